@@ -1,0 +1,1 @@
+"""Settings, database engine, security primitives: the layer everything else stands on."""

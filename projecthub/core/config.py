@@ -1,0 +1,108 @@
+"""Settings read once from the environment (prefix ``PROJECTHUB_``).
+
+Everything configurable goes through :data:`settings`; no other module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+DEV_KEY_FILE = Path(".projecthub-dev-keys")
+
+
+class Settings(BaseSettings):
+    """Operator-facing configuration; names are documented in DESIGN.md."""
+
+    model_config = SettingsConfigDict(env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore")
+
+    ENV: Literal["development", "production"] = "development"
+    DATABASE_URL: str = "sqlite:///projecthub.db"
+    REDIS_URL: str | None = None
+    SECRET_KEYS: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ALLOWED_ORIGINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    SANDBOX: bool | None = None
+    PUBLIC_URL: str = "http://localhost:3000"
+    SESSION_IDLE_MINUTES: int = 60 * 8
+    SESSION_ABSOLUTE_HOURS: int = 24 * 7
+    INVITATION_DAYS: int = 7
+    LOGIN_MAX_FAILURES: int = 10
+    LOGIN_LOCK_MINUTES: int = 15
+    COOKIE_SECURE: bool | None = None
+    LOG_LEVEL: str = "INFO"
+
+    @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        """Accept a comma-separated string, which is what an environment variable holds."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        """Production must be configured explicitly: no generated keys, no wildcard origins."""
+        if self.ENV != "production":
+            return self
+        problems = []
+        if not self.SECRET_KEYS:
+            problems.append("PROJECTHUB_SECRET_KEYS must be set")
+        if not self.ALLOWED_ORIGINS or "*" in self.ALLOWED_ORIGINS:
+            problems.append("PROJECTHUB_ALLOWED_ORIGINS must list the browser origins")
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENV == "production"
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        """The sandbox tools are on by default in development and off in production."""
+        return (not self.is_production) if self.SANDBOX is None else self.SANDBOX
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.is_production if self.COOKIE_SECURE is None else self.COOKIE_SECURE
+
+    @property
+    def origins(self) -> list[str]:
+        """Browser origins allowed for CORS and websocket handshakes."""
+        if self.ALLOWED_ORIGINS:
+            return list(self.ALLOWED_ORIGINS)
+        return ["http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:8000",
+                "http://127.0.0.1:8000"]
+
+    @cached_property
+    def key_ring(self) -> list[bytes]:
+        """AES-256 keys for credentials, newest first; development generates one into a local file."""
+        if self.SECRET_KEYS:
+            return [base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)) for key in self.SECRET_KEYS]
+        return [base64.urlsafe_b64decode(_development_key())]
+
+
+def _development_key() -> str:
+    """Load or create the git-ignored development key, and say so loudly once."""
+    if DEV_KEY_FILE.exists():
+        return DEV_KEY_FILE.read_text().strip().splitlines()[0]
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    DEV_KEY_FILE.write_text(key + "\n")
+    os.chmod(DEV_KEY_FILE, 0o600)
+    import logging
+
+    logging.getLogger("projecthub").warning(
+        "No PROJECTHUB_SECRET_KEYS set: generated a development key in %s. "
+        "Set PROJECTHUB_SECRET_KEYS in production.", DEV_KEY_FILE.resolve())
+    return key
+
+
+settings = Settings()
