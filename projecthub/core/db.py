@@ -1,0 +1,62 @@
+"""The SQLModel engine and sessions. We own the engine; Reflex's ``db_url`` stays unset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from projecthub.core.config import settings
+
+_engine: Engine | None = None
+
+
+def _build_engine(url: str) -> Engine:
+    """SQLite gets foreign keys and a busy timeout so several threads can share the file."""
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, created on first use from ``PROJECTHUB_DATABASE_URL``."""
+    global _engine
+    if _engine is None:
+        _engine = _build_engine(settings.DATABASE_URL)
+    return _engine
+
+
+def configure_engine(url: str) -> Engine:
+    """Point the process at another database (tests, CLI ``--database-url``)."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = _build_engine(url)
+    return _engine
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
