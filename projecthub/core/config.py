@@ -21,7 +21,8 @@ DEV_KEY_FILE = Path(".projecthub-dev-keys")
 class Settings(BaseSettings):
     """Operator-facing configuration; names are documented in DESIGN.md."""
 
-    model_config = SettingsConfigDict(env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore")
 
     ENV: Literal["development", "production"] = "development"
     DATABASE_URL: str = "sqlite:///projecthub.db"
@@ -83,10 +84,14 @@ class Settings(BaseSettings):
 
     @cached_property
     def key_ring(self) -> list[bytes]:
-        """AES-256 keys for credentials, newest first; development generates one into a local file."""
+        """AES-256 credential keys, newest first; development generates one into a local file."""
         if self.SECRET_KEYS:
-            return [base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)) for key in self.SECRET_KEYS]
-        return [base64.urlsafe_b64decode(_development_key())]
+            return [_decode_key(key) for key in self.SECRET_KEYS]
+        return [_decode_key(_development_key())]
+
+
+def _decode_key(key: str) -> bytes:
+    return base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
 
 
 def _development_key() -> str:

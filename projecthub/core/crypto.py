@@ -50,7 +50,8 @@ class KeyRing:
 
     def encrypt(self, plaintext: str, *, org_id: str, row_id: str, field: str) -> str:
         nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[0]).encrypt(nonce, plaintext.encode(), _aad(org_id, row_id, field))
+        aad = _aad(org_id, row_id, field)
+        sealed = AESGCM(self.keys[0]).encrypt(nonce, plaintext.encode(), aad)
         body = base64.urlsafe_b64encode(nonce + sealed).decode()
         return f"{_VERSION}.{self.newest_id}.{body}"
 

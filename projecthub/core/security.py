@@ -28,7 +28,8 @@ _DUMMY_HASH = pwd_context.hash("projecthub-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
-    return pwd_context.hash(password)
+    hashed: str = pwd_context.hash(password)
+    return hashed
 
 
 def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str | None]:
@@ -37,7 +38,8 @@ def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str |
         pwd_context.verify(password, _DUMMY_HASH)
         return False, None
     try:
-        return pwd_context.verify_and_update(password, stored_hash)
+        ok, new_hash = pwd_context.verify_and_update(password, stored_hash)
+        return bool(ok), new_hash
     except ValueError:
         return False, None
 
