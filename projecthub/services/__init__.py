@@ -1,0 +1,1 @@
+"""Business rules and authorization. Every public function takes the acting principal."""

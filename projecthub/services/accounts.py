@@ -1,0 +1,118 @@
+"""Accounts: sign-up, login with per-account throttling, profile and password changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
+from projecthub.core.errors import Conflict, Invalid, NotAuthenticated, TooManyAttempts
+from projecthub.core.security import hash_password, verify_password
+from projecthub.models import User
+from projecthub.services import audit
+from projecthub.services.passwords import check_password
+from projecthub.services.principal import Actor, actor_for
+from projecthub.services.sessions import end_user_sessions
+from projecthub.services.validation import clean_name, normalize_email
+
+# One message for an unknown email and a wrong password, so accounts cannot be enumerated.
+LOGIN_FAILED = "Email or password is incorrect."
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_user(session: Session, *, email: str, password: str, display_name: str = "",
+                is_instance_admin: bool = False) -> User:
+    """Validate and add a user to the session (the caller commits)."""
+    address = normalize_email(email)
+    name = clean_name(display_name or address.split("@")[0], field="display_name", label="Name")
+    check_password(password, email=address)
+    if find_user_by_email(session, address) is not None:
+        raise Conflict("An account with this email already exists. Log in instead.")
+    user = User(email=address, display_name=name, password_hash=hash_password(password),
+                is_instance_admin=is_instance_admin)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor_for(user), "user.signed_up", target_type="user", target_id=user.id)
+    return user
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """Check credentials; lock the account after repeated failures (state in the database)."""
+    user = find_user_by_email(session, email)
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        retry_after = int((user.locked_until - now).total_seconds()) + 1
+        raise TooManyAttempts("Too many failed attempts. Try again in a few minutes.", retry_after)
+    ok, new_hash = verify_password(password, user.password_hash if user else None)
+    if user is None or not ok or not user.is_active:
+        if user is not None:
+            _note_failure(session, user)
+        raise NotAuthenticated(LOGIN_FAILED)
+    if new_hash:
+        user.password_hash = new_hash
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.add(user)
+    audit.record(session, actor_for(user), "user.logged_in", target_type="user", target_id=user.id)
+    return user
+
+
+def _note_failure(session: Session, user: User) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
+        user.locked_until = utcnow() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        user.failed_logins = 0
+        audit.record(session, actor_for(user), "user.locked", target_type="user",
+                     target_id=user.id)
+    session.add(user)
+    session.commit()
+
+
+def get_user(session: Session, actor: Actor) -> User:
+    user = session.get(User, actor.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("Please log in.")
+    return user
+
+
+def update_profile(session: Session, actor: Actor, *, display_name: str) -> User:
+    user = get_user(session, actor)
+    user.display_name = clean_name(display_name, field="display_name", label="Name")
+    session.add(user)
+    audit.record(session, actor, "user.profile_updated", target_type="user", target_id=user.id)
+    session.commit()
+    return user
+
+
+def change_password(session: Session, actor: Actor, *, current_password: str,
+                    new_password: str) -> None:
+    """Needs the current password; ends every session of the user, this one included."""
+    user = get_user(session, actor)
+    ok, _ = verify_password(current_password, user.password_hash)
+    if not ok:
+        message = "The current password is incorrect."
+        raise Invalid(message, {"current_password": message})
+    check_password(new_password, email=user.email, field="new_password")
+    user.password_hash = hash_password(new_password)
+    session.add(user)
+    end_user_sessions(session, user.id)
+    audit.record(session, actor, "user.password_changed", target_type="user", target_id=user.id)
+    session.commit()
+
+
+def set_instance_admin(session: Session, user_id: uuid.UUID) -> User:
+    """Operator action (CLI): grant the instance-admin flag."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise Invalid("No such user.")
+    user.is_instance_admin = True
+    session.add(user)
+    audit.record(session, actor_for(user), "admin.granted", target_type="user", target_id=user.id)
+    return user

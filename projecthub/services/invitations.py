@@ -1,0 +1,158 @@
+"""Invitations: single-use, expiring links to join an organization with a role.
+
+No mail server exists here, so the link is returned to the inviter (shown once) and, outside
+production, written to the ``projecthub.mail`` log the way a console mail backend would.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
+from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from projecthub.core.security import hash_token, new_token
+from projecthub.models import Invitation, Membership, Organization, OrgStatus, Role, User
+from projecthub.services import audit
+from projecthub.services.principal import Actor, Principal, require_role
+from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.validation import normalize_email
+
+mail_log = logging.getLogger("projecthub.mail")
+INVITE_PREFIX = "inv"
+INVITE_PATH = "/invite"
+
+
+@dataclass(frozen=True)
+class CreatedInvitation:
+    invitation: Invitation
+    link: str  # contains the secret: shown to the inviter once, never stored
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    """What the person opening a link sees before accepting."""
+
+    organization_name: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+def invite_link(token: str) -> str:
+    return f"{settings.PUBLIC_URL.rstrip('/')}{INVITE_PATH}/{token}"
+
+
+def _parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError as exc:
+        message = "Choose owner, admin, member or viewer."
+        raise Invalid(message, {"role": message}) from exc
+
+
+def create_invitation(session: Session, principal: Principal, *, email: str,
+                      role: str) -> CreatedInvitation:
+    """Invite someone; a newer invitation to the same address replaces a pending one."""
+    require_role(principal, Role.ADMIN)
+    address = normalize_email(email)
+    wanted = _parse_role(role)
+    if wanted == Role.OWNER and principal.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can invite another owner.")
+    member = session.exec(
+        scoped_select(principal, Membership).join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
+        .where(User.email == address)).first()
+    if member is not None:
+        raise Conflict("This person is already a member.")
+    now = utcnow()
+    for pending in session.exec(_pending(principal).where(Invitation.email == address)).all():
+        pending.revoked_at = now
+        session.add(pending)
+    token = new_token(INVITE_PREFIX)
+    invitation = Invitation(organization_id=principal.org_id, email=address, role=wanted,
+                            token_hash=hash_token(token), invited_by_id=principal.user_id,
+                            expires_at=now + timedelta(days=settings.INVITATION_DAYS))
+    session.add(invitation)
+    audit.record(session, principal, "invitation.created", target_type="invitation",
+                 target_id=invitation.id, detail={"email": address, "role": wanted.value})
+    session.commit()
+    link = invite_link(token)
+    if not settings.is_production:
+        mail_log.info("Invitation for %s to %s as %s: %s (expires %s)", address,
+                      principal.org_slug, wanted.value, link, invitation.expires_at.isoformat())
+    return CreatedInvitation(invitation, link)
+
+
+def _pending(principal: Principal) -> SelectOfScalar[Invitation]:
+    return scoped_select(principal, Invitation).where(
+        col(Invitation.accepted_at).is_(None), col(Invitation.revoked_at).is_(None))
+
+
+def list_pending(session: Session, principal: Principal) -> list[Invitation]:
+    """Unused, unrevoked invitations, expired ones included so admins can see and resend them."""
+    require_role(principal, Role.ADMIN)
+    return list(session.exec(
+        _pending(principal).order_by(col(Invitation.created_at).desc())).all())
+
+
+def revoke_invitation(session: Session, principal: Principal, invitation_id: object) -> None:
+    require_role(principal, Role.ADMIN)
+    invitation = get_scoped(session, principal, Invitation, invitation_id, label="Invitation")
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Conflict("This invitation is no longer pending.")
+    invitation.revoked_at = utcnow()
+    session.add(invitation)
+    audit.record(session, principal, "invitation.revoked", target_type="invitation",
+                 target_id=invitation.id, detail={"email": invitation.email})
+    session.commit()
+
+
+def _usable(session: Session, token: str) -> tuple[Invitation, Organization]:
+    row = session.exec(
+        select(Invitation, Organization)
+        .join(Organization, Organization.id == Invitation.organization_id)  # type: ignore[arg-type]
+        .where(Invitation.token_hash == hash_token(token))).first()
+    if row is None:
+        raise NotFound("This invitation link is not valid.")
+    invitation, org = row
+    if invitation.revoked_at is not None or invitation.accepted_at is not None:
+        raise NotFound("This invitation has already been used or was revoked.")
+    if invitation.expires_at <= utcnow():
+        raise NotFound("This invitation has expired. Ask for a new one.")
+    if org.status == OrgStatus.SUSPENDED:
+        raise NotFound("This organization is suspended.")
+    return invitation, org
+
+
+def preview_invitation(session: Session, token: str) -> InvitationPreview:
+    invitation, org = _usable(session, token)
+    return InvitationPreview(org.name, invitation.email, Role(invitation.role),
+                             invitation.expires_at)
+
+
+def accept_invitation(session: Session, actor: Actor, token: str) -> Organization:
+    """Join the organization with the invited role; the account's email must be the invited one."""
+    invitation, org = _usable(session, token)
+    if actor.email != invitation.email:
+        raise PermissionDenied(
+            f"This invitation is for {invitation.email}. Log in with that account to accept it.")
+    membership = session.exec(select(Membership).where(
+        Membership.organization_id == org.id, Membership.user_id == actor.user_id)).first()
+    if membership is None:
+        membership = Membership(organization_id=org.id, user_id=actor.user_id,
+                                role=invitation.role)
+    else:
+        membership.role, membership.is_active = invitation.role, True
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = actor.user_id
+    session.add_all([membership, invitation])
+    audit.record(session, actor, "invitation.accepted", org_id=org.id, target_type="invitation",
+                 target_id=invitation.id, detail={"role": str(invitation.role)})
+    session.commit()
+    return org
+

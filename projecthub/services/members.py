@@ -1,0 +1,109 @@
+"""Members of an organization: list, change role, deactivate, remove. An organization always
+keeps at least one active owner."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from projecthub.core.errors import Conflict, Invalid, PermissionDenied
+from projecthub.models import Membership, Role, User
+from projecthub.services import audit
+from projecthub.services.principal import Principal, require_role
+from projecthub.services.scoping import get_scoped, scoped_select, tenant_filter
+from projecthub.services.sessions import end_user_sessions
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: str
+    user_id: str
+    email: str
+    display_name: str
+    role: Role
+    is_active: bool
+    joined_at: datetime
+
+
+def list_members(session: Session, principal: Principal) -> list[MemberView]:
+    """Every member of the principal's organization (any role may see who is in it)."""
+    rows = session.exec(
+        select(Membership, User).join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
+        .where(tenant_filter(principal, Membership))
+        .order_by(col(User.email))).all()
+    return [MemberView(str(m.id), str(u.id), u.email, u.display_name, Role(m.role), m.is_active,
+                       m.created_at) for m, u in rows]
+
+
+def _active_owner_count(session: Session, principal: Principal) -> int:
+    query = scoped_select(principal, Membership).where(
+        Membership.role == Role.OWNER, Membership.is_active == True)  # noqa: E712
+    return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+
+
+def _guard_last_owner(session: Session, principal: Principal, membership: Membership) -> None:
+    if (membership.role == Role.OWNER and membership.is_active
+            and _active_owner_count(session, principal) <= 1):
+        raise Conflict("The last owner cannot be removed, demoted or deactivated. "
+                       "Make someone else an owner first.")
+
+
+def _guard_owner_powers(principal: Principal, membership: Membership,
+                        new_role: Role | None) -> None:
+    """Only owners may touch owners or make new owners."""
+    touches_owner = membership.role == Role.OWNER or new_role == Role.OWNER
+    if touches_owner and principal.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can change an owner or grant the owner role.")
+
+
+def change_role(session: Session, principal: Principal, membership_id: object, *,
+                role: str) -> Membership:
+    require_role(principal, Role.ADMIN)
+    membership = get_scoped(session, principal, Membership, membership_id, label="Member")
+    try:
+        new_role = Role(role)
+    except ValueError as exc:
+        raise Invalid("Choose owner, admin, member or viewer.",
+                      {"role": "Choose owner, admin, member or viewer."}) from exc
+    _guard_owner_powers(principal, membership, new_role)
+    if new_role != Role.OWNER:
+        _guard_last_owner(session, principal, membership)
+    old = membership.role
+    membership.role = new_role
+    session.add(membership)
+    audit.record(session, principal, "member.role_changed", target_type="membership",
+                 target_id=membership.id, detail={"from": str(old), "to": new_role.value})
+    session.commit()
+    return membership
+
+
+def set_active(session: Session, principal: Principal, membership_id: object, *,
+               active: bool) -> Membership:
+    """Deactivate (access ends now, sessions too) or reactivate a member."""
+    require_role(principal, Role.ADMIN)
+    membership = get_scoped(session, principal, Membership, membership_id, label="Member")
+    _guard_owner_powers(principal, membership, None)
+    if not active:
+        _guard_last_owner(session, principal, membership)
+        end_user_sessions(session, membership.user_id)
+    membership.is_active = active
+    session.add(membership)
+    audit.record(session, principal, "member.activated" if active else "member.deactivated",
+                 target_type="membership", target_id=membership.id)
+    session.commit()
+    return membership
+
+
+def remove_member(session: Session, principal: Principal, membership_id: object) -> None:
+    require_role(principal, Role.ADMIN)
+    membership = get_scoped(session, principal, Membership, membership_id, label="Member")
+    _guard_owner_powers(principal, membership, None)
+    _guard_last_owner(session, principal, membership)
+    user_id: uuid.UUID = membership.user_id
+    session.delete(membership)
+    audit.record(session, principal, "member.removed", target_type="user", target_id=user_id)
+    session.commit()

@@ -1,0 +1,82 @@
+"""Organizations as their members see them: create, list mine, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from projecthub.core.errors import Conflict
+from projecthub.models import Membership, Organization, OrgStatus, Role
+from projecthub.services import audit
+from projecthub.services.principal import Actor, Principal, require_role
+from projecthub.services.validation import clean_name, clean_slug
+
+
+@dataclass(frozen=True)
+class MyOrganization:
+    """An organization listed for one of its members, with that member's role."""
+
+    id: str
+    name: str
+    slug: str
+    role: Role
+    status: OrgStatus
+
+
+def _ensure_slug_free(session: Session, slug: str, *, except_id: object = None) -> None:
+    existing = session.exec(select(Organization).where(Organization.slug == slug)).first()
+    if existing is not None and existing.id != except_id:
+        raise Conflict("That address is taken. Choose another slug.")
+
+
+def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
+    """Create an organization with the actor as its owner."""
+    clean = clean_name(name, field="name", label="Organization name")
+    slug = clean_slug(slug)
+    _ensure_slug_free(session, slug)
+    org = Organization(name=clean, slug=slug)
+    session.add(org)
+    session.flush()
+    session.add(Membership(organization_id=org.id, user_id=actor.user_id, role=Role.OWNER))
+    audit.record(session, actor, "org.created", org_id=org.id, target_type="organization",
+                 target_id=org.id, detail={"name": clean, "slug": slug})
+    session.commit()
+    return org
+
+
+def list_my_organizations(session: Session, actor: Actor) -> list[MyOrganization]:
+    rows = session.exec(
+        select(Organization, Membership)
+        .join(Membership, Membership.organization_id == Organization.id)  # type: ignore[arg-type]
+        .where(Membership.user_id == actor.user_id, Membership.is_active == True)  # noqa: E712
+        .order_by(col(Organization.name))).all()
+    return [MyOrganization(str(o.id), o.name, o.slug, Role(m.role), OrgStatus(o.status))
+            for o, m in rows]
+
+
+def get_organization(session: Session, principal: Principal) -> Organization:
+    org = session.get(Organization, principal.org_id)
+    assert org is not None  # the principal was resolved from this row
+    return org
+
+
+def update_organization(session: Session, principal: Principal, *, name: str | None = None,
+                        slug: str | None = None) -> Organization:
+    """Rename or re-slug the principal's organization (admins and owners)."""
+    require_role(principal, Role.ADMIN)
+    org = get_organization(session, principal)
+    changes: dict[str, str] = {}
+    if name is not None:
+        org.name = clean_name(name, field="name", label="Organization name")
+        changes["name"] = org.name
+    if slug is not None:
+        new_slug = clean_slug(slug)
+        _ensure_slug_free(session, new_slug, except_id=org.id)
+        org.slug = new_slug
+        changes["slug"] = new_slug
+    session.add(org)
+    audit.record(session, principal, "org.updated", target_type="organization",
+                 target_id=org.id, detail=changes)
+    session.commit()
+    return org

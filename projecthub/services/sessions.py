@@ -1,0 +1,104 @@
+"""Browser sessions: a new random token at each login, stored hashed, with idle and absolute
+expiry; ended by logout, password change and deactivation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
+from projecthub.core.errors import NotAuthenticated, NotFound
+from projecthub.core.security import hash_token, new_token
+from projecthub.models import AuthSession, Membership, User
+from projecthub.services.principal import Actor, Principal, actor_for, principal_in_org
+
+SESSION_PREFIX = "phs"
+# Writing last_seen_at on every event would make each click a write; a minute is precise enough.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionContext:
+    """What a valid session resolves to."""
+
+    session_id: uuid.UUID
+    actor: Actor
+    current_org_id: uuid.UUID | None
+    display_name: str
+
+
+def start_session(session: Session, user: User, *, user_agent: str = "") -> str:
+    """Create a session for a user who just proved who they are; returns the raw token once."""
+    token = new_token(SESSION_PREFIX)
+    now = utcnow()
+    first_org = session.exec(
+        select(Membership.organization_id).where(Membership.user_id == user.id,
+                                                 Membership.is_active == True)  # noqa: E712
+        .order_by(col(Membership.created_at))).first()
+    session.add(AuthSession(
+        user_id=user.id, token_hash=hash_token(token), current_org_id=first_org,
+        user_agent=user_agent[:300], created_at=now, last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.SESSION_ABSOLUTE_HOURS)))
+    return token
+
+
+def resolve_session(session: Session, token: str | None) -> SessionContext:
+    """Check a token's session is alive and its user active; touch it for idle expiry."""
+    if not token:
+        raise NotAuthenticated("Please log in.")
+    row = session.exec(
+        select(AuthSession, User).join(User, User.id == AuthSession.user_id)  # type: ignore[arg-type]
+        .where(AuthSession.token_hash == hash_token(token))).first()
+    if row is None:
+        raise NotAuthenticated("Your session has ended. Please log in again.")
+    auth, user = row
+    now = utcnow()
+    idle_limit = auth.last_seen_at + timedelta(minutes=settings.SESSION_IDLE_MINUTES)
+    if not user.is_active or now >= auth.expires_at or now >= idle_limit:
+        session.delete(auth)
+        session.commit()
+        raise NotAuthenticated("Your session has ended. Please log in again.")
+    if now - auth.last_seen_at >= _TOUCH_INTERVAL:
+        auth.last_seen_at = now
+        session.add(auth)
+        session.commit()
+    return SessionContext(auth.id, actor_for(user), auth.current_org_id, user.display_name)
+
+
+def session_principal(session: Session, context: SessionContext) -> Principal:
+    """The principal for the session's current organization (``NotFound`` if it has none)."""
+    if context.current_org_id is None:
+        raise NotFound("Choose or create an organization first.")
+    return principal_in_org(session, context.actor, context.current_org_id)
+
+
+def switch_organization(session: Session, context: SessionContext, org_id: uuid.UUID) -> Principal:
+    """Make another organization current; only one the person actively belongs to."""
+    principal = principal_in_org(session, context.actor, org_id)
+    auth = session.get(AuthSession, context.session_id)
+    if auth is None:
+        raise NotAuthenticated("Your session has ended. Please log in again.")
+    auth.current_org_id = principal.org_id
+    session.add(auth)
+    session.commit()
+    return principal
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token:
+        session.exec(delete(AuthSession).where(
+            col(AuthSession.token_hash) == hash_token(token)))
+        session.commit()
+
+
+def end_user_sessions(session: Session, user_id: uuid.UUID, *,
+                      keep: uuid.UUID | None = None) -> None:
+    """End every session of a user (password change keeps the current one, deactivation none)."""
+    statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
+    if keep is not None:
+        statement = statement.where(col(AuthSession.id) != keep)
+    session.exec(statement)

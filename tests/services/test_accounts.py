@@ -1,0 +1,133 @@
+"""Sign-up, login, throttling, profile and password changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from passlib.hash import pbkdf2_sha256
+
+from projecthub.core import clock
+from projecthub.core.errors import Conflict, Invalid, NotAuthenticated, TooManyAttempts
+from projecthub.core.security import pwd_context
+from projecthub.models import User
+from projecthub.services import accounts
+from projecthub.services.principal import actor_for
+from projecthub.services.sessions import resolve_session, start_session
+from tests.factories import PASSWORD, make_user
+
+
+def test_sign_up_stores_argon2id_at_or_above_owasp_floor(db):
+    user = make_user(db, email="Ada@Example.com")
+    assert user.email == "ada@example.com"
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_sign_up_with_taken_email_is_a_conflict(db):
+    make_user(db, email="ada@example.com")
+    with pytest.raises(Conflict, match="already exists"):
+        accounts.create_user(db, email="ADA@example.com", password=PASSWORD)
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "qwertyuiop"])
+def test_weak_passwords_are_refused_with_a_field_message(db, password):
+    with pytest.raises(Invalid) as caught:
+        accounts.create_user(db, email="bob@example.com", password=password)
+    assert "password" in caught.value.fields
+
+
+def test_invalid_email_is_refused(db):
+    with pytest.raises(Invalid) as caught:
+        accounts.create_user(db, email="not-an-email", password=PASSWORD)
+    assert caught.value.fields == {"email": "Enter a valid email address."}
+
+
+def test_sixty_four_emoji_password_works_and_is_not_truncated(db):
+    password = "\U0001f600" * 64  # 256 bytes in UTF-8
+    make_user(db, email="emoji@example.com", password=password)
+    assert accounts.authenticate(db, email="emoji@example.com", password=password)
+    truncated = password.encode()[:72].decode(errors="ignore")
+    with pytest.raises(NotAuthenticated):
+        accounts.authenticate(db, email="emoji@example.com", password=truncated)
+
+
+def test_long_ascii_password_is_not_truncated_at_72_bytes(db):
+    password = "a-long-passphrase-" * 6
+    make_user(db, email="long@example.com", password=password)
+    with pytest.raises(NotAuthenticated):
+        accounts.authenticate(db, email="long@example.com", password=password[:72])
+
+
+def test_unknown_email_and_wrong_password_give_the_same_answer(db):
+    make_user(db, email="ada@example.com")
+    with pytest.raises(NotAuthenticated) as unknown:
+        accounts.authenticate(db, email="nobody@example.com", password=PASSWORD)
+    with pytest.raises(NotAuthenticated) as wrong:
+        accounts.authenticate(db, email="ada@example.com", password="wrong password!")
+    assert unknown.value.message == wrong.value.message == accounts.LOGIN_FAILED
+
+
+def test_legacy_hash_is_upgraded_at_login(db):
+    user = make_user(db, email="old@example.com")
+    user.password_hash = pbkdf2_sha256.hash(PASSWORD)
+    db.add(user)
+    db.commit()
+    accounts.authenticate(db, email="old@example.com", password=PASSWORD)
+    db.commit()
+    db.refresh(user)
+    assert pwd_context.identify(user.password_hash) == "argon2"
+
+
+def test_failed_logins_lock_the_account_until_the_lock_expires(db, monkeypatch):
+    make_user(db, email="ada@example.com")
+    for _ in range(10):
+        with pytest.raises(NotAuthenticated):
+            accounts.authenticate(db, email="ada@example.com", password="wrong password!")
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate(db, email="ada@example.com", password=PASSWORD)
+    later = clock.utcnow() + timedelta(minutes=16)
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    assert accounts.authenticate(db, email="ada@example.com", password=PASSWORD)
+
+
+def test_lock_state_lives_in_the_database(db, engine):
+    make_user(db, email="ada@example.com")
+    for _ in range(10):
+        with pytest.raises(NotAuthenticated):
+            accounts.authenticate(db, email="ada@example.com", password="wrong password!")
+    from sqlmodel import Session, select
+
+    with Session(engine) as other_worker:
+        user = other_worker.exec(select(User).where(User.email == "ada@example.com")).one()
+        assert user.locked_until is not None
+        with pytest.raises(TooManyAttempts):
+            accounts.authenticate(other_worker, email="ada@example.com", password=PASSWORD)
+
+
+def test_change_password_needs_the_current_one(db):
+    user = make_user(db)
+    with pytest.raises(Invalid) as caught:
+        accounts.change_password(db, actor_for(user), current_password="nope nope",
+                                 new_password="another good passphrase")
+    assert "current_password" in caught.value.fields
+
+
+def test_change_password_ends_every_session(db):
+    user = make_user(db)
+    first, second = start_session(db, user), start_session(db, user)
+    db.commit()
+    accounts.change_password(db, actor_for(user), current_password=PASSWORD,
+                             new_password="another good passphrase")
+    for token in (first, second):
+        with pytest.raises(NotAuthenticated):
+            resolve_session(db, token)
+    assert accounts.authenticate(db, email=user.email, password="another good passphrase")
+
+
+def test_update_profile_changes_display_name(db):
+    user = make_user(db)
+    accounts.update_profile(db, actor_for(user), display_name="  Ada   Lovelace ")
+    assert db.get(User, user.id).display_name == "Ada Lovelace"
+    with pytest.raises(Invalid):
+        accounts.update_profile(db, actor_for(user), display_name="   ")
