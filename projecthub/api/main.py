@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from projecthub.api.errors import install_error_handlers
+from projecthub.api.routes import audit, auth, invitations, me, members, orgs
+from projecthub.api.schemas import Health
+from projecthub.core.config import settings
 
 API_PREFIX = "/api/v1"
+
+
+def _v1_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+
+    @router.get("/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        """Liveness probe for load balancers; needs no token."""
+        return Health(status="ok")
+
+    for module in (auth, me, orgs, members, invitations, audit):
+        router.include_router(module.router)
+    return router
 
 
 def create_api() -> FastAPI:
@@ -12,16 +31,18 @@ def create_api() -> FastAPI:
     api = FastAPI(
         title="ProjectHub API",
         version="1.0",
+        description="Set up and track projects across Productive, Jira, Confluence and "
+                    "Microsoft 365. Authenticate with `Authorization: Bearer <API token>`.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
     )
-
-    @api.get(f"{API_PREFIX}/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness probe for load balancers."""
-        return {"status": "ok"}
-
+    api.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_credentials=True,
+                       allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                       allow_headers=["Authorization", "Content-Type"])
+    install_error_handlers(api)
+    api.include_router(_v1_router())
     return api
 
 

@@ -1,0 +1,61 @@
+"""Request dependencies: a database session, and the principal behind a bearer token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from projecthub.core.db import get_engine
+from projecthub.core.errors import NotAuthenticated, NotFound
+from projecthub.services.api_tokens import resolve_api_token
+from projecthub.services.principal import Actor, Principal
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from your account screen.")
+
+
+def get_db() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+DbDep = Annotated[Session, Depends(get_db)]
+
+
+def token_principal(
+    db: DbDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The principal an API token acts as (a user within the token's organization)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+    return resolve_api_token(db, credentials.credentials)
+
+
+TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
+
+
+def org_principal(
+    principal: TokenPrincipalDep,
+    org_slug: Annotated[str, Path(description="The organization's slug.", max_length=50)],
+) -> Principal:
+    """Organization-scoped routes: a slug other than the token's organization is not found."""
+    if org_slug != principal.org_slug:
+        raise NotFound("Organization not found.")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(org_principal)]
+
+
+def token_actor(principal: TokenPrincipalDep) -> Actor:
+    return principal.actor
+
+
+ActorDep = Annotated[Actor, Depends(token_actor)]
+
+
+def client_user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:300]

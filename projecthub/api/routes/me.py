@@ -1,0 +1,36 @@
+"""The token's own user and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from projecthub.api.deps import ActorDep, DbDep
+from projecthub.api.schemas import ApiTokenPublic, UserPublic, UserUpdate
+from projecthub.services import accounts, api_tokens
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+
+@router.get("", response_model=UserPublic)
+def read_me(db: DbDep, actor: ActorDep) -> object:
+    return accounts.get_user(db, actor)
+
+
+@router.patch("", response_model=UserPublic)
+def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> object:
+    return accounts.update_profile(db, actor, display_name=body.display_name)
+
+
+@router.get("/api-tokens", response_model=list[ApiTokenPublic])
+def list_my_tokens(db: DbDep, actor: ActorDep) -> list[ApiTokenPublic]:
+    return [ApiTokenPublic(id=v.token.id, name=v.token.name, org_slug=v.org_slug,
+                           hint=v.token.hint, created_at=v.token.created_at,
+                           last_used_at=v.token.last_used_at)
+            for v in api_tokens.list_api_tokens(db, actor)]
+
+
+@router.delete("/api-tokens/{api_token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_my_token(api_token_id: uuid.UUID, db: DbDep, actor: ActorDep) -> None:
+    api_tokens.revoke_api_token(db, actor, api_token_id)

@@ -1,0 +1,131 @@
+"""Request and response bodies. Only these shapes leave the API; secrets have no field here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RoleName = Literal["owner", "admin", "member", "viewer"]
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserPublic(Public):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    is_instance_admin: bool
+    created_at: datetime
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str = Field(min_length=1, max_length=120)
+
+
+class OrganizationPublic(Public):
+    id: uuid.UUID
+    name: str
+    slug: str
+    status: str
+    created_at: datetime
+
+
+class MyOrganizationPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    role: RoleName
+    status: str
+
+
+class OrganizationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    slug: str | None = Field(default=None, min_length=1, max_length=50)
+
+
+class MemberPublic(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    role: RoleName
+    is_active: bool
+    joined_at: datetime
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: RoleName | None = None
+    is_active: bool | None = None
+
+
+class InvitationPublic(Public):
+    id: uuid.UUID
+    email: str
+    role: RoleName
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=320)
+    role: RoleName = "member"
+
+
+class InvitationCreated(InvitationPublic):
+    link: str = Field(description="Single-use link; shown only in this response.")
+
+
+class AuditEventPublic(Public):
+    id: uuid.UUID
+    actor_email: str
+    action: str
+    target_type: str
+    target_id: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class AuditPagePublic(BaseModel):
+    items: list[AuditEventPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ApiTokenPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    org_slug: str
+    hint: str = Field(description="The token's last four characters.")
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=4096)
+
+
+class SignUp(Credentials):
+    display_name: str = Field(default="", max_length=120)
+    org_name: str = Field(default="", max_length=120)
+    org_slug: str = Field(default="", max_length=50)
+    invitation_token: str = Field(default="", max_length=200)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ok(BaseModel):
+    ok: bool = True

@@ -1,0 +1,97 @@
+"""Browser sign-up, login and logout over HTTP with the HttpOnly cookie."""
+
+from __future__ import annotations
+
+from projecthub.api.cookies import session_cookie_name
+from projecthub.services import sessions
+from tests.factories import PASSWORD, make_org, make_user
+
+
+def _cookie_header(response) -> str:
+    return response.headers["set-cookie"]
+
+
+def test_signup_creates_account_org_and_an_httponly_session(client, db):
+    response = client.post("/api/v1/auth/signup", json={
+        "email": "ada@example.com", "password": PASSWORD, "display_name": "Ada",
+        "org_name": "Acme Agency"})
+    assert response.status_code == 201, response.text
+    header = _cookie_header(response)
+    assert header.startswith(f"{session_cookie_name()}=")
+    assert "HttpOnly" in header and "SameSite=lax" in header
+    token = response.cookies[session_cookie_name()]
+    context = sessions.resolve_session(db, token)
+    assert context.actor.email == "ada@example.com" and context.current_org_id is not None
+
+
+def test_signup_with_taken_slug_leaves_no_account_behind(client, db):
+    make_org(db, slug="acme")
+    response = client.post("/api/v1/auth/signup", json={
+        "email": "ada@example.com", "password": PASSWORD, "org_name": "Acme", "org_slug": "acme"})
+    assert response.status_code == 409
+    retry = client.post("/api/v1/auth/signup", json={
+        "email": "ada@example.com", "password": PASSWORD, "org_name": "Acme", "org_slug": "acme-2"})
+    assert retry.status_code == 201
+
+
+def test_signup_errors_name_the_field(client):
+    response = client.post("/api/v1/auth/signup",
+                           json={"email": "ada@example.com", "password": "password"})
+    assert response.status_code == 422
+    assert response.json()["fields"] == {
+        "password": "This password is too common. Choose one that is harder to guess."}
+
+
+def test_login_gives_the_same_answer_for_unknown_email_and_wrong_password(client, db):
+    make_user(db, email="ada@example.com")
+    unknown = client.post("/api/v1/auth/login",
+                          json={"email": "who@example.com", "password": PASSWORD})
+    wrong = client.post("/api/v1/auth/login",
+                        json={"email": "ada@example.com", "password": "nope nope nope"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json() == {"detail": "Email or password is incorrect."}
+
+
+def test_login_is_throttled_with_retry_after(client, db):
+    make_user(db, email="ada@example.com")
+    for _ in range(10):
+        client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": "x" * 9})
+    locked = client.post("/api/v1/auth/login",
+                         json={"email": "ada@example.com", "password": PASSWORD})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+
+
+def test_logout_ends_the_session_server_side(client, db):
+    make_user(db, email="ada@example.com")
+    login = client.post("/api/v1/auth/login",
+                        json={"email": "ada@example.com", "password": PASSWORD})
+    token = login.cookies[session_cookie_name()]
+    assert sessions.resolve_session(db, token)
+    client.cookies.set(session_cookie_name(), token)
+    assert client.post("/api/v1/auth/logout").status_code == 200
+    import pytest
+
+    from projecthub.core.errors import NotAuthenticated
+
+    with pytest.raises(NotAuthenticated):
+        sessions.resolve_session(db, token)
+
+
+def test_cookie_endpoints_refuse_foreign_origins(client, db):
+    make_user(db, email="ada@example.com")
+    response = client.post("/api/v1/auth/login", headers={"Origin": "https://evil.example"},
+                           json={"email": "ada@example.com", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
+
+
+def test_cors_does_not_allow_foreign_origins(client):
+    response = client.options("/api/v1/health", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert response.headers.get("access-control-allow-origin") != "https://evil.example"
+
+
+def test_malformed_json_is_a_422_not_a_500(client):
+    response = client.post("/api/v1/auth/login", content=b"{not json",
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422

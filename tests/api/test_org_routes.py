@@ -1,0 +1,115 @@
+"""Bearer-token API: me, organizations, members, invitations, audit events."""
+
+from __future__ import annotations
+
+from projecthub.models import Role
+from tests.api.conftest import bearer
+from tests.factories import add_member, make_org, make_user
+
+
+def test_health_needs_no_token(client):
+    assert client.get("/api/v1/health").json() == {"status": "ok"}
+
+
+def test_openapi_and_docs_are_served(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["info"]["title"] == "ProjectHub API"
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_requests_without_a_valid_token_are_401(client):
+    assert client.get("/api/v1/me").status_code == 401
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer pht_nope"})
+    assert response.status_code == 401 and response.json()["detail"]
+
+
+def test_me_and_profile_update(client, db):
+    user = make_user(db, email="ada@example.com")
+    org = make_org(db, user)
+    headers = bearer(db, user, org)
+    assert client.get("/api/v1/me", headers=headers).json()["email"] == "ada@example.com"
+    response = client.patch("/api/v1/me", headers=headers, json={"display_name": "Ada L."})
+    assert response.json()["display_name"] == "Ada L."
+    body = client.get("/api/v1/me", headers=headers).json()
+    assert "password_hash" not in body
+
+
+def test_token_lists_only_its_own_organization(client, db):
+    user = make_user(db)
+    org, other = make_org(db, user, slug="acme"), make_org(db, user, slug="beta")
+    headers = bearer(db, user, org)
+    assert [o["slug"] for o in client.get("/api/v1/orgs", headers=headers).json()] == ["acme"]
+    assert client.get(f"/api/v1/orgs/{other.slug}", headers=headers).status_code == 404
+
+
+def test_members_invitations_and_audit_flow(client, db):
+    owner = make_user(db)
+    org = make_org(db, owner, slug="acme")
+    headers = bearer(db, owner, org)
+    member = add_member(db, org, role=Role.MEMBER)
+    listed = client.get("/api/v1/orgs/acme/members", headers=headers).json()
+    assert {m["role"] for m in listed} == {"owner", "member"}
+    changed = client.patch(f"/api/v1/orgs/acme/members/{member.id}", headers=headers,
+                           json={"role": "admin"})
+    assert changed.status_code == 200 and changed.json()["role"] == "admin"
+    invite = client.post("/api/v1/orgs/acme/invitations", headers=headers,
+                         json={"email": "new@example.com", "role": "viewer"})
+    assert invite.status_code == 201 and "/invite/inv_" in invite.json()["link"]
+    pending = client.get("/api/v1/orgs/acme/invitations", headers=headers).json()
+    assert [p["email"] for p in pending] == ["new@example.com"] and "link" not in pending[0]
+    assert client.delete(f"/api/v1/orgs/acme/invitations/{invite.json()['id']}",
+                         headers=headers).status_code == 204
+    events = client.get("/api/v1/orgs/acme/audit-events?action=member.role_changed",
+                        headers=headers).json()
+    assert events["total"] == 1 and events["items"][0]["detail"] == {"from": "member",
+                                                                     "to": "admin"}
+
+
+def test_last_owner_cannot_be_demoted_over_the_api(client, db):
+    owner = make_user(db)
+    org = make_org(db, owner, slug="acme")
+    headers = bearer(db, owner, org)
+    me = client.get("/api/v1/orgs/acme/members", headers=headers).json()[0]
+    response = client.patch(f"/api/v1/orgs/acme/members/{me['id']}", headers=headers,
+                            json={"role": "member"})
+    assert response.status_code == 409 and "last owner" in response.json()["detail"]
+
+
+def test_member_role_cannot_manage(client, db):
+    org = make_org(db, slug="acme")
+    member = add_member(db, org)
+    from projecthub.models import User
+
+    headers = bearer(db, db.get(User, member.user_id), org)
+    response = client.post("/api/v1/orgs/acme/invitations", headers=headers,
+                           json={"email": "x@example.com", "role": "viewer"})
+    assert response.status_code == 403
+    assert client.get("/api/v1/orgs/acme/audit-events", headers=headers).status_code == 403
+
+
+def test_bad_input_is_422_never_500(client, db):
+    owner = make_user(db)
+    org = make_org(db, owner, slug="acme")
+    headers = bearer(db, owner, org)
+    cases = [
+        client.patch("/api/v1/orgs/acme/members/not-a-uuid", headers=headers, json={}),
+        client.post("/api/v1/orgs/acme/invitations", headers=headers, json={"email": "bad"}),
+        client.post("/api/v1/orgs/acme/invitations", headers=headers,
+                    json={"email": "a@example.com", "role": "god"}),
+        client.patch("/api/v1/orgs/acme", headers=headers, json={"slug": "Bad Slug!"}),
+        client.patch("/api/v1/orgs/acme", headers=headers, json={"org_id": "x"}),
+        client.get("/api/v1/orgs/acme/audit-events?limit=0", headers=headers),
+    ]
+    assert [c.status_code for c in cases] == [422] * len(cases)
+
+
+def test_api_tokens_are_listed_without_secrets_and_revocable(client, db):
+    owner = make_user(db)
+    org = make_org(db, owner, slug="acme")
+    headers = bearer(db, owner, org)
+    tokens = client.get("/api/v1/me/api-tokens", headers=headers).json()
+    assert len(tokens) == 1 and set(tokens[0]) == {
+        "id", "name", "org_slug", "hint", "created_at", "last_used_at"}
+    assert client.delete(f"/api/v1/me/api-tokens/{tokens[0]['id']}",
+                         headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
