@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="projecthub-tests-"))
-TEST_DATABASE_URL = os.environ.get("PROJECTHUB_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+TEST_DATABASE_URL = (os.environ.get("PROJECTHUB_TEST_DATABASE_URL")
+                     or f"sqlite:///{_TMP / 'test.db'}")
 os.environ["PROJECTHUB_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("PROJECTHUB_SECRET_KEYS", base64.urlsafe_b64encode(b"k" * 32).decode())
 

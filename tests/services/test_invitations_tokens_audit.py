@@ -64,7 +64,7 @@ def test_invitation_for_another_email_is_refused(db):
     org = make_org(db)
     created = invitations.create_invitation(db, owner_principal(db, org), email="a@example.com",
                                             role="member")
-    with pytest.raises(PermissionDenied, match="a@example.com"):
+    with pytest.raises(PermissionDenied, match=r"a@example\.com"):
         invitations.accept_invitation(db, actor_for(make_user(db)), _token(created.link))
 
 
