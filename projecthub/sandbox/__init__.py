@@ -1,0 +1,81 @@
+"""Faithful in-memory fakes of the vendor APIs, served as one ASGI app for demo mode and tests.
+
+Each vendor is mounted at ``/sandbox/<vendor>`` and speaks the vendor's own paths below that
+prefix, so a connector only needs its base URL pointed at e.g. ``http://host/sandbox/jira``.
+
+Credentials (per vendor; each vendor module documents its exact headers):
+
+- A token ``sandbox-<tenant>`` (``<tenant>``: 1-32 of ``a-z0-9-``) selects an isolated in-memory
+  tenant, created and seeded with demo data on first use. The demo tenant is ``sandbox-demo``.
+- Where a vendor also wants an identity (Jira/Confluence basic auth), it is the seeded admin,
+  ``demo@projecthub.test``. Anything else gets the vendor's own 401.
+
+Seeding: ``create_sandbox_app(seed_demo=False)`` starts tenants empty; tests then fill state
+through ``app.vendors["jira"].tenant("acme")``. Faults: ``app.vendors[name].faults.add(Fault(...))``
+in process, or ``POST /sandbox/<vendor>/_sandbox/faults`` with a Fault JSON body and the header
+``X-Sandbox-Admin-Token`` (admin endpoints exist only when ``admin_token`` is given).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
+
+from projecthub.sandbox.common import Sleep, VendorSandbox
+from projecthub.sandbox.faults import Fault, FaultInjector
+
+SANDBOX_PREFIX = "/sandbox"
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """What every vendor sandbox is built with."""
+
+    sleep: Sleep = asyncio.sleep
+    admin_token: str | None = None
+    seed_demo: bool = True
+
+
+VendorFactory = Callable[[SandboxOptions], VendorSandbox[Any]]
+
+# Adding a vendor is one line here: its name (the mount point) and its factory.
+VENDORS: dict[str, VendorFactory] = {}
+
+
+class SandboxApp:
+    """The mounted vendors as one ASGI app; ``vendors`` gives tests the handles to each."""
+
+    def __init__(self, vendors: dict[str, VendorSandbox[Any]]) -> None:
+        self.vendors = vendors
+        self._router = Starlette(routes=[
+            Mount(f"{SANDBOX_PREFIX}/{name}", app=sandbox.app) for name, sandbox in vendors.items()
+        ])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._router(scope, receive, send)
+
+
+def create_sandbox_app(
+    *, sleep: Sleep = asyncio.sleep, admin_token: str | None = None, seed_demo: bool = True,
+) -> SandboxApp:
+    """Build fresh, independent fakes of every registered vendor."""
+    options = SandboxOptions(sleep=sleep, admin_token=admin_token, seed_demo=seed_demo)
+    return SandboxApp({name: factory(options) for name, factory in VENDORS.items()})
+
+
+__all__ = [
+    "SANDBOX_PREFIX",
+    "VENDORS",
+    "Fault",
+    "FaultInjector",
+    "SandboxApp",
+    "SandboxOptions",
+    "VendorSandbox",
+    "create_sandbox_app",
+]

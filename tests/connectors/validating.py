@@ -1,0 +1,168 @@
+"""An httpx transport that checks every request, and the sandbox's reply, against the vendor spec.
+
+Wrap the transport a connector uses (``httpx.ASGITransport`` over the sandbox, or a real socket
+transport) in :class:`ValidatingTransport`; a request that the vendor's OpenAPI description would
+reject, an operation it marks deprecated, or a reply that breaks its declared schema fails the test
+with an ``AssertionError`` at the call site. Specs are parsed once per process (see
+tests/vendor_specs/README.md for the loading quirks handled here).
+
+Pattern for a vendor test module::
+
+    @pytest.fixture
+    def transport(sandbox_app):
+        return ValidatingTransport(httpx.ASGITransport(app=sandbox_app), JIRA_BINDINGS)
+
+and assert ``transport.validated`` covers the operations the test meant to exercise.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.paths.finders import APICallPathFinder
+from openapi_core.validation.request.exceptions import SecurityValidationError
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+SPECS_DIR = Path(__file__).resolve().parents[1] / "vendor_specs"
+UNDECLARED_OK = frozenset({429, 500, 502, 503, 504})
+
+
+@cache
+def load_spec(relative: str) -> OpenAPI:
+    """Parse a spec under tests/vendor_specs once; Graph YAML loses ``additionalProperties``."""
+    from openapi_core import Config
+
+    path = SPECS_DIR / relative
+    if path.suffix in (".yml", ".yaml"):
+        data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
+        _drop_additional_properties(data)
+    else:
+        data = json.loads(path.read_text())
+    return OpenAPI.from_dict(data, config=Config(spec_validator_cls=None))
+
+
+def _drop_additional_properties(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("additionalProperties", None)
+        for value in node.values():
+            _drop_additional_properties(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_additional_properties(value)
+
+
+@dataclass(frozen=True)
+class SpecBinding:
+    """Requests under ``mount`` whose vendor path starts with ``path_prefix`` belong to ``spec``.
+
+    ``host_url`` is the spec's server as openapi-core should see it (the vendor's real host).
+    """
+
+    spec: str
+    mount: str
+    host_url: str
+    path_prefix: str = "/"
+
+
+@dataclass
+class _OpenAPIRequest:
+    host_url: str
+    path: str
+    method: str
+    body: bytes | None
+    content_type: str
+    parameters: RequestParameters
+
+
+@dataclass
+class _OpenAPIResponse:
+    status_code: int
+    headers: Headers
+    content_type: str
+    data: bytes | None
+
+
+@dataclass
+class ValidatingTransport(httpx.AsyncBaseTransport):
+    """Validates each exchange; ``validated`` lists ``"METHOD /spec/path/{template}"`` seen."""
+
+    inner: httpx.AsyncBaseTransport
+    bindings: tuple[SpecBinding, ...]
+    validated: list[str] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        binding, vendor_path = self._binding(request.url.path)
+        spec = load_spec(binding.spec)
+        content = await request.aread()
+        openapi_request = _OpenAPIRequest(
+            host_url=binding.host_url,
+            path=vendor_path,
+            method=request.method.lower(),
+            body=content or None,
+            content_type=request.headers.get("content-type", ""),
+            parameters=RequestParameters(
+                query=ImmutableMultiDict(parse_qsl(request.url.query.decode(),
+                                                   keep_blank_values=True)),
+                header=Headers(list(request.headers.items())),
+                cookie=ImmutableMultiDict(),
+            ),
+        )
+        operation = APICallPathFinder(spec.spec).find(openapi_request.method,
+                                                       binding.host_url + vendor_path)
+        template = operation.path.parts[-1]
+        deprecated = "deprecated" in operation.operation and (
+            operation.operation / "deprecated").read_value()
+        assert not deprecated, (
+            f"{request.method} {template} is deprecated in {binding.spec}")
+        _raise_all(f"request {request.method} {template}", [
+            e for e in spec.iter_request_errors(openapi_request)
+            if not isinstance(e, SecurityValidationError)])
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        declared = operation.operation / "responses"
+        if response.status_code not in UNDECLARED_OK or str(response.status_code) in declared:
+            openapi_response = _OpenAPIResponse(
+                response.status_code, Headers(list(response.headers.items())),
+                response.headers.get("content-type", ""), body or None)
+            _raise_all(f"response {response.status_code} to {request.method} {template}",
+                       list(spec.iter_response_errors(openapi_request, openapi_response)))
+        self.validated.append(f"{request.method} {template}")
+        return httpx.Response(response.status_code, headers=response.headers, content=body,
+                              request=request, extensions=response.extensions)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def _binding(self, path: str) -> tuple[SpecBinding, str]:
+        for binding in self.bindings:
+            if path.startswith(binding.mount):
+                vendor_path = path[len(binding.mount):] or "/"
+                if vendor_path.startswith(binding.path_prefix):
+                    return binding, vendor_path
+        raise AssertionError(f"no vendor spec covers {path}")
+
+
+def _raise_all(what: str, errors: list[Exception]) -> None:
+    if errors:
+        details = "; ".join(_describe(e) for e in errors)
+        raise AssertionError(f"{what} breaks the vendor spec: {details}")
+
+
+def _describe(error: Exception) -> str:
+    cause = error.__cause__
+    nested = getattr(cause, "schema_errors", None) or getattr(error, "schema_errors", None)
+    if nested:
+        return f"{error}: " + ", ".join(str(getattr(n, "message", n)) for n in nested)
+    return f"{error}" + (f" ({cause})" if cause else "")
+
+
+__all__ = ["SpecBinding", "ValidatingTransport", "load_spec"]
