@@ -1,0 +1,172 @@
+"""projecthub: operator commands. Scriptable (plain output, exit codes), idempotent where
+that makes sense, and passwords never come from arguments: a prompt or ``--password-stdin``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlmodel import Session, select
+
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError
+from projecthub.core.migrations import upgrade_database
+from projecthub.models import Membership, Organization, Role, User
+from projecthub.services import accounts, api_tokens, orgs
+from projecthub.services.principal import actor_for, principal_in_org
+from projecthub.services.validation import normalize_email
+
+
+class CommandError(Exception):
+    """A failure the operator can fix; printed without a traceback."""
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("no password on standard input")
+        return password
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to prompt on; pass --password-stdin and pipe the password")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise CommandError("the passwords do not match")
+    return first
+
+
+def _user(db: Session, email: str) -> User | None:
+    return accounts.find_user_by_email(db, normalize_email(email))
+
+
+def _org(db: Session, slug: str) -> Organization:
+    org = db.exec(select(Organization).where(Organization.slug == slug.strip().lower())).first()
+    if org is None:
+        raise CommandError(f"no organization with slug {slug!r}")
+    return org
+
+
+def cmd_migrate(_args: argparse.Namespace) -> str:
+    upgrade_database()
+    return "database is up to date"
+
+
+def cmd_create_admin(args: argparse.Namespace) -> str:
+    with session_scope() as db:
+        user = _user(db, args.email)
+        if user is None:
+            user = accounts.create_user(db, email=args.email, password=_read_password(args),
+                                        display_name=args.name or "", is_instance_admin=True)
+            return f"created instance admin {user.email}"
+        if user.is_instance_admin:
+            return f"{user.email} is already an instance admin"
+        accounts.set_instance_admin(db, user.id)
+        return f"{user.email} is now an instance admin"
+
+
+def cmd_create_user(args: argparse.Namespace) -> str:
+    if bool(args.org) != bool(args.role):
+        raise CommandError("--org and --role go together")
+    with session_scope() as db:
+        user = _user(db, args.email)
+        created = user is None
+        if user is None:
+            user = accounts.create_user(db, email=args.email, password=_read_password(args),
+                                        display_name=args.name or "")
+        message = f"{'created' if created else 'found'} user {user.email}"
+        if args.org:
+            message += "; " + _ensure_membership(db, user, _org(db, args.org), Role(args.role))
+        return message
+
+
+def _ensure_membership(db: Session, user: User, org: Organization, role: Role) -> str:
+    membership = db.exec(select(Membership).where(
+        Membership.organization_id == org.id, Membership.user_id == user.id)).first()
+    if membership is not None and membership.role == role and membership.is_active:
+        return f"already {role.value} of {org.slug}"
+    if membership is None:
+        db.add(Membership(organization_id=org.id, user_id=user.id, role=role))
+    else:
+        membership.role, membership.is_active = role, True
+        db.add(membership)
+    return f"{role.value} of {org.slug}"
+
+
+def cmd_create_org(args: argparse.Namespace) -> str:
+    with session_scope() as db:
+        owner = _user(db, args.owner)
+        if owner is None:
+            raise CommandError(f"no account with email {args.owner!r}; create it with create-user")
+        existing = db.exec(select(Organization).where(Organization.slug == args.slug)).first()
+        if existing is not None:
+            _ensure_membership(db, owner, existing, Role.OWNER)
+            return f"organization {existing.slug} already exists; {owner.email} is an owner"
+        org = orgs.create_organization(db, actor_for(owner), name=args.name, slug=args.slug)
+        return f"created organization {org.slug} owned by {owner.email}"
+
+
+def cmd_create_api_token(args: argparse.Namespace) -> str:
+    with session_scope() as db:
+        user = _user(db, args.email)
+        if user is None:
+            raise CommandError(f"no account with email {args.email!r}")
+        principal = principal_in_org(db, actor_for(user), _org(db, args.org).id)
+        return api_tokens.create_api_token(db, principal, name=args.name).secret
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="projecthub", description="ProjectHub operator commands. Passwords are read from a "
+        "prompt or from standard input with --password-stdin, never from arguments.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], str],
+                help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    command("migrate", cmd_migrate,
+            "Create or upgrade the database schema (alembic upgrade head).")
+    p = command("create-admin", cmd_create_admin,
+                "Create an instance admin, or grant an existing account the admin flag.")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", help="display name for a new account")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = command("create-user", cmd_create_user,
+                "Create an account (if missing) and optionally give it a role in an organization.")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name")
+    p.add_argument("--org", metavar="SLUG")
+    p.add_argument("--role", choices=[r.value for r in Role])
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = command("create-org", cmd_create_org, "Create an organization owned by an existing account.")
+    p.add_argument("--name", required=True)
+    p.add_argument("--slug", required=True)
+    p.add_argument("--owner", required=True, metavar="EMAIL")
+    p = command("create-api-token", cmd_create_api_token,
+                "Create an API token for a member of an organization; prints only the token.")
+    p.add_argument("--email", required=True)
+    p.add_argument("--org", required=True, metavar="SLUG")
+    p.add_argument("--name", required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        print(args.handler(args))
+    except (AppError, CommandError) as exc:
+        detail = getattr(exc, "fields", None)
+        message = exc.message if isinstance(exc, AppError) else str(exc)
+        if detail:
+            message += " (" + "; ".join(f"{k}: {v}" for k, v in detail.items()) + ")"
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

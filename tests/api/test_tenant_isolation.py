@@ -1,0 +1,111 @@
+"""Every API route, called as a member of organization A with organization B's ids, answers 404
+and leaves B's rows untouched. Routes come from the app itself: a new route without a case here
+fails the suite."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import SQLModel
+
+from projecthub.api.main import api_app
+from projecthub.models import Role
+from projecthub.services import api_tokens, invitations
+from tests.api.conftest import bearer
+from tests.factories import add_member, make_org, make_user, principal
+
+
+@dataclass
+class World:
+    a_headers: dict[str, str]
+    b_slug: str
+    ids: dict[str, str]
+
+
+@pytest.fixture
+def world(db) -> World:
+    a_owner, b_owner = make_user(db), make_user(db)
+    org_a, org_b = make_org(db, a_owner, slug="org-a"), make_org(db, b_owner, slug="org-b")
+    b_member = add_member(db, org_b, role=Role.MEMBER)
+    b_principal = principal(db, b_owner, org_b)
+    b_invite = invitations.create_invitation(db, b_principal, email="x@example.com", role="viewer")
+    b_token = api_tokens.create_api_token(db, b_principal, name="b").token
+    return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
+        "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
+        "api_token_id": str(b_token.id)})
+
+
+# Routes that read no tenant rows by id: checked for authentication elsewhere.
+NOT_TENANT_SCOPED = {
+    ("GET", "/api/v1/health"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
+    ("GET", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
+}
+
+# Bodies that would be valid for the caller's own organization, so only scoping can refuse them.
+BODIES = {
+    ("PATCH", "/api/v1/orgs/{org_slug}"): {"name": "Taken over"},
+    ("PATCH", "/api/v1/orgs/{org_slug}/members/{member_id}"): {"role": "viewer"},
+    ("POST", "/api/v1/orgs/{org_slug}/invitations"): {"email": "spy@example.com", "role": "owner"},
+}
+
+
+def _routes() -> set[tuple[str, str]]:
+    paths = api_app.openapi()["paths"]
+    return {(method.upper(), path) for path, ops in paths.items() for method in ops}
+
+
+def _scoped_routes() -> list[tuple[str, str]]:
+    return sorted(_routes() - NOT_TENANT_SCOPED)
+
+
+def _fingerprint(engine) -> str:
+    """Every row of every table, except bookkeeping the caller's own token legitimately touches."""
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [c for c in table.columns if c.name != "last_used_at"]
+            rows = connection.execute(select(*columns).order_by(table.c.id)).all()
+            digest.update(repr([tuple(r) for r in rows]).encode())
+    return digest.hexdigest()
+
+
+def test_every_route_is_classified():
+    unknown_params = set()
+    for _method, path in _scoped_routes():
+        for part in path.split("/"):
+            if part.startswith("{") and part[1:-1] not in {"org_slug", "member_id",
+                                                           "invitation_id", "api_token_id"}:
+                unknown_params.add(part)
+    assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
+    assert _routes() >= NOT_TENANT_SCOPED, "a listed route no longer exists"
+
+
+@pytest.mark.parametrize(("method", "path"), _scoped_routes())
+def test_foreign_ids_are_not_found_and_change_nothing(client, engine, world, method, path):
+    url = path.replace("{org_slug}", world.b_slug)
+    for name, value in world.ids.items():
+        url = url.replace("{" + name + "}", value)
+    before = _fingerprint(engine)
+    response = client.request(method, url, headers=world.a_headers,
+                              json=BODIES.get((method, path)))
+    assert response.status_code == 404, (method, url, response.text)
+    assert _fingerprint(engine) == before
+
+
+def test_own_slug_with_foreign_ids_is_not_found(client, engine, world):
+    """Same routes with A's slug but B's row ids: still 404, rows unchanged."""
+    for method, path in _scoped_routes():
+        if not any(f"{{{name}}}" in path for name in world.ids):
+            continue
+        url = path.replace("{org_slug}", "org-a")
+        for name, value in world.ids.items():
+            url = url.replace("{" + name + "}", value)
+        before = _fingerprint(engine)
+        response = client.request(method, url, headers=world.a_headers,
+                                  json=BODIES.get((method, path)))
+        assert response.status_code == 404, (method, url, response.text)
+        assert _fingerprint(engine) == before

@@ -1,0 +1,88 @@
+"""The operator CLI: idempotent commands, clear errors, non-zero exits, no password arguments."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import select
+
+from projecthub.cli import main
+from projecthub.models import Membership, Organization, User
+from projecthub.services.api_tokens import resolve_api_token
+
+PASSWORD = "a good long passphrase"
+
+
+@pytest.fixture
+def stdin(monkeypatch):
+    def feed(text: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    return feed
+
+
+def test_create_admin_is_idempotent(engine, db, stdin, capsys):
+    stdin(PASSWORD + "\n")
+    assert main(["create-admin", "--email", "Root@Example.com", "--password-stdin"]) == 0
+    assert main(["create-admin", "--email", "root@example.com"]) == 0
+    out = capsys.readouterr().out
+    assert "created instance admin root@example.com" in out and "already" in out
+    assert db.exec(select(User)).one().is_instance_admin
+
+
+def test_weak_password_fails_with_a_message(engine, stdin, capsys):
+    stdin("short\n")
+    assert main(["create-user", "--email", "bob@example.com", "--password-stdin"]) == 1
+    assert "at least 8 characters" in capsys.readouterr().err
+
+
+def test_no_tty_and_no_stdin_flag_is_refused(engine, stdin, capsys):
+    stdin("")
+    assert main(["create-user", "--email", "bob@example.com"]) == 1
+    assert "--password-stdin" in capsys.readouterr().err
+
+
+def test_org_user_and_token_commands(engine, db, stdin, capsys):
+    stdin(PASSWORD + "\n")
+    assert main(["create-user", "--email", "bob@example.com", "--password-stdin"]) == 0
+    assert main(["create-org", "--name", "Acme", "--slug", "acme", "--owner",
+                 "bob@example.com"]) == 0
+    assert main(["create-org", "--name", "Acme", "--slug", "acme", "--owner",
+                 "bob@example.com"]) == 0
+    stdin(PASSWORD + "\n")
+    assert main(["create-user", "--email", "eve@example.com", "--org", "acme", "--role",
+                 "viewer", "--password-stdin"]) == 0
+    assert main(["create-user", "--email", "eve@example.com", "--org", "acme", "--role",
+                 "viewer"]) == 0
+    capsys.readouterr()
+    assert main(["create-api-token", "--email", "bob@example.com", "--org", "acme",
+                 "--name", "ci"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("pht_") and "\n" not in token
+    assert resolve_api_token(db, token).org_slug == "acme"
+    assert len(db.exec(select(Organization)).all()) == 1
+    assert len(db.exec(select(Membership)).all()) == 2
+
+
+def test_unknown_org_or_owner_fails(engine, capsys):
+    assert main(["create-org", "--name", "A", "--slug", "a", "--owner", "x@example.com"]) == 1
+    assert main(["create-api-token", "--email", "x@example.com", "--org", "a",
+                 "--name", "n"]) == 1
+    assert "no account" in capsys.readouterr().err
+
+
+def test_console_script_help_and_usage_errors(engine):
+    env = {**os.environ}
+    exe = os.path.join(os.path.dirname(sys.executable), "projecthub")
+    assert subprocess.run([exe, "--help"], capture_output=True, env=env).returncode == 0
+    for command in ("migrate", "create-admin", "create-org", "create-user", "create-api-token"):
+        result = subprocess.run([exe, command, "--help"], capture_output=True, text=True, env=env)
+        assert result.returncode == 0 and "usage:" in result.stdout
+    bad = subprocess.run([exe, "create-user"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "--email" in bad.stderr
+    no_password_flag = subprocess.run([exe, "create-user", "--email", "a@b.c", "--password",
+                                       "x"], capture_output=True, text=True, env=env)
+    assert no_password_flag.returncode == 2

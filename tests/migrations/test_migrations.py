@@ -1,0 +1,48 @@
+"""``alembic upgrade head`` on an empty database yields exactly the models' schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+import projecthub.models  # noqa: F401
+from projecthub.core.migrations import upgrade_database
+
+PG_ADMIN_URL = os.environ.get("PROJECTHUB_TEST_PG_ADMIN_URL",
+                              "postgresql+psycopg://root@127.0.0.1:5432/postgres")
+
+
+def _assert_no_diff(url: str) -> None:
+    upgrade_database(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_empty_sqlite_upgrades_to_the_models(tmp_path):
+    _assert_no_diff(f"sqlite:///{tmp_path / 'fresh.db'}")
+
+
+def test_empty_postgresql_upgrades_to_the_models():
+    name = f"ph_migrate_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - the suite documents PostgreSQL as required
+        pytest.fail(f"PostgreSQL is required for this test ({PG_ADMIN_URL}): {exc}")
+    try:
+        _assert_no_diff(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
