@@ -142,7 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--org", metavar="SLUG")
     p.add_argument("--role", choices=[r.value for r in Role])
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    p = command("create-org", cmd_create_org, "Create an organization owned by an existing account.")
+    p = command("create-org", cmd_create_org,
+                "Create an organization owned by an existing account.")
     p.add_argument("--name", required=True)
     p.add_argument("--slug", required=True)
     p.add_argument("--owner", required=True, metavar="EMAIL")
