@@ -1,0 +1,129 @@
+"""App chrome shared by every page: top navigation, content column and footer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import reflex as rx
+from reflex.components.react_router import ReactRouterLink
+
+from projecthub.ui import styles
+
+API_DOCS_URL = "/api/v1/docs"
+
+# Inline, so the shell needs no static file (and browsers don't ask for a missing /favicon.ico).
+_FAVICON_SVG = (
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
+    "<rect width='32' height='32' rx='7' fill='%233e63dd'/>"
+    "<g fill='white'><rect x='8' y='8' width='7' height='7' rx='1.5'/>"
+    "<rect x='17' y='8' width='7' height='7' rx='1.5'/>"
+    "<rect x='8' y='17' width='7' height='7' rx='1.5'/>"
+    "<rect x='17' y='17' width='7' height='7' rx='1.5'/></g></svg>"
+)
+
+
+def favicon() -> rx.Component:
+    """For ``App(head_components=...)``."""
+    return rx.el.link(rel="icon", type="image/svg+xml", href=f"data:image/svg+xml,{_FAVICON_SVG}")
+
+
+def nav_link(label: str, href: str) -> rx.Component:
+    """A text link in the top navigation (client-side navigation for internal routes)."""
+    return rx.link(label, href=href, size="2", weight="medium", color_scheme="gray",
+                   high_contrast=True, underline="none")
+
+
+def button_link(label: str, href: str, **button_props: object) -> rx.Component:
+    """A link styled as a button: one ``<a>``, not an ``<a>`` wrapped around a ``<button>``."""
+    return rx.button(ReactRouterLink.create(label, to=href), as_child=True, **button_props)
+
+
+def brand() -> rx.Component:
+    """The product name, linking home."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("layout-grid", size=20),
+            rx.text(styles.PRODUCT_NAME, size="4", weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        color_scheme="gray",
+        high_contrast=True,
+        underline="none",
+        aria_label=f"{styles.PRODUCT_NAME} home",
+    )
+
+
+def navbar(
+    nav_links: Sequence[rx.Component] = (), user_menu: rx.Component | None = None
+) -> rx.Component:
+    """Sticky top bar: brand, the page's nav links, then the user menu and the colour toggle."""
+    return rx.box(
+        rx.hstack(
+            brand(),
+            rx.hstack(*nav_links, spacing="5", align="center", margin_left="2rem"),
+            rx.spacer(),
+            rx.hstack(
+                user_menu if user_menu is not None else rx.fragment(),
+                rx.color_mode.button(variant="ghost", size="2", aria_label="Toggle dark mode"),
+                spacing="3",
+                align="center",
+            ),
+            align="center",
+            height=styles.NAV_HEIGHT,
+            max_width=styles.CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=styles.PAGE_PADDING_X,
+        ),
+        as_="header",
+        position="sticky",
+        top="0",
+        z_index="10",
+        width="100%",
+        background_color="var(--color-panel-solid)",
+        border_bottom="1px solid var(--gray-a5)",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(f"{styles.PRODUCT_NAME} · open source, Apache-2.0", size="1",
+                    color_scheme="gray"),
+            rx.spacer(),
+            rx.link("REST API", href=API_DOCS_URL, size="1", color_scheme="gray", is_external=True),
+            align="center",
+            max_width=styles.CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=styles.PAGE_PADDING_X,
+            padding_y="1.25rem",
+        ),
+        as_="footer",
+        width="100%",
+        border_top="1px solid var(--gray-a5)",
+    )
+
+
+def page_shell(
+    *children: rx.Component,
+    nav_links: Sequence[rx.Component] = (),
+    user_menu: rx.Component | None = None,
+) -> rx.Component:
+    """Wrap a page's content in the app chrome; pages pass their own links and user menu."""
+    return rx.flex(
+        navbar(nav_links, user_menu),
+        rx.box(
+            *children,
+            as_="main",
+            flex="1",
+            width="100%",
+            max_width=styles.CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=styles.PAGE_PADDING_X,
+            padding_y="2rem",
+        ),
+        footer(),
+        direction="column",
+        min_height="100vh",
+    )

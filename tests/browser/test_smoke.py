@@ -1,0 +1,59 @@
+"""The built app starts quietly and serves the landing page, the API and its docs on one port."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import AppServer
+
+pytestmark = pytest.mark.browser
+
+
+def test_landing_page_renders_with_links_to_login_and_signup(
+    page: Page, console_errors: list[str], screenshot: Callable[[Page, str], Path]
+) -> None:
+    page.goto("/")
+
+    expect(page).to_have_title("ProjectHub")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("tracked in one place")
+    expect(page.get_by_role("link", name="Create an account")).to_have_attribute("href", "/signup")
+    expect(page.get_by_role("link", name="Log in").first).to_have_attribute("href", "/login")
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "landing")
+    assert console_errors == []
+
+
+def test_colour_mode_toggle_switches_to_dark(
+    page: Page, screenshot: Callable[[Page, str], Path]
+) -> None:
+    page.goto("/")
+    page.get_by_role("button", name="Toggle dark mode").click()
+
+    expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+    screenshot(page, "landing-dark")
+
+
+def test_health_endpoint_is_served_by_the_same_server(page: Page) -> None:
+    response = page.request.get("/api/v1/health")
+
+    assert response.ok
+    assert response.json() == {"status": "ok"}
+
+
+def test_api_docs_load(page: Page) -> None:
+    response = page.goto("/api/v1/docs")
+
+    assert response is not None and response.ok
+    expect(page).to_have_title(re.compile("ProjectHub API"))
+
+
+def test_server_log_has_no_warnings(app_server: AppServer) -> None:
+    log = app_server.log_text()
+
+    assert "App running at" in log
+    assert not re.search(r"warning", log, re.IGNORECASE), log
