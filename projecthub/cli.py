@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, select
 
+from projecthub.core.crypto import DecryptionError
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.core.migrations import upgrade_database
 from projecthub.models import Membership, Organization, Role, User
-from projecthub.services import accounts, api_tokens, orgs
+from projecthub.services import accounts, api_tokens, connections, orgs
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.validation import normalize_email
 
@@ -116,6 +117,12 @@ def cmd_create_api_token(args: argparse.Namespace) -> str:
         return api_tokens.create_api_token(db, principal, name=args.name).secret
 
 
+def cmd_rotate_keys(_args: argparse.Namespace) -> str:
+    with session_scope() as db:
+        count = connections.reencrypt_all_connections(db)
+    return f"re-encrypted {count} secret(s) under the newest key"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="projecthub", description="ProjectHub operator commands. Passwords are read from a "
@@ -152,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--org", required=True, metavar="SLUG")
     p.add_argument("--name", required=True)
+    command("rotate-keys", cmd_rotate_keys,
+            "Re-encrypt every stored credential under the newest PROJECTHUB_SECRET_KEYS key.")
     return parser
 
 
@@ -159,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         print(args.handler(args))
-    except (AppError, CommandError) as exc:
+    except (AppError, CommandError, DecryptionError) as exc:
         detail = getattr(exc, "fields", None)
         message = exc.message if isinstance(exc, AppError) else str(exc)
         if detail:

@@ -129,3 +129,42 @@ class Health(BaseModel):
 
 class Ok(BaseModel):
     ok: bool = True
+
+
+class SecretHintPublic(BaseModel):
+    is_set: bool
+    last4: str
+    updated_at: str
+
+
+class ConnectionPublic(BaseModel):
+    """A tool connection as anyone may see it: secrets appear only as hints."""
+
+    id: uuid.UUID
+    tool: Literal["jira", "confluence", "productive", "graph"]
+    name: str
+    base_url: str
+    auth_kind: str
+    settings: dict[str, str]
+    secrets: dict[str, SecretHintPublic]
+    last_tested_at: datetime | None
+    last_test_ok: bool | None
+    last_test_message: str
+    updated_at: datetime
+
+
+class ConnectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tool: Literal["jira", "confluence", "productive", "graph"]
+    name: str = Field(min_length=1, max_length=100)
+    base_url: str = Field(min_length=1, max_length=500)
+    settings: dict[str, str] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(default_factory=dict, description="Write-only.")
+
+
+class ConnectionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    base_url: str | None = Field(default=None, min_length=1, max_length=500)
+    settings: dict[str, str] | None = None
+    secrets: dict[str, str] | None = Field(default=None, description="Write-only; empty keeps.")

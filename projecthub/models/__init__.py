@@ -2,6 +2,7 @@
 
 from projecthub.models.accounts import ApiToken, AuthSession, User
 from projecthub.models.audit import AuditEvent
+from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import Project
 
@@ -16,5 +17,7 @@ __all__ = [
     "Organization",
     "Project",
     "Role",
+    "Tool",
+    "ToolConnection",
     "User",
 ]

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from projecthub.api.main import api_app
 from projecthub.models import Role
-from projecthub.services import api_tokens, invitations
+from projecthub.services import api_tokens, connections, invitations
 from tests.api.conftest import bearer
 from tests.factories import add_member, make_org, make_user, principal
 
@@ -33,9 +33,13 @@ def world(db) -> World:
     b_principal = principal(db, b_owner, org_b)
     b_invite = invitations.create_invitation(db, b_principal, email="x@example.com", role="viewer")
     b_token = api_tokens.create_api_token(db, b_principal, name="b").token
+    b_connection = connections.create_connection(
+        db, b_principal, tool="jira", name="B Jira", base_url="https://b.atlassian.net",
+        settings_values={"email": "b@example.com"}, secret_values={"api_token": "b-secret-token"})
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
-        "api_token_id": str(b_token.id)})
+        "api_token_id": str(b_token.id),
+        "connection_id": b_connection.id})
 
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
@@ -50,6 +54,10 @@ BODIES = {
     ("PATCH", "/api/v1/orgs/{org_slug}"): {"name": "Taken over"},
     ("PATCH", "/api/v1/orgs/{org_slug}/members/{member_id}"): {"role": "viewer"},
     ("POST", "/api/v1/orgs/{org_slug}/invitations"): {"email": "spy@example.com", "role": "owner"},
+    ("POST", "/api/v1/orgs/{org_slug}/connections"): {
+        "tool": "jira", "name": "Spy", "base_url": "https://spy.atlassian.net",
+        "settings": {"email": "s@example.com"}, "secrets": {"api_token": "spy-token"}},
+    ("PATCH", "/api/v1/orgs/{org_slug}/connections/{connection_id}"): {"name": "Hijacked"},
 }
 
 
@@ -78,7 +86,8 @@ def test_every_route_is_classified():
     for _method, path in _scoped_routes():
         for part in path.split("/"):
             if part.startswith("{") and part[1:-1] not in {"org_slug", "member_id",
-                                                           "invitation_id", "api_token_id"}:
+                                                           "invitation_id", "api_token_id",
+                                                           "connection_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED, "a listed route no longer exists"

@@ -78,7 +78,8 @@ def test_console_script_help_and_usage_errors(engine):
     env = {**os.environ}
     exe = os.path.join(os.path.dirname(sys.executable), "projecthub")
     assert subprocess.run([exe, "--help"], capture_output=True, env=env).returncode == 0
-    for command in ("migrate", "create-admin", "create-org", "create-user", "create-api-token"):
+    for command in ("migrate", "create-admin", "create-org", "create-user", "create-api-token",
+                    "rotate-keys"):
         result = subprocess.run([exe, command, "--help"], capture_output=True, text=True, env=env)
         assert result.returncode == 0 and "usage:" in result.stdout
     bad = subprocess.run([exe, "create-user"], capture_output=True, text=True, env=env)
@@ -86,3 +87,23 @@ def test_console_script_help_and_usage_errors(engine):
     no_password_flag = subprocess.run([exe, "create-user", "--email", "a@b.c", "--password",
                                        "x"], capture_output=True, text=True, env=env)
     assert no_password_flag.returncode == 2
+
+
+def test_rotate_keys_reencrypts_stored_credentials(engine, db, monkeypatch, capsys):
+    import os as _os
+
+    from projecthub.core.config import settings
+    from projecthub.core.crypto import KeyRing
+    from projecthub.services import connections
+    from tests.factories import make_org, owner_principal
+
+    p = owner_principal(db, make_org(db))
+    connections.create_connection(db, p, tool="jira", name="J", base_url="https://a.atlassian.net",
+                                  settings_values={"email": "a@example.com"},
+                                  secret_values={"api_token": "token-value-12345"})
+    ring = KeyRing((_os.urandom(32), settings.key_ring[0]))
+    monkeypatch.setattr(connections, "key_ring", lambda: ring)
+    assert main(["rotate-keys"]) == 0
+    assert "re-encrypted 1 secret" in capsys.readouterr().out
+    assert main(["rotate-keys"]) == 0
+    assert "re-encrypted 0 secret" in capsys.readouterr().out

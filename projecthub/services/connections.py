@@ -1,0 +1,228 @@
+"""Tool connections of an organization: add, edit, remove, and read them without secrets.
+
+Secrets are encrypted here and decrypted only by :func:`connection_credentials`, for the code
+that calls the tool. Nothing in this module returns or logs a secret's value.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
+from projecthub.core.crypto import KeyRing
+from projecthub.core.errors import Conflict, Invalid
+from projecthub.models import Role, Tool, ToolConnection
+from projecthub.services import audit
+from projecthub.services.connection_specs import TOOL_SPECS, ToolSpec
+from projecthub.services.principal import Principal, require_role
+from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.urls import clean_base_url
+from projecthub.services.validation import clean_name
+
+
+@dataclass(frozen=True)
+class SecretHint:
+    """All a person ever sees of a saved secret."""
+
+    is_set: bool
+    last4: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    id: str
+    tool: Tool
+    name: str
+    base_url: str
+    auth_kind: str
+    settings: dict[str, str]
+    secrets: dict[str, SecretHint]
+    last_tested_at: datetime | None
+    last_test_ok: bool | None
+    last_test_message: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ConnectionCredentials:
+    """Decrypted, for the connector call only; ``repr`` hides the secrets."""
+
+    connection_id: uuid.UUID
+    tool: Tool
+    base_url: str
+    settings: dict[str, str]
+    secrets: dict[str, str] = field(repr=False)
+
+
+def key_ring() -> KeyRing:
+    return KeyRing(tuple(settings.key_ring))
+
+
+def _spec(tool: str) -> ToolSpec:
+    try:
+        return TOOL_SPECS[Tool(tool)]
+    except ValueError as exc:
+        message = "Choose Jira, Confluence, Productive or Microsoft 365."
+        raise Invalid(message, {"tool": message}) from exc
+
+
+def _view(row: ToolConnection) -> ConnectionView:
+    spec = TOOL_SPECS[Tool(row.tool)]
+    hints = {name: SecretHint(name in row.secrets, row.secret_hints.get(name, {}).get("last4", ""),
+                              row.secret_hints.get(name, {}).get("updated_at", ""))
+             for name in spec.secret_fields}
+    return ConnectionView(str(row.id), Tool(row.tool), row.name, row.base_url, row.auth_kind,
+                          dict(row.settings), hints, row.last_tested_at, row.last_test_ok,
+                          row.last_test_message, row.updated_at)
+
+
+def _clean_settings(spec: ToolSpec, values: dict[str, Any]) -> dict[str, str]:
+    unknown = set(values) - set(spec.setting_fields)
+    if unknown:
+        raise Invalid(f"Unknown settings for {spec.label}: {', '.join(sorted(unknown))}.")
+    cleaned = {k: str(v).strip() for k, v in values.items()}
+    if cleaned.get("authority_host"):
+        cleaned["authority_host"] = clean_base_url(cleaned["authority_host"],
+                                                   field="authority_host")
+    return cleaned
+
+
+def _store_secrets(row: ToolConnection, spec: ToolSpec, values: dict[str, str]) -> list[str]:
+    """Encrypt the given secrets (empty means keep the saved one); returns the changed names."""
+    unknown = set(values) - set(spec.secret_fields)
+    if unknown:
+        raise Invalid(f"Unknown secrets for {spec.label}: {', '.join(sorted(unknown))}.")
+    ring, now = key_ring(), utcnow().isoformat()
+    secrets, hints, changed = dict(row.secrets), dict(row.secret_hints), []
+    for name, value in values.items():
+        if not value:
+            continue
+        secrets[name] = ring.encrypt(value, org_id=str(row.organization_id), row_id=str(row.id),
+                                     field=name)
+        hints[name] = {"last4": value[-4:] if len(value) >= 12 else "", "updated_at": now}
+        changed.append(name)
+    row.secrets, row.secret_hints = secrets, hints
+    return changed
+
+
+def _require_complete(row: ToolConnection, spec: ToolSpec) -> None:
+    missing = {name: "Required." for name in spec.secret_fields if name not in row.secrets}
+    missing |= {name: "Required." for name in spec.setting_fields
+                if name != "authority_host" and not row.settings.get(name)}
+    if missing:
+        raise Invalid("Fill in every required field.", missing)
+
+
+def _ensure_name_free(session: Session, principal: Principal, name: str,
+                      except_id: uuid.UUID | None = None) -> None:
+    clash = session.exec(scoped_select(principal, ToolConnection).where(
+        ToolConnection.name == name)).first()
+    if clash is not None and clash.id != except_id:
+        raise Conflict("A connection with this name exists. Choose another name.")
+
+
+def list_connections(session: Session, principal: Principal) -> list[ConnectionView]:
+    """Any member may see which tools are connected (never the secrets)."""
+    rows = session.exec(scoped_select(principal, ToolConnection).order_by(
+        col(ToolConnection.tool), col(ToolConnection.name))).all()
+    return [_view(r) for r in rows]
+
+
+def get_connection(session: Session, principal: Principal, connection_id: object) -> ConnectionView:
+    return _view(get_scoped(session, principal, ToolConnection, connection_id, label="Connection"))
+
+
+def create_connection(session: Session, principal: Principal, *, tool: str, name: str,
+                      base_url: str, settings_values: dict[str, Any],
+                      secret_values: dict[str, str]) -> ConnectionView:
+    require_role(principal, Role.ADMIN)
+    spec = _spec(tool)
+    label = clean_name(name, field="name", label="Connection name", max_length=100)
+    _ensure_name_free(session, principal, label)
+    row = ToolConnection(organization_id=principal.org_id, tool=spec.tool, name=label,
+                         base_url=clean_base_url(base_url), auth_kind=spec.auth_kind,
+                         settings=_clean_settings(spec, settings_values))
+    _store_secrets(row, spec, secret_values)
+    _require_complete(row, spec)
+    session.add(row)
+    audit.record(session, principal, "connection.created", target_type="connection",
+                 target_id=row.id, detail={"tool": spec.tool.value, "name": label})
+    session.commit()
+    return _view(row)
+
+
+def update_connection(session: Session, principal: Principal, connection_id: object, *,
+                      name: str | None = None, base_url: str | None = None,
+                      settings_values: dict[str, Any] | None = None,
+                      secret_values: dict[str, str] | None = None) -> ConnectionView:
+    """Change what is given; a secret left empty keeps its saved value."""
+    require_role(principal, Role.ADMIN)
+    row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
+    spec = TOOL_SPECS[Tool(row.tool)]
+    changed: list[str] = []
+    if name is not None:
+        row.name = clean_name(name, field="name", label="Connection name", max_length=100)
+        _ensure_name_free(session, principal, row.name, except_id=row.id)
+        changed.append("name")
+    if base_url is not None:
+        row.base_url = clean_base_url(base_url)
+        changed.append("base_url")
+    if settings_values is not None:
+        row.settings = {**row.settings, **_clean_settings(spec, settings_values)}
+        changed.extend(sorted(settings_values))
+    changed.extend(_store_secrets(row, spec, secret_values or {}))
+    _require_complete(row, spec)
+    row.updated_at = utcnow()
+    row.last_test_ok, row.last_tested_at, row.last_test_message = None, None, ""
+    session.add(row)
+    audit.record(session, principal, "connection.updated", target_type="connection",
+                 target_id=row.id, detail={"changed": changed})
+    session.commit()
+    return _view(row)
+
+
+def delete_connection(session: Session, principal: Principal, connection_id: object) -> None:
+    require_role(principal, Role.ADMIN)
+    row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
+    session.delete(row)
+    audit.record(session, principal, "connection.deleted", target_type="connection",
+                 target_id=row.id, detail={"tool": str(row.tool), "name": row.name})
+    session.commit()
+
+
+def connection_credentials(session: Session, principal: Principal,
+                           connection_id: object) -> ConnectionCredentials:
+    """Decrypt for a call to the tool (members may use connections, e.g. in the wizard)."""
+    row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
+    ring = key_ring()
+    secrets = {name: ring.decrypt(value, org_id=str(row.organization_id), row_id=str(row.id),
+                                  field=name) for name, value in row.secrets.items()}
+    return ConnectionCredentials(row.id, Tool(row.tool), row.base_url, dict(row.settings),
+                                 secrets)
+
+
+def reencrypt_all_connections(session: Session) -> int:
+    """Operator key rotation (CLI ``rotate-keys``), across every tenant: re-encrypt each secret
+    under the newest key. Returns how many values changed. A value no configured key can
+    decrypt raises, so nothing is silently lost."""
+    ring, count = key_ring(), 0
+    for row in session.exec(select(ToolConnection)).all():
+        updated = dict(row.secrets)
+        for name, value in row.secrets.items():
+            if ring.needs_rotation(value):
+                plain = ring.decrypt(value, org_id=str(row.organization_id), row_id=str(row.id),
+                                     field=name)
+                updated[name] = ring.encrypt(plain, org_id=str(row.organization_id),
+                                             row_id=str(row.id), field=name)
+                count += 1
+        row.secrets = updated
+        session.add(row)
+    session.commit()
+    return count
