@@ -4,7 +4,9 @@ from projecthub.models.accounts import ApiToken, AuthSession, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
-from projecthub.models.projects import Project
+from projecthub.models.projects import Lifecycle, Project, ProjectMember, ProjectResource
+from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
+from projecthub.models.templates import Template, TemplateVersion, WizardDraft
 
 __all__ = [
     "ROLE_RANK",
@@ -12,12 +14,22 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Invitation",
+    "Lifecycle",
     "Membership",
     "OrgStatus",
     "Organization",
     "Project",
+    "ProjectMember",
+    "ProjectResource",
+    "ProvisioningRun",
+    "ProvisioningStep",
     "Role",
+    "RunStatus",
+    "StepStatus",
+    "Template",
+    "TemplateVersion",
     "Tool",
     "ToolConnection",
     "User",
+    "WizardDraft",
 ]

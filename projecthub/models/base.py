@@ -7,9 +7,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, TypeDecorator
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from projecthub.core.clock import as_utc, utcnow
+
+
+# Named constraints, so later migrations can alter them (SQLite batch mode needs the names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
