@@ -11,7 +11,6 @@ from sqlmodel import Field, SQLModel
 
 from projecthub.core.clock import as_utc, utcnow
 
-
 # Named constraints, so later migrations can alter them (SQLite batch mode needs the names).
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
