@@ -1,0 +1,1 @@
+"""Templates: the questionnaire format, answering it, and an organization's template library."""

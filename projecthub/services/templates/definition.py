@@ -1,0 +1,150 @@
+"""The template format: a questionnaire of steps and fields, parsed from YAML or JSON with
+errors that point at the line to fix."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from projecthub.core.errors import Invalid
+
+FieldType = Literal["text", "textarea", "choice", "multichoice", "date", "number", "bool",
+                    "member", "members", "emails", "list", "connection"]
+
+
+class Condition(BaseModel):
+    """Show a field only when another field's answer equals a value or is one of several."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    field: str
+    equals: Any = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+
+    def holds(self, answers: dict[str, Any]) -> bool:
+        value = answers.get(self.field)
+        if self.in_ is not None:
+            return value in self.in_
+        return bool(value == self.equals)
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: str
+    label: str
+
+
+class FieldDef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: str = Field(min_length=1, max_length=120)
+    type: FieldType
+    required: bool = False
+    help: str = ""
+    default: Any = None
+    options: list[Option] = Field(default_factory=list)
+    pattern: str | None = None
+    pattern_message: str = "This value is not in the expected format."
+    max_length: int | None = Field(default=None, ge=1)
+    min: float | None = None
+    after: str | None = None
+    tool: Literal["jira", "confluence", "productive", "graph"] | None = None
+    show_if: Condition | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldDef:
+        if self.type in ("choice", "multichoice") and not self.options:
+            raise ValueError(f"field {self.id!r} of type {self.type} needs options")
+        if self.type == "connection" and self.tool is None:
+            raise ValueError(f"field {self.id!r} of type connection needs a tool")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"field {self.id!r} has an invalid pattern: {exc}") from exc
+        return self
+
+
+class StepDef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    title: str = Field(min_length=1, max_length=80)
+    fields: list[FieldDef] = Field(default_factory=list)
+
+
+class TemplateDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=120)
+    description: str = ""
+    steps: list[StepDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> TemplateDefinition:
+        ids = [f.id for s in self.steps for f in s.fields]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"field ids must be unique: {', '.join(duplicates)}")
+        known = set(ids)
+        for field in self.fields():
+            for ref in (field.show_if.field if field.show_if else None, field.after):
+                if ref is not None and ref not in known:
+                    raise ValueError(f"field {field.id!r} refers to unknown field {ref!r}")
+        return self
+
+    def fields(self) -> list[FieldDef]:
+        return [f for s in self.steps for f in s.fields]
+
+    def field(self, field_id: str) -> FieldDef | None:
+        return next((f for f in self.fields() if f.id == field_id), None)
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(
+                node.value):
+            node = node.value[part]
+        else:
+            break
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_definition(source: str) -> TemplateDefinition:
+    """Parse YAML (or JSON, which is YAML) into a checked definition, or raise ``Invalid`` whose
+    ``fields`` map ``line N`` to the problem found there."""
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        message = f"line {line}: {exc.problem or 'syntax error'}"
+        raise Invalid(message, {f"line {line}": str(exc.problem or "syntax error")}) from exc
+    if not isinstance(data, dict):
+        raise Invalid("line 1: a template is a mapping with name, description and steps",
+                      {"line 1": "a template is a mapping with name, description and steps"})
+    try:
+        return TemplateDefinition.model_validate(data)
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(
+                "function-")))
+            at = _line_of(node, loc) or 1
+            where = ".".join(str(p) for p in loc) or "template"
+            problems.setdefault(f"line {at}", f"{where}: {error['msg']}")
+        first = next(iter(problems.items()))
+        raise Invalid(f"{first[0]}: {first[1]}", problems) from exc
+
+
+def dump_definition(definition: TemplateDefinition) -> str:
+    return yaml.safe_dump(json.loads(definition.model_dump_json(by_alias=True, exclude_none=True)),
+                          sort_keys=False, allow_unicode=True, width=100)
