@@ -66,7 +66,7 @@ def test_line_numbered_errors_for_bad_yaml():
     assert "line 6" in caught.value.fields
     with pytest.raises(Invalid) as syntax:
         parse_definition("name: X\nsteps: [\n")
-    assert list(syntax.value.fields)[0].startswith("line ")
+    assert next(iter(syntax.value.fields)).startswith("line ")
     with pytest.raises(Invalid, match="unknown field"):
         parse_definition("name: X\nsteps:\n  - id: s\n    title: S\n    fields:\n"
                          "      - {id: a, label: A, type: text, show_if: {field: b, equals: 1}}\n")
