@@ -51,7 +51,7 @@ class VendorError:
 
 
 ErrorParser = Callable[[int, Any], VendorError]
-"""Turns (status, decoded JSON body or ``None``) into a :class:`VendorError`."""
+"""Turns (status, decoded JSON body, or the text when it is not JSON) into a VendorError."""
 
 
 @dataclass(frozen=True)
@@ -240,9 +240,9 @@ class ConnectorClient:
 
     def _error(self, response: httpx.Response, label: str, hint: float | None) -> ConnectorError:
         try:
-            body = json.loads(response.content) if response.content.strip() else None
+            body: Any = json.loads(response.content) if response.content.strip() else None
         except ValueError:
-            body = None
+            body = response.text.strip()[:500] or None
         status = response.status_code
         vendor = self._parse_error(status, body)
         request_id = self._request_id(response) or vendor.request_id

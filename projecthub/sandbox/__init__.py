@@ -20,32 +20,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from projecthub.sandbox.common import Sleep, VendorSandbox
+from projecthub.sandbox.common import SandboxOptions, Sleep, VendorSandbox
 from projecthub.sandbox.faults import Fault, FaultInjector
+from projecthub.sandbox.jira import create_jira_sandbox
 
 SANDBOX_PREFIX = "/sandbox"
-
-
-@dataclass(frozen=True)
-class SandboxOptions:
-    """What every vendor sandbox is built with."""
-
-    sleep: Sleep = asyncio.sleep
-    admin_token: str | None = None
-    seed_demo: bool = True
 
 
 VendorFactory = Callable[[SandboxOptions], VendorSandbox[Any]]
 
 # Adding a vendor is one line here: its name (the mount point) and its factory.
-VENDORS: dict[str, VendorFactory] = {}
+VENDORS: dict[str, VendorFactory] = {
+    "jira": create_jira_sandbox,
+}
 
 
 class SandboxApp:

@@ -1,7 +1,7 @@
 """The frame every fake vendor shares: tenants, auth, vendor-shaped errors, faults and admin hooks.
 
 A vendor module supplies its routes (``handler(request, state) -> Response``), a state factory, an
-``authenticate`` hook that maps credentials to a tenant name (or answers the vendor's 401 itself),
+``authenticate`` hook that maps credentials to a tenant's state (or answers the vendor's 401),
 an error renderer in the vendor's envelope and the headers every reply carries (request ids).
 Each tenant's state lives in memory and is created, and seeded, on first use.
 """
@@ -31,6 +31,8 @@ Sleep = Callable[[float], Awaitable[None]]
 Handler = Callable[[Request, S], Awaitable[Response]]
 ErrorRenderer = Callable[[int, str, dict[str, str]], Response]
 MAX_TENANTS = 500
+# Marks a reply the fault injector made up, so spec checks in tests can tell it from a real one.
+FAULT_HEADER = "X-Sandbox-Fault"
 _FAULT_LIST = TypeAdapter(list[Fault])
 
 
@@ -44,6 +46,15 @@ class SandboxHTTPError(Exception):
         self.message = message
         self.field_errors = field_errors or {}
         self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """What every vendor sandbox is built with (see ``projecthub.sandbox``)."""
+
+    sleep: Sleep = asyncio.sleep
+    admin_token: str | None = None
+    seed_demo: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class VendorSandbox(Generic[S]):
         name: str,
         routes: Sequence[SandboxRoute[S]],
         new_state: Callable[[str], S],
-        authenticate: Callable[[Request], str | Response],
+        authenticate: Callable[[Request, Callable[[str], S]], S | Response],
         render_error: ErrorRenderer,
         reply_headers: Callable[[], dict[str, str]],
         seed: Callable[[S], None] | None = None,
@@ -124,11 +135,11 @@ class VendorSandbox(Generic[S]):
 
     def _endpoint(self, handler: Handler[S]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            tenant = self._authenticate(request)
-            if isinstance(tenant, Response):
-                return tenant
+            state = self._authenticate(request, self.tenant)
+            if isinstance(state, Response):
+                return state
             try:
-                return await handler(request, self.tenant(tenant))
+                return await handler(request, state)
             except SandboxHTTPError as exc:
                 return self.error(exc.status, exc.message, exc.field_errors, exc.headers)
         return endpoint
@@ -200,6 +211,7 @@ class _FaultMiddleware:
             status = 429 if fault.kind == "rate_limit" else fault.status
             headers = {} if fault.retry_after is None else {"Retry-After": _num(fault.retry_after)}
             message = "Rate limit exceeded." if status == 429 else "Internal server error"
+            headers[FAULT_HEADER] = fault.kind
             await sandbox.error(status, message, headers=headers)(scope, receive, stamped)
         elif fault.kind == "malformed":
             await self._malformed(scope, receive, stamped)
@@ -210,7 +222,8 @@ class _FaultMiddleware:
         start, body = await _capture(self._app, scope, receive)
         cut = body[: len(body) // 2] or b"{"
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(cut)).encode()))
+        headers += [(b"content-length", str(len(cut)).encode()),
+                    (FAULT_HEADER.lower().encode(), b"malformed")]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": cut})
 
@@ -247,4 +260,11 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-__all__ = ["SandboxHTTPError", "SandboxRoute", "VendorSandbox", "read_json"]
+__all__ = [
+    "FAULT_HEADER",
+    "SandboxHTTPError",
+    "SandboxOptions",
+    "SandboxRoute",
+    "VendorSandbox",
+    "read_json",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,10 +13,10 @@ from projecthub.sandbox.common import SandboxRoute, VendorSandbox, read_json
 _ids = itertools.count(1)
 
 
-def authenticate(request: Request) -> str | Response:
+def authenticate(request: Request, tenant: Callable[[str], list[str]]) -> list[str] | Response:
     token = request.headers.get("x-token", "")
     if token.startswith("sandbox-"):
-        return token.removeprefix("sandbox-")
+        return tenant(token.removeprefix("sandbox-"))
     return render_error(401, "bad token", {})
 
 

@@ -1,0 +1,218 @@
+"""Jira Cloud (platform REST v3 and Agile 1.0) over basic auth with an email and an API token.
+
+Only the calls ProjectHub needs: who am I, find people, pick a project key, create or adopt a
+project, add people to its roles, and read its status (issue counts, issues, boards, sprints).
+Issue search uses ``/search/jql`` and ``/search/approximate-count``; the old ``/search`` is gone
+(410 since 2025, CHANGE-2046).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import httpx
+
+from projecthub.connectors.base import ConnectorClient, VendorError
+from projecthub.connectors.clock import Clock
+from projecthub.connectors.errors import Conflict, Invalid, NotFound
+from projecthub.connectors.jira_models import (
+    CreatedProject,
+    IssueCounts,
+    JiraBoard,
+    JiraIssue,
+    JiraProject,
+    JiraSprint,
+    JiraUser,
+    KeyCheck,
+    ProjectRole,
+)
+from projecthub.connectors.pagination import iter_next_page_token, iter_start_at
+from projecthub.connectors.ratelimit import Window
+from projecthub.connectors.retry import RetryPolicy
+
+TOOL = "jira"
+API = "/rest/api/3"
+AGILE = "/rest/agile/1.0"
+SCRUM_TEMPLATE = "com.pyxis.greenhopper.jira:gh-simplified-scrum-classic"
+# Jira's rule for keys (spec): an uppercase letter, then 1-9 uppercase letters or digits.
+PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+STATUS_CATEGORIES = {"to_do": "To Do", "in_progress": "In Progress", "done": "Done"}
+# Atlassian publishes no numbers for API-token traffic (burst limits only); stay well below.
+DEFAULT_LIMITS = (Window(20, 1.0),)
+
+
+def parse_jira_error(_status: int, body: Any) -> VendorError:
+    """Jira's ``ErrorCollection``: ``errorMessages`` (list) and ``errors`` (field → message)."""
+    if isinstance(body, str):
+        return VendorError(body.splitlines()[0])
+    if not isinstance(body, dict):
+        return VendorError("")
+    messages = [str(m) for m in body.get("errorMessages") or []]
+    fields = {str(k): str(v) for k, v in (body.get("errors") or {}).items()}
+    if not messages and "message" in body:
+        messages = [str(body["message"])]
+    return VendorError("; ".join(messages + list(fields.values())), fields)
+
+
+class JiraConnector:
+    """One Jira site as seen by one account; use as an async context manager."""
+
+    def __init__(
+        self,
+        *,
+        site_url: str,
+        email: str,
+        api_token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
+    ) -> None:
+        self._client = ConnectorClient(
+            tool=TOOL, base_url=site_url.rstrip("/"), error_parser=parse_jira_error,
+            request_id_headers=("x-arequestid", "atl-request-id", "atl-traceid"),
+            auth=httpx.BasicAuth(email, api_token), secrets=(api_token,),
+            headers={"Accept": "application/json"}, transport=transport, clock=clock,
+            retry=retry, rate_limits=rate_limits, max_concurrency=4,
+        )
+
+    async def __aenter__(self) -> JiraConnector:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def current_user(self) -> JiraUser:
+        """The account the credentials belong to; the cheapest proof that they work."""
+        response = await self._client.request("GET", f"{API}/myself")
+        return response.model(JiraUser)
+
+    async def find_users_by_email(self, email: str) -> list[JiraUser]:
+        """Accounts whose visible email is exactly ``email``; Jira's query also matches prefixes."""
+        response = await self._client.request(
+            "GET", f"{API}/user/search", params={"query": email, "maxResults": 20})
+        users = [response.model(JiraUser, item) for item in response.body or []]
+        return [u for u in users if (u.email_address or "").casefold() == email.casefold()]
+
+    async def check_project_key(self, key: str) -> KeyCheck:
+        """Whether ``key`` can be used for a new project, in Jira's own words if not."""
+        response = await self._client.request("GET", f"{API}/projectvalidate/key",
+                                              params={"key": key})
+        problems = list((response.body or {}).get("errors", {}).values())
+        problems += (response.body or {}).get("errorMessages", [])
+        return KeyCheck(key=key, problem="; ".join(problems) or None)
+
+    async def suggest_project_key(self, wanted: str) -> str:
+        """A key Jira would accept, derived from ``wanted`` when that is taken or invalid."""
+        response = await self._client.request("GET", f"{API}/projectvalidate/validProjectKey",
+                                              params={"key": wanted})
+        return str(response.body)
+
+    async def suggest_project_name(self, wanted: str) -> str:
+        """``wanted`` if unused, else Jira's variant of it (usually with a sequence number)."""
+        response = await self._client.request("GET", f"{API}/projectvalidate/validProjectName",
+                                              params={"name": wanted})
+        return str(response.body)
+
+    async def get_project(self, key: str) -> JiraProject:
+        response = await self._client.request("GET", f"{API}/project/{_key(key)}")
+        return response.model(JiraProject)
+
+    async def find_project(self, key: str) -> JiraProject | None:
+        """The project with ``key``, or ``None``: how a provisioning step adopts what exists."""
+        try:
+            return await self.get_project(key)
+        except NotFound:
+            return None
+
+    async def create_project(
+        self, *, key: str, name: str, lead_account_id: str, project_type_key: str = "software",
+        template_key: str = SCRUM_TEMPLATE, description: str | None = None,
+    ) -> CreatedProject:
+        """Create a project; a key or name already in use raises ``Conflict``, not ``Invalid``.
+
+        Never retried on an ambiguous failure: after a timeout or 5xx, call ``find_project``.
+        """
+        body = {"key": _key(key), "name": name, "leadAccountId": lead_account_id,
+                "projectTypeKey": project_type_key, "projectTemplateKey": template_key}
+        if description:
+            body["description"] = description
+        try:
+            response = await self._client.request("POST", f"{API}/project", json_body=body)
+        except Invalid as exc:
+            if any("already exists" in m or "uses this project key" in m
+                   for m in exc.field_errors.values()):
+                raise Conflict(exc.tool, exc.status, exc.request_id, exc.message) from exc
+            raise
+        return response.model(CreatedProject)
+
+    async def project_roles(self, key: str) -> dict[str, int]:
+        """Role name → role id for a project (ids differ between sites and project styles)."""
+        response = await self._client.request("GET", f"{API}/project/{_key(key)}/role")
+        roles: dict[str, int] = {}
+        for name, url in (response.body or {}).items():
+            roles[str(name)] = int(str(url).rstrip("/").rsplit("/", 1)[-1])
+        return roles
+
+    async def add_role_actors(
+        self, key: str, role_id: int, account_ids: Sequence[str],
+    ) -> ProjectRole:
+        """Ensure the accounts hold the role; members already in it are not re-added (Jira
+        answers 400 to a duplicate actor), so a retried step is harmless."""
+        path = f"{API}/project/{_key(key)}/role/{int(role_id)}"
+        current = ProjectRole.from_wire((await self._client.request("GET", path)).body)
+        missing = [a for a in dict.fromkeys(account_ids) if a not in current.actor_account_ids]
+        if not missing:
+            return current
+        response = await self._client.request("POST", path, json_body={"user": missing})
+        return ProjectRole.from_wire(response.body)
+
+    async def count_issues(self, jql: str) -> int:
+        response = await self._client.request(
+            "POST", f"{API}/search/approximate-count", json_body={"jql": jql}, read=True)
+        return int((response.body or {}).get("count", 0))
+
+    async def issue_counts(self, key: str) -> IssueCounts:
+        """Issues of a project per status category, three approximate counts in parallel."""
+        project = _key(key)
+        counts = await asyncio.gather(*(
+            self.count_issues(f'project = "{project}" AND statusCategory = "{name}"')
+            for name in STATUS_CATEGORIES.values()))
+        return IssueCounts(**dict(zip(STATUS_CATEGORIES, counts, strict=True)))
+
+    def iter_issues(self, jql: str, *, page_size: int = 100) -> AsyncIterator[JiraIssue]:
+        """Issues matching a bounded JQL query, with summary, status and creation time."""
+        body = {"jql": jql, "fields": ["summary", "status", "created"]}
+        return iter_next_page_token(self._client, f"{API}/search/jql", JiraIssue,
+                                    items_key="issues", body=body, page_size=page_size)
+
+    def iter_project_issues(self, key: str, *, page_size: int = 100) -> AsyncIterator[JiraIssue]:
+        return self.iter_issues(f'project = "{_key(key)}" ORDER BY created ASC',
+                                page_size=page_size)
+
+    def iter_boards(self, project_key: str, *, page_size: int = 50) -> AsyncIterator[JiraBoard]:
+        return iter_start_at(self._client, f"{AGILE}/board", JiraBoard,
+                             params={"projectKeyOrId": _key(project_key)}, page_size=page_size)
+
+    def iter_sprints(
+        self, board_id: int, *, states: Sequence[str] = ("active", "future", "closed"),
+        page_size: int = 50,
+    ) -> AsyncIterator[JiraSprint]:
+        return iter_start_at(self._client, f"{AGILE}/board/{int(board_id)}/sprint", JiraSprint,
+                             params={"state": ",".join(states)}, page_size=page_size)
+
+
+def _key(key: str) -> str:
+    """Refuse anything but a project key before it reaches a URL path or a JQL string."""
+    if not PROJECT_KEY.fullmatch(key):
+        raise ValueError(f"not a Jira project key: {key!r}")
+    return key
+
+
+__all__ = ["SCRUM_TEMPLATE", "JiraConnector", "parse_jira_error"]

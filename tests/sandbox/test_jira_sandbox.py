@@ -1,0 +1,104 @@
+"""The Jira sandbox's wire behaviour, as a client other than our connector would see it."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from projecthub.connectors.clock import FakeClock
+from projecthub.sandbox import create_sandbox_app
+from projecthub.sandbox.jira_state import SANDBOX_EMAIL
+
+BASE = "http://sandbox.test/sandbox/jira"
+
+
+@pytest.fixture
+def app():
+    return create_sandbox_app(sleep=FakeClock().sleep, admin_token="admin")
+
+
+@pytest.fixture
+async def http(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE,
+                                 auth=(SANDBOX_EMAIL, "sandbox-demo")) as client:
+        yield client
+
+
+async def test_every_reply_carries_jiras_request_headers(http):
+    for response in (await http.get("/rest/api/3/myself"), await http.get("/rest/api/3/nope")):
+        headers = response.headers
+        assert re.fullmatch(r"[0-9a-f]{32}", headers["atl-traceid"])
+        assert headers["atl-request-id"].replace("-", "") == headers["atl-traceid"]
+        assert headers["x-arequestid"] and headers["server"] == "AtlassianEdge"
+        assert headers["content-type"] == "application/json;charset=UTF-8"
+
+
+async def test_missing_and_wrong_credentials_get_jiras_401s(http):
+    anonymous = await http.get("/rest/api/3/myself", auth=None)
+    assert anonymous.status_code == 401 and anonymous.json()["errorMessages"]
+    wrong = await http.get("/rest/api/3/myself", auth=(SANDBOX_EMAIL, "guess"))
+    assert wrong.status_code == 401
+    assert wrong.text.startswith("Basic authentication with passwords is deprecated.")
+
+
+async def test_tenants_are_chosen_by_token_and_isolated(http):
+    lead = (await http.get("/rest/api/3/myself")).json()["accountId"]
+    body = {"key": "ISO", "name": "Isolated", "leadAccountId": lead, "projectTypeKey": "business"}
+    assert (await http.post("/rest/api/3/project", json=body)).status_code == 201
+    other = await http.get("/rest/api/3/project/ISO", auth=(SANDBOX_EMAIL, "sandbox-other"))
+    assert other.status_code == 404
+    assert other.json() == {"errorMessages": ["No project could be found with key 'ISO'."],
+                            "errors": {}}
+
+
+async def test_create_answers_201_with_an_integer_id_and_duplicates_400(http):
+    lead = (await http.get("/rest/api/3/myself")).json()["accountId"]
+    body = {"key": "DUP", "name": "Dup", "leadAccountId": lead, "projectTypeKey": "software"}
+    created = await http.post("/rest/api/3/project", json=body)
+    assert created.status_code == 201
+    assert set(created.json()) == {"self", "id", "key"} and isinstance(created.json()["id"], int)
+    again = await http.post("/rest/api/3/project", json={**body, "name": "Other"})
+    assert again.status_code == 400
+    assert again.json() == {"errorMessages": [], "errors": {
+        "projectKey": "A project with that project key already exists."}}
+
+
+async def test_unknown_fields_in_a_create_are_rejected(http):
+    response = await http.post("/rest/api/3/project", json={"key": "X1", "colour": "red"})
+    assert response.status_code == 400 and "colour" in response.json()["errors"]
+
+
+async def test_search_jql_get_returns_only_ids_by_default_and_rejects_foreign_tokens(http):
+    first = (await http.get("/rest/api/3/search/jql",
+                            params={"jql": "project = WEB", "maxResults": 2})).json()
+    assert first["issues"] == [{"id": "10000"}, {"id": "10001"}] and first["isLast"] is False
+    stolen = await http.get("/rest/api/3/search/jql", params={
+        "jql": "project = OPS", "nextPageToken": first["nextPageToken"]})
+    assert stolen.status_code == 400
+
+
+async def test_the_removed_search_endpoint_answers_410(http):
+    response = await http.post("/rest/api/3/search", json={"jql": "project = WEB"})
+    assert response.status_code == 410
+    assert "CHANGE-2046" in response.json()["errorMessages"][0]
+
+
+async def test_kanban_boards_have_no_sprints_and_unknown_boards_404(http):
+    boards = (await http.get("/rest/agile/1.0/board", params={"projectKeyOrId": "OPS"})).json()
+    kanban = boards["values"][0]
+    assert kanban["type"] == "kanban" and boards["isLast"] is True
+    assert (await http.get(f"/rest/agile/1.0/board/{kanban['id']}/sprint")).status_code == 400
+    assert (await http.get("/rest/agile/1.0/board/999/sprint")).status_code == 404
+
+
+async def test_rate_limit_fault_uses_jiras_headers_and_admin_endpoint(http):
+    queued = await http.post("/_sandbox/faults", headers={"X-Sandbox-Admin-Token": "admin"},
+                             json={"kind": "rate_limit", "retry_after": 5})
+    assert queued.status_code == 200
+    limited = await http.get("/rest/api/3/myself")
+    assert limited.status_code == 429
+    assert limited.headers["retry-after"] == "5"
+    assert limited.headers["ratelimit-reason"] == "jira-burst-based"
+    assert limited.json()["errorMessages"] == ["Rate limit exceeded."]
