@@ -31,7 +31,7 @@ from projecthub.connectors.errors import (
     ServerError,
     Timeout,
 )
-from projecthub.connectors.ratelimit import RateLimiter, Window
+from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
@@ -156,6 +156,9 @@ class ConnectorClient:
             hint: float | None = None
             try:
                 response = await self._send(method, url, params, json_body, headers, remaining)
+            except Throttled as exc:
+                raise RateLimited(self.tool, None, None, f"{label}: {exc}",
+                                  retry_after=exc.wait) from None
             except httpx.TimeoutException as exc:
                 failure: ConnectorError = Timeout(self.tool, None, None, f"{label}: timed out")
                 retry = self.retry.should_retry_exception(exc, read=read_call)
@@ -176,11 +179,11 @@ class ConnectorClient:
                     hint = server_wait_hint(response.headers, self.clock.now())
                     failure = self._error(response, label, hint)
                     retry = self.retry.should_retry_status(response.status_code, read=read_call)
+            if hint is not None and isinstance(failure, RateLimited | ServerError):
+                self._limiter.pause(hint)
             delay = self._delay(retry, attempt, hint, started)
             if delay is None:
                 raise failure
-            if hint is not None:
-                self._limiter.pause(hint)
             logger.info("%s %s: %s; retry %d in %.2fs", self.tool, label, type(failure).__name__,
                         attempt, delay)
             await self.clock.sleep(delay)
@@ -221,7 +224,7 @@ class ConnectorClient:
             method, url, params=params, json=json_body, headers=headers, timeout=timeout,
         )
         async with self._slots:
-            await self._limiter.acquire()
+            await self._limiter.acquire(max_wait=remaining)
             response = await self._http.send(request)
             await response.aread()
             return response

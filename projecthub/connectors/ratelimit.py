@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from projecthub.connectors.clock import Clock
 
 
+class Throttled(Exception):
+    """The limiter would hold this call longer than it may wait."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"client-side rate limit: next slot in {wait:.1f}s")
+        self.wait = wait
+
+
 @dataclass(frozen=True)
 class Window:
     """At most ``limit`` requests in any ``seconds``-long interval."""
@@ -36,9 +44,15 @@ class RateLimiter:
         """Hold every request on this connection for ``seconds`` (the server asked us to)."""
         self._paused_until = max(self._paused_until, self._clock.monotonic() + seconds)
 
-    async def acquire(self) -> None:
+    async def acquire(self, max_wait: float = float("inf")) -> None:
+        """Wait for room, or raise :class:`Throttled` at once if that takes over ``max_wait``.
+
+        The bound keeps a call inside its own time budget while the connection is paused.
+        """
         async with self._lock:
             while (wait := self._wait_needed()) > 0:
+                if wait > max_wait:
+                    raise Throttled(wait)
                 await self._clock.sleep(wait)
             now = self._clock.monotonic()
             for sent in self._sent:
@@ -55,4 +69,4 @@ class RateLimiter:
         return wait
 
 
-__all__ = ["RateLimiter", "Window"]
+__all__ = ["RateLimiter", "Throttled", "Window"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from projecthub.connectors.clock import FakeClock
+from projecthub.connectors.errors import RateLimited
 from projecthub.connectors.ratelimit import RateLimiter, Window
+from projecthub.connectors.retry import RetryPolicy
 from tests.connectors.scripted import ScriptedTransport, reply
 
 
@@ -68,3 +71,14 @@ async def test_concurrency_cap_limits_requests_in_flight(make_client):
         release.set()
         await asyncio.gather(*tasks)
     assert peak == 2
+
+
+async def test_a_paused_connection_fails_fast_when_the_pause_exceeds_the_budget(make_client, clock):
+    transport = ScriptedTransport(reply(429, None, {"Retry-After": "500"}))
+    async with make_client(transport, retry=RetryPolicy(deadline=60)) as client:
+        with pytest.raises(RateLimited):
+            await client.request("GET", "/a")
+        with pytest.raises(RateLimited) as caught:
+            await client.request("GET", "/b")
+    assert caught.value.status is None and caught.value.retry_after == 500
+    assert len(transport.requests) == 1 and clock.sleeps == []
