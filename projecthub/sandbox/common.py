@@ -69,8 +69,7 @@ async def read_json(request: Request) -> Any:
     try:
         return json.loads(await request.body())
     except ValueError:
-        raise SandboxHTTPError(400, "Invalid request payload. Refer to the REST API documentation "
-                                    "and try again.") from None
+        raise SandboxHTTPError(400, "The request body is not valid JSON.") from None
 
 
 class VendorSandbox(Generic[S]):

@@ -9,16 +9,12 @@ key a 400 (not 409). Replies carry ``X-Arequestid``, ``Atl-Traceid`` and ``Atl-R
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
-import re
-import uuid
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from projecthub.sandbox.common import (
     SandboxHTTPError,
@@ -27,6 +23,7 @@ from projecthub.sandbox.common import (
     VendorSandbox,
     read_json,
 )
+from projecthub.sandbox.jira_http import authenticate, render_error, reply_headers
 from projecthub.sandbox.jira_jql import JqlError, parse
 from projecthub.sandbox.jira_state import ROLES, JiraState, Project, User, seed_demo
 from projecthub.sandbox.jira_validation import create_problems, key_problem, suggest_key
@@ -40,47 +37,6 @@ from projecthub.sandbox.jira_views import (
     sprint_json,
     user_json,
 )
-
-TOKEN = re.compile(r"^sandbox-([a-z0-9-]{1,32})$")
-WRONG_TOKEN = ("Basic authentication with passwords is deprecated.  For more information, see: "
-               "https://confluence.atlassian.com/cloud/deprecation-of-basic-authentication-with-"
-               "passwords-for-jira-and-confluence-apis-972355348.html\n")
-NOT_AUTHENTICATED = ("You are not authenticated. Authentication required to perform this "
-                     "operation.")
-
-
-def render_error(status: int, message: str, field_errors: dict[str, str]) -> Response:
-    body = {"errorMessages": [message] if message else [], "errors": field_errors}
-    response = JiraJSON(body, status_code=status)
-    if status == 429:
-        response.headers.update({"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0",
-                                 "RateLimit-Reason": "jira-burst-based"})
-    return response
-
-
-def reply_headers() -> dict[str, str]:
-    trace = uuid.uuid4()
-    return {"X-Arequestid": uuid.uuid4().hex, "Atl-Traceid": trace.hex,
-            "Atl-Request-Id": str(trace), "Server": "AtlassianEdge",
-            "Cache-Control": "no-cache, no-store, no-transform"}
-
-
-def authenticate(request: Request, tenant: Callable[[str], JiraState]) -> JiraState | Response:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("basic "):
-        return render_error(401, NOT_AUTHENTICATED, {})
-    try:
-        email, _, token = base64.b64decode(header[6:], validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return render_error(401, NOT_AUTHENTICATED, {})
-    match = TOKEN.fullmatch(token)
-    state = tenant(match.group(1)) if match else None
-    user = next((u for u in state.users if u.email.casefold() == email.casefold() and u.active),
-                None) if state else None
-    if state is None or user is None:
-        return PlainTextResponse(WRONG_TOKEN, status_code=401)
-    request.state.user = user
-    return state
 
 
 def _base(request: Request) -> str:
@@ -185,7 +141,9 @@ async def project_role(request: Request, state: JiraState) -> Response:
         raise SandboxHTTPError(404, f"No project role with id '{role_id}' exists.")
     if request.method == "POST":
         body = await read_json(request)
-        ids = body.get("user") or [] if isinstance(body, dict) else []
+        if not isinstance(body, dict) or body.get("group") or body.get("groupId"):
+            raise SandboxHTTPError(400, "The sandbox models user actors only.")
+        ids = body.get("user") or []
         for account_id in ids:
             user = state.user(str(account_id))
             if user is None:
@@ -205,8 +163,10 @@ async def _jql_request(request: Request) -> dict[str, Any]:
         return {"jql": query.get("jql", ""), "nextPageToken": query.get("nextPageToken"),
                 "maxResults": _int(request, "maxResults", 50), "fields": fields}
     body = await read_json(request)
-    if not isinstance(body, dict):
-        raise SandboxHTTPError(400, "Invalid request payload.")
+    if not isinstance(body, dict) or not isinstance(body.get("maxResults", 50), int) \
+            or not isinstance(body.get("fields", []), list):
+        raise SandboxHTTPError(400, "Invalid request payload. Refer to the REST API "
+                                    "documentation and try again.")
     return body
 
 
@@ -233,8 +193,9 @@ async def search_jql(request: Request, state: JiraState) -> Response:
 
 async def approximate_count(request: Request, state: JiraState) -> Response:
     body = await read_json(request)
+    jql = body.get("jql") if isinstance(body, dict) else None
     try:
-        count = len(parse(str(body.get("jql") or ""), state).run(state))
+        count = len(parse(str(jql or ""), state).run(state))
     except JqlError as exc:
         raise SandboxHTTPError(400, str(exc)) from None
     return JiraJSON({"count": count})

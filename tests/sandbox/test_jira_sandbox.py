@@ -102,3 +102,12 @@ async def test_rate_limit_fault_uses_jiras_headers_and_admin_endpoint(http):
     assert limited.headers["retry-after"] == "5"
     assert limited.headers["ratelimit-reason"] == "jira-burst-based"
     assert limited.json()["errorMessages"] == ["Rate limit exceeded."]
+
+
+async def test_malformed_bodies_are_400s_not_crashes(http):
+    for path, body in [("/rest/api/3/search/approximate-count", []),
+                       ("/rest/api/3/search/jql", {"jql": "project = WEB", "maxResults": "x"}),
+                       ("/rest/api/3/project/WEB/role/10003", {"groupId": ["g1"]})]:
+        response = await http.post(path, json=body)
+        assert response.status_code == 400, path
+        assert response.json()["errorMessages"]
