@@ -23,7 +23,13 @@ from projecthub.sandbox.common import (
     VendorSandbox,
     read_json,
 )
-from projecthub.sandbox.jira_http import authenticate, render_error, reply_headers
+from projecthub.sandbox.jira_http import (
+    TOKEN,
+    WRONG_TOKEN,
+    authenticate,
+    render_error,
+    reply_headers,
+)
 from projecthub.sandbox.jira_jql import JqlError, parse
 from projecthub.sandbox.jira_state import ROLES, JiraState, Project, User, seed_demo
 from projecthub.sandbox.jira_validation import create_problems, key_problem, suggest_key
@@ -279,3 +285,7 @@ def create_jira_sandbox(options: SandboxOptions) -> VendorSandbox[JiraState]:
         seed=seed_demo if options.seed_demo else None, sleep=options.sleep,
         admin_token=options.admin_token,
     )
+
+
+# TOKEN and WRONG_TOKEN are shared with the Confluence sandbox (same Atlassian accounts).
+__all__ = ["ROUTES", "TOKEN", "WRONG_TOKEN", "create_jira_sandbox"]
