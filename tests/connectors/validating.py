@@ -28,6 +28,7 @@ import httpx
 import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.templating.paths.finders import APICallPathFinder
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
@@ -174,8 +175,11 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
                 cookie=ImmutableMultiDict(),
             ),
         )
-        operation = APICallPathFinder(spec.spec).find(openapi_request.method,
-                                                       binding.host_url + vendor_path)
+        try:
+            operation = APICallPathFinder(spec.spec).find(openapi_request.method,
+                                                           binding.host_url + vendor_path)
+        except PathError as exc:
+            raise AssertionError(f"{binding.spec} has no {request.method} {vendor_path}") from exc
         template = operation.path.parts[-1]
         deprecated = "deprecated" in operation.operation and (
             operation.operation / "deprecated").read_value()
