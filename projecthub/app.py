@@ -15,6 +15,7 @@ from projecthub.core.config import settings
 from projecthub.ui import styles
 from projecthub.ui.landing import landing_page
 from projecthub.ui.layout import favicon
+from projecthub.ui.pages import ROUTES, page_title
 
 
 def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp] | None:
@@ -68,3 +69,6 @@ for task in _lifespan_tasks():
 
 # Pages: always app.add_page(..., on_load=...); @rx.page(on_load=...) warns under --env prod.
 app.add_page(landing_page, route="/", title=styles.PRODUCT_NAME, description=styles.TAGLINE)
+for route in ROUTES:
+    app.add_page(route.component, route=route.path, title=page_title(route),
+                 on_load=route.on_load)

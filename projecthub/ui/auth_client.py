@@ -1,0 +1,104 @@
+"""Sign-up, login and logout run in the browser with ``fetch`` against ``/api/v1/auth/*``.
+
+The password goes from the form's DOM straight to the REST API: it never enters Reflex state or
+a websocket frame. The API answers with an HttpOnly cookie that no script can read; a full page
+load follows so the websocket reconnects carrying it. Only the API's error (``detail`` and
+``fields``, never the input) is handed back to a state callback.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import reflex as rx
+from reflex.config import get_config
+from reflex.utils.exec import is_prod_mode
+from reflex_base.event import EventSpec
+
+from projecthub.api.main import API_PREFIX
+
+AUTH_PATH = f"{API_PREFIX}/auth"
+
+# (formId, path, fallback, apiBase) -> null after success (the page navigates), else the error.
+_SUBMIT_JS = """
+async (formId, path, fallback, apiBase) => {
+  const form = document.getElementById(formId);
+  const button = form.querySelector("button[type=submit]");
+  const body = {};
+  for (const [key, value] of new FormData(form)) {
+    if (typeof value === "string") body[key] = value;
+  }
+  const api = new URL(apiBase || window.location.origin);
+  if (["localhost", "0.0.0.0", "[::]"].includes(api.hostname)) {
+    api.hostname = window.location.hostname;
+  }
+  const wanted = new URLSearchParams(window.location.search).get("next");
+  const next = wanted && /^\\/(?![\\/\\\\])/.test(wanted) ? wanted : fallback;
+  if (button) button.disabled = true;
+  let response;
+  try {
+    response = await fetch(api.origin + path, {
+      method: "POST", credentials: "include",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    });
+  } catch (error) {
+    if (button) button.disabled = false;
+    return {status: 0, detail: "Could not reach the server. Check your connection.", fields: {}};
+  }
+  if (response.ok) {
+    window.location.assign(next);
+    return null;
+  }
+  if (button) button.disabled = false;
+  const data = await response.json().catch(() => ({}));
+  const fields = Object.assign({}, data.fields || {});
+  if (Array.isArray(data.detail)) {
+    for (const problem of data.detail) {
+      const name = (problem.loc || []).slice(-1)[0];
+      if (name && !fields[name]) fields[name] = problem.msg;
+    }
+  }
+  const detail = typeof data.detail === "string" ? data.detail
+    : "Something went wrong. Please try again.";
+  return {status: response.status, detail: detail, fields: fields};
+}
+"""
+
+_LOGOUT_JS = """
+async (path, apiBase) => {
+  const api = new URL(apiBase || window.location.origin);
+  if (["localhost", "0.0.0.0", "[::]"].includes(api.hostname)) {
+    api.hostname = window.location.hostname;
+  }
+  try {
+    await fetch(api.origin + path, {method: "POST", credentials: "include"});
+  } finally {
+    window.location.assign("/login");
+  }
+}
+"""
+
+
+def api_base() -> str:
+    """Where the browser finds the API: the page's own origin in production (one port); in
+    development the backend port from Reflex's ``api_url``. Cookies are per host, not port,
+    so the session cookie set there also reaches the websocket."""
+    return "" if is_prod_mode() else get_config().api_url.rstrip("/")
+
+
+def _call(function_js: str, *args: Any) -> str:
+    return f"({function_js.strip()})({', '.join(json.dumps(arg) for arg in args)})"
+
+
+def submit_auth_form(form_id: str, endpoint: str, fallback: str,
+                     callback: Any) -> EventSpec:
+    """For a form's ``on_submit``: post its named inputs to ``/auth/<endpoint>``, then load
+    ``?next=`` (a local path) or ``fallback``; on failure ``callback`` gets the error dict."""
+    code = _call(_SUBMIT_JS, form_id, f"{AUTH_PATH}/{endpoint}", fallback, api_base())
+    return rx.call_script(code, callback=callback)
+
+
+def logout() -> EventSpec:
+    """End the session server-side (the API clears the cookie) and land on the login page."""
+    return rx.call_script(_call(_LOGOUT_JS, f"{AUTH_PATH}/logout", api_base()))

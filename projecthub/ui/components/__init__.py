@@ -1,0 +1,1 @@
+"""Building blocks shared by the pages: the signed-in shell, form fields, dialogs."""

@@ -1,0 +1,62 @@
+"""Confirmation before anything destructive (remove, revoke, suspend)."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+
+def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | rx.Var[str],
+            confirm_label: str, on_confirm: EventSpec, *, color: str = "red") -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, size="2"),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(confirm_label, color_scheme=color, on_click=on_confirm)),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="28rem",
+        ),
+    )
+
+
+def copy_box(title: str, value: rx.Var[str], note: rx.Var[str] | str,
+             on_dismiss: EventSpec) -> rx.Component:
+    """A secret or link shown once: the value, a copy button and a way to put it away."""
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("key-round", size=18, color=rx.color("green", 11)),
+                rx.text(title, weight="bold", size="2", color=rx.color("green", 11)),
+                rx.spacer(),
+                rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray",
+                               size="1", on_click=on_dismiss, aria_label="Dismiss"),
+                align="center",
+                width="100%",
+            ),
+            rx.flex(
+                rx.code(value, size="2", variant="outline", word_break="break-all",
+                        flex="1", padding="0.5rem", data_testid="copy-value"),
+                rx.button(rx.icon("copy", size=14), "Copy", size="2",
+                          on_click=[rx.set_clipboard(value), rx.toast.success("Copied.")]),
+                align="center",
+                gap="3",
+                width="100%",
+            ),
+            rx.text(note, size="1", color_scheme="gray"),
+            spacing="3",
+            width="100%",
+        ),
+        role="status",
+        padding="1rem",
+        border_radius="var(--radius-3)",
+        background_color=rx.color("green", 2),
+        border=f"1px solid {rx.color('green', 6)}",
+        width="100%",
+    )

@@ -1,0 +1,169 @@
+"""The chrome of signed-in pages: organization switcher, nav links, user menu, and the screens
+shown instead of a page (loading, organization suspended, no organization, admins only).
+
+Hiding things here is cosmetic; the states re-check the session and role in every handler."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.auth_client import logout
+from projecthub.ui.layout import button_link, nav_link, page_shell
+from projecthub.ui.state.session import OrgChoice, SessionState
+
+
+def _menu_label(text: str | rx.Var[str]) -> rx.Component:
+    return rx.text(text, size="1", color_scheme="gray", padding_x="0.75rem",
+                   padding_y="0.35rem")
+
+
+def _org_item(org: OrgChoice) -> rx.Component:
+    return rx.menu.item(
+        rx.hstack(
+            rx.cond(org.current, rx.icon("check", size=14), rx.box(width="14px")),
+            rx.text(org.name),
+            rx.spacer(),
+            rx.cond(org.suspended, rx.badge("suspended", color_scheme="red", size="1"),
+                    rx.badge(org.role, variant="soft", size="1")),
+            align="center",
+            width="100%",
+            spacing="2",
+        ),
+        on_click=SessionState.switch_org(org.id),
+        min_width="16rem",
+    )
+
+
+def org_switcher() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("building-2", size=16),
+                rx.cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
+                rx.icon("chevron-down", size=14),
+                variant="soft", color_scheme="gray", size="2",
+                aria_label="Switch organization",
+            ),
+        ),
+        rx.menu.content(
+            _menu_label("Your organizations"),
+            rx.foreach(SessionState.orgs, _org_item),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("plus", size=14), "New organization",
+                         on_click=rx.redirect("/orgs/new")),
+        ),
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
+                rx.text(SessionState.user_name, display=["none", "none", "inline"]),
+                rx.icon("chevron-down", size=14),
+                variant="ghost", color_scheme="gray", size="2", aria_label="User menu",
+            ),
+        ),
+        rx.menu.content(
+            _menu_label(SessionState.user_email),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("user", size=14), "Account",
+                         on_click=rx.redirect("/account")),
+            rx.cond(SessionState.is_instance_admin,
+                    rx.menu.item(rx.icon("shield", size=14), "Instance admin",
+                                 on_click=rx.redirect("/admin/tenants"))),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("log-out", size=14), "Log out", on_click=logout(),
+                         color_scheme="red"),
+        ),
+    )
+
+
+def _nav_links() -> list[rx.Component]:
+    has_org = SessionState.org_problem == ""
+    admin = has_org & SessionState.is_org_admin
+    return [
+        rx.cond(SessionState.logged_in, org_switcher()),
+        rx.cond(SessionState.logged_in, nav_link("Dashboard", "/dashboard")),
+        rx.cond(SessionState.logged_in & has_org, nav_link("Members", "/org/members")),
+        rx.cond(SessionState.logged_in & admin, nav_link("Audit log", "/org/audit")),
+        rx.cond(SessionState.logged_in & admin, nav_link("Settings", "/org/settings")),
+    ]
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding_y="6rem", width="100%")
+
+
+def notice_screen(icon: str, title: str, message: rx.Var[str] | str,
+                  *actions: rx.Component, color: str = "gray") -> rx.Component:
+    """A centred explanation instead of a page's data."""
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.icon(icon, size=32, color=rx.color(color, 10)),
+                rx.heading(title, as_="h1", size="6"),
+                rx.text(message, size="3", color_scheme="gray", text_align="center"),
+                rx.hstack(*actions, spacing="3", wrap="wrap", justify="center"),
+                align="center",
+                spacing="4",
+            ),
+            size="4",
+            max_width="34rem",
+            width="100%",
+        ),
+        padding_y="4rem",
+        width="100%",
+    )
+
+
+def _org_problem() -> rx.Component:
+    return rx.cond(
+        SessionState.org_suspended,
+        notice_screen("ban", "Organization suspended", SessionState.org_problem,
+                      rx.text("Switch to another organization from the menu above, if you "
+                              "belong to one.", size="2", color_scheme="gray"),
+                      color="red"),
+        notice_screen("building-2", "No organization selected", SessionState.org_problem,
+                      button_link("Create an organization", "/orgs/new", size="3")),
+    )
+
+
+def admins_only(content: rx.Component, what: str) -> rx.Component:
+    return rx.cond(
+        SessionState.is_org_admin,
+        content,
+        notice_screen("lock", "Owners and admins only",
+                      f"Only owners and admins of this organization can see {what}.",
+                      button_link("Back to the dashboard", "/dashboard", variant="soft")),
+    )
+
+
+def page_header(title: str | rx.Var[str], subtitle: str | rx.Var[str] = "",
+                *actions: rx.Component) -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.heading(title, as_="h1", size="7"),
+            rx.text(subtitle, size="3", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.spacer(),
+        *actions,
+        align="end",
+        wrap="wrap",
+        gap="3",
+        width="100%",
+    )
+
+
+def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Component:
+    """A page for signed-in people; content shows once the session is checked (on_load)."""
+    body = rx.vstack(*content, spacing="5", width="100%")
+    if needs_org:
+        body = rx.cond(SessionState.org_problem != "", _org_problem(), body)
+    return page_shell(
+        rx.cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
+        nav_links=_nav_links(),
+        user_menu=rx.cond(SessionState.logged_in, user_menu()),
+    )

@@ -1,0 +1,56 @@
+"""One page per module. ``ROUTES`` is the route table ``projecthub.app`` registers, each page
+with its on_load guard (which only hides UI: every handler re-checks the session)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from projecthub.ui import styles
+from projecthub.ui.pages.account import account_page
+from projecthub.ui.pages.admin_tenants import admin_tenants_page
+from projecthub.ui.pages.audit import audit_page
+from projecthub.ui.pages.dashboard import dashboard_page
+from projecthub.ui.pages.invite import invite_page
+from projecthub.ui.pages.login import login_page
+from projecthub.ui.pages.members import members_page
+from projecthub.ui.pages.new_org import new_org_page
+from projecthub.ui.pages.org_settings import org_settings_page
+from projecthub.ui.pages.signup import signup_page
+from projecthub.ui.state.account import AccountState
+from projecthub.ui.state.admin import TenantsState
+from projecthub.ui.state.audit import AuditState
+from projecthub.ui.state.auth import AuthState
+from projecthub.ui.state.invite import InviteState
+from projecthub.ui.state.members import MembersState
+from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
+from projecthub.ui.state.session import SessionState
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    component: Callable[[], rx.Component]
+    title: str
+    on_load: Any
+
+
+ROUTES = (
+    Route("/login", login_page, "Log in", AuthState.open_form),
+    Route("/signup", signup_page, "Sign up", AuthState.open_form),
+    Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
+    Route("/dashboard", dashboard_page, "Dashboard", SessionState.require_login),
+    Route("/account", account_page, "Account", AccountState.load),
+    Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),
+    Route("/org/settings", org_settings_page, "Organization settings", OrgSettingsState.load),
+    Route("/org/members", members_page, "Members", MembersState.load),
+    Route("/org/audit", audit_page, "Audit log", AuditState.load),
+    Route("/admin/tenants", admin_tenants_page, "Tenants", TenantsState.load),
+)
+
+
+def page_title(route: Route) -> str:
+    return f"{route.title} · {styles.PRODUCT_NAME}"

@@ -1,0 +1,114 @@
+"""``/account``: profile, password, and API tokens."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.dialogs import confirm, copy_box
+from projecthub.ui.components.forms import field, form_error, inline_form, section, submit
+from projecthub.ui.components.shell import page_header, signed_in_page
+from projecthub.ui.state.account import AccountState, TokenRow
+from projecthub.ui.state.session import SessionState
+
+
+def _profile() -> rx.Component:
+    return section(
+        "Profile",
+        rx.text("Signed in as ", rx.text.strong(SessionState.user_email), "."),
+        rx.form(
+            inline_form(field("Display name", "display_name", auto_complete="name",
+                              default_value=SessionState.user_name),
+                        submit("Save name", variant="soft")),
+            on_submit=AccountState.save_profile,
+            width="100%",
+        ),
+    )
+
+
+def _password() -> rx.Component:
+    return section(
+        "Password",
+        "Changing your password logs you out everywhere, including here.",
+        rx.form(
+            rx.vstack(
+                form_error("password_form"),
+                field("Current password", "current_password", type="password",
+                      auto_complete="current-password"),
+                field("New password", "new_password", type="password",
+                      auto_complete="new-password",
+                      hint="At least 8 characters, and not a common password."),
+                submit("Change password", variant="soft"),
+                spacing="4", width="100%", max_width="28rem",
+            ),
+            on_submit=AccountState.change_password,
+            width="100%",
+        ),
+    )
+
+
+def _token_row(token: TokenRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(token.name, weight="medium")),
+        rx.table.cell(rx.badge(token.org_slug, variant="soft")),
+        rx.table.cell(rx.code("…" + token.hint)),
+        rx.table.cell(token.created),
+        rx.table.cell(token.last_used),
+        rx.table.cell(confirm(
+            rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
+            "Revoke this token?",
+            "Anything using it stops working at once. This cannot be undone.",
+            "Revoke token",
+            AccountState.revoke_token(token.id),
+        )),
+        align="center",
+    )
+
+
+def _token_table() -> rx.Component:
+    return rx.cond(
+        AccountState.tokens.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                *(rx.table.column_header_cell(h) for h in
+                  ("Name", "Organization", "Token", "Created", "Last used", "")))),
+            rx.table.body(rx.foreach(AccountState.tokens, _token_row)),
+            variant="surface", width="100%",
+        ),
+        rx.text("You have no API tokens.", size="2", color_scheme="gray"),
+    )
+
+
+def _tokens() -> rx.Component:
+    create = rx.cond(
+        SessionState.org_problem == "",
+        rx.form(
+            inline_form(field("Token name", "name", placeholder="e.g. CI pipeline",
+                              hint=f"Acts as you in {SessionState.org_name}."),
+                        submit("Create token")),
+            on_submit=AccountState.create_token,
+            width="100%",
+        ),
+        rx.callout(SessionState.org_problem, icon="info", width="100%"),
+    )
+    return section(
+        "API tokens",
+        rx.text("Use a token with the REST API as ",
+                rx.code("Authorization: Bearer <token>"), ". It acts as you, in one organization."),
+        rx.cond(AccountState.new_token != "", copy_box(
+            "Your new token", AccountState.new_token,
+            "Copy it now: it is shown only this once and cannot be retrieved later.",
+            AccountState.dismiss_token)),
+        create,
+        form_error("tokens"),
+        _token_table(),
+    )
+
+
+def account_page() -> rx.Component:
+    return signed_in_page(
+        page_header("Account", "Your profile, password and API tokens."),
+        _profile(),
+        _password(),
+        _tokens(),
+        needs_org=False,
+    )

@@ -1,0 +1,104 @@
+"""``/admin/tenants``: every organization with its counts; create, suspend, reactivate."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.dialogs import confirm
+from projecthub.ui.components.forms import field, form_error, section, submit
+from projecthub.ui.components.shell import notice_screen, page_header, signed_in_page
+from projecthub.ui.layout import button_link
+from projecthub.ui.state.admin import TenantRow, TenantsState
+from projecthub.ui.state.session import SessionState
+
+
+def _status_action(tenant: TenantRow) -> rx.Component:
+    return rx.cond(
+        tenant.suspended,
+        confirm(rx.button("Reactivate", size="1", variant="soft"),
+                "Reactivate " + tenant.name + "?",
+                "Its members get their access back at once.",
+                "Reactivate", TenantsState.set_suspended(tenant.id, False), color="green"),
+        confirm(rx.button("Suspend", size="1", variant="soft", color_scheme="red"),
+                "Suspend " + tenant.name + "?",
+                "Its members are locked out and see an 'organization suspended' screen until "
+                "you reactivate it. Nothing is deleted.",
+                "Suspend", TenantsState.set_suspended(tenant.id, True)),
+    )
+
+
+def _tenant_row(tenant: TenantRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(tenant.name, weight="medium"),
+                                rx.text(tenant.slug, size="1", color_scheme="gray"),
+                                spacing="0")),
+        rx.table.cell(rx.cond(tenant.suspended, rx.badge("suspended", color_scheme="red"),
+                              rx.badge("active", color_scheme="green"))),
+        rx.table.cell(tenant.members, text_align="right"),
+        rx.table.cell(tenant.projects, text_align="right"),
+        rx.table.cell(tenant.created, white_space="nowrap"),
+        rx.table.cell(_status_action(tenant)),
+        align="center",
+    )
+
+
+def _tenants() -> rx.Component:
+    return section(
+        "Organizations",
+        "Member counts include active members only.",
+        form_error("tenants"),
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell("Organization"),
+                rx.table.column_header_cell("Status"),
+                rx.table.column_header_cell("Members", text_align="right"),
+                rx.table.column_header_cell("Projects", text_align="right"),
+                rx.table.column_header_cell("Created"),
+                rx.table.column_header_cell(""),
+            )),
+            rx.table.body(rx.foreach(TenantsState.tenants, _tenant_row)),
+            variant="surface",
+            width="100%",
+        ),
+    )
+
+
+def _create() -> rx.Component:
+    return section(
+        "Create an organization",
+        "For an existing account, which becomes its owner.",
+        rx.form(
+            rx.vstack(
+                form_error("create"),
+                rx.grid(
+                    field("Name", "name", placeholder="Globex"),
+                    field("Slug", "slug", placeholder="globex"),
+                    field("Owner's email", "owner_email", type="email",
+                          placeholder="owner@globex.com"),
+                    columns=rx.breakpoints(initial="1", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                submit("Create organization"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=TenantsState.create_tenant,
+            no_validate=True,
+            width="100%",
+        ),
+    )
+
+
+def admin_tenants_page() -> rx.Component:
+    return signed_in_page(
+        page_header("Tenants", "Instance administration: organizations as a whole."),
+        rx.cond(
+            SessionState.is_instance_admin,
+            rx.vstack(_tenants(), _create(), spacing="5", width="100%"),
+            notice_screen("lock", "Instance administrators only",
+                          "This page is for the people who run this ProjectHub instance.",
+                          button_link("Back to the dashboard", "/dashboard", variant="soft")),
+        ),
+        needs_org=False,
+    )

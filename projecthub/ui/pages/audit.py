@@ -1,0 +1,92 @@
+"""``/org/audit``: who did what, when, to what; filters from the log's own values."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
+from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
+from projecthub.ui.state.session import SessionState
+
+
+def _option(value: str) -> rx.Component:
+    return rx.select.item(rx.cond(value == ALL, "Everyone / everything", value), value=value)
+
+
+def _filter(label: str, value: rx.Var[str], options: rx.Var[list[str]],
+            on_change: object) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", weight="medium", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(min_width="14rem", aria_label=f"Filter by {label.lower()}"),
+            rx.select.content(rx.foreach(options, _option)),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+    )
+
+
+def _event_row(event: EventRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(event.when, white_space="nowrap"),
+        rx.table.cell(event.actor),
+        rx.table.cell(rx.code(event.action, variant="soft")),
+        rx.table.cell(rx.text(event.target, size="1", color_scheme="gray")),
+        rx.table.cell(rx.text(event.detail, size="1")),
+    )
+
+
+def _pager() -> rx.Component:
+    first = (AuditState.page - 1) * PAGE_SIZE + 1
+    last = rx.cond(AuditState.page * PAGE_SIZE < AuditState.total,
+                   AuditState.page * PAGE_SIZE, AuditState.total)
+    return rx.hstack(
+        rx.text(rx.cond(AuditState.total > 0,
+                        f"Events {first} to {last} of {AuditState.total}", "No events match."),
+                size="2", color_scheme="gray"),
+        rx.spacer(),
+        rx.button(rx.icon("chevron-left", size=14), "Newer", variant="soft", size="2",
+                  disabled=AuditState.page <= 1,
+                  on_click=AuditState.go_to_page(AuditState.page - 1)),
+        rx.text(f"Page {AuditState.page} of {AuditState.page_count}", size="2"),
+        rx.button("Older", rx.icon("chevron-right", size=14), variant="soft", size="2",
+                  disabled=AuditState.page >= AuditState.page_count,
+                  on_click=AuditState.go_to_page(AuditState.page + 1)),
+        align="center",
+        width="100%",
+    )
+
+
+def _log() -> rx.Component:
+    return rx.vstack(
+        form_error(),
+        rx.hstack(
+            _filter("Actor", AuditState.actor_filter, AuditState.actor_options,
+                    AuditState.filter_actor),
+            _filter("Action", AuditState.action_filter, AuditState.action_options,
+                    AuditState.filter_action),
+            spacing="4",
+            wrap="wrap",
+        ),
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                *(rx.table.column_header_cell(h) for h in
+                  ("When", "Who", "What", "Target", "Details")))),
+            rx.table.body(rx.foreach(AuditState.events, _event_row)),
+            variant="surface",
+            width="100%",
+        ),
+        _pager(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def audit_page() -> rx.Component:
+    return signed_in_page(
+        page_header("Audit log", "Everything that changed in " + SessionState.org_name
+                    + ", newest first. Times are UTC."),
+        admins_only(_log(), "the audit log"),
+    )

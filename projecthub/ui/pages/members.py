@@ -1,0 +1,157 @@
+"""``/org/members``: the member list (read-only below admin), invitations for admins."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.dialogs import confirm, copy_box
+from projecthub.ui.components.forms import field, form_error, section, select_field, submit
+from projecthub.ui.components.shell import page_header, signed_in_page
+from projecthub.ui.format import ROLES
+from projecthub.ui.state.members import InvitationRow, MemberRow, MembersState
+from projecthub.ui.state.session import SessionState
+
+
+def _person(member: MemberRow) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=member.name[0], size="2", radius="full"),
+        rx.vstack(
+            rx.hstack(
+                rx.text(member.name, weight="medium", size="2"),
+                rx.cond(member.is_me, rx.badge("you", variant="outline", size="1")),
+                spacing="2", align="center",
+            ),
+            rx.text(member.email, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
+def _role_control(member: MemberRow) -> rx.Component:
+    return rx.cond(
+        SessionState.is_org_admin,
+        rx.select(list(ROLES), value=member.role, size="2",
+                  on_change=lambda role: MembersState.change_role(member.id, role),
+                  aria_label="Role of " + member.email),
+        rx.badge(member.role, variant="soft", size="2"),
+    )
+
+
+def _member_actions(member: MemberRow) -> rx.Component:
+    toggle = rx.cond(
+        member.active,
+        confirm(rx.button("Deactivate", size="1", variant="soft", color_scheme="gray"),
+                "Deactivate " + member.name + "?",
+                "They lose access at once and are logged out everywhere. You can reactivate "
+                "them later.",
+                "Deactivate", MembersState.set_active(member.id, False), color="orange"),
+        rx.button("Reactivate", size="1", variant="soft",
+                  on_click=MembersState.set_active(member.id, True)),
+    )
+    remove = confirm(
+        rx.button("Remove", size="1", variant="soft", color_scheme="red"),
+        "Remove " + member.name + "?",
+        "They leave the organization. To come back they need a new invitation.",
+        "Remove member", MembersState.remove(member.id))
+    return rx.hstack(toggle, remove, spacing="2", justify="end")
+
+
+def _member_row(member: MemberRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(_person(member)),
+        rx.table.cell(_role_control(member)),
+        rx.table.cell(rx.cond(member.active, rx.badge("active", color_scheme="green"),
+                              rx.badge("deactivated", color_scheme="gray"))),
+        rx.table.cell(member.joined, white_space="nowrap"),
+        rx.cond(SessionState.is_org_admin, rx.table.cell(_member_actions(member))),
+        align="center",
+    )
+
+
+def _members() -> rx.Component:
+    headers = ["Person", "Role", "Status", "Joined"]
+    return section(
+        "Members",
+        rx.cond(SessionState.is_org_admin,
+                "Change roles, deactivate or remove people. An organization always keeps at "
+                "least one owner.",
+                "Everyone in this organization. Owners and admins manage membership."),
+        form_error("members"),
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                *(rx.table.column_header_cell(h) for h in headers),
+                rx.cond(SessionState.is_org_admin, rx.table.column_header_cell("")))),
+            rx.table.body(rx.foreach(MembersState.members, _member_row)),
+            variant="surface",
+            width="100%",
+        ),
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            rx.box(field("Email", "email", type="email", placeholder="colleague@company.com"),
+                   flex="1", min_width="16rem"),
+            select_field("Role", "role", ROLES, default="member"),
+            rx.box(submit("Create invitation"), padding_top="1.45rem"),
+            align="start", gap="3", wrap="wrap", width="100%",
+        ),
+        form_error("invite"),
+        on_submit=MembersState.invite,
+        no_validate=True,
+        width="100%",
+    )
+
+
+def _invitation_row(invitation: InvitationRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(invitation.email),
+        rx.table.cell(rx.badge(invitation.role, variant="soft")),
+        rx.table.cell(rx.hstack(
+            rx.text(invitation.expires, size="2"),
+            rx.cond(invitation.expired, rx.badge("expired", color_scheme="orange")),
+            spacing="2", align="center")),
+        rx.table.cell(confirm(
+            rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
+            "Revoke the invitation for " + invitation.email + "?",
+            "The link stops working at once.",
+            "Revoke invitation", MembersState.revoke_invitation(invitation.id))),
+        align="center",
+    )
+
+
+def _invitations() -> rx.Component:
+    return section(
+        "Invite people",
+        "An invitation is a single-use link for one email address. There is no mail server: "
+        "copy the link and send it yourself.",
+        _invite_form(),
+        rx.cond(MembersState.invite_link != "", copy_box(
+            "Invitation link", MembersState.invite_link,
+            "Single use, valid until " + MembersState.invite_expires
+            + ". It is shown only now: copy it before you leave this page.",
+            MembersState.dismiss_link)),
+        form_error("invitations"),
+        rx.cond(
+            MembersState.invitations.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*(
+                    rx.table.column_header_cell(h)
+                    for h in ("Pending for", "Role", "Expires", "")))),
+                rx.table.body(rx.foreach(MembersState.invitations, _invitation_row)),
+                variant="surface", width="100%",
+            ),
+            rx.text("No pending invitations.", size="2", color_scheme="gray"),
+        ),
+    )
+
+
+def members_page() -> rx.Component:
+    return signed_in_page(
+        page_header("Members", "People in " + SessionState.org_name + "."),
+        rx.cond(SessionState.is_org_admin, _invitations()),
+        _members(),
+    )

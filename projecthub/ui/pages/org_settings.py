@@ -1,0 +1,38 @@
+"""``/org/settings``: name and slug of the current organization (admins and owners)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.forms import field, form_error, section, submit
+from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
+from projecthub.ui.state.orgs import OrgSettingsState
+from projecthub.ui.state.session import SessionState
+
+
+def _settings_form() -> rx.Component:
+    return section(
+        "General",
+        "The slug appears in API paths; changing it breaks scripts that use the old one.",
+        rx.form(
+            rx.vstack(
+                form_error(),
+                field("Organization name", "name", default_value=SessionState.org_name),
+                field("Slug", "slug", default_value=OrgSettingsState.slug,
+                      hint="Lowercase letters, digits and hyphens."),
+                submit("Save changes"),
+                spacing="4",
+                width="100%",
+                max_width="32rem",
+            ),
+            on_submit=OrgSettingsState.save,
+            width="100%",
+        ),
+    )
+
+
+def org_settings_page() -> rx.Component:
+    return signed_in_page(
+        page_header("Organization settings", SessionState.org_name),
+        admins_only(_settings_form(), "the organization settings"),
+    )

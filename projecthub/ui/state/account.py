@@ -1,0 +1,106 @@
+"""``/account``: display name, password, and the person's API tokens."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError
+from projecthub.services import accounts, api_tokens
+from projecthub.services.principal import Actor
+from projecthub.ui.format import when
+from projecthub.ui.state.session import SessionState, parse_id
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenRow:
+    id: str
+    name: str
+    org_slug: str
+    hint: str
+    created: str
+    last_used: str
+
+
+class AccountState(SessionState):
+    tokens: list[TokenRow] = rx.field(default_factory=list)
+    # The raw token, shown once right after creation; cleared on dismiss and on the next load.
+    new_token: str = ""
+
+    def _fill(self, db: Session, actor: Actor) -> None:
+        self.tokens = [TokenRow(str(v.token.id), v.token.name, v.org_slug, v.token.hint,
+                                when(v.token.created_at), when(v.token.last_used_at))
+                       for v in api_tokens.list_api_tokens(db, actor)]
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        self.new_token = ""
+        try:
+            with session_scope() as db:
+                self._refresh(db)
+                self._fill(db, self._actor(db))
+        except AppError as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def save_profile(self, form: dict[str, Any]) -> EventSpec | None:
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                user = accounts.update_profile(db, self._actor(db),
+                                               display_name=str(form.get("display_name", "")))
+        except AppError as exc:
+            return self._fail(exc, field="display_name")
+        self.user_name = user.display_name
+        return rx.toast.success("Your name was saved.")
+
+    @rx.event
+    def change_password(self, form: dict[str, Any]) -> EventSpec | None:
+        """Every session ends, this one too, so the person logs in again with the new password.
+        (The passwords cross the websocket once, like a form POST; they are never stored.)"""
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                accounts.change_password(db, self._actor(db),
+                                         current_password=str(form.get("current_password", "")),
+                                         new_password=str(form.get("new_password", "")))
+        except AppError as exc:
+            return self._fail(exc, field="password_form")
+        self.logged_in = False
+        return rx.redirect("/login?reason=password_changed")
+
+    @rx.event
+    def create_token(self, form: dict[str, Any]) -> EventSpec | None:
+        """A token for the current organization, acting as this person."""
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                created = api_tokens.create_api_token(db, self._principal(db),
+                                                      name=str(form.get("name", "")))
+                self._fill(db, self._actor(db))
+        except AppError as exc:
+            return self._fail(exc, field="name")
+        self.new_token = created.secret
+        return rx.set_value("field-name", "")
+
+    @rx.event
+    def dismiss_token(self) -> None:
+        self.new_token = ""
+
+    @rx.event
+    def revoke_token(self, token_id: str) -> EventSpec | None:
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                actor = self._actor(db)
+                api_tokens.revoke_api_token(db, actor, parse_id(token_id, "API token"))
+                self._fill(db, actor)
+        except AppError as exc:
+            return self._fail(exc, field="tokens")
+        return rx.toast.success("The token was revoked.")

@@ -1,0 +1,82 @@
+"""``/admin/tenants``: instance administrators manage organizations as a whole (never their
+data). The service refuses anyone without the instance-admin flag."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError, Conflict
+from projecthub.models import OrgStatus
+from projecthub.services import admin
+from projecthub.services.principal import Actor
+from projecthub.ui.format import when
+from projecthub.ui.state.session import SessionState, parse_id
+
+
+@dataclasses.dataclass(frozen=True)
+class TenantRow:
+    id: str
+    name: str
+    slug: str
+    suspended: bool
+    members: int
+    projects: int
+    created: str
+
+
+class TenantsState(SessionState):
+    tenants: list[TenantRow] = rx.field(default_factory=list)
+
+    def _fill_tenants(self, db: Session, actor: Actor) -> None:
+        self.tenants = [TenantRow(t.id, t.name, t.slug, t.status == OrgStatus.SUSPENDED,
+                                  t.member_count, t.project_count, when(t.created_at))
+                        for t in admin.list_tenants(db, actor)]
+
+    def _admin_action(self, work: Any, *, success: str, field: str) -> EventSpec | None:
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                actor = self._actor(db)
+                work(db, actor)
+                self._fill_tenants(db, actor)
+        except Conflict as exc:
+            self.errors = {"slug": exc.message}
+            return None
+        except AppError as exc:
+            return self._fail(exc, field=field)
+        return rx.toast.success(success)
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        self.tenants = []
+        try:
+            with session_scope() as db:
+                self._refresh(db)
+                if self.is_instance_admin:
+                    self._fill_tenants(db, self._actor(db))
+        except AppError as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def create_tenant(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._admin_action(
+            lambda db, actor: admin.create_tenant(
+                db, actor, name=str(form.get("name", "")), slug=str(form.get("slug", "")),
+                owner_email=str(form.get("owner_email", ""))),
+            success="Organization created.", field="create")
+
+    @rx.event
+    def set_suspended(self, org_id: str, suspended: bool) -> EventSpec | None:
+        status = OrgStatus.SUSPENDED if suspended else OrgStatus.ACTIVE
+        return self._admin_action(
+            lambda db, actor: admin.set_tenant_status(
+                db, actor, parse_id(org_id, "Organization"), status),
+            success="Organization suspended." if suspended else "Organization reactivated.",
+            field="tenants")

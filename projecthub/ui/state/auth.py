@@ -1,0 +1,69 @@
+"""Login and sign-up pages. The browser posts the form to the REST API itself (see
+``ui.auth_client``); this state only suggests a slug and shows the API's error, if any."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError
+from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
+
+NOTICES = {
+    "password_changed": "Your password was changed and every session has ended. "
+                        "Log in with your new password.",
+    "session_ended": "Your session has ended. Please log in again.",
+}
+
+
+def _conflict_field(detail: str) -> str:
+    """Conflicts carry no field name; put the two sign-up ones next to the input they concern."""
+    lowered = detail.lower()
+    if "email" in lowered:
+        return "email"
+    return "org_slug" if "slug" in lowered else "form"
+
+
+def local_path(wanted: str, fallback: str = "/dashboard") -> str:
+    """A ``?next=`` target, if it stays on this site (no ``//host`` or ``/\\host`` tricks)."""
+    ok = wanted.startswith("/") and not wanted.startswith(("//", "/\\"))
+    return wanted if ok else fallback
+
+
+class AuthState(SlugSuggestion, SessionState):
+    """Shared by /login, /signup and the sign-up form on /invite/[token]."""
+
+    notice: str = ""
+
+    @rx.event
+    def open_form(self) -> EventSpec | None:
+        """on_load: a person who is already signed in goes on; everyone else gets a clean form."""
+        self.errors = {}
+        self._reset_slug()
+        self.notice = NOTICES.get(self.router.url.query_parameters.get("reason", ""), "")
+        try:
+            with session_scope() as db:
+                self._context(db)
+        except AppError:
+            self.logged_in = False
+            return None
+        return rx.redirect(local_path(self.router.url.query_parameters.get("next", "")))
+
+    @rx.event
+    def show_error(self, result: dict[str, Any] | None) -> None:
+        """Callback of the browser's fetch: the API's ``detail``/``fields``, never the input."""
+        if not result:
+            return
+        raw_fields = result.get("fields") or {}
+        fields = org_form_errors({str(k): str(v) for k, v in raw_fields.items()})
+        detail = str(result.get("detail") or "Something went wrong. Please try again.")
+        if fields:
+            self.errors = fields
+        elif result.get("status") == 409:
+            self.errors = {_conflict_field(detail): detail}
+        else:
+            self.errors = {"form": detail}

@@ -1,0 +1,118 @@
+"""``/org/members``: everyone sees who is in the organization; admins and owners change roles,
+deactivate, remove and invite. The services enforce who may do what (and the last-owner rule)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.core.clock import utcnow
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError, Conflict, PermissionDenied
+from projecthub.models import Role
+from projecthub.services import invitations, members
+from projecthub.services.principal import Principal
+from projecthub.ui.format import when
+from projecthub.ui.state.session import SessionState, parse_id
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberRow:
+    id: str
+    name: str
+    email: str
+    role: str
+    active: bool
+    joined: str
+    is_me: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class InvitationRow:
+    id: str
+    email: str
+    role: str
+    expires: str
+    expired: bool
+
+
+class MembersState(SessionState):
+    members: list[MemberRow] = rx.field(default_factory=list)
+    invitations: list[InvitationRow] = rx.field(default_factory=list)
+    # The single-use link, shown to the inviter once; cleared on dismiss and on the next load.
+    invite_link: str = ""
+    invite_expires: str = ""
+
+    def _fill(self, db: Session, principal: Principal) -> None:
+        me = str(principal.user_id)
+        self.members = [MemberRow(m.id, m.display_name, m.email, m.role.value, m.is_active,
+                                  when(m.joined_at), m.user_id == me)
+                        for m in members.list_members(db, principal)]
+        now = utcnow()
+        self.invitations = [
+            InvitationRow(str(i.id), i.email, str(i.role), when(i.expires_at), i.expires_at <= now)
+            for i in invitations.list_pending(db, principal)
+        ] if principal.has_role(Role.ADMIN) else []
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        self.invite_link = self.invite_expires = ""
+        try:
+            with session_scope() as db:
+                principal = self._refresh(db)
+                if principal is not None:
+                    self._fill(db, principal)
+        except AppError as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def change_role(self, membership_id: str, role: str) -> EventSpec | None:
+        return self._tenant_action(
+            lambda db, p: members.change_role(db, p, parse_id(membership_id, "Member"), role=role),
+            success=f"Role changed to {role}.", field="members")
+
+    @rx.event
+    def set_active(self, membership_id: str, active: bool) -> EventSpec | None:
+        return self._tenant_action(
+            lambda db, p: members.set_active(db, p, parse_id(membership_id, "Member"),
+                                             active=bool(active)),
+            success="Member reactivated." if active else "Member deactivated.", field="members")
+
+    @rx.event
+    def remove(self, membership_id: str) -> EventSpec | None:
+        return self._tenant_action(
+            lambda db, p: members.remove_member(db, p, parse_id(membership_id, "Member")),
+            success="Member removed.", field="members")
+
+    @rx.event
+    def revoke_invitation(self, invitation_id: str) -> EventSpec | None:
+        return self._tenant_action(
+            lambda db, p: invitations.revoke_invitation(
+                db, p, parse_id(invitation_id, "Invitation")),
+            success="Invitation revoked.", field="invitations")
+
+    @rx.event
+    def invite(self, form: dict[str, Any]) -> EventSpec | None:
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                created = invitations.create_invitation(
+                    db, principal, email=str(form.get("email", "")),
+                    role=str(form.get("role", "member")))
+                self._fill(db, principal)
+        except AppError as exc:
+            field = {Conflict: "email", PermissionDenied: "role"}.get(type(exc), "invite")
+            return self._fail(exc, field=field)
+        self.invite_link = created.link
+        self.invite_expires = when(created.invitation.expires_at)
+        return rx.set_value("field-email", "")
+
+    @rx.event
+    def dismiss_link(self) -> None:
+        self.invite_link = self.invite_expires = ""

@@ -1,0 +1,171 @@
+"""The signed-in person as the UI shows them, and the one way handlers find out who is asking.
+
+Public vars hold display data only. The session token stays in the HttpOnly cookie: handlers read
+it from the websocket handshake (``router.headers.cookie``, which Reflex never sends to the
+browser) and resolve it again on every call, so a stale tab or a forged event gets nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from urllib.parse import quote
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.api.cookies import session_token_from_header
+from projecthub.core.db import session_scope
+from projecthub.core.errors import (
+    AppError,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    OrganizationSuspended,
+)
+from projecthub.services import orgs, sessions
+from projecthub.services.principal import Actor, Principal
+from projecthub.services.sessions import SessionContext
+
+ADMIN_ROLES = ("owner", "admin")
+
+
+@dataclasses.dataclass(frozen=True)
+class OrgChoice:
+    """An organization in the switcher."""
+
+    id: str
+    name: str
+    role: str
+    suspended: bool
+    current: bool
+
+
+class SessionState(rx.State):
+    """Base of every ProjectHub state: display data about the person and their organization."""
+
+    logged_in: bool = False
+    user_name: str = ""
+    user_email: str = ""
+    is_instance_admin: bool = False
+    org_name: str = ""
+    role: str = ""
+    # Why the current organization cannot be shown (suspended, none chosen); "" when it can.
+    org_problem: str = ""
+    org_suspended: bool = False
+    orgs: list[OrgChoice] = rx.field(default_factory=list)
+    # Field (or form section) -> message, shown next to the input it is about.
+    errors: dict[str, str] = rx.field(default_factory=dict)
+
+    @rx.var
+    def is_org_admin(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @rx.var
+    def initials(self) -> str:
+        words = (self.user_name or self.user_email).split()
+        return "".join(word[0] for word in words[:2]).upper() or "?"
+
+    # Server-side helpers: the leading underscore keeps them out of the browser's reach.
+
+    def _context(self, db: Session) -> SessionContext:
+        token = session_token_from_header(self.router.headers.cookie)
+        return sessions.resolve_session(db, token)
+
+    def _actor(self, db: Session) -> Actor:
+        return self._context(db).actor
+
+    def _principal(self, db: Session) -> Principal:
+        return sessions.session_principal(db, self._context(db))
+
+    def _refresh(self, db: Session) -> Principal | None:
+        """Fill the display vars for a page load; the principal, or None (see ``org_problem``)."""
+        context = self._context(db)
+        self.logged_in = True
+        self.user_name = context.display_name
+        self.user_email = context.actor.email
+        self.is_instance_admin = context.actor.is_instance_admin
+        self.errors = {}
+        mine = orgs.list_my_organizations(db, context.actor)
+        current = str(context.current_org_id or "")
+        self.orgs = [OrgChoice(o.id, o.name, o.role.value, o.status == "suspended",
+                               o.id == current) for o in mine]
+        self.org_name = next((o.name for o in mine if o.id == current), "")
+        try:
+            principal = sessions.session_principal(db, context)
+        except (NotFound, OrganizationSuspended) as exc:
+            self.role = ""
+            self.org_problem = exc.message
+            self.org_suspended = isinstance(exc, OrganizationSuspended)
+            return None
+        self.role = principal.role.value
+        self.org_problem = ""
+        self.org_suspended = False
+        return principal
+
+    def _to_login(self) -> EventSpec:
+        self.logged_in = False
+        path = self.router.url.path
+        return rx.redirect(f"/login?next={quote(path)}" if path.startswith("/") else "/login")
+
+    def _fail(self, exc: AppError, field: str = "form") -> EventSpec | None:
+        """The UI's one place where a typed error becomes what a person sees: field messages
+        next to their inputs, anything else next to the form or section named by ``field``."""
+        if isinstance(exc, NotAuthenticated):
+            return self._to_login()
+        if isinstance(exc, OrganizationSuspended):
+            self.org_problem = exc.message
+            self.org_suspended = True
+            return None
+        self.errors = dict(exc.fields) if isinstance(exc, Invalid) and exc.fields else {
+            field: exc.message}
+        return None
+
+    def _fill(self, db: Session, principal: Principal) -> None:
+        """Pages with rows override this to reload them after a change."""
+
+    def _tenant_action(self, action: Callable[[Session, Principal], object], *, success: str,
+                       field: str = "form") -> EventSpec | None:
+        """Run one service call as the current principal, then reload the page's rows."""
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                action(db, principal)
+                self._fill(db, principal)
+        except AppError as exc:
+            return self._fail(exc, field=field)
+        return rx.toast.success(success)
+
+    @rx.event
+    def require_login(self) -> EventSpec | None:
+        """on_load of pages that need a signed-in person but no organization."""
+        try:
+            with session_scope() as db:
+                self._refresh(db)
+        except AppError as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def switch_org(self, org_id: str) -> EventSpec:
+        """Make another of the person's organizations current (anyone else's is not found)."""
+        try:
+            with session_scope() as db:
+                org = parse_id(org_id, "Organization")
+                sessions.switch_organization(db, self._context(db), org)
+        except NotAuthenticated:
+            return self._to_login()
+        except AppError as exc:
+            return rx.toast.error(exc.message)
+        return rx.redirect("/dashboard")
+
+
+def parse_id(value: str, label: str) -> uuid.UUID:
+    """An id from the browser; anything malformed is simply not found."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound(f"{label} not found.") from exc
