@@ -1,0 +1,1 @@
+"""Provisioning: answers → plan → a persisted run of idempotent steps, resumable after a crash."""

@@ -1,0 +1,55 @@
+"""What a provisioning action is: look the resource up by its natural key, adopt it if it is
+there, create it otherwise. Actions are plain async functions over a context."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from projecthub.services.tool_clients import ToolClients
+
+
+class StepFailed(Exception):
+    """A readable reason the step cannot succeed as asked (not a transport error)."""
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    external_id: str
+    message: str
+    url: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    resource_kind: str | None = None
+    resource_key: str = ""
+    resource_name: str = ""
+    origin: str = "created"  # created | adopted | linked
+
+
+@dataclass(frozen=True)
+class StepContext:
+    key: str
+    connection_id: str | None
+    inputs: dict[str, Any]
+    idempotency_key: str
+    dependencies: dict[str, dict[str, Any]]  # key → outputs of succeeded dependencies
+    tools: ToolClients
+
+    def output(self, step_key: str, name: str) -> Any:
+        try:
+            return self.dependencies[step_key][name]
+        except KeyError as exc:
+            raise StepFailed(f"needs {name} from {step_key}, which has not succeeded") from exc
+
+    def first_output(self, prefix: str, name: str) -> Any:
+        for key, outputs in self.dependencies.items():
+            if key.startswith(prefix) and name in outputs:
+                return outputs[name]
+        return None
+
+
+Action = Callable[[StepContext], Awaitable[StepOutcome]]
+
+
+def adopted_or_created(found: bool) -> str:
+    return "adopted" if found else "created"

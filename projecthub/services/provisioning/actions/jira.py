@@ -1,0 +1,71 @@
+"""Jira steps: create (or adopt) the project, put the team in its roles, or link an existing one."""
+
+from __future__ import annotations
+
+from projecthub.connectors.errors import NotFound
+from projecthub.models import Tool
+from projecthub.services.provisioning.actions.base import StepContext, StepFailed, StepOutcome
+
+MEMBER_ROLES = ("Member", "Developers", "Administrators")
+
+
+def _browse_url(site: str, key: str) -> str:
+    return f"{site.rstrip('/')}/browse/{key}"
+
+
+async def create_project(ctx: StepContext) -> StepOutcome:
+    inputs = ctx.inputs
+    site = ctx.tools.credentials(ctx.connection_id, Tool.JIRA).base_url
+    async with ctx.tools.jira(ctx.connection_id) as jira:
+        existing = await jira.find_project(inputs["key"])
+        if existing is not None:
+            if existing.name != inputs["name"]:
+                raise StepFailed(f"The key {inputs['key']} is used by another Jira project "
+                                 f"({existing.name}). Choose another key.")
+            return StepOutcome(existing.id, f"adopted existing project {existing.key}",
+                               _browse_url(site, existing.key), {"key": existing.key},
+                               "project", existing.key, existing.name, "adopted")
+        leads = await jira.find_users_by_email(inputs["lead_email"])
+        if not leads:
+            raise StepFailed(f"No Jira account has the email {inputs['lead_email']}.")
+        created = await jira.create_project(
+            key=inputs["key"], name=inputs["name"], lead_account_id=leads[0].account_id,
+            project_type_key=inputs["project_type_key"], template_key=inputs["template_key"],
+            description=inputs.get("description") or None)
+    return StepOutcome(str(created.id), f"created project {created.key}",
+                       _browse_url(site, created.key), {"key": created.key}, "project",
+                       created.key, inputs["name"], "created")
+
+
+async def add_members(ctx: StepContext) -> StepOutcome:
+    key = ctx.output("jira.create_project", "key")
+    async with ctx.tools.jira(ctx.connection_id) as jira:
+        account_ids: list[str] = []
+        missing: list[str] = []
+        for email in ctx.inputs["emails"]:
+            users = await jira.find_users_by_email(email)
+            if users:
+                account_ids.append(users[0].account_id)
+            else:
+                missing.append(email)
+        roles = await jira.project_roles(key)
+        role = next((name for name in MEMBER_ROLES if name in roles), None)
+        if role is None:
+            raise StepFailed(f"The project {key} has none of the roles {', '.join(MEMBER_ROLES)}.")
+        result = await jira.add_role_actors(key, roles[role], account_ids)
+    note = f"; not found in Jira: {', '.join(missing)}" if missing else ""
+    return StepOutcome(f"{key}:{result.id}",
+                       f"{len(account_ids)} people hold the {role} role{note}",
+                       outputs={"role": role, "missing": missing})
+
+
+async def link_project(ctx: StepContext) -> StepOutcome:
+    site = ctx.tools.credentials(ctx.connection_id, Tool.JIRA).base_url
+    async with ctx.tools.jira(ctx.connection_id) as jira:
+        try:
+            project = await jira.get_project(ctx.inputs["key"])
+        except NotFound as exc:
+            raise StepFailed(f"No Jira project has the key {ctx.inputs['key']}.") from exc
+    return StepOutcome(project.id, f"linked project {project.key}",
+                       _browse_url(site, project.key), {"key": project.key}, "project",
+                       project.key, project.name, "linked")

@@ -1,0 +1,186 @@
+"""Drive a provisioning run: claim its lease, run every step whose dependencies succeeded
+(independent steps concurrently), commit each outcome as soon as it is known, and stop when
+nothing more can move. Any worker can call :func:`drive_run` again after a crash: steps left
+"running" by a dead worker are looked up before anything is created again."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from projecthub.connectors.errors import ConnectorError
+from projecthub.core.errors import AppError
+from projecthub.models import (
+    Lifecycle,
+    Project,
+    ProvisioningRun,
+    ProvisioningStep,
+    RunStatus,
+    User,
+)
+from projecthub.models import StepStatus as S
+from projecthub.services.principal import Actor, Principal, principal_in_org
+from projecthub.services.provisioning import ledger
+from projecthub.services.provisioning.actions import ACTIONS
+from projecthub.services.provisioning.actions.base import Action, StepContext, StepFailed
+from projecthub.services.tool_clients import SessionFactory, ToolClients
+
+log = logging.getLogger("projecthub.provisioning")
+DONE = (S.SUCCEEDED, S.SKIPPED)
+
+
+@dataclass
+class RunnerConfig:
+    session_factory: SessionFactory
+    tools_factory: Callable[[Principal], ToolClients]
+    worker_id: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:8]}")
+    lease: timedelta = timedelta(seconds=60)
+    actions: dict[str, Action] = field(default_factory=lambda: dict(ACTIONS))
+
+
+def _run_principal(config: RunnerConfig, run: ProvisioningRun) -> Principal:
+    """Steps act as the person who started the run, re-checked now (they may have left)."""
+    with config.session_factory() as session:
+        user = session.get(User, run.created_by_id) if run.created_by_id else None
+        if user is None or not user.is_active:
+            raise AppError("The person who started this run no longer has an account.")
+        return principal_in_org(session, Actor(user.id, user.email, user.is_instance_admin),
+                                run.organization_id)
+
+
+def _claim(config: RunnerConfig, run_id: uuid.UUID) -> bool:
+    with config.session_factory() as session:
+        return ledger.system_claim_run(session, run_id, config.worker_id, config.lease)
+
+
+@contextlib.asynccontextmanager
+async def _lease_kept(config: RunnerConfig, run_id: uuid.UUID) -> AsyncIterator[None]:
+    """Renew the run lease while long steps (Teams creation) are in flight."""
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(config.lease.total_seconds() / 3)
+            await asyncio.to_thread(_claim, config, run_id)
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def drive_run(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
+    """Run until the run is finished; None if another live worker owns it."""
+    if not _claim(config, run_id):
+        return None
+    with config.session_factory() as session:
+        run = session.get(ProvisioningRun, run_id)
+        assert run is not None
+    try:
+        tools = config.tools_factory(_run_principal(config, run))
+    except AppError as exc:
+        return _fail_run(config, run_id, exc.message)
+    async with _lease_kept(config, run_id):
+        while True:
+            if not _claim(config, run_id):
+                return _finish(config, run_id) if _cancelled(config, run_id) else None
+            with config.session_factory() as session:
+                steps = ledger.load_steps(session, run_id)
+            ready = _ready(steps)
+            if not ready:
+                return _finish(config, run_id)
+            outputs = {s.key: s.outputs for s in steps if s.status in DONE}
+            await asyncio.gather(*(_execute(config, tools, s, outputs) for s in ready))
+
+
+def _cancelled(config: RunnerConfig, run_id: uuid.UUID) -> bool:
+    with config.session_factory() as session:
+        run = session.get(ProvisioningRun, run_id)
+        return run is not None and run.status == RunStatus.CANCELLED
+
+
+def _ready(steps: list[ProvisioningStep]) -> list[ProvisioningStep]:
+    """Pending steps whose dependencies all succeeded, and steps a dead worker left running."""
+    status = {s.key: s.status for s in steps}
+    return [s for s in steps if s.status in (S.PENDING, S.RUNNING)
+            and all(status.get(d) in DONE for d in s.depends_on)]
+
+
+async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningStep,
+                   outputs: dict[str, dict[str, object]]) -> None:
+    action = config.actions.get(step.action)
+    with config.session_factory() as session:
+        ledger.mark_running(session, step.id, config.worker_id, config.lease)
+    if action is None:
+        return _fail_step(config, step, f"Unknown step type {step.action}.")
+    context = StepContext(step.key, str(step.connection_id) if step.connection_id else None,
+                          dict(step.inputs), step.idempotency_key,
+                          {k: dict(outputs[k]) for k in step.depends_on if k in outputs}, tools)
+    try:
+        outcome = await action(context)
+    except (ConnectorError, AppError, StepFailed) as exc:
+        return _fail_step(config, step, _describe(exc))
+    except Exception as exc:  # a bug must fail the step, not kill the worker
+        log.exception("step %s of run %s crashed", step.key, step.run_id)
+        return _fail_step(config, step, f"Unexpected error ({type(exc).__name__}).")
+    with config.session_factory() as session:
+        ledger.mark_succeeded(session, step.id, external_id=outcome.external_id,
+                              url=outcome.url, outputs=outcome.outputs, message=outcome.message)
+        if outcome.resource_kind:
+            run = session.get(ProvisioningRun, step.run_id)
+            assert run is not None
+            ledger.record_resource(session, run, step, kind=outcome.resource_kind,
+                                   external_id=outcome.external_id,
+                                   external_key=outcome.resource_key,
+                                   name=outcome.resource_name, url=outcome.url,
+                                   origin=outcome.origin)
+    return None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ConnectorError):
+        return str(exc)
+    if isinstance(exc, AppError):
+        return exc.message
+    return str(exc)
+
+
+def _fail_step(config: RunnerConfig, step: ProvisioningStep, message: str) -> None:
+    with config.session_factory() as session:
+        ledger.mark_failed(session, step.id, message)
+
+
+def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatus:
+    with config.session_factory() as session:
+        run = session.get(ProvisioningRun, run_id)
+        assert run is not None
+        run.status, run.error = RunStatus.FAILED, message
+        run.lease_until = None
+        session.add(run)
+        session.commit()
+    return RunStatus.FAILED
+
+
+def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
+    with config.session_factory() as session:
+        status = ledger.finish_run(session, run_id)
+        run = session.get(ProvisioningRun, run_id)
+        project = session.get(Project, run.project_id) if run else None
+        if project is not None and status == RunStatus.SUCCEEDED:
+            project.lifecycle = Lifecycle.ACTIVE
+            session.add(project)
+            session.commit()
+    return status
+
+
+async def resume_abandoned_runs(config: RunnerConfig) -> list[RunStatus | None]:
+    """At startup (and periodically): finish runs whose worker died."""
+    with config.session_factory() as session:
+        run_ids = ledger.system_abandoned_runs(session)
+    return [await drive_run(run_id, config) for run_id in run_ids]

@@ -1,0 +1,164 @@
+"""What people do with provisioning: see the plan, start it, watch it, retry it, cancel it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col
+
+from projecthub.core.errors import Conflict
+from projecthub.models import Project, ProvisioningRun, ProvisioningStep, Role, RunStatus
+from projecthub.models import StepStatus as S
+from projecthub.services import audit, projects
+from projecthub.services.principal import Principal, require_role
+from projecthub.services.provisioning.plan import PlanInput, PlannedStep, build_plan
+from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.templates.library import load_version
+
+
+@dataclass(frozen=True)
+class StepView:
+    id: str
+    key: str
+    action: str
+    tool: str
+    title: str
+    status: S
+    attempts: int
+    external_id: str
+    url: str
+    error: str
+    log: list[dict[str, object]]
+    depends_on: list[str]
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RunView:
+    id: str
+    project_id: str
+    status: RunStatus
+    error: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    steps: list[StepView]
+
+    @property
+    def progress(self) -> float:
+        done = sum(s.status in (S.SUCCEEDED, S.SKIPPED) for s in self.steps)
+        return done / len(self.steps) if self.steps else 1.0
+
+
+def plan_for(session: Session, principal: Principal, *, template_version_id: object,
+             answers: dict[str, Any],
+             project_id: uuid.UUID | None = None) -> tuple[dict[str, Any], list[PlannedStep]]:
+    """Validate the answers and build the plan they produce (a dry run creates nothing)."""
+    _, definition = load_version(session, principal, template_version_id)
+    cleaned = projects.check_answers(session, principal, definition, answers)
+    emails = projects.user_emails(session, principal, [
+        str(cleaned["project_manager"]), *[str(m) for m in cleaned.get("members") or []],
+        *([str(cleaned["jira_lead"])] if cleaned.get("jira_lead") else [])])
+    manager = emails[str(cleaned["project_manager"])]
+    source = PlanInput(
+        org_id=str(principal.org_id), project_id=str(project_id or uuid.UUID(int=0)),
+        answers=cleaned, manager_email=manager,
+        member_emails=tuple(emails[str(m)] for m in cleaned.get("members") or []
+                            if str(m) in emails),
+        lead_email=emails.get(str(cleaned.get("jira_lead")), manager))
+    return cleaned, build_plan(source)
+
+
+def start_project(session: Session, principal: Principal, *, template_version_id: object,
+                  answers: dict[str, Any]) -> tuple[Project, ProvisioningRun]:
+    """Create the project and its run with every step, committed before any tool is called."""
+    require_role(principal, Role.MEMBER)
+    version, _ = load_version(session, principal, template_version_id)
+    project_id = uuid.uuid4()
+    cleaned, plan = plan_for(session, principal, template_version_id=template_version_id,
+                             answers=answers, project_id=project_id)
+    project = projects.add_project(session, principal, answers=cleaned,
+                                   template_version_id=version.id, project_id=project_id)
+    run = ProvisioningRun(organization_id=principal.org_id, project_id=project.id,
+                          created_by_id=principal.user_id)
+    session.add(run)
+    for position, step in enumerate(plan):
+        session.add(ProvisioningStep(
+            organization_id=principal.org_id, run_id=run.id, position=position, key=step.key,
+            action=step.action, tool=step.tool, title=step.title,
+            connection_id=uuid.UUID(step.connection_id) if step.connection_id else None,
+            inputs=step.inputs, depends_on=list(step.depends_on),
+            idempotency_key=step.idempotency_key))
+    audit.record(session, principal, "run.started", target_type="run", target_id=run.id,
+                 detail={"project": project.key, "steps": len(plan)})
+    session.commit()
+    return project, run
+
+
+def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunView:
+    steps = session.exec(scoped_select(principal, ProvisioningStep).where(
+        ProvisioningStep.run_id == run.id).order_by(col(ProvisioningStep.position))).all()
+    return RunView(str(run.id), str(run.project_id), RunStatus(run.status), run.error,
+                   run.created_at, run.started_at, run.finished_at,
+                   [StepView(str(s.id), s.key, s.action, s.tool, s.title, S(s.status), s.attempts,
+                             s.external_id, s.url, s.error, list(s.log), list(s.depends_on),
+                             s.started_at, s.finished_at) for s in steps])
+
+
+def _run(session: Session, principal: Principal, run_id: object) -> ProvisioningRun:
+    run = get_scoped(session, principal, ProvisioningRun, run_id, label="Run")
+    projects.get_project(session, principal, run.project_id)  # visibility of its project
+    return run
+
+
+def get_run(session: Session, principal: Principal, run_id: object) -> RunView:
+    session.expire_all()  # the runner commits from other sessions; read what is there now
+    return _view(session, principal, _run(session, principal, run_id))
+
+
+def list_runs(session: Session, principal: Principal, project_id: object) -> list[RunView]:
+    project = projects.get_project(session, principal, project_id)
+    runs = session.exec(scoped_select(principal, ProvisioningRun).where(
+        ProvisioningRun.project_id == project.id).order_by(
+        col(ProvisioningRun.created_at).desc())).all()
+    return [_view(session, principal, r) for r in runs]
+
+
+def retry_run(session: Session, principal: Principal, run_id: object) -> RunView:
+    """Put failed (and cancelled) steps back in line; the runner picks the run up again."""
+    require_role(principal, Role.MEMBER)
+    run = _run(session, principal, run_id)
+    if run.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
+        raise Conflict("Only a failed or cancelled run can be retried.")
+    steps = session.exec(scoped_select(principal, ProvisioningStep).where(
+        ProvisioningStep.run_id == run.id)).all()
+    for step in steps:
+        if step.status in (S.FAILED, S.CANCELLED):
+            step.status, step.error = S.PENDING, ""
+            session.add(step)
+    run.status, run.error, run.finished_at, run.lease_until = RunStatus.PENDING, "", None, None
+    session.add(run)
+    audit.record(session, principal, "run.retried", target_type="run", target_id=run.id)
+    session.commit()
+    return _view(session, principal, run)
+
+
+def cancel_run(session: Session, principal: Principal, run_id: object) -> RunView:
+    """Stop starting new steps; a step already calling a tool finishes and is recorded."""
+    require_role(principal, Role.MEMBER)
+    run = _run(session, principal, run_id)
+    if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+        raise Conflict("This run has already finished.")
+    run.status = RunStatus.CANCELLED
+    session.add(run)
+    for step in session.exec(scoped_select(principal, ProvisioningStep).where(
+            ProvisioningStep.run_id == run.id, ProvisioningStep.status == S.PENDING)).all():
+        step.status = S.CANCELLED
+        session.add(step)
+    audit.record(session, principal, "run.cancelled", target_type="run", target_id=run.id)
+    session.commit()
+    return _view(session, principal, run)

@@ -1,0 +1,54 @@
+"""Open a connector for one of the organization's connections, with its decrypted credentials.
+Provisioning steps and the status sync both go through here, so the transport (a real network,
+or a sandbox served in-process for tests) is chosen in one place."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+import httpx
+from sqlmodel import Session
+
+from projecthub.connectors.clock import Clock
+from projecthub.connectors.jira import JiraConnector
+from projecthub.core.errors import Invalid
+from projecthub.models import Tool
+from projecthub.services.connections import ConnectionCredentials, connection_credentials
+from projecthub.services.principal import Principal
+
+TransportFactory = Callable[[str], httpx.AsyncBaseTransport | None]
+SessionFactory = Callable[[], Session]
+C = TypeVar("C")
+
+
+class ToolClients:
+    """Connectors for one principal's organization; credentials are fetched per use."""
+
+    def __init__(self, session_factory: SessionFactory, principal: Principal, *,
+                 transport_factory: TransportFactory | None = None,
+                 clock: Clock | None = None) -> None:
+        self._session_factory = session_factory
+        self.principal = principal
+        self._transport_factory = transport_factory or (lambda _url: None)
+        self._clock = clock
+
+    def credentials(self, connection_id: str | uuid.UUID | None,
+                    tool: Tool) -> ConnectionCredentials:
+        if not connection_id:
+            raise Invalid(f"No {tool.value} connection was chosen.")
+        with self._session_factory() as session:
+            creds = connection_credentials(session, self.principal, connection_id)
+        if creds.tool != tool:
+            raise Invalid(f"The chosen connection is not a {tool.value} connection.")
+        return creds
+
+    def _transport(self, base_url: str) -> httpx.AsyncBaseTransport | None:
+        return self._transport_factory(base_url)
+
+    def jira(self, connection_id: str | uuid.UUID | None) -> JiraConnector:
+        creds = self.credentials(connection_id, Tool.JIRA)
+        return JiraConnector(site_url=creds.base_url, email=creds.settings["email"],
+                             api_token=creds.secrets["api_token"],
+                             transport=self._transport(creds.base_url), clock=self._clock)

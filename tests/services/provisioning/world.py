@@ -1,0 +1,76 @@
+"""A provisioning test world: an organization with connections pointing at in-process sandboxes,
+and a runner whose connectors reach them through ``httpx.ASGITransport``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from sqlmodel import Session
+
+from projecthub.connectors.clock import FakeClock
+from projecthub.models import Organization, User
+from projecthub.sandbox import SandboxApp, create_sandbox_app
+from projecthub.sandbox.jira_state import SANDBOX_EMAIL
+from projecthub.services import connections
+from projecthub.services.principal import Principal
+from projecthub.services.provisioning.runner import RunnerConfig
+from projecthub.services.templates import library
+from projecthub.services.tool_clients import ToolClients
+from tests.factories import make_org, make_user, principal
+
+SANDBOX_HOST = "http://127.0.0.1:9"  # never dialled: the transport below answers in-process
+TENANT = "acme"
+
+
+@dataclass
+class World:
+    db: Session
+    org: Organization
+    owner: User
+    owner_principal: Principal
+    sandbox: SandboxApp
+    clock: FakeClock
+    connection_ids: dict[str, str]
+    template_version_id: str
+
+    def config(self, *, worker: str = "worker-test", lease_seconds: int = 60) -> RunnerConfig:
+        transport = httpx.ASGITransport(app=self.sandbox)
+
+        def tools(p: Principal) -> ToolClients:
+            return ToolClients(lambda: Session(self.db.get_bind(), expire_on_commit=False), p,
+                               transport_factory=lambda _url: transport, clock=self.clock)
+
+        return RunnerConfig(session_factory=lambda: Session(self.db.get_bind(),
+                                                            expire_on_commit=False),
+                            tools_factory=tools, worker_id=worker,
+                            lease=timedelta(seconds=lease_seconds))
+
+
+def build_world(db: Session) -> World:
+    clock = FakeClock()
+    sandbox = create_sandbox_app(sleep=clock.sleep, seed_demo=False)
+    owner = make_user(db, email="pm@example.com", name="Pat Manager")
+    org = make_org(db, owner, slug="acme")
+    p = principal(db, owner, org)
+    jira_state = sandbox.vendors["jira"].tenant(TENANT)
+    jira_state.add_user(SANDBOX_EMAIL, "Sandbox Admin", site_admin=True)
+    jira_state.add_user("pm@example.com", "Pat Manager")
+    jira = connections.create_connection(
+        db, p, tool="jira", name="Jira", base_url=f"{SANDBOX_HOST}/sandbox/jira",
+        settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{TENANT}"})
+    template = library.list_templates(db, p)[0]
+    return World(db, org, owner, p, sandbox, clock, {"jira": jira.id}, template.version_id)
+
+
+def answers(world: World, **overrides: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "name": "Website relaunch", "key": "WEBX", "project_type": "internal",
+        "project_manager": str(world.owner.id), "jira_mode": "create",
+        "jira_connection": world.connection_ids.get("jira"), "confluence_mode": "skip",
+        "m365_mode": "skip", "productive_mode": "skip"}
+    base.update(overrides)
+    return base
+
+
