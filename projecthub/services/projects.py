@@ -96,7 +96,8 @@ def add_project(session: Session, principal: Principal, *, answers: dict[str, An
     require_role(principal, Role.MEMBER)
     manager = str(answers["project_manager"])
     project = Project(
-        id=project_id or uuid.uuid4(), organization_id=principal.org_id, name=str(answers["name"]), key=str(answers["key"]),
+        id=project_id or uuid.uuid4(), organization_id=principal.org_id,
+        name=str(answers["name"]), key=str(answers["key"]),
         description=str(answers.get("description") or ""),
         client_company=str(answers.get("client_company") or ""),
         project_type=str(answers.get("project_type") or "client"),
