@@ -3,39 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AppServer
+from tests.browser.harness import AppServer, save_screenshot, visit
 
 pytestmark = pytest.mark.browser
 
 
 def test_landing_page_renders_with_links_to_login_and_signup(
-    page: Page, console_errors: list[str], screenshot: Callable[[Page, str], Path]
+    page: Page, console_errors: list[str]
 ) -> None:
-    page.goto("/")
+    visit(page, "/")
 
     expect(page).to_have_title("ProjectHub")
     expect(page.get_by_role("heading", level=1)).to_contain_text("tracked in one place")
     expect(page.get_by_role("link", name="Create an account")).to_have_attribute("href", "/signup")
     expect(page.get_by_role("link", name="Log in").first).to_have_attribute("href", "/login")
-    page.wait_for_load_state("networkidle")
-    screenshot(page, "landing")
+    save_screenshot(page, "landing")
     assert console_errors == []
 
 
-def test_colour_mode_toggle_switches_to_dark(
-    page: Page, screenshot: Callable[[Page, str], Path]
-) -> None:
-    page.goto("/")
+def test_colour_mode_toggle_switches_to_dark(page: Page) -> None:
+    visit(page, "/")
+
     page.get_by_role("button", name="Toggle dark mode").click()
 
     expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
-    screenshot(page, "landing-dark")
+    save_screenshot(page, "landing-dark")
 
 
 def test_health_endpoint_is_served_by_the_same_server(page: Page) -> None:
