@@ -168,3 +168,8 @@ class ConnectionUpdate(BaseModel):
     base_url: str | None = Field(default=None, min_length=1, max_length=500)
     settings: dict[str, str] | None = None
     secrets: dict[str, str] | None = Field(default=None, description="Write-only; empty keeps.")
+
+
+class ConnectionCheck(BaseModel):
+    ok: bool
+    message: str

@@ -8,8 +8,14 @@ import uuid
 from fastapi import APIRouter, status
 
 from projecthub.api.deps import DbDep, PrincipalDep
-from projecthub.api.schemas import ConnectionCreate, ConnectionPublic, ConnectionUpdate
-from projecthub.services import connections
+from projecthub.api.schemas import (
+    ConnectionCheck,
+    ConnectionCreate,
+    ConnectionPublic,
+    ConnectionUpdate,
+)
+from projecthub.api.tools import tool_clients
+from projecthub.services import connection_checks, connections
 
 router = APIRouter(prefix="/orgs/{org_slug}/connections", tags=["connections"])
 
@@ -48,3 +54,12 @@ def update_connection(connection_id: uuid.UUID, body: ConnectionUpdate, db: DbDe
 @router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_connection(connection_id: uuid.UUID, db: DbDep, principal: PrincipalDep) -> None:
     connections.delete_connection(db, principal, connection_id)
+
+
+@router.post("/{connection_id}/test", response_model=ConnectionCheck)
+async def test_connection(connection_id: uuid.UUID, db: DbDep,
+                          principal: PrincipalDep) -> ConnectionCheck:
+    """Call the tool's identity endpoint with the saved credentials."""
+    result = await connection_checks.check_connection(db, principal, tool_clients(principal),
+                                                      connection_id)
+    return ConnectionCheck(ok=result.ok, message=result.message)

@@ -1,0 +1,17 @@
+"""How the API (and UI) reach the tools: real HTTP, one engine-backed session per use."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from projecthub.core.db import get_engine
+from projecthub.services.principal import Principal
+from projecthub.services.tool_clients import ToolClients
+
+
+def new_session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def tool_clients(principal: Principal) -> ToolClients:
+    return ToolClients(new_session, principal)

@@ -1,0 +1,59 @@
+""""Test connection": call the tool's identity endpoint with the saved credentials and record
+what happened, in the vendor's words when it refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from projecthub.connectors.errors import ConnectorError
+from projecthub.core.clock import utcnow
+from projecthub.core.crypto import DecryptionError
+from projecthub.models import Tool, ToolConnection
+from projecthub.services import audit
+from projecthub.services.principal import Principal
+from projecthub.services.scoping import get_scoped
+from projecthub.services.tool_clients import ToolClients
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+
+
+async def _identity(tools: ToolClients, connection_id: str, tool: Tool) -> str:
+    """Who the credentials belong to, as the tool reports it."""
+    if tool == Tool.JIRA:
+        async with tools.jira(connection_id) as jira:
+            user = await jira.current_user()
+            return f"Connected as {user.display_name or user.account_id}."
+    raise ConnectorError(tool.value, None, None, f"Testing {tool.value} is not available yet.")
+
+
+async def check_connection(session: Session, principal: Principal, tools: ToolClients,
+                          connection_id: object) -> CheckResult:
+    """Any member may test; the result is stored on the connection for everyone to see."""
+    row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
+    try:
+        result = CheckResult(True, await _identity(tools, str(row.id), Tool(row.tool)))
+    except ConnectorError as exc:
+        result = CheckResult(False, _explain(exc))
+    except DecryptionError:
+        result = CheckResult(False, "The saved credentials cannot be read with the configured "
+                                    "keys. Enter them again.")
+    row.last_tested_at, row.last_test_ok = utcnow(), result.ok
+    row.last_test_message = result.message[:500]
+    session.add(row)
+    audit.record(session, principal, "connection.tested", target_type="connection",
+                 target_id=row.id, detail={"ok": result.ok})
+    session.commit()
+    return result
+
+
+def _explain(exc: ConnectorError) -> str:
+    hints = {401: "The credentials were refused. Check the account email and token.",
+             403: "The account may not do this. Check its permissions in the tool."}
+    hint = hints.get(exc.status or 0, "")
+    return f"{hint} {exc}".strip()
