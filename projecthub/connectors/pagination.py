@@ -119,6 +119,27 @@ def iter_link_cursor(
     return _paginate(client, "GET", first, items_key, model, next_page)
 
 
+def iter_start_limit(
+    client: ConnectorClient, path: str, model: type[M], *, items_key: str = "results",
+    params: Params | None = None, page_size: int = 25,
+) -> AsyncIterator[M]:
+    """Confluence v1 offset lists: ``start``/``limit`` while the reply links a ``next`` page.
+
+    The offset is computed rather than the link followed, because v1 links are relative to the
+    ``/wiki`` context, not to the host.
+    """
+    first = PageRequest(path, {**(params or {}), "start": 0, "limit": page_size})
+
+    def next_page(current: PageRequest, response: JsonResponse, count: int) -> PageRequest | None:
+        query = current.params or {}
+        if count == 0 or not (response.body.get("_links") or {}).get("next"):
+            return None
+        start = int(response.body.get("start", query.get("start", 0)))
+        return replace(current, params={**query, "start": start + count})
+
+    return _paginate(client, "GET", first, items_key, model, next_page)
+
+
 def iter_page_number(
     client: ConnectorClient, path: str, model: type[M], *, params: Params | None = None,
     page_size: int = 200,
@@ -157,4 +178,5 @@ __all__ = [
     "iter_odata",
     "iter_page_number",
     "iter_start_at",
+    "iter_start_limit",
 ]

@@ -27,6 +27,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from projecthub.sandbox.common import SandboxOptions, Sleep, VendorSandbox
+from projecthub.sandbox.confluence import create_confluence_sandbox
 from projecthub.sandbox.faults import Fault, FaultInjector
 from projecthub.sandbox.jira import create_jira_sandbox
 
@@ -38,6 +39,7 @@ VendorFactory = Callable[[SandboxOptions], VendorSandbox[Any]]
 # Adding a vendor is one line here: its name (the mount point) and its factory.
 VENDORS: dict[str, VendorFactory] = {
     "jira": create_jira_sandbox,
+    "confluence": create_confluence_sandbox,
 }
 
 
