@@ -168,10 +168,12 @@ class ConfluenceConnector:
     def iter_pages(
         self, space_id: str, *, newest_first: bool = False, page_size: int = MAX_PAGE_SIZE,
     ) -> AsyncIterator[ConfluencePage]:
-        """The space's current pages by id or, with ``newest_first``, last edited first."""
+        """The space's current (published, not archived) pages by id or, with ``newest_first``,
+        last edited first. The status is explicit because the spec states no default."""
+        sort = "-modified-date" if newest_first else "id"
         return iter_link_cursor(self._client, f"{V2}/spaces/{_id(space_id)}/pages",
                                 ConfluencePage, page_size=page_size,
-                                params={"sort": "-modified-date" if newest_first else "id"})
+                                params={"sort": sort, "status": "current"})
 
     async def space_activity(self, space_id: str) -> SpaceActivity:
         """Page count and the last edit (who and when). v2 has no totals, so this walks the
@@ -197,7 +199,8 @@ class ConfluenceConnector:
                 "POST", f"{V2}/users-bulk", json_body={"accountIds": [account_id]}, read=True)
         except NotFound:
             return None
-        found = [response.model(ConfluenceUser, u) for u in response.body.get("results", [])]
+        results = (response.body or {}).get("results", [])
+        found = [response.model(ConfluenceUser, u) for u in results]
         return next((u.display_name or None for u in found if u.account_id == account_id), None)
 
 
