@@ -30,6 +30,7 @@ from projecthub.sandbox.common import SandboxOptions, Sleep, VendorSandbox
 from projecthub.sandbox.confluence import create_confluence_sandbox
 from projecthub.sandbox.faults import Fault, FaultInjector
 from projecthub.sandbox.jira import create_jira_sandbox
+from projecthub.sandbox.productive import create_productive_sandbox
 
 SANDBOX_PREFIX = "/sandbox"
 
@@ -40,6 +41,7 @@ VendorFactory = Callable[[SandboxOptions], VendorSandbox[Any]]
 VENDORS: dict[str, VendorFactory] = {
     "jira": create_jira_sandbox,
     "confluence": create_confluence_sandbox,
+    "productive": create_productive_sandbox,
 }
 
 

@@ -1,0 +1,166 @@
+"""A faithful fake of Productive's API v2 (JSON:API), mounted at ``/sandbox/productive``.
+
+Point a connector at ``http://<host>/sandbox/productive/api/v2``. Credentials: ``X-Auth-Token:
+sandbox-<tenant>`` selects the tenant and ``X-Organization-Id`` must be ``1000`` (every sandbox
+tenant is organization 1000); anything else gets a JSON:API 401. Writes need ``Content-Type:
+application/vnd.api+json`` (else 415). The token acts as the seeded owner, demo@projecthub.test.
+
+Served: lists and single records of people, companies, subsidiaries, workflows, workflow
+statuses, custom fields, projects, memberships, deals and tasks, the token's organization
+memberships, and creating projects, memberships and deals. Lists page with ``page[number]`` and
+``page[size]`` (default 30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``),
+sort with ``sort=`` and include relationships with ``include=``. Productive sends no rate-limit
+headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from projecthub.sandbox.common import (
+    Handler,
+    SandboxOptions,
+    SandboxRoute,
+    VendorSandbox,
+    read_json,
+)
+from projecthub.sandbox.productive_jsonapi import (
+    JsonApiError,
+    error_response,
+    listing,
+    page_of,
+    render_error,
+    reply_headers,
+    single,
+)
+from projecthub.sandbox.productive_seed import seed_demo
+from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState
+from projecthub.sandbox.productive_views import VIEWS, View, included, render
+from projecthub.sandbox.productive_writes import WRITERS, parse_payload
+
+TOKEN = re.compile(r"^sandbox-([a-z0-9-]{1,32})$")
+JSON_API = "application/vnd.api+json"
+_FILTER = re.compile(r"^filter\[([^\]]+)\](?:\[([^\]]+)\])?$")
+
+
+def authenticate(request: Request, tenant: Callable[[str], ProductiveState],
+                 ) -> ProductiveState | Response:
+    """Both headers must match; Productive's 401 body was not recorded, so it takes the 404's
+    JSON:API shape."""
+    match = TOKEN.fullmatch(request.headers.get("x-auth-token", ""))
+    if match is None or request.headers.get("x-organization-id") != ORGANIZATION_ID:
+        return render_error(401, "Invalid authentication credentials", {})
+    return tenant(match.group(1))
+
+
+async def collection(request: Request, state: ProductiveState) -> Response:
+    kind = request.path_params["kind"]
+    view = _view(kind)
+    if request.method == "POST":
+        return await _create(request, state, kind, view)
+    include = _include(request, view)
+    rows = _sorted(request, view, _filtered(request, state, view))
+    number, size = page_of(request)
+    page = rows[(number - 1) * size:number * size]
+    return listing(request, [render(view, r, state, include) for r in page], number, size,
+                   len(rows), included(view, page, state, include))
+
+
+async def member(request: Request, state: ProductiveState) -> Response:
+    view = _view(request.path_params["kind"])
+    record = state.get(view.kind, request.path_params["ident"])
+    if record is None:
+        raise JsonApiError.not_found()
+    include = _include(request, view)
+    return single(render(view, record, state, include),
+                  included(view, [record], state, include))
+
+
+async def _create(request: Request, state: ProductiveState, kind: str, view: View) -> Response:
+    if kind not in WRITERS:
+        raise JsonApiError.not_found()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != JSON_API:
+        raise JsonApiError.bad_request(f"Content-Type must be {JSON_API}", 415)
+    record = WRITERS[kind](state, parse_payload(await read_json(request), kind))
+    return single(render(view, record, state), status=201)
+
+
+def _view(kind: str) -> View:
+    view = VIEWS.get(kind)
+    if view is None or kind == "organizations":
+        raise JsonApiError.not_found()
+    return view
+
+
+def _filtered(request: Request, state: ProductiveState, view: View) -> list[Any]:
+    rows = sorted(state.table(view.kind).values(), key=lambda r: int(r.id))
+    for key, value in request.query_params.multi_items():
+        if not key.startswith("filter["):
+            continue
+        match = _FILTER.fullmatch(key)
+        name, op = (match.group(1), match.group(2) or "eq") if match else (key, "eq")
+        if name == "$op" or name.isdigit():
+            raise JsonApiError.bad_request("Logical filter groups are not modelled by the "
+                                           "sandbox")
+        predicate = view.filters.get(name)
+        if predicate is None:
+            raise JsonApiError.unsupported_filter(name)
+        if op not in ("eq", "not_eq"):
+            raise JsonApiError.bad_request(f"Filter operation '{op}' is not modelled by the "
+                                           "sandbox")
+        rows = [r for r in rows if predicate(r, state, value) == (op == "eq")]
+    return rows
+
+
+def _sorted(request: Request, view: View, rows: list[Any]) -> list[Any]:
+    fields = [f for f in request.query_params.get("sort", "").split(",") if f]
+    for field in reversed(fields):
+        key = view.sorts.get(field.removeprefix("-"))
+        if key is None:
+            raise JsonApiError.bad_request(f"Sort '{field}' is not supported on this endpoint")
+        rows = sorted(rows, key=key, reverse=field.startswith("-"))
+    return rows
+
+
+def _include(request: Request, view: View) -> list[str]:
+    names = [n for n in request.query_params.get("include", "").split(",") if n]
+    unknown = [n for n in names if n not in view.relationships]
+    if unknown:
+        raise JsonApiError.bad_request(f"Include '{unknown[0]}' is not supported on this "
+                                       "endpoint")
+    return names
+
+
+def _jsonapi(handler: Handler[ProductiveState]) -> Handler[ProductiveState]:
+    """Answer a handler's JsonApiError with its exact error list."""
+    async def run(request: Request, state: ProductiveState) -> Response:
+        try:
+            return await handler(request, state)
+        except JsonApiError as exc:
+            return error_response(exc.status, exc.errors)
+    return run
+
+
+ROUTES = (
+    SandboxRoute("/api/v2/{kind}", _jsonapi(collection), ("GET", "POST")),
+    SandboxRoute("/api/v2/{kind}/{ident}", _jsonapi(member)),
+)
+
+
+def create_productive_sandbox(options: SandboxOptions) -> VendorSandbox[ProductiveState]:
+    """The Productive fake; ``options.seed_demo`` fills every new tenant with the demo agency."""
+    return VendorSandbox(
+        name="productive", routes=ROUTES, new_state=ProductiveState, authenticate=authenticate,
+        render_error=render_error, reply_headers=reply_headers,
+        seed=seed_demo if options.seed_demo else None, sleep=options.sleep,
+        admin_token=options.admin_token,
+    )
+
+
+__all__ = ["ORGANIZATION_ID", "create_productive_sandbox"]

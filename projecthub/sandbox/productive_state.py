@@ -1,0 +1,288 @@
+"""In-memory Productive organization: the records the sandbox serves, and how tests add them.
+
+Every tenant is one organization with what a real one always has: its own company, a subsidiary,
+the person the API token belongs to, a default workflow and a text custom field on projects for
+provisioning markers. Ids are numeric strings from one counter, as unique as Productive's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, Protocol, TypeVar
+
+ORGANIZATION_ID = "1000"
+OWNER_EMAIL = "demo@projecthub.test"
+MARKER_FIELD_NAME = "ProjectHub ID"
+NOT_STARTED, STARTED, CLOSED = 1, 2, 3
+DEFAULT_STATUSES = (("To do", NOT_STARTED), ("In progress", STARTED), ("Review", STARTED),
+                    ("Done", CLOSED))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Organization:
+    KIND: ClassVar[str] = "organizations"
+    id: str
+    name: str
+    currency: str = "EUR"
+    time_zone: str = "Europe/Zagreb"
+    company_id: str | None = None
+
+
+@dataclass
+class Company:
+    KIND: ClassVar[str] = "companies"
+    id: str
+    name: str
+    created_at: datetime
+    default_currency: str | None = None
+    company_code: str | None = None
+    domain: str | None = None
+    archived_at: datetime | None = None
+
+
+@dataclass
+class Subsidiary:
+    KIND: ClassVar[str] = "subsidiaries"
+    id: str
+    name: str
+
+
+@dataclass
+class Person:
+    KIND: ClassVar[str] = "people"
+    id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    company_id: str
+    created_at: datetime
+    title: str | None = None
+    is_user: bool = True
+    archived_at: datetime | None = None
+    deactivated_at: datetime | None = None
+
+
+@dataclass
+class OrganizationMembership:
+    KIND: ClassVar[str] = "organization_memberships"
+    id: str
+    person_id: str
+    organization_id: str
+    updated_at: datetime
+
+
+@dataclass
+class WorkflowStatus:
+    KIND: ClassVar[str] = "workflow_statuses"
+    id: str
+    name: str
+    position: int
+    category_id: int
+    workflow_id: str
+
+
+@dataclass
+class Workflow:
+    KIND: ClassVar[str] = "workflows"
+    id: str
+    name: str
+    status_ids: list[str] = field(default_factory=list)
+    archived_at: datetime | None = None
+
+
+@dataclass
+class CustomField:
+    KIND: ClassVar[str] = "custom_fields"
+    id: str
+    name: str
+    customizable_type: str
+    data_type_id: int = 1
+    position: int = 1
+
+
+@dataclass
+class Project:
+    KIND: ClassVar[str] = "projects"
+    id: str
+    name: str
+    number: str
+    project_type_id: int
+    company_id: str
+    project_manager_id: str
+    workflow_id: str
+    created_at: datetime
+    custom_fields: dict[str, Any] | None = None
+    project_color_id: int | None = None
+    archived_at: datetime | None = None
+
+
+@dataclass
+class Membership:
+    KIND: ClassVar[str] = "memberships"
+    id: str
+    person_id: str
+    project_id: str
+    created_at: datetime
+    type_id: int = 1
+    access_type_id: int = 5
+
+
+@dataclass
+class Deal:
+    """A sales deal or, with ``budget`` set, a budget; money in cents, time in minutes."""
+
+    KIND: ClassVar[str] = "deals"
+    id: str
+    name: str
+    number: str
+    company_id: str
+    responsible_id: str
+    subsidiary_id: str
+    deal_type_id: int
+    budget: bool
+    currency: str
+    date: date
+    created_at: datetime
+    project_id: str | None = None
+    budget_total: int = 0
+    budget_used: int = 0
+    budgeted_time: int = 0
+    worked_time: int = 0
+    closed_at: datetime | None = None
+
+
+@dataclass
+class Task:
+    KIND: ClassVar[str] = "tasks"
+    id: str
+    title: str
+    number: str
+    project_id: str
+    workflow_status_id: str
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+class _Row(Protocol):
+    KIND: ClassVar[str]
+    id: str
+
+
+R = TypeVar("R", bound=_Row)
+
+
+class ProductiveState:
+    """One organization's records, by JSON:API type and id."""
+
+    def __init__(self, tenant: str) -> None:
+        self.tenant = tenant
+        self.tables: dict[str, dict[str, Any]] = {}
+        self._ids: Iterator[int] = itertools.count(100_001)
+        self._numbers: dict[str, Iterator[int]] = {}
+        self.organization = self._put(Organization(ORGANIZATION_ID, "ProjectHub Sandbox"))
+        own = self.add_company(self.organization.name)
+        self.organization.company_id = own.id
+        self.subsidiary = self._put(Subsidiary(self.next_id(), f"{own.name} Ltd"))
+        self.owner = self.add_person("Dana", "Demo", OWNER_EMAIL, title="Operations lead")
+        self._put(OrganizationMembership(self.next_id(), self.owner.id, ORGANIZATION_ID, now()))
+        self.default_workflow = self.add_workflow("Default workflow")
+        self.marker_field = self._put(CustomField(self.next_id(), MARKER_FIELD_NAME, "projects"))
+
+    def table(self, kind: str) -> dict[str, Any]:
+        return self.tables.setdefault(kind, {})
+
+    def get(self, kind: str, ident: str) -> Any | None:
+        return self.table(kind).get(ident)
+
+    def add_company(self, name: str, **extra: Any) -> Company:
+        return self._put(Company(self.next_id(), name, now(), **extra))
+
+    def add_person(self, first_name: str, last_name: str, email: str | None, *,
+                   company_id: str | None = None, **extra: Any) -> Person:
+        company = company_id or self.organization.company_id or ""
+        return self._put(Person(self.next_id(), first_name, last_name, email, company, now(),
+                                **extra))
+
+    def add_workflow(self, name: str,
+                     statuses: tuple[tuple[str, int], ...] = DEFAULT_STATUSES) -> Workflow:
+        workflow = self._put(Workflow(self.next_id(), name))
+        for position, (status, category) in enumerate(statuses, start=1):
+            row = self._put(WorkflowStatus(self.next_id(), status, position, category, workflow.id))
+            workflow.status_ids.append(row.id)
+        return workflow
+
+    def add_project(self, name: str, *, company_id: str | None = None,
+                    project_manager_id: str | None = None, workflow_id: str | None = None,
+                    project_type_id: int = 2, **extra: Any) -> Project:
+        return self._put(Project(
+            self.next_id(), name, self.next_number("projects"), project_type_id,
+            company_id or self.organization.company_id or "", project_manager_id or self.owner.id,
+            workflow_id or self.default_workflow.id, now(), **extra))
+
+    def add_membership(self, project_id: str, person_id: str, **extra: Any) -> Membership:
+        return self._put(Membership(self.next_id(), person_id, project_id, now(), **extra))
+
+    def add_deal(self, name: str, *, company_id: str, responsible_id: str | None = None,
+                 budget: bool = True, deal_type_id: int = 2, currency: str | None = None,
+                 subsidiary_id: str | None = None, start: date | None = None,
+                 **extra: Any) -> Deal:
+        return self._put(Deal(
+            self.next_id(), name, self.next_number("deals"), company_id,
+            responsible_id or self.owner.id, subsidiary_id or self.subsidiary.id, deal_type_id,
+            budget, currency or self.organization.currency, start or now().date(), now(),
+            **extra))
+
+    def add_task(self, project_id: str, title: str, *, category: int = NOT_STARTED) -> Task:
+        """A task in the first status of ``category`` in its project's workflow."""
+        project: Project = self.table("projects")[project_id]
+        statuses = [self.table("workflow_statuses")[s]
+                    for s in self.table("workflows")[project.workflow_id].status_ids]
+        status = next(s for s in statuses if s.category_id == category)
+        closed = now() if category == CLOSED else None
+        return self._put(Task(self.next_id(), title, self.next_number(f"tasks:{project_id}"),
+                              project_id, status.id, now(), closed))
+
+    def task_category(self, task: Task) -> int:
+        status: WorkflowStatus = self.table("workflow_statuses")[task.workflow_status_id]
+        return status.category_id
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    def next_number(self, series: str) -> str:
+        """Human-facing numbers (project 633, deal 1) count per series, from 1."""
+        return str(next(self._numbers.setdefault(series, itertools.count(1))))
+
+    def _put(self, record: R) -> R:
+        self.table(record.KIND)[record.id] = record
+        return record
+
+
+__all__ = [
+    "CLOSED",
+    "MARKER_FIELD_NAME",
+    "NOT_STARTED",
+    "ORGANIZATION_ID",
+    "OWNER_EMAIL",
+    "STARTED",
+    "Company",
+    "CustomField",
+    "Deal",
+    "Membership",
+    "Organization",
+    "OrganizationMembership",
+    "Person",
+    "ProductiveState",
+    "Project",
+    "Subsidiary",
+    "Task",
+    "Workflow",
+    "WorkflowStatus",
+]

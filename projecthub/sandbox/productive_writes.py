@@ -1,0 +1,162 @@
+"""Creating projects, memberships and budgets (deals) with Productive's validation.
+
+Required fields mirror the vendor's resource schema (a test holds them equal). A missing field
+gets one ``invalid_attribute`` entry, ``can't be blank``, pointing at ``data/attributes/<name>``
+even for relationships, as recorded. Related ids may come as relationships (the schema) or as
+``<name>_id`` attributes (the older docs); names are not unique, so a repeated create duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from projecthub.sandbox import productive_state as st
+from projecthub.sandbox.productive_jsonapi import JsonApiError
+
+BLANK = "can't be blank"
+NOT_IN_LIST = "is not included in the list"
+RELATED: dict[str, dict[str, str]] = {
+    "projects": {"company": "companies", "project_manager": "people", "workflow": "workflows"},
+    "memberships": {"person": "people", "project": "projects"},
+    "deals": {"company": "companies", "responsible": "people", "subsidiary": "subsidiaries",
+              "project": "projects"},
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "projects": ("name", "project_type_id", "company", "project_manager", "workflow"),
+    "memberships": ("type_id", "access_type_id"),
+    "deals": ("name", "deal_type_id", "budget", "company", "responsible", "subsidiary"),
+}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A create request's attributes, and its relationships reduced to ids."""
+
+    attributes: dict[str, Any]
+    relationships: dict[str, str | None]
+
+
+def parse_payload(body: Any, kind: str) -> Payload:
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("attributes", {}), dict):
+        raise JsonApiError.bad_request("Invalid request payload")
+    if data.get("type") != kind:
+        raise JsonApiError.bad_request(f"Resource type must be '{kind}'", 409)
+    attributes = dict(data.get("attributes") or {})
+    relationships: dict[str, str | None] = {}
+    for name, expected in RELATED[kind].items():
+        link = (data.get("relationships") or {}).get(name)
+        if isinstance(link, dict) and "data" in link:
+            target = link["data"]
+            ok = isinstance(target, dict) and target.get("type") == expected
+            relationships[name] = str(target["id"]) if ok and target.get("id") else None
+        elif attributes.get(f"{name}_id") is not None:
+            relationships[name] = str(attributes[f"{name}_id"])
+    return Payload(attributes, relationships)
+
+
+class _Checks:
+    """Collects field errors in order; a field keeps its first error."""
+
+    def __init__(self, state: st.ProductiveState, kind: str, payload: Payload) -> None:
+        self.state, self.kind, self.payload = state, kind, payload
+        self.errors: dict[str, str] = {}
+        for name in REQUIRED[kind]:
+            value = payload.relationships.get(name) if name in RELATED[kind] \
+                else payload.attributes.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                self.fail(name, BLANK)
+        for name, related in RELATED[kind].items():
+            ident = payload.relationships.get(name)
+            if ident is not None and state.get(related, ident) is None:
+                self.fail(name, BLANK)
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def choice(self, name: str, allowed: tuple[int, ...]) -> int:
+        value = self.payload.attributes.get(name)
+        number = int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+        if value is not None and number not in allowed:
+            self.fail(name, NOT_IN_LIST)
+        return number or 0
+
+    def done(self) -> None:
+        if self.errors:
+            raise JsonApiError.invalid(self.errors)
+
+    def id(self, name: str) -> str:
+        return self.payload.relationships.get(name) or ""
+
+
+def create_project(state: st.ProductiveState, payload: Payload) -> st.Project:
+    checks = _Checks(state, "projects", payload)
+    project_type = checks.choice("project_type_id", (1, 2))
+    custom = payload.attributes.get("custom_fields")
+    fields = {f.id for f in state.table("custom_fields").values()
+              if f.customizable_type == "projects"}
+    if custom is not None and (not isinstance(custom, dict) or not set(custom) <= fields):
+        checks.fail("custom_fields", "is invalid")
+    checks.done()
+    return state.add_project(
+        str(payload.attributes["name"]), company_id=checks.id("company"),
+        project_manager_id=checks.id("project_manager"), workflow_id=checks.id("workflow"),
+        project_type_id=project_type, custom_fields=dict(custom) if custom else None)
+
+
+def create_membership(state: st.ProductiveState, payload: Payload) -> st.Membership:
+    """Person memberships on projects only: what ProjectHub uses (teams and groups are not
+    modelled). A second membership of the same person is refused as taken."""
+    checks = _Checks(state, "memberships", payload)
+    type_id = checks.choice("type_id", (1,))
+    access = checks.choice("access_type_id", (5,))
+    for name in ("person", "project"):
+        if payload.relationships.get(name) is None:
+            checks.fail(name, BLANK)
+    person, project = checks.id("person"), checks.id("project")
+    if any(m.person_id == person and m.project_id == project
+           for m in state.table("memberships").values()):
+        checks.fail("person", "has already been taken")
+    checks.done()
+    return state.add_membership(project, person, type_id=type_id, access_type_id=access)
+
+
+def create_deal(state: st.ProductiveState, payload: Payload) -> st.Deal:
+    checks = _Checks(state, "deals", payload)
+    deal_type = checks.choice("deal_type_id", (1, 2))
+    attributes = payload.attributes
+    budget = attributes.get("budget")
+    if budget is not None and not isinstance(budget, bool):
+        checks.fail("budget", NOT_IN_LIST)
+    currency = attributes.get("currency")
+    if currency is not None and not (isinstance(currency, str) and _CURRENCY.match(currency)):
+        checks.fail("currency", "is invalid")
+    start = _date(attributes.get("date"))
+    if attributes.get("date") is not None and start is None:
+        checks.fail("date", "is invalid")
+    checks.done()
+    return state.add_deal(
+        str(attributes["name"]), company_id=checks.id("company"),
+        responsible_id=checks.id("responsible"), subsidiary_id=checks.id("subsidiary"),
+        project_id=payload.relationships.get("project"), budget=bool(budget),
+        deal_type_id=deal_type, currency=currency, start=start)
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+WRITERS: dict[str, Callable[[st.ProductiveState, Payload], Any]] = {
+    "projects": create_project, "memberships": create_membership, "deals": create_deal,
+}
+
+__all__ = ["REQUIRED", "WRITERS", "Payload", "create_deal", "create_membership",
+           "create_project", "parse_payload"]

@@ -1,0 +1,73 @@
+"""An httpx transport that checks every Productive exchange against the resource schema.
+
+The Productive counterpart of :mod:`tests.connectors.validating` (which needs an OpenAPI file
+Productive does not publish here): wrap the transport a connector uses, and any request the
+schema would reject, or any sandbox reply that breaks the schema, the recorded envelope or the
+recorded headers, fails the test with an ``AssertionError`` at the call site. ``validated`` lists
+``"METHOD /kind"`` or ``"METHOD /kind/{id}"`` per checked exchange.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import httpx
+
+from tests.connectors.productive_schema import check_errors, check_reply_headers, load_schema
+
+SANDBOX_API = "/sandbox/productive/api/v2"
+JSON_API = "application/vnd.api+json"
+
+
+@dataclass
+class ProductiveValidatingTransport(httpx.AsyncBaseTransport):
+    inner: httpx.AsyncBaseTransport
+    prefix: str = SANDBOX_API
+    validated: list[str] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        assert path.startswith(self.prefix + "/"), f"{path} is outside {self.prefix}"
+        kind, _, ident = path[len(self.prefix) + 1:].partition("/")
+        label = f"{request.method} /{kind}" + ("/{id}" if ident else "")
+        schema = load_schema()
+        assert kind in schema.resources, f"{label}: Productive has no resource {kind!r}"
+        content = await request.aread()
+        problems = [f"missing {h}" for h in ("x-auth-token", "x-organization-id")
+                    if not request.headers.get(h)]
+        problems += schema.check_query(
+            kind, parse_qsl(request.url.query.decode(), keep_blank_values=True))
+        if request.method in ("POST", "PATCH"):
+            if request.headers.get("content-type", "").split(";")[0] != JSON_API:
+                problems.append(f"content-type {request.headers.get('content-type')!r}")
+            problems += schema.check_request(kind, json.loads(content or b"null"),
+                                             create=request.method == "POST")
+        _raise(f"request {label}", problems)
+
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        status = response.status_code
+        problems = check_reply_headers(status, response.headers, bool(body))
+        document = json.loads(body) if body else None
+        if status >= 400:
+            problems += check_errors(document, status)
+        elif body:
+            problems += schema.check_document(document, kind,
+                                              many=request.method == "GET" and not ident)
+        _raise(f"reply {status} to {label}", problems)
+        self.validated.append(label)
+        return httpx.Response(status, headers=response.headers, content=body, request=request,
+                              extensions=response.extensions)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _raise(what: str, problems: list[str]) -> None:
+    if problems:
+        raise AssertionError(f"{what} breaks Productive's schema: " + "; ".join(problems))
+
+
+__all__ = ["SANDBOX_API", "ProductiveValidatingTransport"]
