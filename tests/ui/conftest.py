@@ -13,7 +13,7 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from projecthub.api.cookies import session_cookie_name
-from projecthub.models import User
+from projecthub.models import Membership, User
 from projecthub.services import sessions
 
 S = TypeVar("S", bound=rx.State)
@@ -24,6 +24,10 @@ def login(db: Session, user: User) -> str:
     token = sessions.start_session(db, user)
     db.commit()
     return token
+
+
+def user_of(db: Session, membership: Membership) -> User:
+    return db.get_one(User, membership.user_id)
 
 
 def browser_state(state_cls: type[S], token: str | None, path: str = "/dashboard") -> S:

@@ -1,0 +1,142 @@
+"""Every public event handler that takes an id, called by the owner of organization A with
+organization B's ids: nothing in B changes, and the person is told "not found" (or refused).
+
+The browser can call any public handler with any arguments (notes/security.md §5), so this
+sweep is the UI's tenant-isolation gate. A new id-taking handler without a case here fails
+``test_every_id_taking_handler_has_a_case``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import reflex as rx
+from sqlmodel import Session, select
+
+import projecthub.ui.pages  # noqa: F401  (imports every page, hence every state)
+from projecthub.models import (
+    ApiToken,
+    AuditEvent,
+    AuthSession,
+    Invitation,
+    Membership,
+    Organization,
+)
+from projecthub.services import api_tokens, invitations
+from tests.factories import add_member, make_org, make_user, owner_principal, principal
+from tests.ui.conftest import browser_state, login, toasts
+
+ID_PARAMETER = re.compile(r"(^|_)ids?$")
+
+
+@dataclass
+class World:
+    """Organization A (the caller owns it) and organization B with one row of every kind."""
+
+    token_a: str
+    org_a: Organization
+    org_b: Organization
+    member_b: Membership
+    invitation_b: Invitation
+    api_token_b: ApiToken
+
+
+@dataclass(frozen=True)
+class Case:
+    call: Callable[[Any, World], Any]
+    expect: str = "not found"
+
+
+CASES: dict[str, Case] = {
+    "SessionState.switch_org": Case(lambda s, w: s.switch_org(str(w.org_b.id))),
+    "MembersState.change_role": Case(lambda s, w: s.change_role(str(w.member_b.id), "owner")),
+    "MembersState.set_active": Case(lambda s, w: s.set_active(str(w.member_b.id), False)),
+    "MembersState.remove": Case(lambda s, w: s.remove(str(w.member_b.id))),
+    "MembersState.revoke_invitation": Case(
+        lambda s, w: s.revoke_invitation(str(w.invitation_b.id))),
+    "AccountState.revoke_token": Case(lambda s, w: s.revoke_token(str(w.api_token_b.id))),
+    "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
+                                       expect="only instance administrators"),
+}
+
+
+def _projecthub_states() -> dict[str, type[rx.State]]:
+    found: dict[str, type[rx.State]] = {}
+    pending: list[type[rx.State]] = [rx.State]
+    while pending:
+        cls = pending.pop()
+        if cls.__module__.startswith("projecthub."):
+            found[cls.__name__] = cls
+        pending.extend(cls.get_substates())
+    return found
+
+
+def _id_taking_handlers() -> set[str]:
+    names = set()
+    for state_name, cls in _projecthub_states().items():
+        for handler_name, handler in cls.event_handlers.items():
+            parameters = list(inspect.signature(handler.fn).parameters)[1:]
+            if any(ID_PARAMETER.search(p) for p in parameters):
+                names.add(f"{state_name}.{handler_name}")
+    return names
+
+
+def test_every_id_taking_handler_has_a_case() -> None:
+    assert _id_taking_handlers() == set(CASES)
+
+
+def test_the_sweep_sees_the_states_it_should() -> None:
+    assert {"SessionState", "MembersState", "AccountState", "TenantsState", "AuditState",
+            "InviteState", "AuthState"} <= set(_projecthub_states())
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    owner_a = make_user(db)
+    org_a = make_org(db, owner_a, name="Alpha")
+    owner_b = make_user(db)
+    org_b = make_org(db, owner_b, name="Beta")
+    member_b = add_member(db, org_b)
+    invitation_b = invitations.create_invitation(
+        db, owner_principal(db, org_b), email="new@beta.example", role="member").invitation
+    api_token_b = api_tokens.create_api_token(db, principal(db, owner_b, org_b), name="b").token
+    return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b)
+
+
+def _snapshot(engine: Any, world: World) -> dict[str, Any]:
+    """Everything of B a handler could touch, plus the caller's current organization."""
+    with Session(engine) as db:
+        org = db.get(Organization, world.org_b.id)
+        assert org is not None
+        return {
+            "org": (org.name, org.slug, org.status),
+            "members": sorted((str(m.id), m.role, m.is_active) for m in db.exec(
+                select(Membership).where(Membership.organization_id == org.id))),
+            "invitations": [(i.revoked_at, i.accepted_at) for i in db.exec(
+                select(Invitation).where(Invitation.organization_id == org.id))],
+            "tokens": [t.revoked_at for t in db.exec(
+                select(ApiToken).where(ApiToken.organization_id == org.id))],
+            "audit": len(db.exec(select(AuditEvent).where(
+                AuditEvent.organization_id == org.id)).all()),
+            "caller_org": [s.current_org_id for s in db.exec(select(AuthSession)).all()
+                           if s.current_org_id == world.org_a.id],
+        }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_handler_with_another_organizations_id_changes_nothing(name: str, world: World,
+                                                               engine: Any) -> None:
+    state_name, _ = name.split(".")
+    state = browser_state(_projecthub_states()[state_name], world.token_a)
+    before = _snapshot(engine, world)
+
+    result = CASES[name].call(state, world)
+
+    assert _snapshot(engine, world) == before
+    shown = " ".join([*state.errors.values(), toasts(result)]).lower()
+    assert CASES[name].expect in shown

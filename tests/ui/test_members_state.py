@@ -1,0 +1,97 @@
+"""Members page: roles are re-checked in every handler, not just hidden in the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from projecthub.models import Membership, Role
+from projecthub.ui.state.members import MembersState
+from projecthub.ui.state.session import parse_id
+from tests.factories import add_member, make_org, make_user
+from tests.ui.conftest import user_of
+
+
+def _role(engine: Any, membership: Membership) -> tuple[str, bool]:
+    with Session(engine) as db:
+        row = db.get(Membership, membership.id)
+        assert row is not None
+        return str(row.role), row.is_active
+
+
+def test_a_member_sees_the_list_but_cannot_change_roles_or_invite(db, engine, as_user):
+    org = make_org(db)
+    target = add_member(db, org, role=Role.VIEWER)
+    member = add_member(db, org, role=Role.MEMBER)
+    state = as_user(MembersState, user_of(db, member), path="/org/members")
+
+    state.load()
+    assert len(state.members) == 3 and state.invitations == []
+    assert not state.is_org_admin
+
+    state.change_role(str(target.id), "admin")
+    assert "admin role" in state.errors["members"]
+    assert _role(engine, target) == ("viewer", True)
+
+    state.invite({"email": "x@example.com", "role": "member"})
+    assert state.invite_link == ""
+    assert state.errors
+
+
+def test_an_admin_changes_a_role_and_deactivates(db, engine, as_user):
+    org = make_org(db)
+    admin = add_member(db, org, role=Role.ADMIN)
+    target = add_member(db, org, role=Role.MEMBER)
+    state = as_user(MembersState, user_of(db, admin), path="/org/members")
+    state.load()
+
+    state.change_role(str(target.id), "viewer")
+    state.set_active(str(target.id), False)
+
+    assert _role(engine, target) == ("viewer", False)
+    row = next(m for m in state.members if m.id == str(target.id))
+    assert (row.role, row.active) == ("viewer", False)
+
+
+def test_the_last_owner_cannot_demote_themselves_and_is_told_why(db, engine, as_user):
+    owner = make_user(db)
+    make_org(db, owner)
+    state = as_user(MembersState, owner, path="/org/members")
+    state.load()
+    mine = state.members[0]
+
+    state.change_role(mine.id, "admin")
+    state.set_active(mine.id, False)
+
+    assert "last owner" in state.errors["members"]
+    assert state.members[0].role == "owner"
+    assert _role(engine, db.get_one(Membership, parse_id(mine.id, "Member"))) == ("owner", True)
+
+
+def test_invite_shows_the_link_once_and_lists_the_invitation(db, as_user):
+    owner = make_user(db)
+    make_org(db, owner)
+    state = as_user(MembersState, owner, path="/org/members")
+    state.load()
+
+    state.invite({"email": "Bob@Example.com", "role": "admin"})
+
+    assert "/invite/inv_" in state.invite_link and state.invite_expires
+    assert [(i.email, i.role) for i in state.invitations] == [("bob@example.com", "admin")]
+    state.dismiss_link()
+    assert state.invite_link == ""
+
+
+def test_invite_errors_land_next_to_the_field(db, as_user):
+    owner = make_user(db, email="ada@example.com")
+    make_org(db, owner)
+    state = as_user(MembersState, owner, path="/org/members")
+    state.load()
+
+    state.invite({"email": "not an email", "role": "member"})
+    assert state.errors == {"email": "Enter a valid email address."}
+
+    state.invite({"email": "ada@example.com", "role": "member"})
+    assert "already a member" in state.errors["email"]
+
