@@ -6,7 +6,18 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from projecthub.api.errors import install_error_handlers
-from projecthub.api.routes import audit, auth, connections, invitations, me, members, orgs
+from projecthub.api.routes import (
+    audit,
+    auth,
+    connections,
+    invitations,
+    me,
+    members,
+    orgs,
+    projects,
+    runs,
+    templates,
+)
 from projecthub.api.schemas import Health
 from projecthub.core.config import settings
 
@@ -21,7 +32,8 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, me, orgs, members, invitations, audit, connections):
+    for module in (auth, me, orgs, members, invitations, audit, connections, templates,
+                   projects, runs):
         router.include_router(module.router)
     return router
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -173,3 +173,100 @@ class ConnectionUpdate(BaseModel):
 class ConnectionCheck(BaseModel):
     ok: bool
     message: str
+
+
+class TemplatePublic(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    version: int
+    version_id: uuid.UUID
+    is_builtin: bool
+    is_retired: bool
+    source: str = Field(description="The questionnaire as YAML.")
+
+
+class TemplateSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str = Field(min_length=1, max_length=100_000, description="YAML or JSON.")
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    template_id: uuid.UUID | None = Field(
+        default=None, description="Defaults to the built-in template; its current version is used.")
+    answers: dict[str, Any]
+    dry_run: bool = Field(default=False, description="Only check and plan; create nothing.")
+
+
+class ToolCheckPublic(BaseModel):
+    tool: str
+    label: str
+    decision: Literal["create", "link", "skip", "blocked"]
+    summary: str
+    problems: list[str]
+    warnings: list[str]
+    suggestion: dict[str, str]
+
+
+class PlannedStepPublic(BaseModel):
+    key: str
+    action: str
+    tool: str
+    title: str
+    depends_on: list[str]
+
+
+class PreflightPublic(BaseModel):
+    ok: bool
+    checks: list[ToolCheckPublic]
+    steps: list[PlannedStepPublic]
+
+
+class ProjectPublic(Public):
+    id: uuid.UUID
+    name: str
+    key: str
+    description: str
+    client_company: str
+    project_type: str
+    start_date: date | None
+    end_date: date | None
+    lifecycle: str
+    template_version_id: uuid.UUID | None
+    created_at: datetime
+
+
+class StepPublic(BaseModel):
+    id: uuid.UUID
+    key: str
+    action: str
+    tool: str
+    title: str
+    status: str
+    attempts: int
+    external_id: str
+    url: str
+    error: str
+    log: list[dict[str, Any]]
+    depends_on: list[str]
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class RunPublic(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    status: str
+    error: str
+    progress: float
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    steps: list[StepPublic]
+
+
+class ProjectCreated(BaseModel):
+    project: ProjectPublic
+    run: RunPublic

@@ -14,6 +14,8 @@ from sqlmodel import SQLModel
 from projecthub.api.main import api_app
 from projecthub.models import Role
 from projecthub.services import api_tokens, connections, invitations
+from projecthub.services.provisioning import service
+from projecthub.services.templates import library
 from tests.api.conftest import bearer
 from tests.factories import add_member, make_org, make_user, principal
 
@@ -33,13 +35,25 @@ def world(db) -> World:
     b_principal = principal(db, b_owner, org_b)
     b_invite = invitations.create_invitation(db, b_principal, email="x@example.com", role="viewer")
     b_token = api_tokens.create_api_token(db, b_principal, name="b").token
+    b_template = library.clone_template(db, b_principal,
+                                        library.list_templates(db, b_principal)[0].id)
+    b_project, b_run = service.start_project(db, b_principal,
+                                             template_version_id=b_template.version_id,
+                                             answers={"name": "B secret", "key": "BSEC",
+                                                      "project_type": "internal",
+                                                      "project_manager": str(b_owner.id),
+                                                      "jira_mode": "skip",
+                                                      "confluence_mode": "skip",
+                                                      "m365_mode": "skip",
+                                                      "productive_mode": "skip"})
     b_connection = connections.create_connection(
         db, b_principal, tool="jira", name="B Jira", base_url="https://b.atlassian.net",
         settings_values={"email": "b@example.com"}, secret_values={"api_token": "b-secret-token"})
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
-        "connection_id": b_connection.id})
+        "connection_id": b_connection.id, "template_id": b_template.id,
+        "project_id": str(b_project.id), "run_id": str(b_run.id)})
 
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
@@ -58,6 +72,11 @@ BODIES = {
         "tool": "jira", "name": "Spy", "base_url": "https://spy.atlassian.net",
         "settings": {"email": "s@example.com"}, "secrets": {"api_token": "spy-token"}},
     ("PATCH", "/api/v1/orgs/{org_slug}/connections/{connection_id}"): {"name": "Hijacked"},
+    ("PUT", "/api/v1/orgs/{org_slug}/templates/{template_id}"): {
+        "source": "name: Hijacked\nsteps:\n  - {id: s, title: S}\n"},
+    ("POST", "/api/v1/orgs/{org_slug}/templates"): {
+        "source": "name: Planted\nsteps:\n  - {id: s, title: S}\n"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects"): {"answers": {}, "dry_run": True},
 }
 
 
@@ -87,7 +106,8 @@ def test_every_route_is_classified():
         for part in path.split("/"):
             if part.startswith("{") and part[1:-1] not in {"org_slug", "member_id",
                                                            "invitation_id", "api_token_id",
-                                                           "connection_id"}:
+                                                           "connection_id", "template_id",
+                                                           "project_id", "run_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED, "a listed route no longer exists"

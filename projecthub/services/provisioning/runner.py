@@ -177,10 +177,3 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
             session.add(project)
             session.commit()
     return status
-
-
-async def resume_abandoned_runs(config: RunnerConfig) -> list[RunStatus | None]:
-    """At startup (and periodically): finish runs whose worker died."""
-    with config.session_factory() as session:
-        run_ids = ledger.system_abandoned_runs(session)
-    return [await drive_run(run_id, config) for run_id in run_ids]

@@ -1,0 +1,114 @@
+"""Preflight: before anything is created, check the answers against the live tools and say per
+tool what will happen — create, link existing, skip, or blocked and why."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from projecthub.connectors.errors import ConnectorError
+from projecthub.services.principal import Principal
+from projecthub.services.provisioning.plan import PlannedStep
+from projecthub.services.provisioning.service import plan_for
+from projecthub.services.tool_clients import ToolClients
+
+TOOLS = (("jira", "Jira", "jira_mode"), ("confluence", "Confluence", "confluence_mode"),
+         ("graph", "Microsoft 365", "m365_mode"), ("productive", "Productive", "productive_mode"))
+
+
+@dataclass
+class ToolCheck:
+    tool: str
+    label: str
+    decision: str  # create | link | skip | blocked
+    summary: str = ""
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    suggestion: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Preflight:
+    checks: list[ToolCheck]
+    steps: list[PlannedStep]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.decision != "blocked" for c in self.checks)
+
+
+Checker = Callable[[ToolClients, dict[str, Any], dict[str, str], ToolCheck], Awaitable[None]]
+
+
+async def _jira(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],
+                check: ToolCheck) -> None:
+    async with tools.jira(a["jira_connection"]) as jira:
+        me = await jira.current_user()
+        if check.decision == "link":
+            project = await jira.find_project(a["jira_existing_key"])
+            if project is None:
+                check.problems.append(f"No Jira project has the key {a['jira_existing_key']}.")
+            else:
+                check.summary = f"Link {project.key} · {project.name}"
+            return
+        key_check = await jira.check_project_key(a["key"])
+        if key_check.problem:
+            suggested = await jira.suggest_project_key(a["key"])
+            check.problems.append(f"Jira key {a['key']}: {key_check.problem}")
+            check.suggestion["key"] = suggested
+        seen: set[str] = set()
+        for role, email in emails.items():
+            if email in seen:
+                continue
+            seen.add(email)
+            if not await jira.find_users_by_email(email):
+                (check.problems if role == "lead" else check.warnings).append(
+                    f"No Jira account for {email}" + (" (project lead)" if role == "lead" else ""))
+        check.summary = f"Create {a['key']} · {a['name']} as {me.display_name or me.account_id}"
+
+
+CHECKERS: dict[str, Checker] = {"jira": _jira}
+
+
+async def _run_check(tools: ToolClients, tool: str, answers: dict[str, Any],
+                     emails: dict[str, str], check: ToolCheck) -> None:
+    checker = CHECKERS.get(tool)
+    if checker is None:
+        check.warnings.append("This tool cannot be checked before provisioning yet.")
+        return
+    try:
+        await checker(tools, answers, emails, check)
+    except ConnectorError as exc:
+        check.problems.append(str(exc))
+    if check.problems:
+        check.decision = "blocked"
+
+
+async def run_preflight(session: Session, principal: Principal, tools: ToolClients, *,
+                        template_version_id: object, answers: dict[str, Any]) -> Preflight:
+    """Validate the answers (``Invalid`` lists field problems), then check every tool at once."""
+    cleaned, steps = plan_for(session, principal, template_version_id=template_version_id,
+                              answers=answers)
+    people = _people(steps)
+    checks = []
+    for tool, label, mode_field in TOOLS:
+        mode = str(cleaned.get(mode_field, "skip"))
+        checks.append(ToolCheck(tool, label, mode if mode in ("create", "link") else "skip"))
+    await asyncio.gather(*(_run_check(tools, c.tool, cleaned, people, c)
+                           for c in checks if c.decision != "skip"))
+    return Preflight(checks, steps)
+
+
+def _people(steps: list[PlannedStep]) -> dict[str, str]:
+    """role → email of everyone the plan will add, read back from the plan's inputs."""
+    people: dict[str, str] = {}
+    for step in steps:
+        if "lead_email" in step.inputs:
+            people["lead"] = step.inputs["lead_email"]
+        for email in step.inputs.get("emails", []):
+            people.setdefault(email, email)
+    return people
