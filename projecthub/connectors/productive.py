@@ -40,9 +40,12 @@ from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy
 
 TOOL = "productive"
-BASE_URL = "https://api.productive.io/api/v2"
+BASE_URL = "https://api.productive.io"
+API = "/api/v2"
 JSON_API = "application/vnd.api+json"
 DEFAULT_LIMITS = (Window(100, 10.0), Window(4000, 1800.0))
+# A 429 comes without Retry-After and the short window is 10 s: spread retries across it.
+DEFAULT_RETRY = RetryPolicy(base_delay=2.5)
 PERSON_MEMBERSHIP = 1  # membership type_id: one person (2 is a dynamic group, 3 a team)
 MEMBER_ACCESS = 5  # access_type_id "member", the only access level a project membership takes
 BUDGET_STAGE = 2  # deals' stage_type, filtered as ``filter[type]``: 1 sales deal, 2 budget
@@ -76,8 +79,9 @@ def parse_productive_error(_status: int, body: Any) -> VendorError:
 class ProductiveConnector:
     """One Productive organization as seen by one API token; use as an async context manager.
 
-    ``marker_field_id`` names a text custom field on projects where provisioning writes its own
-    marker, so a retried run can tell its project from a namesake (project names are not unique).
+    ``base_url`` is the API host (``/api/v2`` is added). ``marker_field_id`` names a text custom
+    field on projects where provisioning writes its own marker, so a retried run can tell its
+    project from a namesake (project names are not unique).
     """
 
     def __init__(
@@ -97,11 +101,11 @@ class ProductiveConnector:
         self.marker_field_id = None if marker_field_id is None else _id(marker_field_id)
         self._page_size = page_size
         self._client = ConnectorClient(
-            tool=TOOL, base_url=base_url.rstrip("/"), error_parser=parse_productive_error,
+            tool=TOOL, base_url=base_url.rstrip("/") + API, error_parser=parse_productive_error,
             request_id_headers=("x-request-id",), secrets=(api_token,),
             headers={"X-Auth-Token": api_token, "X-Organization-Id": self.organization_id,
                      "Accept": JSON_API},
-            transport=transport, clock=clock, retry=retry, rate_limits=rate_limits,
+            transport=transport, clock=clock, retry=retry or DEFAULT_RETRY, rate_limits=rate_limits,
             max_concurrency=4,
         )
 
@@ -223,8 +227,7 @@ class ProductiveConnector:
     ) -> Budget:
         """Create a budget on a project. Its total comes from the services added to it later
         (``budget_total`` is read-only); like projects, budget names are not unique."""
-        attributes: dict[str, Any] = {"name": name, "deal_type_id": int(deal_type),
-                                      "budget": True}
+        attributes: dict[str, Any] = {"name": name, "deal_type_id": int(deal_type), "budget": True}
         if currency:
             attributes["currency"] = currency
         if start:
@@ -254,13 +257,10 @@ class ProductiveConnector:
     async def _count(self, path: str, params: Params) -> int:
         response = await self._client.request(
             "GET", f"/{path}", params={**params, "page[number]": 1, "page[size]": 1})
-        meta = (response.body or {}).get("meta") or {}
-        return int(meta.get("total_count", 0))
+        return int(((response.body or {}).get("meta") or {}).get("total_count", 0))
 
-    async def _create(
-        self, kind: str, model: type[M], attributes: dict[str, Any],
-        relationships: dict[str, Any],
-    ) -> M:
+    async def _create(self, kind: str, model: type[M], attributes: dict[str, Any],
+                      relationships: dict[str, Any]) -> M:
         body = {"data": {"type": kind, "attributes": attributes, "relationships": relationships}}
         response = await self._client.request("POST", f"/{kind}", json_body=body,
                                               headers={"Content-Type": JSON_API})
@@ -297,4 +297,5 @@ def _same(left: str, right: str) -> bool:
     return left.strip().casefold() == right.strip().casefold()
 
 
-__all__ = ["BASE_URL", "DEFAULT_LIMITS", "ProductiveConnector", "parse_productive_error"]
+__all__ = ["BASE_URL", "DEFAULT_LIMITS", "DEFAULT_RETRY", "ProductiveConnector",
+           "parse_productive_error"]

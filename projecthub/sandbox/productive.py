@@ -1,9 +1,10 @@
 """A faithful fake of Productive's API v2 (JSON:API), mounted at ``/sandbox/productive``.
 
-Point a connector at ``http://<host>/sandbox/productive/api/v2``. Credentials: ``X-Auth-Token:
-sandbox-<tenant>`` selects the tenant and ``X-Organization-Id`` must be ``1000`` (every sandbox
-tenant is organization 1000); anything else gets a JSON:API 401. Writes need ``Content-Type:
-application/vnd.api+json`` (else 415). The token acts as the seeded owner, demo@projecthub.test.
+Point a connector at ``http://<host>/sandbox/productive`` (it adds ``/api/v2``). Credentials:
+``X-Auth-Token: sandbox-<tenant>`` selects the tenant and ``X-Organization-Id`` must be ``1000``
+(every sandbox tenant is organization 1000); anything else gets a JSON:API 401. Writes need
+``Content-Type: application/vnd.api+json`` (else 415). The token acts as the seeded owner,
+demo@projecthub.test.
 
 Served: lists and single records of people, companies, subsidiaries, workflows, workflow
 statuses, custom fields, projects, memberships, deals and tasks, the token's organization

@@ -11,9 +11,9 @@ from projecthub.sandbox import SandboxApp
 from projecthub.sandbox.common import SandboxOptions
 from projecthub.sandbox.productive import ORGANIZATION_ID, create_productive_sandbox
 from projecthub.sandbox.productive_state import ProductiveState
-from tests.connectors.productive_validating import SANDBOX_API, ProductiveValidatingTransport
+from tests.connectors.productive_validating import ProductiveValidatingTransport
 
-BASE_URL = f"http://sandbox.test{SANDBOX_API}"
+BASE_URL = "http://sandbox.test/sandbox/productive"
 TOKEN = "sandbox-acme"
 
 
@@ -42,5 +42,5 @@ def make_connector(
     connector = ProductiveConnector(
         api_token=token, organization_id=organization_id, base_url=BASE_URL,
         marker_field_id=marker_field, transport=transport or inner, clock=clock,
-        retry=retry or RetryPolicy(), page_size=page_size)
+        retry=retry, page_size=page_size)
     return connector, transport

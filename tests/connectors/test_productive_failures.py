@@ -18,8 +18,13 @@ from projecthub.connectors.errors import (
     ServerError,
     Timeout,
 )
-from projecthub.connectors.productive import parse_productive_error
+from projecthub.connectors.productive import (
+    DEFAULT_LIMITS,
+    DEFAULT_RETRY,
+    parse_productive_error,
+)
 from projecthub.connectors.productive_models import ProjectType
+from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy
 from projecthub.sandbox.faults import Fault
 from tests.connectors.productive_setup import make_connector, make_sandbox, productive_state
@@ -88,11 +93,12 @@ async def test_forbidden_is_permission_denied(productive, faults):
         await anext(aiter(connector.iter_workflows()))
 
 
-async def test_rate_limit_without_retry_after_backs_off_then_succeeds(productive, faults, clock):
-    connector, transport = productive
+async def test_rate_limit_without_retry_after_backs_off_then_succeeds(app, clock, faults):
+    connector, transport = make_connector(app, clock)
     faults.add(Fault(kind="rate_limit"))
-    assert (await connector.current_identity()).person.email
-    assert len(clock.sleeps) == 1 and 0 <= clock.sleeps[0] <= 0.5
+    async with connector:
+        assert (await connector.current_identity()).person.email
+    assert len(clock.sleeps) == 1 and 0 <= clock.sleeps[0] <= DEFAULT_RETRY.base_delay
     assert transport.validated[:2] == ["GET /organization_memberships"] * 2
 
 
@@ -152,6 +158,7 @@ async def test_a_cut_reply_is_a_server_error_and_a_read_is_retried(app, clock, f
 
 
 async def test_the_client_keeps_under_100_requests_per_10_seconds(productive, clock, state):
+    assert (Window(100, 10.0), Window(4000, 1800.0)) == DEFAULT_LIMITS
     connector, transport = productive
     for _ in range(101):
         await connector.get_project(state.add_project("Alpha").id)
