@@ -29,6 +29,10 @@ async def _identity(tools: ToolClients, connection_id: str, tool: Tool) -> str:
         async with tools.jira(connection_id) as jira:
             user = await jira.current_user()
             return f"Connected as {user.display_name or user.account_id}."
+    if tool == Tool.CONFLUENCE:
+        async with tools.confluence(connection_id) as wiki:
+            person = await wiki.current_user()
+            return f"Connected as {person.display_name or person.public_name or person.account_id}."
     raise ConnectorError(tool.value, None, None, f"Testing {tool.value} is not available yet.")
 
 

@@ -12,6 +12,7 @@ import httpx
 from sqlmodel import Session
 
 from projecthub.connectors.clock import Clock
+from projecthub.connectors.confluence import ConfluenceConnector
 from projecthub.connectors.jira import JiraConnector
 from projecthub.core.errors import Invalid
 from projecthub.models import Tool
@@ -52,3 +53,9 @@ class ToolClients:
         return JiraConnector(site_url=creds.base_url, email=creds.settings["email"],
                              api_token=creds.secrets["api_token"],
                              transport=self._transport(creds.base_url), clock=self._clock)
+
+    def confluence(self, connection_id: str | uuid.UUID | None) -> ConfluenceConnector:
+        creds = self.credentials(connection_id, Tool.CONFLUENCE)
+        return ConfluenceConnector(site_url=creds.base_url, email=creds.settings["email"],
+                                   api_token=creds.secrets["api_token"],
+                                   transport=self._transport(creds.base_url), clock=self._clock)

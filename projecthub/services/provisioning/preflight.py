@@ -71,7 +71,26 @@ async def _jira(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],
         check.summary = f"Create {a['key']} · {a['name']} as {me.display_name or me.account_id}"
 
 
-CHECKERS: dict[str, Checker] = {"jira": _jira}
+async def _confluence(tools: ToolClients, a: dict[str, Any], _emails: dict[str, str],
+                      check: ToolCheck) -> None:
+    key = a.get("space_key") or a["key"]
+    async with tools.confluence(a["confluence_connection"]) as wiki:
+        await wiki.current_user()
+        space = await wiki.find_space(key)
+    if check.decision == "link":
+        if space is None:
+            check.problems.append(f"No Confluence space has the key {key}.")
+        else:
+            check.summary = f"Link space {space.key} · {space.name}"
+    elif space is not None:
+        check.problems.append(f"The Confluence space key {key} is taken ({space.name}).")
+        check.suggestion["space_key"] = f"{key}2"
+    else:
+        pages = ", ".join(a.get("starter_pages", [])) or "no starter pages"
+        check.summary = f"Create space {key} · {a.get('space_name') or a['name']} ({pages})"
+
+
+CHECKERS: dict[str, Checker] = {"jira": _jira, "confluence": _confluence}
 
 
 async def _run_check(tools: ToolClients, tool: str, answers: dict[str, Any],

@@ -60,8 +60,16 @@ def build_world(db: Session) -> World:
     jira = connections.create_connection(
         db, p, tool="jira", name="Jira", base_url=f"{SANDBOX_HOST}/sandbox/jira",
         settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{TENANT}"})
+    site = sandbox.vendors["confluence"].tenant(TENANT)
+    site.add_account(SANDBOX_EMAIL, "Sandbox Admin")
+    site.now = clock.now
+    confluence = connections.create_connection(
+        db, p, tool="confluence", name="Confluence",
+        base_url=f"{SANDBOX_HOST}/sandbox/confluence",
+        settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{TENANT}"})
     template = library.list_templates(db, p)[0]
-    return World(db, org, owner, p, sandbox, clock, {"jira": jira.id}, template.version_id)
+    return World(db, org, owner, p, sandbox, clock,
+                 {"jira": jira.id, "confluence": confluence.id}, template.version_id)
 
 
 def answers(world: World, **overrides: object) -> dict[str, object]:
@@ -69,6 +77,7 @@ def answers(world: World, **overrides: object) -> dict[str, object]:
         "name": "Website relaunch", "key": "WEBX", "project_type": "internal",
         "project_manager": str(world.owner.id), "jira_mode": "create",
         "jira_connection": world.connection_ids.get("jira"), "confluence_mode": "skip",
+        "confluence_connection": world.connection_ids.get("confluence"),
         "m365_mode": "skip", "productive_mode": "skip"}
     base.update(overrides)
     return base

@@ -1,12 +1,16 @@
 """Every provisioning step type, by name."""
 
-from projecthub.services.provisioning.actions import jira
+from projecthub.services.provisioning.actions import confluence, jira
 from projecthub.services.provisioning.actions.base import Action
 
 ACTIONS: dict[str, Action] = {
     "jira.create_project": jira.create_project,
     "jira.add_members": jira.add_members,
     "jira.link_project": jira.link_project,
+    "confluence.create_space": confluence.create_space,
+    "confluence.create_page": confluence.create_page,
+    "confluence.link_space": confluence.link_space,
+    "confluence.create_links_page": confluence.create_links_page,
 }
 
 __all__ = ["ACTIONS"]

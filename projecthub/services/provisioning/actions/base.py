@@ -41,12 +41,6 @@ class StepContext:
         except KeyError as exc:
             raise StepFailed(f"needs {name} from {step_key}, which has not succeeded") from exc
 
-    def first_output(self, prefix: str, name: str) -> Any:
-        for key, outputs in self.dependencies.items():
-            if key.startswith(prefix) and name in outputs:
-                return outputs[name]
-        return None
-
 
 Action = Callable[[StepContext], Awaitable[StepOutcome]]
 

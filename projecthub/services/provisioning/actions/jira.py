@@ -22,8 +22,9 @@ async def create_project(ctx: StepContext) -> StepOutcome:
             if existing.name != inputs["name"]:
                 raise StepFailed(f"The key {inputs['key']} is used by another Jira project "
                                  f"({existing.name}). Choose another key.")
-            return StepOutcome(existing.id, f"adopted existing project {existing.key}",
-                               _browse_url(site, existing.key), {"key": existing.key},
+            url = _browse_url(site, existing.key)
+            return StepOutcome(existing.id, f"adopted existing project {existing.key}", url,
+                               {"key": existing.key, "url": url},
                                "project", existing.key, existing.name, "adopted")
         leads = await jira.find_users_by_email(inputs["lead_email"])
         if not leads:
@@ -32,8 +33,9 @@ async def create_project(ctx: StepContext) -> StepOutcome:
             key=inputs["key"], name=inputs["name"], lead_account_id=leads[0].account_id,
             project_type_key=inputs["project_type_key"], template_key=inputs["template_key"],
             description=inputs.get("description") or None)
-    return StepOutcome(str(created.id), f"created project {created.key}",
-                       _browse_url(site, created.key), {"key": created.key}, "project",
+    url = _browse_url(site, created.key)
+    return StepOutcome(str(created.id), f"created project {created.key}", url,
+                       {"key": created.key, "url": url}, "project",
                        created.key, inputs["name"], "created")
 
 
@@ -66,6 +68,7 @@ async def link_project(ctx: StepContext) -> StepOutcome:
             project = await jira.get_project(ctx.inputs["key"])
         except NotFound as exc:
             raise StepFailed(f"No Jira project has the key {ctx.inputs['key']}.") from exc
-    return StepOutcome(project.id, f"linked project {project.key}",
-                       _browse_url(site, project.key), {"key": project.key}, "project",
+    url = _browse_url(site, project.key)
+    return StepOutcome(project.id, f"linked project {project.key}", url,
+                       {"key": project.key, "url": url}, "project",
                        project.key, project.name, "linked")
