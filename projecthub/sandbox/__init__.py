@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 from projecthub.sandbox.common import SandboxOptions, Sleep, VendorSandbox
 from projecthub.sandbox.confluence import create_confluence_sandbox
 from projecthub.sandbox.faults import Fault, FaultInjector
+from projecthub.sandbox.graph import create_graph_sandbox
 from projecthub.sandbox.jira import create_jira_sandbox
 from projecthub.sandbox.productive import create_productive_sandbox
 
@@ -42,6 +43,7 @@ VENDORS: dict[str, VendorFactory] = {
     "jira": create_jira_sandbox,
     "confluence": create_confluence_sandbox,
     "productive": create_productive_sandbox,
+    "graph": create_graph_sandbox,
 }
 
 

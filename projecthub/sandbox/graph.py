@@ -1,0 +1,127 @@
+"""A fake Microsoft Graph v1.0 (users, groups, Teams, Planner) together with its fake Entra ID.
+
+Mounted at ``/sandbox/graph``: Graph answers under ``/v1.0/…`` and Entra ID under ``/login/…``
+(credentials: see ``graph_login``). Graph wants ``Authorization: Bearer <token from /login>``
+and checks the token's ``roles`` per operation, answering 401/403 with Graph's own bodies. Errors
+use ``{"error": {code, message, details, innerError}}``; every reply carries ``request-id`` and
+``client-request-id``. Display names may repeat, mail nicknames may not (400 ``ObjectConflict``,
+not 409). ``POST /teams`` answers 202 with a relative ``Location`` and no body; the operation
+stays in progress for ``GraphState.team_creation_polls`` reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+
+from projecthub.sandbox.common import Handler, SandboxOptions, SandboxRoute, VendorSandbox
+from projecthub.sandbox.graph_directory import create_group, get_user, list_groups, list_users
+from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_sandbox
+from projecthub.sandbox.graph_state import GraphState, seed_demo
+from projecthub.sandbox.graph_teams import (
+    add_member,
+    create_channel,
+    create_plan,
+    create_team,
+    get_operation,
+    get_team,
+    list_tasks,
+)
+from projecthub.sandbox.graph_views import DIAGNOSTIC, GraphError, error_response
+
+WWW_AUTHENTICATE = (f'Bearer realm="", authorization_uri="{AUTHORITY}/common/oauth2/authorize", '
+                    'client_id="00000003-0000-0000-c000-000000000000"')
+STATUS_CODES = {400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Forbidden",
+                404: "NotFound", 405: "Request_BadRequest", 409: "Conflict",
+                429: "TooManyRequests", 500: "generalException", 503: "serviceNotAvailable",
+                504: "GatewayTimeout"}
+
+
+def render_error(status: int, message: str, _fields: dict[str, str]) -> Response:
+    """Errors the frame raises (faults, unknown paths) in Graph's envelope."""
+    return error_response(GraphError(status, STATUS_CODES.get(status, "UnknownError"), message))
+
+
+def reply_headers() -> dict[str, str]:
+    request_id = str(uuid.uuid4())
+    return {"request-id": request_id, "client-request-id": request_id,
+            "x-ms-ags-diagnostic": DIAGNOSTIC, "OData-Version": "4.0",
+            "Strict-Transport-Security": "max-age=31536000", "Cache-Control": "no-cache"}
+
+
+def _graph(handler: Handler[GraphState]) -> Handler[GraphState]:
+    """Answer ``GraphError`` in Graph's envelope and echo the caller's ``client-request-id``."""
+    async def run(request: Request, state: GraphState) -> Response:
+        try:
+            response = await handler(request, state)
+        except GraphError as exc:
+            return error_response(exc, request)
+        if request.headers.get("client-request-id"):
+            response.headers["client-request-id"] = request.headers["client-request-id"]
+        return response
+    return run
+
+
+ROUTES: list[SandboxRoute[GraphState]] = [
+    SandboxRoute(path, _graph(handler), methods) for path, handler, methods in (
+        ("/v1.0/users", list_users, ("GET",)),
+        ("/v1.0/users/{user}", get_user, ("GET",)),
+        ("/v1.0/groups", list_groups, ("GET",)),
+        ("/v1.0/groups", create_group, ("POST",)),
+        ("/v1.0/teams", create_team, ("POST",)),
+        ("/v1.0/teams/{team}", get_team, ("GET",)),
+        ("/v1.0/teams/{team}/operations/{operation}", get_operation, ("GET",)),
+        ("/v1.0/teams/{team}/members", add_member, ("POST",)),
+        ("/v1.0/teams/{team}/channels", create_channel, ("POST",)),
+        ("/v1.0/planner/plans", create_plan, ("POST",)),
+        ("/v1.0/planner/plans/{plan}/tasks", list_tasks, ("GET",)),
+    )
+]
+
+
+class GraphSandbox(VendorSandbox[GraphState]):
+    """Graph plus its Entra ID (``login``, a vendor sandbox with its own fault queue).
+
+    ``issuer`` mints the tokens: ``issuer.revoke_all()`` invalidates every token handed out.
+    """
+
+    def __init__(self, options: SandboxOptions) -> None:
+        super().__init__(
+            name="graph", routes=ROUTES, new_state=GraphState, authenticate=self._authenticate,
+            render_error=render_error, reply_headers=reply_headers,
+            seed=seed_demo if options.seed_demo else None, sleep=options.sleep,
+            admin_token=options.admin_token)
+        self.issuer = TokenIssuer(self.tenant)
+        self.login = create_login_sandbox(self.issuer, options)
+        self.app = Starlette(routes=[Mount("/login", app=self.login.app),
+                                     Mount("", app=self.app)])
+
+    def reset(self) -> None:
+        super().reset()
+        self.login.reset()
+        self.issuer.revoke_all()
+
+    def _authenticate(self, request: Request,
+                      tenant: Callable[[str], GraphState]) -> GraphState | Response:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        claims = (self.issuer.verify(token.strip()) if scheme.lower() == "bearer"
+                  and token.strip() else "Access token is empty.")
+        if isinstance(claims, str):
+            return error_response(GraphError(401, "InvalidAuthenticationToken", claims,
+                                             headers={"WWW-Authenticate": WWW_AUTHENTICATE}),
+                                  request)
+        request.state.claims = claims
+        return tenant(claims.tenant)
+
+
+def create_graph_sandbox(options: SandboxOptions) -> GraphSandbox:
+    """The Graph fake, with the demo directory seeded into each new tenant unless told not to."""
+    return GraphSandbox(options)
+
+
+__all__ = ["GraphSandbox", "create_graph_sandbox"]

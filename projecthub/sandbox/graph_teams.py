@@ -1,0 +1,169 @@
+"""Teams and Planner in the sandbox: team creation as an async operation, members, channels,
+plans and their tasks.
+
+``POST /teams`` answers 202 with no body and a relative ``Location`` naming the operation; the team
+exists once the operation, read ``GraphState.team_creation_polls`` times, has succeeded.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from projecthub.sandbox.graph_odata import collection
+from projecthub.sandbox.graph_state import GraphState, Group, Team, User
+from projecthub.sandbox.graph_views import (
+    GRAPH,
+    METADATA,
+    GraphError,
+    GraphJSON,
+    channel_json,
+    json_body,
+    member_json,
+    operation_json,
+    plan_json,
+    require_roles,
+    task_json,
+    team_json,
+)
+
+# Application permissions that allow each operation (least privileged first).
+CREATE_TEAMS = ("Team.Create", "Teamwork.Migrate.All", "Group.ReadWrite.All",
+                "Directory.ReadWrite.All")
+READ_TEAMS = ("Team.ReadBasic.All", "TeamSettings.Read.All", "Group.Read.All",
+              "Group.ReadWrite.All", "Directory.Read.All")
+ADD_MEMBERS = ("TeamMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
+CREATE_CHANNELS = ("Channel.Create", "Teamwork.Migrate.All", "Group.ReadWrite.All",
+                   "Directory.ReadWrite.All")
+WRITE_TASKS = ("Tasks.ReadWrite.All",)
+READ_TASKS = ("Tasks.Read.All", "Tasks.ReadWrite.All")
+STANDARD_TEMPLATE = re.compile(r"/teamsTemplates\('standard'\)$", re.IGNORECASE)
+USER_BIND = re.compile(r"/users\('([^']+)'\)$|/users/([^/]+)$")
+MEMBER_TYPE = "#microsoft.graph.aadUserConversationMember"
+
+
+def _team(state: GraphState, team_id: str) -> tuple[Team, Group]:
+    team = state.teams.get(team_id)
+    if team is None:
+        raise GraphError(404, "NotFound", f"No team found with Group Id {team_id}")
+    return team, state.groups[team.id]
+
+
+def _bound_user(state: GraphState, bind: object) -> User:
+    match = USER_BIND.search(str(bind or ""))
+    user = state.user(unquote(match.group(1) or match.group(2))) if match else None
+    if user is None:
+        raise GraphError(404, "NotFound", f"User not found: '{bind}'.")
+    return user
+
+
+async def create_team(request: Request, state: GraphState) -> Response:
+    """``POST /teams``: 202, no body, the new team's operation in a relative ``Location``."""
+    require_roles(request, CREATE_TEAMS)
+    body = await json_body(request)
+    if not STANDARD_TEMPLATE.search(str(body.get("template@odata.bind") or "")):
+        raise GraphError(400, "BadRequest", "The template specified is not valid. Use "
+                                            "teamsTemplates('standard') or another template.")
+    name = str(body.get("displayName") or "").strip()
+    if not name:
+        raise GraphError(400, "BadRequest", "Team display name must not be empty.")
+    visibility = str(body.get("visibility") or "private").lower()
+    if visibility not in ("private", "public"):
+        raise GraphError(400, "BadRequest", f"Visibility '{visibility}' is not supported.")
+    members = body.get("members")
+    owners = [_bound_user(state, m.get("user@odata.bind"))
+              for m in (members if isinstance(members, list) else [])
+              if isinstance(m, dict) and "owner" in (m.get("roles") or [])]
+    if not owners:
+        raise GraphError(400, "BadRequest", "A team owner must be provided when creating a team "
+                                            "with application permissions.")
+    operation = state.start_team(name, body.get("description"), visibility, owners[0])
+    team = f"/teams('{operation.team_id}')"
+    return Response(status_code=202, media_type="application/json", headers={
+        "Location": f"{team}/operations('{operation.id}')", "Content-Location": team})
+
+
+async def get_operation(request: Request, state: GraphState) -> Response:
+    require_roles(request, CREATE_TEAMS + READ_TEAMS)
+    operation = state.operations.get(request.path_params["operation"])
+    if operation is None or operation.team_id != request.path_params["team"]:
+        raise GraphError(404, "NotFound", "The requested operation was not found.")
+    state.poll(operation)
+    headers = {}
+    if operation.status == "inProgress" and state.poll_retry_after is not None:
+        headers["Retry-After"] = str(state.poll_retry_after)
+    return GraphJSON(operation_json(operation), headers=headers)
+
+
+async def get_team(request: Request, state: GraphState) -> Response:
+    require_roles(request, READ_TEAMS)
+    team, group = _team(state, request.path_params["team"])
+    return GraphJSON(team_json(team, group, state))
+
+
+async def add_member(request: Request, state: GraphState) -> Response:
+    """Adding a present member updates their roles and answers with the same membership."""
+    require_roles(request, ADD_MEMBERS)
+    team, _group = _team(state, request.path_params["team"])
+    body = await json_body(request)
+    if body.get("@odata.type") != MEMBER_TYPE:
+        raise GraphError(400, "BadRequest", f"Member type must be '{MEMBER_TYPE}'.")
+    roles = body.get("roles") or []
+    if not isinstance(roles, list) or set(roles) - {"owner", "guest"}:
+        raise GraphError(400, "BadRequest", "Roles can only be 'owner' or 'guest'.")
+    user = _bound_user(state, body.get("user@odata.bind"))
+    member = state.add_member(team, user, owner="owner" in roles)
+    return GraphJSON(member_json(member, team, state), status_code=201)
+
+
+async def create_channel(request: Request, state: GraphState) -> Response:
+    require_roles(request, CREATE_CHANNELS)
+    team, _group = _team(state, request.path_params["team"])
+    body = await json_body(request)
+    name = str(body.get("displayName") or "").strip()
+    if not name or len(name) > 50:
+        raise GraphError(400, "BadRequest", "Channel name must be 1 to 50 characters long.")
+    if str(body.get("membershipType") or "standard") != "standard":
+        raise GraphError(400, "BadRequest", "The sandbox creates standard channels only.")
+    if any(c.display_name.casefold() == name.casefold() for c in team.channels):
+        raise GraphError(400, "BadRequest", "Channel name already existed, please use other name")
+    channel = state.add_channel(team, name, body.get("description"))
+    return GraphJSON(channel_json(channel, team, state), status_code=201)
+
+
+async def create_plan(request: Request, state: GraphState) -> Response:
+    """``POST /planner/plans`` for a group container (201, as the docs say; see the report)."""
+    require_roles(request, WRITE_TASKS)
+    body = await json_body(request)
+    container = body.get("container")
+    if not isinstance(container, dict):
+        container = {}
+    url = str(container.get("url") or "")
+    group_id = (url.removeprefix(f"{GRAPH}/groups/") if url.startswith(f"{GRAPH}/groups/")
+                else str(container.get("containerId") or body.get("owner") or ""))
+    title = str(body.get("title") or "").strip()
+    if not title:
+        raise GraphError(400, "BadRequest", "The request is invalid: title must not be empty.")
+    group = state.groups.get(group_id)
+    if group is None:
+        raise GraphError(404, "NotFound", f"The group '{group_id}' was not found.")
+    plan = state.add_plan(group, title, app_id=request.state.claims.app_id)
+    return GraphJSON(plan_json(plan), status_code=201)
+
+
+async def list_tasks(request: Request, state: GraphState) -> Response:
+    require_roles(request, READ_TASKS)
+    plan_id = request.path_params["plan"]
+    if plan_id not in state.plans:
+        raise GraphError(404, "NotFound", "The requested item is not found.")
+    tasks = [task_json(t) for t in state.tasks.values() if t.plan_id == plan_id]
+    context = f"{METADATA}#planner/plans('{plan_id}')/tasks"
+    return GraphJSON(collection(request, tasks, context, default_size=100,
+                                page_size=state.page_size))
+
+
+__all__ = ["add_member", "create_channel", "create_plan", "create_team", "get_operation",
+           "get_team", "list_tasks"]
