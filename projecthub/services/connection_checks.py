@@ -33,6 +33,12 @@ async def _identity(tools: ToolClients, connection_id: str, tool: Tool) -> str:
         async with tools.confluence(connection_id) as wiki:
             person = await wiki.current_user()
             return f"Connected as {person.display_name or person.public_name or person.account_id}."
+    if tool == Tool.PRODUCTIVE:
+        async with tools.productive(connection_id) as prod:
+            identity = await prod.current_identity()
+            name = " ".join(filter(None, [identity.person.first_name, identity.person.last_name]))
+            return f"Connected as {name or identity.person.email} in organization " \
+                   f"{identity.organization_id}."
     raise ConnectorError(tool.value, None, None, f"Testing {tool.value} is not available yet.")
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence import ConfluenceConnector
 from projecthub.connectors.jira import JiraConnector
+from projecthub.connectors.productive import ProductiveConnector
 from projecthub.core.errors import Invalid
 from projecthub.models import Tool
 from projecthub.services.connections import ConnectionCredentials, connection_credentials
@@ -58,4 +59,11 @@ class ToolClients:
         creds = self.credentials(connection_id, Tool.CONFLUENCE)
         return ConfluenceConnector(site_url=creds.base_url, email=creds.settings["email"],
                                    api_token=creds.secrets["api_token"],
+                                   transport=self._transport(creds.base_url), clock=self._clock)
+
+    def productive(self, connection_id: str | uuid.UUID | None) -> ProductiveConnector:
+        creds = self.credentials(connection_id, Tool.PRODUCTIVE)
+        return ProductiveConnector(api_token=creds.secrets["api_token"],
+                                   organization_id=creds.settings["organization_id"],
+                                   base_url=creds.base_url,
                                    transport=self._transport(creds.base_url), clock=self._clock)

@@ -130,9 +130,9 @@ def _productive(b: _Builder, a: dict[str, Any]) -> list[str]:
     project = b.add("productive.create_project", "productive.create_project",
                     f"Create Productive project {a['name']}", conn,
                     {"name": a["name"], "marker": b.source.project_id,
-                     "company": a.get("client_company", "") if a.get("project_type") == "client"
-                     else "", "workflow": a.get("workflow", ""),
-                     "manager_email": b.source.manager_email})
+                     "company": a.get("client_company", ""),
+                     "client": a.get("project_type") == "client",
+                     "workflow": a.get("workflow", ""), "manager_email": b.source.manager_email})
     members = b.add("productive.add_memberships", "productive.add_memberships",
                     "Add the team to the Productive project", conn,
                     {"emails": _people(b.source)}, (project,))

@@ -90,7 +90,32 @@ async def _confluence(tools: ToolClients, a: dict[str, Any], _emails: dict[str, 
         check.summary = f"Create space {key} · {a.get('space_name') or a['name']} ({pages})"
 
 
-CHECKERS: dict[str, Checker] = {"jira": _jira, "confluence": _confluence}
+async def _productive(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],
+                      check: ToolCheck) -> None:
+    async with tools.productive(a["productive_connection"]) as prod:
+        await prod.current_identity()
+        if check.decision == "link":
+            project = await prod.find_project_by_name(a["productive_existing_project"])
+            if project is None:
+                check.problems.append(
+                    f"No Productive project is called {a['productive_existing_project']}.")
+            else:
+                check.summary = f"Link project {project.name}"
+            return
+        if await prod.find_company_by_name(a.get("client_company", "")) is None:
+            check.problems.append(f"No company named {a.get('client_company')} in Productive.")
+        workflows = [w.name async for w in prod.iter_workflows()]
+        if a.get("workflow", "").casefold() not in {w.casefold() for w in workflows}:
+            check.problems.append(f"No workflow named {a.get('workflow')} in Productive "
+                                  f"(available: {', '.join(workflows[:8])}).")
+        for email in dict.fromkeys(emails.values()):
+            if not await prod.find_people_by_email(email):
+                check.warnings.append(f"No Productive person for {email}")
+    check.summary = f"Create project {a['name']} with a {a.get('budget_type', '')} budget"
+
+
+CHECKERS: dict[str, Checker] = {"jira": _jira, "confluence": _confluence,
+                                "productive": _productive}
 
 
 async def _run_check(tools: ToolClients, tool: str, answers: dict[str, Any],

@@ -67,9 +67,18 @@ def build_world(db: Session) -> World:
         db, p, tool="confluence", name="Confluence",
         base_url=f"{SANDBOX_HOST}/sandbox/confluence",
         settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{TENANT}"})
+    prod_state = sandbox.vendors["productive"].tenant(TENANT)
+    prod_state.add_person("Pat", "Manager", "pm@example.com")
+    prod_state.add_company("Acme Retail GmbH")
+    productive = connections.create_connection(
+        db, p, tool="productive", name="Productive",
+        base_url=f"{SANDBOX_HOST}/sandbox/productive",
+        settings_values={"organization_id": "1000"},
+        secret_values={"api_token": f"sandbox-{TENANT}"})
     template = library.list_templates(db, p)[0]
     return World(db, org, owner, p, sandbox, clock,
-                 {"jira": jira.id, "confluence": confluence.id}, template.version_id)
+                 {"jira": jira.id, "confluence": confluence.id, "productive": productive.id},
+                 template.version_id)
 
 
 def answers(world: World, **overrides: object) -> dict[str, object]:
@@ -78,6 +87,8 @@ def answers(world: World, **overrides: object) -> dict[str, object]:
         "project_manager": str(world.owner.id), "jira_mode": "create",
         "jira_connection": world.connection_ids.get("jira"), "confluence_mode": "skip",
         "confluence_connection": world.connection_ids.get("confluence"),
+        "productive_connection": world.connection_ids.get("productive"),
+        "client_company": "Acme Retail GmbH",
         "m365_mode": "skip", "productive_mode": "skip"}
     base.update(overrides)
     return base

@@ -1,6 +1,6 @@
 """Every provisioning step type, by name."""
 
-from projecthub.services.provisioning.actions import confluence, jira
+from projecthub.services.provisioning.actions import confluence, jira, productive
 from projecthub.services.provisioning.actions.base import Action
 
 ACTIONS: dict[str, Action] = {
@@ -11,6 +11,10 @@ ACTIONS: dict[str, Action] = {
     "confluence.create_page": confluence.create_page,
     "confluence.link_space": confluence.link_space,
     "confluence.create_links_page": confluence.create_links_page,
+    "productive.create_project": productive.create_project,
+    "productive.add_memberships": productive.add_memberships,
+    "productive.create_budget": productive.create_budget,
+    "productive.link_project": productive.link_project,
 }
 
 __all__ = ["ACTIONS"]

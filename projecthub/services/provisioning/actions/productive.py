@@ -1,0 +1,117 @@
+"""Productive steps: create (or adopt, by name and ProjectHub marker) the project, add the team,
+create its budget, or link an existing project."""
+
+from __future__ import annotations
+
+from projecthub.connectors.productive import ProductiveConnector
+from projecthub.connectors.productive_models import DealType, Project, ProjectType
+from projecthub.models import Tool
+from projecthub.services.provisioning.actions.base import StepContext, StepFailed, StepOutcome
+
+MARKER_FIELD = "ProjectHub ID"
+
+
+def _url(ctx: StepContext, project_id: str) -> str:
+    creds = ctx.tools.credentials(ctx.connection_id, Tool.PRODUCTIVE)
+    return f"{creds.base_url.rstrip('/')}/{creds.settings['organization_id']}/projects/{project_id}"
+
+
+async def _use_marker(prod: ProductiveConnector) -> None:
+    """Find the project custom field that holds our marker; without it we could not tell our
+    own half-created project from someone else's of the same name."""
+    async for field in prod.iter_project_custom_fields():
+        if field.name == MARKER_FIELD and field.archived_at is None:
+            prod.marker_field_id = field.id
+            return
+    raise StepFailed(f"Add a text custom field named “{MARKER_FIELD}” to projects in Productive "
+                     "(Settings → Custom fields), so ProjectHub can recognise what it created.")
+
+
+def _outcome(ctx: StepContext, project: Project, origin: str, *, company_id: str = "",
+             manager_id: str = "") -> StepOutcome:
+    """A create's reply omits relationships, so the ids it was made with are passed in."""
+    url = _url(ctx, project.id)
+    return StepOutcome(project.id, f"{origin} project {project.name}", url,
+                       {"project_id": project.id, "company_id": project.company_id or company_id,
+                        "manager_id": project.project_manager_id or manager_id, "url": url},
+                       "project", project.project_number or project.id, project.name, origin)
+
+
+async def _workflow_id(prod: ProductiveConnector, name: str) -> str:
+    names = []
+    async for workflow in prod.iter_workflows():
+        if workflow.name.casefold() == name.casefold():
+            return workflow.id
+        names.append(workflow.name)
+    raise StepFailed(f"No workflow named “{name}” in Productive. Available: "
+                     f"{', '.join(names[:10]) or 'none'}.")
+
+
+async def create_project(ctx: StepContext) -> StepOutcome:
+    i = ctx.inputs
+    async with ctx.tools.productive(ctx.connection_id) as prod:
+        await _use_marker(prod)
+        existing = await prod.find_project_by_name(i["name"], marker=i["marker"])
+        if existing is not None:
+            return _outcome(ctx, existing, "adopted")
+        company = await prod.find_company_by_name(i["company"])
+        if company is None:
+            raise StepFailed(f"No company named “{i['company']}” in Productive.")
+        workflow_id = await _workflow_id(prod, i["workflow"])
+        managers = await prod.find_people_by_email(i["manager_email"])
+        if not managers:
+            raise StepFailed(f"No Productive person has the email {i['manager_email']}.")
+        project = await prod.create_project(
+            name=i["name"], company_id=company.id, workflow_id=workflow_id,
+            project_type=ProjectType.CLIENT if i.get("client") else ProjectType.INTERNAL,
+            project_manager_id=managers[0].id, marker=i["marker"])
+    return _outcome(ctx, project, "created", company_id=company.id, manager_id=managers[0].id)
+
+
+async def add_memberships(ctx: StepContext) -> StepOutcome:
+    project_id = ctx.output("productive.create_project", "project_id")
+    added, missing = 0, []
+    async with ctx.tools.productive(ctx.connection_id) as prod:
+        for email in ctx.inputs["emails"]:
+            people = await prod.find_people_by_email(email)
+            if not people:
+                missing.append(email)
+                continue
+            await prod.add_project_member(project_id, people[0].id)
+            added += 1
+    note = f"; not in Productive: {', '.join(missing)}" if missing else ""
+    return StepOutcome(f"{project_id}:members", f"{added} people are members{note}",
+                       outputs={"missing": missing})
+
+
+async def create_budget(ctx: StepContext) -> StepOutcome:
+    """Productive computes a budget's total from its services; the planned amount is recorded in
+    the step's log for whoever adds the services."""
+    i = ctx.inputs
+    project_id = ctx.output("productive.create_project", "project_id")
+    async with ctx.tools.productive(ctx.connection_id) as prod:
+        budget = await prod.find_budget(project_id, i["name"])
+        origin = "adopted" if budget else "created"
+        if budget is None:
+            subsidiary = await anext(aiter(prod.iter_subsidiaries()), None)
+            if subsidiary is None:
+                raise StepFailed("Productive has no subsidiary to bill from.")
+            budget = await prod.create_budget(
+                name=i["name"], project_id=project_id,
+                company_id=ctx.output("productive.create_project", "company_id"),
+                responsible_id=ctx.output("productive.create_project", "manager_id"),
+                subsidiary_id=subsidiary.id, currency=i.get("currency"),
+                deal_type=DealType.INTERNAL if i["budget_type"] == "non_billable"
+                else DealType.CLIENT)
+    planned = f"; planned {i['amount']} {i.get('currency', '')}".rstrip() if i.get("amount") else ""
+    return StepOutcome(budget.id, f"{origin} budget {budget.name} ({i['budget_type']}){planned}",
+                       outputs={"budget_id": budget.id}, resource_kind="budget",
+                       resource_key=budget.id, resource_name=budget.name, origin=origin)
+
+
+async def link_project(ctx: StepContext) -> StepOutcome:
+    async with ctx.tools.productive(ctx.connection_id) as prod:
+        project = await prod.find_project_by_name(ctx.inputs["name"])
+    if project is None:
+        raise StepFailed(f"No Productive project is called “{ctx.inputs['name']}”.")
+    return _outcome(ctx, project, "linked")
