@@ -67,7 +67,8 @@ class TokenIssuer:
             "app_displayname": "ProjectHub", "appid": app_id, "idtyp": "app",
             "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, app_id)),
             "roles": sorted(self.tenant_state(tenant).roles), "sub": app_id,
-            "tid": directory_id, "ver": "1.0", "xms_sbx": tenant}
+            "tid": directory_id, "uti": secrets.token_urlsafe(16), "ver": "1.0",
+            "xms_sbx": tenant}
         self.issued += 1
         header = _b64({"typ": "JWT", "alg": "HS256", "kid": "sandbox"})
         body = f"{header}.{_b64(claims)}"
