@@ -39,7 +39,10 @@ async def _identity(tools: ToolClients, connection_id: str, tool: Tool) -> str:
             name = " ".join(filter(None, [identity.person.first_name, identity.person.last_name]))
             return f"Connected as {name or identity.person.email} in organization " \
                    f"{identity.organization_id}."
-    raise ConnectorError(tool.value, None, None, f"Testing {tool.value} is not available yet.")
+    async with tools.graph(connection_id) as graph:
+        app = await graph.test_connection()
+    roles = ", ".join(app.roles) or "no application permissions"
+    return f"Connected to tenant {app.tenant_id} as {app.app_display_name or app.app_id} ({roles})."
 
 
 async def check_connection(session: Session, principal: Principal, tools: ToolClients,

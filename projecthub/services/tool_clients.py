@@ -4,15 +4,17 @@ or a sandbox served in-process for tests) is chosen in one place."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
 
 import httpx
+import msal
 from sqlmodel import Session
 
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence import ConfluenceConnector
+from projecthub.connectors.graph import GraphConnector
 from projecthub.connectors.jira import JiraConnector
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.core.errors import Invalid
@@ -22,7 +24,8 @@ from projecthub.services.principal import Principal
 
 TransportFactory = Callable[[str], httpx.AsyncBaseTransport | None]
 SessionFactory = Callable[[], Session]
-C = TypeVar("C")
+# One MSAL token cache per connection and secret, so tokens are reused until they expire.
+_TOKEN_CACHES: dict[tuple[str, str], msal.TokenCache] = {}
 
 
 class ToolClients:
@@ -67,3 +70,16 @@ class ToolClients:
                                    organization_id=creds.settings["organization_id"],
                                    base_url=creds.base_url,
                                    transport=self._transport(creds.base_url), clock=self._clock)
+
+    def graph(self, connection_id: str | uuid.UUID | None) -> GraphConnector:
+        creds = self.credentials(connection_id, Tool.GRAPH)
+        secret = creds.secrets["client_secret"]
+        cache_key = (str(creds.connection_id), hashlib.sha256(secret.encode()).hexdigest())
+        cache = _TOKEN_CACHES.setdefault(cache_key, msal.TokenCache())
+        login = creds.settings.get("authority_host") or None
+        return GraphConnector(
+            tenant_id=creds.settings["tenant_id"], client_id=creds.settings["client_id"],
+            client_secret=secret, graph_url=f"{creds.base_url.rstrip('/')}/v1.0",
+            login_url=login, transport=self._transport(creds.base_url),
+            login_transport=self._transport(login) if login else None, clock=self._clock,
+            token_cache=cache)

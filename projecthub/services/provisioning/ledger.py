@@ -93,12 +93,23 @@ def mark_running(session: Session, step_id: uuid.UUID, worker: str, lease: timed
     session.commit()
 
 
+def save_checkpoint(session: Session, step_id: uuid.UUID, data: dict[str, Any]) -> None:
+    """Commit partial progress (ids of something started remotely) before waiting on it."""
+    step = session.get(ProvisioningStep, step_id)
+    assert step is not None
+    step.outputs = {**step.outputs, **data}
+    append_log(step, "checkpoint: " + ", ".join(f"{k}={v}" for k, v in data.items()))
+    session.add(step)
+    session.commit()
+
+
 def mark_succeeded(session: Session, step_id: uuid.UUID, *, external_id: str, url: str,
                    outputs: dict[str, Any], message: str) -> None:
     step = session.get(ProvisioningStep, step_id)
     assert step is not None
     step.status = StepStatus.SUCCEEDED
-    step.external_id, step.url, step.outputs = external_id, url, outputs
+    step.external_id, step.url = external_id, url
+    step.outputs = {**step.outputs, **outputs}  # keeps checkpoints for the record
     step.lease_owner, step.lease_until, step.finished_at = "", None, utcnow()
     append_log(step, message)
     session.add(step)

@@ -4,6 +4,7 @@ idempotency keys. Pure: the same answers always give the same plan."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,11 @@ JIRA_TEMPLATES = {
     "business": ("business", "com.atlassian.jira-core-project-templates:jira-core-simplified-"
                              "project-management"),
 }
+
+
+def team_nickname(display_name: str) -> str:
+    """The mail nickname Teams derives from a team's display name: the team's natural key."""
+    return re.sub(r"[^A-Za-z0-9]", "", display_name)[:56] or "team"
 
 
 @dataclass(frozen=True)
@@ -101,10 +107,9 @@ def _graph(b: _Builder, a: dict[str, Any]) -> list[str]:
                       {"mail_nickname": a["m365_existing_nickname"]})]
     if mode != "create":
         return []
-    nickname = a["key"].lower()
-    team = b.add("graph.create_team", "graph.create_team",
-                 f"Create Teams team {a.get('team_name') or a['name']}", conn,
-                 {"display_name": a.get("team_name") or a["name"], "mail_nickname": nickname,
+    name = a.get("team_name") or a["name"]
+    team = b.add("graph.create_team", "graph.create_team", f"Create Teams team {name}", conn,
+                 {"display_name": name, "mail_nickname": team_nickname(name),
                   "description": a.get("team_description") or a.get("description") or a["name"],
                   "visibility": a.get("team_visibility", "private"),
                   "owner_email": b.source.manager_email})

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from projecthub.connectors.errors import ConnectorError
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning.plan import PlannedStep
+from projecthub.services.provisioning.plan import PlannedStep, team_nickname
 from projecthub.services.provisioning.service import plan_for
 from projecthub.services.tool_clients import ToolClients
 
@@ -114,8 +114,36 @@ async def _productive(tools: ToolClients, a: dict[str, Any], emails: dict[str, s
     check.summary = f"Create project {a['name']} with a {a.get('budget_type', '')} budget"
 
 
+async def _graph(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],
+                 check: ToolCheck) -> None:
+    async with tools.graph(a["graph_connection"]) as graph:
+        await graph.test_connection()
+        if check.decision == "link":
+            group = await graph.find_group_by_mail_nickname(a["m365_existing_nickname"])
+            if group is None or not group.is_team:
+                check.problems.append(f"No team has the mail nickname "
+                                      f"{a['m365_existing_nickname']}.")
+            else:
+                check.summary = f"Link team {group.display_name}"
+            return
+        name = a.get("team_name") or a["name"]
+        nickname = team_nickname(name)
+        taken = await graph.find_group_by_mail_nickname(nickname)
+        if taken is not None:
+            check.problems.append(f"The mail nickname {nickname} is taken by "
+                                  f"{taken.display_name}; choose another team name.")
+        for role, email in emails.items():
+            if not await graph.find_users_by_email(email):
+                (check.problems if role == "owner" else check.warnings).append(
+                    f"No Microsoft 365 user for {email}" + (" (team owner)" if role == "owner"
+                                                            else ""))
+    channels = ", ".join(a.get("channels", [])) or "no extra channels"
+    check.summary = f"Create team {name} ({nickname}) with {channels}" + (
+        " and a Planner plan" if a.get("planner") else "")
+
+
 CHECKERS: dict[str, Checker] = {"jira": _jira, "confluence": _confluence,
-                                "productive": _productive}
+                                "productive": _productive, "graph": _graph}
 
 
 async def _run_check(tools: ToolClients, tool: str, answers: dict[str, Any],
@@ -153,6 +181,8 @@ def _people(steps: list[PlannedStep]) -> dict[str, str]:
     for step in steps:
         if "lead_email" in step.inputs:
             people["lead"] = step.inputs["lead_email"]
+        if "owner_email" in step.inputs:
+            people["owner"] = step.inputs["owner_email"]
         for email in step.inputs.get("emails", []):
             people.setdefault(email, email)
     return people

@@ -119,9 +119,14 @@ async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningS
         ledger.mark_running(session, step.id, config.worker_id, config.lease)
     if action is None:
         return _fail_step(config, step, f"Unknown step type {step.action}.")
+    def checkpoint(data: dict[str, object]) -> None:
+        with config.session_factory() as session:
+            ledger.save_checkpoint(session, step.id, data)
+
     context = StepContext(step.key, str(step.connection_id) if step.connection_id else None,
                           dict(step.inputs), step.idempotency_key,
-                          {k: dict(outputs[k]) for k in step.depends_on if k in outputs}, tools)
+                          {k: dict(outputs[k]) for k in step.depends_on if k in outputs}, tools,
+                          saved=dict(step.outputs), checkpoint=checkpoint)
     try:
         outcome = await action(context)
     except (ConnectorError, AppError, StepFailed) as exc:

@@ -75,10 +75,18 @@ def build_world(db: Session) -> World:
         base_url=f"{SANDBOX_HOST}/sandbox/productive",
         settings_values={"organization_id": "1000"},
         secret_values={"api_token": f"sandbox-{TENANT}"})
+    directory = sandbox.vendors["graph"].tenant(TENANT)
+    directory.add_user("pm@example.com", "Pat Manager")
+    graph = connections.create_connection(
+        db, p, tool="graph", name="Microsoft 365", base_url=f"{SANDBOX_HOST}/sandbox/graph",
+        settings_values={"tenant_id": "contoso.onmicrosoft.com",
+                         "client_id": "6731de76-14a6-49ae-97bc-6eba6914391e",
+                         "authority_host": f"{SANDBOX_HOST}/sandbox/graph/login"},
+        secret_values={"client_secret": f"sandbox-{TENANT}"})
     template = library.list_templates(db, p)[0]
     return World(db, org, owner, p, sandbox, clock,
-                 {"jira": jira.id, "confluence": confluence.id, "productive": productive.id},
-                 template.version_id)
+                 {"jira": jira.id, "confluence": confluence.id, "productive": productive.id,
+                  "graph": graph.id}, template.version_id)
 
 
 def answers(world: World, **overrides: object) -> dict[str, object]:
@@ -88,6 +96,7 @@ def answers(world: World, **overrides: object) -> dict[str, object]:
         "jira_connection": world.connection_ids.get("jira"), "confluence_mode": "skip",
         "confluence_connection": world.connection_ids.get("confluence"),
         "productive_connection": world.connection_ids.get("productive"),
+        "graph_connection": world.connection_ids.get("graph"),
         "client_company": "Acme Retail GmbH",
         "m365_mode": "skip", "productive_mode": "skip"}
     base.update(overrides)

@@ -1,6 +1,6 @@
 """Every provisioning step type, by name."""
 
-from projecthub.services.provisioning.actions import confluence, jira, productive
+from projecthub.services.provisioning.actions import confluence, graph, jira, productive
 from projecthub.services.provisioning.actions.base import Action
 
 ACTIONS: dict[str, Action] = {
@@ -15,6 +15,11 @@ ACTIONS: dict[str, Action] = {
     "productive.add_memberships": productive.add_memberships,
     "productive.create_budget": productive.create_budget,
     "productive.link_project": productive.link_project,
+    "graph.create_team": graph.create_team,
+    "graph.link_team": graph.link_team,
+    "graph.add_members": graph.add_members,
+    "graph.create_channel": graph.create_channel,
+    "graph.create_plan": graph.create_plan,
 }
 
 __all__ = ["ACTIONS"]

@@ -34,6 +34,10 @@ class StepContext:
     idempotency_key: str
     dependencies: dict[str, dict[str, Any]]  # key → outputs of succeeded dependencies
     tools: ToolClients
+    # What this step recorded before an interruption, and how to record more: a step that
+    # starts something asynchronous (a Teams creation) notes its ids before waiting on it.
+    saved: dict[str, Any] = field(default_factory=dict)
+    checkpoint: Callable[[dict[str, Any]], None] = lambda _data: None
 
     def output(self, step_key: str, name: str) -> Any:
         try:
