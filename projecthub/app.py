@@ -2,38 +2,35 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from projecthub.api.main import api_app
+from projecthub.api.tools import new_session, tool_clients
 from projecthub.core.config import settings
+from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
+from projecthub.services.provisioning.runner import RunnerConfig
+from projecthub.services.provisioning.worker import ProvisioningWorker
 from projecthub.ui import styles
 from projecthub.ui.landing import landing_page
 from projecthub.ui.layout import favicon
 from projecthub.ui.pages import ROUTES, page_title
 
 
-def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp] | None:
-    """Serve the fake vendor tools' ``/sandbox/...`` paths ahead of everything else.
-
-    ``projecthub.sandbox`` is optional at import time (it is built alongside), hence find_spec.
-    """
-    if importlib.util.find_spec("projecthub.sandbox") is None:
-        return None
-    sandbox_module = importlib.import_module("projecthub.sandbox")
-    sandbox = sandbox_module.create_sandbox_app()
-    prefix = sandbox_module.SANDBOX_PREFIX
+def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp]:
+    """Serve the fake vendor tools' ``/sandbox/...`` paths ahead of everything else."""
+    sandbox = create_sandbox_app()
 
     def transform(inner: ASGIApp) -> ASGIApp:
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
             path = scope.get("path", "")
-            target = sandbox if path == prefix or path.startswith(prefix + "/") else inner
-            await target(scope, receive, send)
+            is_sandbox = path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/")
+            await (sandbox if is_sandbox else inner)(scope, receive, send)
 
         return dispatch
 
@@ -44,17 +41,28 @@ def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
     """Applied in order, each around the previous: ``/api/v1/...`` (FastAPI, which mounts Reflex
     at its root), then the sandbox in front when enabled."""
     transformers: list[Starlette | Callable[[ASGIApp], ASGIApp]] = [api_app]
-    if settings.sandbox_enabled and (sandbox := _sandbox_transformer()) is not None:
-        transformers.append(sandbox)
+    if settings.sandbox_enabled:
+        transformers.append(_sandbox_transformer())
     return transformers
 
 
-def _lifespan_tasks() -> list[Callable[..., object]]:
-    """Backend startup/shutdown work (asynccontextmanagers or coroutines).
+@contextlib.asynccontextmanager
+async def provisioning_worker() -> AsyncIterator[None]:
+    """Every backend process drives waiting runs and resumes those whose worker died."""
+    worker = ProvisioningWorker(RunnerConfig(session_factory=new_session,
+                                             tools_factory=tool_clients))
+    task = asyncio.create_task(worker.run_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await worker.stop()
 
-    Register it here: FastAPI's own ``lifespan=`` never runs, because Reflex mounts the API.
-    """
-    return []
+
+def _lifespan_tasks() -> list[Callable[..., object]]:
+    """Backend startup/shutdown work. Register it here: FastAPI's own ``lifespan=`` never runs,
+    because Reflex mounts the API."""
+    return [provisioning_worker]
 
 
 app = rx.App(
