@@ -110,13 +110,13 @@ def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunVi
 
 
 def _run(session: Session, principal: Principal, run_id: object) -> ProvisioningRun:
+    session.expire_all()  # the runner commits from other sessions; act on what is there now
     run = get_scoped(session, principal, ProvisioningRun, run_id, label="Run")
     projects.get_project(session, principal, run.project_id)  # visibility of its project
     return run
 
 
 def get_run(session: Session, principal: Principal, run_id: object) -> RunView:
-    session.expire_all()  # the runner commits from other sessions; read what is there now
     return _view(session, principal, _run(session, principal, run_id))
 
 
