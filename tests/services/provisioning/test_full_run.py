@@ -34,7 +34,7 @@ async def test_all_four_tools_in_one_run(world, db):
     assert {s.status for s in view.steps} == {StepStatus.SUCCEEDED}
     tools = sorted({r.tool for r in db.exec(select(ProjectResource)).all()})
     assert tools == ["confluence", "graph", "jira", "productive"]
-    links = [s for s in view.steps if s.key == "confluence.create_links_page"][0]
+    links = next(s for s in view.steps if s.key == "confluence.create_links_page")
     assert links.status == StepStatus.SUCCEEDED
 
 
