@@ -71,10 +71,10 @@ def _create() -> rx.Component:
             rx.vstack(
                 form_error("create"),
                 rx.grid(
-                    field("Name", "name", placeholder="Globex"),
-                    field("Slug", "slug", placeholder="globex"),
+                    field("Name", "name", placeholder="Umbrella Corp"),
+                    field("Slug", "slug", placeholder="umbrella"),
                     field("Owner's email", "owner_email", type="email",
-                          placeholder="owner@globex.com"),
+                          placeholder="owner@umbrella.example"),
                     columns=rx.breakpoints(initial="1", md="3"),
                     spacing="3",
                     width="100%",

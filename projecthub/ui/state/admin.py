@@ -18,6 +18,8 @@ from projecthub.services.principal import Actor
 from projecthub.ui.format import when
 from projecthub.ui.state.session import SessionState, parse_id
 
+CREATE_FIELDS = ("name", "slug", "owner_email")
+
 
 @dataclasses.dataclass(frozen=True)
 class TenantRow:
@@ -38,7 +40,10 @@ class TenantsState(SessionState):
                                   t.member_count, t.project_count, when(t.created_at))
                         for t in admin.list_tenants(db, actor)]
 
-    def _admin_action(self, work: Any, *, success: str, field: str) -> EventSpec | None:
+    def _admin_action(self, work: Any, *, success: str, field: str,
+                      clear: tuple[str, ...] = ()) -> EventSpec | list[EventSpec] | None:
+        """One service call as the signed-in actor; on success a toast, and the form's
+        ``clear`` fields emptied."""
         self.errors = {}
         try:
             with session_scope() as db:
@@ -50,7 +55,7 @@ class TenantsState(SessionState):
             return None
         except AppError as exc:
             return self._fail(exc, field=field)
-        return rx.toast.success(success)
+        return [rx.toast.success(success), *(rx.set_value(f"field-{name}", "") for name in clear)]
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -65,15 +70,15 @@ class TenantsState(SessionState):
         return None
 
     @rx.event
-    def create_tenant(self, form: dict[str, Any]) -> EventSpec | None:
+    def create_tenant(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
         return self._admin_action(
             lambda db, actor: admin.create_tenant(
                 db, actor, name=str(form.get("name", "")), slug=str(form.get("slug", "")),
                 owner_email=str(form.get("owner_email", ""))),
-            success="Organization created.", field="create")
+            success="Organization created.", field="create", clear=CREATE_FIELDS)
 
     @rx.event
-    def set_suspended(self, org_id: str, suspended: bool) -> EventSpec | None:
+    def set_suspended(self, org_id: str, suspended: bool) -> EventSpec | list[EventSpec] | None:
         status = OrgStatus.SUSPENDED if suspended else OrgStatus.ACTIVE
         return self._admin_action(
             lambda db, actor: admin.set_tenant_status(
