@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import concurrent.futures
 import json
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
@@ -28,6 +29,9 @@ from projecthub.connectors.retry import server_wait_hint
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 PUBLIC_CLOUD = "https://login.microsoftonline.com"
 ENTRA_REQUEST_ID = "x-ms-request-id"
+# A worker thread waits at most this long for the loop to finish one call (httpx's own timeouts
+# normally end it sooner), so a stopped loop cannot strand the thread.
+BRIDGE_DEADLINE = 90.0
 
 
 class _LoopHttpClient:
@@ -66,7 +70,12 @@ class _LoopHttpClient:
         target = self._route(url)
         body: dict[str, Any] = {"data": data} if isinstance(data, dict) else {"content": data}
         call = self._client.request(method, target, params=params, headers=headers, **body)
-        response = asyncio.run_coroutine_threadsafe(call, self.loop).result()
+        future = asyncio.run_coroutine_threadsafe(call, self.loop)
+        try:
+            response = future.result(timeout=BRIDGE_DEADLINE)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise httpx.ReadTimeout(f"{method} {target.path}: no answer from Entra ID") from None
         self.last_status = response.status_code
         self.last_request_id = response.headers.get(ENTRA_REQUEST_ID)
         # Raised rather than returned, so MSAL neither caches the failure nor hides its status.

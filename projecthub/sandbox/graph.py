@@ -6,7 +6,7 @@ and checks the token's ``roles`` per operation, answering 401/403 with Graph's o
 use ``{"error": {code, message, details, innerError}}``; every reply carries ``request-id`` and
 ``client-request-id``. Display names may repeat, mail nicknames may not (400 ``ObjectConflict``,
 not 409). ``POST /teams`` answers 202 with a relative ``Location`` and no body; the operation
-stays in progress for ``GraphState.team_creation_polls`` reads.
+stays in progress for ``GraphState.team_creation_polls`` requests to the tenant.
 """
 
 from __future__ import annotations
@@ -55,8 +55,10 @@ def reply_headers() -> dict[str, str]:
 
 
 def _graph(handler: Handler[GraphState]) -> Handler[GraphState]:
-    """Answer ``GraphError`` in Graph's envelope and echo the caller's ``client-request-id``."""
+    """Let time pass in the tenant, answer ``GraphError`` in Graph's envelope and echo the
+    caller's ``client-request-id``."""
     async def run(request: Request, state: GraphState) -> Response:
+        state.tick()
         try:
             response = await handler(request, state)
         except GraphError as exc:

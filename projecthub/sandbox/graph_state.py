@@ -81,7 +81,7 @@ class Team:
 
 @dataclass
 class Operation:
-    """A ``teamsAsyncOperation``: in progress for ``polls_left`` more reads, then done."""
+    """A ``teamsAsyncOperation``: in progress for ``polls_left`` more ticks, then done."""
 
     id: str
     team_id: str
@@ -118,7 +118,8 @@ class Task:
 class GraphState:
     """One sandbox tenant's directory. Mutate through the ``add_*`` helpers to keep ids coherent.
 
-    Knobs for tests: ``team_creation_polls`` (reads an operation stays in progress),
+    Knobs for tests: ``team_creation_polls`` (requests an operation stays in progress; see
+    ``tick``),
     ``fail_team_creations`` (how many next creations end ``failed``), ``poll_retry_after``
     (seconds sent on in-progress polls), ``page_size`` (overrides Graph's default page size) and
     ``roles`` (the app permissions the next token carries).
@@ -201,15 +202,19 @@ class GraphState:
         self.operations[operation.id] = operation
         return operation
 
-    def poll(self, operation: Operation) -> Operation:
-        """One read of the operation: progress it, and finish it once its polls are used up."""
+    def tick(self) -> None:
+        """Time passes in Graph as the tenant is used: each request it receives moves every
+        unfinished team creation one step on, whether or not anyone polls that operation."""
+        for operation in self.operations.values():
+            if operation.status not in ("succeeded", "failed"):
+                self._advance(operation)
+
+    def _advance(self, operation: Operation) -> None:
         operation.last_action = datetime.now(UTC)
-        if operation.status in ("succeeded", "failed"):
-            return operation
         if operation.polls_left > 0:
             operation.polls_left -= 1
             operation.status = "inProgress"
-            return operation
+            return
         group = self.groups[operation.team_id]
         if operation.fails:
             operation.status = "failed"
@@ -217,7 +222,6 @@ class GraphState:
         else:
             operation.status = "succeeded"
             self.add_team(group, self.users[operation.owner_id])
-        return operation
 
     def add_member(self, team: Team, user: User, *, owner: bool = False) -> Member:
         """Add or update a membership; Teams keeps one membership per person."""

@@ -2,7 +2,8 @@
 plans and their tasks.
 
 ``POST /teams`` answers 202 with no body and a relative ``Location`` naming the operation; the team
-exists once the operation, read ``GraphState.team_creation_polls`` times, has succeeded.
+exists once the operation has succeeded, ``GraphState.team_creation_polls`` requests later (each
+request to the tenant is a tick of time, see ``GraphState.tick``), polled or not.
 """
 
 from __future__ import annotations
@@ -91,7 +92,6 @@ async def get_operation(request: Request, state: GraphState) -> Response:
     operation = state.operations.get(request.path_params["operation"])
     if operation is None or operation.team_id != request.path_params["team"]:
         raise GraphError(404, "NotFound", "The requested operation was not found.")
-    state.poll(operation)
     headers = {}
     if operation.status == "inProgress" and state.poll_retry_after is not None:
         headers["Retry-After"] = str(state.poll_retry_after)

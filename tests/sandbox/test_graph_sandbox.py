@@ -140,12 +140,22 @@ async def test_team_creation_is_202_without_body_then_an_operation_in_progress(r
                          accepted.headers["location"])
     assert match and accepted.headers["content-location"] == f"/teams('{match.group(1)}')"
     team_id, operation_id = match.groups()
-    assert (await http.get(f"/teams/{team_id}")).status_code == 404
     states = [(await http.get(f"/teams/{team_id}/operations/{operation_id}")).json()["status"]
               for _ in range(3)]
     assert states == ["inProgress", "inProgress", "succeeded"]
     team = (await http.get(f"/teams/{team_id}")).json()
     assert team["displayName"] == "Async" and team["webUrl"].endswith(team["tenantId"])
+
+
+async def test_a_creation_finishes_as_the_tenant_is_used_even_if_nobody_polls(raw, http):
+    owner = (await http.get(f"/users/{SANDBOX_EMAIL}")).json()["id"]
+    accepted = await raw.post("/teams", json={"template@odata.bind": STANDARD,
+                                              "displayName": "Unpolled", "members": [
+                                                  owner_bind(owner)]})
+    team_id = re.fullmatch(r"/teams\('([^']+)'\)", accepted.headers["content-location"])[1]
+    assert (await http.get(f"/teams/{team_id}")).status_code == 404
+    assert (await http.get("/users", params={"$top": 1})).status_code == 200
+    assert (await http.get(f"/teams/{team_id}")).json()["displayName"] == "Unpolled"
 
 
 async def test_team_creation_needs_the_standard_template_and_an_owner(http):
