@@ -18,7 +18,7 @@ import msal
 
 from projecthub.connectors.base import ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock, SystemClock
-from projecthub.connectors.errors import Conflict, Invalid, ServerError, Timeout
+from projecthub.connectors.errors import Conflict, Invalid, NotFound, ServerError, Timeout
 from projecthub.connectors.graph_auth import PUBLIC_CLOUD, GraphAuth, GraphTokens, read_claims
 from projecthub.connectors.graph_models import (
     GraphChannel,
@@ -193,6 +193,18 @@ class GraphConnector:
                 raise Timeout(TOOL, None, response.request_id,
                               f"team {creation.team_id} still {operation.status} after "
                               f"{self._poll_timeout:g}s")
+
+    async def wait_for_existing_team(self, team_id: str) -> GraphTeam:
+        """Wait for a team whose creation was started but whose operation id was lost (the
+        reply to ``POST /teams`` never arrived): Teams finishes it on its own."""
+        give_up = self._clock.monotonic() + self._poll_timeout
+        while True:
+            try:
+                return await self.get_team(team_id)
+            except NotFound:
+                if self._clock.monotonic() + self._poll_interval > give_up:
+                    raise
+            await self._clock.sleep(self._poll_interval)
 
     async def create_team(
         self, display_name: str, *, owner_id: str, description: str | None = None,

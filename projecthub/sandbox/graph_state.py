@@ -21,6 +21,7 @@ CONSENTED_ROLES = frozenset({
     "User.Read.All", "Group.Read.All", "Team.Create", "Team.ReadBasic.All",
     "TeamMember.ReadWrite.All", "Channel.Create", "Tasks.ReadWrite.All"})
 SEED_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SEED_APP_ID = "00000000-0000-0000-0000-0000000a11ce"
 
 
 @dataclass
@@ -261,9 +262,6 @@ def _thread_id() -> str:
 
 def _planner_id() -> str:
     return secrets.token_urlsafe(21)
-
-
-SEED_APP_ID = "00000000-0000-0000-0000-0000000a11ce"
 
 
 def seed_demo(state: GraphState) -> None:

@@ -73,3 +73,20 @@ async def test_a_repeated_display_name_makes_a_second_team_with_its_own_nickname
     assert (one.id, two.id) == (first, second)
     assert one.display_name == two.display_name == "Alpha Launch"
     assert transport.validated.count("POST /teams") == 2
+
+
+async def test_a_team_whose_operation_was_lost_is_awaited_by_its_id(graph, clock):
+    connector, transport, owner = graph
+    creation = await connector.start_team_creation("Lost reply", owner_id=owner)
+    team = await connector.wait_for_existing_team(creation.team_id)
+    assert (team.id, team.display_name) == (creation.team_id, "Lost reply")
+    assert clock.sleeps == [5.0, 5.0] and transport.validated.count("GET /teams/{team-id}") == 3
+
+
+async def test_a_lost_team_that_never_appears_stays_not_found(graph, app, clock):
+    connector, _, owner = graph
+    graph_state(app).team_creation_polls = 50
+    creation = await connector.start_team_creation("Never", owner_id=owner)
+    with pytest.raises(NotFound):
+        await connector.wait_for_existing_team(creation.team_id)
+    assert clock.monotonic() <= 60.0
