@@ -35,6 +35,7 @@ def test_template_edit_errors_carry_line_numbers(client, db):
 def test_dry_run_plans_without_creating(client, db):
     owner, headers = _setup(client, db)
     answers = {"name": "Intranet", "key": "INTRA", "project_type": "internal",
+               "client_company": "Acme",
                "project_manager": str(owner.id), **SKIP_ALL}
     plan = client.post("/api/v1/orgs/acme/projects", headers=headers,
                        json={"answers": answers, "dry_run": True})

@@ -40,7 +40,7 @@ def world(db) -> World:
     b_project, b_run = service.start_project(db, b_principal,
                                              template_version_id=b_template.version_id,
                                              answers={"name": "B secret", "key": "BSEC",
-                                                      "project_type": "internal",
+                                                      "project_type": "internal", "client_company": "B Co",
                                                       "project_manager": str(b_owner.id),
                                                       "jira_mode": "skip",
                                                       "confluence_mode": "skip",
