@@ -30,7 +30,7 @@ def favicon() -> rx.Component:
 def nav_link(label: str, href: str) -> rx.Component:
     """A text link in the top navigation (client-side navigation for internal routes)."""
     return rx.link(label, href=href, size="2", weight="medium", color_scheme="gray",
-                   high_contrast=True, underline="none")
+                   high_contrast=True, underline="none", white_space="nowrap")
 
 
 def button_link(label: str, href: str, **button_props: object) -> rx.Component:

@@ -148,14 +148,30 @@ def _bob_tries_a_taken_email_then_accepts(page: Page, link: str) -> None:
     expect(page.get_by_text("member", exact=True)).to_be_visible()
 
 
-def _make_bob_an_admin(page: Page) -> None:
+def _manage_bob(page: Page, bob_page: Page) -> None:
+    """Ada makes Bob an admin, is stopped from demoting herself (the last owner), and
+    deactivates Bob (his sessions end at once) before reactivating him."""
     visit(page, "/org/members")
-    row = page.get_by_role("row").filter(has_text="bob@acme.example")
-    row.get_by_role("combobox").click()
+    bob = page.get_by_role("row").filter(has_text="bob@acme.example")
+    bob.get_by_role("combobox").click()
     page.get_by_role("option", name="admin").click()
     expect(page.get_by_text("Role changed to admin.")).to_be_visible()
     visit(page, "/org/members")
-    expect(row.get_by_role("combobox")).to_have_text("admin")
+    expect(bob.get_by_role("combobox")).to_have_text("admin")
+
+    ada = page.get_by_role("row").filter(has_text="ada@acme.example")
+    ada.get_by_role("combobox").click()
+    page.get_by_role("option", name="viewer").click()
+    expect(page.get_by_role("alert")).to_contain_text("The last owner cannot be removed")
+    expect(ada.get_by_role("combobox")).to_have_text("owner")
+
+    bob.get_by_role("button", name="Deactivate").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Deactivate").click()
+    expect(bob.get_by_text("deactivated", exact=True)).to_be_visible()
+    visit(bob_page, "/dashboard")
+    bob_page.wait_for_url(re.compile(r"/login/?\?next=/dashboard/?$"))
+    bob.get_by_role("button", name="Reactivate").click()
+    expect(bob.get_by_text("active", exact=True)).to_be_visible()
 
 
 def _log_out_and_in(page: Page) -> None:
@@ -191,7 +207,7 @@ def test_team_journey_keeps_password_and_session_token_out_of_websocket_frames(
     _shot(page, "dashboard")
     link = _invite_bob(page)
     _bob_tries_a_taken_email_then_accepts(second_page, link)
-    _make_bob_an_admin(page)
+    _manage_bob(page, second_page)
     first_token = str(_session_cookie(page.context)["value"])
     _log_out_and_in(page)
 

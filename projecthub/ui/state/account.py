@@ -14,7 +14,7 @@ from projecthub.core.errors import AppError
 from projecthub.services import accounts, api_tokens
 from projecthub.services.principal import Actor
 from projecthub.ui.format import when
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +32,7 @@ class AccountState(SessionState):
     # The raw token, shown once right after creation; cleared on dismiss and on the next load.
     new_token: str = ""
 
-    def _fill(self, db: Session, actor: Actor) -> None:
+    def _fill_tokens(self, db: Session, actor: Actor) -> None:
         self.tokens = [TokenRow(str(v.token.id), v.token.name, v.org_slug, v.token.hint,
                                 when(v.token.created_at), when(v.token.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
@@ -43,7 +43,7 @@ class AccountState(SessionState):
         try:
             with session_scope() as db:
                 self._refresh(db)
-                self._fill(db, self._actor(db))
+                self._fill_tokens(db, self._actor(db))
         except AppError as exc:
             return self._fail(exc)
         return None
@@ -83,7 +83,7 @@ class AccountState(SessionState):
             with session_scope() as db:
                 created = api_tokens.create_api_token(db, self._principal(db),
                                                       name=str(form.get("name", "")))
-                self._fill(db, self._actor(db))
+                self._fill_tokens(db, self._actor(db))
         except AppError as exc:
             return self._fail(exc, field="name")
         self.new_token = created.secret
@@ -94,13 +94,9 @@ class AccountState(SessionState):
         self.new_token = ""
 
     @rx.event
-    def revoke_token(self, token_id: str) -> EventSpec | None:
-        self.errors = {}
-        try:
-            with session_scope() as db:
-                actor = self._actor(db)
-                api_tokens.revoke_api_token(db, actor, parse_id(token_id, "API token"))
-                self._fill(db, actor)
-        except AppError as exc:
-            return self._fail(exc, field="tokens")
-        return rx.toast.success("The token was revoked.")
+    def revoke_token(self, token_id: str) -> Events:
+        def work(db: Session) -> None:
+            actor = self._actor(db)
+            api_tokens.revoke_api_token(db, actor, parse_id(token_id, "API token"))
+            self._fill_tokens(db, actor)
+        return self._attempt(work, success="The token was revoked.", field="tokens")

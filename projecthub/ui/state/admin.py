@@ -4,6 +4,7 @@ data). The service refuses anyone without the instance-admin flag."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -16,7 +17,7 @@ from projecthub.models import OrgStatus
 from projecthub.services import admin
 from projecthub.services.principal import Actor
 from projecthub.ui.format import when
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 
 CREATE_FIELDS = ("name", "slug", "owner_email")
 
@@ -40,22 +41,14 @@ class TenantsState(SessionState):
                                   t.member_count, t.project_count, when(t.created_at))
                         for t in admin.list_tenants(db, actor)]
 
-    def _admin_action(self, work: Any, *, success: str, field: str,
-                      clear: tuple[str, ...] = ()) -> EventSpec | list[EventSpec] | None:
-        """One service call as the signed-in actor; on success a toast, and the form's
-        ``clear`` fields emptied."""
-        self.errors = {}
-        try:
-            with session_scope() as db:
-                actor = self._actor(db)
-                work(db, actor)
-                self._fill_tenants(db, actor)
-        except Conflict as exc:
-            self.errors = {"slug": exc.message}
-            return None
-        except AppError as exc:
-            return self._fail(exc, field=field)
-        return [rx.toast.success(success), *(rx.set_value(f"field-{name}", "") for name in clear)]
+    def _admin_action(self, action: Callable[[Session, Actor], object], *, success: str,
+                      field: str, clear: tuple[str, ...] = ()) -> Events:
+        def work(db: Session) -> None:
+            actor = self._actor(db)
+            action(db, actor)
+            self._fill_tenants(db, actor)
+        return self._attempt(work, success=success, field=field, field_for={Conflict: "slug"},
+                             clear=clear)
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -70,7 +63,7 @@ class TenantsState(SessionState):
         return None
 
     @rx.event
-    def create_tenant(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
+    def create_tenant(self, form: dict[str, Any]) -> Events:
         return self._admin_action(
             lambda db, actor: admin.create_tenant(
                 db, actor, name=str(form.get("name", "")), slug=str(form.get("slug", "")),
@@ -78,7 +71,7 @@ class TenantsState(SessionState):
             success="Organization created.", field="create", clear=CREATE_FIELDS)
 
     @rx.event
-    def set_suspended(self, org_id: str, suspended: bool) -> EventSpec | list[EventSpec] | None:
+    def set_suspended(self, org_id: str, suspended: bool) -> Events:
         status = OrgStatus.SUSPENDED if suspended else OrgStatus.ACTIVE
         return self._admin_action(
             lambda db, actor: admin.set_tenant_status(

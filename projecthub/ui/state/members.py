@@ -17,7 +17,7 @@ from projecthub.models import Role
 from projecthub.services import invitations, members
 from projecthub.services.principal import Principal
 from projecthub.ui.format import when
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,26 +71,26 @@ class MembersState(SessionState):
         return None
 
     @rx.event
-    def change_role(self, membership_id: str, role: str) -> EventSpec | None:
+    def change_role(self, membership_id: str, role: str) -> Events:
         return self._tenant_action(
             lambda db, p: members.change_role(db, p, parse_id(membership_id, "Member"), role=role),
             success=f"Role changed to {role}.", field="members")
 
     @rx.event
-    def set_active(self, membership_id: str, active: bool) -> EventSpec | None:
+    def set_active(self, membership_id: str, active: bool) -> Events:
         return self._tenant_action(
             lambda db, p: members.set_active(db, p, parse_id(membership_id, "Member"),
                                              active=bool(active)),
             success="Member reactivated." if active else "Member deactivated.", field="members")
 
     @rx.event
-    def remove(self, membership_id: str) -> EventSpec | None:
+    def remove(self, membership_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: members.remove_member(db, p, parse_id(membership_id, "Member")),
             success="Member removed.", field="members")
 
     @rx.event
-    def revoke_invitation(self, invitation_id: str) -> EventSpec | None:
+    def revoke_invitation(self, invitation_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: invitations.revoke_invitation(
                 db, p, parse_id(invitation_id, "Invitation")),

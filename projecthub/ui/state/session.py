@@ -30,6 +30,8 @@ from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
 
 ADMIN_ROLES = ("owner", "admin")
+# What a handler hands back to the browser: nothing, one event (a redirect, a toast) or several.
+Events = EventSpec | list[EventSpec] | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,22 +128,31 @@ class SessionState(rx.State):
     def _fill(self, db: Session, principal: Principal) -> None:
         """Pages with rows override this to reload them after a change."""
 
-    def _tenant_action(self, action: Callable[[Session, Principal], object], *, success: str,
-                       field: str = "form") -> EventSpec | None:
-        """Run one service call as the current principal, then reload the page's rows."""
+    def _attempt(self, work: Callable[[Session], object], *, success: str, field: str = "form",
+                 field_for: dict[type[AppError], str] | None = None,
+                 clear: tuple[str, ...] = ()) -> Events:
+        """Run ``work`` in one transaction. Success: a toast, and the ``clear`` inputs emptied.
+        Failure: the message next to ``field`` (or the one ``field_for`` names for its type)."""
         self.errors = {}
         try:
             with session_scope() as db:
-                principal = self._principal(db)
-                action(db, principal)
-                self._fill(db, principal)
+                work(db)
         except AppError as exc:
-            return self._fail(exc, field=field)
-        return rx.toast.success(success)
+            return self._fail(exc, field=(field_for or {}).get(type(exc), field))
+        return [rx.toast.success(success), *(rx.set_value(f"field-{name}", "") for name in clear)]
+
+    def _tenant_action(self, action: Callable[[Session, Principal], object], *, success: str,
+                       field: str = "form") -> Events:
+        """One service call as the current principal, then the page's rows reloaded."""
+        def work(db: Session) -> None:
+            principal = self._principal(db)
+            action(db, principal)
+            self._fill(db, principal)
+        return self._attempt(work, success=success, field=field)
 
     @rx.event
     def require_login(self) -> EventSpec | None:
-        """on_load of pages that need a signed-in person but no organization."""
+        """on_load of pages that show only the session's own data (dashboard, new organization)."""
         try:
             with session_scope() as db:
                 self._refresh(db)
