@@ -8,8 +8,10 @@ sweep is the UI's tenant-isolation gate. A new id-taking handler without a case 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +28,10 @@ from projecthub.models import (
     Invitation,
     Membership,
     Organization,
+    ToolConnection,
 )
-from projecthub.services import api_tokens, invitations
+from projecthub.services import api_tokens, connections, invitations
+from projecthub.ui.state.connections import ConnectionsState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
 from tests.ui.conftest import browser_state, login, toasts
 
@@ -44,6 +48,7 @@ class World:
     member_b: Membership
     invitation_b: Invitation
     api_token_b: ApiToken
+    connection_b: ToolConnection
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,19 @@ CASES: dict[str, Case] = {
     "MembersState.revoke_invitation": Case(
         lambda s, w: s.revoke_invitation(str(w.invitation_b.id))),
     "AccountState.revoke_token": Case(lambda s, w: s.revoke_token(str(w.api_token_b.id))),
+    "ConnectionsState.open_edit": Case(lambda s, w: _open_editor_on(s, w.connection_b)),
+    "ConnectionsState.remove": Case(lambda s, w: s.remove(str(w.connection_b.id))),
+    "ConnectionsState.test_connection": Case(lambda s, w: asyncio.run(
+        ConnectionsState.test_connection.fn(s, str(w.connection_b.id)))),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),
 }
+
+
+def _open_editor_on(state: ConnectionsState, connection: ToolConnection) -> None:
+    """Opening the editor on B's connection must not load any of it into the page."""
+    state.open_edit(str(connection.id))
+    assert (state.editor_open, state.editing_id, state.form_values) == (False, "", {})
 
 
 def _projecthub_states() -> dict[str, type[rx.State]]:
@@ -105,7 +120,12 @@ def world(db: Session) -> World:
     invitation_b = invitations.create_invitation(
         db, owner_principal(db, org_b), email="new@beta.example", role="member").invitation
     api_token_b = api_tokens.create_api_token(db, principal(db, owner_b, org_b), name="b").token
-    return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b)
+    connection_b = connections.create_connection(
+        db, owner_principal(db, org_b), tool="jira", name="Beta Jira",
+        base_url="https://beta.atlassian.net", settings_values={"email": "it@beta.example"},
+        secret_values={"api_token": "beta-secret-token-0000"})
+    return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b,
+                 db.get_one(ToolConnection, uuid.UUID(connection_b.id)))
 
 
 def _snapshot(engine: Any, world: World) -> dict[str, Any]:
@@ -121,6 +141,9 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
                 select(Invitation).where(Invitation.organization_id == org.id))],
             "tokens": [t.revoked_at for t in db.exec(
                 select(ApiToken).where(ApiToken.organization_id == org.id))],
+            "connections": [(c.name, c.base_url, c.settings, c.secrets, c.last_tested_at)
+                            for c in db.exec(select(ToolConnection).where(
+                                ToolConnection.organization_id == org.id))],
             "audit": len(db.exec(select(AuditEvent).where(
                 AuditEvent.organization_id == org.id)).all()),
             "caller_org": [s.current_org_id for s in db.exec(select(AuthSession)).all()

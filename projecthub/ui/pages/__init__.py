@@ -13,6 +13,7 @@ from projecthub.ui import styles
 from projecthub.ui.pages.account import account_page
 from projecthub.ui.pages.admin_tenants import admin_tenants_page
 from projecthub.ui.pages.audit import audit_page
+from projecthub.ui.pages.connections import connections_page
 from projecthub.ui.pages.dashboard import dashboard_page
 from projecthub.ui.pages.invite import invite_page
 from projecthub.ui.pages.login import login_page
@@ -24,6 +25,7 @@ from projecthub.ui.state.account import AccountState
 from projecthub.ui.state.admin import TenantsState
 from projecthub.ui.state.audit import AuditState
 from projecthub.ui.state.auth import AuthState
+from projecthub.ui.state.connections import ConnectionsState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
@@ -47,6 +49,7 @@ ROUTES = (
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),
     Route("/org/settings", org_settings_page, "Organization settings", OrgSettingsState.load),
     Route("/org/members", members_page, "Members", MembersState.load),
+    Route("/org/connections", connections_page, "Tool connections", ConnectionsState.load),
     Route("/org/audit", audit_page, "Audit log", AuditState.load),
     Route("/admin/tenants", admin_tenants_page, "Tenants", TenantsState.load),
 )

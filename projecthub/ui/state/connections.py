@@ -1,0 +1,251 @@
+"""``/org/connections``: the organization's tool connections, grouped by tool.
+
+Secrets are write-only here. A typed secret crosses the websocket once inside the submitted form,
+goes straight to the service (which encrypts it) and is never assigned to the state; what the
+state keeps of a saved secret is its hint (``••••last4``, when it changed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.api.tools import tool_clients
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError, Conflict, Invalid
+from projecthub.models import Role, Tool
+from projecthub.services import connection_checks, connections
+from projecthub.services.connection_specs import TOOL_SPECS
+from projecthub.services.connections import ConnectionView, SecretHint
+from projecthub.services.principal import Principal, require_role
+from projecthub.ui.format import when
+from projecthub.ui.state.session import Events, SessionState, parse_id
+
+FORM = "connection_form"  # errors about the editor as a whole
+LIST = "connections"  # errors about the list (remove, test)
+
+
+@dataclasses.dataclass(frozen=True)
+class Detail:
+    """One labelled line of a connection's credentials: a setting, or a secret's hint."""
+
+    label: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectionRow:
+    id: str
+    name: str
+    base_url: str
+    details: list[Detail]
+    test_status: str  # "passed", "failed" or "untested"
+    test_message: str
+    tested_at: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolGroup:
+    tool: str
+    label: str
+    connections: list[ConnectionRow]
+
+
+def secret_summary(hint: SecretHint) -> str:
+    """All the page says about a saved secret: whether it is set, its last 4, when it changed."""
+    if not hint.is_set:
+        return "not set"
+    parts = ["set"]
+    if hint.last4:
+        parts.append(f"••••{hint.last4}")
+    if hint.updated_at:
+        parts.append(f"updated {when(datetime.fromisoformat(hint.updated_at))}")
+    return " · ".join(parts)
+
+
+def _row(view: ConnectionView) -> ConnectionRow:
+    spec = TOOL_SPECS[view.tool]
+    details = [Detail(f.label, secret_summary(view.secrets[f.name]) if f.secret
+                      else view.settings.get(f.name) or "not set") for f in spec.fields]
+    status = ("untested" if view.last_test_ok is None
+              else "passed" if view.last_test_ok else "failed")
+    return ConnectionRow(view.id, view.name, view.base_url, details, status,
+                         view.last_test_message, when(view.last_tested_at, never=""))
+
+
+def _tool(value: str) -> Tool:
+    try:
+        return Tool(value)
+    except ValueError as exc:
+        raise Invalid("Choose a tool.", {"tool": "Choose a tool."}) from exc
+
+
+class ConnectionsState(SessionState):
+    groups: list[ToolGroup] = rx.field(default_factory=list)
+    # The editor: open for a new connection (editing_id "") or for an existing one.
+    editor_open: bool = False
+    editing_id: str = ""
+    form_tool: str = Tool.JIRA.value
+    # Saved non-secret values shown in the editor; secrets only as their hint.
+    form_values: dict[str, str] = rx.field(default_factory=dict)
+    form_secret_hints: dict[str, str] = rx.field(default_factory=dict)
+    # The connection whose test is running ("" when none).
+    testing_id: str = ""
+
+    def _fill(self, db: Session, principal: Principal) -> None:
+        views = connections.list_connections(db, principal)
+        self.groups = [ToolGroup(tool.value, spec.label,
+                                 [_row(v) for v in views if v.tool == tool])
+                       for tool, spec in TOOL_SPECS.items()]
+
+    def _open_editor(self, tool: Tool, view: ConnectionView | None = None) -> None:
+        self.errors = {}
+        self.form_tool = tool.value
+        self.editing_id = view.id if view else ""
+        self.form_values = ({"name": view.name, "base_url": view.base_url, **view.settings}
+                            if view else {})
+        self.form_secret_hints = ({name: secret_summary(hint)
+                                   for name, hint in view.secrets.items()} if view else {})
+        self.editor_open = True
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        self.editor_open, self.testing_id = False, ""
+        try:
+            with session_scope() as db:
+                principal = self._refresh(db)
+                if principal is not None:
+                    self._fill(db, principal)
+        except AppError as exc:
+            return self._fail(exc, field=LIST)
+        return None
+
+    @rx.event
+    def open_add(self, tool: str) -> EventSpec | None:
+        """The empty editor for a new connection to ``tool`` (admins and owners only)."""
+        try:
+            with session_scope() as db:
+                require_role(self._principal(db), Role.ADMIN)
+            self._open_editor(_tool(tool))
+        except AppError as exc:
+            return self._fail(exc, field=LIST)
+        return None
+
+    @rx.event
+    def choose_tool(self, tool: str) -> EventSpec | None:
+        """Switch the new connection's tool; the form below follows its spec."""
+        if self.editing_id:
+            return None
+        try:
+            self.form_tool = _tool(tool).value
+        except Invalid as exc:
+            return self._fail(exc, field=FORM)
+        self.errors = {}
+        return None
+
+    @rx.event
+    def open_edit(self, connection_id: str) -> EventSpec | None:
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                require_role(principal, Role.ADMIN)
+                view = connections.get_connection(db, principal,
+                                                  parse_id(connection_id, "Connection"))
+            self._open_editor(view.tool, view)
+        except AppError as exc:
+            return self._fail(exc, field=LIST)
+        return None
+
+    @rx.event
+    def close_editor(self) -> None:
+        self.editor_open, self.editing_id = False, ""
+        self.form_values, self.form_secret_hints, self.errors = {}, {}, {}
+
+    @rx.event
+    def set_editor_open(self, is_open: bool) -> None:
+        """The dialog's own close (Escape, outside click); it never opens itself."""
+        if not is_open:
+            self.close_editor()
+
+    @rx.event
+    def clear_error(self, name: str) -> None:
+        """Typing into an input clears its message (the page sends the name, not the value)."""
+        if name in self.errors:
+            self.errors = {key: text for key, text in self.errors.items() if key != name}
+
+    @rx.event
+    def save(self, form: dict[str, Any]) -> EventSpec | None:
+        """Create or update from the editor's form. Secret fields left empty keep the saved
+        value; typed ones go to the service and nowhere else."""
+        self.errors = {}
+        try:
+            spec = TOOL_SPECS[_tool(self.form_tool)]
+            values = {name: str(form.get(name, "")) for name in ("name", "base_url", *(
+                f.name for f in spec.fields))}
+            settings = {name: values[name] for name in spec.setting_fields}
+            secrets = {name: values[name] for name in spec.secret_fields}
+            with session_scope() as db:
+                principal = self._principal(db)
+                if self.editing_id:
+                    saved = connections.update_connection(
+                        db, principal, parse_id(self.editing_id, "Connection"),
+                        name=values["name"], base_url=values["base_url"],
+                        settings_values=settings, secret_values=secrets)
+                else:
+                    saved = connections.create_connection(
+                        db, principal, tool=spec.tool.value, name=values["name"],
+                        base_url=values["base_url"], settings_values=settings,
+                        secret_values=secrets)
+                self._fill(db, principal)
+        except Conflict as exc:
+            self.errors = {"name": exc.message}
+            return None
+        except AppError as exc:
+            return self._fail(exc, field=FORM)
+        verb = "saved" if self.editing_id else "added"
+        self.close_editor()
+        return rx.toast.success(f"{saved.name} {verb}. Test it to check the credentials.")
+
+    @rx.event
+    def remove(self, connection_id: str) -> Events:
+        return self._tenant_action(
+            lambda db, p: connections.delete_connection(db, p,
+                                                        parse_id(connection_id, "Connection")),
+            success="Connection removed.", field=LIST)
+
+    async def _check(self, connection_id: str) -> connection_checks.CheckResult:
+        with session_scope() as db:
+            principal = self._principal(db)
+            return await connection_checks.check_connection(
+                db, principal, tool_clients(principal), parse_id(connection_id, "Connection"))
+
+    @rx.event(background=True)
+    async def test_connection(self, connection_id: str) -> EventSpec | None:
+        """Call the tool with the saved credentials. In the background: a slow or unreachable
+        tool may take the connector's whole time budget, and the tab stays usable meanwhile."""
+        async with self:
+            if self.testing_id:
+                return rx.toast.info("Another test is still running.")
+            self.testing_id, self.errors = connection_id, {}
+        try:
+            result = await self._check(connection_id)
+        except AppError as exc:
+            async with self:
+                return self._fail(exc, field=LIST)
+        finally:
+            async with self:
+                self.testing_id = ""
+        async with self:
+            try:
+                with session_scope() as db:
+                    self._fill(db, self._principal(db))
+            except AppError as exc:
+                return self._fail(exc, field=LIST)
+        if result.ok:
+            return rx.toast.success(result.message)
+        return rx.toast.error("The test failed. The tool's answer is shown with the connection.")
