@@ -248,6 +248,15 @@ class GraphConnector:
             raise
         return response.model(GraphChannel)
 
+    def iter_channels(self, team_id: str) -> AsyncIterator[GraphChannel]:
+        """A team's channels: how a repeated step finds the channel it made before."""
+        return iter_odata(self._client, f"/teams/{_segment(team_id)}/channels", GraphChannel)
+
+    def iter_group_plans(self, group_id: str) -> AsyncIterator[PlannerPlan]:
+        """The Planner plans a group (a team) owns."""
+        return iter_odata(self._client, f"/groups/{_segment(group_id)}/planner/plans",
+                          PlannerPlan)
+
     async def create_plan(self, group_id: str, title: str) -> PlannerPlan:
         """A Planner plan owned by a group (a team's plan: pass the team id)."""
         body = {"container": {"url": f"{GRAPH_URL}/groups/{_segment(group_id)}"},

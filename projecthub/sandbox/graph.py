@@ -30,6 +30,8 @@ from projecthub.sandbox.graph_teams import (
     create_team,
     get_operation,
     get_team,
+    list_channels,
+    list_group_plans,
     list_tasks,
 )
 from projecthub.sandbox.graph_views import DIAGNOSTIC, GraphError, error_response
@@ -80,6 +82,8 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/teams/{team}/operations/{operation}", get_operation, ("GET",)),
         ("/v1.0/teams/{team}/members", add_member, ("POST",)),
         ("/v1.0/teams/{team}/channels", create_channel, ("POST",)),
+        ("/v1.0/teams/{team}/channels", list_channels, ("GET",)),
+        ("/v1.0/groups/{group}/planner/plans", list_group_plans, ("GET",)),
         ("/v1.0/planner/plans", create_plan, ("POST",)),
         ("/v1.0/planner/plans/{plan}/tasks", list_tasks, ("GET",)),
     )

@@ -12,10 +12,10 @@ from starlette.responses import Response
 from projecthub.sandbox.graph_odata import collection, entity_set_context, filtered, selected
 from projecthub.sandbox.graph_state import GraphState
 from projecthub.sandbox.graph_views import (
-    METADATA,
     USER_DEFAULT_FIELDS,
     GraphError,
     GraphJSON,
+    entity,
     group_json,
     json_body,
     require_roles,
@@ -49,7 +49,8 @@ async def get_user(request: Request, state: GraphState) -> Response:
                          f"Resource '{key}' does not exist or one of its queried "
                          "reference-property objects are not present.")
     body = selected(request, user_json(user), USER_DEFAULT_FIELDS)
-    return GraphJSON({"@odata.context": entity_set_context(request, "users") + "/$entity", **body})
+    return GraphJSON({"@odata.context": entity_set_context(request, "users") + "/$entity",
+                      **body})
 
 
 async def list_groups(request: Request, state: GraphState) -> Response:
@@ -79,8 +80,8 @@ async def create_group(request: Request, state: GraphState) -> Response:
                             visibility=str(body.get("visibility") or "Public"))
     location = (f"https://graph.microsoft.com/v2/{state.directory_id}/directoryObjects/"
                 f"{group.id}/Microsoft.DirectoryServices.Group")
-    return GraphJSON({"@odata.context": f"{METADATA}#groups/$entity", **group_json(group)},
-                     status_code=201, headers={"Location": location})
+    return GraphJSON(entity("groups/$entity", group_json(group)), status_code=201,
+                     headers={"Location": location})
 
 
 __all__ = ["create_group", "get_user", "list_groups", "list_users"]

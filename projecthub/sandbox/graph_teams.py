@@ -22,6 +22,7 @@ from projecthub.sandbox.graph_views import (
     GraphError,
     GraphJSON,
     channel_json,
+    entity,
     json_body,
     member_json,
     operation_json,
@@ -95,13 +96,14 @@ async def get_operation(request: Request, state: GraphState) -> Response:
     headers = {}
     if operation.status == "inProgress" and state.poll_retry_after is not None:
         headers["Retry-After"] = str(state.poll_retry_after)
-    return GraphJSON(operation_json(operation), headers=headers)
+    return GraphJSON(entity(f"teams('{operation.team_id}')/operations/$entity",
+                            operation_json(operation)), headers=headers)
 
 
 async def get_team(request: Request, state: GraphState) -> Response:
     require_roles(request, READ_TEAMS)
     team, group = _team(state, request.path_params["team"])
-    return GraphJSON(team_json(team, group, state))
+    return GraphJSON(entity("teams/$entity", team_json(team, group, state)))
 
 
 async def add_member(request: Request, state: GraphState) -> Response:
@@ -116,7 +118,8 @@ async def add_member(request: Request, state: GraphState) -> Response:
         raise GraphError(400, "BadRequest", "Roles can only be 'owner' or 'guest'.")
     user = _bound_user(state, body.get("user@odata.bind"))
     member = state.add_member(team, user, owner="owner" in roles)
-    return GraphJSON(member_json(member, team, state), status_code=201)
+    return GraphJSON(entity(f"teams('{team.id}')/members/$entity",
+                            member_json(member, state)), status_code=201)
 
 
 async def create_channel(request: Request, state: GraphState) -> Response:
@@ -131,7 +134,8 @@ async def create_channel(request: Request, state: GraphState) -> Response:
     if any(c.display_name.casefold() == name.casefold() for c in team.channels):
         raise GraphError(400, "BadRequest", "Channel name already existed, please use other name")
     channel = state.add_channel(team, name, body.get("description"))
-    return GraphJSON(channel_json(channel, team, state), status_code=201)
+    return GraphJSON(entity(f"teams('{team.id}')/channels/$entity",
+                            channel_json(channel, team, state)), status_code=201)
 
 
 async def create_plan(request: Request, state: GraphState) -> Response:
@@ -151,7 +155,29 @@ async def create_plan(request: Request, state: GraphState) -> Response:
     if group is None:
         raise GraphError(404, "NotFound", f"The group '{group_id}' was not found.")
     plan = state.add_plan(group, title, app_id=request.state.claims.app_id)
-    return GraphJSON(plan_json(plan), status_code=201)
+    return GraphJSON(entity("planner/plans/$entity", plan_json(plan)), status_code=201)
+
+
+async def list_channels(request: Request, state: GraphState) -> Response:
+    """``GET /teams/{id}/channels``: how a retried step finds a channel it already made."""
+    require_roles(request, READ_TEAMS)
+    team, _group = _team(state, request.path_params["team"])
+    channels = [channel_json(c, team, state) for c in team.channels]
+    context = f"{METADATA}#teams('{team.id}')/channels"
+    return GraphJSON(collection(request, channels, context, default_size=100,
+                                page_size=state.page_size))
+
+
+async def list_group_plans(request: Request, state: GraphState) -> Response:
+    """``GET /groups/{id}/planner/plans``: the plans a group owns."""
+    require_roles(request, READ_TASKS)
+    group_id = request.path_params["group"]
+    if group_id not in state.groups:
+        raise GraphError(404, "NotFound", f"The group '{group_id}' was not found.")
+    plans = [plan_json(p) for p in state.plans.values() if p.group_id == group_id]
+    context = f"{METADATA}#groups('{group_id}')/planner/plans"
+    return GraphJSON(collection(request, plans, context, default_size=100,
+                                page_size=state.page_size))
 
 
 async def list_tasks(request: Request, state: GraphState) -> Response:
@@ -166,4 +192,4 @@ async def list_tasks(request: Request, state: GraphState) -> Response:
 
 
 __all__ = ["add_member", "create_channel", "create_plan", "create_team", "get_operation",
-           "get_team", "list_tasks"]
+           "get_team", "list_channels", "list_group_plans", "list_tasks"]

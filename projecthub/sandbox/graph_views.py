@@ -103,6 +103,12 @@ def graph_time(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def entity(context: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A single entity as a reply body: its ``@odata.context`` first (collection items have
+    none; the collection carries it)."""
+    return {"@odata.context": f"{METADATA}#{context}", **body}
+
+
 def user_json(user: User) -> dict[str, Any]:
     """Every property a client may ``$select``; callers trim to Graph's default set."""
     return {"businessPhones": [], "displayName": user.display_name, "givenName": user.given_name,
@@ -134,7 +140,7 @@ def group_json(group: Group) -> dict[str, Any]:
 
 
 def team_json(team: Team, group: Group, state: GraphState) -> dict[str, Any]:
-    return {"@odata.context": f"{METADATA}#teams/$entity", "id": team.id,
+    return {"id": team.id,
             "createdDateTime": graph_time(team.created), "displayName": group.display_name,
             "description": group.description, "internalId": team.internal_id,
             "classification": None, "specialization": "none",
@@ -150,17 +156,15 @@ def team_url(team: Team, state: GraphState) -> str:
 def channel_json(channel: Channel, team: Team, state: GraphState) -> dict[str, Any]:
     web = (f"{TEAMS_WEB}/channel/{_thread(channel.id)}/{quote(channel.display_name)}"
            f"?groupId={team.id}&tenantId={state.directory_id}")
-    return {"@odata.context": f"{METADATA}#teams('{team.id}')/channels/$entity",
-            "id": channel.id, "createdDateTime": graph_time(channel.created),
+    return {"id": channel.id, "createdDateTime": graph_time(channel.created),
             "displayName": channel.display_name, "description": channel.description,
             "isFavoriteByDefault": None, "email": "", "tenantId": state.directory_id,
             "webUrl": web, "membershipType": channel.membership_type, "isArchived": False}
 
 
-def member_json(member: Member, team: Team, state: GraphState) -> dict[str, Any]:
+def member_json(member: Member, state: GraphState) -> dict[str, Any]:
     user = state.users[member.user_id]
-    return {"@odata.context": f"{METADATA}#teams('{team.id}')/members/$entity",
-            "@odata.type": "#microsoft.graph.aadUserConversationMember", "id": member.id,
+    return {"@odata.type": "#microsoft.graph.aadUserConversationMember", "id": member.id,
             "roles": list(member.roles), "displayName": user.display_name,
             "visibleHistoryStartDateTime": "0001-01-01T00:00:00Z", "userId": user.id,
             "email": user.mail, "tenantId": state.directory_id}
@@ -169,7 +173,6 @@ def member_json(member: Member, team: Team, state: GraphState) -> dict[str, Any]
 def operation_json(operation: Operation) -> dict[str, Any]:
     """``error`` is left out unless the operation failed (the spec does not allow null)."""
     body: dict[str, Any] = {
-        "@odata.context": f"{METADATA}#teams('{operation.team_id}')/operations/$entity",
         "id": operation.id, "operationType": "createTeam",
         "createdDateTime": graph_time(operation.created), "status": operation.status,
         "lastActionDateTime": graph_time(operation.last_action or operation.created),
@@ -182,8 +185,7 @@ def operation_json(operation: Operation) -> dict[str, Any]:
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
-    return {"@odata.context": f"{METADATA}#planner/plans/$entity",
-            "@odata.etag": _etag(plan.id), "createdDateTime": graph_time(plan.created),
+    return {"@odata.etag": _etag(plan.id), "createdDateTime": graph_time(plan.created),
             "owner": plan.group_id, "title": plan.title, "id": plan.id,
             "createdBy": {"application": {"id": plan.created_by_app}},
             "container": {"@odata.type": "#microsoft.graph.plannerPlanContainer",
@@ -220,6 +222,7 @@ __all__ = [
     "GraphError",
     "GraphJSON",
     "channel_json",
+    "entity",
     "error_response",
     "graph_time",
     "group_json",

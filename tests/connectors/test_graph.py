@@ -104,6 +104,17 @@ async def test_create_channel_and_a_duplicate_name_is_a_conflict(graph):
     assert set(transport.validated) >= {"POST /teams/{team-id}/channels"}
 
 
+async def test_channels_and_plans_of_a_team_are_listed_so_steps_can_adopt_them(graph):
+    connector, transport = graph
+    group = await connector.find_group_by_mail_nickname("WebsiteRelaunch")
+    assert [c.display_name async for c in connector.iter_channels(group.id)] == [
+        "General", "Design"]
+    plans = [p async for p in connector.iter_group_plans(group.id)]
+    assert [(p.title, p.group_id) for p in plans] == [("Website Relaunch", group.id)]
+    assert {"GET /teams/{team-id}/channels", "GET /groups/{group-id}/planner/plans"} <= set(
+        transport.validated)
+
+
 async def test_create_plan_for_a_team_group(graph, app):
     connector, transport = graph
     group = await connector.find_group_by_mail_nickname("WebsiteRelaunch")

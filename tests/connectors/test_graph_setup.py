@@ -26,11 +26,14 @@ SECRET = "sandbox-acme"
 TENANT_ID = "contoso.onmicrosoft.com"
 CLIENT_ID = "6731de76-14a6-49ae-97bc-6eba6914391e"
 POLL_INTERVAL = 5.0
+# First match wins: a group's own paths (``/groups/{id}/…``) are only used for Planner, while
+# ``/groups`` itself belongs to the Groups module.
 GRAPH_SPECS = tuple(
     SpecBinding(f"msgraph/{name}.v1.0.yml", "/sandbox/graph", "https://graph.microsoft.com",
                 prefix)
-    for name, prefix in (("Users", "/v1.0/users"), ("Groups", "/v1.0/groups"),
-                         ("Teams", "/v1.0/teams"), ("Planner", "/v1.0/planner")))
+    for name, prefix in (("Users", "/v1.0/users"), ("Planner", "/v1.0/groups/"),
+                         ("Groups", "/v1.0/groups"), ("Teams", "/v1.0/teams"),
+                         ("Planner", "/v1.0/planner")))
 
 
 class AcceptedWithoutBody(httpx.AsyncBaseTransport):
