@@ -58,6 +58,9 @@ class AcceptedWithoutBody(httpx.AsyncBaseTransport):
                    if k.lower() != "content-length"]
         return httpx.Response(202, headers=headers, content=b"{}", request=request)
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
 
 def make_sandbox(clock: FakeClock, *, seed_demo: bool = True) -> SandboxApp:
     """Only the Graph fake (with its Entra ID), sleeping on the test's clock."""
