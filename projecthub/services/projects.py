@@ -17,6 +17,7 @@ from projecthub.models import (
     Membership,
     Project,
     ProjectMember,
+    ProjectResource,
     Role,
     ToolConnection,
     User,
@@ -48,6 +49,15 @@ def get_project(session: Session, principal: Principal, project_id: object) -> P
     if visible is None:
         raise NotFound("Project not found.")
     return project
+
+
+def list_resources(session: Session, principal: Principal,
+                   project_id: object) -> list[ProjectResource]:
+    """What the project has in its tools (created, adopted or linked), for those who may see it."""
+    project = get_project(session, principal, project_id)
+    return list(session.exec(scoped_select(principal, ProjectResource).where(
+        ProjectResource.project_id == project.id).order_by(
+        col(ProjectResource.tool), col(ProjectResource.created_at))).all())
 
 
 def answer_context(session: Session, principal: Principal) -> AnswerContext:

@@ -33,11 +33,12 @@ class ToolClients:
 
     def __init__(self, session_factory: SessionFactory, principal: Principal, *,
                  transport_factory: TransportFactory | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, graph_poll_seconds: float = 10.0) -> None:
         self._session_factory = session_factory
         self.principal = principal
         self._transport_factory = transport_factory or (lambda _url: None)
         self._clock = clock
+        self._graph_poll_seconds = graph_poll_seconds
 
     def credentials(self, connection_id: str | uuid.UUID | None,
                     tool: Tool) -> ConnectionCredentials:
@@ -82,4 +83,4 @@ class ToolClients:
             client_secret=secret, graph_url=f"{creds.base_url.rstrip('/')}/v1.0",
             login_url=login, transport=self._transport(creds.base_url),
             login_transport=self._transport(login) if login else None, clock=self._clock,
-            token_cache=cache)
+            token_cache=cache, poll_interval=self._graph_poll_seconds)

@@ -19,7 +19,8 @@ from projecthub.services.provisioning.actions.base import StepContext, StepFaile
 
 async def _team_outcome(graph: GraphConnector, team_id: str, name: str,
                         origin: str) -> StepOutcome:
-    url = await graph.team_web_url(team_id)
+    team = await graph.wait_for_existing_team(team_id)
+    url = team.web_url or await graph.team_web_url(team_id)
     return StepOutcome(team_id, f"{origin} team {name}", url, {"team_id": team_id, "url": url},
                        "team", team_id, name, origin)
 
@@ -77,27 +78,32 @@ async def add_members(ctx: StepContext) -> StepOutcome:
 async def create_channel(ctx: StepContext) -> StepOutcome:
     team_id, name = ctx.output("graph.create_team", "team_id"), ctx.inputs["name"]
     async with ctx.tools.graph(ctx.connection_id) as graph:
-        try:
-            channel = await graph.create_channel(team_id, name)
-        except Conflict:
-            return StepOutcome(f"{team_id}:{name}", f"channel {name} already exists",
-                               origin="adopted")
-    return StepOutcome(channel.id, f"created channel {name}", channel.web_url or "",
-                       resource_kind="channel", resource_key=channel.id, resource_name=name)
+        origin = "adopted"
+        channel = await anext((c async for c in graph.iter_channels(team_id)
+                               if c.display_name.casefold() == name.casefold()), None)
+        if channel is None:
+            try:
+                channel = await graph.create_channel(team_id, name)
+                origin = "created"
+            except Conflict as exc:  # made meanwhile by someone else: theirs, not adopted
+                raise StepFailed(f"A channel named {name} appeared while creating it.") from exc
+    return StepOutcome(channel.id, f"{origin} channel {name}", channel.web_url or "",
+                       resource_kind="channel", resource_key=channel.id, resource_name=name,
+                       origin=origin)
 
 
 async def create_plan(ctx: StepContext) -> StepOutcome:
     team_id, title = ctx.output("graph.create_team", "team_id"), ctx.inputs["title"]
-    if ctx.saved.get("plan_id"):
-        return StepOutcome(ctx.saved["plan_id"], f"plan {title} was created before",
-                           resource_kind="plan", resource_key=ctx.saved["plan_id"],
-                           resource_name=title, origin="adopted")
     async with ctx.tools.graph(ctx.connection_id) as graph:
-        try:
-            plan = await graph.create_plan(team_id, title)
-        except NotFound as exc:
-            raise StepFailed("The team's group is not ready for Planner yet; retry in a "
-                             "minute.") from exc
-    ctx.checkpoint({"plan_id": plan.id})
-    return StepOutcome(plan.id, f"created plan {title}", outputs={"plan_id": plan.id},
-                       resource_kind="plan", resource_key=plan.id, resource_name=title)
+        plan = await anext((p async for p in graph.iter_group_plans(team_id)
+                            if p.title == title), None)
+        origin = "adopted" if plan else "created"
+        if plan is None:
+            try:
+                plan = await graph.create_plan(team_id, title)
+            except NotFound as exc:
+                raise StepFailed("The team's group is not ready for Planner yet; retry in a "
+                                 "minute.") from exc
+    return StepOutcome(plan.id, f"{origin} plan {title}", outputs={"plan_id": plan.id},
+                       resource_kind="plan", resource_key=plan.id, resource_name=title,
+                       origin=origin)

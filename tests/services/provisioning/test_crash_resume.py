@@ -1,0 +1,150 @@
+"""Crash test: a worker process driving a four-tool run is SIGKILLed just before and just after
+each remote create; fresh workers resume it. The run must finish with exactly one of every
+resource in the sandboxes (served on a real socket, so they outlive the workers)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+import uvicorn
+from sqlmodel import select
+from starlette.types import Message, Receive, Scope, Send
+
+from projecthub.models import ProjectResource, RunStatus
+from projecthub.services import connections
+from projecthub.services.provisioning import service
+from tests.conftest import TEST_DATABASE_URL
+from tests.services.provisioning.test_full_run import _everything
+from tests.services.provisioning.world import TENANT, build_world
+
+NOT_CREATES = ("/login", "/search", "approximate-count")
+
+
+@dataclass
+class Killer:
+    """ASGI middleware: on the first create a worker sends, kill that worker — before the
+    sandbox sees the request, or after it took effect but before the reply leaves."""
+
+    app: object
+    pid: int | None = None
+    mode: str = "before"
+    kills: list[str] = field(default_factory=list)
+
+    def _is_create(self, scope: Scope) -> bool:
+        return (scope["type"] == "http" and scope["method"] == "POST"
+                and not any(part in scope["path"] for part in NOT_CREATES))
+
+    def _kill(self, path: str) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            self.kills.append(f"{self.mode} {path}")
+            self.pid = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.pid is None or not self._is_create(scope):
+            await self.app(scope, receive, send)  # type: ignore[operator]
+            return
+        if self.mode == "before":
+            self._kill(scope["path"])
+            return
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)  # type: ignore[operator]
+        self._kill(scope["path"])
+
+
+@pytest.fixture
+def served(db) -> Iterator[tuple[str, Killer, object]]:
+    world = build_world(db)
+    killer = Killer(world.sandbox)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(uvicorn.Config(killer, log_level="critical", lifespan="off",
+                                           ws="none", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    for tool, conn_id in world.connection_ids.items():
+        extra = ({"settings_values": {"authority_host": f"{base}/sandbox/graph/login"}}
+                 if tool == "graph" else {})
+        connections.update_connection(db, world.owner_principal, conn_id,
+                                      base_url=f"{base}/sandbox/{tool}", **extra)
+    world.sandbox.vendors["graph"].tenant(TENANT).team_creation_polls = 1
+    try:
+        yield base, killer, world
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _start(run_id: str, worker: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.services.provisioning.crash_child", TEST_DATABASE_URL,
+         run_id, worker], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=os.getcwd())
+
+
+def test_killed_workers_never_duplicate_and_the_run_completes(served, db):
+    _, killer, world = served
+    _, run = service.start_project(db, world.owner_principal,
+                                   template_version_id=world.template_version_id,
+                                   answers=_everything(world))
+    outcome, lives = "", 0
+    while lives < 60:
+        lives += 1
+        killer.mode = "before" if lives % 2 else "after"
+        child = _start(str(run.id), f"worker-{lives}")
+        killer.pid = child.pid
+        out, err = child.communicate(timeout=120)
+        killer.pid = None
+        if child.returncode == 0:
+            outcome = out.strip()
+            if outcome != "not-claimed":
+                break
+        elif child.returncode != -signal.SIGKILL:
+            pytest.fail(f"worker crashed on its own: {err[-2000:]}")
+        time.sleep(1.1)  # let the dead worker's one-second lease expire
+    view = service.get_run(db, world.owner_principal, run.id)
+    failed = [(s.key, s.error) for s in view.steps if s.error]
+    assert outcome == RunStatus.SUCCEEDED.value, (outcome, lives, failed, killer.kills[-6:],
+                                                  len(killer.kills))
+    assert len([k for k in killer.kills if k.startswith("before")]) >= 5
+    assert len([k for k in killer.kills if k.startswith("after")]) >= 5
+    _assert_exactly_one_of_each(world, db)
+
+
+def _assert_exactly_one_of_each(world, db) -> None:
+    jira = world.sandbox.vendors["jira"].tenant(TENANT)
+    assert [k for k in jira.projects if k == "WEBX"] == ["WEBX"]
+    site = world.sandbox.vendors["confluence"].tenant(TENANT)
+    space = site.space_by_key("WEBX")
+    titles = [p.title for p in site.pages_in(space, {"current"})]
+    assert sorted(titles) == sorted(set(titles))
+    assert {"Project charter", "Project links"} <= set(titles)
+    prod = world.sandbox.vendors["productive"].tenant(TENANT)
+    assert len([p for p in prod.table("projects").values() if p.name == "Website relaunch"]) == 1
+    assert len([d for d in prod.table("deals").values()
+                if d.name == "Website relaunch budget"]) == 1
+    graph = world.sandbox.vendors["graph"].tenant(TENANT)
+    assert len([g for g in graph.groups.values() if g.display_name == "Website Relaunch"]) == 1
+    team = next(t for t in graph.teams.values()
+                if graph.groups[t.id].display_name == "Website Relaunch")
+    assert [c.display_name for c in team.channels].count("Planning") == 1
+    assert len([p for p in graph.plans.values() if p.title == "Website Relaunch"]) == 1
+    rows = db.exec(select(ProjectResource)).all()
+    keys = [(r.tool, r.kind, r.external_id) for r in rows]
+    assert len(keys) == len(set(keys))
