@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 16:08:39.812186
+Create Date: 2026-11-26 16:37:58.675038
 """
 from collections.abc import Sequence
 
@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('settings', sa.JSON(), nullable=False),
     sa.Column('created_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations'))
     )
@@ -282,6 +283,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_project_resources_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_resources_project_id'), ['project_id'], unique=False)
 
+    op.create_table('project_status',
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('health', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('synced_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('oldest_data_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_owner', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('lease_until', projecthub.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_project_status_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_status_project_id_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('project_id', name=op.f('pk_project_status'))
+    )
+    with op.batch_alter_table('project_status', schema=None) as batch_op:
+        batch_op.create_index('ix_project_status_due', ['synced_at'], unique=False)
+        batch_op.create_index('ix_project_status_org_health', ['organization_id', 'health'], unique=False)
+        batch_op.create_index(batch_op.f('ix_project_status_organization_id'), ['organization_id'], unique=False)
+
     op.create_table('provisioning_runs',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
@@ -303,6 +323,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_provisioning_runs_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_provisioning_runs_project_id'), ['project_id'], unique=False)
         batch_op.create_index('ix_runs_status_lease', ['status', 'lease_until'], unique=False)
+
+    op.create_table('status_history',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_status_history_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_status_history_project_id_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_status_history')),
+    sa.UniqueConstraint('project_id', 'day', name=op.f('uq_status_history_project_id_day'))
+    )
+    with op.batch_alter_table('status_history', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_status_history_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_status_history_project_id'), ['project_id'], unique=False)
 
     op.create_table('provisioning_steps',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -338,22 +373,59 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_provisioning_steps_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_provisioning_steps_run_id'), ['run_id'], unique=False)
 
+    op.create_table('status_snapshots',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('resource_id', sa.Uuid(), nullable=False),
+    sa.Column('tool', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('fetched_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempted_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_status_snapshots_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_status_snapshots_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resource_id'], ['project_resources.id'], name=op.f('fk_status_snapshots_resource_id_project_resources'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_status_snapshots')),
+    sa.UniqueConstraint('resource_id', name=op.f('uq_status_snapshots_resource_id'))
+    )
+    with op.batch_alter_table('status_snapshots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_status_snapshots_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_status_snapshots_project_id'), ['project_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('status_snapshots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_status_snapshots_project_id'))
+        batch_op.drop_index(batch_op.f('ix_status_snapshots_organization_id'))
+
+    op.drop_table('status_snapshots')
     with op.batch_alter_table('provisioning_steps', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_provisioning_steps_run_id'))
         batch_op.drop_index(batch_op.f('ix_provisioning_steps_organization_id'))
 
     op.drop_table('provisioning_steps')
+    with op.batch_alter_table('status_history', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_status_history_project_id'))
+        batch_op.drop_index(batch_op.f('ix_status_history_organization_id'))
+
+    op.drop_table('status_history')
     with op.batch_alter_table('provisioning_runs', schema=None) as batch_op:
         batch_op.drop_index('ix_runs_status_lease')
         batch_op.drop_index(batch_op.f('ix_provisioning_runs_project_id'))
         batch_op.drop_index(batch_op.f('ix_provisioning_runs_organization_id'))
 
     op.drop_table('provisioning_runs')
+    with op.batch_alter_table('project_status', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_status_organization_id'))
+        batch_op.drop_index('ix_project_status_org_health')
+        batch_op.drop_index('ix_project_status_due')
+
+    op.drop_table('project_status')
     with op.batch_alter_table('project_resources', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_resources_project_id'))
         batch_op.drop_index(batch_op.f('ix_project_resources_organization_id'))

@@ -6,6 +6,7 @@ from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import Lifecycle, Project, ProjectMember, ProjectResource
 from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
+from projecthub.models.status import ProjectStatus, StatusHistory, StatusSnapshot
 from projecthub.models.templates import Template, TemplateVersion, WizardDraft
 
 __all__ = [
@@ -21,10 +22,13 @@ __all__ = [
     "Project",
     "ProjectMember",
     "ProjectResource",
+    "ProjectStatus",
     "ProvisioningRun",
     "ProvisioningStep",
     "Role",
     "RunStatus",
+    "StatusHistory",
+    "StatusSnapshot",
     "StepStatus",
     "Template",
     "TemplateVersion",

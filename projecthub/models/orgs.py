@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from projecthub.models.base import UTCDateTime, created_field, id_field, time_field
@@ -36,6 +37,8 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=120)
     slug: str = Field(max_length=50, unique=True, index=True)
     status: OrgStatus = Field(default=OrgStatus.ACTIVE, sa_type=String(20))
+    # Org-level preferences (status sync interval, health thresholds); defaults live in code.
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = created_field()
 
 

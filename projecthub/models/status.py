@@ -1,0 +1,69 @@
+"""What the tools said about a project: one snapshot per resource, a per-project roll-up the
+dashboard reads in one join, and a daily history for charts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from projecthub.models.base import id_field, time_field
+
+
+class StatusSnapshot(SQLModel, table=True):
+    """The latest summary of one resource. ``data`` keeps the last good values when a fetch
+    fails; ``error`` then says why they are stale."""
+
+    __tablename__ = "status_snapshots"
+
+    id: uuid.UUID = id_field()
+    organization_id: uuid.UUID = Field(
+        foreign_key="organizations.id", ondelete="CASCADE", index=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE", index=True)
+    resource_id: uuid.UUID = Field(foreign_key="project_resources.id", ondelete="CASCADE",
+                                   unique=True)
+    tool: str = Field(max_length=20)
+    kind: str = Field(max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fetched_at: datetime | None = time_field()
+    attempted_at: datetime | None = time_field()
+    error: str = Field(default="", max_length=1000)
+
+
+class ProjectStatus(SQLModel, table=True):
+    """One row per project: health, its reasons and the key figures, so a dashboard page is a
+    fixed number of queries whatever the number of projects."""
+
+    __tablename__ = "project_status"
+    __table_args__ = (Index("ix_project_status_org_health", "organization_id", "health"),
+                      Index("ix_project_status_due", "synced_at"))
+
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE",
+                                  primary_key=True)
+    organization_id: uuid.UUID = Field(
+        foreign_key="organizations.id", ondelete="CASCADE", index=True)
+    health: str = Field(default="unknown", max_length=10)
+    reasons: list[dict[str, Any]] = Field(default_factory=list,
+                                          sa_column=Column(JSON, nullable=False))
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    synced_at: datetime | None = time_field()
+    oldest_data_at: datetime | None = time_field()
+    lease_owner: str = Field(default="", max_length=80)
+    lease_until: datetime | None = time_field()
+
+
+class StatusHistory(SQLModel, table=True):
+    """The day's last figures per project, for charts."""
+
+    __tablename__ = "status_history"
+    __table_args__ = (UniqueConstraint("project_id", "day"),)
+
+    id: uuid.UUID = id_field()
+    organization_id: uuid.UUID = Field(
+        foreign_key="organizations.id", ondelete="CASCADE", index=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE", index=True)
+    day: date
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
