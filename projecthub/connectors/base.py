@@ -31,7 +31,7 @@ from projecthub.connectors.errors import (
     ServerError,
     Timeout,
 )
-from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window
+from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window, shared_throttle
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
@@ -101,6 +101,7 @@ class ConnectorClient:
         max_concurrency: int = 8,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         rng: random.Random | None = None,
+        share_key: str | None = None,
     ) -> None:
         self.tool = tool
         self.clock: Clock = clock or SystemClock()
@@ -110,8 +111,10 @@ class ConnectorClient:
         self._secrets = tuple(s for s in secrets if s)
         self._timeout = timeout
         self._rng = rng or random.Random()
-        self._limiter = RateLimiter(rate_limits, self.clock)
-        self._slots = asyncio.Semaphore(max_concurrency)
+        self._share_key = share_key
+        self._windows, self._max_concurrency = rate_limits, max_concurrency
+        self._own_limiter = RateLimiter(rate_limits, self.clock)
+        self._own_slots = asyncio.Semaphore(max_concurrency)
         self._http = httpx.AsyncClient(
             base_url=base_url, auth=auth, headers=headers, transport=transport,
             timeout=timeout, follow_redirects=False,
@@ -119,6 +122,22 @@ class ConnectorClient:
 
     async def __aenter__(self) -> ConnectorClient:
         return self
+
+    @property
+    def _limiter(self) -> RateLimiter:
+        return self._throttle()[0]
+
+    @property
+    def _slots(self) -> asyncio.Semaphore:
+        return self._throttle()[1]
+
+    def _throttle(self) -> tuple[RateLimiter, asyncio.Semaphore]:
+        """With a ``share_key`` (a connection id) every client of that connection shares one
+        limiter and cap; without, this client has its own."""
+        if self._share_key is None:
+            return self._own_limiter, self._own_slots
+        return shared_throttle(f"{self.tool}:{self._share_key}", self._windows,
+                               self._max_concurrency, self.clock)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -91,6 +91,7 @@ class GraphConnector:
         token_cache: msal.TokenCache | None = None,
         poll_interval: float = 10.0,
         poll_timeout: float = 900.0,
+        share_key: str | None = None,
     ) -> None:
         self._clock = clock or SystemClock()
         self._tenant_id = tenant_id
@@ -103,7 +104,7 @@ class GraphConnector:
             request_id_headers=("request-id", "client-request-id"), auth=GraphAuth(self._tokens),
             secrets=(client_secret,), headers={"Accept": "application/json"},
             transport=transport, clock=self._clock, retry=retry, rate_limits=rate_limits,
-            max_concurrency=4,
+            max_concurrency=4, share_key=share_key,
         )
         self._poll_interval = poll_interval
         self._poll_timeout = poll_timeout

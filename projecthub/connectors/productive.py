@@ -96,6 +96,7 @@ class ProductiveConnector:
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
         page_size: int = 200,
+        share_key: str | None = None,
     ) -> None:
         self.organization_id = _id(organization_id)
         self.marker_field_id = None if marker_field_id is None else _id(marker_field_id)
@@ -106,7 +107,7 @@ class ProductiveConnector:
             headers={"X-Auth-Token": api_token, "X-Organization-Id": self.organization_id,
                      "Accept": JSON_API},
             transport=transport, clock=clock, retry=retry or DEFAULT_RETRY, rate_limits=rate_limits,
-            max_concurrency=4,
+            max_concurrency=4, share_key=share_key,
         )
 
     async def __aenter__(self) -> ProductiveConnector:

@@ -70,3 +70,16 @@ class RateLimiter:
 
 
 __all__ = ["RateLimiter", "Throttled", "Window"]
+
+
+_SHARED: dict[tuple[str, int], tuple[RateLimiter, asyncio.Semaphore]] = {}
+
+
+def shared_throttle(key: str, windows: tuple[Window, ...], max_concurrency: int,
+                    clock: Clock) -> tuple[RateLimiter, asyncio.Semaphore]:
+    """One limiter and concurrency cap per connection (``key``) for the running event loop, so
+    every connector opened for that connection, by any task, keeps within the same limits."""
+    slot = (key, id(asyncio.get_running_loop()))
+    if slot not in _SHARED:
+        _SHARED[slot] = (RateLimiter(windows, clock), asyncio.Semaphore(max_concurrency))
+    return _SHARED[slot]

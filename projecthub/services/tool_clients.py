@@ -63,14 +63,16 @@ class ToolClients:
         creds = self.credentials(connection_id, Tool.CONFLUENCE)
         return ConfluenceConnector(site_url=creds.base_url, email=creds.settings["email"],
                                    api_token=creds.secrets["api_token"],
-                                   transport=self._transport(creds.base_url), clock=self._clock)
+                                   transport=self._transport(creds.base_url), clock=self._clock,
+                                   share_key=str(creds.connection_id))
 
     def productive(self, connection_id: str | uuid.UUID | None) -> ProductiveConnector:
         creds = self.credentials(connection_id, Tool.PRODUCTIVE)
         return ProductiveConnector(api_token=creds.secrets["api_token"],
                                    organization_id=creds.settings["organization_id"],
                                    base_url=creds.base_url,
-                                   transport=self._transport(creds.base_url), clock=self._clock)
+                                   transport=self._transport(creds.base_url), clock=self._clock,
+                                   share_key=str(creds.connection_id))
 
     def graph(self, connection_id: str | uuid.UUID | None) -> GraphConnector:
         creds = self.credentials(connection_id, Tool.GRAPH)
@@ -83,4 +85,5 @@ class ToolClients:
             client_secret=secret, graph_url=f"{creds.base_url.rstrip('/')}/v1.0",
             login_url=login, transport=self._transport(creds.base_url),
             login_transport=self._transport(login) if login else None, clock=self._clock,
-            token_cache=cache, poll_interval=self._graph_poll_seconds)
+            token_cache=cache, poll_interval=self._graph_poll_seconds,
+            share_key=str(creds.connection_id))

@@ -1,0 +1,1 @@
+"""Project status: summaries fetched from the tools, health rules, background sync, dashboard."""
