@@ -1,7 +1,8 @@
 """Jira Cloud (platform REST v3 and Agile 1.0) over basic auth with an email and an API token.
 
 Only the calls ProjectHub needs: who am I, find people, pick a project key, create or adopt a
-project, add people to its roles, and read its status (issue counts, issues, boards, sprints).
+project, add people to its roles, and read its status (issue counts, overdue issues, issues,
+boards, sprints and the active sprint's progress).
 Issue search uses ``/search/jql`` and ``/search/approximate-count``; the old ``/search`` is gone
 (410 since 2025, CHANGE-2046).
 """
@@ -28,6 +29,7 @@ from projecthub.connectors.jira_models import (
     JiraUser,
     KeyCheck,
     ProjectRole,
+    SprintProgress,
 )
 from projecthub.connectors.pagination import iter_next_page_token, iter_start_at
 from projecthub.connectors.ratelimit import Window
@@ -40,6 +42,8 @@ SCRUM_TEMPLATE = "com.pyxis.greenhopper.jira:gh-simplified-scrum-classic"
 # Jira's rule for keys (spec): an uppercase letter, then 1-9 uppercase letters or digits.
 PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 STATUS_CATEGORIES = {"to_do": "To Do", "in_progress": "In Progress", "done": "Done"}
+# Jira's 400 for the sprints of a board without them (kanban, or a team board with sprints off).
+NO_SPRINTS = "does not support sprints"
 # Atlassian publishes no numbers for API-token traffic (burst limits only); stay well below.
 DEFAULT_LIMITS = (Window(20, 1.0),)
 
@@ -180,15 +184,45 @@ class JiraConnector:
 
     async def issue_counts(self, key: str) -> IssueCounts:
         """Issues of a project per status category, three approximate counts in parallel."""
-        project = _key(key)
+        return IssueCounts(**await self._category_counts(f'project = "{_key(key)}"'))
+
+    async def overdue_issue_count(self, key: str) -> int:
+        """Open issues of a project due before today (approximate). Jira reads "today" in the
+        time zone of the account behind the token, so it may differ from ours near midnight."""
+        return await self.count_issues(
+            f'project = "{_key(key)}" AND duedate < startOfDay() AND statusCategory != Done')
+
+    async def active_sprint(self, key: str) -> SprintProgress | None:
+        """The active sprint on the project's first board with its issues per status category;
+        ``None`` without a board, on a board without sprints (kanban), or with no sprint active.
+        With parallel sprints on, Jira's first active one is taken."""
+        board = await anext(aiter(self.iter_boards(key, page_size=1)), None)
+        if board is None:
+            return None
+        try:
+            sprint = await anext(aiter(self.iter_sprints(board.id, states=("active",),
+                                                         page_size=1)), None)
+        except Invalid as exc:
+            if NO_SPRINTS in exc.message.casefold():
+                return None
+            raise
+        if sprint is None:
+            return None
+        counts = await self._category_counts(f"sprint = {int(sprint.id)}")
+        return SprintProgress(id=sprint.id, board_id=board.id, name=sprint.name,
+                              start=sprint.start_date, end=sprint.end_date,
+                              goal=sprint.goal or None, **counts)
+
+    async def _category_counts(self, scope: str) -> dict[str, int]:
+        """``scope`` (a bounded JQL restriction) per status category, counted in parallel."""
         counts = await asyncio.gather(*(
-            self.count_issues(f'project = "{project}" AND statusCategory = "{name}"')
+            self.count_issues(f'{scope} AND statusCategory = "{name}"')
             for name in STATUS_CATEGORIES.values()))
-        return IssueCounts(**dict(zip(STATUS_CATEGORIES, counts, strict=True)))
+        return dict(zip(STATUS_CATEGORIES, counts, strict=True))
 
     def iter_issues(self, jql: str, *, page_size: int = 100) -> AsyncIterator[JiraIssue]:
-        """Issues matching a bounded JQL query, with summary, status and creation time."""
-        body = {"jql": jql, "fields": ["summary", "status", "created"]}
+        """Issues matching a bounded JQL query, with summary, status, creation and due dates."""
+        body = {"jql": jql, "fields": ["summary", "status", "created", "duedate"]}
         return iter_next_page_token(self._client, f"{API}/search/jql", JiraIssue,
                                     items_key="issues", body=body, page_size=page_size)
 

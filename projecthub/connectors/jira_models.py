@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, field_validator
@@ -90,6 +90,7 @@ class JiraIssue(_JiraModel):
         default=None, validation_alias=AliasPath("fields", "status", "statusCategory", "key"))
     created: datetime | None = Field(default=None,
                                      validation_alias=AliasPath("fields", "created"))
+    due_date: date | None = Field(default=None, validation_alias=AliasPath("fields", "duedate"))
 
     @field_validator("created", mode="before")
     @classmethod
@@ -119,6 +120,23 @@ class JiraSprint(_JiraModel):
     origin_board_id: int | None = None
 
 
+class SprintProgress(IssueCounts):
+    """A board's active sprint with its issues per status category (approximate counts)."""
+
+    id: int
+    board_id: int
+    name: str
+    start: datetime | None = None
+    end: datetime | None = None
+    goal: str | None = None
+
+    @property
+    def percent_done(self) -> float | None:
+        """Done issues as a share of all the sprint's issues (0-100, one decimal); ``None`` for
+        a sprint without issues, where no share exists."""
+        return round(100 * self.done / self.total, 1) if self.total else None
+
+
 __all__ = [
     "CreatedProject",
     "IssueCounts",
@@ -129,4 +147,5 @@ __all__ = [
     "JiraUser",
     "KeyCheck",
     "ProjectRole",
+    "SprintProgress",
 ]

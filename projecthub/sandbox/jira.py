@@ -30,8 +30,9 @@ from projecthub.sandbox.jira_http import (
     render_error,
     reply_headers,
 )
-from projecthub.sandbox.jira_jql import JqlError, parse
-from projecthub.sandbox.jira_state import ROLES, JiraState, Project, User, seed_demo
+from projecthub.sandbox.jira_jql import Searcher, parse
+from projecthub.sandbox.jira_jql_values import JqlError
+from projecthub.sandbox.jira_state import ROLES, Issue, JiraState, Project, User, seed_demo
 from projecthub.sandbox.jira_validation import create_problems, key_problem, suggest_key
 from projecthub.sandbox.jira_views import (
     JiraJSON,
@@ -180,10 +181,7 @@ async def search_jql(request: Request, state: JiraState) -> Response:
     """Pages chained by an opaque ``nextPageToken`` bound to the query; no total, no startAt."""
     ask = await _jql_request(request)
     jql = str(ask.get("jql") or "")
-    try:
-        hits = parse(jql, state).run(state)
-    except JqlError as exc:
-        raise SandboxHTTPError(400, str(exc)) from None
+    hits = _search(request, state, jql)
     fields = [str(f) for f in ask.get("fields") or ["id"]]
     cap = 5000 if fields == ["id"] else 100
     size = max(1, min(int(ask.get("maxResults") or 50), cap))
@@ -200,11 +198,15 @@ async def search_jql(request: Request, state: JiraState) -> Response:
 async def approximate_count(request: Request, state: JiraState) -> Response:
     body = await read_json(request)
     jql = body.get("jql") if isinstance(body, dict) else None
+    return JiraJSON({"count": len(_search(request, state, str(jql or "")))})
+
+
+def _search(request: Request, state: JiraState, jql: str) -> list[tuple[Project, Issue]]:
+    """Issues matching ``jql`` as the caller sees them (dates in the caller's time zone)."""
     try:
-        count = len(parse(str(jql or ""), state).run(state))
+        return parse(jql, Searcher.of(state, request.state.user)).run(state)
     except JqlError as exc:
         raise SandboxHTTPError(400, str(exc)) from None
-    return JiraJSON({"count": count})
 
 
 def _encode_token(offset: int, jql: str) -> str:

@@ -3,14 +3,16 @@
 Shapes follow Jira Cloud: project ids are numbers (strings in project JSON, an integer in the
 create reply), issue keys count per project, status categories are ``new``/``indeterminate``/
 ``done`` (shown as To Do / In Progress / Done), scrum and kanban templates come with a board.
+Due dates are calendar dates, as Jira's ``duedate`` is; the demo world is set in January 2026.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 SANDBOX_EMAIL = "demo@projecthub.test"
 CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
@@ -20,6 +22,12 @@ STATUSES = {"To Do": ("10000", "new"), "In Progress": ("3", "indeterminate"),
             "In Review": ("10001", "indeterminate"), "Done": ("10002", "done")}
 ROLES = {10002: "Administrators", 10003: "Member", 10004: "Viewer"}
 BOARD_TEMPLATES = {"scrum": "scrum", "kanban": "kanban"}
+# Every sandbox account's profile time zone; JQL dates such as startOfDay() are taken in it.
+TIME_ZONE = "Europe/Berlin"
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -29,6 +37,7 @@ class User:
     display_name: str
     active: bool = True
     site_admin: bool = False
+    time_zone: str = TIME_ZONE
 
 
 @dataclass
@@ -39,6 +48,7 @@ class Issue:
     status: str
     created: datetime
     sprint_id: int | None = None
+    due: date | None = None
 
     @property
     def category(self) -> str:
@@ -80,9 +90,11 @@ class Sprint:
 
 @dataclass
 class JiraState:
-    """One sandbox tenant's Jira site. Mutate through the ``add_*`` helpers to keep ids coherent."""
+    """One sandbox tenant's Jira site. Mutate through the ``add_*`` helpers to keep ids coherent;
+    ``now`` is the site's clock (tests pass a fake clock's ``now``)."""
 
     tenant: str
+    now: Callable[[], datetime] = _wall_clock
     users: list[User] = field(default_factory=list)
     projects: dict[str, Project] = field(default_factory=dict)
     boards: dict[int, Board] = field(default_factory=dict)
@@ -120,12 +132,25 @@ class JiraState:
         return next((p for p in self.projects.values() if str(p.id) == key_or_id), None)
 
     def add_issue(self, project: Project, summary: str, status: str = "To Do", *,
-                  created: datetime | None = None, sprint: Sprint | None = None) -> Issue:
+                  created: datetime | None = None, sprint: Sprint | None = None,
+                  due: date | None = None) -> Issue:
         issue = Issue(self._next_issue, f"{project.key}-{len(project.issues) + 1}", summary,
                       status, created or datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-                      sprint.id if sprint else None)
+                      sprint.id if sprint else None, due)
         self._next_issue += 1
         project.issues.append(issue)
+        return issue
+
+    def issue(self, key: str) -> Issue | None:
+        project = self.projects.get(key.rsplit("-", 1)[0])
+        return next((i for i in project.issues if i.key == key), None) if project else None
+
+    def set_due_date(self, key: str, due: date | None) -> Issue:
+        """Give the issue ``key`` a due date, or clear it with ``None``."""
+        issue = self.issue(key)
+        if issue is None:
+            raise KeyError(key)
+        issue.due = due
         return issue
 
     def add_board(self, project: Project, name: str, board_type: str) -> Board:
@@ -159,13 +184,20 @@ def seed_demo(state: JiraState) -> None:
     active = state.add_sprint(board, "WEB Sprint 2", "active", start=start + timedelta(days=14),
                               goal="Landing page")
     state.add_sprint(board, "WEB Sprint 3", "future")
-    plan = [("Draft sitemap", "Done", closed), ("Wireframe home page", "Done", closed),
-            ("Build landing page", "In Progress", active), ("Review copy", "In Review", active),
-            ("Set up analytics", "To Do", active), ("Cookie banner", "To Do", None),
-            ("Accessibility audit", "To Do", None)]
-    for n, (summary, status, sprint) in enumerate(plan):
-        state.add_issue(web, summary, status, created=start + timedelta(hours=n), sprint=sprint)
+    # Mid-sprint 2 (late January) "Review copy" and "Cookie banner" are overdue and still open.
+    plan = [("Draft sitemap", "Done", closed, date(2026, 1, 9)),
+            ("Wireframe home page", "Done", closed, date(2026, 1, 16)),
+            ("Build landing page", "In Progress", active, date(2026, 1, 30)),
+            ("Review copy", "In Review", active, date(2026, 1, 23)),
+            ("Set up analytics", "To Do", active, date(2026, 2, 2)),
+            ("Cookie banner", "To Do", None, date(2026, 1, 16)),
+            ("Accessibility audit", "To Do", None, None)]
+    for n, (summary, status, sprint, due) in enumerate(plan):
+        state.add_issue(web, summary, status, created=start + timedelta(hours=n), sprint=sprint,
+                        due=due)
     ops = state.add_project("OPS", "Operations", admin,
                             template_key="com.pyxis.greenhopper.jira:gh-simplified-kanban-classic")
-    for n, status in enumerate(["Done", "In Progress", "To Do"]):
-        state.add_issue(ops, f"Runbook {n + 1}", status, created=start + timedelta(days=n))
+    for n, (status, due) in enumerate([("Done", None), ("In Progress", date(2026, 2, 13)),
+                                       ("To Do", None)]):
+        state.add_issue(ops, f"Runbook {n + 1}", status, created=start + timedelta(days=n),
+                        due=due)

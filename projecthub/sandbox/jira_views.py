@@ -51,7 +51,7 @@ def user_json(user: User, base: str, *, full: bool = False) -> dict[str, Any]:
         "self": f"{base}/rest/api/3/user?accountId={user.account_id}",
         "accountId": user.account_id, "accountType": "atlassian",
         "emailAddress": user.email, "avatarUrls": avatar_urls(base, "user", user.account_id),
-        "displayName": user.display_name, "active": user.active, "timeZone": "Europe/Berlin",
+        "displayName": user.display_name, "active": user.active, "timeZone": user.time_zone,
         "locale": "en_US",
     }
     if full:
@@ -94,6 +94,7 @@ def issue_json(project: Project, issue: Issue, fields: list[str], base: str) -> 
     values: dict[str, Any] = {
         "summary": issue.summary, "status": status_json(issue.status, base),
         "created": jira_time(issue.created), "updated": jira_time(issue.created),
+        "duedate": issue.due.isoformat() if issue.due else None,
         "project": {"self": f"{base}/rest/api/3/project/{project.id}", "id": str(project.id),
                     "key": project.key, "name": project.name},
     }

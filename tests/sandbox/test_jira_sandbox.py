@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from projecthub.connectors.clock import FakeClock
 from projecthub.sandbox import create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
+from tests.connectors.jira_setup import JIRA_SPECS
+from tests.connectors.validating import ValidatingTransport
 
 BASE = "http://sandbox.test/sandbox/jira"
 
@@ -111,3 +114,81 @@ async def test_malformed_bodies_are_400s_not_crashes(http):
         response = await http.post(path, json=body)
         assert response.status_code == 400, path
         assert response.json()["errorMessages"]
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(start=datetime(2026, 1, 26, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def jql(app, clock):
+    """Counts (or a 400's message) for a JQL query, exchanges checked against the Jira spec."""
+    app.vendors["jira"].tenant("demo").now = clock.now
+    transport = ValidatingTransport(httpx.ASGITransport(app=app), JIRA_SPECS)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE,
+                                 auth=(SANDBOX_EMAIL, "sandbox-demo")) as client:
+        async def run(query: str) -> int | str:
+            response = await client.post("/rest/api/3/search/approximate-count",
+                                         json={"jql": query})
+            body = response.json()
+            return body["count"] if response.status_code == 200 else body["errorMessages"][0]
+        yield run
+
+
+@pytest.mark.parametrize(("clause", "count"), [
+    ('duedate = "2026-01-23"', 1), ("duedate != 2026-01-23", 5), ('due < "2026/01/16"', 1),
+    ('duedate <= "2026-01-16"', 3), ('duedate > "2026-01-30"', 1), ('duedate >= "2026-1-30"', 2),
+    ('duedate in ("2026-01-09", "2026-02-02")', 2), ('duedate not in ("2026-01-09")', 5),
+    ("duedate is EMPTY", 1), ("duedate is not EMPTY", 6), ("duedate = null", 1),
+    ("duedate < now()", 4), ("duedate < startOfDay()", 4), ("duedate <= startOfDay()", 4),
+    ("duedate >= -3d", 3), ('duedate < "-1w 1d"', 3),
+])
+async def test_due_date_clauses_follow_jiras_operators(jql, clause, count):
+    assert await jql(f"project = WEB AND {clause}") == count
+
+
+async def test_overdue_open_issues_are_counted_in_the_searchers_time_zone(jql, clock):
+    overdue = "project = WEB AND duedate < startOfDay() AND statusCategory != Done"
+    assert await jql(overdue) == 2
+    clock.advance(12 * 3600 + 59 * 60)  # 23:59 in Berlin, where the demo account lives
+    assert await jql(overdue) == 2
+    clock.advance(60 + 4 * 86400)  # midnight of the 31st in Berlin: "Build landing page" slips
+    assert await jql(overdue) == 3
+
+
+async def test_sprint_clauses_combine_with_status_categories(jql):
+    assert await jql('sprint = 2 AND statusCategory = "In Progress"') == 2
+    assert await jql("sprint = 2 AND statusCategory != Done") == 3
+    assert await jql('sprint = "WEB Sprint 1" AND statusCategory = Done') == 2
+    assert await jql("project = WEB AND sprint != 2") == 2
+    assert await jql("project = WEB AND sprint is EMPTY") == 2
+    assert await jql("project = WEB AND sprint in openSprints()") == 3
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ('project = WEB AND duedate < "2026-01-26 10:00"',
+     "Date value '2026-01-26 10:00' for field 'duedate' is invalid. Valid formats include: "
+     "'YYYY/MM/DD', 'YYYY-MM-DD', or a period format e.g. '-5d', '4w 2d'."),
+    ("project = WEB AND due > 2026-02-30", "Date value '2026-02-30' for field 'due' is invalid."),
+    ("project = WEB AND duedate < endOfDay()", "Unable to find JQL function 'endOfDay()'."),
+    ("project = WEB AND duedate < startOfDay(-1d)",
+     "Unable to find JQL function 'startOfDay(-1d)'."),
+    ("project < WEB", "The operator '<' is not supported by the 'project' field."),
+    ("key is EMPTY", "The operator 'is' is not supported by the 'key' field."),
+    ("key = EMPTY", "The field 'key' does not support searching for EMPTY values."),
+    ("project = WEB AND duedate is 2026-01-01", "The operator 'is' only supports searching for "
+                                                "EMPTY values on the field 'duedate'."),
+    ("project WEB", "Error in the JQL Query: Expecting operator but got 'WEB'. The valid operators "
+                    "are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and "
+                    "'IS NOT'. (line 1, character 9)"),
+])
+async def test_unsupported_jql_gets_jiras_400_wording(jql, query, message):
+    assert str(await jql(query)).startswith(message)
+
+
+async def test_search_returns_due_dates_as_jira_dates(http):
+    body = (await http.post("/rest/api/3/search/jql", json={
+        "jql": "project = WEB ORDER BY key ASC", "fields": ["duedate"]})).json()
+    assert [i["fields"]["duedate"] for i in body["issues"]][-3:] == [
+        "2026-02-02", "2026-01-16", None]
