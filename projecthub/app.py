@@ -11,11 +11,12 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from projecthub.api.main import api_app
-from projecthub.api.tools import new_session, tool_clients
+from projecthub.api.tools import new_session, sync_config, tool_clients
 from projecthub.core.config import settings
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
 from projecthub.services.provisioning.runner import RunnerConfig
 from projecthub.services.provisioning.worker import ProvisioningWorker
+from projecthub.services.status.worker import StatusSyncWorker
 from projecthub.ui import styles
 from projecthub.ui.landing import landing_page
 from projecthub.ui.layout import favicon
@@ -59,10 +60,20 @@ async def provisioning_worker() -> AsyncIterator[None]:
         await worker.stop()
 
 
+@contextlib.asynccontextmanager
+async def status_sync_worker() -> AsyncIterator[None]:
+    """Keep every live project's figures fresh within its organization's sync interval."""
+    task = asyncio.create_task(StatusSyncWorker(sync_config()).run_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 def _lifespan_tasks() -> list[Callable[..., object]]:
     """Backend startup/shutdown work. Register it here: FastAPI's own ``lifespan=`` never runs,
     because Reflex mounts the API."""
-    return [provisioning_worker]
+    return [provisioning_worker, status_sync_worker]
 
 
 app = rx.App(

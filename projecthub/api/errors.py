@@ -5,20 +5,49 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
-from projecthub.core.errors import AppError, Invalid, TooManyAttempts
+from projecthub.core.errors import AppError, Conflict, Invalid, TooManyAttempts
 
 log = logging.getLogger("projecthub.api")
+
+
+class ErrorPublic(BaseModel):
+    """Every error body: a readable ``detail`` (a list of issues when the request does not match
+    the schema), per-field messages for forms, and a reference for unexpected failures."""
+
+    detail: str | list[dict[str, Any]]
+    fields: dict[str, str] | None = None
+    correlation_id: str | None = None
+
+
+_ERROR_MEANINGS = {
+    400: "The body is not valid JSON.",
+    401: "No valid API token (or credentials).",
+    403: "The token's role may not do this, or the organization is suspended.",
+    404: "Not found, or in another organization.",
+    409: "Conflicts with existing data.",
+    422: "The request is malformed, or a field breaks a rule (see ``fields``).",
+    429: "Too many attempts; see ``Retry-After``.",
+}
+# Documented on every route but the health probe, so clients (and schema checks) know them.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorPublic, "description": meaning}
+    for status, meaning in _ERROR_MEANINGS.items()}
 
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     body: dict[str, object] = {"detail": exc.message}
     headers: dict[str, str] = {}
-    if isinstance(exc, Invalid) and exc.fields:
+    if isinstance(exc, Invalid | Conflict) and exc.fields:
         body["fields"] = exc.fields
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
@@ -36,6 +65,21 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
          "correlation_id": correlation_id}, status_code=500)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A 405 lists every documented method of the path: FastAPI has one route per method, and
+    Starlette's ``Allow`` names only the first route's."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        paths = request.app.openapi()["paths"]
+        allowed = {method.upper() for template, operations in paths.items()
+                   if compile_path(template)[0].fullmatch(request.url.path)
+                   for method in operations}
+        if allowed:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
+    return await http_exception_handler(request, exc)
+
+
 def install_error_handlers(api: FastAPI) -> None:
     api.add_exception_handler(AppError, _app_error)
+    api.add_exception_handler(HTTPException, _http_error)
     api.add_exception_handler(Exception, _unexpected)

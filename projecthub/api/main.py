@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from projecthub.api.errors import install_error_handlers
+from projecthub.api.errors import ERROR_RESPONSES, install_error_handlers
 from projecthub.api.routes import (
     audit,
     auth,
@@ -34,7 +34,7 @@ def _v1_router() -> APIRouter:
 
     for module in (auth, me, orgs, members, invitations, audit, connections, templates,
                    projects, runs):
-        router.include_router(module.router)
+        router.include_router(module.router, responses=ERROR_RESPONSES)
     return router
 
 

@@ -116,6 +116,12 @@ class Credentials(BaseModel):
     password: str = Field(max_length=4096)
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=4096)
+    new_password: str = Field(max_length=4096)
+
+
 class SignUp(Credentials):
     display_name: str = Field(default="", max_length=120)
     org_name: str = Field(default="", max_length=120)
@@ -270,3 +276,65 @@ class RunPublic(BaseModel):
 class ProjectCreated(BaseModel):
     project: ProjectPublic
     run: RunPublic
+
+
+class ProjectRowPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    key: str
+    client_company: str
+    lifecycle: str
+    health: Literal["green", "amber", "red", "unknown"]
+    reasons: list[str]
+    figures: dict[str, Any]
+    owner_name: str
+    start_date: date | None
+    end_date: date | None
+    synced_at: datetime | None
+    oldest_data_at: datetime | None
+    tools: list[str]
+
+
+class ProjectListPublic(BaseModel):
+    items: list[ProjectRowPublic]
+    total: int
+    page: int
+    page_size: int
+    by_health: dict[str, int]
+    by_lifecycle: dict[str, int]
+
+
+class ReasonPublic(BaseModel):
+    level: str
+    rule: str
+    text: str
+
+
+class ResourceCardPublic(BaseModel):
+    resource_id: uuid.UUID
+    tool: str
+    kind: str
+    name: str
+    url: str
+    origin: str
+    data: dict[str, Any]
+    fetched_at: datetime | None
+    error: str
+
+
+class ProjectDetailPublic(BaseModel):
+    project: ProjectPublic
+    health: Literal["green", "amber", "red", "unknown"]
+    reasons: list[ReasonPublic]
+    synced_at: datetime | None
+    resources: list[ResourceCardPublic]
+
+
+class HistoryPointPublic(BaseModel):
+    day: date
+    figures: dict[str, Any]
+
+
+class LifecycleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lifecycle: Literal["active", "on_hold", "completed", "archived"]

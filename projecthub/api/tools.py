@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from projecthub.core.db import get_engine
 from projecthub.services.principal import Principal
+from projecthub.services.status.sync import SyncConfig
 from projecthub.services.tool_clients import ToolClients
 
 
@@ -15,3 +16,7 @@ def new_session() -> Session:
 
 def tool_clients(principal: Principal) -> ToolClients:
     return ToolClients(new_session, principal)
+
+
+def sync_config() -> SyncConfig:
+    return SyncConfig(session_factory=new_session, tools_factory=tool_clients)

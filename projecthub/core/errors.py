@@ -32,9 +32,14 @@ class NotAuthenticated(AppError):
 
 
 class Conflict(AppError):
-    """The request clashes with existing data (taken email, duplicate slug)."""
+    """The request clashes with existing data (taken email, duplicate slug); ``fields`` names
+    the input that clashes, so a form can show the message next to it."""
 
     status_code = 409
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 class Invalid(AppError):

@@ -33,7 +33,8 @@ def create_user(session: Session, *, email: str, password: str, display_name: st
     name = clean_name(display_name or address.split("@")[0], field="display_name", label="Name")
     check_password(password, email=address)
     if find_user_by_email(session, address) is not None:
-        raise Conflict("An account with this email already exists. Log in instead.")
+        message = "An account with this email already exists. Log in instead."
+        raise Conflict(message, {"email": message})
     user = User(email=address, display_name=name, password_hash=hash_password(password),
                 is_instance_admin=is_instance_admin)
     session.add(user)

@@ -53,7 +53,8 @@ def create_tenant(session: Session, actor: Actor, *, name: str, slug: str,
     clean = clean_name(name, field="name", label="Organization name")
     slug = clean_slug(slug)
     if session.exec(select(Organization).where(Organization.slug == slug)).first():
-        raise Conflict("That address is taken. Choose another slug.")
+        raise Conflict("That address is taken. Choose another slug.",
+                       {"slug": "That address is taken. Choose another slug."})
     org = Organization(name=clean, slug=slug)
     session.add(org)
     session.flush()

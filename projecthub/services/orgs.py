@@ -27,7 +27,8 @@ class MyOrganization:
 def _ensure_slug_free(session: Session, slug: str, *, except_id: object = None) -> None:
     existing = session.exec(select(Organization).where(Organization.slug == slug)).first()
     if existing is not None and existing.id != except_id:
-        raise Conflict("That address is taken. Choose another slug.")
+        raise Conflict("That address is taken. Choose another slug.",
+                       {"slug": "That address is taken. Choose another slug."})
 
 
 def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:

@@ -95,3 +95,45 @@ def test_malformed_json_is_a_422_not_a_500(client):
     response = client.post("/api/v1/auth/login", content=b"{not json",
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 422
+
+
+def test_password_change_from_the_browser_ends_every_session(client, db):
+    make_user(db, email="ada@example.com")
+    first = client.post("/api/v1/auth/login", json={"email": "ada@example.com",
+                                                    "password": PASSWORD})
+    token = first.cookies[session_cookie_name()]
+    other = sessions.start_session(db, sessions_user(db))
+    db.commit()
+    client.cookies.set(session_cookie_name(), token)
+    wrong = client.post("/api/v1/auth/password", json={"current_password": "nope nope",
+                                                       "new_password": "a new passphrase!"})
+    assert wrong.status_code == 422 and "current_password" in wrong.json()["fields"]
+    changed = client.post("/api/v1/auth/password", json={"current_password": PASSWORD,
+                                                         "new_password": "a new passphrase!"})
+    assert changed.status_code == 200
+    import pytest
+
+    from projecthub.core.errors import NotAuthenticated
+
+    for ended in (token, other):
+        with pytest.raises(NotAuthenticated):
+            sessions.resolve_session(db, ended)
+    client.cookies.clear()
+    anonymous = client.post("/api/v1/auth/password", json={"current_password": "x",
+                                                           "new_password": "y"})
+    assert anonymous.status_code == 401
+
+
+def test_taken_email_names_the_field(client, db):
+    make_user(db, email="ada@example.com")
+    response = client.post("/api/v1/auth/signup", json={"email": "ada@example.com",
+                                                        "password": PASSWORD})
+    assert response.status_code == 409 and "email" in response.json()["fields"]
+
+
+def sessions_user(db):
+    from sqlmodel import select
+
+    from projecthub.models import User
+
+    return db.exec(select(User)).one()

@@ -47,8 +47,8 @@ def test_dry_run_plans_without_creating(client, db):
     body = created.json()
     assert body["project"]["key"] == "INTRA" and body["run"]["status"] == "pending"
     project_id, run_id = body["project"]["id"], body["run"]["id"]
-    assert client.get(f"/api/v1/orgs/acme/projects/{project_id}", headers=headers).json()[
-        "lifecycle"] == "provisioning"
+    detail = client.get(f"/api/v1/orgs/acme/projects/{project_id}", headers=headers).json()
+    assert detail["project"]["lifecycle"] == "provisioning" and detail["health"] == "unknown"
     runs = client.get(f"/api/v1/orgs/acme/projects/{project_id}/runs", headers=headers).json()
     assert [r["id"] for r in runs] == [run_id]
     cancelled = client.post(f"/api/v1/orgs/acme/runs/{run_id}/cancel", headers=headers)
@@ -66,3 +66,26 @@ def test_invalid_answers_are_422_by_field(client, db):
                            json={"answers": {"name": "", "key": "bad", **SKIP_ALL}})
     assert response.status_code == 422
     assert {"name", "key", "project_manager"} <= set(response.json()["fields"])
+
+
+def test_project_list_filters_and_lifecycle(client, db):
+    owner, headers = _setup(client, db)
+    base = {"project_type": "internal", "client_company": "Acme",
+            "project_manager": str(owner.id), **SKIP_ALL}
+    for name, key in (("Intranet", "INTRA"), ("Website", "WEB")):
+        created = client.post("/api/v1/orgs/acme/projects", headers=headers,
+                              json={"answers": {"name": name, "key": key, **base}})
+        assert created.status_code == 201
+    response = client.get("/api/v1/orgs/acme/projects?q=web", headers=headers)
+    assert response.status_code == 200, response.text
+    listed = response.json()
+    assert [p["key"] for p in listed["items"]] == ["WEB"] and listed["total"] == 1
+    assert listed["by_lifecycle"] == {"provisioning": 2}
+    bad = client.get("/api/v1/orgs/acme/projects?health=purple", headers=headers)
+    assert bad.status_code == 422 and "health" in bad.json()["fields"]
+    project_id = listed["items"][0]["id"]
+    early = client.post(f"/api/v1/orgs/acme/projects/{project_id}/lifecycle", headers=headers,
+                        json={"lifecycle": "archived"})
+    assert early.status_code == 409  # still being set up
+    history = client.get(f"/api/v1/orgs/acme/projects/{project_id}/history", headers=headers)
+    assert history.status_code == 200 and history.json() == []

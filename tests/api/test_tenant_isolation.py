@@ -60,7 +60,8 @@ def world(db) -> World:
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
 NOT_TENANT_SCOPED = {
     ("GET", "/api/v1/health"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/signup"),
-    ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
+    ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"),
+    ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
     ("GET", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
 }
 
@@ -78,6 +79,8 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/templates"): {
         "source": "name: Planted\nsteps:\n  - {id: s, title: S}\n"},
     ("POST", "/api/v1/orgs/{org_slug}/projects"): {"answers": {}, "dry_run": True},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
+        "lifecycle": "archived"},
 }
 
 
@@ -96,7 +99,7 @@ def _fingerprint(engine) -> str:
     with engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
             columns = [c for c in table.columns if c.name != "last_used_at"]
-            rows = connection.execute(select(*columns).order_by(table.c.id)).all()
+            rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
             digest.update(repr([tuple(r) for r in rows]).encode())
     return digest.hexdigest()
 

@@ -11,7 +11,7 @@ from projecthub.api.cookies import (
     set_session_cookie,
 )
 from projecthub.api.deps import DbDep
-from projecthub.api.schemas import Credentials, Ok, SignUp
+from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
 from projecthub.services import accounts, invitations, orgs, sessions
@@ -62,5 +62,19 @@ def signup(body: SignUp, request: Request, response: Response, db: DbDep) -> Ok:
 def logout(request: Request, response: Response, db: DbDep) -> Ok:
     _same_origin(request)
     sessions.end_session(db, session_token_from_header(request.headers.get("cookie")))
+    clear_session_cookie(response)
+    return Ok()
+
+
+@router.post("/password", response_model=Ok)
+def change_password(body: PasswordChange, request: Request, response: Response,
+                    db: DbDep) -> Ok:
+    """Change the signed-in person's password from the browser (so the passwords never pass
+    through the websocket). Every session ends, this one too: the person logs in again."""
+    _same_origin(request)
+    context = sessions.resolve_session(db, session_token_from_header(
+        request.headers.get("cookie")))
+    accounts.change_password(db, context.actor, current_password=body.current_password,
+                             new_password=body.new_password)
     clear_session_cookie(response)
     return Ok()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from projecthub.api.deps import DbDep, PrincipalDep
 from projecthub.api.schemas import MemberPublic, MemberUpdate
+from projecthub.core.errors import NotFound
 from projecthub.services import members
 
 router = APIRouter(prefix="/orgs/{org_slug}/members", tags=["members"])
@@ -32,7 +33,9 @@ def update_member(member_id: uuid.UUID, body: MemberUpdate, db: DbDep,
         members.change_role(db, principal, member_id, role=body.role)
     if body.is_active is not None:
         members.set_active(db, principal, member_id, active=body.is_active)
-    view = next(v for v in members.list_members(db, principal) if v.id == str(member_id))
+    view = next((v for v in members.list_members(db, principal) if v.id == str(member_id)), None)
+    if view is None:  # nothing was asked to change, so no service call looked the member up
+        raise NotFound("Member not found.")
     return _public(view)
 
 

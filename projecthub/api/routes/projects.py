@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from projecthub.api.deps import DbDep, PrincipalDep
 from projecthub.api.routes.runs import run_public
 from projecthub.api.schemas import (
+    HistoryPointPublic,
+    LifecycleChange,
     PlannedStepPublic,
     PreflightPublic,
     ProjectCreate,
     ProjectCreated,
+    ProjectDetailPublic,
+    ProjectListPublic,
     ProjectPublic,
+    ProjectRowPublic,
+    ReasonPublic,
+    ResourceCardPublic,
     RunPublic,
     ToolCheckPublic,
 )
-from projecthub.api.tools import tool_clients
+from projecthub.api.tools import sync_config, tool_clients
 from projecthub.services import projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import run_preflight
+from projecthub.services.status import dashboard, sync, view
 from projecthub.services.templates import library
 
 router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
@@ -56,9 +65,67 @@ async def create_project(body: ProjectCreate, db: DbDep, principal: PrincipalDep
                           run=run_public(service.get_run(db, principal, run.id)))
 
 
-@router.get("/{project_id}", response_model=ProjectPublic)
+@router.get("", response_model=ProjectListPublic)
+def list_projects(
+    db: DbDep, principal: PrincipalDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    health: Annotated[str, Query(max_length=10)] = "",
+    lifecycle: Annotated[str, Query(max_length=20)] = "",
+    tool: Annotated[str, Query(max_length=20)] = "",
+    owner: Annotated[str, Query(max_length=36)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "name",
+    descending: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> ProjectListPublic:
+    """The dashboard's list: the same filters, sort and pages, read from stored status."""
+    result = dashboard.list_projects(db, principal, dashboard.DashboardQuery(
+        q=q, health=health, lifecycle=lifecycle, tool=tool, owner=owner, sort=sort,
+        descending=descending, page=page, page_size=page_size))
+    return ProjectListPublic(
+        items=[ProjectRowPublic.model_validate(dataclasses.asdict(r)) for r in result.rows],
+        total=result.total, page=result.page, page_size=result.page_size,
+        by_health=result.by_health, by_lifecycle=result.by_lifecycle)
+
+
+def _detail(db: DbDep, principal: Principal, project_id: uuid.UUID) -> ProjectDetailPublic:
+    status = view.project_status(db, principal, project_id)
+    return ProjectDetailPublic(
+        project=ProjectPublic.model_validate(status.project), health=status.health,
+        reasons=[ReasonPublic.model_validate(r) for r in status.reasons],
+        synced_at=status.synced_at,
+        resources=[ResourceCardPublic.model_validate(dataclasses.asdict(c))
+                   for c in status.cards])
+
+
+@router.get("/{project_id}", response_model=ProjectDetailPublic)
 def read_project(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep) -> object:
-    return projects.get_project(db, principal, project_id)
+    """The project with its health, the reasons for it, and each resource's latest figures."""
+    return _detail(db, principal, project_id)
+
+
+@router.post("/{project_id}/status/refresh", response_model=ProjectDetailPublic)
+async def refresh_project_status(project_id: uuid.UUID, db: DbDep,
+                                 principal: PrincipalDep) -> ProjectDetailPublic:
+    """Fetch fresh figures from the tools now (waits for the sync to finish)."""
+    projects.get_project(db, principal, project_id)
+    await sync.refresh_project(project_id, sync_config())
+    db.expire_all()
+    return _detail(db, principal, project_id)
+
+
+@router.get("/{project_id}/history", response_model=list[HistoryPointPublic])
+def project_history(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep,
+                    days: Annotated[int, Query(ge=1, le=730)] = 90) -> list[HistoryPointPublic]:
+    return [HistoryPointPublic(day=h.day, figures=h.figures)
+            for h in view.history(db, principal, project_id, days=days)]
+
+
+@router.post("/{project_id}/lifecycle", response_model=ProjectPublic)
+def change_lifecycle(project_id: uuid.UUID, body: LifecycleChange, db: DbDep,
+                     principal: PrincipalDep) -> object:
+    """Active, on hold, completed or archived (archived projects stop syncing)."""
+    return view.set_lifecycle(db, principal, project_id, body.lifecycle)
 
 
 @router.get("/{project_id}/runs", response_model=list[RunPublic])

@@ -128,6 +128,11 @@ def parse_definition(source: str) -> TemplateDefinition:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         message = f"line {line}: {exc.problem or 'syntax error'}"
         raise Invalid(message, {f"line {line}": str(exc.problem or "syntax error")}) from exc
+    except (yaml.YAMLError, RecursionError) as exc:  # a control character, or absurd nesting
+        line = source.count("\n", 0, getattr(exc, "position", 0)) + 1
+        problem = ("contains a character YAML does not allow" if isinstance(exc, yaml.YAMLError)
+                   else "is nested too deeply")
+        raise Invalid(f"line {line}: {problem}", {f"line {line}": problem}) from exc
     if not isinstance(data, dict):
         raise Invalid("line 1: a template is a mapping with name, description and steps",
                       {"line 1": "a template is a mapping with name, description and steps"})

@@ -1,0 +1,183 @@
+"""The dashboard's project list: filters, sort and pages over the stored status, in a fixed
+number of queries whatever the number of projects; never a call to a tool."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, exists, func, or_
+from sqlmodel import Session, col, select
+
+from projecthub.core.errors import Invalid
+from projecthub.models import Lifecycle, Project, ProjectResource, ProjectStatus, User
+from projecthub.services.principal import Principal
+from projecthub.services.projects import visible_projects
+
+HEALTHS = ("green", "amber", "red", "unknown")
+TOOLS = ("jira", "confluence", "productive", "graph")
+SORTS = ("name", "key", "health", "end_date", "lifecycle", "synced_at")
+_HEALTH_RANK = case({"red": 0, "amber": 1, "unknown": 2, "green": 3},
+                    value=func.coalesce(ProjectStatus.health, "unknown"), else_=2)
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    q: str = ""
+    health: str = ""
+    lifecycle: str = ""
+    tool: str = ""
+    owner: str = ""
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+    page_size: int = 25
+
+    def check(self) -> None:
+        problems = {}
+        if self.health and self.health not in HEALTHS:
+            problems["health"] = f"Choose one of {', '.join(HEALTHS)}."
+        if self.lifecycle and self.lifecycle not in {s.value for s in Lifecycle}:
+            problems["lifecycle"] = "Unknown lifecycle state."
+        if self.tool and self.tool not in TOOLS:
+            problems["tool"] = f"Choose one of {', '.join(TOOLS)}."
+        if self.sort not in SORTS:
+            problems["sort"] = f"Sort by one of {', '.join(SORTS)}."
+        if not 1 <= self.page_size <= 200 or self.page < 1:
+            problems["page"] = "Pages are numbered from 1 and hold 1 to 200 projects."
+        if self.owner:
+            try:
+                uuid.UUID(self.owner)
+            except ValueError:
+                problems["owner"] = "Unknown owner."
+        if problems:
+            raise Invalid("Some filters are not valid.", problems)
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: str
+    name: str
+    key: str
+    client_company: str
+    lifecycle: str
+    health: str
+    reasons: list[str]
+    figures: dict[str, Any]
+    owner_name: str
+    start_date: date | None
+    end_date: date | None
+    synced_at: datetime | None
+    oldest_data_at: datetime | None
+    tools: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    rows: list[ProjectRow]
+    total: int
+    page: int
+    page_size: int
+    by_health: dict[str, int]
+    by_lifecycle: dict[str, int]
+
+
+def _filtered(principal: Principal, query: DashboardQuery) -> Any:
+    statement = visible_projects(principal).outerjoin(
+        ProjectStatus, ProjectStatus.project_id == Project.id)  # type: ignore[arg-type]
+    if query.lifecycle:
+        statement = statement.where(Project.lifecycle == query.lifecycle)
+    else:  # archived projects leave the default view
+        statement = statement.where(Project.lifecycle != Lifecycle.ARCHIVED)
+    if query.q.strip():
+        like = f"%{query.q.strip().lower()}%"
+        statement = statement.where(or_(func.lower(Project.name).like(like),
+                                        func.lower(Project.key).like(like),
+                                        func.lower(Project.client_company).like(like)))
+    if query.health:
+        statement = statement.where(
+            func.coalesce(ProjectStatus.health, "unknown") == query.health)
+    if query.tool:
+        statement = statement.where(exists().where(
+            col(ProjectResource.project_id) == col(Project.id),
+            col(ProjectResource.tool) == query.tool))
+    if query.owner:
+        statement = statement.where(Project.owner_id == uuid.UUID(query.owner))
+    return statement
+
+
+def _order(query: DashboardQuery) -> list[Any]:
+    column: Any = {"name": func.lower(Project.name), "key": Project.key,
+                   "health": _HEALTH_RANK, "end_date": Project.end_date,
+                   "lifecycle": Project.lifecycle, "synced_at": ProjectStatus.synced_at}[query.sort]
+    return [column.desc() if query.descending else column.asc(), Project.id]
+
+
+def list_projects(session: Session, principal: Principal,
+                  query: DashboardQuery) -> DashboardPage:
+    """One page of the projects the principal may see, with tiles: five queries in all."""
+    query.check()
+    base = _filtered(principal, query).subquery()
+    total = session.exec(select(func.count()).select_from(base)).one()
+    page_rows = session.execute(  # several entities per row: not exec(), which keeps one
+        _filtered(principal, query).add_columns(ProjectStatus, User.display_name)
+        .outerjoin(User, User.id == Project.owner_id)
+        .order_by(*_order(query)).offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)).all()
+    ids = [p.id for p, _s, _o in page_rows]
+    tools: dict[uuid.UUID, set[str]] = {}
+    for project_id, tool in session.exec(select(ProjectResource.project_id, ProjectResource.tool)
+                                         .where(col(ProjectResource.project_id).in_(ids))
+                                         .distinct()).all():
+        tools.setdefault(project_id, set()).add(tool)
+    return DashboardPage([_row(p, s, o, sorted(tools.get(p.id, set()))) for p, s, o in page_rows],
+                         int(total), query.page, query.page_size,
+                         *_tiles(session, principal))
+
+
+def _row(project: Project, status: ProjectStatus | None, owner: str | None,
+         tools: list[str]) -> ProjectRow:
+    return ProjectRow(
+        str(project.id), project.name, project.key, project.client_company,
+        str(project.lifecycle), status.health if status else "unknown",
+        [r["text"] for r in (status.reasons if status else []) if r.get("level") != "green"][:3],
+        status.figures if status else {}, owner or "", project.start_date, project.end_date,
+        status.synced_at if status else None, status.oldest_data_at if status else None, tools)
+
+
+def _tiles(session: Session, principal: Principal) -> tuple[dict[str, int], dict[str, int]]:
+    """Counts over every visible, non-archived project (the tiles ignore the filters)."""
+    health = func.coalesce(ProjectStatus.health, "unknown")
+    live = visible_projects(principal).where(Project.lifecycle != Lifecycle.ARCHIVED).outerjoin(
+        ProjectStatus, ProjectStatus.project_id == Project.id)  # type: ignore[arg-type]
+    by_health = dict.fromkeys(HEALTHS, 0) | {str(h): int(n) for h, n in session.execute(
+        live.with_only_columns(health, func.count()).group_by(health)).all()}
+    state = col(Project.lifecycle)
+    by_lifecycle = {str(s): int(n) for s, n in session.execute(
+        visible_projects(principal).with_only_columns(state, func.count()).group_by(state)
+    ).all()}
+    return by_health, by_lifecycle
+
+
+def export_csv(session: Session, principal: Principal, query: DashboardQuery) -> str:
+    """The current view (every page) as CSV, for spreadsheets."""
+    query.check()
+    rows = session.execute(
+        _filtered(principal, query).add_columns(ProjectStatus, User.display_name)
+        .outerjoin(User, User.id == Project.owner_id)
+        .order_by(*_order(query))).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["key", "name", "client", "lifecycle", "health", "owner", "start", "end",
+                     "synced_at", "reasons"])
+    for project, status, owner in rows:
+        row = _row(project, status, owner, [])
+        writer.writerow([row.key, row.name, row.client_company, row.lifecycle, row.health,
+                         row.owner_name, row.start_date or "", row.end_date or "",
+                         row.synced_at.isoformat() if row.synced_at else "",
+                         " | ".join(row.reasons)])
+    return out.getvalue()

@@ -1,0 +1,103 @@
+"""One project's status as its page shows it: header, health with reasons, a card per tool
+resource with its figures and data age, history for charts; and its lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col
+
+from projecthub.core.clock import utcnow
+from projecthub.core.errors import Conflict, Invalid, PermissionDenied
+from projecthub.models import (
+    Lifecycle,
+    Project,
+    ProjectResource,
+    ProjectStatus,
+    Role,
+    StatusHistory,
+    StatusSnapshot,
+)
+from projecthub.services import audit
+from projecthub.services.principal import Principal
+from projecthub.services.projects import get_project
+from projecthub.services.scoping import scoped_select
+
+MANUAL_STATES = (Lifecycle.ACTIVE, Lifecycle.ON_HOLD, Lifecycle.COMPLETED, Lifecycle.ARCHIVED)
+
+
+@dataclass(frozen=True)
+class ResourceCard:
+    resource_id: str
+    tool: str
+    kind: str
+    name: str
+    url: str
+    origin: str
+    data: dict[str, Any]
+    fetched_at: datetime | None
+    error: str
+
+
+@dataclass(frozen=True)
+class StatusView:
+    project: Project
+    health: str
+    reasons: list[dict[str, Any]]
+    synced_at: datetime | None
+    cards: list[ResourceCard]
+
+
+def project_status(session: Session, principal: Principal, project_id: object) -> StatusView:
+    project = get_project(session, principal, project_id)
+    status = session.get(ProjectStatus, project.id)
+    snapshots = {s.resource_id: s for s in session.exec(scoped_select(
+        principal, StatusSnapshot).where(StatusSnapshot.project_id == project.id)).all()}
+    resources = session.exec(scoped_select(principal, ProjectResource).where(
+        ProjectResource.project_id == project.id).order_by(
+        col(ProjectResource.tool), col(ProjectResource.kind), col(ProjectResource.name))).all()
+    cards = []
+    for r in resources:
+        snap = snapshots.get(r.id)
+        cards.append(ResourceCard(str(r.id), r.tool, r.kind, r.name, r.url, r.origin,
+                                  snap.data if snap else {}, snap.fetched_at if snap else None,
+                                  snap.error if snap else ""))
+    return StatusView(project, status.health if status else "unknown",
+                      status.reasons if status else [], status.synced_at if status else None,
+                      cards)
+
+
+def history(session: Session, principal: Principal, project_id: object, *,
+            days: int = 90) -> list[StatusHistory]:
+    project = get_project(session, principal, project_id)
+    if not 1 <= days <= 730:
+        raise Invalid("Ask for 1 to 730 days of history.", {"days": "1 to 730."})
+    since: date = (utcnow() - timedelta(days=days)).date()
+    return list(session.exec(scoped_select(principal, StatusHistory).where(
+        StatusHistory.project_id == project.id, StatusHistory.day >= since).order_by(
+        col(StatusHistory.day))).all())
+
+
+def set_lifecycle(session: Session, principal: Principal, project_id: object,
+                  state: str) -> Project:
+    """Project owners (its manager) and org admins move a project through its lifecycle."""
+    project = get_project(session, principal, project_id)
+    if not (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id):
+        raise PermissionDenied("Only the project's owner or an organization admin can do this.")
+    try:
+        target = Lifecycle(state)
+    except ValueError as exc:
+        raise Invalid("Unknown lifecycle state.", {"lifecycle": "Unknown state."}) from exc
+    if target not in MANUAL_STATES:
+        raise Invalid("Draft and provisioning are set by ProjectHub itself.")
+    if project.lifecycle in (Lifecycle.DRAFT, Lifecycle.PROVISIONING):
+        raise Conflict("The project is still being set up.")
+    before = str(project.lifecycle)
+    project.lifecycle, project.updated_at = target, utcnow()
+    session.add(project)
+    audit.record(session, principal, "project.lifecycle_changed", target_type="project",
+                 target_id=project.id, detail={"from": before, "to": target.value})
+    session.commit()
+    return project
