@@ -74,13 +74,14 @@ class JiraConnector:
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
+        share_key: str | None = None,
     ) -> None:
         self._client = ConnectorClient(
             tool=TOOL, base_url=site_url.rstrip("/"), error_parser=parse_jira_error,
             request_id_headers=("x-arequestid", "atl-request-id", "atl-traceid"),
             auth=httpx.BasicAuth(email, api_token), secrets=(api_token,),
             headers={"Accept": "application/json"}, transport=transport, clock=clock,
-            retry=retry, rate_limits=rate_limits, max_concurrency=4,
+            retry=retry, rate_limits=rate_limits, max_concurrency=4, share_key=share_key,
         )
 
     async def __aenter__(self) -> JiraConnector:

@@ -57,7 +57,8 @@ class ToolClients:
         creds = self.credentials(connection_id, Tool.JIRA)
         return JiraConnector(site_url=creds.base_url, email=creds.settings["email"],
                              api_token=creds.secrets["api_token"],
-                             transport=self._transport(creds.base_url), clock=self._clock)
+                             transport=self._transport(creds.base_url), clock=self._clock,
+                             share_key=str(creds.connection_id))
 
     def confluence(self, connection_id: str | uuid.UUID | None) -> ConfluenceConnector:
         creds = self.credentials(connection_id, Tool.CONFLUENCE)
