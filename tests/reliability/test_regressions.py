@@ -1,0 +1,73 @@
+"""Bugs the reliability suite found, each pinned by the smallest request that showed it."""
+
+from __future__ import annotations
+
+import uuid
+
+import jsonschema
+import pytest
+
+from projecthub.api.main import API_PREFIX, api_app
+from tests.api.conftest import bearer
+from tests.factories import make_org, make_user
+
+
+def _owner(db):
+    owner = make_user(db)
+    return bearer(db, owner, make_org(db, owner, slug="acme"))
+
+
+def _documented_body(method: str, path: str, status: int) -> dict:
+    spec = api_app.openapi()
+    content = spec["paths"][API_PREFIX + path][method]["responses"][str(status)]["content"]
+    schema = content["application/json"]["schema"]
+    return {**schema, "components": spec["components"]}
+
+
+def test_error_answers_are_documented_and_match_their_schema(client, db):
+    """Schemathesis: 401/403/404/409 were undocumented, and a rule-breaking 422 body
+    (``detail`` text plus ``fields``) did not match FastAPI's documented validation error."""
+    headers = _owner(db)
+    refused = client.post(f"{API_PREFIX}/orgs/acme/invitations", headers=headers,
+                          json={"email": "not an address", "role": "member"})
+    assert refused.status_code == 422 and refused.json()["fields"]
+    jsonschema.validate(refused.json(), _documented_body("post", "/orgs/{org_slug}/invitations",
+                                                         422))
+    missing = client.get(f"{API_PREFIX}/orgs/acme", headers={})
+    assert missing.status_code == 401
+    jsonschema.validate(missing.json(), _documented_body("get", "/orgs/{org_slug}", 401))
+    operation = api_app.openapi()["paths"][f"{API_PREFIX}/orgs/{{org_slug}}"]["patch"]
+    assert {"400", "401", "403", "404", "409", "422", "429"} <= set(operation["responses"])
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(client, db):
+    """Schemathesis: ``OPTIONS /me`` answered 405 with ``Allow: GET`` though PATCH exists too
+    (FastAPI has a route per method; Starlette named only the first route's)."""
+    response = client.request("OPTIONS", f"{API_PREFIX}/me", headers=_owner(db))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, PATCH"
+    member = client.put(f"{API_PREFIX}/orgs/acme/members/00000000-0000-0000-0000-000000000000")
+    assert member.headers["allow"] == "DELETE, PATCH"
+
+
+def test_member_update_with_nothing_to_change_for_an_unknown_member_is_not_found(client, db):
+    """Schemathesis: ``PATCH .../members/<unknown id>`` with ``{}`` made no service call that
+    looks the member up, then ``next()`` found nothing: StopIteration inside a coroutine, 500."""
+    response = client.patch(f"{API_PREFIX}/orgs/acme/members/{uuid.uuid4()}", headers=_owner(db),
+                            json={"role": None, "is_active": None})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Member not found."}
+
+
+@pytest.mark.parametrize(("source", "line", "problem"), [
+    ("\x1f", "line 1", "contains a character YAML does not allow"),
+    ("name: X\n\x07", "line 2", "contains a character YAML does not allow"),
+    ("[" * 5000, "line 1", "is nested too deeply"),
+])
+def test_template_source_yaml_cannot_read_is_a_field_error(client, db, source, line, problem):
+    """Schemathesis: a control character made PyYAML's reader raise ``ReaderError``, which is not
+    a ``MarkedYAMLError``; deep nesting raised ``RecursionError``. Both were 500s."""
+    response = client.post(f"{API_PREFIX}/orgs/acme/templates", headers=_owner(db),
+                           json={"source": source})
+    assert response.status_code == 422
+    assert response.json()["fields"] == {line: problem}
