@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from pathlib import Path
 import uuid
 
 import pytest
@@ -47,9 +48,8 @@ def test_database_dump_contains_no_planted_credential(db, engine):
                        for t in SQLModel.metadata.sorted_tables)
     assert CANARY not in dump
     if engine.url.get_backend_name() == "sqlite":
-        raw = open(engine.url.database, "rb").read()  # noqa: SIM115
-        wal = engine.url.database + "-wal"
-        raw += open(wal, "rb").read() if os.path.exists(wal) else b""  # noqa: SIM115
+        files = [engine.url.database, engine.url.database + "-wal"]
+        raw = b"".join(Path(f).read_bytes() for f in files if os.path.exists(f))
         assert CANARY.encode() not in raw
 
 
