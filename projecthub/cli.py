@@ -123,6 +123,19 @@ def cmd_rotate_keys(_args: argparse.Namespace) -> str:
     return f"re-encrypted {count} secret(s) under the newest key"
 
 
+def cmd_sandbox(args: argparse.Namespace) -> str:
+    """Serve the four fake vendor APIs on their own port (for connector development)."""
+    import uvicorn
+
+    from projecthub.sandbox import create_sandbox_app
+
+    app = create_sandbox_app(admin_token=args.admin_token, seed_demo=not args.empty)
+    print(f"Sandboxes on http://{args.host}:{args.port}/sandbox/<jira|confluence|productive|graph>"
+          " (demo credentials: see projecthub/sandbox/__init__.py)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+    return "sandbox stopped"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="projecthub", description="ProjectHub operator commands. Passwords are read from a "
@@ -159,6 +172,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--org", required=True, metavar="SLUG")
     p.add_argument("--name", required=True)
+    p = command("sandbox", cmd_sandbox,
+                "Run the Jira, Confluence, Productive and Microsoft Graph sandboxes standalone.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--admin-token", help="enables the /_sandbox fault and reset endpoints")
+    p.add_argument("--empty", action="store_true", help="start tenants without demo data")
     command("rotate-keys", cmd_rotate_keys,
             "Re-encrypt every stored credential under the newest PROJECTHUB_SECRET_KEYS key.")
     return parser

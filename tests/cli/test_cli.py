@@ -107,3 +107,32 @@ def test_rotate_keys_reencrypts_stored_credentials(engine, db, monkeypatch, caps
     assert "re-encrypted 1 secret" in capsys.readouterr().out
     assert main(["rotate-keys"]) == 0
     assert "re-encrypted 0 secret" in capsys.readouterr().out
+
+
+def test_sandbox_command_serves_the_fake_tools_on_a_port():
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    exe = os.path.join(os.path.dirname(sys.executable), "projecthub")
+    server = subprocess.Popen([exe, "sandbox", "--port", str(port)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/sandbox/jira/rest/api/3/myself"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(url, auth=("demo@projecthub.test", "sandbox-demo"))
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, server.stderr.read() if server.poll() else ""
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json()["emailAddress"] == (
+            "demo@projecthub.test")
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
