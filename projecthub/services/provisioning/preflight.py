@@ -20,6 +20,10 @@ TOOLS = (("jira", "Jira", "jira_mode"), ("confluence", "Confluence", "confluence
          ("graph", "Microsoft 365", "m365_mode"), ("productive", "Productive", "productive_mode"))
 
 
+BUDGET_LABELS = {"fixed": "fixed-price", "time_and_materials": "time & materials",
+                 "non_billable": "non-billable"}
+
+
 @dataclass
 class ToolCheck:
     tool: str
@@ -111,7 +115,8 @@ async def _productive(tools: ToolClients, a: dict[str, Any], emails: dict[str, s
         for email in dict.fromkeys(emails.values()):
             if not await prod.find_people_by_email(email):
                 check.warnings.append(f"No Productive person for {email}")
-    check.summary = f"Create project {a['name']} with a {a.get('budget_type', '')} budget"
+    budget = BUDGET_LABELS.get(a.get("budget_type", ""), "")
+    check.summary = f"Create project {a['name']} with a {budget} budget"
 
 
 async def _graph(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],
