@@ -6,11 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from projecthub.models import ApiToken, AuthSession
-from projecthub.services import accounts
+from projecthub.models import ApiToken
 from projecthub.ui.state.account import AccountState
-from tests.factories import PASSWORD, make_org, make_user
-from tests.ui.conftest import redirect_path
+from tests.factories import make_org, make_user
 
 
 @pytest.fixture
@@ -53,22 +51,21 @@ def test_revoke_token(db, account):
     assert db.exec(select(ApiToken)).one().revoked_at is not None
 
 
-def test_wrong_current_password_is_shown_next_to_it(account):
-    result = account.change_password({"current_password": "nope", "new_password": "x" * 12})
+def test_password_errors_from_the_api_are_shown_next_to_the_field(account):
+    account.show_password_error({"status": 422, "detail": "The current password is incorrect.",
+                                 "fields": {"current_password": "The current password is "
+                                                                "incorrect."}})
 
-    assert result is None
     assert account.errors == {"current_password": "The current password is incorrect."}
 
 
-def test_password_change_ends_every_session_and_sends_the_person_to_login(db, account):
-    new = "a much longer passphrase"
-    result = account.change_password({"current_password": PASSWORD, "new_password": new})
+def test_password_form_never_reaches_the_state():
+    """The form posts to the API from the browser; no handler takes the passwords."""
+    from projecthub.ui.state.account import AccountState
 
-    assert redirect_path(result) == "/login?reason=password_changed"
-    assert db.exec(select(AuthSession)).all() == []
-    assert accounts.authenticate(db, email="ada@example.com", password=new)
-    account.load()
-    assert account.logged_in is False
+    assert "change_password" not in AccountState.event_handlers
+    assert set(AccountState.event_handlers["show_password_error"].fn.__annotations__) == {
+        "result", "return"}
 
 
 def test_save_profile_updates_the_name_shown(account):

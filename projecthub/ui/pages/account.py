@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.ui.auth_client import submit_auth_form
 from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import field, form_error, inline_form, section, submit
 from projecthub.ui.components.shell import page_header, signed_in_page
@@ -40,7 +41,11 @@ def _password() -> rx.Component:
                 submit("Change password", variant="soft"),
                 spacing="4", width="100%", max_width="28rem",
             ),
-            on_submit=AccountState.change_password,
+            id="password-form",
+            on_submit=submit_auth_form("password-form", "password",
+                                       "/login?reason=password_changed",
+                                       AccountState.show_password_error),
+            no_validate=True,
             width="100%",
         ),
     )

@@ -61,19 +61,16 @@ class AccountState(SessionState):
         return rx.toast.success("Your name was saved.")
 
     @rx.event
-    def change_password(self, form: dict[str, Any]) -> EventSpec | None:
-        """Every session ends, this one too, so the person logs in again with the new password.
-        (The passwords cross the websocket once, like a form POST; they are never stored.)"""
-        self.errors = {}
-        try:
-            with session_scope() as db:
-                accounts.change_password(db, self._actor(db),
-                                         current_password=str(form.get("current_password", "")),
-                                         new_password=str(form.get("new_password", "")))
-        except AppError as exc:
-            return self._fail(exc, field="password_form")
-        self.logged_in = False
-        return rx.redirect("/login?reason=password_changed")
+    def show_password_error(self, result: dict[str, Any] | None) -> None:
+        """Callback of the browser's fetch to ``/auth/password`` (the passwords go from the
+        form to the API, never through this state): the API's ``detail``/``fields`` only."""
+        if not result:
+            return
+        fields = {str(k): str(v) for k, v in (result.get("fields") or {}).items()}
+        detail = str(result.get("detail") or "Something went wrong. Please try again.")
+        self.errors = fields or {"password_form": detail}
+        if result.get("status") == 401:
+            self.logged_in = False
 
     @rx.event
     def create_token(self, form: dict[str, Any]) -> EventSpec | None:
