@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -294,3 +294,19 @@ def _min(configured: float | None, remaining: float) -> float:
 
 
 __all__ = ["DEFAULT_TIMEOUT", "ConnectorClient", "ErrorParser", "JsonResponse", "VendorError"]
+
+
+class Connector:
+    """What every vendor connector shares: it owns one :class:`ConnectorClient` and is used as
+    an async context manager that closes it."""
+
+    _client: ConnectorClient
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

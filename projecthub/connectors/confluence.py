@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from projecthub.connectors.base import ConnectorClient, VendorError
+from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence_models import (
     ConfluencePage,
@@ -63,7 +63,7 @@ def parse_confluence_error(_status: int, body: Any) -> VendorError:
                        code=code)
 
 
-class ConfluenceConnector:
+class ConfluenceConnector(Connector):
     """One Confluence site as seen by one account; use as an async context manager."""
 
     def __init__(
@@ -85,15 +85,6 @@ class ConfluenceConnector:
             headers={"Accept": "application/json"}, transport=transport, clock=clock,
             retry=retry, rate_limits=rate_limits, max_concurrency=4, share_key=share_key,
         )
-
-    async def __aenter__(self) -> ConfluenceConnector:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
     async def current_user(self) -> ConfluenceUser:
         """The account the credentials belong to; the cheapest proof that they work."""

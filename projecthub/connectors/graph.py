@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import msal
 
-from projecthub.connectors.base import ConnectorClient, VendorError
+from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock, SystemClock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound, ServerError, Timeout
 from projecthub.connectors.graph_auth import PUBLIC_CLOUD, GraphAuth, GraphTokens, read_claims
@@ -67,7 +67,7 @@ def parse_graph_error(_status: int, body: Any) -> VendorError:
                        str(request_id) if request_id else None)
 
 
-class GraphConnector:
+class GraphConnector(Connector):
     """One app registration in one Microsoft 365 directory; use as an async context manager.
 
     ``login_url`` and ``login_transport`` say where Entra ID is reached (the sandbox serves a
@@ -109,14 +109,8 @@ class GraphConnector:
         self._poll_interval = poll_interval
         self._poll_timeout = poll_timeout
 
-    async def __aenter__(self) -> GraphConnector:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
-
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await super().aclose()
         await self._tokens.aclose()
 
     async def test_connection(self) -> GraphIdentity:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from projecthub.connectors.base import ConnectorClient, VendorError
+from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound
 from projecthub.connectors.jira_models import (
@@ -61,7 +61,7 @@ def parse_jira_error(_status: int, body: Any) -> VendorError:
     return VendorError("; ".join(messages + list(fields.values())), fields)
 
 
-class JiraConnector:
+class JiraConnector(Connector):
     """One Jira site as seen by one account; use as an async context manager."""
 
     def __init__(
@@ -83,15 +83,6 @@ class JiraConnector:
             headers={"Accept": "application/json"}, transport=transport, clock=clock,
             retry=retry, rate_limits=rate_limits, max_concurrency=4, share_key=share_key,
         )
-
-    async def __aenter__(self) -> JiraConnector:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
     async def current_user(self) -> JiraUser:
         """The account the credentials belong to; the cheapest proof that they work."""

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from projecthub.connectors.base import ConnectorClient, JsonResponse, VendorError
+from projecthub.connectors.base import Connector, ConnectorClient, JsonResponse, VendorError
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import AuthFailed, Invalid
 from projecthub.connectors.pagination import Params, iter_page_number
@@ -76,7 +76,7 @@ def parse_productive_error(_status: int, body: Any) -> VendorError:
                        codes[0] if codes else None)
 
 
-class ProductiveConnector:
+class ProductiveConnector(Connector):
     """One Productive organization as seen by one API token; use as an async context manager.
 
     ``base_url`` is the API host (``/api/v2`` is added). ``marker_field_id`` names a text custom
@@ -109,15 +109,6 @@ class ProductiveConnector:
             transport=transport, clock=clock, retry=retry or DEFAULT_RETRY, rate_limits=rate_limits,
             max_concurrency=4, share_key=share_key,
         )
-
-    async def __aenter__(self) -> ProductiveConnector:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
     async def current_identity(self) -> Identity:
         """The person the token acts as in this organization; the cheapest proof it works."""
