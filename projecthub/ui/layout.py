@@ -62,7 +62,7 @@ def navbar(
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(*nav_links, spacing="5", align="center", margin_left="2rem"),
+            rx.hstack(*nav_links, spacing="4", align="center", margin_left="2rem"),
             rx.spacer(),
             rx.hstack(
                 user_menu if user_menu is not None else rx.fragment(),

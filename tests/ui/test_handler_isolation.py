@@ -28,10 +28,15 @@ from projecthub.models import (
     Invitation,
     Membership,
     Organization,
+    Template,
     ToolConnection,
+    WizardDraft,
 )
-from projecthub.services import api_tokens, connections, invitations
+from projecthub.services import api_tokens, connections, drafts, invitations
+from projecthub.services.templates import library
 from projecthub.ui.state.connections import ConnectionsState
+from projecthub.ui.state.templates import TemplatesState
+from projecthub.ui.state.wizard import WizardState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
 from tests.ui.conftest import browser_state, login, toasts
 
@@ -49,6 +54,8 @@ class World:
     invitation_b: Invitation
     api_token_b: ApiToken
     connection_b: ToolConnection
+    template_b: str  # B's own template (a clone of its built-in one)
+    draft_b: WizardDraft
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,11 @@ CASES: dict[str, Case] = {
     "ConnectionsState.remove": Case(lambda s, w: s.remove(str(w.connection_b.id))),
     "ConnectionsState.test_connection": Case(lambda s, w: asyncio.run(
         ConnectionsState.test_connection.fn(s, str(w.connection_b.id)))),
+    "DraftsState.delete_draft": Case(lambda s, w: s.delete_draft(str(w.draft_b.id))),
+    "WizardState.choose_template": Case(lambda s, w: _choose_on(s, w.template_b)),
+    "TemplatesState.open_template": Case(lambda s, w: _open_template_on(s, w.template_b)),
+    "TemplatesState.clone": Case(lambda s, w: s.clone(w.template_b)),
+    "TemplatesState.retire": Case(lambda s, w: s.retire(w.template_b)),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),
 }
@@ -78,6 +90,17 @@ def _open_editor_on(state: ConnectionsState, connection: ToolConnection) -> None
     """Opening the editor on B's connection must not load any of it into the page."""
     state.open_edit(str(connection.id))
     assert (state.editor_open, state.editing_id, state.form_values) == (False, "", {})
+
+
+def _choose_on(state: WizardState, template_id: str) -> None:
+    """Choosing B's template must not open any of it in the wizard."""
+    state.choose_template(template_id)
+    assert (state.template_name, state._version_id, state.fields) == ("", "", [])
+
+
+def _open_template_on(state: TemplatesState, template_id: str) -> None:
+    state.open_template(template_id)
+    assert (state.editor_open, state.editing_id, state.source) == (False, "", "")
 
 
 def _projecthub_states() -> dict[str, type[rx.State]]:
@@ -107,7 +130,8 @@ def test_every_id_taking_handler_has_a_case() -> None:
 
 def test_the_sweep_sees_the_states_it_should() -> None:
     assert {"SessionState", "MembersState", "AccountState", "TenantsState", "AuditState",
-            "InviteState", "AuthState"} <= set(_projecthub_states())
+            "InviteState", "AuthState", "DraftsState", "WizardState", "ReviewState",
+            "RunProgressState", "TemplatesState"} <= set(_projecthub_states())
 
 
 @pytest.fixture
@@ -124,8 +148,13 @@ def world(db: Session) -> World:
         db, owner_principal(db, org_b), tool="jira", name="Beta Jira",
         base_url="https://beta.atlassian.net", settings_values={"email": "it@beta.example"},
         secret_values={"api_token": "beta-secret-token-0000"})
+    builtin_b = library.list_templates(db, owner_principal(db, org_b))[0]
+    template_b = library.clone_template(db, owner_principal(db, org_b), builtin_b.id)
+    draft_b = drafts.save_draft(db, owner_principal(db, org_b),
+                                template_version_id=template_b.version_id,
+                                answers={"name": "Beta launch"}, step="basics")
     return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b,
-                 db.get_one(ToolConnection, uuid.UUID(connection_b.id)))
+                 db.get_one(ToolConnection, uuid.UUID(connection_b.id)), template_b.id, draft_b)
 
 
 def _snapshot(engine: Any, world: World) -> dict[str, Any]:
@@ -144,6 +173,10 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
             "connections": [(c.name, c.base_url, c.settings, c.secrets, c.last_tested_at)
                             for c in db.exec(select(ToolConnection).where(
                                 ToolConnection.organization_id == org.id))],
+            "templates": sorted((t.name, t.current_version, t.retired_at) for t in db.exec(
+                select(Template).where(Template.organization_id == org.id))),
+            "drafts": [(d.id, d.answers, d.step) for d in db.exec(
+                select(WizardDraft).where(WizardDraft.organization_id == org.id))],
             "audit": len(db.exec(select(AuditEvent).where(
                 AuditEvent.organization_id == org.id)).all()),
             "caller_org": [s.current_org_id for s in db.exec(select(AuthSession)).all()

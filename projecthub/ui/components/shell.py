@@ -88,6 +88,7 @@ def _nav_links() -> list[rx.Component]:
         rx.cond(SessionState.logged_in, nav_link("Dashboard", "/dashboard")),
         rx.cond(SessionState.logged_in & has_org, nav_link("Members", "/org/members")),
         rx.cond(SessionState.logged_in & has_org, nav_link("Connections", "/org/connections")),
+        rx.cond(SessionState.logged_in & has_org, nav_link("Templates", "/org/templates")),
         rx.cond(SessionState.logged_in & admin, nav_link("Audit log", "/org/audit")),
         rx.cond(SessionState.logged_in & admin, nav_link("Settings", "/org/settings")),
     ]

@@ -20,7 +20,10 @@ from projecthub.ui.pages.login import login_page
 from projecthub.ui.pages.members import members_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
+from projecthub.ui.pages.run_progress import run_progress_page
 from projecthub.ui.pages.signup import signup_page
+from projecthub.ui.pages.templates import templates_page
+from projecthub.ui.pages.wizard import wizard_page
 from projecthub.ui.state.account import AccountState
 from projecthub.ui.state.admin import TenantsState
 from projecthub.ui.state.audit import AuditState
@@ -29,7 +32,10 @@ from projecthub.ui.state.connections import ConnectionsState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
+from projecthub.ui.state.run_progress import RunProgressState
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.templates import TemplatesState
+from projecthub.ui.state.wizard import WizardState
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,15 @@ ROUTES = (
     Route("/signup", signup_page, "Sign up", AuthState.open_form),
     Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
     Route("/dashboard", dashboard_page, "Dashboard", SessionState.require_login),
+    Route("/projects/new", wizard_page, "New project", WizardState.load),
+    Route("/projects/new/[draft_id]", wizard_page, "New project", WizardState.load),
+    Route("/runs/[run_id]", run_progress_page, "Provisioning", RunProgressState.load),
     Route("/account", account_page, "Account", AccountState.load),
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),
     Route("/org/settings", org_settings_page, "Organization settings", OrgSettingsState.load),
     Route("/org/members", members_page, "Members", MembersState.load),
     Route("/org/connections", connections_page, "Tool connections", ConnectionsState.load),
+    Route("/org/templates", templates_page, "Templates", TemplatesState.load),
     Route("/org/audit", audit_page, "Audit log", AuditState.load),
     Route("/admin/tenants", admin_tenants_page, "Tenants", TenantsState.load),
 )

@@ -1,0 +1,69 @@
+"""Pieces the project pages share: status badges, and the wizard drafts card (on the dashboard
+and the wizard's first step)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.dialogs import confirm
+from projecthub.ui.components.forms import form_error
+from projecthub.ui.layout import button_link
+from projecthub.ui.state.projects import DraftRow, DraftsState
+
+RUN_COLORS = (("succeeded", "green"), ("failed", "red"), ("running", "blue"),
+              ("cancelled", "gray"))
+
+
+def status_badge(status: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Component:
+    return rx.match(status, *((name, rx.badge(name, color_scheme=color, variant="soft"))
+                              for name, color in colors), rx.badge(status, variant="soft"))
+
+
+def titled_card(icon: str, title: str, *children: rx.Component,
+                action: rx.Component | None = None) -> rx.Component:
+    """A card with an icon and a heading (and an action on the right)."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon(icon, size=20), rx.heading(title, as_="h2", size="4"), rx.spacer(),
+                      action or rx.fragment(), align="center", spacing="2", width="100%"),
+            *children,
+            spacing="4", width="100%",
+        ),
+        size="3", width="100%",
+    )
+
+
+def _table(headers: tuple[str, ...], body: rx.Component) -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+        rx.table.body(body),
+        variant="surface", width="100%",
+    )
+
+
+def _draft_row(draft: DraftRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(draft.title, weight="medium", size="2"),
+                                rx.text(draft.template, size="1", color_scheme="gray"),
+                                spacing="0")),
+        rx.table.cell(draft.step),
+        rx.table.cell(draft.updated, white_space="nowrap"),
+        rx.table.cell(rx.hstack(
+            button_link("Resume", draft.href, size="1"),
+            confirm(rx.button("Delete", size="1", variant="soft", color_scheme="red"),
+                    "Delete the draft " + draft.title + "?",
+                    "Its answers are thrown away. Nothing was created in any tool.",
+                    "Delete draft", DraftsState.delete_draft(draft.id)),
+            spacing="2", justify="end")),
+        align="center",
+    )
+
+
+def drafts_card() -> rx.Component:
+    return titled_card(
+        "file-pen-line", "Drafts",
+        rx.text("Unfinished projects, saved as you answered. Only you see them.", size="2",
+                color_scheme="gray"),
+        form_error("drafts"),
+        _table(("Project", "At step", "Saved", ""), rx.foreach(DraftsState.drafts, _draft_row)),
+    )

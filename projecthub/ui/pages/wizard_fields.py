@@ -1,0 +1,131 @@
+"""One wizard question, drawn by its kind. Inputs are controlled by the state's answers (typed
+text arrives debounced), so what is shown is always what the draft holds; each field's problem
+appears under it, its help above the input."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.state.wizard import WizardState
+from projecthub.ui.state.wizard_fields import FieldRow, OptionRow
+
+
+def _id(row: FieldRow) -> rx.Var[str]:
+    return "wf-" + row.id
+
+
+def _invalid(row: FieldRow) -> rx.Var[str]:
+    return rx.cond(row.error != "", "true", "false")
+
+
+def _text(row: FieldRow, type: str = "text") -> rx.Component:
+    return rx.input(
+        id=_id(row), type=type, value=row.text, size="3", width="100%",
+        max_width=rx.cond(type == "text", "36rem", "16rem"),
+        on_change=lambda value: WizardState.set_answer(row.id, value),
+        on_blur=lambda _value: WizardState.touch(row.id),
+        aria_invalid=_invalid(row), aria_describedby=_id(row) + "-note",
+    )
+
+
+def _textarea(row: FieldRow, placeholder: str = "") -> rx.Component:
+    return rx.text_area(
+        id=_id(row), value=row.text, rows="4", size="3", width="100%", max_width="36rem",
+        placeholder=placeholder, resize="vertical",
+        on_change=lambda value: WizardState.set_answer(row.id, value),
+        on_blur=lambda _value: WizardState.touch(row.id),
+        aria_invalid=_invalid(row), aria_describedby=_id(row) + "-note",
+    )
+
+
+def _radio(row: FieldRow) -> rx.Component:
+    def item(option: OptionRow) -> rx.Component:
+        return rx.text(rx.flex(rx.radio_group.item(value=option.value), option.label,
+                               spacing="2", align="center"),
+                       as_="label", size="2", cursor="pointer")
+
+    return rx.radio_group.root(
+        rx.flex(rx.foreach(row.options, item), spacing="4", wrap="wrap"),
+        id=_id(row), value=row.text, size="2", aria_label=row.label,
+        on_change=lambda value: WizardState.set_answer(row.id, value),
+    )
+
+
+def _select(row: FieldRow) -> rx.Component:
+    return rx.cond(
+        row.options.length() > 0,
+        rx.select.root(
+            rx.select.trigger(id=_id(row), placeholder="Choose…", min_width="20rem",
+                              aria_invalid=_invalid(row)),
+            rx.select.content(rx.foreach(
+                row.options, lambda option: rx.select.item(option.label, value=option.value))),
+            value=row.text, size="3",
+            on_change=lambda value: WizardState.set_answer(row.id, value),
+        ),
+        rx.box(id=_id(row)),
+    )
+
+
+def _checks(row: FieldRow) -> rx.Component:
+    return rx.flex(
+        rx.foreach(row.options, lambda option: rx.checkbox(
+            option.label, checked=option.selected, size="2",
+            on_change=lambda checked: WizardState.toggle_option(row.id, option.value, checked))),
+        id=_id(row), role="group", aria_label=row.label, direction="column", spacing="2",
+    )
+
+
+def _switch(row: FieldRow) -> rx.Component:
+    return rx.flex(
+        rx.switch(id=_id(row), checked=row.on, size="2",
+                  on_change=lambda on: WizardState.set_flag(row.id, on)),
+        rx.text(rx.cond(row.on, "Yes", "No"), size="2", color_scheme="gray"),
+        spacing="2", align="center",
+    )
+
+
+def _control(row: FieldRow) -> rx.Component:
+    return rx.match(
+        row.kind,
+        ("textarea", _textarea(row)),
+        ("lines", _textarea(row, placeholder="One per line")),
+        ("number", _text(row, "number")),
+        ("date", _text(row, "date")),
+        ("radio", _radio(row)),
+        ("select", _select(row)),
+        ("checks", _checks(row)),
+        ("switch", _switch(row)),
+        _text(row),
+    )
+
+
+def _note(row: FieldRow) -> rx.Component:
+    note_id = _id(row) + "-note"
+    return rx.cond(
+        row.error != "",
+        rx.text(rx.icon("circle-alert", size=14), row.error, id=note_id, size="2",
+                color_scheme="red", role="alert", display="flex", align_items="center",
+                gap="0.35rem"),
+        rx.cond(row.no_options != "",
+                rx.text(row.no_options, id=note_id, size="2", color_scheme="amber"),
+                rx.box(id=note_id)),
+    )
+
+
+def field_view(row: FieldRow) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            row.label,
+            rx.cond(row.required, rx.text.span(" *", color=rx.color("red", 10),
+                                               aria_hidden="true")),
+            html_for=_id(row), font_size="var(--font-size-2)", font_weight="500",
+            color="var(--gray-12)",
+        ),
+        rx.cond(row.help != "", rx.text(row.help, size="1", color_scheme="gray",
+                                         margin_top="-0.15rem")),
+        _control(row),
+        _note(row),
+        spacing="2",
+        width="100%",
+        data_testid="field-" + row.id,
+    )

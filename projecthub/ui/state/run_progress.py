@@ -1,0 +1,201 @@
+"""``/runs/[run_id]``: a provisioning run as the worker drives it. The page is rebuilt from the
+database on every load (reload, another tab, a new login) and, while the run is unfinished, a
+background event reads it again every second until it finishes or the page is left."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.core.clock import utcnow
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.models import RunStatus, StepStatus
+from projecthub.services import projects
+from projecthub.services.principal import Principal
+from projecthub.services.provisioning import service
+from projecthub.ui.format import when
+from projecthub.ui.state.projects import tool_label
+from projecthub.ui.state.session import SessionState, parse_id
+
+RUN_PREFIX = "/runs/"
+POLL_SECONDS = 1.0
+# A tab closed mid-run leaves its poll running; it stops here at the latest (or at the end).
+POLL_LIMIT_SECONDS = 30 * 60
+RUN_FIELD = "run"
+_UNFINISHED = (RunStatus.PENDING, RunStatus.RUNNING)
+
+
+@dataclasses.dataclass(frozen=True)
+class LogLine:
+    at: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class StepLine:
+    id: str
+    title: str
+    tool: str
+    status: str
+    attempts: int
+    duration: str
+    url: str
+    error: str
+    log: list[LogLine]
+
+
+def duration(started: datetime | None, finished: datetime | None,
+             now: datetime | None = None) -> str:
+    """How long a step took (or has been running); "" before it starts."""
+    if started is None:
+        return ""
+    seconds = max(0.0, ((finished or now or utcnow()) - started).total_seconds())
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def _log_line(entry: dict[str, object]) -> LogLine:
+    at = str(entry.get("at", ""))
+    with contextlib.suppress(ValueError):
+        at = datetime.fromisoformat(at).strftime("%H:%M:%S")
+    return LogLine(at, str(entry.get("message", "")))
+
+
+def _line(step: service.StepView) -> StepLine:
+    return StepLine(step.id, step.title, tool_label(step.tool), str(step.status), step.attempts,
+                    duration(step.started_at, step.finished_at), step.url, step.error,
+                    [_log_line(e) for e in step.log])
+
+
+class RunProgressState(SessionState):
+    run_status: str = ""
+    percent: int = 0
+    done_count: int = 0
+    step_count: int = 0
+    steps: list[StepLine] = rx.field(default_factory=list)
+    run_error: str = ""
+    started: str = ""
+    finished: str = ""
+    project_name: str = ""
+    project_href: str = ""
+    live: bool = False  # a poll is keeping the page current
+    problem: str = ""  # the run is not found
+
+    _run: str = ""
+    # Each load starts a new poll; older polls see the change and stop.
+    _generation: int = 0
+
+    @rx.var
+    def running(self) -> bool:
+        return self.run_status in _UNFINISHED
+
+    @rx.var
+    def can_retry(self) -> bool:
+        return self.run_status in (RunStatus.FAILED, RunStatus.CANCELLED)
+
+    def _run_from_url(self) -> str:
+        path = self.router.url.path.rstrip("/")
+        return path.removeprefix(RUN_PREFIX) if path.startswith(RUN_PREFIX) else ""
+
+    def _fill_run(self, db: Session, principal: Principal) -> service.RunView:
+        """Show the run as the database has it now."""
+        run = service.get_run(db, principal, self._run)
+        done = sum(s.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED) for s in run.steps)
+        self.run_status, self.run_error = str(run.status), run.error
+        self.done_count, self.step_count = done, len(run.steps)
+        self.percent = round(run.progress * 100)
+        self.steps = [_line(s) for s in run.steps]
+        self.started = when(run.started_at, never="")
+        self.finished = when(run.finished_at, never="")
+        return run
+
+    def _watch(self) -> EventSpec | None:
+        """Start a fresh poll (any older one stops at its next tick)."""
+        self._generation += 1
+        self.live = self.run_status in _UNFINISHED
+        return RunProgressState.poll if self.live else None
+
+    def _tick(self, generation: int) -> tuple[bool, EventSpec | None]:
+        """One poll: (keep polling?, an event to send). Stops when the run has finished, when
+        the page was left or reloaded, or when the session is over."""
+        if generation != self._generation:
+            return False, None
+        if self.router.url.path.rstrip("/") != RUN_PREFIX + self._run:
+            self.live = False
+            return False, None
+        try:
+            with session_scope() as db:
+                unfinished = self._fill_run(db, self._principal(db)).status in _UNFINISHED
+        except AppError as exc:
+            self.live = False
+            return False, self._fail(exc, field=RUN_FIELD)
+        self.live = unfinished
+        return unfinished, None
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        self.problem, self.steps, self.run_status, self.live = "", [], "", False
+        self._run = ""
+        try:
+            with session_scope() as db:
+                principal = self._refresh(db)
+                if principal is None:
+                    return None
+                self._run = str(parse_id(self._run_from_url(), "Run"))
+                run = self._fill_run(db, principal)
+                project = projects.get_project(db, principal, run.project_id)
+        except NotAuthenticated as exc:
+            return self._fail(exc)
+        except AppError as exc:
+            self._run, self.problem = "", exc.message
+            return None
+        self.project_name, self.project_href = project.name, f"/projects/{project.id}"
+        return self._watch()
+
+    @rx.event(background=True)
+    async def poll(self) -> EventSpec | None:
+        async with self:
+            generation = self._generation
+        waited = 0.0
+        while waited < POLL_LIMIT_SECONDS:
+            await asyncio.sleep(POLL_SECONDS)
+            waited += POLL_SECONDS
+            async with self:
+                keep, event = self._tick(generation)
+            if not keep:
+                return event
+        async with self:
+            if generation == self._generation:
+                self.live = False
+        return None
+
+    def _change(self, action: Callable[[Session, Principal, str], object]) -> EventSpec | None:
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                action(db, principal, self._run)
+                self._fill_run(db, principal)
+        except AppError as exc:
+            return self._fail(exc, field=RUN_FIELD)
+        return self._watch()
+
+    @rx.event
+    def retry(self) -> EventSpec | None:
+        """Put the failed steps back in line; the worker resumes the run from them."""
+        return self._change(service.retry_run)
+
+    @rx.event
+    def cancel(self) -> EventSpec | None:
+        """No new steps start; one already calling a tool finishes and is recorded."""
+        return self._change(service.cancel_run)
