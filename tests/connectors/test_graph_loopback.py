@@ -6,13 +6,10 @@ socket. The socket listens before the server thread starts, so no readiness poll
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.graph import GraphConnector
@@ -30,25 +27,14 @@ from tests.connectors.test_graph_setup import (
     make_sandbox,
 )
 from tests.connectors.validating import ValidatingTransport
+from tests.loopback import serve
 
 
 @pytest.fixture
 def served(clock: FakeClock) -> Iterator[tuple[str, SandboxApp]]:
     app = make_sandbox(clock)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    config = uvicorn.Config(app, log_level="critical", lifespan="off", ws="none",
-                            access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sandbox/graph", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(app) as base:
+        yield f"{base}/sandbox/graph", app
 
 
 async def test_msal_and_graph_calls_cross_a_real_socket(served, clock):

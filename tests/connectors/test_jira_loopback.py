@@ -6,13 +6,10 @@ waits in the kernel's backlog: no polling for readiness, no sleeps.
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.jira import JiraConnector
@@ -21,25 +18,14 @@ from projecthub.sandbox.faults import Fault
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from tests.connectors.jira_setup import JIRA_SPECS, TOKEN, make_sandbox
 from tests.connectors.validating import ValidatingTransport
+from tests.loopback import serve
 
 
 @pytest.fixture
 def served(clock: FakeClock) -> Iterator[tuple[str, object]]:
     app = make_sandbox(clock)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    config = uvicorn.Config(app, log_level="critical", lifespan="off", ws="none",
-                            access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sandbox/jira", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(app) as base:
+        yield f"{base}/sandbox/jira", app
 
 
 async def test_connector_works_over_a_real_socket_through_faults(served, clock):

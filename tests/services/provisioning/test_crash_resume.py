@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-import uvicorn
 from sqlmodel import select
 from starlette.types import Message, Receive, Scope, Send
 
@@ -23,6 +20,7 @@ from projecthub.models import ProjectResource, RunStatus
 from projecthub.services import connections
 from projecthub.services.provisioning import service
 from tests.conftest import TEST_DATABASE_URL
+from tests.loopback import serve
 from tests.services.provisioning.test_full_run import _everything
 from tests.services.provisioning.world import TENANT, build_world
 
@@ -69,26 +67,14 @@ class Killer:
 def served(db) -> Iterator[tuple[str, Killer, object]]:
     world = build_world(db)
     killer = Killer(world.sandbox)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(killer, log_level="critical", lifespan="off",
-                                           ws="none", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    for tool, conn_id in world.connection_ids.items():
-        extra = ({"settings_values": {"authority_host": f"{base}/sandbox/graph/login"}}
-                 if tool == "graph" else {})
-        connections.update_connection(db, world.owner_principal, conn_id,
-                                      base_url=f"{base}/sandbox/{tool}", **extra)
-    world.sandbox.vendors["graph"].tenant(TENANT).team_creation_polls = 1
-    try:
+    with serve(killer) as base:
+        for tool, conn_id in world.connection_ids.items():
+            extra = ({"settings_values": {"authority_host": f"{base}/sandbox/graph/login"}}
+                     if tool == "graph" else {})
+            connections.update_connection(db, world.owner_principal, conn_id,
+                                          base_url=f"{base}/sandbox/{tool}", **extra)
+        world.sandbox.vendors["graph"].tenant(TENANT).team_creation_polls = 1
         yield base, killer, world
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def _start(run_id: str, worker: str) -> subprocess.Popen[str]:
