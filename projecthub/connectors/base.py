@@ -182,7 +182,7 @@ class ConnectorClient:
                 failure: ConnectorError = Timeout(self.tool, None, None, f"{label}: timed out")
                 retry = self.retry.should_retry_exception(exc, read=read_call)
             except httpx.TransportError as exc:
-                failure = ServerError(self.tool, None, None, f"{label}: {type(exc).__name__}")
+                failure = ServerError(self.tool, None, None, f"{label}: {_network_problem(exc)}")
                 retry = self.retry.should_retry_exception(exc, read=read_call)
             else:
                 if response.is_success:
@@ -287,6 +287,22 @@ _BY_STATUS: dict[int, type[ConnectorError]] = {
     401: AuthFailed, 403: PermissionDenied, 404: NotFound, 410: NotFound, 409: Conflict,
     408: Timeout, 504: Timeout, 429: RateLimited,
 }
+
+
+# What a person reads when the network failed rather than the vendor (not httpx's class names).
+_NETWORK_PROBLEMS: tuple[tuple[type[httpx.TransportError], str], ...] = (
+    (httpx.ConnectError, "could not connect"),
+    (httpx.RemoteProtocolError, "the connection closed before the reply was complete"),
+    (httpx.ReadError, "the connection broke while reading the reply"),
+    (httpx.WriteError, "the connection broke while sending the request"),
+)
+
+
+def _network_problem(exc: httpx.TransportError) -> str:
+    for kind, text in _NETWORK_PROBLEMS:
+        if isinstance(exc, kind):
+            return text
+    return f"network error ({type(exc).__name__})"
 
 
 def _min(configured: float | None, remaining: float) -> float:

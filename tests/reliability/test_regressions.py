@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import jsonschema
 import pytest
 
 from projecthub.api.main import API_PREFIX, api_app
+from projecthub.connectors.base import ConnectorClient, VendorError
+from projecthub.connectors.clock import FakeClock
+from projecthub.connectors.errors import ServerError
 from tests.api.conftest import bearer
 from tests.factories import make_org, make_user
 
@@ -71,3 +75,23 @@ def test_template_source_yaml_cannot_read_is_a_field_error(client, db, source, l
                            json={"source": source})
     assert response.status_code == 422
     assert response.json()["fields"] == {line: problem}
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (httpx.RemoteProtocolError("peer closed"),
+     "the connection closed before the reply was complete"),
+    (httpx.ConnectError("refused"), "could not connect"),
+])
+async def test_a_dropped_connection_reads_as_words_not_a_class_name(error, words):
+    """Fault injection: a reset before a create failed the step with
+    ``jira: POST /rest/api/3/project: RemoteProtocolError``, httpx's class name, on screen."""
+    def drop(_request: httpx.Request) -> httpx.Response:
+        raise error
+
+    client = ConnectorClient(tool="jira", base_url="https://acme.example",
+                             error_parser=lambda _status, body: VendorError(str(body)),
+                             transport=httpx.MockTransport(drop), clock=FakeClock())
+    async with client:
+        with pytest.raises(ServerError) as raised:
+            await client.request("POST", "/rest/api/3/project", json_body={})
+    assert str(raised.value) == f"jira: POST /rest/api/3/project: {words}"
