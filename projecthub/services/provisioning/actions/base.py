@@ -49,5 +49,27 @@ class StepContext:
 Action = Callable[[StepContext], Awaitable[StepOutcome]]
 
 
+async def resolve_people(emails: list[str],
+                         find: Callable[[str], Awaitable[str | None]]) -> tuple[list[str],
+                                                                                list[str]]:
+    """Each email's account id in a tool, and the emails the tool does not know (reported in
+    the step's message rather than failing it: a missing guest should not block a project)."""
+    found: list[str] = []
+    missing: list[str] = []
+    for email in emails:
+        account = await find(email)
+        if account is None:
+            missing.append(email)
+        else:
+            found.append(account)
+    return found, missing
+
+
+def people_outcome(resource: str, count: int, missing: list[str], where: str) -> StepOutcome:
+    note = f"; not in {where}: {', '.join(missing)}" if missing else ""
+    return StepOutcome(f"{resource}:members", f"{count} people are members{note}",
+                       outputs={"missing": missing})
+
+
 def adopted_or_created(found: bool) -> str:
     return "adopted" if found else "created"

@@ -14,7 +14,13 @@ from typing import Literal, cast
 from projecthub.connectors.errors import Conflict, NotFound
 from projecthub.connectors.graph import GraphConnector
 from projecthub.connectors.graph_models import TeamCreation
-from projecthub.services.provisioning.actions.base import StepContext, StepFailed, StepOutcome
+from projecthub.services.provisioning.actions.base import (
+    StepContext,
+    StepFailed,
+    StepOutcome,
+    people_outcome,
+    resolve_people,
+)
 
 
 async def _team_outcome(graph: GraphConnector, team_id: str, name: str,
@@ -61,18 +67,15 @@ async def link_team(ctx: StepContext) -> StepOutcome:
 
 async def add_members(ctx: StepContext) -> StepOutcome:
     team_id = ctx.output("graph.create_team", "team_id")
-    added, missing = 0, []
     async with ctx.tools.graph(ctx.connection_id) as graph:
-        for email in ctx.inputs["emails"]:
+        async def find(email: str) -> str | None:
             users = await graph.find_users_by_email(email)
-            if not users:
-                missing.append(email)
-                continue
-            await graph.add_member(team_id, users[0].id)
-            added += 1
-    note = f"; not in the directory: {', '.join(missing)}" if missing else ""
-    return StepOutcome(f"{team_id}:members", f"{added} people are members{note}",
-                       outputs={"missing": missing})
+            return users[0].id if users else None
+
+        user_ids, missing = await resolve_people(ctx.inputs["emails"], find)
+        for user_id in user_ids:
+            await graph.add_member(team_id, user_id)
+    return people_outcome(team_id, len(user_ids), missing, "the directory")
 
 
 async def create_channel(ctx: StepContext) -> StepOutcome:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from projecthub.connectors.errors import NotFound
 from projecthub.models import Tool
-from projecthub.services.provisioning.actions.base import StepContext, StepFailed, StepOutcome
+from projecthub.services.provisioning.actions.base import (
+    StepContext,
+    StepFailed,
+    StepOutcome,
+    resolve_people,
+)
 
 MEMBER_ROLES = ("Member", "Developers", "Administrators")
 
@@ -42,14 +47,11 @@ async def create_project(ctx: StepContext) -> StepOutcome:
 async def add_members(ctx: StepContext) -> StepOutcome:
     key = ctx.output("jira.create_project", "key")
     async with ctx.tools.jira(ctx.connection_id) as jira:
-        account_ids: list[str] = []
-        missing: list[str] = []
-        for email in ctx.inputs["emails"]:
+        async def find(email: str) -> str | None:
             users = await jira.find_users_by_email(email)
-            if users:
-                account_ids.append(users[0].account_id)
-            else:
-                missing.append(email)
+            return users[0].account_id if users else None
+
+        account_ids, missing = await resolve_people(ctx.inputs["emails"], find)
         roles = await jira.project_roles(key)
         role = next((name for name in MEMBER_ROLES if name in roles), None)
         if role is None:

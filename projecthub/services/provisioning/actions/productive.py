@@ -6,7 +6,13 @@ from __future__ import annotations
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.connectors.productive_models import DealType, Project, ProjectType
 from projecthub.models import Tool
-from projecthub.services.provisioning.actions.base import StepContext, StepFailed, StepOutcome
+from projecthub.services.provisioning.actions.base import (
+    StepContext,
+    StepFailed,
+    StepOutcome,
+    people_outcome,
+    resolve_people,
+)
 
 MARKER_FIELD = "ProjectHub ID"
 
@@ -70,18 +76,15 @@ async def create_project(ctx: StepContext) -> StepOutcome:
 
 async def add_memberships(ctx: StepContext) -> StepOutcome:
     project_id = ctx.output("productive.create_project", "project_id")
-    added, missing = 0, []
     async with ctx.tools.productive(ctx.connection_id) as prod:
-        for email in ctx.inputs["emails"]:
+        async def find(email: str) -> str | None:
             people = await prod.find_people_by_email(email)
-            if not people:
-                missing.append(email)
-                continue
-            await prod.add_project_member(project_id, people[0].id)
-            added += 1
-    note = f"; not in Productive: {', '.join(missing)}" if missing else ""
-    return StepOutcome(f"{project_id}:members", f"{added} people are members{note}",
-                       outputs={"missing": missing})
+            return people[0].id if people else None
+
+        person_ids, missing = await resolve_people(ctx.inputs["emails"], find)
+        for person_id in person_ids:
+            await prod.add_project_member(project_id, person_id)
+    return people_outcome(project_id, len(person_ids), missing, "Productive")
 
 
 async def create_budget(ctx: StepContext) -> StepOutcome:
