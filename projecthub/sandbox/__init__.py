@@ -8,7 +8,7 @@ Credentials (per vendor; each vendor module documents its exact headers):
 - A token ``sandbox-<tenant>`` (``<tenant>``: 1-32 of ``a-z0-9-``) selects an isolated in-memory
   tenant, created and seeded with demo data on first use. The demo tenant is ``sandbox-demo``.
 - Where a vendor also wants an identity (Jira/Confluence basic auth), it is the seeded admin,
-  ``demo@projecthub.test``. Anything else gets the vendor's own 401.
+  ``demo@projecthub.example``. Anything else gets the vendor's own 401.
 
 Seeding: ``create_sandbox_app(seed_demo=False)`` starts tenants empty; tests then fill state
 through ``app.vendors["jira"].tenant("acme")``. Faults: ``app.vendors[name].faults.add(Fault(...))``

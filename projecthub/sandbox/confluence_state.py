@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-SANDBOX_EMAIL = "demo@projecthub.test"
+SANDBOX_EMAIL = "demo@projecthub.example"
 # A tenant whose name ends so behaves like a site without role-based access control, where the
 # v2 "create space" call answers 404 and only v1 can create spaces.
 NO_RBAC_SUFFIX = "-norbac"
@@ -147,8 +147,8 @@ def space_problem(site: ConfluenceSite, key: object, name: object) -> str | None
 def seed_demo(site: ConfluenceSite) -> None:
     """A believable small site: the Jira demo people, two team spaces with edited pages."""
     admin = site.add_account(SANDBOX_EMAIL, "Demo Admin")
-    ana = site.add_account("ana.lopez@projecthub.test", "Ana López")
-    ben = site.add_account("ben.okafor@projecthub.test", "Ben Okafor", email_visible=False)
+    ana = site.add_account("ana.lopez@projecthub.example", "Ana López")
+    ben = site.add_account("ben.okafor@projecthub.example", "Ben Okafor", email_visible=False)
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     web = site.add_space("WEB", "Website Relaunch", admin, created=start,
                          description="Plans, decisions and notes for the new website.")

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-SANDBOX_EMAIL = "demo@projecthub.test"
+SANDBOX_EMAIL = "demo@projecthub.example"
 # The application permissions ProjectHub asks admins to consent to (least privilege).
 CONSENTED_ROLES = frozenset({
     "User.Read.All", "Group.Read.All", "Team.Create", "Team.ReadBasic.All",
@@ -141,7 +141,7 @@ class GraphState:
 
     @property
     def directory_id(self) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{self.tenant}.sandbox.projecthub.test"))
+        return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{self.tenant}.sandbox.projecthub.example"))
 
     @property
     def domain(self) -> str:
@@ -267,9 +267,9 @@ def _planner_id() -> str:
 def seed_demo(state: GraphState) -> None:
     """The same people as the other demo tools, one team with channels and a plan in progress."""
     admin = state.add_user(SANDBOX_EMAIL, "Demo Admin", job_title="IT administrator")
-    ana = state.add_user("ana.lopez@projecthub.test", "Ana López", job_title="Designer")
-    state.add_user("ben.okafor@projecthub.test", "Ben Okafor", job_title="Developer")
-    state.add_user("former.staff@projecthub.test", "Former Staff", enabled=False)
+    ana = state.add_user("ana.lopez@projecthub.example", "Ana López", job_title="Designer")
+    state.add_user("ben.okafor@projecthub.example", "Ben Okafor", job_title="Developer")
+    state.add_user("former.staff@projecthub.example", "Former Staff", enabled=False)
     group = state.add_group("Website Relaunch", "WebsiteRelaunch",
                             description="Relaunch of the public website", created=SEED_TIME)
     team = state.add_team(group, admin, created=SEED_TIME)

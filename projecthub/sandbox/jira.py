@@ -1,7 +1,7 @@
 """A fake Jira Cloud site: the platform v3 and Agile 1.0 operations ProjectHub's connector uses.
 
 Credentials: basic auth ``<email>:sandbox-<tenant>``; the email must be an active user of that
-tenant (the demo admin is ``demo@projecthub.test``). Errors use Jira's ``ErrorCollection``; a
+tenant (the demo admin is ``demo@projecthub.example``). Errors use Jira's ``ErrorCollection``; a
 wrong token gets the plain-text 401 Atlassian sends for a non-token password, a duplicate project
 key a 400 (not 409). Replies carry ``X-Arequestid``, ``Atl-Traceid`` and ``Atl-Request-Id``.
 """

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-SANDBOX_EMAIL = "demo@projecthub.test"
+SANDBOX_EMAIL = "demo@projecthub.example"
 CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
 CATEGORY_IDS = {"new": 2, "indeterminate": 4, "done": 3}
 CATEGORY_COLORS = {"new": "blue-gray", "indeterminate": "yellow", "done": "green"}
@@ -172,9 +172,9 @@ class JiraState:
 def seed_demo(state: JiraState) -> None:
     """A believable small site: people, two projects with work in every category, sprints."""
     admin = state.add_user(SANDBOX_EMAIL, "Demo Admin", site_admin=True)
-    ana = state.add_user("ana.lopez@projecthub.test", "Ana López")
-    state.add_user("ben.okafor@projecthub.test", "Ben Okafor")
-    state.add_user("former.staff@projecthub.test", "Former Staff", active=False)
+    ana = state.add_user("ana.lopez@projecthub.example", "Ana López")
+    state.add_user("ben.okafor@projecthub.example", "Ben Okafor")
+    state.add_user("former.staff@projecthub.example", "Former Staff", active=False)
     web = state.add_project("WEB", "Website Relaunch", admin,
                             template_key="com.pyxis.greenhopper.jira:gh-simplified-scrum-classic")
     web.roles[10003].append(ana.account_id)

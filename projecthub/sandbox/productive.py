@@ -4,7 +4,7 @@ Point a connector at ``http://<host>/sandbox/productive`` (it adds ``/api/v2``).
 ``X-Auth-Token: sandbox-<tenant>`` selects the tenant and ``X-Organization-Id`` must be ``1000``
 (every sandbox tenant is organization 1000); anything else gets a JSON:API 401. Writes need
 ``Content-Type: application/vnd.api+json`` (else 415). The token acts as the seeded owner,
-demo@projecthub.test.
+demo@projecthub.example.
 
 Served: lists and single records of people, companies, subsidiaries, workflows, workflow
 statuses, custom fields, projects, memberships, deals and tasks, the token's organization

@@ -11,11 +11,11 @@ from datetime import date
 from projecthub.sandbox import productive_state as st
 
 STAFF = (
-    ("Ana", "Kovač", "ana.kovac@projecthub.test", "Project manager"),
-    ("Marko", "Horvat", "marko.horvat@projecthub.test", "Project manager"),
-    ("Sara", "Novak", "sara.novak@projecthub.test", "Frontend developer"),
-    ("Ivan", "Babić", "ivan.babic@projecthub.test", "Backend developer"),
-    ("Lea", "Jurić", "lea.juric@projecthub.test", "Product designer"),
+    ("Ana", "Kovač", "ana.kovac@projecthub.example", "Project manager"),
+    ("Marko", "Horvat", "marko.horvat@projecthub.example", "Project manager"),
+    ("Sara", "Novak", "sara.novak@projecthub.example", "Frontend developer"),
+    ("Ivan", "Babić", "ivan.babic@projecthub.example", "Backend developer"),
+    ("Lea", "Jurić", "lea.juric@projecthub.example", "Product designer"),
 )
 TASKS = {
     st.NOT_STARTED: ("Write release notes", "Plan load test", "Accessibility audit",

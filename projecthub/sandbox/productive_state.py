@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 ORGANIZATION_ID = "1000"
-OWNER_EMAIL = "demo@projecthub.test"
+OWNER_EMAIL = "demo@projecthub.example"
 MARKER_FIELD_NAME = "ProjectHub ID"
 NOT_STARTED, STARTED, CLOSED = 1, 2, 3
 DEFAULT_STATUSES = (("To do", NOT_STARTED), ("In progress", STARTED), ("Review", STARTED),

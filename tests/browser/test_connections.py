@@ -67,7 +67,7 @@ def _add_sandbox_jira(page: Page) -> None:
     expect(dialog.get_by_role("combobox")).to_have_text("Jira")
     dialog.get_by_role("button", name="Use the built-in sandbox").click()
     expect(dialog.get_by_label("Base URL")).to_have_value(re.compile(r"^http://.+/sandbox/jira$"))
-    expect(dialog.get_by_label("Account email")).to_have_value("demo@projecthub.test")
+    expect(dialog.get_by_label("Account email")).to_have_value("demo@projecthub.example")
     expect(dialog.get_by_label("API token")).to_have_value(SANDBOX_TOKEN)
 
     # A missing name is explained next to its input; everything filled in stays.
@@ -83,7 +83,7 @@ def _add_sandbox_jira(page: Page) -> None:
     expect(dialog).to_be_hidden()
     row = _jira_row(page)
     expect(row).to_contain_text("Acme Jira")
-    expect(row).to_contain_text("demo@projecthub.test")
+    expect(row).to_contain_text("demo@projecthub.example")
     expect(row).to_contain_text(re.compile(r"API token: set · ••••demo · updated \d"))
     expect(row).to_contain_text("not tested")
 

@@ -27,7 +27,7 @@ EMAIL = "ada@northwind.example"
 PASSWORD = "lantern bridges over still water"
 # The person every sandbox tool knows (Jira lead, Teams owner). Sign-up refuses the reserved
 # .test domain, so the test writes this member straight into the app's database.
-SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.test")
+SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.example")
 DASHBOARD = re.compile(r"/dashboard/?$")
 DRAFT_URL = re.compile(r"/projects/new/[0-9a-f-]{36}/?$")
 RUN_URL = re.compile(r"/runs/[0-9a-f-]{36}/?$")

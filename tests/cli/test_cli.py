@@ -126,13 +126,13 @@ def test_sandbox_command_serves_the_fake_tools_on_a_port():
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(url, auth=("demo@projecthub.test", "sandbox-demo"))
+                response = httpx.get(url, auth=("demo@projecthub.example", "sandbox-demo"))
                 break
             except httpx.ConnectError:
                 assert time.monotonic() < deadline, server.stderr.read() if server.poll() else ""
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json()["emailAddress"] == (
-            "demo@projecthub.test")
+            "demo@projecthub.example")
     finally:
         server.terminate()
         server.communicate(timeout=10)

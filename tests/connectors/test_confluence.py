@@ -43,20 +43,20 @@ async def test_current_user_is_the_account_behind_the_token(confluence):
 
 async def test_find_users_by_email_keeps_exact_visible_matches_only(confluence, site):
     connector, transport = confluence
-    site.add_account("ana.lopez.two@projecthub.test", "Ana Two")
-    found = await connector.find_users_by_email("ANA.LOPEZ@projecthub.test")
+    site.add_account("ana.lopez.two@projecthub.example", "Ana Two")
+    found = await connector.find_users_by_email("ANA.LOPEZ@projecthub.example")
     assert [u.display_name for u in found] == ["Ana López"]
-    assert await connector.find_users_by_email("ben.okafor@projecthub.test") == []
-    assert await connector.find_users_by_email('no"body@projecthub.test') == []
+    assert await connector.find_users_by_email("ben.okafor@projecthub.example") == []
+    assert await connector.find_users_by_email('no"body@projecthub.example') == []
     assert set(transport.validated) == {"GET /wiki/rest/api/search/user"}
 
 
 async def test_user_search_follows_offsets_over_several_pages(confluence, site):
     connector, transport = confluence
     for n in range(110):
-        site.add_account(f"pat@projecthub.test.old{n}", f"Old Pat {n}")
-    site.add_account("pat@projecthub.test", "Pat Current")
-    found = await connector.find_users_by_email("pat@projecthub.test")
+        site.add_account(f"pat@projecthub.example.old{n}", f"Old Pat {n}")
+    site.add_account("pat@projecthub.example", "Pat Current")
+    found = await connector.find_users_by_email("pat@projecthub.example")
     assert [u.display_name for u in found] == ["Pat Current"]
     assert transport.validated == ["GET /wiki/rest/api/search/user"] * 3
 

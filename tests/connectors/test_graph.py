@@ -38,10 +38,10 @@ async def test_test_connection_names_the_app_directory_and_consented_roles(graph
 
 async def test_find_users_by_email_matches_mail_case_insensitively(graph):
     connector, transport = graph
-    found = await connector.find_users_by_email("Ana.Lopez@ProjectHub.test")
+    found = await connector.find_users_by_email("Ana.Lopez@ProjectHub.example")
     assert [(u.display_name, u.mail, u.account_enabled) for u in found] == [
-        ("Ana López", "ana.lopez@projecthub.test", True)]
-    assert await connector.find_users_by_email("o'brien@projecthub.test") == []
+        ("Ana López", "ana.lopez@projecthub.example", True)]
+    assert await connector.find_users_by_email("o'brien@projecthub.example") == []
     assert set(transport.validated) == {"GET /users"}
 
 
@@ -81,7 +81,7 @@ async def test_create_team_polls_the_operation_then_reads_its_web_url(graph, app
 async def test_add_member_twice_keeps_one_membership(graph, app):
     connector, transport = graph
     group = await connector.find_group_by_mail_nickname("WebsiteRelaunch")
-    ben = (await connector.find_users_by_email("ben.okafor@projecthub.test"))[0]
+    ben = (await connector.find_users_by_email("ben.okafor@projecthub.example"))[0]
     first = await connector.add_member(group.id, ben.id)
     again = await connector.add_member(group.id, ben.id, owner=True)
     assert (first.user_id, first.email, first.roles) == (ben.id, ben.mail, ())

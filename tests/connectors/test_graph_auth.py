@@ -23,7 +23,7 @@ async def test_one_token_serves_many_calls(app, clock):
     connector, _ = make_connector(app, clock)
     async with connector:
         await connector.test_connection()
-        await connector.find_users_by_email("ana.lopez@projecthub.test")
+        await connector.find_users_by_email("ana.lopez@projecthub.example")
         await connector.find_group_by_mail_nickname("allcompany")
     assert graph_sandbox(app).issuer.issued == 1
 
@@ -51,7 +51,7 @@ async def test_a_revoked_token_is_dropped_and_the_call_retried_once(app, clock):
     async with connector:
         await connector.test_connection()
         graph_sandbox(app).issuer.revoke_all()
-        found = await connector.find_users_by_email("ana.lopez@projecthub.test")
+        found = await connector.find_users_by_email("ana.lopez@projecthub.example")
     assert len(found) == 1 and graph_sandbox(app).issuer.issued == 2
     assert transport.validated.count("GET /users") == 3
 

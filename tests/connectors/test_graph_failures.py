@@ -51,9 +51,9 @@ async def graph(app, clock):
 async def test_missing_user_is_not_found_with_graphs_code_and_request_id(graph):
     connector, _ = graph
     with pytest.raises(NotFound) as caught:
-        await connector.get_user("nobody@projecthub.test")
+        await connector.get_user("nobody@projecthub.example")
     error = caught.value
-    assert error.message.startswith("GET /users/nobody@projecthub.test: "
+    assert error.message.startswith("GET /users/nobody@projecthub.example: "
                                     "Request_ResourceNotFound: Resource 'nobody@")
     assert len(error.request_id or "") == 36
 

@@ -33,10 +33,10 @@ async def test_current_user_is_the_account_behind_the_token(jira):
 
 async def test_find_users_by_email_returns_only_exact_matches(jira, app):
     connector, transport = jira
-    jira_state(app).add_user("ana.lopez.two@projecthub.test", "Ana Two")
-    found = await connector.find_users_by_email("ana.lopez@projecthub.test")
+    jira_state(app).add_user("ana.lopez.two@projecthub.example", "Ana Two")
+    found = await connector.find_users_by_email("ana.lopez@projecthub.example")
     assert [u.display_name for u in found] == ["Ana López"]
-    assert await connector.find_users_by_email("nobody@projecthub.test") == []
+    assert await connector.find_users_by_email("nobody@projecthub.example") == []
     assert set(transport.validated) == {"GET /rest/api/3/user/search"}
 
 
@@ -80,7 +80,7 @@ async def test_add_role_actors_is_idempotent(jira):
     connector, transport = jira
     roles = await connector.project_roles("WEB")
     assert roles == {"Administrators": 10002, "Member": 10003, "Viewer": 10004}
-    ben = (await connector.find_users_by_email("ben.okafor@projecthub.test"))[0]
+    ben = (await connector.find_users_by_email("ben.okafor@projecthub.example"))[0]
     first = await connector.add_role_actors("WEB", roles["Member"], [ben.account_id])
     again = await connector.add_role_actors("WEB", roles["Member"], [ben.account_id])
     assert ben.account_id in first.actor_account_ids

@@ -60,7 +60,7 @@ async def test_unknown_email_with_a_valid_token_is_auth_failed(app, clock):
 
 
 async def test_non_admin_cannot_create_projects(app, clock):
-    connector, _ = make_connector(app, clock, email="ana.lopez@projecthub.test")
+    connector, _ = make_connector(app, clock, email="ana.lopez@projecthub.example")
     async with connector:
         me = await connector.current_user()
         with pytest.raises(PermissionDenied) as caught:

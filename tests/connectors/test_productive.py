@@ -53,13 +53,13 @@ async def test_identity_without_a_membership_in_the_organization_is_auth_failed(
 
 async def test_find_people_by_email_is_exact_and_puts_active_people_first(productive, state):
     connector, transport = productive
-    gone = state.add_person("Ana", "Old", "ana@projecthub.test", deactivated_at=state.owner
+    gone = state.add_person("Ana", "Old", "ana@projecthub.example", deactivated_at=state.owner
                             .created_at)
-    ana = state.add_person("Ana", "Kovač", "Ana@ProjectHub.test")
-    state.add_person("Anastasia", "Other", "anastasia@projecthub.test")
-    found = await connector.find_people_by_email("ana@projecthub.test")
+    ana = state.add_person("Ana", "Kovač", "Ana@ProjectHub.example")
+    state.add_person("Anastasia", "Other", "anastasia@projecthub.example")
+    found = await connector.find_people_by_email("ana@projecthub.example")
     assert [p.id for p in found] == [ana.id, gone.id]
-    assert await connector.find_people_by_email("nobody@projecthub.test") == []
+    assert await connector.find_people_by_email("nobody@projecthub.example") == []
     assert set(transport.validated) == {"GET /people"}
 
 
@@ -128,7 +128,7 @@ async def test_create_project_with_an_unknown_company_names_the_field(productive
 async def test_add_project_member_is_idempotent(productive, state):
     connector, transport = productive
     project = await new_project(connector, state)
-    person = state.add_person("Sara", "Novak", "sara@projecthub.test")
+    person = state.add_person("Sara", "Novak", "sara@projecthub.example")
     first = await connector.add_project_member(project.id, person.id)
     again = await connector.add_project_member(project.id, person.id)
     assert first.id == again.id and (first.type_id, first.access_type_id) == (1, 5)
@@ -139,7 +139,7 @@ async def test_add_project_member_that_lost_a_race_returns_the_winners_membershi
         productive, state, monkeypatch):
     connector, _ = productive
     project = state.add_project("Alpha")
-    person = state.add_person("Sara", "Novak", "sara@projecthub.test")
+    person = state.add_person("Sara", "Novak", "sara@projecthub.example")
     winner = state.add_membership(project.id, person.id)
     lookups = iter([None])
     real_lookup = connector._project_membership

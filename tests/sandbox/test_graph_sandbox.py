@@ -170,7 +170,7 @@ async def test_team_creation_needs_the_standard_template_and_an_owner(http):
 async def test_lists_page_with_absolute_next_links_bound_to_their_query(http, sandbox):
     state = sandbox.tenant("acme")
     for n in range(3):
-        state.add_user(f"person{n}@projecthub.test", f"Person {n}")
+        state.add_user(f"person{n}@projecthub.example", f"Person {n}")
     seen, url = [], "/users?$top=3&$select=id,mail"
     while url:
         page = (await http.get(url)).json()
@@ -195,7 +195,7 @@ async def test_unsupported_queries_are_graphs_400s(http, query, code):
 
 
 async def test_filters_compare_directory_strings_case_insensitively(http):
-    query = ("startswith(displayName,'ana') or (mail eq 'BEN.OKAFOR@projecthub.test' "
+    query = ("startswith(displayName,'ana') or (mail eq 'BEN.OKAFOR@projecthub.example' "
              "and accountEnabled eq true)")
     found = (await http.get("/users", params={"$filter": query})).json()["value"]
     assert sorted(u["displayName"] for u in found) == ["Ana López", "Ben Okafor"]

@@ -39,14 +39,14 @@ def _page(db: Session, user: Any) -> tuple[rx.State, ConnectionsState]:
 
 
 def _jira_form(**overrides: str) -> dict[str, str]:
-    return {"name": "Acme Jira", "base_url": SITE, "email": "demo@projecthub.test",
+    return {"name": "Acme Jira", "base_url": SITE, "email": "demo@projecthub.example",
             "api_token": TOKEN, **overrides}
 
 
 def _add_jira(db: Session, org: Any, token: str = TOKEN, name: str = "Acme Jira") -> str:
     return connections.create_connection(
         db, owner_principal(db, org), tool="jira", name=name, base_url=SITE,
-        settings_values={"email": "demo@projecthub.test"}, secret_values={"api_token": token}).id
+        settings_values={"email": "demo@projecthub.example"}, secret_values={"api_token": token}).id
 
 
 def _saved_token(db: Session, org: Any, connection_id: str) -> str:
@@ -81,7 +81,7 @@ def test_everyone_sees_the_connections_grouped_by_tool_with_secret_hints_only(db
                                                 "Microsoft 365"]
     [row] = state.groups[0].connections
     assert (row.name, row.base_url, row.test_status) == ("Acme Jira", SITE, "untested")
-    assert row.details[0].value == "demo@projecthub.test"
+    assert row.details[0].value == "demo@projecthub.example"
     assert row.details[1].value.startswith(f"set · ••••{CANARY[-4:]} · updated ")
     assert CANARY not in str(root.dict())
 
@@ -174,7 +174,7 @@ def test_editing_prefills_settings_and_an_empty_secret_keeps_the_saved_one(db):
     state.open_edit(connection_id)
     assert state.editing_id == connection_id and state.form_tool == "jira"
     assert state.form_values == {"name": "Acme Jira", "base_url": SITE,
-                                 "email": "demo@projecthub.test"}
+                                 "email": "demo@projecthub.example"}
     assert state.form_secret_hints["api_token"].startswith(f"set · ••••{CANARY[-4:]}")
     assert CANARY not in str(root.dict())
 
@@ -270,7 +270,7 @@ def test_the_sandbox_shortcut_points_at_this_apps_own_sandbox(monkeypatch):
     assert values is not None
     assert values["base_url"].endswith("/sandbox/jira")
     assert values["base_url"].startswith(rx.config.get_config().api_url.rstrip("/"))
-    assert (values["email"], values["api_token"]) == ("demo@projecthub.test", "sandbox-demo")
+    assert (values["email"], values["api_token"]) == ("demo@projecthub.example", "sandbox-demo")
 
     monkeypatch.setattr(settings, "SANDBOX", False)
     assert sandbox_values(Tool.JIRA) is None

@@ -15,10 +15,10 @@ from projecthub.models import Tool
 from projecthub.services.connection_specs import TOOL_SPECS
 
 DEMO_TOKEN = "sandbox-demo"  # the sandbox's seeded demo tenant (projecthub/sandbox/__init__.py)
-DEMO_EMAIL = "demo@projecthub.test"  # its seeded admin, for Atlassian basic auth
+DEMO_EMAIL = "demo@projecthub.example"  # its seeded admin, for Atlassian basic auth
 DEMO_PRODUCTIVE_ORG = "1000"  # every Productive sandbox tenant is organization 1000
 # Entra ID in the sandbox takes any domain as tenant and any GUID as app (sandbox/graph_login.py).
-DEMO_ENTRA_TENANT = "projecthub.test"
+DEMO_ENTRA_TENANT = "projecthub.example"
 DEMO_ENTRA_APP = "00000000-0000-0000-0000-0000000a11ce"
 
 _DEMO_VALUES: dict[Tool, dict[str, str]] = {
