@@ -8,7 +8,9 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
@@ -79,7 +81,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)
 
 
+async def _malformed(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 without the ``input`` it echoes: a secret sent in the wrong field or shape
+    must not come back in an error body (nor land in whatever logs that body)."""
+    assert isinstance(exc, RequestValidationError)
+    issues = [{key: value for key, value in issue.items() if key != "input"}
+              for issue in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(issues)}, status_code=422)
+
+
 def install_error_handlers(api: FastAPI) -> None:
     api.add_exception_handler(AppError, _app_error)
     api.add_exception_handler(HTTPException, _http_error)
+    api.add_exception_handler(RequestValidationError, _malformed)
     api.add_exception_handler(Exception, _unexpected)

@@ -95,3 +95,18 @@ async def test_a_dropped_connection_reads_as_words_not_a_class_name(error, words
         with pytest.raises(ServerError) as raised:
             await client.request("POST", "/rest/api/3/project", json_body={})
     assert str(raised.value) == f"jira: POST /rest/api/3/project: {words}"
+
+
+def test_a_malformed_request_is_refused_without_echoing_what_was_sent(client, db):
+    """Secret canaries: FastAPI's 422 echoed each bad field's ``input``, so a tool token sent
+    in a misspelt field (or as a number) came back in the error body."""
+    canary = "canary-misplaced-secret-5Qm2"
+    response = client.post(f"{API_PREFIX}/orgs/acme/connections", headers=_owner(db), json={
+        "tool": "jira", "name": "Jira", "base_url": "https://acme.atlassian.net",
+        "settings": {"email": "a@example.com"}, "secrets": {"api_token": [canary]},
+        "api_tokne": canary})
+    assert response.status_code == 422
+    assert canary not in response.text
+    assert {tuple(issue["loc"]) for issue in response.json()["detail"]} == {
+        ("body", "secrets", "api_token"), ("body", "api_tokne")}
+    assert all("input" not in issue and issue["msg"] for issue in response.json()["detail"])
