@@ -16,8 +16,10 @@ _engine: Engine | None = None
 
 
 def _build_engine(url: str) -> Engine:
-    """SQLite gets foreign keys and a busy timeout so several threads can share the file."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    """SQLite gets foreign keys and a busy timeout so several threads can share the file.
+    Bound values never reach SQL logs or errors: they hold whatever people typed (a password
+    put in the email box, too)."""
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import httpx
@@ -110,3 +111,16 @@ def test_a_malformed_request_is_refused_without_echoing_what_was_sent(client, db
     assert {tuple(issue["loc"]) for issue in response.json()["detail"]} == {
         ("body", "secrets", "api_token"), ("body", "api_tokne")}
     assert all("input" not in issue and issue["msg"] for issue in response.json()["detail"])
+
+
+def test_sql_logs_never_show_bound_values(client, db, caplog):
+    """Secret canaries: with SQL echo on (``sqlalchemy.engine`` at INFO), a password typed into
+    the login form's email box was logged as the query's bound value."""
+    canary = "Canary-typed-in-the-wrong-box-8Rw"
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
+    response = client.post(f"{API_PREFIX}/auth/login", json={"email": canary,
+                                                             "password": canary})
+    assert response.status_code == 401
+    sql = [r for r in caplog.records if r.name.startswith("sqlalchemy.engine")]
+    assert sql, "SQL echo was not captured"
+    assert not [r.getMessage() for r in sql if canary.lower() in r.getMessage().lower()]
