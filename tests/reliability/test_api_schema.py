@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.config import ChecksConfig, PositiveDataAcceptanceConfig
 from schemathesis.core.parameters import ParameterLocation
@@ -31,11 +28,10 @@ from projecthub.models import Organization, Role
 from projecthub.sandbox import create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from projecthub.services import api_tokens, connections, invitations
-from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
-from projecthub.services.tool_clients import ToolClients
 from tests.factories import add_member, make_org, make_user, principal
+from tests.reliability.sandboxed import route_tools_to
 
 MAX_EXAMPLES = 25
 SLUG = "acme"
@@ -86,21 +82,11 @@ class Seeded:
 
 
 @pytest.fixture
-def sandbox_tools(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Connection tests and dry runs talk to an in-process sandbox whatever URL was saved."""
+def sandbox_tools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connection tests, dry runs and status refreshes talk to an in-process sandbox."""
     sandbox = create_sandbox_app(seed_demo=False)
     sandbox.vendors["jira"].tenant(SLUG).add_user(SANDBOX_EMAIL, "Sandbox Admin", site_admin=True)
-    transport = httpx.ASGITransport(app=sandbox)
-    clock = FakeClock()
-
-    def tools(p: Principal) -> ToolClients:
-        from projecthub.api.tools import new_session
-
-        return ToolClients(new_session, p, transport_factory=lambda _url: transport, clock=clock)
-
-    for module in ("connections", "projects"):
-        monkeypatch.setattr(f"projecthub.api.routes.{module}.tool_clients", tools)
-    yield
+    route_tools_to(monkeypatch, sandbox, FakeClock())
 
 
 @pytest.fixture
@@ -175,15 +161,14 @@ def test_operations_without_a_token_are_exactly_the_open_and_cookie_ones(client)
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer pht_not-a-real-token", "Basic eDp5"])
-def test_every_secured_operation_refuses_a_missing_or_bad_token(seeded: Seeded,
+def test_every_secured_operation_refuses_a_missing_or_bad_token(client, seeded: Seeded,
                                                                 authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
-    with TestClient(api_app, raise_server_exceptions=False) as client:
-        for method, path, secured in _operations():
-            if not secured:
-                continue
-            url = path.format(org_slug=SLUG, **seeded.ids)
-            response = client.request(method, url, headers=headers, json={})
-            assert response.status_code == 401, (method, path, response.text)
-            assert response.headers["www-authenticate"] == "Bearer"
-            assert "token" in response.json()["detail"].lower()
+    for method, path, secured in _operations():
+        if not secured:
+            continue
+        url = path.format(org_slug=SLUG, **seeded.ids)
+        response = client.request(method, url, headers=headers, json={})
+        assert response.status_code == 401, (method, path, response.text)
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert "token" in response.json()["detail"].lower()
