@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import reflex as rx
 from starlette.applications import Starlette
@@ -47,11 +48,15 @@ def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
     return transformers
 
 
+def _runner_config() -> RunnerConfig:
+    return RunnerConfig(session_factory=new_session, tools_factory=tool_clients,
+                        lease=timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS))
+
+
 @contextlib.asynccontextmanager
 async def provisioning_worker() -> AsyncIterator[None]:
     """Every backend process drives waiting runs and resumes those whose worker died."""
-    worker = ProvisioningWorker(RunnerConfig(session_factory=new_session,
-                                             tools_factory=tool_clients))
+    worker = ProvisioningWorker(_runner_config())
     task = asyncio.create_task(worker.run_forever())
     try:
         yield

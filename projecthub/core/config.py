@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     LOGIN_LOCK_MINUTES: int = 15
     COOKIE_SECURE: bool | None = None
     LOG_LEVEL: str = "INFO"
+    # How long a provisioning worker's claim on a run lasts without renewal (renewed every third):
+    # a worker that died is replaced by another after at most this long.
+    PROVISIONING_LEASE_SECONDS: int = Field(default=60, ge=3)
 
     @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
     @classmethod
