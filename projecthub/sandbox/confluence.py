@@ -2,8 +2,9 @@
 
 Credentials: basic auth ``<email>:sandbox-<tenant>``, the email an active account of that tenant
 (the demo admin is ``demo@projecthub.example``); a wrong token gets the plain-text 401
-Atlassian sends for a non-token password. A tenant named ``…-norbac`` (or ``site.rbac = False``) behaves like a
-site without role-based access control: v2 space creation answers 404 and v1 must be used.
+Atlassian sends for a non-token password. A tenant named ``…-norbac`` (or ``site.rbac =
+False``) behaves like a site without role-based access control: v2 space creation answers 404
+and v1 must be used.
 
 Errors come in the envelope of the API that was called: v2 ``{"errors":[{status, code, title,
 detail}]}``, v1 ``{"statusCode", "data", "message"}`` with the Java exception named in ``message``.
