@@ -204,7 +204,7 @@ def test_team_journey_keeps_password_and_session_token_out_of_websocket_frames(
     bob_frames.attach(second_page)
 
     _sign_up_ada(page)
-    _shot(page, "dashboard")
+    _shot(page, "dashboard-empty")
     link = _invite_bob(page)
     _bob_tries_a_taken_email_then_accepts(second_page, link)
     _manage_bob(page, second_page)
@@ -263,7 +263,7 @@ def test_instance_admin_suspends_a_tenant_and_its_owner_sees_why(
     second_page.get_by_role("menuitem").filter(has_text="Initech").click()
     expect(second_page.get_by_role("heading", name="Initech")).to_be_visible()
     second_page.get_by_role("button", name="Toggle dark mode").click()
-    _shot(second_page, "dashboard-dark")
+    _shot(second_page, "dashboard-empty-dark")
 
 
 def test_api_token_is_shown_once_and_the_audit_log_records_it(

@@ -28,17 +28,23 @@ from projecthub.models import (
     Invitation,
     Membership,
     Organization,
+    Project,
+    ProjectStatus,
     Template,
     ToolConnection,
+    User,
     WizardDraft,
 )
 from projecthub.services import api_tokens, connections, drafts, invitations
 from projecthub.services.templates import library
+from projecthub.ui.state import project_status
 from projecthub.ui.state.connections import ConnectionsState
+from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.templates import TemplatesState
 from projecthub.ui.state.wizard import WizardState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
 from tests.ui.conftest import browser_state, login, toasts
+from tests.ui.status_seed import add_project
 
 ID_PARAMETER = re.compile(r"(^|_)ids?$")
 
@@ -196,3 +202,42 @@ def test_handler_with_another_organizations_id_changes_nothing(name: str, world:
     assert _snapshot(engine, world) == before
     shown = " ".join([*state.errors.values(), toasts(result)]).lower()
     assert CASES[name].expect in shown
+
+
+# Handlers that take their project from the page's URL, which the browser chooses as freely as
+# an argument: on B's project page (even as if A's tab had loaded it before), nothing of B moves.
+URL_CASES: dict[str, Callable[[Any], Any]] = {
+    "ProjectState.load": lambda s: s.load(),
+    "ProjectState.set_lifecycle": lambda s: s.set_lifecycle("archived"),
+    "ProjectState.refresh": lambda s: asyncio.run(ProjectState.refresh.fn(s)),
+}
+
+
+def _project_snapshot(engine: Any, project_id: uuid.UUID) -> tuple[Any, ...]:
+    with Session(engine) as db:
+        project = db.get_one(Project, project_id)
+        status = db.get(ProjectStatus, project_id)
+        return project.lifecycle, status.synced_at if status else None
+
+
+@pytest.mark.parametrize("name", sorted(URL_CASES))
+def test_project_page_handlers_on_another_organizations_project_change_nothing(
+        name: str, world: World, engine: Any, db: Session,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(project_status, "sync_config", _never_sync)
+    owner_b = owner_principal(db, world.org_b)
+    project_b = add_project(db, world.org_b, db.get_one(User, owner_b.user_id), name="Beta",
+                            key="BETA")
+    state = browser_state(ProjectState, world.token_a, path=f"/projects/{project_b.id}")
+    state._project = str(project_b.id)
+    before = (_snapshot(engine, world), _project_snapshot(engine, project_b.id))
+
+    result = URL_CASES[name](state)
+
+    assert (_snapshot(engine, world), _project_snapshot(engine, project_b.id)) == before
+    shown = " ".join([*state.errors.values(), state.problem, toasts(result)]).lower()
+    assert "not found" in shown and state.name == ""
+
+
+def _never_sync() -> Any:
+    raise AssertionError("a project of another organization must not be synced")

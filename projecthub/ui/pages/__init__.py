@@ -20,6 +20,7 @@ from projecthub.ui.pages.login import login_page
 from projecthub.ui.pages.members import members_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
+from projecthub.ui.pages.project_status import project_page
 from projecthub.ui.pages.run_progress import run_progress_page
 from projecthub.ui.pages.signup import signup_page
 from projecthub.ui.pages.templates import templates_page
@@ -29,11 +30,13 @@ from projecthub.ui.state.admin import TenantsState
 from projecthub.ui.state.audit import AuditState
 from projecthub.ui.state.auth import AuthState
 from projecthub.ui.state.connections import ConnectionsState
+from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
+from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.run_progress import RunProgressState
-from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.status_settings import StatusSettingsState
 from projecthub.ui.state.templates import TemplatesState
 from projecthub.ui.state.wizard import WizardState
 
@@ -50,13 +53,15 @@ ROUTES = (
     Route("/login", login_page, "Log in", AuthState.open_form),
     Route("/signup", signup_page, "Sign up", AuthState.open_form),
     Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
-    Route("/dashboard", dashboard_page, "Dashboard", SessionState.require_login),
+    Route("/dashboard", dashboard_page, "Dashboard", DashboardState.load),
     Route("/projects/new", wizard_page, "New project", WizardState.load),
     Route("/projects/new/[draft_id]", wizard_page, "New project", WizardState.load),
+    Route("/projects/[project_id]", project_page, "Project", ProjectState.load),
     Route("/runs/[run_id]", run_progress_page, "Provisioning", RunProgressState.load),
     Route("/account", account_page, "Account", AccountState.load),
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),
-    Route("/org/settings", org_settings_page, "Organization settings", OrgSettingsState.load),
+    Route("/org/settings", org_settings_page, "Organization settings",
+          [OrgSettingsState.load, StatusSettingsState.load]),
     Route("/org/members", members_page, "Members", MembersState.load),
     Route("/org/connections", connections_page, "Tool connections", ConnectionsState.load),
     Route("/org/templates", templates_page, "Templates", TemplatesState.load),

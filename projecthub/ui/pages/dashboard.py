@@ -1,78 +1,282 @@
-"""``/dashboard``: the current organization, your role, and (for now, honestly) no projects."""
+"""``/dashboard``: tiles by health and state, the project list with its figures (search,
+filters, sort and pages, all in the URL), CSV export, unfinished runs and drafts."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.services.status.dashboard import HEALTHS, TOOLS
+from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.health import (
+    health_badge,
+    health_dot,
+    lifecycle_badge,
+    stale_marker,
+)
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
+from projecthub.ui.pages.projects import drafts_card, simple_table, status_badge, titled_card
+from projecthub.ui.state.dashboard import ALL, DashboardState, RunLine
+from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
+from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
+
+RUN_COLORS = (("running", "blue"), ("pending", "gray"), ("failed", "red"))
+PAGE_SIZES = ("10", "25", "50", "100")
 
 
-def _projects() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.icon("folder-kanban", size=20), rx.heading("Projects", as_="h2", size="4"),
-                      align="center", spacing="2"),
-            rx.center(
-                rx.vstack(
-                    rx.icon("folder-open", size=36, color=rx.color("gray", 8)),
-                    rx.text("No projects yet", size="4", weight="medium"),
-                    rx.text("Setting up projects from templates comes in a later release.",
-                            size="2", color_scheme="gray", text_align="center"),
-                    align="center",
-                    spacing="2",
-                ),
-                padding_y="3rem",
-                width="100%",
-                border="1px dashed var(--gray-a6)",
-                border_radius="var(--radius-3)",
+def _tile(tile: Tile, health: bool) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(health_dot(tile.key) if health else rx.fragment(),
+                          rx.text(tile.label, size="2", color_scheme="gray", trim="both"),
+                          align="center", spacing="2"),
+                rx.text(tile.count, size="6", weight="bold", trim="both"),
+                spacing="2", height="100%", justify="between",
             ),
-            spacing="4",
-            width="100%",
+            size="1", width="100%", height="100%",
+            border=rx.cond(tile.active, "2px solid var(--accent-9)", "2px solid transparent"),
         ),
-        size="3",
-        width="100%",
+        href=tile.href, underline="none", color="inherit", display="block", height="100%",
+        data_testid="tile-" + tile.key,
+        aria_current=rx.cond(tile.active, "true", "false"),
     )
 
 
-def _role() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.text("Your role", size="2", color_scheme="gray"),
-            rx.badge(SessionState.role, size="3", variant="soft"),
-            rx.text(rx.match(SessionState.role, *ROLE_DESCRIPTIONS.items(), ""), size="2",
-                    color_scheme="gray"),
-            spacing="2",
-        ),
-        size="3",
-        width="100%",
+def _tiles() -> rx.Component:
+    def group(title: str, tiles: rx.Var[list[Tile]], health: bool, columns: str) -> rx.Component:
+        return rx.vstack(
+            rx.text(title, size="1", weight="medium", color_scheme="gray",
+                    text_transform="uppercase", letter_spacing="0.04em"),
+            rx.grid(rx.foreach(tiles, lambda t: _tile(t, health)),
+                    columns=rx.breakpoints(initial="2", sm=columns), spacing="2", width="100%",
+                    flex="1"),
+            spacing="2", width="100%", height="100%",  # both groups' tiles equally tall
+        )
+
+    # Proportional columns, so every tile of both groups has the same width.
+    return rx.grid(
+        group("Health", DashboardState.health_tiles, True, str(len(HEALTHS))),
+        group("State", DashboardState.lifecycle_tiles, False, str(len(TILE_LIFECYCLES))),
+        grid_template_columns=rx.breakpoints(
+            initial="1fr", md=f"{len(HEALTHS)}fr {len(TILE_LIFECYCLES)}fr"),
+        spacing="4", width="100%",
     )
 
 
-def _next_steps() -> rx.Component:
+def _select(name: str, label: str, value: rx.Var[str],
+            options: list[tuple[str, str]] | rx.Var, width: str = "10rem") -> rx.Component:
+    items = (rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))
+             if isinstance(options, rx.Var) else
+             rx.fragment(*(rx.select.item(text, value=v) for v, text in options)))
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, width=width, data_testid="filter-" + name),
+        rx.select.content(rx.select.item(f"Any {label.lower()}", value=ALL), items),
+        value=rx.cond(value == "", ALL, value), size="2",
+        on_change=lambda v: DashboardState.filter_by(name, v),
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        rx.form(
+            rx.input(rx.input.slot(rx.icon("search", size=16)), name="q",
+                     default_value=DashboardState.q, placeholder="Search name, key or client",
+                     aria_label="Search projects", size="2", width="16rem", type="search"),
+            on_submit=DashboardState.search, reset_on_submit=False, width="auto",
+        ),
+        _select("health", "Health", DashboardState.health,
+                [(h, HEALTH_LABELS[h]) for h in HEALTHS]),
+        _select("lifecycle", "State", DashboardState.lifecycle,
+                [(s, LIFECYCLE_LABELS[s]) for s in (*TILE_LIFECYCLES, "draft")]),
+        _select("tool", "Tool", DashboardState.tool, [(t, tool_label(t)) for t in TOOLS]),
+        _select("owner", "Owner", DashboardState.owner, DashboardState.owners),
+        rx.cond(DashboardState.filtered,
+                rx.link("Clear filters", href="/dashboard", size="2", data_testid="clear")),
+        gap="2", wrap="wrap", align="center", width="100%",
+    )
+
+
+def _sort_header(label: str, column: str) -> rx.Component:
+    current = DashboardState.sort == column
+    arrow = rx.cond(current, rx.icon(rx.cond(DashboardState.descending, "arrow-down", "arrow-up"),
+                                     size=12), rx.icon("arrow-up-down", size=12, opacity="0.4"))
+    return rx.table.column_header_cell(
+        rx.link(rx.hstack(label, arrow, spacing="1", align="center"),
+                href=DashboardState.sort_links[column], color="inherit", underline="none",
+                white_space="nowrap"),
+        aria_sort=rx.cond(current, rx.cond(DashboardState.descending, "descending",
+                                           "ascending"), "none"),
+    )
+
+
+def _figure(main: rx.Var[str], note: rx.Var[str], *, alert: rx.Var[bool] | bool = False,
+            testid: str = "") -> rx.Component:
+    return rx.cond(
+        main != "",
+        rx.vstack(rx.text(main, size="2", white_space="nowrap"),
+                  rx.cond(note != "", rx.text(note, size="1", white_space="nowrap",
+                                              color_scheme=rx.cond(alert, "red", "gray"))),
+                  spacing="0", data_testid=testid),
+        rx.text(EMPTY, size="2", color_scheme="gray"),
+    )
+
+
+def _row(row: DashRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(
+            rx.link(row.name, href=row.href, weight="medium", size="2"),
+            rx.hstack(rx.code(row.key, variant="ghost", size="1"),
+                      rx.text(row.client, size="1", color_scheme="gray"), spacing="2"),
+            spacing="1")),
+        rx.table.cell(rx.vstack(
+            rx.tooltip(health_badge(row.health, row.health_label, size="1"),
+                       content=rx.cond(row.reasons != "", row.reasons, row.health_label)),
+            rx.text(row.reason, size="1", color_scheme="gray", max_width="15rem",
+                    data_testid="first-reason"),
+            spacing="1")),
+        rx.table.cell(_figure(row.issues, row.issues_note, alert=True, testid="issues")),
+        rx.table.cell(_figure(row.budget, row.budget_note, alert=row.budget_over,
+                              testid="budget")),
+        rx.table.cell(_figure(row.planner, row.planner_note, alert=True, testid="planner")),
+        rx.table.cell(rx.vstack(rx.text(row.owner, size="2", white_space="nowrap"),
+                                rx.text(row.dates, size="1", color_scheme="gray",
+                                        white_space="nowrap"), spacing="0")),
+        rx.table.cell(lifecycle_badge(row.lifecycle, row.lifecycle_label)),
+        rx.table.cell(rx.vstack(
+            rx.text(row.synced, size="1", color_scheme="gray", white_space="nowrap"),
+            rx.cond(row.stale, stale_marker(row.stale_note)), spacing="1",
+            data_testid="age")),
+        align="center", data_testid="project-row",
+    )
+
+
+def _empty(icon: str, title: str, text: str, action: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.vstack(rx.icon(icon, size=36, color=rx.color("gray", 8)),
+                  rx.text(title, size="4", weight="medium"),
+                  rx.text(text, size="2", color_scheme="gray", text_align="center"),
+                  action, align="center", spacing="2"),
+        padding_y="3rem", width="100%", border="1px dashed var(--gray-a6)",
+        border_radius="var(--radius-3)",
+    )
+
+
+def _table() -> rx.Component:
+    headers = rx.table.header(rx.table.row(
+        _sort_header("Project", "name"), _sort_header("Health", "health"),
+        rx.table.column_header_cell("Issues"), rx.table.column_header_cell("Budget"),
+        rx.table.column_header_cell("Planner"), _sort_header("Owner · dates", "end_date"),
+        _sort_header("State", "lifecycle"), _sort_header("Data", "synced_at")))
+    return rx.table.root(headers, rx.table.body(rx.foreach(DashboardState.rows, _row)),
+                         variant="surface", size="1", width="100%")
+
+
+def _pager() -> rx.Component:
+    def step(label: str, href: rx.Var[str]) -> rx.Component:
+        return rx.cond(href != "", button_link(label, href, size="1", variant="soft"),
+                       rx.button(label, size="1", variant="soft", disabled=True))
+
+    return rx.flex(
+        rx.text(DashboardState.showing, size="2", color_scheme="gray", data_testid="showing"),
+        rx.spacer(),
+        rx.select(list(PAGE_SIZES), value=DashboardState.page_size.to_string(), size="1",
+                  on_change=lambda v: DashboardState.filter_by("page_size", v),
+                  aria_label="Projects per page"),
+        step("Previous", DashboardState.prev_href),
+        rx.text("Page ", DashboardState.page, " of ", DashboardState.page_count, size="2"),
+        step("Next", DashboardState.next_href),
+        align="center", gap="3", width="100%", wrap="wrap",
+    )
+
+
+def _listing() -> rx.Component:
+    return rx.cond(
+        DashboardState.rows.length() > 0,
+        rx.vstack(_table(), _pager(), spacing="3", width="100%"),
+        _empty("search-x", "No project matches this view",
+               "Try other filters, or clear them to see every project.",
+               button_link("Clear filters", "/dashboard", size="2", variant="soft")),
+    )
+
+
+def _no_projects() -> rx.Component:
+    return _empty("folder-open", "No projects yet",
+                  "Projects you can see appear here. Start one from a template: ProjectHub "
+                  "sets it up in your tools and tracks its status here.",
+                  rx.cond(DashboardState.can_create,
+                          button_link("New project", "/projects/new", size="2")))
+
+
+def _run(run: RunLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(run.project, href=run.href, weight="medium")),
+        rx.table.cell(rx.code(run.key, variant="ghost")),
+        rx.table.cell(status_badge(run.status, RUN_COLORS)),
+        rx.table.cell(run.progress),
+        rx.table.cell(run.started, white_space="nowrap"),
+        align="center",
+    )
+
+
+def _runs() -> rx.Component:
+    return titled_card(
+        "loader", "Provisioning",
+        rx.text("Projects still being set up in the tools, or waiting for a retry.", size="2",
+                color_scheme="gray"),
+        simple_table(("Project", "Key", "Run", "Progress", "Started"),
+                     rx.foreach(DashboardState.runs, _run)),
+    )
+
+
+def _getting_started() -> rx.Component:
+    """Before the first project: who the person is here, and where to go next."""
+    role = rx.card(rx.vstack(
+        rx.text("Your role", size="2", color_scheme="gray"),
+        rx.badge(SessionState.role, size="3", variant="soft"),
+        rx.text(rx.match(SessionState.role, *ROLE_DESCRIPTIONS.items(), ""), size="2",
+                color_scheme="gray"),
+        spacing="2"), size="3", width="100%")
     admin_steps = rx.cond(SessionState.is_org_admin, rx.fragment(
+        button_link("Connect your tools", "/org/connections", variant="soft"),
         button_link("Invite your team", "/org/members", variant="soft"),
-        button_link("Organization settings", "/org/settings", variant="soft"),
     ))
-    return rx.card(
-        rx.vstack(
-            rx.text("Next steps", size="2", color_scheme="gray"),
-            rx.flex(admin_steps, button_link("Create an API token", "/account", variant="soft"),
-                    button_link("See members", "/org/members", variant="soft"),
-                    spacing="2", wrap="wrap"),
-            spacing="3",
-        ),
-        size="3",
-        width="100%",
+    steps = rx.card(rx.vstack(
+        rx.text("Next steps", size="2", color_scheme="gray"),
+        rx.flex(admin_steps, button_link("Create an API token", "/account", variant="soft"),
+                button_link("See members", "/org/members", variant="soft"),
+                spacing="2", wrap="wrap"),
+        spacing="3"), size="3", width="100%")
+    return rx.grid(role, steps, columns=rx.breakpoints(initial="1", md="2"), spacing="4",
+                   width="100%")
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.cond(DashboardState.any_projects,
+                rx.button(rx.icon("download", size=16), "Export CSV", variant="soft", size="2",
+                          on_click=DashboardState.export_csv, disabled=~DashboardState.loaded)),
+        rx.cond(DashboardState.can_create,
+                button_link("New project", "/projects/new", size="2")),
+        spacing="2",
     )
 
 
 def dashboard_page() -> rx.Component:
+    overview = rx.vstack(
+        _tiles(),
+        rx.vstack(_filters(), form_error("filters"), _listing(), spacing="3", width="100%"),
+        spacing="5", width="100%",
+    )
     return signed_in_page(
-        page_header(SessionState.org_name, "Signed in as " + SessionState.user_name + "."),
-        rx.grid(_role(), _next_steps(), columns=rx.breakpoints(initial="1", md="2"),
-                spacing="4", width="100%"),
-        _projects(),
+        page_header(SessionState.org_name, "Every project you can see, with its health and "
+                    "latest figures from the tools.", _actions()),
+        rx.cond(DashboardState.loaded & ~DashboardState.any_projects,
+                rx.vstack(_no_projects(), _getting_started(), spacing="5", width="100%"),
+                overview),
+        rx.cond(DashboardState.runs.length() > 0, _runs()),
+        rx.cond(DraftsState.drafts.length() > 0, drafts_card()),
     )

@@ -1,4 +1,5 @@
-"""``/org/settings``: name and slug of the current organization (admins and owners)."""
+"""``/org/settings``: name and slug of the current organization, and its status settings (sync
+interval, health thresholds); admins and owners only."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import reflex as rx
 
 from projecthub.ui.components.forms import field, form_error, section, submit
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
+from projecthub.ui.components.status_settings import status_settings_section
 from projecthub.ui.state.orgs import OrgSettingsState
 from projecthub.ui.state.session import SessionState
 
@@ -34,5 +36,6 @@ def _settings_form() -> rx.Component:
 def org_settings_page() -> rx.Component:
     return signed_in_page(
         page_header("Organization settings", SessionState.org_name),
-        admins_only(_settings_form(), "the organization settings"),
+        admins_only(rx.vstack(_settings_form(), status_settings_section(), spacing="5",
+                              width="100%"), "the organization settings"),
     )

@@ -33,7 +33,8 @@ def titled_card(icon: str, title: str, *children: rx.Component,
     )
 
 
-def _table(headers: tuple[str, ...], body: rx.Component) -> rx.Component:
+def simple_table(headers: tuple[str, ...], body: rx.Component) -> rx.Component:
+    """A table with a plain header row (``body`` is usually an ``rx.foreach`` of rows)."""
     return rx.table.root(
         rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
         rx.table.body(body),
@@ -65,5 +66,6 @@ def drafts_card() -> rx.Component:
         rx.text("Unfinished projects, saved as you answered. Only you see them.", size="2",
                 color_scheme="gray"),
         form_error("drafts"),
-        _table(("Project", "At step", "Saved", ""), rx.foreach(DraftsState.drafts, _draft_row)),
+        simple_table(("Project", "At step", "Saved", ""),
+                     rx.foreach(DraftsState.drafts, _draft_row)),
     )

@@ -1,0 +1,58 @@
+"""Health, lifecycle and data-age markers shared by the dashboard and the project status page.
+Colour is never the only signal: every badge also says its state in words."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+HEALTH_COLORS = (("green", "green"), ("amber", "amber"), ("red", "red"))
+HEALTH_ICONS = (("green", "circle-check"), ("amber", "circle-alert"), ("red", "circle-x"))
+LIFECYCLE_COLORS = (("active", "green"), ("on_hold", "amber"), ("completed", "blue"),
+                    ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"))
+
+
+def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[str]:
+    return rx.match(value, *colors, "gray")
+
+
+def health_badge(health: rx.Var[str], label: rx.Var[str] | str, *,
+                 size: str = "2") -> rx.Component:
+    return rx.badge(
+        rx.icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
+        label,
+        color_scheme=_color(health, HEALTH_COLORS),
+        variant="soft", size=size, radius="full", data_testid="health",
+        data_health=health,
+    )
+
+
+def lifecycle_badge(state: rx.Var[str], label: rx.Var[str] | str) -> rx.Component:
+    return rx.badge(label, color_scheme=_color(state, LIFECYCLE_COLORS), variant="outline",
+                    data_testid="lifecycle", white_space="nowrap")
+
+
+def health_dot(health: rx.Var[str] | str) -> rx.Component:
+    color = (_color(health, HEALTH_COLORS) if isinstance(health, rx.Var)
+             else dict(HEALTH_COLORS).get(health, "gray"))
+    return rx.box(width="0.6rem", height="0.6rem", border_radius="50%", flex_shrink="0",
+                  background_color=rx.color(color, 9))  # type: ignore[arg-type]
+
+
+def stale_marker(note: rx.Var[str] | str) -> rx.Component:
+    """"stale", with why on hover (and for screen readers)."""
+    return rx.tooltip(
+        rx.badge(rx.icon("clock-alert", size=12), "stale", color_scheme="orange",
+                 variant="soft", size="1", aria_label=note, data_testid="stale"),
+        content=note,
+    )
+
+
+def reason_line(level: rx.Var[str], text: rx.Var[str]) -> rx.Component:
+    """One reason behind a health colour, with its own level's icon."""
+    return rx.hstack(
+        rx.icon(rx.match(level, *HEALTH_ICONS, "circle-help"), size=16, flex_shrink="0",
+                color=rx.color(_color(level, HEALTH_COLORS), 10),  # type: ignore[arg-type]
+                margin_top="0.15rem"),
+        rx.text(text, size="2"),
+        align="start", spacing="2", data_testid="reason",
+    )

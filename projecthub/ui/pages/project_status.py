@@ -1,0 +1,235 @@
+"""``/projects/[project_id]``: the project's status view (health and every reason, a card per
+tool resource, history charts, members, basics, provisioning runs) with Refresh."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.charts import burn_chart, issues_chart
+from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.health import (
+    health_badge,
+    lifecycle_badge,
+    reason_line,
+    stale_marker,
+)
+from projecthub.ui.components.shell import notice_screen, signed_in_page
+from projecthub.ui.layout import button_link
+from projecthub.ui.pages.projects import RUN_COLORS, simple_table, status_badge, titled_card
+from projecthub.ui.state.project_status import (
+    LIFECYCLE_CHOICES,
+    Fact,
+    Person,
+    ProjectState,
+    RunRow,
+)
+from projecthub.ui.state.status_cards import CardView, Figure, ReasonLine
+
+
+def _lifecycle_control() -> rx.Component:
+    return rx.cond(
+        ProjectState.can_change_lifecycle,
+        rx.select.root(
+            rx.select.trigger(aria_label="Lifecycle state", data_testid="lifecycle-select"),
+            rx.select.content(*(rx.select.item(label, value=value)
+                                for value, label in LIFECYCLE_CHOICES)),
+            value=ProjectState.lifecycle, on_change=ProjectState.set_lifecycle, size="2",
+        ),
+        lifecycle_badge(ProjectState.lifecycle, ProjectState.lifecycle_text),
+    )
+
+
+def _refresh_button() -> rx.Component:
+    return rx.button(
+        rx.cond(ProjectState.refreshing, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
+        rx.cond(ProjectState.refreshing, "Refreshing…", "Refresh"),
+        on_click=ProjectState.refresh, disabled=ProjectState.refreshing, size="2",
+        data_testid="refresh",
+    )
+
+
+def _header() -> rx.Component:
+    subtitle = rx.hstack(
+        rx.code(ProjectState.key, variant="soft", size="2"),
+        rx.cond(ProjectState.client != "", rx.text(ProjectState.client, size="3")),
+        rx.text(ProjectState.dates, size="3", color_scheme="gray"),
+        spacing="3", align="center", wrap="wrap",
+    )
+    return rx.flex(
+        rx.vstack(rx.heading(ProjectState.name, as_="h1", size="7"), subtitle, spacing="2"),
+        rx.spacer(),
+        rx.hstack(_lifecycle_control(), _refresh_button(), spacing="3", align="center"),
+        align="end", wrap="wrap", gap="3", width="100%",
+    )
+
+
+def _reason(reason: ReasonLine) -> rx.Component:
+    return reason_line(reason.level, reason.text)
+
+
+def _health() -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(health_badge(ProjectState.health, ProjectState.health_text, size="3"),
+                      rx.vstack(rx.text(ProjectState.synced, size="1", color_scheme="gray",
+                                        data_testid="synced"),
+                                rx.text(ProjectState.synced_at, size="1", color_scheme="gray"),
+                                spacing="0"),
+                      spacing="2", min_width="12rem"),
+            rx.vstack(rx.foreach(ProjectState.reasons, _reason), spacing="2", flex="1"),
+            gap="5", wrap="wrap", width="100%",
+        ),
+        size="3", width="100%", data_testid="health-card",
+    )
+
+
+def _figure(figure: Figure) -> rx.Component:
+    return rx.vstack(
+        rx.text(figure.label, size="1", color_scheme="gray"),
+        rx.hstack(
+            rx.text(figure.value, size="5", weight="bold", data_testid="figure-value"),
+            rx.cond(figure.was != "",
+                    rx.badge("was " + figure.was, color_scheme="blue", variant="soft", size="1",
+                             data_testid="figure-was")),
+            align="baseline", spacing="2", wrap="wrap",
+        ),
+        rx.cond(figure.note != "", rx.text(figure.note, size="1", color_scheme="gray")),
+        spacing="1", data_testid="figure", data_label=figure.label,
+    )
+
+
+def _resource(card: CardView) -> rx.Component:
+    title = rx.vstack(
+        rx.text(card.kind, size="1", color_scheme="gray"),
+        rx.cond(card.url != "",
+                rx.link(rx.hstack(card.name, rx.icon("external-link", size=14), spacing="1",
+                                  align="center"),
+                        href=card.url, is_external=True, weight="medium", size="3"),
+                rx.text(card.name, weight="medium", size="3")),
+        spacing="0",
+    )
+    figures = rx.cond(
+        card.figures.length() > 0,
+        rx.grid(rx.foreach(card.figures, _figure), columns="2", spacing="4", width="100%"),
+        rx.cond(card.detail == "",
+                rx.text("No figures for this resource.", size="2", color_scheme="gray")),
+    )
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon(card.icon, size=20, color=rx.color("accent", 10)), title,
+                      rx.spacer(), rx.badge(card.tool, variant="soft", color_scheme="gray"),
+                      align="start", spacing="3", width="100%"),
+            figures,
+            rx.cond(card.detail != "", rx.text(card.detail, size="2", color_scheme="gray")),
+            rx.hstack(
+                rx.text(card.fetched, size="1", color_scheme="gray"),
+                rx.cond(card.stale, stale_marker(card.stale_note)),
+                spacing="2", align="center",
+            ),
+            rx.cond(card.stale, rx.text(card.stale_note, size="1", color_scheme="orange",
+                                        data_testid="stale-note")),
+            spacing="3", width="100%",
+        ),
+        size="2", width="100%", data_testid="resource-card",
+    )
+
+
+def _resources() -> rx.Component:
+    return rx.cond(
+        ProjectState.cards.length() > 0,
+        rx.grid(rx.foreach(ProjectState.cards, _resource),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="4", width="100%"),
+        titled_card("boxes", "In the tools",
+              rx.text("Nothing yet: resources appear here as provisioning creates or links "
+                      "them.", size="2", color_scheme="gray")),
+    )
+
+
+def _chart(title: str, icon: str, data: rx.Var, chart: rx.Component,
+           note: str) -> rx.Component:
+    return titled_card(
+        icon, title,
+        rx.cond(data.length() > 0, chart,  # type: ignore[attr-defined]
+                rx.center(rx.text(note, size="2", color_scheme="gray", text_align="center"),
+                          height="240px", width="100%")),
+    )
+
+
+def _charts() -> rx.Component:
+    return rx.grid(
+        _chart("Issues over time", "chart-area", ProjectState.issue_history,
+               issues_chart(ProjectState.issue_history),
+               "No Jira figures yet. Each day of syncing adds a point."),
+        _chart("Budget used vs time elapsed", "chart-line", ProjectState.burn_history,
+               burn_chart(ProjectState.burn_history),
+               "No Productive budget figures yet. Each day of syncing adds a point."),
+        columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+    )
+
+
+def _person(person: Person) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=person.name[0], size="2", radius="full"),
+        rx.vstack(rx.text(person.name, size="2", weight="medium"),
+                  rx.text(person.email, size="1", color_scheme="gray"), spacing="0"),
+        rx.spacer(),
+        rx.badge(person.role, variant="soft", color_scheme=rx.cond(
+            person.role == "manager", "indigo", "gray")),
+        align="center", spacing="3", width="100%",
+    )
+
+
+def _fact(fact: Fact) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(fact.label, min_width="9rem"),
+                             rx.data_list.value(fact.value))
+
+
+def _run_row(run: RunRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(run.started, href=run.href)),
+        rx.table.cell(status_badge(run.status, RUN_COLORS)),
+        rx.table.cell(run.steps + " steps done"),
+        rx.table.cell(run.finished),
+        align="center",
+    )
+
+
+def _runs() -> rx.Component:
+    return titled_card("list-checks", "Provisioning runs", rx.cond(
+        ProjectState.runs.length() > 0,
+        simple_table(("Started", "Status", "Progress", "Finished"),
+                     rx.foreach(ProjectState.runs, _run_row)),
+        rx.text("This project was not provisioned by ProjectHub.", size="2",
+                color_scheme="gray")))
+
+
+def _project() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        rx.cond(ProjectState.description != "",
+                rx.text(ProjectState.description, size="3", color_scheme="gray")),
+        form_error("status"), form_error("lifecycle"),
+        _health(),
+        _resources(),
+        _charts(),
+        rx.grid(
+            titled_card("users", "Members", rx.vstack(rx.foreach(ProjectState.people, _person),
+                                                spacing="3", width="100%")),
+            titled_card("info", "Basics", rx.data_list.root(rx.foreach(ProjectState.facts, _fact),
+                                                      size="2")),
+            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+            align="start",
+        ),
+        _runs(),
+        spacing="5", width="100%",
+    )
+
+
+def project_page() -> rx.Component:
+    return signed_in_page(rx.cond(
+        ProjectState.problem != "",
+        notice_screen("folder-x", "Project not found", ProjectState.problem,
+                      button_link("Back to the dashboard", "/dashboard", variant="soft")),
+        _project(),
+    ))
+

@@ -1,0 +1,216 @@
+"""``/projects/[project_id]``: the project's status. Header with health and every reason, a card
+per tool resource, charts from the daily history, members, basics and provisioning runs.
+
+Refresh syncs the project with its tools in a background event (the tab stays usable) and then
+shows the new figures, each changed one with its old value beside it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from projecthub.api.tools import sync_config
+from projecthub.core.clock import utcnow
+from projecthub.core.db import session_scope
+from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.models import Lifecycle, Project, Role
+from projecthub.services import members, projects
+from projecthub.services.principal import Principal
+from projecthub.services.provisioning import service
+from projecthub.services.status import overview, sync, view
+from projecthub.services.status.settings import get_status_settings
+from projecthub.services.templates.library import load_version
+from projecthub.ui.format import when
+from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.state.status_cards import (
+    CardView,
+    ReasonLine,
+    burn_points,
+    card_views,
+    issue_points,
+    mark_changes,
+    reason_lines,
+)
+from projecthub.ui.state.status_format import (
+    EMPTY,
+    HEALTH_LABELS,
+    age,
+    date_range,
+    day,
+    lifecycle_label,
+)
+
+PROJECT_PREFIX = "/projects/"
+STATUS_FIELD = "status"
+LIFECYCLE_FIELD = "lifecycle"
+HISTORY_DAYS = 90
+
+
+@dataclasses.dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    role: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RunRow:
+    id: str
+    status: str
+    started: str
+    finished: str
+    steps: str
+    href: str
+
+
+# (state, label) of the states a person may move a project to.
+LIFECYCLE_CHOICES = tuple((s.value, lifecycle_label(s.value)) for s in view.MANUAL_STATES)
+
+
+def _facts(db: Session, principal: Principal, project: Project) -> list[Fact]:
+    people = {m.user_id: m.display_name or m.email for m in members.list_members(db, principal)}
+    template = EMPTY
+    if project.template_version_id is not None:
+        version, definition = load_version(db, principal, project.template_version_id)
+        template = f"{definition.name} (version {version.version})"
+    return [Fact("Key", project.key), Fact("Type", project.project_type.capitalize()),
+            Fact("Company", project.client_company or EMPTY),
+            Fact("Project manager", people.get(str(project.owner_id), EMPTY)),
+            Fact("Start date", day(project.start_date)), Fact("End date", day(project.end_date)),
+            Fact("Template", template), Fact("Created", when(project.created_at))]
+
+
+def _run_row(run: service.RunView) -> RunRow:
+    done = sum(s.status in ("succeeded", "skipped") for s in run.steps)
+    return RunRow(run.id, str(run.status), when(run.started_at or run.created_at),
+                  when(run.finished_at, never=EMPTY), f"{done} of {len(run.steps)}",
+                  f"/runs/{run.id}")
+
+
+class ProjectState(SessionState):
+    """What the database knows about the project; only Refresh asks the tools."""
+
+    problem: str = ""  # not found (missing, another organization's, or not a member of it)
+    name: str = ""
+    key: str = ""
+    client: str = ""
+    description: str = ""
+    dates: str = ""
+    lifecycle: str = ""
+    lifecycle_text: str = ""
+    can_change_lifecycle: bool = False
+    health: str = "unknown"
+    health_text: str = ""
+    reasons: list[ReasonLine] = rx.field(default_factory=list)
+    synced: str = ""
+    synced_at: str = ""
+    cards: list[CardView] = rx.field(default_factory=list)
+    issue_history: list[dict[str, Any]] = rx.field(default_factory=list)
+    burn_history: list[dict[str, Any]] = rx.field(default_factory=list)
+    people: list[Person] = rx.field(default_factory=list)
+    facts: list[Fact] = rx.field(default_factory=list)
+    runs: list[RunRow] = rx.field(default_factory=list)
+    refreshing: bool = False
+
+    _project: str = ""
+
+    def _project_from_url(self) -> str:
+        path = self.router.url.path.rstrip("/")
+        return path.removeprefix(PROJECT_PREFIX) if path.startswith(PROJECT_PREFIX) else ""
+
+    def _fill(self, db: Session, principal: Principal) -> None:
+        """The whole page from the database, as ``principal`` may see it."""
+        status = view.project_status(db, principal, self._project)
+        project, now = status.project, utcnow()
+        stale_hours = get_status_settings(db, principal).stale_hours
+        self.name, self.key, self.description = project.name, project.key, project.description
+        self.client = project.client_company
+        self.dates = date_range(project.start_date, project.end_date)
+        self.lifecycle, self.lifecycle_text = str(project.lifecycle), lifecycle_label(
+            str(project.lifecycle))
+        # Shown to those the service will let through; it checks again on every change.
+        self.can_change_lifecycle = (
+            (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id)
+            and project.lifecycle not in (Lifecycle.DRAFT, Lifecycle.PROVISIONING))
+        self.health = status.health
+        self.health_text = HEALTH_LABELS.get(status.health, status.health)
+        self.reasons = reason_lines(status.reasons)
+        self.synced = ("Never synced" if status.synced_at is None else
+                       f"Synced {age(status.synced_at, now)}")
+        self.synced_at = when(status.synced_at, never="")
+        self.cards = card_views(status.cards, now, stale_hours)
+        history = view.history(db, principal, project.id, days=HISTORY_DAYS)
+        self.issue_history = issue_points(history)
+        self.burn_history = burn_points(history, project.start_date, project.end_date)
+        self.people = [Person(p.name, p.email, p.role)
+                       for p in overview.project_members(db, principal, project.id)]
+        self.facts = _facts(db, principal, project)
+        self.runs = [_run_row(r) for r in service.list_runs(db, principal, project.id)]
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        self.problem, self.name, self.cards, self.reasons = "", "", [], []
+        self.refreshing, self._project = False, ""
+        try:
+            with session_scope() as db:
+                principal = self._refresh(db)
+                if principal is None:
+                    return None
+                self._project = str(parse_id(self._project_from_url(), "Project"))
+                self._fill(db, principal)
+        except NotAuthenticated as exc:
+            return self._fail(exc)
+        except AppError as exc:
+            self.problem, self._project = exc.message, ""
+        return None
+
+    @rx.event
+    def set_lifecycle(self, state: str) -> Events:
+        return self._tenant_action(
+            lambda db, p: view.set_lifecycle(db, p, self._project, state),
+            success=f"The project is now {lifecycle_label(state).lower()}.",
+            field=LIFECYCLE_FIELD)
+
+    async def _sync(self) -> bool:
+        """Sync the project if the session may see it; False when a sync was already running."""
+        with session_scope() as db:
+            principal = self._principal(db)
+            project = projects.get_project(db, principal, self._project)
+        return await sync.refresh_project(project.id, sync_config()) is not None
+
+    @rx.event(background=True)
+    async def refresh(self) -> Events:
+        """Fetch fresh figures from every tool of the project now, then show them."""
+        async with self:
+            if self.refreshing:
+                return None
+            self.refreshing, self.errors = True, {}
+            before = list(self.cards)
+        try:
+            synced = await self._sync()
+            async with self:
+                with session_scope() as db:
+                    self._fill(db, self._principal(db))
+                self.cards = mark_changes(before, self.cards)
+        except AppError as exc:
+            async with self:
+                return self._fail(exc, field=STATUS_FIELD)
+        finally:  # whatever happened, the button works again
+            async with self:
+                self.refreshing = False
+        if not synced:
+            return rx.toast.info("A sync of this project was already running; these are its "
+                                 "latest figures.")
+        changed = sum(bool(f.was) for c in self.cards for f in c.figures)
+        return rx.toast.success("Figures refreshed: " + (
+            f"{changed} changed." if changed else "nothing changed."))

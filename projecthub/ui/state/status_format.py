@@ -1,0 +1,81 @@
+"""How status figures read on screen: data ages, money, dates, counts, state names. Pure
+functions of what the services return (and the time now), so the pages never do arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from projecthub.core.clock import as_utc
+
+HEALTH_LABELS = {"green": "On track", "amber": "Needs attention", "red": "At risk",
+                 "unknown": "No data yet"}
+LIFECYCLE_LABELS = {"draft": "Draft", "provisioning": "Provisioning", "active": "Active",
+                    "on_hold": "On hold", "completed": "Completed", "archived": "Archived"}
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+EMPTY = "—"
+EN_DASH = "\u2013"  # ranges: 5 Jan \u2013 30 Jun
+
+
+def lifecycle_label(state: str) -> str:
+    return LIFECYCLE_LABELS.get(state, state.replace("_", " ").capitalize())
+
+
+def age(moment: datetime | str | None, now: datetime, *, never: str = "never") -> str:
+    """"5 min ago", "3 h ago", "2 days ago": how old a figure is, to the reader's eye."""
+    if moment is None or moment == "":
+        return never
+    when = as_utc(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def older_than(moment: datetime | str | None, now: datetime, hours: int) -> bool:
+    if moment is None or moment == "":
+        return True
+    when = as_utc(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
+    return (now - when).total_seconds() > hours * 3600
+
+
+def money(cents: Any, currency: str) -> str:
+    """Whole units with thousands separators: €18,200 or 1,500 CHF."""
+    units = f"{round(int(cents or 0) / 100):,}"
+    symbol = _SYMBOLS.get(currency)
+    if symbol:
+        return f"-{symbol}{units[1:]}" if units.startswith("-") else f"{symbol}{units}"
+    return f"{units} {currency}".strip()
+
+
+def hours(minutes: Any) -> str:
+    return f"{round(int(minutes or 0) / 60):,} h"
+
+
+def percent(value: Any) -> str:
+    return EMPTY if value is None else f"{float(value):.0f}%"
+
+
+def day(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else EMPTY
+
+
+def date_range(start: date | None, end: date | None) -> str:
+    if start is None and end is None:
+        return EMPTY
+    return f"{day(start)} {EN_DASH} {day(end)}"
+
+
+def moment(value: datetime | str | None) -> str:
+    if value is None or value == "":
+        return EMPTY
+    when = as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    return when.strftime("%d %b %Y, %H:%M UTC")
+
+
+def count(value: Any) -> str:
+    return EMPTY if value is None else str(int(value))
