@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlmodel import Session, select
 
-from projecthub.models import ProjectResource, RunStatus, StepStatus
+from projecthub.models import RunStatus, StepStatus
 from projecthub.sandbox import Fault
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
-from tests.services.provisioning.world import TENANT, World, answers, build_world
+from tests.reliability.exactly_once import TOOLS, assert_exactly_one_of_each, everything
+from tests.services.provisioning.world import TENANT, World, build_world
 
 # The first create each vendor sees in a run (later creates share these prefixes, so a fault
 # that repeats also hits them once the first has passed).
@@ -79,14 +79,6 @@ SCENARIOS = {
 }
 
 
-def _everything(world: World) -> dict[str, object]:
-    return answers(world, project_type="client", confluence_mode="create",
-                   starter_pages=["Project charter"], m365_mode="create",
-                   team_name="Website Relaunch", channels=["Planning"], planner=True,
-                   productive_mode="create", budget_type="time_and_materials",
-                   budget_amount=5000, billable_hours=40)
-
-
 @pytest.mark.parametrize("name", SCENARIOS)
 async def test_a_faulty_run_ends_clearly_and_a_retry_finishes_it_once(db, caplog, name):
     scenario = SCENARIOS[name]
@@ -96,7 +88,7 @@ async def test_a_faulty_run_ends_clearly_and_a_retry_finishes_it_once(db, caplog
         vendor.faults.add(*scenario.faults)
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
-                                   answers=_everything(world))
+                                   answers=everything(world))
 
     assert await drive_run(run.id, world.config()) == scenario.first
     _assert_clear_end(world, run.id, scenario)
@@ -115,7 +107,7 @@ async def test_a_faulty_run_ends_clearly_and_a_retry_finishes_it_once(db, caplog
     view = service.get_run(db, world.owner_principal, run.id)
     assert {s.status for s in view.steps} == {StepStatus.SUCCEEDED}
     assert not view.error
-    _assert_exactly_one_of_each(world, db)
+    assert_exactly_one_of_each(world.sandbox, db)
     crashes = [r for r in caplog.records if r.exc_info and r.name.startswith("projecthub")]
     assert not crashes, [r.getMessage() for r in crashes]
     if name.startswith("429"):
@@ -137,29 +129,7 @@ def _assert_clear_end(world: World, run_id: object, scenario: Scenario) -> None:
             assert scenario.reason in step.error.lower(), step.error
     failed = [s for s in view.steps if s.status == StepStatus.FAILED]
     if scenario.first == RunStatus.FAILED:
-        assert {s.tool for s in failed} == set(CREATES), "every vendor's create should fail"
+        assert {s.tool for s in failed} == set(TOOLS), "every vendor's create should fail"
         assert view.error == f"{len(failed)} step(s) failed; fix the cause and retry."
     else:
         assert not failed and not view.error
-
-
-def _assert_exactly_one_of_each(world: World, db: Session) -> None:
-    jira = world.sandbox.vendors["jira"].tenant(TENANT)
-    assert list(jira.projects) == ["WEBX"]
-    site = world.sandbox.vendors["confluence"].tenant(TENANT)
-    assert [s.key for s in site.spaces.values()] == ["WEBX"]
-    titles = sorted(p.title for p in site.pages_in(site.space_by_key("WEBX"), {"current"}))
-    assert titles == ["Project charter", "Project links", "Website relaunch Home"]
-    prod = world.sandbox.vendors["productive"].tenant(TENANT)
-    assert [p.name for p in prod.table("projects").values()] == ["Website relaunch"]
-    assert [d.name for d in prod.table("deals").values()] == ["Website relaunch budget"]
-    assert len(prod.table("memberships")) == 1
-    graph = world.sandbox.vendors["graph"].tenant(TENANT)
-    assert [g.display_name for g in graph.groups.values()] == ["Website Relaunch"]
-    (team,) = graph.teams.values()
-    assert sorted(c.display_name for c in team.channels) == ["General", "Planning"]
-    assert [p.title for p in graph.plans.values()] == ["Website Relaunch"]
-    rows = db.exec(select(ProjectResource)).all()
-    keys = [(r.tool, r.kind, r.external_id) for r in rows]
-    assert len(keys) == len(set(keys))
-    assert sorted({r.tool for r in rows}) == sorted(CREATES)
