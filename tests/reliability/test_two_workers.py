@@ -279,3 +279,6 @@ def test_a_run_survives_its_worker_and_is_finished_by_the_other(
     assert {s["status"] for s in done["steps"]} == {"succeeded"}
     db.expire_all()
     assert_exactly_one_of_each(world.sandbox, db)
+    token = headers["Authorization"].removeprefix("Bearer ")
+    for worker in (a, b):  # the servers' own output: startup, access and error logs
+        assert token not in worker.log.read_text(errors="replace"), worker.name
