@@ -71,7 +71,6 @@ class Seeded:
 
     db: Session
     org_id: uuid.UUID
-    headers: dict[str, str]
     ids: dict[str, str]
 
     def slug(self) -> str:
@@ -114,13 +113,13 @@ def seeded(db: Session, sandbox_tools: None) -> Seeded:
     token.token_hash, token.hint = hash_token(TOKEN), TOKEN[-4:]
     db.add(token)
     db.commit()
-    return Seeded(db, org.id, {"Authorization": f"Bearer {TOKEN}"}, ids)
+    return Seeded(db, org.id, ids)
 
 
 def _aim(case: schemathesis.Case, seeded: Seeded) -> None:
     """Point most well-formed path parameters at the seeded rows (a generated id or slug would
     only ever be 404); the rest keep the generated value, so "not found" is exercised too.
-    Which ones is derived from the generated value, so a failing case replays exactly."""
+    The choice follows from the generated value, so a failing case replays exactly."""
     params = case.path_parameters
     if not params or (case.meta and case.meta.is_negative_at(ParameterLocation.PATH)):
         return
