@@ -116,14 +116,7 @@ class ConnectionsState(SessionState):
     @rx.event
     def load(self) -> EventSpec | None:
         self.editor_open, self.testing_id = False, ""
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is not None:
-                    self._fill(db, principal)
-        except AppError as exc:
-            return self._fail(exc, field=LIST)
-        return None
+        return self._load_page(self._fill, field=LIST)
 
     @rx.event
     def open_add(self, tool: str) -> EventSpec | None:

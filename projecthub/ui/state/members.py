@@ -61,14 +61,7 @@ class MembersState(SessionState):
     @rx.event
     def load(self) -> EventSpec | None:
         self.invite_link = self.invite_expires = ""
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is not None:
-                    self._fill(db, principal)
-        except AppError as exc:
-            return self._fail(exc)
-        return None
+        return self._load_page(self._fill)
 
     @rx.event
     def change_role(self, membership_id: str, role: str) -> Events:

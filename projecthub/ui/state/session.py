@@ -112,6 +112,19 @@ class SessionState(rx.State):
         path = self.router.url.path
         return rx.redirect(f"/login?next={quote(path)}" if path.startswith("/") else "/login")
 
+    def _load_page(self, fill: Callable[[Session, Principal], None],
+                   field: str = "form") -> EventSpec | None:
+        """A signed-in page's on_load: refresh the shell, then ``fill`` the page's own vars
+        (skipped when the organization is suspended or missing; errors shown at ``field``)."""
+        try:
+            with session_scope() as db:
+                principal = self._refresh(db)
+                if principal is not None:
+                    fill(db, principal)
+        except AppError as exc:
+            return self._fail(exc, field=field)
+        return None
+
     def _fail(self, exc: AppError, field: str = "form") -> EventSpec | None:
         """The UI's one place where a typed error becomes what a person sees: field messages
         next to their inputs, anything else next to the form or section named by ``field``."""
