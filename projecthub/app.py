@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from projecthub.api.main import api_app
 from projecthub.api.tools import new_session, sync_config, tool_clients
 from projecthub.core.config import settings
+from projecthub.core.logging import configure_logging
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
 from projecthub.services.provisioning.runner import RunnerConfig
 from projecthub.services.provisioning.worker import ProvisioningWorker
@@ -80,6 +81,8 @@ def _lifespan_tasks() -> list[Callable[..., object]]:
     because Reflex mounts the API."""
     return [provisioning_worker, status_sync_worker]
 
+
+configure_logging()  # the secret-masking filter on every handler, before anything logs
 
 app = rx.App(
     api_transformer=_api_transformers(),

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from projecthub.core.crypto import DecryptionError
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
+from projecthub.core.logging import configure_logging
 from projecthub.core.migrations import upgrade_database
 from projecthub.models import Membership, Organization, Role, User
 from projecthub.services import accounts, api_tokens, connections, orgs
@@ -185,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    configure_logging()
     try:
         print(args.handler(args))
     except (AppError, CommandError, DecryptionError) as exc:
