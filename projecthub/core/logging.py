@@ -27,6 +27,8 @@ def configure_logging() -> None:
     if not root.handlers:
         logging.basicConfig(level=settings.LOG_LEVEL,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO; the connectors report what matters themselves.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for handler in root.handlers:
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):
             handler.addFilter(RedactSecrets())
