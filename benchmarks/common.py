@@ -8,8 +8,9 @@ import platform
 import secrets
 import statistics
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 import psutil
 from sqlalchemy import create_engine, make_url, text
@@ -19,6 +20,7 @@ from sqlalchemy.pool import NullPool
 from projecthub.core.db import configure_engine
 from projecthub.core.migrations import upgrade_database
 
+T = TypeVar("T")
 POSTGRES_ADMIN_URL = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
 DATABASES = ("sqlite", "postgresql")
 
@@ -70,6 +72,23 @@ def engine_for(url: str) -> Engine:
     return configure_engine(url)
 
 
+def profiled(path: str, work: Callable[[], T]) -> T:
+    """Run ``work``, under pyinstrument when ``path`` is given (its text report goes there)."""
+    if not path:
+        return work()
+    from pyinstrument import Profiler
+
+    profiler = Profiler(async_mode="enabled")
+    profiler.start()
+    try:
+        return work()
+    finally:
+        profiler.stop()
+        with open(path, "w") as out:
+            out.write(profiler.output_text(unicode=False, color=False))
+        print(f"profile written to {path}")
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile; 0.0 for no values."""
     if not values:
@@ -104,4 +123,5 @@ def _cell(value: object) -> str:
 
 
 __all__ = ["DATABASES", "POSTGRES_ADMIN_URL", "add_database_options", "chosen_databases",
-           "engine_for", "fresh_database", "machine", "median", "percentile", "print_table"]
+           "engine_for", "fresh_database", "machine", "median", "percentile", "print_table",
+           "profiled"]

@@ -227,22 +227,18 @@ def main() -> None:
                     if db == "postgresql":
                         session.connection().exec_driver_sql("ANALYZE")
                         session.commit()
-                    page_results = measure(session, org.principal, recorder, db, size,
-                                           args.repeats)
+                    measured = measure(session, org.principal, recorder, db, size,
+                                       args.repeats)
                     if args.what_if_indexes:
+                        plans |= _plans(engine, db, size == max(args.sizes), measured)
                         for ddl in CANDIDATE_INDEXES:
                             session.connection().exec_driver_sql(ddl)
                         session.connection().exec_driver_sql("ANALYZE")
                         session.commit()
-                        results += measure(session, org.principal, recorder, f"{db}+idx",
-                                           size, args.repeats)
-                results += page_results
-                if size == max(args.sizes):
-                    for result in page_results:
-                        statement, parameters, _ = result.slowest
-                        plans[(db, result.page)] = (
-                            f"  {statement.strip()[:600]}\n"
-                            + explain(engine, db, statement, parameters))
+                        measured += measure(session, org.principal, recorder, f"{db}+idx",
+                                            size, args.repeats)
+                results += measured
+                plans |= _plans(engine, db, size == max(args.sizes), measured[-len(PAGES):])
                 engine.dispose()
     verdicts = report(results, args.sizes)
     print(f"\nmedian ms per statement, {min(args.sizes):,} -> {max(args.sizes):,} projects")
@@ -261,6 +257,17 @@ def main() -> None:
         f"{db} {page} {ratio:.2f}x" for (db, page), ratio in _ratios(results, args.sizes).items())
         + f"; goal <= {GOAL}x and equal statement counts: "
         + ("met" if not missed else "MISSED (" + ", ".join(missed) + ")"))
+
+
+def _plans(engine: Engine, db: str, largest: bool,
+           measured: list[PageResult]) -> dict[tuple[str, str], str]:
+    """The slowest statement of each page with its plan, at the largest size only."""
+    plans = {}
+    for result in measured if largest else []:
+        statement, parameters, _ = result.slowest
+        plans[(result.db, result.page)] = (f"  {statement.strip()[:600]}\n"
+                                           + explain(engine, db, statement, parameters))
+    return plans
 
 
 def _ratios(results: list[PageResult], sizes: list[int]) -> dict[tuple[str, str], float]:

@@ -6,9 +6,9 @@ database holding one organization of ``--projects`` projects with status rows. M
 
 - ``--api-clients`` (200) clients, each with its own API token and connection, read the project
   list (a random page) and then one project's status, over and over;
-- ``--browsers`` (20) Chromium contexts (Playwright, ``/usr/bin/chromium``) log in once, then
-  click through the dashboard and a project's status page, a page counting as loaded when Reflex
-  has hydrated it.
+- ``--browsers`` (20) Chromium contexts (Playwright, ``/usr/bin/chromium``) log in once (all at
+  once, before the clock starts), then click through the dashboard and a project's status page,
+  a page counting as loaded when Reflex has hydrated it.
 
 Reported: throughput, p50/p95/p99 latency and errors per kind of request. The goal is zero
 errors: any non-2xx answer, timeout, failed navigation, console error or uncaught page error.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import time
@@ -53,6 +54,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 HYDRATED = '"is_hydrated_rx_state_":true'
 NAVIGATION_TIMEOUT_S = 30
+LOGIN_TIMEOUT_S = 180  # all contexts log in at once before the clock starts; not measured
 PROJECT_LINK = re.compile(r"/projects/[0-9a-f-]{36}/?$")
 
 
@@ -108,27 +110,43 @@ class Tab:
         if self._waiter is not None and HYDRATED in str(payload):
             self._waiter.set()
 
-    async def until_hydrated(self, action: Callable[[], Awaitable[Any]]) -> float:
+    async def until_hydrated(self, action: Callable[[], Awaitable[Any]],
+                             timeout: float = NAVIGATION_TIMEOUT_S) -> float:
         self._waiter = asyncio.Event()
         started = time.perf_counter()
         await action()
-        await asyncio.wait_for(self._waiter.wait(), NAVIGATION_TIMEOUT_S)
+        await asyncio.wait_for(self._waiter.wait(), timeout)
         return time.perf_counter() - started
 
 
-async def browser_user(browser: Browser, base: str, deadline: float, tally: Tally,
-                       seed: int) -> None:
-    rng = random.Random(seed)
+async def log_in(browser: Browser, base: str, tally: Tally) -> Tab | None:
+    """A logged-in browser context on the dashboard (before the clock starts), or None."""
     context = await browser.new_context(base_url=base, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(NAVIGATION_TIMEOUT_S * 1000)
+    context.set_default_timeout(LOGIN_TIMEOUT_S * 1000)
     tab = Tab(await context.new_page(), tally)
     page = tab.page
     try:
-        await tab.until_hydrated(lambda: page.goto("/login"))
+        started = time.perf_counter()
+        await tab.until_hydrated(lambda: page.goto("/login"), LOGIN_TIMEOUT_S)
         await page.get_by_label("Email").fill(OWNER_EMAIL)
         await page.get_by_label("Password").fill(PASSWORD)
-        await tab.until_hydrated(lambda: page.get_by_role("button", name="Log in").click())
+        await tab.until_hydrated(lambda: page.get_by_role("button", name="Log in").click(),
+                                 LOGIN_TIMEOUT_S)
         await page.wait_for_url(re.compile(r"/dashboard/?$"))
+        tally.latencies["browser login"].append(time.perf_counter() - started)
+    except Exception as exc:  # a failed login is an error, not a crash of the run
+        tally.error("browser login", f"{type(exc).__name__}: {str(exc)[:150]}")
+        await context.close()
+        return None
+    context.set_default_timeout(NAVIGATION_TIMEOUT_S * 1000)
+    return tab
+
+
+async def browser_user(tab: Tab, deadline: float, tally: Tally, seed: int) -> None:
+    """Dashboard, then a random project's status page through its link, until the deadline."""
+    rng = random.Random(seed)
+    page = tab.page
+    try:
         while time.monotonic() < deadline:
             await _step(tab, "browser dashboard", tally, lambda: page.goto("/dashboard"))
             links = page.locator("a[href^='/projects/']").filter(has_not_text="New project")
@@ -143,7 +161,7 @@ async def browser_user(browser: Browser, base: str, deadline: float, tally: Tall
     except Exception as exc:  # a broken session is an error, not a crash of the run
         tally.error("browser", f"{type(exc).__name__}: {str(exc)[:150]}")
     finally:
-        await context.close()
+        await page.context.close()
 
 
 async def _step(tab: Tab, kind: str, tally: Tally,
@@ -155,18 +173,24 @@ async def _step(tab: Tab, kind: str, tally: Tally,
 
 
 async def drive(base: str, slug: str, tokens: list[str], ids: list[str], *, seconds: float,
-                browsers: int) -> Tally:
+                browsers: int) -> tuple[Tally, float]:
+    """Log the browsers in, then run every client until the deadline; the tally and how long
+    the measured window really lasted (the last requests finish after the deadline)."""
     tally = Tally()
     pages = max(1, len(ids) // 25)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        deadline = time.monotonic() + seconds
+        tabs = await asyncio.gather(*(log_in(browser, base, tally) for _ in range(browsers)))
+        started = time.monotonic()
+        deadline = started + seconds
         await asyncio.gather(
             *(api_client(base, slug, t, ids, pages, deadline, tally, n)
               for n, t in enumerate(tokens)),
-            *(browser_user(browser, base, deadline, tally, n) for n in range(browsers)))
+            *(browser_user(tab, deadline, tally, n)
+              for n, tab in enumerate(tabs) if tab is not None))
+        window = time.monotonic() - started
         await browser.close()
-    return tally
+    return tally, window
 
 
 def prepare(url: str, projects: int, clients: int) -> tuple[Org, list[str], list[str]]:
@@ -203,20 +227,24 @@ def main() -> None:
     parser.add_argument("--api-clients", type=int, default=200)
     parser.add_argument("--browsers", type=int, default=20)
     parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--redis", default="",
+                        help="a Redis URL: Reflex state there and several backend workers")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://root@127.0.0.1:5432/"
                                                   "postgres")
     args = parser.parse_args()
     WORKDIR.mkdir(parents=True, exist_ok=True)
+    if args.redis:  # the harness hands the server this process's environment
+        os.environ["PROJECTHUB_REDIS_URL"] = args.redis
     with fresh_database("postgresql", args.postgres_url) as url, \
             running_app(Path(WORKDIR), url) as server:
         org, tokens, ids = prepare(url, args.projects, args.api_clients)
         print(f"load on {machine()}; reflex run --env prod at {server.base_url} on PostgreSQL, "
               f"{args.projects} projects; {args.api_clients} API clients and {args.browsers} "
-              f"browser contexts for {args.seconds:g}s")
-        started = time.monotonic()
-        tally = asyncio.run(drive(server.base_url, org.org.slug, tokens, ids,
-                                  seconds=args.seconds, browsers=args.browsers))
-        elapsed = time.monotonic() - started
+              f"browser contexts for {args.seconds:g}s"
+              + (f"; Redis at {args.redis} (several workers)" if args.redis else "; no Redis "
+                 "(one backend worker)"))
+        tally, elapsed = asyncio.run(drive(server.base_url, org.org.slug, tokens, ids,
+                                           seconds=args.seconds, browsers=args.browsers))
     errors = report(tally, elapsed)
     total = sum(len(v) for v in tally.latencies.values())
     print(f"ratio: {errors} errors in {total:,} requests and page loads "

@@ -33,6 +33,7 @@ from benchmarks.common import (
     machine,
     median,
     print_table,
+    profiled,
 )
 from benchmarks.served import TAG_HEADER, Served, serve
 from benchmarks.transports import add_what_if_option, shared_ssl_context
@@ -154,7 +155,7 @@ def wave_bound(steps: dict[str, StepTiming], latency: float) -> float:
 
 def run_once(session: Session, org: Org, conn: dict[str, str], served: Served, engine: Any,
              *, n: int, template_version_id: str, poll_seconds: float,
-             what_if: str) -> tuple[float, Any]:
+             what_if: str, profile: str) -> tuple[float, Any]:
     _, run = service.start_project(session, org.principal,
                                    template_version_id=template_version_id,
                                    answers=everything(org, conn, n))
@@ -172,7 +173,7 @@ def run_once(session: Session, org: Org, conn: dict[str, str], served: Served, e
                           actions={k: stamped(a) for k, a in ACTIONS.items()})
     served.reset()
     started = time.perf_counter()
-    outcome = asyncio.run(drive_run(run.id, config))
+    outcome = profiled(profile, lambda: asyncio.run(drive_run(run.id, config)))
     wall = time.perf_counter() - started
     view = service.get_run(session, org.principal, run.id)
     if outcome != RunStatus.SUCCEEDED:
@@ -200,6 +201,8 @@ def main() -> None:
     parser.add_argument("--poll-seconds", type=float, default=0.05,
                         help="ToolClients(graph_poll_seconds=...): wait between polls")
     add_what_if_option(parser, ("none", "shared-ssl"))
+    parser.add_argument("--profile", default="",
+                        help="write a pyinstrument report of the last run here")
     add_database_options(parser)
     args = parser.parse_args()
     latency = args.latency_ms / 1000
@@ -220,7 +223,8 @@ def main() -> None:
                     wall, view = run_once(session, org, conn, served, engine, n=n,
                                           template_version_id=version,
                                           poll_seconds=args.poll_seconds,
-                                          what_if=args.what_if)
+                                          what_if=args.what_if,
+                                          profile=args.profile if n == args.runs else "")
                     last_log = served.log()
                     steps = timings(view, last_log)
                     bound, chain = longest_chain(steps, latency)

@@ -21,7 +21,6 @@ import asyncio
 import math
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from benchmarks.common import (
     fresh_database,
     machine,
     print_table,
+    profiled,
 )
 from benchmarks.served import serve
 from benchmarks.transports import TransportPool, add_what_if_option, transport_factory
@@ -172,30 +172,13 @@ def run(n: int, db_kind: str, postgres_url: str, *, latency: float, concurrency:
             return ToolClients(new_session, principal, transport_factory=factory)
 
         config = SyncConfig(session_factory=new_session, tools_factory=tools)
-        wall, passes = _profiled(profile, lambda: asyncio.run(
+        wall, passes = profiled(profile, lambda: asyncio.run(
             sync_everything(config, concurrency=concurrency, n=n, factory=factory)))
         with Session(engine) as session:
             snaps = session.exec(select(StatusSnapshot)).all()
             failures = sum(1 for s in snaps if s.error) + (5 * n - len(snaps))
         engine.dispose()
         return Outcome(n, wall, passes, dict(served.stats()["tools"]), failures)
-
-
-def _profiled(profile: str, work: Callable[[], tuple[float, int]]) -> tuple[float, int]:
-    """Run ``work``, under pyinstrument when asked (its report goes to ``profile``)."""
-    if not profile:
-        return work()
-    from pyinstrument import Profiler
-
-    profiler = Profiler(async_mode="enabled")
-    profiler.start()
-    try:
-        return work()
-    finally:
-        profiler.stop()
-        with open(profile, "w") as out:
-            out.write(profiler.output_text(unicode=False, color=False, show_all=False))
-        print(f"profile written to {profile}")
 
 
 def bounds(counts: dict[str, int], latency: float) -> dict[str, tuple[float, float]]:
