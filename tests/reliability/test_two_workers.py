@@ -88,7 +88,8 @@ def database() -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:  # connection refused, unknown host, no such role
         admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable at {_admin_url()!r}: {exc}")
+        pytest.fail(f"this test needs PostgreSQL (README, CI): not reachable at "
+                    f"{_admin_url()!r}: {exc}")
     url = _admin_url().set(database=name).render_as_string(hide_password=False)
     try:
         upgrade_database(url)
@@ -111,7 +112,7 @@ def redis_url() -> Iterator[str]:
         else:
             pytest.fail(f"no empty Redis database at {REDIS} to lend the workers (tried 15-8)")
     except redis.RedisError as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS}: {exc}")
+        pytest.fail(f"this test needs Redis (README, CI): not reachable at {REDIS}: {exc}")
     try:
         yield f"{REDIS}/{number}"
     finally:
