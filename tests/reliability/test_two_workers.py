@@ -10,7 +10,7 @@ tasks are what is under test, and a full ``--env prod`` build takes minutes. Bot
 connections at one sandbox served by this test on a loopback port (each server's own ``/sandbox``
 is in its own memory), whose Teams creation stays in progress until A is dead.
 
-Skipped only when PostgreSQL or Redis cannot be reached (CI has both). About 40 s.
+Fails with a clear message when PostgreSQL or Redis cannot be reached (CI has both). About 40 s.
 """
 
 from __future__ import annotations
