@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from projecthub.api.admission import AdmissionLimit
 from projecthub.api.errors import ERROR_RESPONSES, install_error_handlers
 from projecthub.api.routes import (
     audit,
@@ -54,6 +55,7 @@ def create_api() -> FastAPI:
                        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
                        allow_headers=["Authorization", "Content-Type"])
     install_error_handlers(api)
+    api.add_middleware(AdmissionLimit, limit=settings.API_CONCURRENCY)
     api.include_router(_v1_router())
     return api
 

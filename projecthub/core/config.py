@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     LOGIN_LOCK_MINUTES: int = 15
     COOKIE_SECURE: bool | None = None
     LOG_LEVEL: str = "INFO"
+    # Connections per backend process (PostgreSQL); keep workers x this under max_connections.
+    DB_POOL_SIZE: int = 40
+    # API requests served at once per process; keep it below DB_POOL_SIZE and the 40 threads.
+    API_CONCURRENCY: int = 24
     # How long a provisioning worker's claim on a run lasts without renewal (renewed every third):
     # a worker that died is replaced by another after at most this long.
     PROVISIONING_LEASE_SECONDS: int = Field(default=60, ge=3)

@@ -22,6 +22,10 @@ def _build_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        # As many connections as the thread pool has threads (AnyIO's default is 40), so a
+        # thread never waits for a connection held by a request that is waiting for a thread.
+        kwargs.update(pool_size=settings.DB_POOL_SIZE, max_overflow=0)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
