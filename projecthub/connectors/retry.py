@@ -27,7 +27,8 @@ class RetryPolicy:
     """Budgets of one logical call: at most ``max_attempts`` tries within ``deadline`` seconds.
 
     ``retry_ambiguous_writes`` is off because a create that timed out or got a 502/504 may have
-    happened; the provisioning step looks the resource up before trying again (DESIGN.md).
+    happened; the provisioning step looks the resource up before trying again
+    (docs/architecture.md §4).
     """
 
     max_attempts: int = 4

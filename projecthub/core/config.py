@@ -19,7 +19,7 @@ DEV_KEY_FILE = Path(".projecthub-dev-keys")
 
 
 class Settings(BaseSettings):
-    """Operator-facing configuration; names are documented in DESIGN.md."""
+    """Operator-facing configuration; names are documented in README.md "Configuration"."""
 
     model_config = SettingsConfigDict(
         env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore")
