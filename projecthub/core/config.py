@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     LOGIN_MAX_FAILURES: int = 10
     LOGIN_LOCK_MINUTES: int = 15
     COOKIE_SECURE: bool | None = None
+    # Tool base URLs only on each vendor's own hosts (*.atlassian.net, api.productive.io, Graph).
+    TOOL_HOST_ALLOWLIST: bool = False
     LOG_LEVEL: str = "INFO"
     # Connections per backend process (PostgreSQL); keep workers x this under max_connections.
     DB_POOL_SIZE: int = 40
