@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from projecthub.api.main import api_app
+from projecthub.api.security_headers import with_security_headers
 from projecthub.api.tools import new_session, sync_config, tool_clients
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
@@ -46,6 +47,7 @@ def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
     transformers: list[Starlette | Callable[[ASGIApp], ASGIApp]] = [api_app]
     if settings.sandbox_enabled:
         transformers.append(_sandbox_transformer())
+    transformers.append(with_security_headers)  # outermost: every response gets them
     return transformers
 
 

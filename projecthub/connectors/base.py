@@ -31,6 +31,7 @@ from projecthub.connectors.errors import (
     ServerError,
     Timeout,
 )
+from projecthub.connectors.hosts import refusal
 from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window, shared_throttle
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
 
@@ -182,8 +183,10 @@ class ConnectorClient:
                 failure: ConnectorError = Timeout(self.tool, None, None, f"{label}: timed out")
                 retry = self.retry.should_retry_exception(exc, read=read_call)
             except httpx.TransportError as exc:
-                failure = ServerError(self.tool, None, None, f"{label}: {_network_problem(exc)}")
-                retry = self.retry.should_retry_exception(exc, read=read_call)
+                refused = refusal(exc)
+                failure = ServerError(self.tool, None, None,
+                                      f"{label}: {refused or _network_problem(exc)}")
+                retry = refused is None and self.retry.should_retry_exception(exc, read=read_call)
             else:
                 if response.is_success:
                     try:

@@ -16,6 +16,13 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_KEY_FILE = Path(".projecthub-dev-keys")
+Environment = Literal["development", "production"]
+
+
+def _default_env() -> Environment:
+    """A production build (``reflex run --env prod`` sets ``REFLEX_ENV_MODE=prod``) is production
+    unless ``PROJECTHUB_ENV`` says otherwise: a forgotten variable must fail closed."""
+    return "production" if os.environ.get("REFLEX_ENV_MODE") == "prod" else "development"
 
 
 class Settings(BaseSettings):
@@ -24,7 +31,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore")
 
-    ENV: Literal["development", "production"] = "development"
+    ENV: Environment = Field(default_factory=_default_env)
     DATABASE_URL: str = "sqlite:///projecthub.db"
     REDIS_URL: str | None = None
     SECRET_KEYS: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -37,6 +44,8 @@ class Settings(BaseSettings):
     LOGIN_MAX_FAILURES: int = 10
     LOGIN_LOCK_MINUTES: int = 15
     COOKIE_SECURE: bool | None = None
+    # Tool base URLs only on each vendor's own hosts (*.atlassian.net, api.productive.io, Graph).
+    TOOL_HOST_ALLOWLIST: bool = False
     LOG_LEVEL: str = "INFO"
     # Connections per backend process (PostgreSQL); keep workers x this under max_connections.
     DB_POOL_SIZE: int = 40
@@ -102,12 +111,17 @@ def _decode_key(key: str) -> bytes:
 
 
 def _development_key() -> str:
-    """Load or create the git-ignored development key, and say so loudly once."""
-    if DEV_KEY_FILE.exists():
+    """Load or create the git-ignored development key, and say so loudly once.
+
+    Created owner-only in one step (``O_EXCL``, mode 0600): never readable by others, not even
+    for a moment, and two processes starting together cannot both write one."""
+    try:
+        fd = os.open(DEV_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
         return DEV_KEY_FILE.read_text().strip().splitlines()[0]
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    DEV_KEY_FILE.write_text(key + "\n")
-    os.chmod(DEV_KEY_FILE, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
     import logging
 
     logging.getLogger("projecthub").warning(

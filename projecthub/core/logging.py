@@ -7,7 +7,8 @@ import re
 
 from projecthub.core.config import settings
 
-_SECRET_PATTERN = re.compile(r"\b(ph[a-z]_)[A-Za-z0-9_\-]{8,}")
+# Session (phs_), API (pht_) and invitation (inv_) tokens: services/*.py choose these prefixes.
+_SECRET_PATTERN = re.compile(r"\b(ph[a-z]_|inv_)[A-Za-z0-9_\-]{8,}")
 
 
 class RedactSecrets(logging.Filter):

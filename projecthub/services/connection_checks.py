@@ -15,6 +15,7 @@ from projecthub.services import audit
 from projecthub.services.principal import Principal
 from projecthub.services.scoping import get_scoped
 from projecthub.services.tool_clients import ToolClients
+from projecthub.services.tool_hosts import is_vendor_url
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
     try:
         result = CheckResult(True, await _identity(tools, str(row.id), Tool(row.tool)))
     except ConnectorError as exc:
-        result = CheckResult(False, _explain(exc))
+        result = CheckResult(False, _explain(exc, shows_reply=_is_vendor(row)))
     except DecryptionError:
         result = CheckResult(False, "The saved credentials cannot be read with the configured "
                                     "keys. Enter them again.")
@@ -65,8 +66,20 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
     return result
 
 
-def _explain(exc: ConnectorError) -> str:
+def _is_vendor(row: ToolConnection) -> bool:
+    """Every host the connection talks to is the vendor's own (or the development sandbox)."""
+    tool, login = Tool(row.tool), row.settings.get("authority_host")
+    return is_vendor_url(tool, row.base_url) and (
+        not login or is_vendor_url(tool, login, login=True))
+
+
+def _explain(exc: ConnectorError, *, shows_reply: bool) -> str:
+    """The result every member reads. An arbitrary host's reply is never echoed (it would make
+    the test a way to read whatever that host serves); only its status is."""
     hints = {401: "The credentials were refused. Check the account email and token.",
              403: "The account may not do this. Check its permissions in the tool."}
     hint = hints.get(exc.status or 0, "")
-    return f"{hint} {exc}".strip()
+    if shows_reply or exc.status is None:
+        return f"{hint} {exc}".strip()
+    return f"{hint} {exc.tool} answered HTTP {exc.status} (the reply of a host that is not " \
+           f"the vendor's own is not shown).".strip()

@@ -24,6 +24,9 @@ class ToolSpec:
     default_base_url: str
     base_url_help: str
     fields: tuple[FieldSpec, ...]
+    # The vendor's own hosts: the allow-list (PROJECTHUB_TOOL_HOST_ALLOWLIST) and the hosts whose
+    # error bodies a connection test may show.
+    hosts: tuple[str, ...]
 
     @property
     def secret_fields(self) -> tuple[str, ...]:
@@ -34,6 +37,14 @@ class ToolSpec:
         return tuple(f.name for f in self.fields if not f.secret)
 
 
+_ATLASSIAN_HOSTS = ("*.atlassian.net",)
+# Microsoft Graph and its national clouds (US Government L4 and L5/DoD, China by 21Vianet).
+_GRAPH_HOSTS = ("graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us",
+                "microsoftgraph.chinacloudapi.cn")
+# Entra ID sign-in hosts of the same clouds (MSAL's AzureAuthorityHosts).
+GRAPH_LOGIN_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us",
+                     "login.chinacloudapi.cn", "login.partner.microsoftonline.cn")
+
 _ATLASSIAN_FIELDS = (
     FieldSpec("email", "Account email", help="The Atlassian account the API token belongs to."),
     FieldSpec("api_token", "API token", secret=True,
@@ -42,18 +53,19 @@ _ATLASSIAN_FIELDS = (
 
 TOOL_SPECS: dict[Tool, ToolSpec] = {
     Tool.JIRA: ToolSpec(Tool.JIRA, "Jira", "basic", "https://your-site.atlassian.net",
-                        "Your Jira Cloud site, e.g. https://acme.atlassian.net", _ATLASSIAN_FIELDS),
+                        "Your Jira Cloud site, e.g. https://acme.atlassian.net", _ATLASSIAN_FIELDS,
+                        _ATLASSIAN_HOSTS),
     Tool.CONFLUENCE: ToolSpec(Tool.CONFLUENCE, "Confluence", "basic",
                               "https://your-site.atlassian.net",
                               "Your Confluence Cloud site, e.g. https://acme.atlassian.net",
-                              _ATLASSIAN_FIELDS),
+                              _ATLASSIAN_FIELDS, _ATLASSIAN_HOSTS),
     Tool.PRODUCTIVE: ToolSpec(Tool.PRODUCTIVE, "Productive", "api_token",
                               "https://api.productive.io",
                               "Productive's API host.", (
         FieldSpec("organization_id", "Organization id",
                   help="Settings → API integrations shows it next to your token."),
         FieldSpec("api_token", "API token", secret=True),
-    )),
+    ), ("api.productive.io",)),
     Tool.GRAPH: ToolSpec(Tool.GRAPH, "Microsoft 365", "client_credentials",
                          "https://graph.microsoft.com",
                          "Microsoft Graph's host (national clouds differ).", (
@@ -62,5 +74,5 @@ TOOL_SPECS: dict[Tool, ToolSpec] = {
         FieldSpec("authority_host", "Sign-in host",
                   help="Leave empty for https://login.microsoftonline.com."),
         FieldSpec("client_secret", "Client secret", secret=True),
-    )),
+    ), _GRAPH_HOSTS),
 }

@@ -22,6 +22,7 @@ from projecthub.services import audit
 from projecthub.services.connection_specs import TOOL_SPECS, ToolSpec
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.tool_hosts import check_tool_url
 from projecthub.services.urls import clean_base_url
 from projecthub.services.validation import clean_name
 
@@ -89,9 +90,17 @@ def _clean_settings(spec: ToolSpec, values: dict[str, Any]) -> dict[str, str]:
         raise Invalid(f"Unknown settings for {spec.label}: {', '.join(sorted(unknown))}.")
     cleaned = {k: str(v).strip() for k, v in values.items()}
     if cleaned.get("authority_host"):
-        cleaned["authority_host"] = clean_base_url(cleaned["authority_host"],
-                                                   field="authority_host")
+        cleaned["authority_host"] = _clean_tool_url(spec.tool, cleaned["authority_host"],
+                                                    field="authority_host", login=True)
     return cleaned
+
+
+def _clean_tool_url(tool: Tool, value: str, *, field: str = "base_url",
+                    login: bool = False) -> str:
+    """Well-formed and pointing at a host this instance lets connections reach."""
+    url = clean_base_url(value, field=field)
+    check_tool_url(tool, url, field=field, login=login)
+    return url
 
 
 def _store_secrets(row: ToolConnection, spec: ToolSpec, values: dict[str, str]) -> list[str]:
@@ -147,7 +156,7 @@ def create_connection(session: Session, principal: Principal, *, tool: str, name
     label = clean_name(name, field="name", label="Connection name", max_length=100)
     _ensure_name_free(session, principal, label)
     row = ToolConnection(organization_id=principal.org_id, tool=spec.tool, name=label,
-                         base_url=clean_base_url(base_url), auth_kind=spec.auth_kind,
+                         base_url=_clean_tool_url(spec.tool, base_url), auth_kind=spec.auth_kind,
                          settings=_clean_settings(spec, settings_values))
     _store_secrets(row, spec, secret_values)
     _require_complete(row, spec)
@@ -172,7 +181,7 @@ def update_connection(session: Session, principal: Principal, connection_id: obj
         _ensure_name_free(session, principal, row.name, except_id=row.id)
         changed.append("name")
     if base_url is not None:
-        row.base_url = clean_base_url(base_url)
+        row.base_url = _clean_tool_url(spec.tool, base_url)
         changed.append("base_url")
     if settings_values is not None:
         row.settings = {**row.settings, **_clean_settings(spec, settings_values)}

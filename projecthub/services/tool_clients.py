@@ -15,12 +15,14 @@ from sqlmodel import Session
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence import ConfluenceConnector
 from projecthub.connectors.graph import GraphConnector
+from projecthub.connectors.graph_auth import PUBLIC_CLOUD
 from projecthub.connectors.jira import JiraConnector
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.core.errors import Invalid
 from projecthub.models import Tool
 from projecthub.services.connections import ConnectionCredentials, connection_credentials
 from projecthub.services.principal import Principal
+from projecthub.services.tool_hosts import vetted_transport
 
 TransportFactory = Callable[[str], httpx.AsyncBaseTransport | None]
 SessionFactory = Callable[[], Session]
@@ -36,7 +38,7 @@ class ToolClients:
                  clock: Clock | None = None, graph_poll_seconds: float = 10.0) -> None:
         self._session_factory = session_factory
         self.principal = principal
-        self._transport_factory = transport_factory or (lambda _url: None)
+        self._transport_factory = transport_factory
         self._clock = clock
         self._graph_poll_seconds = graph_poll_seconds
 
@@ -50,21 +52,33 @@ class ToolClients:
             raise Invalid(f"The chosen connection is not a {tool.value} connection.")
         return creds
 
-    def _transport(self, base_url: str) -> httpx.AsyncBaseTransport | None:
-        return self._transport_factory(base_url)
+    def _transport(self, tool: Tool, url: str, *,
+                   login: bool = False) -> httpx.AsyncBaseTransport | None:
+        """The injected transport (tests, benchmarks), else one that reaches vetted hosts only."""
+        if self._transport_factory is not None:
+            return self._transport_factory(url)
+        return vetted_transport(tool, login=login)
+
+    def _login_transport(self, login: str | None) -> httpx.AsyncBaseTransport | None:
+        """Entra ID's sign-in host: the chosen one, or Microsoft's public cloud (vetted too)."""
+        if login is None and self._transport_factory is not None:
+            return None
+        return self._transport(Tool.GRAPH, login or PUBLIC_CLOUD, login=True)
 
     def jira(self, connection_id: str | uuid.UUID | None) -> JiraConnector:
         creds = self.credentials(connection_id, Tool.JIRA)
         return JiraConnector(site_url=creds.base_url, email=creds.settings["email"],
                              api_token=creds.secrets["api_token"],
-                             transport=self._transport(creds.base_url), clock=self._clock,
+                             transport=self._transport(Tool.JIRA, creds.base_url),
+                             clock=self._clock,
                              share_key=str(creds.connection_id))
 
     def confluence(self, connection_id: str | uuid.UUID | None) -> ConfluenceConnector:
         creds = self.credentials(connection_id, Tool.CONFLUENCE)
         return ConfluenceConnector(site_url=creds.base_url, email=creds.settings["email"],
                                    api_token=creds.secrets["api_token"],
-                                   transport=self._transport(creds.base_url), clock=self._clock,
+                                   transport=self._transport(Tool.CONFLUENCE, creds.base_url),
+                                   clock=self._clock,
                                    share_key=str(creds.connection_id))
 
     def productive(self, connection_id: str | uuid.UUID | None) -> ProductiveConnector:
@@ -72,7 +86,8 @@ class ToolClients:
         return ProductiveConnector(api_token=creds.secrets["api_token"],
                                    organization_id=creds.settings["organization_id"],
                                    base_url=creds.base_url,
-                                   transport=self._transport(creds.base_url), clock=self._clock,
+                                   transport=self._transport(Tool.PRODUCTIVE, creds.base_url),
+                                   clock=self._clock,
                                    share_key=str(creds.connection_id))
 
     def graph(self, connection_id: str | uuid.UUID | None) -> GraphConnector:
@@ -84,7 +99,7 @@ class ToolClients:
         return GraphConnector(
             tenant_id=creds.settings["tenant_id"], client_id=creds.settings["client_id"],
             client_secret=secret, graph_url=f"{creds.base_url.rstrip('/')}/v1.0",
-            login_url=login, transport=self._transport(creds.base_url),
-            login_transport=self._transport(login) if login else None, clock=self._clock,
+            login_url=login, transport=self._transport(Tool.GRAPH, creds.base_url),
+            login_transport=self._login_transport(login), clock=self._clock,
             token_cache=cache, poll_interval=self._graph_poll_seconds,
             share_key=str(creds.connection_id))

@@ -132,6 +132,8 @@ def _server_env(workdir: Path, port: int, database_url: str) -> dict[str, str]:
         **os.environ,
         "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
         "PROJECTHUB_DATABASE_URL": database_url,
+        # A local trial of a production build (reflex run --env prod) says so explicitly.
+        "PROJECTHUB_ENV": "development",
         "PROJECTHUB_ALLOWED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
         "PROJECTHUB_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PROJECTHUB_SECRET_KEYS": os.environ.get("PROJECTHUB_SECRET_KEYS")

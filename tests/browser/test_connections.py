@@ -120,8 +120,8 @@ def _invite_viewer(page: Page) -> str:
     page.get_by_role("option", name="viewer").click()
     page.get_by_role("button", name="Create invitation").click()
     link = page.get_by_test_id("copy-value")
-    expect(link).to_contain_text("/invite/inv_")
-    return link.inner_text().split("/invite/")[1]
+    expect(link).to_have_value(re.compile("/invite/inv_"))
+    return link.input_value().split("/invite/")[1]
 
 
 def _viewer_sees_the_list_read_only(browser: Browser, app_server: AppServer,

@@ -1,4 +1,5 @@
-"""The built app starts quietly and serves the landing page, the API and its docs on one port."""
+"""The built app starts quietly and serves the landing page, the API and its docs on one port,
+and every page works under its Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -53,3 +54,44 @@ def test_server_log_has_no_warnings(app_server: AppServer) -> None:
 
     assert "App running at" in log
     assert not re.search(r"warning", log, re.IGNORECASE), log
+
+
+# Every page a signed-up owner can open (the ones taking an id are covered by their journeys).
+PAGES = ("/dashboard", "/projects/new", "/account", "/orgs/new", "/org/settings", "/org/members",
+         "/org/connections", "/org/templates", "/org/audit")
+SECURITY_HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
+                    "referrer-policy": "same-origin"}
+
+
+def _has_security_headers(headers: dict[str, str]) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name) == value, (name, headers)
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+def test_every_page_runs_under_the_content_security_policy(
+    page: Page, console_errors: list[str]
+) -> None:
+    static: list[dict[str, str]] = []
+    page.on("response", lambda r: static.append(r.all_headers())
+            if r.url.endswith(".js") else None)
+    for path in ("/", "/login", "/signup"):
+        _has_security_headers((visit(page, path) or pytest.fail(path)).all_headers())
+    page.get_by_label("Email").fill("csp@example.com")
+    page.get_by_label("Your name").fill("Cas Policy")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_label("Organization name").fill("Policy Works")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile("/dashboard"))
+    for path in PAGES:
+        visit(page, path)
+        expect(page.get_by_role("heading").first).to_be_visible()
+    visit(page, "/account")
+    page.get_by_label("Token name").fill("ci")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_test_id("copy-value")).to_have_value(re.compile("^pht_"))
+    _has_security_headers(page.request.get("/api/v1/health").headers)
+    assert static, "no script was loaded"
+    for headers in static:
+        _has_security_headers(headers)
+    assert console_errors == []

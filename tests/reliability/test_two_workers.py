@@ -154,6 +154,8 @@ def _start(name: str, workdir: Path, database: str, redis_url: str) -> Worker:
     (workdir / name).mkdir(parents=True)
     env = {
         **os.environ,
+        # A local trial of a production build (reflex run --env prod) says so explicitly.
+        "PROJECTHUB_ENV": "development",
         "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
         "PROJECTHUB_DATABASE_URL": database,
         "PROJECTHUB_REDIS_URL": redis_url,

@@ -10,6 +10,7 @@ import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
 from reflex_base.event import EventSpec
+from reflex_base.utils.format import format_ref
 from sqlmodel import Session
 
 from projecthub.api.cookies import session_cookie_name
@@ -54,6 +55,18 @@ def redirect_path(result: Any) -> str | None:
     for spec in _flatten(result):
         if spec.handler.fn.__qualname__ == "_redirect":
             return next(value._var_value for key, value in spec.args if key._js_expr == "path")
+    return None
+
+
+def revealed(result: Any, element_id: str) -> str | None:
+    """The one-time value a handler's returned events write into ``element_id`` in the browser
+    (``dialogs.reveal``), if any."""
+    ref = format_ref(element_id)
+    for spec in _flatten(result):
+        if spec.handler.fn.__qualname__ == "_set_value":
+            args = {key._js_expr: value._var_value for key, value in spec.args}
+            if args["ref"] == ref:
+                return str(args["value"])
     return None
 
 

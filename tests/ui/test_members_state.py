@@ -7,10 +7,10 @@ from typing import Any
 from sqlmodel import Session
 
 from projecthub.models import Membership, Role
-from projecthub.ui.state.members import MembersState
+from projecthub.ui.state.members import INVITE_LINK_ID, MembersState
 from projecthub.ui.state.session import parse_id
 from tests.factories import add_member, make_org, make_user
-from tests.ui.conftest import user_of
+from tests.ui.conftest import revealed, user_of
 
 
 def _role(engine: Any, membership: Membership) -> tuple[str, bool]:
@@ -35,7 +35,7 @@ def test_a_member_sees_the_list_but_cannot_change_roles_or_invite(db, engine, as
     assert _role(engine, target) == ("viewer", True)
 
     state.invite({"email": "x@example.com", "role": "member"})
-    assert state.invite_link == ""
+    assert not state.link_shown
     assert state.errors
 
 
@@ -75,12 +75,13 @@ def test_invite_shows_the_link_once_and_lists_the_invitation(db, as_user):
     state = as_user(MembersState, owner, path="/org/members")
     state.load()
 
-    state.invite({"email": "Bob@Example.com", "role": "admin"})
+    shown = state.invite({"email": "Bob@Example.com", "role": "admin"})
 
-    assert "/invite/inv_" in state.invite_link and state.invite_expires
+    link = revealed(shown, INVITE_LINK_ID)
+    assert link and "/invite/inv_" in link and state.link_shown and state.invite_expires
+    assert link.encode() not in state._serialize()  # never at rest in Reflex's state store
     assert [(i.email, i.role) for i in state.invitations] == [("bob@example.com", "admin")]
-    state.dismiss_link()
-    assert state.invite_link == ""
+    assert revealed(state.dismiss_link(), INVITE_LINK_ID) == "" and not state.link_shown
 
 
 def test_invite_errors_land_next_to_the_field(db, as_user):

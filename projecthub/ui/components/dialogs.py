@@ -1,6 +1,8 @@
-"""Confirmation before anything destructive (remove, revoke, suspend)."""
+"""Confirmation before anything destructive (remove, revoke, suspend), and one-time secrets."""
 
 from __future__ import annotations
+
+import json
 
 import reflex as rx
 from reflex_base.event import EventSpec
@@ -26,9 +28,14 @@ def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | 
     )
 
 
-def copy_box(title: str, value: rx.Var[str], note: rx.Var[str] | str,
+def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str] | str,
              on_dismiss: EventSpec) -> rx.Component:
-    """A secret or link shown once: the value, a copy button and a way to put it away."""
+    """A secret or link shown once: the value, a copy button and a way to put it away.
+
+    The value never lives in a state var (Reflex would keep it in its state store): the handler
+    writes it straight into the read-only field (:func:`reveal`), so it exists only on this page.
+    The box is always mounted, only hidden, so the field is there when the value arrives."""
+    read_value = rx.Var(f"document.getElementById({json.dumps(element_id)}).value").to(str)
     return rx.box(
         rx.vstack(
             rx.hstack(
@@ -41,10 +48,15 @@ def copy_box(title: str, value: rx.Var[str], note: rx.Var[str] | str,
                 width="100%",
             ),
             rx.flex(
-                rx.code(value, size="2", variant="outline", word_break="break-all",
-                        flex="1", padding="0.5rem", data_testid="copy-value"),
+                rx.el.input(id=element_id, read_only=True, default_value="", aria_label=title,
+                            data_testid="copy-value", spell_check=False,
+                            style={"flex": "1", "padding": "0.5rem", "fontFamily": "monospace",
+                                   "fontSize": "var(--font-size-2)", "minWidth": "0",
+                                   "border": f"1px solid {rx.color('gray', 7)}",
+                                   "borderRadius": "var(--radius-2)",
+                                   "background": "transparent", "color": "inherit"}),
                 rx.button(rx.icon("copy", size=14), "Copy", size="2",
-                          on_click=[rx.set_clipboard(value), rx.toast.success("Copied.")]),
+                          on_click=[rx.set_clipboard(read_value), rx.toast.success("Copied.")]),
                 align="center",
                 gap="3",
                 width="100%",
@@ -54,9 +66,15 @@ def copy_box(title: str, value: rx.Var[str], note: rx.Var[str] | str,
             width="100%",
         ),
         role="status",
+        display=rx.cond(shown, "block", "none"),
         padding="1rem",
         border_radius="var(--radius-3)",
         background_color=rx.color("green", 2),
         border=f"1px solid {rx.color('green', 6)}",
         width="100%",
     )
+
+
+def reveal(element_id: str, value: str) -> EventSpec:
+    """Put a one-time secret into its :func:`copy_box` field, in the browser only."""
+    return rx.set_value(element_id, value)

@@ -8,7 +8,7 @@ from projecthub.ui.auth_client import submit_auth_form
 from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import field, form_error, inline_form, section, submit
 from projecthub.ui.components.shell import page_header, signed_in_page
-from projecthub.ui.state.account import AccountState, TokenRow
+from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState, TokenRow
 from projecthub.ui.state.session import SessionState
 
 
@@ -99,10 +99,9 @@ def _tokens() -> rx.Component:
         "API tokens",
         rx.text("Use a token with the REST API as ",
                 rx.code("Authorization: Bearer <token>"), ". It acts as you, in one organization."),
-        rx.cond(AccountState.new_token != "", copy_box(
-            "Your new token", AccountState.new_token,
-            "Copy it now: it is shown only this once and cannot be retrieved later.",
-            AccountState.dismiss_token)),
+        copy_box("Your new token", NEW_TOKEN_ID, AccountState.token_shown,
+                 "Copy it now: it is shown only this once and cannot be retrieved later.",
+                 AccountState.dismiss_token),
         create,
         form_error("tokens"),
         _token_table(),

@@ -8,7 +8,12 @@ from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import field, form_error, section, select_field, submit
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLES
-from projecthub.ui.state.members import InvitationRow, MemberRow, MembersState
+from projecthub.ui.state.members import (
+    INVITE_LINK_ID,
+    InvitationRow,
+    MemberRow,
+    MembersState,
+)
 from projecthub.ui.state.session import SessionState
 
 
@@ -129,11 +134,10 @@ def _invitations() -> rx.Component:
         "An invitation is a single-use link for one email address. There is no mail server: "
         "copy the link and send it yourself.",
         _invite_form(),
-        rx.cond(MembersState.invite_link != "", copy_box(
-            "Invitation link", MembersState.invite_link,
-            "Single use, valid until " + MembersState.invite_expires
-            + ". It is shown only now: copy it before you leave this page.",
-            MembersState.dismiss_link)),
+        copy_box("Invitation link", INVITE_LINK_ID, MembersState.link_shown,
+                 "Single use, valid until " + MembersState.invite_expires
+                 + ". It is shown only now: copy it before you leave this page.",
+                 MembersState.dismiss_link),
         form_error("invitations"),
         rx.cond(
             MembersState.invitations.length() > 0,

@@ -13,8 +13,11 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.services import accounts, api_tokens
 from projecthub.services.principal import Actor
+from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
+
+NEW_TOKEN_ID = "new-api-token"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,8 +32,9 @@ class TokenRow:
 
 class AccountState(SessionState):
     tokens: list[TokenRow] = rx.field(default_factory=list)
-    # The raw token, shown once right after creation; cleared on dismiss and on the next load.
-    new_token: str = ""
+    # Whether the one-time box is open. The raw token itself goes straight to the browser
+    # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
+    token_shown: bool = False
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         self.tokens = [TokenRow(str(v.token.id), v.token.name, v.org_slug, v.token.hint,
@@ -39,7 +43,7 @@ class AccountState(SessionState):
 
     @rx.event
     def load(self) -> EventSpec | None:
-        self.new_token = ""
+        self.token_shown = False
         try:
             with session_scope() as db:
                 self._refresh(db)
@@ -73,7 +77,7 @@ class AccountState(SessionState):
             self.logged_in = False
 
     @rx.event
-    def create_token(self, form: dict[str, Any]) -> EventSpec | None:
+    def create_token(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
         """A token for the current organization, acting as this person."""
         self.errors = {}
         try:
@@ -83,12 +87,13 @@ class AccountState(SessionState):
                 self._fill_tokens(db, self._actor(db))
         except AppError as exc:
             return self._fail(exc, field="name")
-        self.new_token = created.secret
-        return rx.set_value("field-name", "")
+        self.token_shown = True
+        return [rx.set_value("field-name", ""), reveal(NEW_TOKEN_ID, created.secret)]
 
     @rx.event
-    def dismiss_token(self) -> None:
-        self.new_token = ""
+    def dismiss_token(self) -> EventSpec:
+        self.token_shown = False
+        return reveal(NEW_TOKEN_ID, "")
 
     @rx.event
     def revoke_token(self, token_id: str) -> Events:

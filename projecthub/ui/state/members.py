@@ -16,8 +16,11 @@ from projecthub.core.errors import AppError, Conflict, PermissionDenied
 from projecthub.models import Role
 from projecthub.services import invitations, members
 from projecthub.services.principal import Principal
+from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
+
+INVITE_LINK_ID = "new-invitation-link"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +46,9 @@ class InvitationRow:
 class MembersState(SessionState):
     members: list[MemberRow] = rx.field(default_factory=list)
     invitations: list[InvitationRow] = rx.field(default_factory=list)
-    # The single-use link, shown to the inviter once; cleared on dismiss and on the next load.
-    invite_link: str = ""
+    # Whether the single-use link's box is open; the link itself goes straight to the browser
+    # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
+    link_shown: bool = False
     invite_expires: str = ""
 
     def _fill(self, db: Session, principal: Principal) -> None:
@@ -60,7 +64,7 @@ class MembersState(SessionState):
 
     @rx.event
     def load(self) -> EventSpec | None:
-        self.invite_link = self.invite_expires = ""
+        self.link_shown, self.invite_expires = False, ""
         return self._load_page(self._fill)
 
     @rx.event
@@ -90,7 +94,7 @@ class MembersState(SessionState):
             success="Invitation revoked.", field="invitations")
 
     @rx.event
-    def invite(self, form: dict[str, Any]) -> EventSpec | None:
+    def invite(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
         self.errors = {}
         try:
             with session_scope() as db:
@@ -102,10 +106,11 @@ class MembersState(SessionState):
         except AppError as exc:
             field = {Conflict: "email", PermissionDenied: "role"}.get(type(exc), "invite")
             return self._fail(exc, field=field)
-        self.invite_link = created.link
+        self.link_shown = True
         self.invite_expires = when(created.invitation.expires_at)
-        return rx.set_value("field-email", "")
+        return [rx.set_value("field-email", ""), reveal(INVITE_LINK_ID, created.link)]
 
     @rx.event
-    def dismiss_link(self) -> None:
-        self.invite_link = self.invite_expires = ""
+    def dismiss_link(self) -> EventSpec:
+        self.link_shown, self.invite_expires = False, ""
+        return reveal(INVITE_LINK_ID, "")
