@@ -32,9 +32,12 @@ def lock_inputs() -> list[str]:
     """What the lock is made from: the app's dependencies, the locked extras, the build backend."""
     project = tomllib.loads(PYPROJECT.read_text())
     extras = project["project"].get("optional-dependencies", {})
-    return (project["project"]["dependencies"]
-            + [req for extra in LOCKED_EXTRAS for req in extras.get(extra, [])]
-            + project["build-system"]["requires"])
+    requirements: list[str] = [
+        *project["project"]["dependencies"],
+        *(req for extra in LOCKED_EXTRAS for req in extras.get(extra, [])),
+        *project["build-system"]["requires"],
+    ]
+    return requirements
 
 
 def inputs_digest() -> str:
