@@ -32,6 +32,11 @@ start_postgres() {
   AS_PG=()
   mkdir "$SERVICES_DIR/pg"
   if [[ $EUID -eq 0 ]]; then
+    if ! id -u postgres >/dev/null 2>&1; then
+      echo "PostgreSQL refuses to run as root and there is no postgres account to run it as:" \
+        "run scripts/test as an ordinary user (with sudo for the packages)" >&2
+      exit 1
+    fi
     AS_PG=(runuser -u postgres --)
     chmod 711 "$SERVICES_DIR"
     chown postgres: "$SERVICES_DIR/pg"
