@@ -1,5 +1,5 @@
 # Sourced by scripts/run, scripts/test and .ci/run: from a fresh clone with only Python >= 3.11,
-# make .venv, install the project into it when pyproject.toml changed, and put it on PATH.
+# make .venv, install requirements.lock and the project into it, and put it on PATH.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,12 +15,16 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$python" -m venv "$VENV"
 fi
 
-# Reinstall only when the dependencies may have changed.
+# Install exactly the pinned, hash-checked versions of requirements.lock (scripts/lock makes it),
+# then the project itself without resolving anything; again only when either file changed.
+"$VENV/bin/python" scripts/lockfile.py check || exit 1
 stamp="$VENV/.projecthub-installed"
-wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+wanted="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
-  echo "Installing ProjectHub and its dev dependencies into $VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  echo "Installing requirements.lock and ProjectHub into $VENV"
+  pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+  "${pip[@]}" --require-hashes --no-deps -r requirements.lock
+  "${pip[@]}" --no-deps --no-build-isolation -e .
   echo "$wanted" > "$stamp"
 fi
 

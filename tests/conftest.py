@@ -1,5 +1,6 @@
 """Test database: a fresh SQLite file, or the PostgreSQL database named by
-``PROJECTHUB_TEST_DATABASE_URL``, built with ``alembic upgrade head`` exactly as in production."""
+``PROJECTHUB_TEST_DATABASE_URL``, built with ``alembic upgrade head`` exactly as in production;
+and the throwaway PostgreSQL and Redis that scripts/test starts, for the tests that need them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,26 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from projecthub.core.db import configure_engine  # noqa: E402
 from projecthub.core.migrations import upgrade_database  # noqa: E402
+
+
+def _started_by_scripts_test(variable: str, what: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        pytest.fail(f"this test needs {what}: run it with scripts/test, which starts a throwaway "
+                    f"server and sets {variable} (or set it to a server of your own)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    """A superuser URL (database ``postgres``) on the PostgreSQL that scripts/test started."""
+    return _started_by_scripts_test("PROJECTHUB_TEST_POSTGRES_ADMIN_URL", "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> str:
+    """``redis://host:port`` of the Redis that scripts/test started (pick a database number)."""
+    return _started_by_scripts_test("PROJECTHUB_TEST_REDIS_URL", "Redis")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -13,9 +12,6 @@ from sqlmodel import SQLModel
 
 import projecthub.models  # noqa: F401
 from projecthub.core.migrations import upgrade_database
-
-PG_ADMIN_URL = os.environ.get("PROJECTHUB_TEST_PG_ADMIN_URL",
-                              "postgresql+psycopg://root@127.0.0.1:5432/postgres")
 
 
 def _assert_no_diff(url: str) -> None:
@@ -32,16 +28,16 @@ def test_empty_sqlite_upgrades_to_the_models(tmp_path):
     _assert_no_diff(f"sqlite:///{tmp_path / 'fresh.db'}")
 
 
-def test_empty_postgresql_upgrades_to_the_models():
+def test_empty_postgresql_upgrades_to_the_models(postgres_admin_url):
     name = f"ph_migrate_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # pragma: no cover - the suite documents PostgreSQL as required
-        pytest.fail(f"PostgreSQL is required for this test ({PG_ADMIN_URL}): {exc}")
+        pytest.fail(f"PostgreSQL not reachable at {postgres_admin_url}: {exc}")
     try:
-        _assert_no_diff(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+        _assert_no_diff(postgres_admin_url.rsplit("/", 1)[0] + f"/{name}")
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -10,7 +10,8 @@ tasks are what is under test, and a full ``--env prod`` build takes minutes. Bot
 connections at one sandbox served by this test on a loopback port (each server's own ``/sandbox``
 is in its own memory), whose Teams creation stays in progress until A is dead.
 
-Fails with a clear message when PostgreSQL or Redis cannot be reached (CI has both). About 40 s.
+Uses the throwaway PostgreSQL and Redis that scripts/test starts, and fails with a clear message
+without them. About 40 s.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import pytest
 import redis
 import uvicorn
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -47,9 +47,6 @@ from tests.services.provisioning.world import TENANT, World, build_world
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-POSTGRES = os.environ.get("PROJECTHUB_TEST_DATABASE_URL",
-                          "postgresql+psycopg://root@127.0.0.1:5432/postgres")
-REDIS = os.environ.get("PROJECTHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 LEASE_SECONDS = 5
 STARTUP_TIMEOUT_S = 120
 RUN_TIMEOUT_S = 120
@@ -71,26 +68,19 @@ class Worker:
         self.process.wait(timeout=30)
 
 
-def _admin_url() -> URL:
-    url = make_url(POSTGRES)
-    if url.get_backend_name() != "postgresql":
-        url = make_url("postgresql+psycopg://root@127.0.0.1:5432/postgres")
-    return url.set(database="postgres")
-
-
 @pytest.fixture
-def database() -> Iterator[str]:
+def database(postgres_admin_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database at ``head``, dropped afterwards."""
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin_url = make_url(postgres_admin_url)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"projecthub_two_workers_{secrets.token_hex(4)}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:  # connection refused, unknown host, no such role
         admin.dispose()
-        pytest.fail(f"this test needs PostgreSQL (README, CI): not reachable at "
-                    f"{_admin_url()!r}: {exc}")
-    url = _admin_url().set(database=name).render_as_string(hide_password=False)
+        pytest.fail(f"PostgreSQL not reachable at {admin_url!r}: {exc}")
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
         upgrade_database(url)
         yield url
@@ -101,20 +91,21 @@ def database() -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def redis_url(redis_server_url: str) -> Iterator[str]:
     """An empty Redis database of our own for Reflex state, flushed afterwards."""
     try:
         for number in range(15, 7, -1):
-            client = redis.Redis.from_url(f"{REDIS}/{number}")
+            client = redis.Redis.from_url(f"{redis_server_url}/{number}")
             if client.dbsize() == 0:
                 break
             client.close()
         else:
-            pytest.fail(f"no empty Redis database at {REDIS} to lend the workers (tried 15-8)")
+            pytest.fail(f"no empty Redis database at {redis_server_url} to lend the workers "
+                        "(tried 15-8)")
     except redis.RedisError as exc:
-        pytest.fail(f"this test needs Redis (README, CI): not reachable at {REDIS}: {exc}")
+        pytest.fail(f"Redis not reachable at {redis_server_url}: {exc}")
     try:
-        yield f"{REDIS}/{number}"
+        yield f"{redis_server_url}/{number}"
     finally:
         client.flushdb()
         client.close()
