@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from projecthub.connectors.errors import (
-    AuthFailed,
-    Conflict,
-    ConnectorError,
-    Invalid,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    ServerError,
-    Timeout,
-)
+from projecthub.connectors import errors
 from projecthub.connectors.retry import RetryPolicy
 from projecthub.sandbox.faults import Fault
 from tests.connectors.vendors import CONTRACT_RETRY, VENDORS, VendorCase
 
 HINTING_VENDORS = [v for v in VENDORS if v.rate_limit_hint is not None]
-CLIENT_ERRORS: dict[int, type[ConnectorError]] = {
-    400: Invalid, 401: AuthFailed, 403: PermissionDenied, 404: NotFound, 409: Conflict,
-    422: Invalid}
+CLIENT_ERRORS: dict[int, type[errors.ConnectorError]] = {
+    400: errors.Invalid, 401: errors.AuthFailed, 403: errors.PermissionDenied,
+    404: errors.NotFound, 409: errors.Conflict, 422: errors.Invalid}
 
 
 @pytest.fixture(params=VENDORS, ids=repr)
@@ -38,7 +28,7 @@ def vendor(request: pytest.FixtureRequest) -> VendorCase:
 async def test_wrong_secret_is_auth_failed_without_retry_or_secret(vendor, app, clock):
     connector, transport = vendor.connect(app, clock, secret=vendor.wrong_secret)
     async with connector:
-        with pytest.raises(AuthFailed) as caught:
+        with pytest.raises(errors.AuthFailed) as caught:
             await vendor.read(connector)
         shown = repr(caught.value) + str(caught.value) + repr(connector)
     assert caught.value.status == 401 and caught.value.request_id
@@ -61,7 +51,7 @@ async def test_429_without_retry_after_backs_off_until_the_attempt_budget(vendor
                                                                          faults, clock):
     connector, transport = connected
     faults.add(Fault(kind="rate_limit", times=None, path_prefix=vendor.read_path))
-    with pytest.raises(RateLimited) as caught:
+    with pytest.raises(errors.RateLimited) as caught:
         await vendor.read(connector)
     assert (caught.value.status, caught.value.retry_after) == (429, None)
     assert transport.validated == [vendor.read_request] * 3 and len(clock.sleeps) == 2
@@ -72,7 +62,7 @@ async def test_429_longer_than_the_time_budget_is_rate_limited_at_once(vendor, c
                                                                         faults, clock):
     connector, transport = connected
     faults.add(Fault(kind="rate_limit", retry_after=600, times=None))
-    with pytest.raises(RateLimited) as caught:
+    with pytest.raises(errors.RateLimited) as caught:
         await vendor.read(connector)
     assert (caught.value.status, caught.value.retry_after) == (429, 600)
     assert transport.validated == [vendor.read_request] and clock.sleeps == []
@@ -93,7 +83,7 @@ async def test_a_5xx_burst_on_reads_is_retried_until_the_attempt_budget(vendor, 
                                                                         faults, clock):
     connector, transport = connected
     faults.add(Fault(kind="status", status=503, times=None, path_prefix=vendor.read_path))
-    with pytest.raises(ServerError) as caught:
+    with pytest.raises(errors.ServerError) as caught:
         await vendor.read(connector)
     assert caught.value.status == 503
     assert transport.validated == [vendor.read_request] * 3 and len(clock.sleeps) == 2
@@ -108,8 +98,8 @@ async def test_a_short_5xx_burst_on_reads_recovers(vendor, connected, faults, cl
     assert faults.pending == []
 
 
-@pytest.mark.parametrize(("status", "error"), [(500, ServerError), (502, ServerError),
-                                               (504, Timeout)])
+@pytest.mark.parametrize(("status", "error"), [
+    (500, errors.ServerError), (502, errors.ServerError), (504, errors.Timeout)])
 async def test_a_5xx_on_a_create_is_not_retried_and_nothing_is_duplicated(
         vendor, connected, faults, app, status, error):
     connector, transport = connected
@@ -120,7 +110,8 @@ async def test_a_5xx_on_a_create_is_not_retried_and_nothing_is_duplicated(
     assert transport.validated == [vendor.create_request] and vendor.created(app, "Once") == 0
 
 
-@pytest.mark.parametrize(("kind", "error"), [("reset", ServerError), ("hang", Timeout)])
+@pytest.mark.parametrize(("kind", "error"), [
+    ("reset", errors.ServerError), ("hang", errors.Timeout)])
 async def test_a_lost_reply_to_a_create_is_reported_and_the_resource_can_be_adopted(
         vendor, connected, faults, app, kind, error):
     connector, transport = connected
@@ -136,7 +127,7 @@ async def test_a_lost_reply_to_a_create_is_reported_and_the_resource_can_be_adop
 async def test_hanging_reads_time_out_within_the_attempt_budget(vendor, connected, faults, clock):
     connector, _ = connected
     faults.add(Fault(kind="hang", seconds=30, times=None, path_prefix=vendor.read_path))
-    with pytest.raises(Timeout) as caught:
+    with pytest.raises(errors.Timeout) as caught:
         await vendor.read(connector)
     assert caught.value.status is None
     assert 90 <= clock.monotonic() < CONTRACT_RETRY.deadline
@@ -147,7 +138,7 @@ async def test_the_time_budget_stops_retries_before_the_attempt_budget(vendor, a
     connector, _ = vendor.connect(app, clock, retry=RetryPolicy(max_attempts=10, deadline=50))
     faults.add(Fault(kind="hang", seconds=30, times=None, path_prefix=vendor.read_path))
     async with connector:
-        with pytest.raises(Timeout):
+        with pytest.raises(errors.Timeout):
             await vendor.read(connector)
     assert clock.monotonic() < 50 + 30
 
@@ -171,7 +162,7 @@ async def test_a_dropped_connection_on_a_slow_read_is_retried(vendor, connected,
 async def test_cut_replies_until_the_budget_are_a_server_error(vendor, connected, faults):
     connector, transport = connected
     faults.add(Fault(kind="malformed", times=None, path_prefix=vendor.read_path))
-    with pytest.raises(ServerError, match="malformed JSON"):
+    with pytest.raises(errors.ServerError, match="malformed JSON"):
         await vendor.read(connector)
     assert transport.validated == [vendor.read_request] * 3
 
