@@ -29,6 +29,7 @@ class VendorCase(ABC):
     name: str
     #: A secret the sandbox refuses, and words the vendor's refusal must contain.
     wrong_secret = "not-a-sandbox-secret"
+    secret_option = "token"  # the ``make_connector`` keyword that takes the secret
     refusal_text: str
     #: The checked requests a refused credential costs (none where a login comes first).
     refused_requests: tuple[str, ...]
@@ -54,10 +55,11 @@ class VendorCase(ABC):
     def setup(self) -> Any:
         """The vendor's ``*_setup`` module (its sandbox and connector factories)."""
 
-    @abstractmethod
     def connect(self, app: SandboxApp, clock: FakeClock, *, retry: RetryPolicy | None = None,
                 secret: str | None = None) -> tuple[Any, Any]:
         """The connector and its validating transport (``secret`` replaces the good one)."""
+        options = {self.secret_option: secret} if secret else {}
+        return self.setup.make_connector(app, clock, retry=retry, **options)
 
     @abstractmethod
     async def read(self, connector: Any) -> object:
@@ -89,10 +91,6 @@ class Jira(VendorCase):
     create_request = "POST /rest/api/3/project"
     setup = jira_setup
 
-    def connect(self, app: SandboxApp, clock: FakeClock, *, retry: RetryPolicy | None = None,
-                secret: str | None = None) -> tuple[Any, Any]:
-        return jira_setup.make_connector(app, clock, retry=retry,
-                                         token=secret or jira_setup.TOKEN)
 
     async def read(self, connector: Any) -> object:
         return await connector.current_user()
@@ -119,10 +117,6 @@ class Confluence(VendorCase):
     create_request = "POST /spaces"
     setup = confluence_setup
 
-    def connect(self, app: SandboxApp, clock: FakeClock, *, retry: RetryPolicy | None = None,
-                secret: str | None = None) -> tuple[Any, Any]:
-        return confluence_setup.make_connector(app, clock, retry=retry,
-                                               token=secret or confluence_setup.TOKEN)
 
     async def read(self, connector: Any) -> object:
         return await connector.get_space("WEB")
@@ -141,6 +135,7 @@ class Confluence(VendorCase):
 class Graph(VendorCase):
     name = "graph"
     refusal_text = "invalid_client: AADSTS7000215: Invalid client secret provided"
+    secret_option = "secret"
     refused_requests = ()  # MSAL's token request fails first; Entra ID is not a Graph spec
     attempts_on_401 = 2
     read_path = "/v1.0/users"
@@ -149,10 +144,6 @@ class Graph(VendorCase):
     create_request = "POST /teams"
     setup = graph_setup
 
-    def connect(self, app: SandboxApp, clock: FakeClock, *, retry: RetryPolicy | None = None,
-                secret: str | None = None) -> tuple[Any, Any]:
-        return graph_setup.make_connector(app, clock, retry=retry,
-                                          secret=secret or graph_setup.SECRET)
 
     async def read(self, connector: Any) -> object:
         return await connector.get_user(GRAPH_EMAIL)
@@ -183,10 +174,6 @@ class Productive(VendorCase):
     create_request = "POST /projects"
     setup = productive_setup
 
-    def connect(self, app: SandboxApp, clock: FakeClock, *, retry: RetryPolicy | None = None,
-                secret: str | None = None) -> tuple[Any, Any]:
-        return productive_setup.make_connector(app, clock, retry=retry,
-                                               token=secret or productive_setup.TOKEN)
 
     async def read(self, connector: Any) -> object:
         return [w async for w in connector.iter_workflows()]
