@@ -31,8 +31,6 @@ class VendorCase(ABC):
     wrong_secret = "not-a-sandbox-secret"
     secret_option = "token"  # the ``make_connector`` keyword that takes the secret
     refusal_text: str
-    #: The checked requests a refused credential costs (none where a login comes first).
-    refused_requests: tuple[str, ...]
     #: The ``Retry-After`` a 429 carries from this vendor; ``None`` where it never sends one.
     rate_limit_hint: float | None = 17.0
     #: Error statuses the vendor may answer a read with, each typed and never retried.
@@ -43,6 +41,11 @@ class VendorCase(ABC):
     read_request: str
     create_path: str
     create_request: str
+
+    @property
+    def refused_requests(self) -> tuple[str, ...]:
+        """The checked requests a refused credential costs: the read it was refused on."""
+        return (self.read_request,)
 
     def sandbox(self, clock: FakeClock) -> SandboxApp:
         return self.setup.make_sandbox(clock)
@@ -84,13 +87,11 @@ class VendorCase(ABC):
 class Jira(VendorCase):
     name = "jira"
     refusal_text = "Basic authentication"
-    refused_requests = ("GET /rest/api/3/myself",)
     read_path = "/rest/api/3/myself"
     read_request = "GET /rest/api/3/myself"
     create_path = "/rest/api/3/project"
     create_request = "POST /rest/api/3/project"
     setup = jira_setup
-
 
     async def read(self, connector: Any) -> object:
         return await connector.current_user()
@@ -110,13 +111,11 @@ class Jira(VendorCase):
 class Confluence(VendorCase):
     name = "confluence"
     refusal_text = "Basic authentication with passwords is deprecated"
-    refused_requests = ("GET /spaces",)
     read_path = "/wiki/api/v2/spaces"
     read_request = "GET /spaces"
     create_path = "/wiki/api/v2/spaces"
     create_request = "POST /spaces"
     setup = confluence_setup
-
 
     async def read(self, connector: Any) -> object:
         return await connector.get_space("WEB")
@@ -136,7 +135,6 @@ class Graph(VendorCase):
     name = "graph"
     refusal_text = "invalid_client: AADSTS7000215: Invalid client secret provided"
     secret_option = "secret"
-    refused_requests = ()  # MSAL's token request fails first; Entra ID is not a Graph spec
     attempts_on_401 = 2
     read_path = "/v1.0/users"
     read_request = "GET /users/{user-id}"
@@ -144,6 +142,10 @@ class Graph(VendorCase):
     create_request = "POST /teams"
     setup = graph_setup
 
+    @property
+    def refused_requests(self) -> tuple[str, ...]:
+        """None: MSAL's token request to Entra ID fails first, and Entra ID has no spec."""
+        return ()
 
     async def read(self, connector: Any) -> object:
         return await connector.get_user(GRAPH_EMAIL)
@@ -164,7 +166,6 @@ class Graph(VendorCase):
 class Productive(VendorCase):
     name = "productive"
     refusal_text = "Invalid authentication credentials"
-    refused_requests = ("GET /workflows",)
     rate_limit_hint = None  # Productive's 429 carries no Retry-After (its docs, the sandbox)
     # Its 422 always points at attributes: test_productive_errors.py reads a recorded one.
     client_error_statuses = (400, 401, 403, 404, 409)
@@ -173,7 +174,6 @@ class Productive(VendorCase):
     create_path = "/api/v2/projects"
     create_request = "POST /projects"
     setup = productive_setup
-
 
     async def read(self, connector: Any) -> object:
         return [w async for w in connector.iter_workflows()]
