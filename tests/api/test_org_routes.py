@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projecthub.models import Role
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.factories import add_member, make_org, make_user
 
 

@@ -40,7 +40,7 @@ from sqlmodel import Session
 from projecthub.core.migrations import upgrade_database
 from projecthub.sandbox import SandboxApp
 from projecthub.services import connections
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.reliability.exactly_once import assert_exactly_one_of_each, everything
 from tests.services.provisioning.world import TENANT, World, build_world
 

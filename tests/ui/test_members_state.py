@@ -9,8 +9,7 @@ from sqlmodel import Session
 from projecthub.models import Membership, Role
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.session import parse_id
-from tests.factories import add_member, make_org, make_user
-from tests.ui.conftest import user_of
+from tests.factories import add_member, make_org, make_user, user_of
 
 
 def _role(engine: Any, membership: Membership) -> tuple[str, bool]:

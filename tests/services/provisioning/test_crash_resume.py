@@ -19,7 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from projecthub.models import ProjectResource, RunStatus
 from projecthub.services import connections
 from projecthub.services.provisioning import service
-from tests.conftest import TEST_DATABASE_URL
+from tests.environment import TEST_DATABASE_URL
 from tests.loopback import serve
 from tests.services.provisioning.test_full_run import _everything
 from tests.services.provisioning.world import TENANT, build_world
