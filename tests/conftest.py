@@ -1,27 +1,23 @@
-"""Test database: a fresh SQLite file, or the PostgreSQL database named by
-``PROJECTHUB_TEST_DATABASE_URL``, built with ``alembic upgrade head`` exactly as in production;
-and the throwaway PostgreSQL and Redis that scripts/test starts, for the tests that need them."""
+"""Fixtures every test package uses: the test database (built with ``alembic upgrade head``
+exactly as in production, emptied after each test), the API test client, and the throwaway
+PostgreSQL and Redis that scripts/test starts, for the tests that need them."""
 
 from __future__ import annotations
 
-import base64
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
-_TMP = Path(tempfile.mkdtemp(prefix="projecthub-tests-"))
-TEST_DATABASE_URL = (os.environ.get("PROJECTHUB_TEST_DATABASE_URL")
-                     or f"sqlite:///{_TMP / 'test.db'}")
-os.environ["PROJECTHUB_DATABASE_URL"] = TEST_DATABASE_URL
-os.environ.setdefault("PROJECTHUB_SECRET_KEYS", base64.urlsafe_b64encode(b"k" * 32).decode())
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
 
-import pytest  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from tests.environment import TEST_DATABASE_URL
 
-from projecthub.core.db import configure_engine  # noqa: E402
-from projecthub.core.migrations import upgrade_database  # noqa: E402
+# isort: split
+# Below the environment: projecthub reads its settings at import.
+from projecthub.core.db import configure_engine
+from projecthub.core.migrations import upgrade_database
 
 
 def _started_by_scripts_test(variable: str, what: str) -> str:
@@ -68,3 +64,12 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 def db(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def client(engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """The API over its ASGI app; a server error is an answer (500) here, not an exception."""
+    from projecthub.api.main import api_app  # only when asked for: it builds the whole API
+
+    with TestClient(api_app, raise_server_exceptions=False) as test_client:
+        yield test_client

@@ -40,6 +40,11 @@ def add_member(db: Session, org: Organization, user: User | None = None,
     return membership
 
 
+def user_of(db: Session, membership: Membership) -> User:
+    """The user behind a membership."""
+    return db.get_one(User, membership.user_id)
+
+
 def principal(db: Session, user: User, org: Organization) -> Principal:
     return principal_in_org(db, actor_for(user), org.id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.factories import make_org, make_user
 
 SKIP_ALL = {"jira_mode": "skip", "confluence_mode": "skip", "m365_mode": "skip",

@@ -16,7 +16,7 @@ from projecthub.models import Role
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.factories import add_member, make_org, make_user, principal
 
 

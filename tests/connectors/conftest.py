@@ -1,8 +1,9 @@
-"""Shared factories for connector tests."""
+"""Fixtures for connector tests: the fake clock, a scripted base client, and a vendor's sandbox
+and connector."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -10,7 +11,10 @@ import pytest
 from projecthub.connectors.base import ConnectorClient, VendorError
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.retry import RetryPolicy
+from projecthub.sandbox import SandboxApp
+from projecthub.sandbox.faults import FaultInjector
 from tests.connectors.scripted import ScriptedTransport
+from tests.connectors.vendors import CONTRACT_RETRY, VendorCase
 
 
 def parse_generic_error(_status: int, body: Any) -> VendorError:
@@ -38,3 +42,26 @@ def make_client(clock: FakeClock) -> Callable[..., ConnectorClient]:
         options.update(overrides)
         return ConnectorClient(**options)
     return build
+
+
+# The fixtures below serve a module that names its ``vendor`` (a ``VendorCase``): the contract
+# suite parametrizes it over all four, a vendor's own error tests fix it to one.
+
+
+@pytest.fixture
+def app(vendor: VendorCase, clock: FakeClock) -> SandboxApp:
+    return vendor.sandbox(clock)
+
+
+@pytest.fixture
+def faults(vendor: VendorCase, app: SandboxApp) -> FaultInjector:
+    return vendor.faults(app)
+
+
+@pytest.fixture
+async def connected(vendor: VendorCase, app: SandboxApp,
+                    clock: FakeClock) -> AsyncIterator[tuple[Any, Any]]:
+    """The vendor's connector (at most three attempts within 120 s) and its checking transport."""
+    connector, transport = vendor.connect(app, clock, retry=CONTRACT_RETRY)
+    async with connector:
+        yield connector, transport

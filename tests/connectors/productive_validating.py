@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from projecthub.sandbox.common import FAULT_HEADER
 from tests.connectors.productive_schema import check_errors, check_reply_headers, load_schema
 
 SANDBOX_API = "/sandbox/productive/api/v2"
@@ -49,6 +50,10 @@ class ProductiveValidatingTransport(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         body = await response.aread()
         status = response.status_code
+        if response.headers.get(FAULT_HEADER) == "malformed":
+            # A body the sandbox cut in half on purpose: the connector, not the schema, must cope.
+            self.validated.append(label)
+            return _replay(response, body, request)
         problems = check_reply_headers(status, response.headers, bool(body))
         document = json.loads(body) if body else None
         if status >= 400:
@@ -58,11 +63,15 @@ class ProductiveValidatingTransport(httpx.AsyncBaseTransport):
                                               many=request.method == "GET" and not ident)
         _raise(f"reply {status} to {label}", problems)
         self.validated.append(label)
-        return httpx.Response(status, headers=response.headers, content=body, request=request,
-                              extensions=response.extensions)
+        return _replay(response, body, request)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _replay(response: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
+    return httpx.Response(response.status_code, headers=response.headers, content=body,
+                          request=request, extensions=response.extensions)
 
 
 def _raise(what: str, problems: list[str]) -> None:

@@ -10,7 +10,7 @@ import pytest
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.errors import Conflict, NotFound
 from projecthub.sandbox.graph_state import SANDBOX_EMAIL
-from tests.connectors.test_graph_setup import graph_state, make_connector, make_sandbox
+from tests.connectors.graph_setup import graph_state, make_connector, make_sandbox
 
 POLL = "GET /teams/{team-id}/operations/{teamsAsyncOperation-id}"
 

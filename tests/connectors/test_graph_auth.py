@@ -9,7 +9,7 @@ import pytest
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.errors import AuthFailed, NotFound, RateLimited, ServerError
 from projecthub.sandbox.faults import Fault
-from tests.connectors.test_graph_setup import SECRET, graph_sandbox, make_connector, make_sandbox
+from tests.connectors.graph_setup import SECRET, graph_sandbox, make_connector, make_sandbox
 
 WRONG_SECRET = "Rt58Q~not-the-secret-value"
 

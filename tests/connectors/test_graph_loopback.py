@@ -17,7 +17,7 @@ from projecthub.connectors.retry import RetryPolicy
 from projecthub.sandbox import SandboxApp
 from projecthub.sandbox.faults import Fault
 from projecthub.sandbox.graph_state import SANDBOX_EMAIL
-from tests.connectors.test_graph_setup import (
+from tests.connectors.graph_setup import (
     CLIENT_ID,
     GRAPH_SPECS,
     SECRET,

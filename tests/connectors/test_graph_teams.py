@@ -8,7 +8,7 @@ import pytest
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.errors import NotFound, ServerError, Timeout
 from projecthub.sandbox.graph_state import SANDBOX_EMAIL
-from tests.connectors.test_graph_setup import graph_state, make_connector, make_sandbox
+from tests.connectors.graph_setup import graph_state, make_connector, make_sandbox
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
-"""The reliability suite reuses the API tests' client; Hypothesis keeps its files in a temp dir."""
+"""The reliability suite's marker; Hypothesis keeps its files in a temp dir (the API ``client``
+fixture comes from ``tests/conftest.py``)."""
 
 import tempfile
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
-
-from tests.api.conftest import client
-
-__all__ = ["client"]
 
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="projecthub-hypothesis-"))
 

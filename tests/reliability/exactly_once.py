@@ -1,5 +1,5 @@
-"""What a four-tool run of ``everything(world)`` leaves in the sandbox and the database when every
-step happened exactly once, however many attempts, workers or faults it took."""
+"""What a four-tool run of ``all_tools_answers(world)`` leaves in the sandbox and the database
+when every step happened exactly once, however many attempts, workers or faults it took."""
 
 from __future__ import annotations
 
@@ -7,18 +7,9 @@ from sqlmodel import Session, select
 
 from projecthub.models import ProjectResource
 from projecthub.sandbox import SandboxApp
-from tests.services.provisioning.world import TENANT, World, answers
+from tests.services.provisioning.world import TENANT
 
 TOOLS = ("confluence", "graph", "jira", "productive")
-
-
-def everything(world: World) -> dict[str, object]:
-    """Answers that make a run create something in each tool, with dependent steps."""
-    return answers(world, project_type="client", confluence_mode="create",
-                   starter_pages=["Project charter"], m365_mode="create",
-                   team_name="Website Relaunch", channels=["Planning"], planner=True,
-                   productive_mode="create", budget_type="time_and_materials",
-                   budget_amount=5000, billable_hours=40)
 
 
 def assert_exactly_one_of_each(sandbox: SandboxApp, db: Session) -> None:

@@ -20,8 +20,8 @@ from projecthub.models import RunStatus, StepStatus
 from projecthub.sandbox import Fault
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
-from tests.reliability.exactly_once import TOOLS, assert_exactly_one_of_each, everything
-from tests.services.provisioning.world import TENANT, World, build_world
+from tests.reliability.exactly_once import TOOLS, assert_exactly_one_of_each
+from tests.services.provisioning.world import TENANT, World, all_tools_answers, build_world
 
 # The first create each vendor sees in a run (later creates share these prefixes, so a fault
 # that repeats also hits them once the first has passed).
@@ -88,7 +88,7 @@ async def test_a_faulty_run_ends_clearly_and_a_retry_finishes_it_once(db, caplog
         vendor.faults.add(*scenario.faults)
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
-                                   answers=everything(world))
+                                   answers=all_tools_answers(world))
 
     assert await drive_run(run.id, world.config()) == scenario.first
     _assert_clear_end(world, run.id, scenario)

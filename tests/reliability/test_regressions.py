@@ -13,7 +13,7 @@ from projecthub.api.main import API_PREFIX, api_app
 from projecthub.connectors.base import ConnectorClient, VendorError
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.errors import ServerError
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.factories import make_org, make_user
 
 

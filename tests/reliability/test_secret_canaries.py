@@ -33,9 +33,9 @@ from projecthub.services.provisioning.runner import RunnerConfig, drive_run
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState
 from projecthub.ui.state.audit import AuditState
 from projecthub.ui.state.connections import ConnectionsState
-from tests.conftest import TEST_DATABASE_URL
+from tests.environment import TEST_DATABASE_URL
 from tests.reliability.sandboxed import route_tools_to
-from tests.ui.conftest import browser_state, login, revealed
+from tests.ui.tabs import browser_state, login, revealed
 
 LOGGERS = ("", "projecthub", "httpx", "httpx2", "httpcore", "uvicorn", "uvicorn.error",
            "uvicorn.access", "fastapi", "starlette", "reflex", "sqlalchemy.engine", "msal",

@@ -40,9 +40,9 @@ from sqlmodel import Session
 from projecthub.core.migrations import upgrade_database
 from projecthub.sandbox import SandboxApp
 from projecthub.services import connections
-from tests.api.conftest import bearer
-from tests.reliability.exactly_once import assert_exactly_one_of_each, everything
-from tests.services.provisioning.world import TENANT, World, build_world
+from tests.api.tokens import bearer
+from tests.reliability.exactly_once import assert_exactly_one_of_each
+from tests.services.provisioning.world import TENANT, World, all_tools_answers, build_world
 
 pytestmark = pytest.mark.slow
 
@@ -243,7 +243,7 @@ def test_a_run_survives_its_worker_and_is_finished_by_the_other(
     try:
         _wait_ready(a)
         created = httpx.post(f"{a.url}/api/v1/orgs/{world.org.slug}/projects", headers=headers,
-                             json={"answers": everything(world)}, timeout=30)
+                             json={"answers": all_tools_answers(world)}, timeout=30)
         assert created.status_code == 201, created.text
         run_id = created.json()["run"]["id"]
         _wait_for(a, f"{runs}/{run_id}", headers, _teams_creating, "A polling Teams", 60)

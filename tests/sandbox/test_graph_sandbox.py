@@ -15,9 +15,9 @@ from projecthub.sandbox.common import SandboxOptions
 from projecthub.sandbox.faults import Fault
 from projecthub.sandbox.graph import GraphSandbox, create_graph_sandbox
 from projecthub.sandbox.graph_state import SANDBOX_EMAIL
-from tests.connectors.test_graph_setup import GRAPH_SPECS, AcceptedWithoutBody
+from tests.connectors.graph_setup import GRAPH_SPECS, AcceptedWithoutBody
 from tests.connectors.validating import ValidatingTransport
-from tests.sandbox.test_graph_login import fetch_token
+from tests.sandbox.entra import fetch_token
 
 GRAPH = "http://sandbox.test/sandbox/graph/v1.0"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from projecthub.core.clock import utcnow
 from projecthub.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
-from projecthub.models import Role
+from projecthub.core.security import hash_token
+from projecthub.models import Invitation, Role
 from projecthub.services import api_tokens, audit, invitations, members
 from projecthub.services.principal import actor_for
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
@@ -36,7 +38,12 @@ def test_invitation_token_is_stored_hashed(db):
     org = make_org(db)
     created = invitations.create_invitation(db, owner_principal(db, org), email="a@example.com",
                                             role="member")
-    assert _token(created.link) not in created.invitation.token_hash
+    token = _token(created.link)
+    db.flush()
+    table = Invitation.__table__
+    row = db.execute(select(table).where(table.c.id == created.invitation.id)).one()
+    assert row.token_hash == hash_token(token)
+    assert not any(token in str(value) for value in row)
 
 
 def test_expired_invitation_cannot_be_accepted(db, monkeypatch):

@@ -9,7 +9,7 @@ from sqlmodel import select
 from projecthub.models import ApiToken
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState
 from tests.factories import make_org, make_user
-from tests.ui.conftest import revealed
+from tests.ui.tabs import revealed
 
 
 @pytest.fixture

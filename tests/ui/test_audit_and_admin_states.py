@@ -6,8 +6,7 @@ from projecthub.models import Organization, OrgStatus, Role
 from projecthub.services import invitations
 from projecthub.ui.state.admin import TenantsState
 from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState
-from tests.factories import add_member, make_org, make_user, principal
-from tests.ui.conftest import user_of
+from tests.factories import add_member, make_org, make_user, principal, user_of
 
 
 def test_audit_log_is_refused_to_members(db, as_user):

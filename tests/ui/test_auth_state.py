@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projecthub.ui.state.auth import AuthState, local_path
 from tests.factories import make_org, make_user
-from tests.ui.conftest import browser_state, redirect_path
+from tests.ui.tabs import browser_state, redirect_path
 
 
 def test_api_field_errors_are_shown_next_to_their_inputs(engine):

@@ -23,8 +23,8 @@ from projecthub.ui.pages.connections_sandbox import sandbox_values
 from projecthub.ui.state import connections as connections_state
 from projecthub.ui.state.connections import ConnectionsState, secret_summary
 from projecthub.ui.state.session import parse_id
-from tests.factories import add_member, make_org, make_user, owner_principal
-from tests.ui.conftest import browser_state, login, toasts, user_of
+from tests.factories import add_member, make_org, make_user, owner_principal, user_of
+from tests.ui.tabs import browser_state, login, toasts
 
 SITE = "http://127.0.0.1:9/sandbox/jira"  # never dialled: the sandbox answers in-process
 TOKEN = "sandbox-demo"

@@ -17,10 +17,10 @@ from projecthub.services.provisioning import service
 from projecthub.services.status.dashboard import DashboardQuery
 from projecthub.ui.state.dashboard import DashboardState, query_from_url, url_for
 from projecthub.ui.state.status_format import EN_DASH
-from tests.factories import add_member, make_org, make_user, owner_principal
+from tests.factories import add_member, make_org, make_user, owner_principal, user_of
 from tests.services.provisioning.world import answers, build_world
-from tests.ui.conftest import browser_state, redirect_path, user_of
 from tests.ui.status_seed import JIRA, PLANNER, PRODUCTIVE, add_project
+from tests.ui.tabs import browser_state, redirect_path
 
 
 @pytest.fixture

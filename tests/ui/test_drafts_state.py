@@ -10,8 +10,7 @@ from projecthub.models import Organization, User, WizardDraft
 from projecthub.services import drafts
 from projecthub.services.templates import library
 from projecthub.ui.state.wizard import NEW_PATH, WizardState
-from tests.factories import add_member, make_org, make_user, principal
-from tests.ui.conftest import user_of
+from tests.factories import add_member, make_org, make_user, principal, user_of
 
 
 def _draft(db: Session, user: User, org: Organization, name: str, step: str) -> WizardDraft:

@@ -43,8 +43,8 @@ from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.templates import TemplatesState
 from projecthub.ui.state.wizard import WizardState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
-from tests.ui.conftest import browser_state, login, toasts
 from tests.ui.status_seed import add_project
+from tests.ui.tabs import browser_state, login, toasts
 
 ID_PARAMETER = re.compile(r"(^|_)ids?$")
 

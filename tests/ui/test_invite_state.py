@@ -8,7 +8,7 @@ from projecthub.models import Membership
 from projecthub.services import invitations
 from projecthub.ui.state.invite import InviteState
 from tests.factories import make_org, make_user, owner_principal
-from tests.ui.conftest import browser_state, redirect_path
+from tests.ui.tabs import browser_state, redirect_path
 
 
 def _invite(db, email: str = "bob@example.com", role: str = "admin"):  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from projecthub.models import Membership, Role
 from projecthub.ui.state.members import INVITE_LINK_ID, MembersState
 from projecthub.ui.state.session import parse_id
-from tests.factories import add_member, make_org, make_user
-from tests.ui.conftest import revealed, user_of
+from tests.factories import add_member, make_org, make_user, user_of
+from tests.ui.tabs import revealed
 
 
 def _role(engine: Any, membership: Membership) -> tuple[str, bool]:

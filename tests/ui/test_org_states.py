@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from projecthub.models import Organization, Role
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
-from tests.factories import add_member, make_org, make_user
-from tests.ui.conftest import redirect_path, user_of
+from tests.factories import add_member, make_org, make_user, user_of
+from tests.ui.tabs import redirect_path
 
 
 def test_new_org_is_created_owned_and_made_current(db, as_user):

@@ -27,10 +27,10 @@ from projecthub.services.status.sync import SyncConfig
 from projecthub.ui.state import project_status
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.status_format import EN_DASH
-from tests.factories import add_member, make_org, make_user
+from tests.factories import add_member, make_org, make_user, user_of
 from tests.services.provisioning.world import TENANT, World, answers, build_world
-from tests.ui.conftest import browser_state, redirect_path, toasts, user_of
 from tests.ui.status_seed import PRODUCTIVE, add_project
+from tests.ui.tabs import browser_state, redirect_path, toasts
 
 
 @pytest.fixture

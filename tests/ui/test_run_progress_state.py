@@ -16,7 +16,7 @@ from projecthub.ui.state import run_progress
 from projecthub.ui.state.run_progress import RunProgressState, duration
 from tests.factories import make_org, make_user
 from tests.services.provisioning.world import TENANT, World, answers, build_world
-from tests.ui.conftest import browser_state, redirect_path
+from tests.ui.tabs import browser_state, redirect_path
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from projecthub.services.principal import actor_for
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.session import SessionState
 from tests.factories import make_org, make_user
-from tests.ui.conftest import browser_state, login, redirect_path, toasts
+from tests.ui.tabs import browser_state, login, redirect_path, toasts
 
 
 def test_page_load_without_a_cookie_sends_the_browser_to_login_and_back(engine):

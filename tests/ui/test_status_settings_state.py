@@ -8,8 +8,8 @@ from sqlmodel import Session
 from projecthub.models import Organization, Role
 from projecthub.services.status.settings import settings_of
 from projecthub.ui.state.status_settings import StatusSettingsState
-from tests.factories import add_member, make_org, make_user
-from tests.ui.conftest import browser_state, redirect_path, toasts, user_of
+from tests.factories import add_member, make_org, make_user, user_of
+from tests.ui.tabs import browser_state, redirect_path, toasts
 
 FORM = {"sync_minutes": "15", "stale_hours": "12", "burn_amber_points": "5",
         "burn_red_points": "20", "overdue_amber": "2", "overdue_red": "6"}

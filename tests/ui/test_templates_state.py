@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 from projecthub.models import Role, Template, TemplateVersion
 from projecthub.services.templates import library
 from projecthub.ui.state.templates import TemplatesState
-from tests.factories import add_member, make_org, make_user, owner_principal
-from tests.ui.conftest import user_of
+from tests.factories import add_member, make_org, make_user, owner_principal, user_of
 
 PATH = "/org/templates"
 BROKEN = """name: Broken

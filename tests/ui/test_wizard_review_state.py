@@ -15,7 +15,7 @@ from projecthub.ui.state import wizard_review
 from projecthub.ui.state.wizard import NEW_PATH
 from projecthub.ui.state.wizard_review import ReviewState
 from tests.services.provisioning.world import TENANT, World, answers, build_world
-from tests.ui.conftest import redirect_path, toasts
+from tests.ui.tabs import redirect_path, toasts
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from projecthub.models import Role, WizardDraft
 from projecthub.services import connections, drafts
 from projecthub.services.templates import library
 from projecthub.ui.state.wizard import NEW_PATH, WizardState
-from tests.factories import add_member, make_org, make_user, owner_principal, principal
-from tests.ui.conftest import browser_state, login, redirect_path, user_of
+from tests.factories import add_member, make_org, make_user, owner_principal, principal, user_of
+from tests.ui.tabs import browser_state, login, redirect_path
 
 
 def _start(db: Session, as_user: Any, user: Any = None) -> WizardState:

@@ -19,10 +19,9 @@ from starlette.types import Message, Receive, Scope, Send
 from projecthub.models import ProjectResource, RunStatus
 from projecthub.services import connections
 from projecthub.services.provisioning import service
-from tests.conftest import TEST_DATABASE_URL
+from tests.environment import TEST_DATABASE_URL
 from tests.loopback import serve
-from tests.services.provisioning.test_full_run import _everything
-from tests.services.provisioning.world import TENANT, build_world
+from tests.services.provisioning.world import TENANT, all_tools_answers, build_world
 
 NOT_CREATES = ("/login", "/search", "approximate-count")
 
@@ -88,7 +87,7 @@ def test_killed_workers_never_duplicate_and_the_run_completes(served, db):
     _, killer, world = served
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
-                                   answers=_everything(world))
+                                   answers=all_tools_answers(world))
     outcome, lives = "", 0
     while lives < 60:
         lives += 1

@@ -9,7 +9,7 @@ from projecthub.models import ProjectResource, RunStatus, StepStatus
 from projecthub.sandbox import Fault
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
-from tests.services.provisioning.world import TENANT, answers, build_world
+from tests.services.provisioning.world import TENANT, all_tools_answers, answers, build_world
 
 
 @pytest.fixture
@@ -17,18 +17,10 @@ def world(db):
     return build_world(db)
 
 
-def _everything(world):
-    return answers(world, project_type="client", confluence_mode="create",
-                   starter_pages=["Project charter"], m365_mode="create",
-                   team_name="Website Relaunch", channels=["Planning"], planner=True,
-                   productive_mode="create", budget_type="time_and_materials",
-                   budget_amount=5000, billable_hours=40)
-
-
 async def test_all_four_tools_in_one_run(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
-                                   answers=_everything(world))
+                                   answers=all_tools_answers(world))
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     view = service.get_run(db, world.owner_principal, run.id)
     assert {s.status for s in view.steps} == {StepStatus.SUCCEEDED}
@@ -44,7 +36,7 @@ async def test_a_429_storm_is_waited_out(world, db):
                                                        retry_after=3))
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
-                                   answers=_everything(world))
+                                   answers=all_tools_answers(world))
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     assert sum(1 for s in world.clock.sleeps if s >= 3) >= 4
     assert len(world.sandbox.vendors["jira"].tenant(TENANT).projects) == 1

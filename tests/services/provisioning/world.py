@@ -103,3 +103,10 @@ def answers(world: World, **overrides: object) -> dict[str, object]:
     return base
 
 
+def all_tools_answers(world: World) -> dict[str, object]:
+    """Answers that create something in all four tools: a project, pages, a team and a budget."""
+    return answers(world, project_type="client", confluence_mode="create",
+                   starter_pages=["Project charter"], m365_mode="create",
+                   team_name="Website Relaunch", channels=["Planning"], planner=True,
+                   productive_mode="create", budget_type="time_and_materials",
+                   budget_amount=5000, billable_hours=40)

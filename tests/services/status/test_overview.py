@@ -16,8 +16,7 @@ from projecthub.models import (
     StepStatus,
 )
 from projecthub.services.status.overview import open_runs, project_members
-from tests.factories import add_member, make_org, make_user, principal
-from tests.ui.conftest import user_of
+from tests.factories import add_member, make_org, make_user, principal, user_of
 from tests.ui.status_seed import add_project
 
 
