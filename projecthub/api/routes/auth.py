@@ -32,7 +32,9 @@ def _same_origin(request: Request) -> None:
 def login(body: Credentials, request: Request, response: Response, db: DbDep) -> Ok:
     """Check credentials and start a fresh session (a new token at every login)."""
     _same_origin(request)
-    user = accounts.authenticate(db, email=body.email, password=body.password)
+    client_ip = request.client.host if request.client else ""
+    user = accounts.authenticate(db, email=body.email, password=body.password,
+                                 client_ip=client_ip)
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
     db.commit()
     set_session_cookie(response, token)
