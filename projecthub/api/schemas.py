@@ -137,6 +137,12 @@ class Ok(BaseModel):
     ok: bool = True
 
 
+class SignUpAccepted(BaseModel):
+    """The one answer to every valid sign-up, whether or not the address was new."""
+
+    detail: str
+
+
 class SecretHintPublic(BaseModel):
     is_set: bool
     last4: str
