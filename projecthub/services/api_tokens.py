@@ -68,10 +68,10 @@ def create_api_token(session: Session, principal: Principal, *, name: str,
     (90 days unless chosen) and may be limited to reading."""
     label = clean_name(name, field="name", label="Token name", max_length=100)
     days = _expiry_days(expires_in_days)
-    secret = new_token(API_PREFIX)
+    secret, now = new_token(API_PREFIX), utcnow()
     token = ApiToken(user_id=principal.user_id, organization_id=principal.org_id, name=label,
                      token_hash=hash_token(secret), hint=secret[-4:], read_only=read_only,
-                     expires_at=utcnow() + timedelta(days=days))
+                     created_at=now, expires_at=now + timedelta(days=days))
     session.add(token)
     audit.record(session, principal, "api_token.created", target_type="api_token",
                  target_id=token.id, detail={"name": label, "days": days,
