@@ -3,10 +3,9 @@ expiring, optionally read-only, revoked with a password change and visible to th
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-
-import uuid
 
 from sqlmodel import Session, col, select, update
 
@@ -123,7 +122,7 @@ def revoke_member_token(session: Session, principal: Principal, token_id: uuid.U
 
 def revoke_user_tokens(session: Session, user_id: uuid.UUID) -> int:
     """Revoke every token of a person (password change); how many were still active."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(ApiToken).where(col(ApiToken.user_id) == user_id,
                                col(ApiToken.revoked_at).is_(None))
         .values(revoked_at=utcnow()))

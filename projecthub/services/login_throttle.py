@@ -67,10 +67,11 @@ def reserve_attempt(session: Session, *, email: str, client_ip: str) -> Attempt:
         for key in sorted(limits):  # one lock order everywhere: no deadlocks on PostgreSQL
             failures = _charge(connection, key, now)
             if failures is None:  # leaving the block rolls back this attempt's other charges
-                raise TooManyAttempts(_message(wait := _wait(connection, key, now)), wait)
-            if wait := backoff(failures, limits[key]):
+                seconds = _wait(connection, key, now)
+                raise TooManyAttempts(_message(seconds), seconds)
+            if delay := backoff(failures, limits[key]):
                 connection.execute(update(_table).where(_table.c.key == key)
-                                   .values(blocked_until=now + wait))
+                                   .values(blocked_until=now + delay))
     email_counter = email_key(email)
     return Attempt(email_counter, tuple(k for k in sorted(limits) if k != email_counter))
 

@@ -38,9 +38,9 @@ def sign_up(session: Session, *, email: str, password: str, display_name: str = 
         orgs.check_new_organization(session, name=org_name, slug=org_slug or slugify(org_name))
     if find_user_by_email(session, address) is not None:
         hash_password(password)  # the same work as creating the account
-        invitations.mail_log.info("To %s: someone tried to sign up with this address, which already has an "
-                      "account. If it was you, log in at %s/login.", address,
-                      settings.PUBLIC_URL.rstrip("/"))
+        invitations.mail_log.info(
+            "To %s: someone tried to sign up with this address, which already has an account. "
+            "If it was you, log in at %s/login.", address, settings.PUBLIC_URL.rstrip("/"))
         return None
     user = create_user(session, email=address, password=password, display_name=display_name)
     actor = actor_for(user)

@@ -26,7 +26,7 @@ AUTH_PATH = f"{API_PREFIX}/auth"
 # email and password; if that fails, the sign-up's generic answer is shown (status 202).
 _SUBMIT_JS = """
 async (formId, path, loginPath, fallback, apiBase) => {
-  const safeNext = %s;
+  const safeNext = __SAFE_NEXT__;
   const form = document.getElementById(formId);
   const button = form.querySelector("button[type=submit]");
   const body = {};
@@ -76,7 +76,7 @@ async (formId, path, loginPath, fallback, apiBase) => {
     : "Something went wrong. Please try again.";
   return {status: response.status, detail: detail, fields: fields};
 }
-""" % SAFE_NEXT_JS.strip()
+""".replace("__SAFE_NEXT__", SAFE_NEXT_JS.strip())
 
 _LOGOUT_JS = """
 async (path, apiBase) => {
