@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, select
 
+from projecthub.core.config import settings
 from projecthub.core.crypto import DecryptionError
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
@@ -115,7 +116,9 @@ def cmd_create_api_token(args: argparse.Namespace) -> str:
         if user is None:
             raise CommandError(f"no account with email {args.email!r}")
         principal = principal_in_org(db, actor_for(user), _org(db, args.org).id)
-        return api_tokens.create_api_token(db, principal, name=args.name).secret
+        return api_tokens.create_api_token(db, principal, name=args.name,
+                                           expires_in_days=args.expires_in_days,
+                                           read_only=args.read_only).secret
 
 
 def cmd_rotate_keys(_args: argparse.Namespace) -> str:
@@ -173,6 +176,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--org", required=True, metavar="SLUG")
     p.add_argument("--name", required=True)
+    p.add_argument("--expires-in-days", type=int, metavar="DAYS",
+                   help=f"1 to {api_tokens.MAX_DAYS} (default "
+                        f"{settings.API_TOKEN_DEFAULT_DAYS})")
+    p.add_argument("--read-only", action="store_true", help="the token may only make GET requests")
     p = command("sandbox", cmd_sandbox,
                 "Run the Jira, Confluence, Productive and Microsoft Graph sandboxes standalone.")
     p.add_argument("--host", default="127.0.0.1")

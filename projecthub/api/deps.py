@@ -25,13 +25,19 @@ def get_db() -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(get_db)]
 
 
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def token_principal(
-    db: DbDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, db: DbDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The principal an API token acts as (a user within the token's organization)."""
+    """The principal an API token acts as (a user within the token's organization); a
+    read-only token is refused for any method that can change something."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-    return resolve_api_token(db, credentials.credentials)
+    return resolve_api_token(db, credentials.credentials,
+                             writes=request.method not in _READ_METHODS)
 
 
 TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]

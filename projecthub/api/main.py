@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from projecthub.api.admission import AdmissionLimit
 from projecthub.api.errors import ERROR_RESPONSES, install_error_handlers
 from projecthub.api.routes import (
+    api_tokens,
     audit,
     auth,
     connections,
@@ -33,8 +34,8 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, me, orgs, members, invitations, audit, connections, templates,
-                   projects, runs):
+    for module in (auth, me, orgs, members, api_tokens, invitations, audit, connections,
+                   templates, projects, runs):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     return router
 

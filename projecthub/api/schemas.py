@@ -101,13 +101,41 @@ class AuditPagePublic(BaseModel):
     offset: int
 
 
-class ApiTokenPublic(BaseModel):
+class ApiTokenBase(BaseModel):
     id: uuid.UUID
     name: str
-    org_slug: str
     hint: str = Field(description="The token's last four characters.")
+    read_only: bool = Field(description="A read-only token may only make GET requests.")
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None
+
+    @classmethod
+    def fields_of(cls, token: object) -> dict[str, Any]:
+        """The shared columns read off a token row (never its hash)."""
+        return {name: getattr(token, name) for name in ApiTokenBase.model_fields}
+
+
+class ApiTokenPublic(ApiTokenBase):
+    org_slug: str
+
+
+class ApiTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100)
+    expires_in_days: int = Field(default=90, ge=1, le=365)
+    read_only: bool = False
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    token: str = Field(description="The secret, shown this once and never again.")
+
+
+class MemberApiTokenPublic(ApiTokenBase):
+    """A member's token as the organization's admins see it (never its secret)."""
+
+    owner_email: str
+    owner_name: str
 
 
 class Credentials(BaseModel):
@@ -135,6 +163,12 @@ class Health(BaseModel):
 
 class Ok(BaseModel):
     ok: bool = True
+
+
+class SignUpAccepted(BaseModel):
+    """The one answer to every valid sign-up, whether or not the address was new."""
+
+    detail: str
 
 
 class SecretHintPublic(BaseModel):

@@ -41,8 +41,15 @@ class Settings(BaseSettings):
     SESSION_IDLE_MINUTES: int = 60 * 8
     SESSION_ABSOLUTE_HOURS: int = 24 * 7
     INVITATION_DAYS: int = 7
-    LOGIN_MAX_FAILURES: int = 10
-    LOGIN_LOCK_MINUTES: int = 15
+    # Failed logins allowed per email, per client address and instance-wide before each further
+    # attempt waits 1 s, 2 s, 4 s ... up to LOGIN_BACKOFF_MAX_SECONDS (no hard lock-out).
+    LOGIN_MAX_FAILURES: int = Field(default=10, ge=1)
+    LOGIN_IP_MAX_FAILURES: int = Field(default=50, ge=1)
+    LOGIN_GLOBAL_MAX_FAILURES: int = Field(default=1000, ge=1)
+    LOGIN_BACKOFF_MAX_SECONDS: int = Field(default=300, ge=1)
+    # A counter whose last failure is older than this starts over.
+    LOGIN_FAILURE_WINDOW_MINUTES: int = Field(default=60, ge=1)
+    API_TOKEN_DEFAULT_DAYS: int = Field(default=90, ge=1)
     COOKIE_SECURE: bool | None = None
     # Tool base URLs only on each vendor's own hosts (*.atlassian.net, api.productive.io, Graph).
     TOOL_HOST_ALLOWLIST: bool = False

@@ -1,6 +1,6 @@
 """Every table, imported here so ``SQLModel.metadata`` is complete for Alembic."""
 
-from projecthub.models.accounts import ApiToken, AuthSession, User
+from projecthub.models.accounts import ApiToken, AuthSession, LoginThrottle, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
@@ -16,6 +16,7 @@ __all__ = [
     "AuthSession",
     "Invitation",
     "Lifecycle",
+    "LoginThrottle",
     "Membership",
     "OrgStatus",
     "Organization",

@@ -11,7 +11,7 @@ from projecthub.models.base import UTCDateTime, created_field, id_field, time_fi
 
 
 class User(SQLModel, table=True):
-    """A person. ``password_hash`` and the throttle counters never leave the service layer."""
+    """A person. ``password_hash`` never leaves the service layer."""
 
     __tablename__ = "users"
 
@@ -21,8 +21,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_instance_admin: bool = False
     is_active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = time_field()
     last_login_at: datetime | None = time_field()
     created_at: datetime = created_field()
 
@@ -55,6 +53,21 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     hint: str = Field(max_length=12)
+    # A read-only token may only make GET requests (reports, CI checks, dashboards).
+    read_only: bool = False
     created_at: datetime = created_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     last_used_at: datetime | None = time_field()
     revoked_at: datetime | None = time_field()
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed-login counters keyed by a hashed email, a client address or ``global``; keyed by
+    address rather than by account, so an unknown email is throttled exactly like a known one."""
+
+    __tablename__ = "login_throttles"
+
+    key: str = Field(primary_key=True, max_length=80)
+    failures: int = 0
+    last_failure_at: datetime | None = time_field()
+    blocked_until: datetime | None = time_field()

@@ -1,18 +1,17 @@
-"""Accounts: sign-up, login with per-account throttling, profile and password changes."""
+"""Accounts: creation, throttled login, profile and password changes."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from projecthub.core.clock import utcnow
-from projecthub.core.config import settings
-from projecthub.core.errors import Conflict, Invalid, NotAuthenticated, TooManyAttempts
+from projecthub.core.errors import Conflict, Invalid, NotAuthenticated
 from projecthub.core.security import hash_password, verify_password
 from projecthub.models import User
-from projecthub.services import audit
+from projecthub.services import audit, login_throttle
+from projecthub.services.api_tokens import revoke_user_tokens
 from projecthub.services.passwords import check_password
 from projecthub.services.principal import Actor, actor_for
 from projecthub.services.sessions import end_user_sessions
@@ -43,37 +42,22 @@ def create_user(session: Session, *, email: str, password: str, display_name: st
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User:
-    """Check credentials; lock the account after repeated failures (state in the database)."""
+def authenticate(session: Session, *, email: str, password: str, client_ip: str = "") -> User:
+    """Check credentials under the login throttle. An unknown email, a wrong password and an
+    inactive account cost one password hash each and get the same answer; so does a throttled
+    email, known or not (the throttle is keyed by address, not by account)."""
+    attempt = login_throttle.reserve_attempt(session, email=email, client_ip=client_ip)
     user = find_user_by_email(session, email)
-    now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        retry_after = int((user.locked_until - now).total_seconds()) + 1
-        raise TooManyAttempts("Too many failed attempts. Try again in a few minutes.", retry_after)
     ok, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
-        if user is not None:
-            _note_failure(session, user)
         raise NotAuthenticated(LOGIN_FAILED)
+    login_throttle.forgive(session, attempt)
     if new_hash:
         user.password_hash = new_hash
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     session.add(user)
     audit.record(session, actor_for(user), "user.logged_in", target_type="user", target_id=user.id)
     return user
-
-
-def _note_failure(session: Session, user: User) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = utcnow() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        user.failed_logins = 0
-        audit.record(session, actor_for(user), "user.locked", target_type="user",
-                     target_id=user.id)
-    session.add(user)
-    session.commit()
 
 
 def get_user(session: Session, actor: Actor) -> User:
@@ -93,8 +77,9 @@ def update_profile(session: Session, actor: Actor, *, display_name: str) -> User
 
 
 def change_password(session: Session, actor: Actor, *, current_password: str,
-                    new_password: str) -> None:
-    """Needs the current password; ends every session of the user, this one included."""
+                    new_password: str) -> int:
+    """Needs the current password; ends every session of the user, this one included, and
+    revokes every API token (a leaked password may have minted them). Returns how many."""
     user = get_user(session, actor)
     ok, _ = verify_password(current_password, user.password_hash)
     if not ok:
@@ -104,8 +89,11 @@ def change_password(session: Session, actor: Actor, *, current_password: str,
     user.password_hash = hash_password(new_password)
     session.add(user)
     end_user_sessions(session, user.id)
-    audit.record(session, actor, "user.password_changed", target_type="user", target_id=user.id)
+    revoked = revoke_user_tokens(session, user.id)
+    audit.record(session, actor, "user.password_changed", target_type="user", target_id=user.id,
+                 detail={"api_tokens_revoked": revoked})
     session.commit()
+    return revoked
 
 
 def set_instance_admin(session: Session, user_id: uuid.UUID) -> User:

@@ -135,12 +135,19 @@ def preview_invitation(session: Session, token: str) -> InvitationPreview:
                              invitation.expires_at)
 
 
-def accept_invitation(session: Session, actor: Actor, token: str) -> Organization:
-    """Join the organization with the invited role; the account's email must be the invited one."""
+def check_invitation_for(session: Session, token: str, email: str) -> tuple[Invitation,
+                                                                           Organization]:
+    """A usable invitation addressed to ``email``, or the error to show."""
     invitation, org = _usable(session, token)
-    if actor.email != invitation.email:
+    if email != invitation.email:
         raise PermissionDenied(
             f"This invitation is for {invitation.email}. Log in with that account to accept it.")
+    return invitation, org
+
+
+def accept_invitation(session: Session, actor: Actor, token: str) -> Organization:
+    """Join the organization with the invited role; the account's email must be the invited one."""
+    invitation, org = check_invitation_for(session, token, actor.email)
     membership = session.exec(select(Membership).where(
         Membership.organization_id == org.id, Membership.user_id == actor.user_id)).first()
     if membership is None:

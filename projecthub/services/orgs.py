@@ -31,11 +31,17 @@ def _ensure_slug_free(session: Session, slug: str, *, except_id: object = None) 
                        {"slug": "That address is taken. Choose another slug."})
 
 
-def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
-    """Create an organization with the actor as its owner."""
+def check_new_organization(session: Session, *, name: str, slug: str) -> tuple[str, str]:
+    """The cleaned name and slug of an organization that could be created now, or the error."""
     clean = clean_name(name, field="name", label="Organization name")
     slug = clean_slug(slug)
     _ensure_slug_free(session, slug)
+    return clean, slug
+
+
+def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
+    """Create an organization with the actor as its owner."""
+    clean, slug = check_new_organization(session, name=name, slug=slug)
     org = Organization(name=clean, slug=slug)
     session.add(org)
     session.flush()

@@ -17,12 +17,16 @@ from reflex.utils.exec import is_prod_mode
 from reflex_base.event import EventSpec
 
 from projecthub.api.main import API_PREFIX
+from projecthub.ui.next_path import SAFE_NEXT_JS
 
 AUTH_PATH = f"{API_PREFIX}/auth"
 
-# (formId, path, fallback, apiBase) -> null after success (the page navigates), else the error.
+# (formId, path, loginPath, fallback, apiBase) -> null after success (the page navigates), else
+# the error. With a loginPath (sign-up), an accepted sign-up is followed by a login with the same
+# email and password; if that fails, the sign-up's generic answer is shown (status 202).
 _SUBMIT_JS = """
-async (formId, path, fallback, apiBase) => {
+async (formId, path, loginPath, fallback, apiBase) => {
+  const safeNext = __SAFE_NEXT__;
   const form = document.getElementById(formId);
   const button = form.querySelector("button[type=submit]");
   const body = {};
@@ -33,15 +37,21 @@ async (formId, path, fallback, apiBase) => {
   if (["localhost", "0.0.0.0", "[::]"].includes(api.hostname)) {
     api.hostname = window.location.hostname;
   }
-  const wanted = new URLSearchParams(window.location.search).get("next");
-  const next = wanted && /^\\/(?![\\/\\\\])/.test(wanted) ? wanted : fallback;
+  const next = safeNext(new URLSearchParams(window.location.search).get("next"), fallback,
+                        window.location.origin);
+  const post = (url, payload) => fetch(api.origin + url, {
+    method: "POST", credentials: "include",
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(payload),
+  });
   if (button) button.disabled = true;
   let response;
+  let accepted = null;
   try {
-    response = await fetch(api.origin + path, {
-      method: "POST", credentials: "include",
-      headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-    });
+    response = await post(path, body);
+    if (response.ok && loginPath) {
+      accepted = await response.json().catch(() => ({}));
+      response = await post(loginPath, {email: body.email, password: body.password});
+    }
   } catch (error) {
     if (button) button.disabled = false;
     return {status: 0, detail: "Could not reach the server. Check your connection.", fields: {}};
@@ -51,6 +61,9 @@ async (formId, path, fallback, apiBase) => {
     return null;
   }
   if (button) button.disabled = false;
+  if (accepted && response.status === 401) {
+    return {status: 202, detail: accepted.detail || "", fields: {}};
+  }
   const data = await response.json().catch(() => ({}));
   const fields = Object.assign({}, data.fields || {});
   if (Array.isArray(data.detail)) {
@@ -63,7 +76,7 @@ async (formId, path, fallback, apiBase) => {
     : "Something went wrong. Please try again.";
   return {status: response.status, detail: detail, fields: fields};
 }
-"""
+""".replace("__SAFE_NEXT__", SAFE_NEXT_JS.strip())
 
 _LOGOUT_JS = """
 async (path, apiBase) => {
@@ -93,9 +106,12 @@ def _call(function_js: str, *args: Any) -> str:
 
 def submit_auth_form(form_id: str, endpoint: str, fallback: str,
                      callback: Any) -> EventSpec:
-    """For a form's ``on_submit``: post its named inputs to ``/auth/<endpoint>``, then load
-    ``?next=`` (a local path) or ``fallback``; on failure ``callback`` gets the error dict."""
-    code = _call(_SUBMIT_JS, form_id, f"{AUTH_PATH}/{endpoint}", fallback, api_base())
+    """For a form's ``on_submit``: post its named inputs to ``/auth/<endpoint>`` (a sign-up is
+    followed by a login), then load ``?next=`` (a same-origin path) or ``fallback``; on failure
+    ``callback`` gets the error dict."""
+    login_path = f"{AUTH_PATH}/login" if endpoint == "signup" else ""
+    code = _call(_SUBMIT_JS, form_id, f"{AUTH_PATH}/{endpoint}", login_path, fallback,
+                 api_base())
     return rx.call_script(code, callback=callback)
 
 

@@ -152,7 +152,8 @@ def test_api_tokens_are_listed_without_secrets_and_revocable(client, db):
     headers = bearer(db, owner, org)
     tokens = client.get("/api/v1/me/api-tokens", headers=headers).json()
     assert len(tokens) == 1 and set(tokens[0]) == {
-        "id", "name", "org_slug", "hint", "created_at", "last_used_at"}
+        "id", "name", "org_slug", "hint", "read_only", "created_at", "expires_at",
+        "last_used_at"}
     assert client.delete(f"/api/v1/me/api-tokens/{tokens[0]['id']}",
                          headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401

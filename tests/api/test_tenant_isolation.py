@@ -62,7 +62,7 @@ NOT_TENANT_SCOPED = {
     ("GET", "/api/v1/health"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/signup"),
     ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"),
     ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
-    ("GET", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
+    ("GET", "/api/v1/me/api-tokens"), ("POST", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
 }
 
 # Bodies that would be valid for the caller's own organization, so only scoping can refuse them.

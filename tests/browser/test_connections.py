@@ -45,7 +45,10 @@ def _sign_up_admin(page: Page) -> None:
     response = page.request.post("/api/v1/auth/signup", data={
         "email": "grace@hopper.example", "display_name": "Grace Hopper", "password": PASSWORD,
         "org_name": "Hopper Labs", "org_slug": "hopper-labs"})
-    assert response.status == 201, response.text()
+    assert response.status == 202, response.text()
+    login = page.request.post("/api/v1/auth/login", data={"email": "grace@hopper.example",
+                                                          "password": PASSWORD})
+    assert login.ok, login.text()
 
 
 def _dialog(page: Page) -> Locator:

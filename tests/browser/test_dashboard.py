@@ -287,7 +287,10 @@ def _sign_up(page: Page) -> None:
     response = page.request.post("/api/v1/auth/signup", data={
         "email": EMAIL, "display_name": "Mina Okafor", "password": PASSWORD,
         "org_name": "Harbor Digital", "org_slug": SLUG})
-    assert response.status == 201, response.text()
+    assert response.status == 202, response.text()
+    login = page.request.post("/api/v1/auth/login", data={"email": EMAIL,
+                                                          "password": PASSWORD})
+    assert login.ok, login.text()
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,15 @@ import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from projecthub.cli import main
-from projecthub.models import Membership, Organization, User
+from projecthub.models import ApiToken, Membership, Organization, User
 from projecthub.services.api_tokens import resolve_api_token
+from tests.factories import make_org, make_user
 
 PASSWORD = "a good long passphrase"
 
@@ -65,6 +67,19 @@ def test_org_user_and_token_commands(engine, db, stdin, capsys):
     assert resolve_api_token(db, token).org_slug == "acme"
     assert len(db.exec(select(Organization)).all()) == 1
     assert len(db.exec(select(Membership)).all()) == 2
+
+
+def test_api_token_expiry_and_scope_are_chosen_at_creation(engine, db, capsys):
+    owner = make_user(db, email="bob@example.com")
+    make_org(db, owner, slug="acme")
+    assert main(["create-api-token", "--email", "bob@example.com", "--org", "acme",
+                 "--name", "ci", "--expires-in-days", "7", "--read-only"]) == 0
+    token = db.exec(select(ApiToken)).one()
+    assert token.read_only
+    assert timedelta(days=6, hours=23) < token.expires_at - token.created_at <= timedelta(days=7)
+    assert main(["create-api-token", "--email", "bob@example.com", "--org", "acme",
+                 "--name", "ci", "--expires-in-days", "0"]) == 1
+    assert "between 1 and 365 days" in capsys.readouterr().err
 
 
 def test_unknown_org_or_owner_fails(engine, capsys):

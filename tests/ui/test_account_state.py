@@ -82,3 +82,13 @@ def test_save_profile_updates_the_name_shown(account):
 
     account.save_profile({"display_name": ""})
     assert account.errors == {"display_name": "Name is required."}
+
+
+def test_expiry_and_access_are_chosen_when_creating(db, account):
+    account.create_token({"name": "reports", "expires_in_days": "7", "access": "read only"})
+
+    token = db.exec(select(ApiToken)).one()
+    assert token.read_only and (token.expires_at - token.created_at).days == 7
+    assert [(t.read_only, t.expired) for t in account.tokens] == [(True, False)]
+    account.create_token({"name": "bad", "expires_in_days": "forever"})
+    assert account.errors == {"expires_in_days": "Choose an expiry between 1 and 365 days."}

@@ -69,3 +69,12 @@ def test_next_must_stay_on_this_site():
     assert local_path("/org/members?x=1") == "/org/members?x=1"
     for hostile in ("https://evil.example", "//evil.example", "/\\evil.example", ""):
         assert local_path(hostile) == "/dashboard"
+
+
+def test_an_accepted_sign_up_whose_login_failed_is_a_neutral_notice(engine):
+    state = browser_state(AuthState, None, path="/signup")
+    state.errors = {"form": "old"}
+
+    state.show_error({"status": 202, "detail": "Thanks. If this email address is new ..."})
+    assert state.errors == {}
+    assert state.notice.startswith("Thanks.")

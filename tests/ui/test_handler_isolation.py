@@ -78,6 +78,8 @@ CASES: dict[str, Case] = {
     "MembersState.revoke_invitation": Case(
         lambda s, w: s.revoke_invitation(str(w.invitation_b.id))),
     "AccountState.revoke_token": Case(lambda s, w: s.revoke_token(str(w.api_token_b.id))),
+    "MembersState.revoke_member_token": Case(
+        lambda s, w: s.revoke_member_token(str(w.api_token_b.id))),
     "ConnectionsState.open_edit": Case(lambda s, w: _open_editor_on(s, w.connection_b)),
     "ConnectionsState.remove": Case(lambda s, w: s.remove(str(w.connection_b.id))),
     "ConnectionsState.test_connection": Case(lambda s, w: asyncio.run(

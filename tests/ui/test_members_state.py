@@ -96,3 +96,29 @@ def test_invite_errors_land_next_to_the_field(db, as_user):
     state.invite({"email": "ada@example.com", "role": "member"})
     assert "already a member" in state.errors["email"]
 
+
+
+def test_admins_see_and_revoke_members_api_tokens_and_members_cannot(db, engine, as_user):
+    from projecthub.models import ApiToken
+    from projecthub.services import api_tokens
+    from tests.factories import principal
+
+    org = make_org(db)
+    admin = add_member(db, org, role=Role.ADMIN)
+    member = add_member(db, org, role=Role.MEMBER)
+    token = api_tokens.create_api_token(db, principal(db, user_of(db, member), org),
+                                        name="CI", read_only=True).token
+    as_member = as_user(MembersState, user_of(db, member), path="/org/members")
+    as_member.load()
+    assert as_member.member_tokens == []
+    as_member.revoke_member_token(str(token.id))
+    assert "admin role" in as_member.errors["member_tokens"]
+
+    state = as_user(MembersState, user_of(db, admin), path="/org/members")
+    state.load()
+    assert [(t.name, t.owner, t.read_only) for t in state.member_tokens] == [
+        ("CI", user_of(db, member).email, True)]
+    state.revoke_member_token(state.member_tokens[0].id)
+    assert state.member_tokens == []
+    with Session(engine) as check:
+        assert check.get_one(ApiToken, token.id).revoked_at is not None

@@ -11,12 +11,11 @@ from projecthub.api.cookies import (
     set_session_cookie,
 )
 from projecthub.api.deps import DbDep
-from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp
+from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp, SignUpAccepted
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
-from projecthub.services import accounts, invitations, orgs, sessions
-from projecthub.services.principal import actor_for
-from projecthub.services.validation import slugify
+from projecthub.services import accounts, sessions
+from projecthub.services import signup as signup_service
 
 router = APIRouter(prefix="/auth", tags=["browser session"])
 
@@ -32,30 +31,26 @@ def _same_origin(request: Request) -> None:
 def login(body: Credentials, request: Request, response: Response, db: DbDep) -> Ok:
     """Check credentials and start a fresh session (a new token at every login)."""
     _same_origin(request)
-    user = accounts.authenticate(db, email=body.email, password=body.password)
+    client_ip = request.client.host if request.client else ""
+    user = accounts.authenticate(db, email=body.email, password=body.password,
+                                 client_ip=client_ip)
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
     db.commit()
     set_session_cookie(response, token)
     return Ok()
 
 
-@router.post("/signup", response_model=Ok, status_code=201)
-def signup(body: SignUp, request: Request, response: Response, db: DbDep) -> Ok:
+@router.post("/signup", response_model=SignUpAccepted, status_code=202)
+def signup(body: SignUp, request: Request, db: DbDep) -> SignUpAccepted:
     """Create an account and, in the same transaction, an organization or an invitation's
-    membership; any error leaves nothing behind."""
+    membership. A new and a taken address get the same answer and no session (see
+    ``services.signup``): the browser logs in next, as only the address's owner can."""
     _same_origin(request)
-    user = accounts.create_user(db, email=body.email, password=body.password,
-                                display_name=body.display_name)
-    actor = actor_for(user)
-    if body.invitation_token:
-        invitations.accept_invitation(db, actor, body.invitation_token)
-    elif body.org_name.strip():
-        orgs.create_organization(db, actor, name=body.org_name,
-                                 slug=body.org_slug or slugify(body.org_name))
-    token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
+    signup_service.sign_up(db, email=body.email, password=body.password,
+                           display_name=body.display_name, org_name=body.org_name,
+                           org_slug=body.org_slug, invitation_token=body.invitation_token)
     db.commit()
-    set_session_cookie(response, token)
-    return Ok()
+    return SignUpAccepted(detail=signup_service.ACCEPTED)
 
 
 @router.post("/logout", response_model=Ok)

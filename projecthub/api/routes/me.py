@@ -6,8 +6,15 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from projecthub.api.deps import ActorDep, DbDep
-from projecthub.api.schemas import ApiTokenPublic, UserPublic, UserUpdate
+from projecthub.api.deps import ActorDep, DbDep, TokenPrincipalDep
+from projecthub.api.schemas import (
+    ApiTokenBase,
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenPublic,
+    UserPublic,
+    UserUpdate,
+)
 from projecthub.services import accounts, api_tokens
 
 router = APIRouter(prefix="/me", tags=["me"])
@@ -25,10 +32,20 @@ def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> object:
 
 @router.get("/api-tokens", response_model=list[ApiTokenPublic])
 def list_my_tokens(db: DbDep, actor: ActorDep) -> list[ApiTokenPublic]:
-    return [ApiTokenPublic(id=v.token.id, name=v.token.name, org_slug=v.org_slug,
-                           hint=v.token.hint, created_at=v.token.created_at,
-                           last_used_at=v.token.last_used_at)
+    return [ApiTokenPublic(**ApiTokenBase.fields_of(v.token), org_slug=v.org_slug)
             for v in api_tokens.list_api_tokens(db, actor)]
+
+
+@router.post("/api-tokens", response_model=ApiTokenCreated, status_code=201)
+def create_my_token(body: ApiTokenCreate, db: DbDep,
+                    principal: TokenPrincipalDep) -> ApiTokenCreated:
+    """A new token for the calling token's organization; the secret is in this answer only."""
+    created = api_tokens.create_api_token(db, principal, name=body.name,
+                                          expires_in_days=body.expires_in_days,
+                                          read_only=body.read_only)
+    db.commit()
+    return ApiTokenCreated(**ApiTokenBase.fields_of(created.token), org_slug=principal.org_slug,
+                           token=created.secret)
 
 
 @router.delete("/api-tokens/{api_token_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -44,7 +44,10 @@ def auth_layout(title: str, subtitle: str | rx.Var[str], *children: rx.Component
 def auth_form(form_id: str, endpoint: str, *children: rx.Component,
               fallback: str = "/dashboard") -> rx.Component:
     return rx.form(
-        rx.vstack(form_error(), *children, spacing="4", width="100%"),
+        rx.vstack(
+            rx.cond(AuthState.notice != "",
+                    rx.callout(AuthState.notice, icon="info", color_scheme="blue", width="100%")),
+            form_error(), *children, spacing="4", width="100%"),
         id=form_id,
         on_submit=submit_auth_form(form_id, endpoint, fallback, AuthState.show_error),
         no_validate=True,

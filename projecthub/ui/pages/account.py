@@ -6,8 +6,23 @@ import reflex as rx
 
 from projecthub.ui.auth_client import submit_auth_form
 from projecthub.ui.components.dialogs import confirm, copy_box
-from projecthub.ui.components.forms import field, form_error, inline_form, section, submit
+from projecthub.ui.components.forms import (
+    field,
+    form_error,
+    inline_form,
+    section,
+    select_field,
+    submit,
+)
 from projecthub.ui.components.shell import page_header, signed_in_page
+from projecthub.ui.components.tokens import (
+    DEFAULT_EXPIRY_DAYS,
+    EXPIRY_DAYS,
+    READ_AND_WRITE,
+    READ_ONLY,
+    access_badge,
+    expiry,
+)
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState, TokenRow
 from projecthub.ui.state.session import SessionState
 
@@ -29,7 +44,8 @@ def _profile() -> rx.Component:
 def _password() -> rx.Component:
     return section(
         "Password",
-        "Changing your password logs you out everywhere, including here.",
+        "Changing your password logs you out everywhere, including here, and revokes every "
+        "API token you have: create new ones afterwards where you need them.",
         rx.form(
             rx.vstack(
                 form_error("password_form"),
@@ -56,7 +72,9 @@ def _token_row(token: TokenRow) -> rx.Component:
         rx.table.cell(rx.text(token.name, weight="medium")),
         rx.table.cell(rx.badge(token.org_slug, variant="soft")),
         rx.table.cell(rx.code("…" + token.hint)),
+        rx.table.cell(access_badge(token.read_only)),
         rx.table.cell(token.created),
+        rx.table.cell(expiry(token.expires, token.expired)),
         rx.table.cell(token.last_used),
         rx.table.cell(confirm(
             rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
@@ -75,7 +93,8 @@ def _token_table() -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(
                 *(rx.table.column_header_cell(h) for h in
-                  ("Name", "Organization", "Token", "Created", "Last used", "")))),
+                  ("Name", "Organization", "Token", "Access", "Created", "Expires",
+                   "Last used", "")))),
             rx.table.body(rx.foreach(AccountState.tokens, _token_row)),
             variant="surface", width="100%",
         ),
@@ -87,9 +106,17 @@ def _tokens() -> rx.Component:
     create = rx.cond(
         SessionState.org_problem == "",
         rx.form(
-            inline_form(field("Token name", "name", placeholder="e.g. CI pipeline",
-                              hint=f"Acts as you in {SessionState.org_name}."),
-                        submit("Create token")),
+            rx.flex(
+                rx.box(field("Token name", "name", placeholder="e.g. CI pipeline",
+                             hint=f"Acts as you in {SessionState.org_name}."),
+                       flex="1", min_width="16rem"),
+                select_field("Expires in (days)", "expires_in_days", EXPIRY_DAYS,
+                             default=DEFAULT_EXPIRY_DAYS),
+                select_field("Access", "access", (READ_AND_WRITE, READ_ONLY),
+                             default=READ_AND_WRITE),
+                rx.box(submit("Create token"), padding_top="1.45rem"),
+                align="start", gap="3", wrap="wrap", width="100%",
+            ),
             on_submit=AccountState.create_token,
             width="100%",
         ),
@@ -98,7 +125,8 @@ def _tokens() -> rx.Component:
     return section(
         "API tokens",
         rx.text("Use a token with the REST API as ",
-                rx.code("Authorization: Bearer <token>"), ". It acts as you, in one organization."),
+                rx.code("Authorization: Bearer <token>"), ". It acts as you, in one organization, "
+                "until it expires; a read-only token may only make GET requests."),
         copy_box("Your new token", NEW_TOKEN_ID, AccountState.token_shown,
                  "Copy it now: it is shown only this once and cannot be retrieved later.",
                  AccountState.dismiss_token),

@@ -5,15 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from projecthub.ui.components.auth_forms import auth_layout, login_form
-from projecthub.ui.state.auth import AuthState
 
 
 def login_page() -> rx.Component:
     return auth_layout(
         "Log in",
         "Welcome back to ProjectHub.",
-        rx.cond(AuthState.notice != "",
-                rx.callout(AuthState.notice, icon="info", color_scheme="blue", width="100%")),
         login_form(),
         rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2",
                 color_scheme="gray"),

@@ -1,4 +1,5 @@
-"""``/org/members``: the member list (read-only below admin), invitations for admins."""
+"""``/org/members``: the member list (read-only below admin); invitations and the members'
+API tokens for admins."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import reflex as rx
 from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import field, form_error, section, select_field, submit
 from projecthub.ui.components.shell import page_header, signed_in_page
+from projecthub.ui.components.tokens import access_badge, expiry
 from projecthub.ui.format import ROLES
 from projecthub.ui.state.members import (
     INVITE_LINK_ID,
     InvitationRow,
     MemberRow,
     MembersState,
+    MemberTokenRow,
 )
 from projecthub.ui.state.session import SessionState
 
@@ -153,9 +156,48 @@ def _invitations() -> rx.Component:
     )
 
 
+def _member_token_row(token: MemberTokenRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(token.name, weight="medium")),
+        rx.table.cell(token.owner),
+        rx.table.cell(rx.code("…" + token.hint)),
+        rx.table.cell(access_badge(token.read_only)),
+        rx.table.cell(expiry(token.expires, token.expired)),
+        rx.table.cell(token.last_used),
+        rx.table.cell(confirm(
+            rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
+            "Revoke " + token.owner + "'s token " + token.name + "?",
+            "Anything using it stops working at once. This cannot be undone.",
+            "Revoke token", MembersState.revoke_member_token(token.id))),
+        align="center",
+    )
+
+
+def _member_tokens() -> rx.Component:
+    return section(
+        "API tokens",
+        "Every member's unrevoked API tokens in this organization. Revoke any you do not "
+        "recognise; the secrets themselves are never shown.",
+        form_error("member_tokens"),
+        rx.cond(
+            MembersState.member_tokens.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*(
+                    rx.table.column_header_cell(h)
+                    for h in ("Name", "Member", "Token", "Access", "Expires", "Last used",
+                              "")))),
+                rx.table.body(rx.foreach(MembersState.member_tokens, _member_token_row)),
+                variant="surface", width="100%",
+            ),
+            rx.text("No member has an API token.", size="2", color_scheme="gray"),
+        ),
+    )
+
+
 def members_page() -> rx.Component:
     return signed_in_page(
         page_header("Members", "People in " + SessionState.org_name + "."),
         rx.cond(SessionState.is_org_admin, _invitations()),
         _members(),
+        rx.cond(SessionState.is_org_admin, _member_tokens()),
     )

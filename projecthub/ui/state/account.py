@@ -9,11 +9,13 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
+from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.services import accounts, api_tokens
 from projecthub.services.principal import Actor
 from projecthub.ui.components.dialogs import reveal
+from projecthub.ui.components.tokens import READ_ONLY
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 
@@ -26,8 +28,19 @@ class TokenRow:
     name: str
     org_slug: str
     hint: str
+    read_only: bool
     created: str
+    expires: str
+    expired: bool
     last_used: str
+
+
+def expiry_days(form: dict[str, Any]) -> int | None:
+    """The form's expiry choice; anything not a number becomes 0, which the service refuses."""
+    raw = str(form.get("expires_in_days") or "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else 0
 
 
 class AccountState(SessionState):
@@ -37,8 +50,11 @@ class AccountState(SessionState):
     token_shown: bool = False
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
+        now = utcnow()
         self.tokens = [TokenRow(str(v.token.id), v.token.name, v.org_slug, v.token.hint,
-                                when(v.token.created_at), when(v.token.last_used_at))
+                                v.token.read_only, when(v.token.created_at),
+                                when(v.token.expires_at), v.token.expires_at <= now,
+                                when(v.token.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
 
     @rx.event
@@ -78,12 +94,15 @@ class AccountState(SessionState):
 
     @rx.event
     def create_token(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
-        """A token for the current organization, acting as this person."""
+        """A token for the current organization, acting as this person, with the chosen expiry
+        and access."""
         self.errors = {}
         try:
             with session_scope() as db:
-                created = api_tokens.create_api_token(db, self._principal(db),
-                                                      name=str(form.get("name", "")))
+                created = api_tokens.create_api_token(
+                    db, self._principal(db), name=str(form.get("name", "")),
+                    expires_in_days=expiry_days(form),
+                    read_only=str(form.get("access", "")) == READ_ONLY)
                 self._fill_tokens(db, self._actor(db))
         except AppError as exc:
             return self._fail(exc, field="name")

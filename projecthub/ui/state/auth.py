@@ -10,12 +10,14 @@ from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
+from projecthub.ui.next_path import local_path
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
 
 NOTICES = {
-    "password_changed": "Your password was changed and every session has ended. "
-                        "Log in with your new password.",
+    "password_changed": "Your password was changed: every session has ended and every API "
+                        "token you had was revoked. Log in with your new password and create "
+                        "new tokens where you need them.",
     "session_ended": "Your session has ended. Please log in again.",
 }
 
@@ -26,12 +28,6 @@ def _conflict_field(detail: str) -> str:
     if "email" in lowered:
         return "email"
     return "org_slug" if "slug" in lowered else "form"
-
-
-def local_path(wanted: str, fallback: str = "/dashboard") -> str:
-    """A ``?next=`` target, if it stays on this site (no ``//host`` or ``/\\host`` tricks)."""
-    ok = wanted.startswith("/") and not wanted.startswith(("//", "/\\"))
-    return wanted if ok else fallback
 
 
 class AuthState(SlugSuggestion, SessionState):
@@ -57,6 +53,10 @@ class AuthState(SlugSuggestion, SessionState):
     def show_error(self, result: dict[str, Any] | None) -> None:
         """Callback of the browser's fetch: the API's ``detail``/``fields``, never the input."""
         if not result:
+            return
+        if result.get("status") == 202:  # sign-up accepted, but its login was not: say so neutrally
+            self.errors = {}
+            self.notice = str(result.get("detail") or "")
             return
         raw_fields = result.get("fields") or {}
         fields = org_form_errors({str(k): str(v) for k, v in raw_fields.items()})

@@ -14,7 +14,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, PermissionDenied
 from projecthub.models import Role
-from projecthub.services import invitations, members
+from projecthub.services import api_tokens, invitations, members
 from projecthub.services.principal import Principal
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.format import when
@@ -43,9 +43,22 @@ class InvitationRow:
     expired: bool
 
 
+@dataclasses.dataclass(frozen=True)
+class MemberTokenRow:
+    id: str
+    name: str
+    owner: str
+    hint: str
+    read_only: bool
+    expires: str
+    expired: bool
+    last_used: str
+
+
 class MembersState(SessionState):
     members: list[MemberRow] = rx.field(default_factory=list)
     invitations: list[InvitationRow] = rx.field(default_factory=list)
+    member_tokens: list[MemberTokenRow] = rx.field(default_factory=list)
     # Whether the single-use link's box is open; the link itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
     link_shown: bool = False
@@ -60,6 +73,12 @@ class MembersState(SessionState):
         self.invitations = [
             InvitationRow(str(i.id), i.email, str(i.role), when(i.expires_at), i.expires_at <= now)
             for i in invitations.list_pending(db, principal)
+        ] if principal.has_role(Role.ADMIN) else []
+        self.member_tokens = [
+            MemberTokenRow(str(v.token.id), v.token.name, v.owner_email, v.token.hint,
+                           v.token.read_only, when(v.token.expires_at), v.token.expires_at <= now,
+                           when(v.token.last_used_at))
+            for v in api_tokens.list_member_tokens(db, principal)
         ] if principal.has_role(Role.ADMIN) else []
 
     @rx.event
@@ -92,6 +111,12 @@ class MembersState(SessionState):
             lambda db, p: invitations.revoke_invitation(
                 db, p, parse_id(invitation_id, "Invitation")),
             success="Invitation revoked.", field="invitations")
+
+    @rx.event
+    def revoke_member_token(self, token_id: str) -> Events:
+        return self._tenant_action(
+            lambda db, p: api_tokens.revoke_member_token(db, p, parse_id(token_id, "API token")),
+            success="The token was revoked.", field="member_tokens")
 
     @rx.event
     def invite(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:

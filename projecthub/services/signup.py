@@ -1,0 +1,52 @@
+"""Public sign-up that does not tell whether an email already has an account (ASVS 6.3.8).
+
+Everything the request carries is validated first, the same way for every address; only then is
+the address looked up. A taken address creates nothing, costs the same password hash as a new
+account and is reported to its owner by mail (the ``projecthub.mail`` log until mail exists).
+The caller answers both cases identically and never starts a session: the browser then logs in
+with the same credentials, which only the account's real owner can do for a taken address.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from projecthub.core.config import settings
+from projecthub.core.security import hash_password
+from projecthub.models import User
+from projecthub.services import invitations, orgs
+from projecthub.services.accounts import create_user, find_user_by_email
+from projecthub.services.passwords import check_password
+from projecthub.services.principal import actor_for
+from projecthub.services.validation import clean_name, normalize_email, slugify
+
+ACCEPTED = ("Thanks. If this email address is new, your account is ready and you can log in. "
+            "If it already has an account, we have told its owner.")
+
+
+def sign_up(session: Session, *, email: str, password: str, display_name: str = "",
+            org_name: str = "", org_slug: str = "", invitation_token: str = "") -> User | None:
+    """Create the account with its organization or invited membership; ``None`` (and nothing
+    created) when the address is taken. Errors do not depend on whether it is."""
+    address = normalize_email(email)
+    check_password(password, email=address)
+    if display_name.strip():
+        clean_name(display_name, field="display_name", label="Name")
+    if invitation_token:
+        invitations.check_invitation_for(session, invitation_token, address)
+    elif org_name.strip():
+        orgs.check_new_organization(session, name=org_name, slug=org_slug or slugify(org_name))
+    if find_user_by_email(session, address) is not None:
+        hash_password(password)  # the same work as creating the account
+        invitations.mail_log.info(
+            "To %s: someone tried to sign up with this address, which already has an account. "
+            "If it was you, log in at %s/login.", address, settings.PUBLIC_URL.rstrip("/"))
+        return None
+    user = create_user(session, email=address, password=password, display_name=display_name)
+    actor = actor_for(user)
+    if invitation_token:
+        invitations.accept_invitation(session, actor, invitation_token)
+    elif org_name.strip():
+        orgs.create_organization(session, actor, name=org_name,
+                                 slug=org_slug or slugify(org_name))
+    return user
