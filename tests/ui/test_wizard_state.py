@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 from projecthub.models import Role, WizardDraft
 from projecthub.services import connections, drafts
 from projecthub.services.templates import library
+from projecthub.ui.state import wizard
 from projecthub.ui.state.wizard import NEW_PATH, WizardState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
+from tests.hostile import EVIL_ANSWER, HOSTILE_TEMPLATE, Entered, seconds_for_other
 from tests.ui.conftest import browser_state, login, redirect_path, user_of
 
 
@@ -261,3 +263,23 @@ def test_every_handler_asks_for_the_session_again(db, engine, as_user):
                    state.choose_template(state.templates[0].id)):
         assert redirect_path(result) == f"/login?next={NEW_PATH}"
     assert _drafts(engine) == []
+
+
+def test_a_backtracking_pattern_does_not_stall_another_tab(db, as_user, monkeypatch):
+    """Security review, finding 1: typing into a hostile template's field must not freeze the
+    worker for everyone else while its pattern is checked."""
+    owner = make_user(db)
+    org = make_org(db, owner)
+    hostile = library.create_template(db, principal(db, owner, org), source=HOSTILE_TEMPLATE)
+    db.commit()
+    state = as_user(WizardState, owner, path=NEW_PATH)
+    state.load()
+    state.choose_template(hostile.id)
+    other = as_user(WizardState, owner, path=NEW_PATH)
+    running = Entered(monkeypatch, wizard, "validate_step")
+
+    elapsed = seconds_for_other(lambda: state.set_answer("code", EVIL_ANSWER), running,
+                                other.load)
+
+    assert elapsed < 1 and [t.name for t in other.templates][-1] == "Hostile"
+    assert _field(state, "code").error == "This value is not in the expected format."
