@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from projecthub.models import Role, WizardDraft
 from projecthub.services import connections, drafts
 from projecthub.services.templates import library
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.ui.state import wizard
 from projecthub.ui.state.wizard import NEW_PATH, WizardState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
@@ -195,6 +196,15 @@ def test_switches_numbers_and_checklists_store_typed_answers(db, engine, as_user
     [draft] = _drafts(engine)
     assert draft.answers["planner"] is False and draft.answers["budget_amount"] == -3
     assert draft.answers["starter_pages"] == ["Project charter", "Decision log"]
+
+
+def test_an_answer_longer_than_any_field_allows_is_refused_before_the_draft(db, engine, as_user):
+    state = _start(db, as_user)
+
+    state.set_answer("description", "x" * (MAX_ANSWER_CHARS + 1))
+
+    assert state.errors == {"wizard": "Description: use at most 20,000 characters."}
+    assert _drafts(engine) == []
 
 
 def test_a_question_from_another_page_is_refused(db, engine, as_user):
