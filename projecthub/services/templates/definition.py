@@ -4,10 +4,19 @@ errors that point at the line to fix."""
 from __future__ import annotations
 
 import json
+from collections import Counter
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
 
 from projecthub.core.errors import Invalid
 from projecthub.services.templates.limits import (
@@ -109,7 +118,7 @@ class StepDef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Id
     title: str = Field(min_length=1, max_length=80)
-    fields: list[FieldDef] = Field(default_factory=list, max_length=MAX_FIELDS)
+    fields: list[FieldDef] = Field(default_factory=list)
 
 
 class TemplateDefinition(BaseModel):
@@ -120,22 +129,28 @@ class TemplateDefinition(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> TemplateDefinition:
-        ids = [f.id for s in self.steps for f in s.fields]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        fields = self.fields()
+        if len(fields) > MAX_FIELDS:
+            raise ValueError(f"a template has at most {MAX_FIELDS} fields")
+        duplicates = sorted(i for i, n in Counter(f.id for f in fields).items() if n > 1)
         if duplicates:
             raise ValueError(f"field ids must be unique: {', '.join(duplicates)}")
-        known = set(ids)
-        for field in self.fields():
+        for field in fields:
             for ref in (field.show_if.field if field.show_if else None, field.after):
-                if ref is not None and ref not in known:
+                if ref is not None and ref not in self._by_id:
                     raise ValueError(f"field {field.id!r} refers to unknown field {ref!r}")
         return self
 
     def fields(self) -> list[FieldDef]:
         return [f for s in self.steps for f in s.fields]
 
+    @cached_property
+    def _by_id(self) -> dict[str, FieldDef]:
+        """Built once: visibility follows show_if chains field by field."""
+        return {f.id: f for f in self.fields()}
+
     def field(self, field_id: str) -> FieldDef | None:
-        return next((f for f in self.fields() if f.id == field_id), None)
+        return self._by_id.get(field_id)
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:

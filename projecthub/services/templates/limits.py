@@ -4,7 +4,7 @@ every size an attacker could choose is bounded here; the built-in template uses 
 MAX_SOURCE_CHARS = 100_000  # the YAML or JSON as typed; the built-in one is about 7,000
 MAX_DEPTH = 12  # YAML nesting; the format itself needs 8
 MAX_STEPS = 30
-MAX_FIELDS = 100  # per step
+MAX_FIELDS = 200  # in the whole template; the built-in one has 40
 MAX_OPTIONS = 200  # choices of a field, and values of a condition's ``in``
 MAX_TEXT_CHARS = 2_000  # descriptions, help texts, default and condition values
 MAX_PATTERN_CHARS = 500

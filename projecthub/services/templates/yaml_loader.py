@@ -1,10 +1,11 @@
-"""The YAML reader for templates: PyYAML's safe loader without anchors, aliases or merge keys,
-and with a nesting cap. An alias is a pointer, so ten nested levels of ten aliases are a 500-byte
-source that expands to 10^10 values once the definition is stored; refusing the feature (rather
-than counting expansions) keeps every value in the source written out once, where it is read."""
+"""The YAML reader for templates: PyYAML's safe loader (libyaml's C parser) without anchors,
+aliases or merge keys, and with a nesting cap. An alias is a pointer, so ten nested levels of ten
+aliases are a 500-byte source that expands to 10^10 values once the definition is stored;
+refusing the feature (rather than counting expansions) keeps every value written out once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import yaml
@@ -17,32 +18,8 @@ TOO_DEEP = "is nested too deeply"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class TemplateLoader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-        if isinstance(event, yaml.AliasEvent):
-            raise _refused(event.start_mark, "YAML aliases (*name) are not allowed in "
-                                             "templates; write the value out")
-        if getattr(event, "anchor", None) is not None:
-            raise _refused(event.start_mark, "YAML anchors (&name) are not allowed in "
-                                             "templates; write the value out")
-        if self._depth >= MAX_DEPTH:
-            raise _refused(event.start_mark, TOO_DEEP)
-        self._depth += 1
-        try:
-            node = super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-        merge = next((key for key, _ in node.value if key.tag == _MERGE_TAG), None) if (
-            isinstance(node, yaml.MappingNode)) else None
-        if merge is not None:
-            raise _refused(merge.start_mark, "YAML merge keys (<<) are not allowed in "
-                                             "templates; write the keys out")
-        return node
+class TemplateLoader(yaml.CSafeLoader):
+    """The C loader (about ten times faster than the pure-Python one on a large source)."""
 
 
 def _as_text(loader: TemplateLoader, node: yaml.ScalarNode) -> str:
@@ -57,8 +34,47 @@ def _refused(mark: object, problem: str) -> ComposerError:
     return ComposerError(None, None, problem, cast(Mark, mark))
 
 
+def _events(source: str) -> Iterator[yaml.Event]:
+    try:
+        yield from yaml.parse(source, Loader=TemplateLoader)
+    except yaml.MarkedYAMLError as exc:  # libyaml's scanner looks ahead and has its own cap
+        if "nesting depth" in str(exc.problem):
+            raise _refused(exc.problem_mark, TOO_DEEP) from exc
+        raise
+
+
+def _check_events(source: str) -> None:
+    """Refuse anchors, aliases, merge keys and deep nesting from the parser's events, before
+    anything is composed, so no alias is ever followed."""
+    # Per open collection: -1 for a sequence, else how many keys and values a mapping has had.
+    open_: list[int] = []
+    for event in _events(source):
+        if isinstance(event, yaml.AliasEvent):
+            raise _refused(event.start_mark, "YAML aliases (*name) are not allowed in "
+                                             "templates; write the value out")
+        if not isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            if isinstance(event, yaml.CollectionEndEvent):
+                open_.pop()
+            continue
+        if event.anchor is not None:
+            raise _refused(event.start_mark, "YAML anchors (&name) are not allowed in "
+                                             "templates; write the value out")
+        is_key = bool(open_) and open_[-1] >= 0 and open_[-1] % 2 == 0
+        if is_key and isinstance(event, yaml.ScalarEvent) and (
+                event.tag == _MERGE_TAG or (event.value == "<<" and event.implicit[0])):
+            raise _refused(event.start_mark, "YAML merge keys (<<) are not allowed in "
+                                             "templates; write the keys out")
+        if open_ and open_[-1] >= 0:
+            open_[-1] += 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_) >= MAX_DEPTH:
+                raise _refused(event.start_mark, TOO_DEEP)
+            open_.append(0 if isinstance(event, yaml.MappingStartEvent) else -1)
+
+
 def load_template_yaml(source: str) -> tuple[yaml.Node | None, Any]:
-    """The node tree (for line numbers) and the data it holds, composed once."""
+    """The node tree (for line numbers) and the data it holds."""
+    _check_events(source)
     loader = TemplateLoader(source)
     try:
         node = loader.get_single_node()

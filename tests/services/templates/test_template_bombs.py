@@ -3,6 +3,8 @@ definitions, patterns that backtrack for hours, and answers without a length lim
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from projecthub.core.errors import Invalid
@@ -92,13 +94,29 @@ def test_the_parsed_definition_is_capped(body, where):
 
 
 def test_steps_and_fields_are_capped():
-    many_fields = HEAD + "".join(f"      - {{id: f{i}, label: F, type: text}}\n"
-                                 for i in range(limits.MAX_FIELDS + 1))
-    assert "fields" in next(iter(_refused(many_fields).fields.values()))
+    per_step = limits.MAX_FIELDS // 2 + 1  # two steps together hold one field too many
+    many_fields = "name: X\nsteps:\n" + "".join(
+        f"  - id: s{s}\n    title: S\n    fields:\n" + "".join(
+            f"      - {{id: f{s}_{i}, label: F, type: text}}\n" for i in range(per_step))
+        for s in range(2))
+    assert _refused(many_fields).fields == {
+        "line 1": f"template: Value error, a template has at most {limits.MAX_FIELDS} fields"}
     step = "  - {{id: s{0}, title: S}}\n"
     many_steps = "name: X\nsteps:\n" + "".join(step.format(i)
                                                for i in range(limits.MAX_STEPS + 1))
     assert "steps" in next(iter(_refused(many_steps).fields.values()))
+
+
+def test_a_long_chain_of_conditions_is_checked_in_well_under_a_second():
+    """Each field shown only if the one before is: visibility walks the chain field by field."""
+    chain = HEAD + "".join(
+        f"      - {{id: f{i}, label: F, type: text"
+        f"{f', show_if: {{field: f{i - 1}}}' if i else ''}}}\n"
+        for i in range(limits.MAX_FIELDS))
+    definition = parse_definition(chain)
+    started = time.monotonic()
+    assert validate_answers(definition, {}, CTX) == {}
+    assert time.monotonic() - started < 0.5
 
 
 @pytest.mark.parametrize("pattern", [r"(a)\1", "(?=a)a", r"a\Z", "a{2000}"])
