@@ -4,13 +4,16 @@ definitions, patterns that backtrack for hours, and answers without a length lim
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 
-from projecthub.core.errors import Invalid
-from projecthub.services.templates import limits
+from projecthub.core.errors import Conflict, Invalid
+from projecthub.models import TemplateVersion
+from projecthub.services.templates import library, limits
 from projecthub.services.templates.definition import parse_definition
 from projecthub.services.templates.questionnaire import AnswerContext, validate_answers
+from tests.factories import make_org, owner_principal
 
 HEAD = "name: X\nsteps:\n  - id: s\n    title: S\n    fields:\n"
 CTX = AnswerContext()
@@ -150,3 +153,16 @@ def test_list_answers_are_capped(answer):
     assert validate_answers(definition, {"a": answer}, CTX) == {
         "a": f"Enter at most {limits.MAX_ANSWER_ITEMS} entries of up to "
              f"{limits.MAX_ITEM_CHARS} characters each."}
+
+
+def test_a_version_saved_before_the_limits_is_a_clear_conflict_not_a_crash(db):
+    org = make_org(db)
+    owner = owner_principal(db, org)
+    version_id = library.list_templates(db, owner)[0].version_id
+    version = db.get_one(TemplateVersion, uuid.UUID(version_id))
+    version.definition = {**version.definition, "description": {"nested": "mapping"}}
+    db.add(version)
+    db.commit()
+
+    with pytest.raises(Conflict, match="Save the template again"):
+        library.load_version(db, owner, version_id)
