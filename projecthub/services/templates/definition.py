@@ -4,6 +4,7 @@ errors that point at the line to fix."""
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -39,6 +40,8 @@ Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 
 def _scalar(value: object) -> bool | int | float | str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
     if isinstance(value, bool | int | float):
         return value
     if not isinstance(value, str):
@@ -96,7 +99,7 @@ class FieldDef(BaseModel):
     pattern: str | None = Field(default=None, max_length=MAX_PATTERN_CHARS)  # RE2 syntax
     pattern_message: Text = "This value is not in the expected format."
     max_length: int | None = Field(default=None, ge=1, le=MAX_ANSWER_CHARS)
-    min: float | None = None
+    min: float | None = Field(default=None, allow_inf_nan=False)
     after: Id | None = None
     tool: Literal["jira", "confluence", "productive", "graph"] | None = None
     show_if: Condition | None = None

@@ -4,6 +4,7 @@ submission with the same rules."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -83,6 +84,8 @@ def _check_type(fdef: FieldDef, value: Any, ctx: AnswerContext) -> str | None:
         try:
             number = float(value)
         except (TypeError, ValueError):
+            return "Enter a number."
+        if not math.isfinite(number):  # NaN or infinity: JSON (and PostgreSQL) cannot store it
             return "Enter a number."
         if fdef.min is not None and number < fdef.min:
             return f"Enter at least {fdef.min:g}."

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import yaml
 from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 from yaml.error import Mark
 
 from projecthub.services.templates.limits import MAX_DEPTH
@@ -27,7 +28,16 @@ def _as_text(loader: TemplateLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _as_int(loader: TemplateLoader, node: yaml.ScalarNode) -> int:
+    """Python refuses to read an integer of more than 4,300 digits; say where it is."""
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError as exc:
+        raise ConstructorError(None, None, "this number is too long", node.start_mark) from exc
+
+
 TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
+TemplateLoader.add_constructor("tag:yaml.org,2002:int", _as_int)
 
 
 def _refused(mark: object, problem: str) -> ComposerError:

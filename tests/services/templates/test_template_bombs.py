@@ -66,6 +66,22 @@ def test_template_values_have_concrete_types(body):
     assert "line 6" in _refused(_field(body)).fields
 
 
+@pytest.mark.parametrize(("body", "problem"), [
+    ("type: number, default: " + "1" * 5000, "line 6: this number is too long"),
+    ("type: number, default: .nan", "line 6: steps.0.fields.0.default: Value error, must be a "
+                                    "finite number"),
+    ("type: number, min: .inf", "line 6: steps.0.fields.0.min: Input should be a finite number"),
+])
+def test_numbers_json_cannot_store_are_refused_with_their_line(body, problem):
+    assert _refused(_field(body)).message == problem
+
+
+@pytest.mark.parametrize("answer", ["nan", float("inf"), "-Infinity"])
+def test_a_number_answer_must_be_finite(answer):
+    definition = parse_definition(_field("type: number"))
+    assert validate_answers(definition, {"a": answer}, CTX) == {"a": "Enter a number."}
+
+
 def test_dates_in_yaml_stay_text():
     """YAML reads 2026-01-31 as a date, which the stored JSON definition cannot hold."""
     definition = parse_definition(_field("type: date, default: 2026-01-31"))
