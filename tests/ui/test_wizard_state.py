@@ -10,8 +10,11 @@ from sqlmodel import Session, select
 from projecthub.models import Role, WizardDraft
 from projecthub.services import connections, drafts
 from projecthub.services.templates import library
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
+from projecthub.ui.state import wizard
 from projecthub.ui.state.wizard import NEW_PATH, WizardState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal, user_of
+from tests.hostile import EVIL_ANSWER, HOSTILE_TEMPLATE, Entered, seconds_for_other
 from tests.ui.tabs import browser_state, login, redirect_path
 
 
@@ -195,6 +198,15 @@ def test_switches_numbers_and_checklists_store_typed_answers(db, engine, as_user
     assert draft.answers["starter_pages"] == ["Project charter", "Decision log"]
 
 
+def test_an_answer_longer_than_any_field_allows_is_refused_before_the_draft(db, engine, as_user):
+    state = _start(db, as_user)
+
+    state.set_answer("description", "x" * (MAX_ANSWER_CHARS + 1))
+
+    assert state.errors == {"wizard": "Description: use at most 20,000 characters."}
+    assert _drafts(engine) == []
+
+
 def test_a_question_from_another_page_is_refused(db, engine, as_user):
     state = _start(db, as_user)
 
@@ -261,3 +273,23 @@ def test_every_handler_asks_for_the_session_again(db, engine, as_user):
                    state.choose_template(state.templates[0].id)):
         assert redirect_path(result) == f"/login?next={NEW_PATH}"
     assert _drafts(engine) == []
+
+
+def test_a_backtracking_pattern_does_not_stall_another_tab(db, as_user, monkeypatch):
+    """Security review, finding 1: typing into a hostile template's field must not freeze the
+    worker for everyone else while its pattern is checked."""
+    owner = make_user(db)
+    org = make_org(db, owner)
+    hostile = library.create_template(db, principal(db, owner, org), source=HOSTILE_TEMPLATE)
+    db.commit()
+    state = as_user(WizardState, owner, path=NEW_PATH)
+    state.load()
+    state.choose_template(hostile.id)
+    other = as_user(WizardState, owner, path=NEW_PATH)
+    running = Entered(monkeypatch, wizard, "validate_step")
+
+    elapsed = seconds_for_other(lambda: state.set_answer("code", EVIL_ANSWER), running,
+                                other.load)
+
+    assert elapsed < 1 and [t.name for t in other.templates][-1] == "Hostile"
+    assert _field(state, "code").error == "This value is not in the expected format."

@@ -3,8 +3,6 @@ number of queries whatever the number of projects; never a call to a tool."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +15,7 @@ from projecthub.core.errors import Invalid
 from projecthub.models import Lifecycle, Project, ProjectResource, ProjectStatus, User
 from projecthub.services.principal import Principal
 from projecthub.services.projects import visible_projects
+from projecthub.services.spreadsheet import csv_text
 
 HEALTHS = ("green", "amber", "red", "unknown")
 TOOLS = ("jira", "confluence", "productive", "graph")
@@ -170,14 +169,10 @@ def export_csv(session: Session, principal: Principal, query: DashboardQuery) ->
         _filtered(principal, query).add_columns(ProjectStatus, User.display_name)
         .outerjoin(User, User.id == Project.owner_id)
         .order_by(*_order(query))).all()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["key", "name", "client", "lifecycle", "health", "owner", "start", "end",
-                     "synced_at", "reasons"])
-    for project, status, owner in rows:
-        row = _row(project, status, owner, [])
-        writer.writerow([row.key, row.name, row.client_company, row.lifecycle, row.health,
-                         row.owner_name, row.start_date or "", row.end_date or "",
-                         row.synced_at.isoformat() if row.synced_at else "",
-                         " | ".join(row.reasons)])
-    return out.getvalue()
+    header = ["key", "name", "client", "lifecycle", "health", "owner", "start", "end",
+              "synced_at", "reasons"]
+    views = (_row(project, status, owner, []) for project, status, owner in rows)
+    return csv_text(header, ([row.key, row.name, row.client_company, row.lifecycle, row.health,
+                              row.owner_name, str(row.start_date or ""), str(row.end_date or ""),
+                              row.synced_at.isoformat() if row.synced_at else "",
+                              " | ".join(row.reasons)] for row in views))

@@ -4,25 +4,75 @@ errors that point at the line to fix."""
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Literal
+import math
+from collections import Counter
+from functools import cached_property
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
 
 from projecthub.core.errors import Invalid
+from projecthub.services.templates.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_FIELDS,
+    MAX_ITEM_CHARS,
+    MAX_OPTIONS,
+    MAX_PATTERN_CHARS,
+    MAX_SOURCE_CHARS,
+    MAX_STEPS,
+    MAX_TEXT_CHARS,
+)
+from projecthub.services.templates.patterns import pattern_problem
+from projecthub.services.templates.yaml_loader import load_template_yaml
 
 FieldType = Literal["text", "textarea", "choice", "multichoice", "date", "number", "bool",
                     "member", "members", "emails", "list", "connection"]
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+
+
+def _scalar(value: object) -> bool | int | float | str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if isinstance(value, bool | int | float):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be text, a number, true or false")
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(f"must have at most {MAX_TEXT_CHARS} characters")
+    return value
+
+
+def _value(value: object) -> bool | int | float | str | list[bool | int | float | str]:
+    if not isinstance(value, list):
+        return _scalar(value)
+    if len(value) > MAX_OPTIONS:
+        raise ValueError(f"must have at most {MAX_OPTIONS} values")
+    return [_scalar(item) for item in value]
+
+
+# What defaults and conditions hold: no mappings, no nesting, every string bounded.
+Scalar = Annotated[bool | int | float | str, PlainValidator(_scalar)]
+Value = Annotated[bool | int | float | str | list[bool | int | float | str],
+                  PlainValidator(_value)]
 
 
 class Condition(BaseModel):
     """Show a field only when another field's answer equals a value or is one of several."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    field: str
-    equals: Any = None
-    in_: list[Any] | None = Field(default=None, alias="in")
+    field: Id
+    equals: Scalar | None = None
+    in_: Annotated[list[Scalar], Field(max_length=MAX_OPTIONS)] | None = Field(
+        default=None, alias="in")
 
     def holds(self, answers: dict[str, Any]) -> bool:
         value = answers.get(self.field)
@@ -33,24 +83,24 @@ class Condition(BaseModel):
 
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    value: str
-    label: str
+    value: str = Field(max_length=MAX_ITEM_CHARS)  # becomes an answer, so the same cap
+    label: str = Field(max_length=MAX_ITEM_CHARS)
 
 
 class FieldDef(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    id: Id
     label: str = Field(min_length=1, max_length=120)
     type: FieldType
     required: bool = False
-    help: str = ""
-    default: Any = None
-    options: list[Option] = Field(default_factory=list)
-    pattern: str | None = None
-    pattern_message: str = "This value is not in the expected format."
-    max_length: int | None = Field(default=None, ge=1)
-    min: float | None = None
-    after: str | None = None
+    help: Text = ""
+    default: Value | None = None
+    options: list[Option] = Field(default_factory=list, max_length=MAX_OPTIONS)
+    pattern: str | None = Field(default=None, max_length=MAX_PATTERN_CHARS)  # RE2 syntax
+    pattern_message: Text = "This value is not in the expected format."
+    max_length: int | None = Field(default=None, ge=1, le=MAX_ANSWER_CHARS)
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    after: Id | None = None
     tool: Literal["jira", "confluence", "productive", "graph"] | None = None
     show_if: Condition | None = None
 
@@ -60,17 +110,16 @@ class FieldDef(BaseModel):
             raise ValueError(f"field {self.id!r} of type {self.type} needs options")
         if self.type == "connection" and self.tool is None:
             raise ValueError(f"field {self.id!r} of type connection needs a tool")
-        if self.pattern is not None:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValueError(f"field {self.id!r} has an invalid pattern: {exc}") from exc
+        problem = pattern_problem(self.pattern) if self.pattern is not None else None
+        if problem is not None:
+            raise ValueError(f"field {self.id!r} has a pattern RE2 cannot use: {problem} "
+                             "(no backreferences or lookaround; write \\z for the end)")
         return self
 
 
 class StepDef(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    id: Id
     title: str = Field(min_length=1, max_length=80)
     fields: list[FieldDef] = Field(default_factory=list)
 
@@ -78,27 +127,33 @@ class StepDef(BaseModel):
 class TemplateDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)
-    description: str = ""
-    steps: list[StepDef] = Field(min_length=1)
+    description: Text = ""
+    steps: list[StepDef] = Field(min_length=1, max_length=MAX_STEPS)
 
     @model_validator(mode="after")
     def _references(self) -> TemplateDefinition:
-        ids = [f.id for s in self.steps for f in s.fields]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        fields = self.fields()
+        if len(fields) > MAX_FIELDS:
+            raise ValueError(f"a template has at most {MAX_FIELDS} fields")
+        duplicates = sorted(i for i, n in Counter(f.id for f in fields).items() if n > 1)
         if duplicates:
             raise ValueError(f"field ids must be unique: {', '.join(duplicates)}")
-        known = set(ids)
-        for field in self.fields():
+        for field in fields:
             for ref in (field.show_if.field if field.show_if else None, field.after):
-                if ref is not None and ref not in known:
+                if ref is not None and ref not in self._by_id:
                     raise ValueError(f"field {field.id!r} refers to unknown field {ref!r}")
         return self
 
     def fields(self) -> list[FieldDef]:
         return [f for s in self.steps for f in s.fields]
 
+    @cached_property
+    def _by_id(self) -> dict[str, FieldDef]:
+        """Built once: visibility follows show_if chains field by field."""
+        return {f.id: f for f in self.fields()}
+
     def field(self, field_id: str) -> FieldDef | None:
-        return next((f for f in self.fields() if f.id == field_id), None)
+        return self._by_id.get(field_id)
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -121,17 +176,18 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
 def parse_definition(source: str) -> TemplateDefinition:
     """Parse YAML (or JSON, which is YAML) into a checked definition, or raise ``Invalid`` whose
     ``fields`` map ``line N`` to the problem found there."""
+    if len(source) > MAX_SOURCE_CHARS:
+        problem = f"a template has at most {MAX_SOURCE_CHARS:,} characters"
+        raise Invalid(f"line 1: {problem}", {"line 1": problem})
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node, data = load_template_yaml(source)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         message = f"line {line}: {exc.problem or 'syntax error'}"
         raise Invalid(message, {f"line {line}": str(exc.problem or "syntax error")}) from exc
-    except (yaml.YAMLError, RecursionError) as exc:  # a control character, or absurd nesting
+    except yaml.YAMLError as exc:  # a control character: the reader's error has no mark
         line = source.count("\n", 0, getattr(exc, "position", 0)) + 1
-        problem = ("contains a character YAML does not allow" if isinstance(exc, yaml.YAMLError)
-                   else "is nested too deeply")
+        problem = "contains a character YAML does not allow"
         raise Invalid(f"line {line}: {problem}", {f"line {line}": problem}) from exc
     if not isinstance(data, dict):
         raise Invalid("line 1: a template is a mapping with name, description and steps",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlmodel import Session, col
 
 from projecthub.core.clock import utcnow
@@ -93,7 +94,11 @@ def get_template(session: Session, principal: Principal, template_id: object) ->
 def load_version(session: Session, principal: Principal,
                  version_id: object) -> tuple[TemplateVersion, TemplateDefinition]:
     version = get_scoped(session, principal, TemplateVersion, version_id, label="Template")
-    return version, TemplateDefinition.model_validate(version.definition)
+    try:
+        return version, TemplateDefinition.model_validate(version.definition)
+    except ValidationError as exc:  # saved before a limit existed (e.g. a non-RE2 pattern)
+        raise Conflict("This template version breaks a template rule added since it was saved. "
+                       "Save the template again to see what to change.") from exc
 
 
 def _slug_for(session: Session, principal: Principal, name: str) -> str:

@@ -4,7 +4,7 @@ submission with the same rules."""
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,6 +12,8 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from projecthub.services.templates.definition import FieldDef, TemplateDefinition
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS, MAX_ANSWER_ITEMS, MAX_ITEM_CHARS
+from projecthub.services.templates.patterns import fullmatch
 
 Answers = dict[str, Any]
 
@@ -46,6 +48,17 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+def _size_problem(value: Any) -> str | None:
+    """Answers come from anyone who may start a project: bound them before any rule reads them."""
+    if isinstance(value, str) and len(value) > MAX_ANSWER_CHARS:
+        return f"Use at most {MAX_ANSWER_CHARS} characters."
+    if isinstance(value, list) and (len(value) > MAX_ANSWER_ITEMS or not all(
+            isinstance(item, str) and len(item) <= MAX_ITEM_CHARS for item in value)):
+        return (f"Enter at most {MAX_ANSWER_ITEMS} entries of up to {MAX_ITEM_CHARS} "
+                "characters each.")
+    return None
+
+
 def _check_type(fdef: FieldDef, value: Any, ctx: AnswerContext) -> str | None:
     kind = fdef.type
     if kind in ("text", "textarea"):
@@ -53,7 +66,7 @@ def _check_type(fdef: FieldDef, value: Any, ctx: AnswerContext) -> str | None:
             return "Enter text."
         if fdef.max_length and len(value) > fdef.max_length:
             return f"Use at most {fdef.max_length} characters."
-        if fdef.pattern and not re.fullmatch(fdef.pattern, value):
+        if fdef.pattern and not fullmatch(fdef.pattern, value):
             return fdef.pattern_message
     elif kind == "choice":
         if value not in {o.value for o in fdef.options}:
@@ -71,6 +84,8 @@ def _check_type(fdef: FieldDef, value: Any, ctx: AnswerContext) -> str | None:
         try:
             number = float(value)
         except (TypeError, ValueError):
+            return "Enter a number."
+        if not math.isfinite(number):  # NaN or infinity: JSON (and PostgreSQL) cannot store it
             return "Enter a number."
         if fdef.min is not None and number < fdef.min:
             return f"Enter at least {fdef.min:g}."
@@ -112,7 +127,7 @@ def validate_field(definition: TemplateDefinition, fdef: FieldDef, answers: Answ
     value = answers.get(fdef.id)
     if _is_empty(value):
         return "This is required." if fdef.required else None
-    problem = _check_type(fdef, value, ctx)
+    problem = _size_problem(value) or _check_type(fdef, value, ctx)
     if problem is None and fdef.after and not _is_empty(answers.get(fdef.after)):
         try:
             if date.fromisoformat(str(value)) < date.fromisoformat(str(answers[fdef.after])):

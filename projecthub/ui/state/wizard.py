@@ -20,6 +20,7 @@ from projecthub.services import connections, drafts, members, projects
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.templates import library
 from projecthub.services.templates.definition import FieldDef, StepDef, TemplateDefinition
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_step, with_defaults
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
@@ -230,6 +231,8 @@ class WizardState(DraftsState):
         """A typed, chosen or picked value; parsed by the field's type, then saved."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             fdef = self._field(definition, field)
+            if len(str(value)) > MAX_ANSWER_CHARS:  # refused before it reaches the draft
+                raise Invalid(f"{fdef.label}: use at most {MAX_ANSWER_CHARS:,} characters.")
             self._set(field, parse(fdef, value))
             if widget(fdef) in _TYPED:
                 self._raw = {**self._raw, field: str(value)}
