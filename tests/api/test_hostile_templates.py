@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projecthub.services import projects
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.factories import make_org, make_user
 from tests.hostile import EVIL_ANSWER, HOSTILE_TEMPLATE, Entered, seconds_for_other
 
