@@ -125,7 +125,8 @@ SUMMARY_TYPES: dict[tuple[str, str], type[Summary]] = {
     (s.tool.value, s.kind): s
     for s in (JiraSummary, ConfluenceSummary, ProductiveSummary, PlannerSummary, TeamSummary)}
 # Untagged rows (written before the tag): the key only that shape has.
-_LEGACY_MARKERS = {"to_do": JiraSummary, "page_count": ConfluenceSummary,
+_LEGACY_MARKERS: dict[str, type[Summary]] = {
+    "to_do": JiraSummary, "page_count": ConfluenceSummary,
                    "budget_total_cents": ProductiveSummary, "not_started": PlannerSummary,
                    "web_url": TeamSummary}
 

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from projecthub.models import Tool
+from projecthub.models.status_data import SUMMARY_TYPES
 from projecthub.services.status.health import SnapshotFacts, elapsed_percent, evaluate
 from projecthub.services.status.settings import StatusSettings
 
@@ -13,8 +15,16 @@ NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 S = StatusSettings()  # amber > 10 points, red > 25; overdue amber >= 1, red >= 5; stale 24 h
 
 
+# Every figure a rule does not look at, so each test states only the ones it is about.
+OTHER = {"productive": {"currency": "EUR", "budget_total_cents": 100, "budget_used_cents": 50,
+                        "budget_remaining_cents": 50, "budgeted_minutes": 60,
+                        "worked_minutes": 30, "tasks_not_started": 0, "tasks_started": 0,
+                        "tasks_closed": 0}}
+
+
 def snap(tool, kind="project", *, age_hours=1.0, error="", **data):
-    return SnapshotFacts(tool, kind, data, NOW - timedelta(hours=age_hours), error)
+    summary = SUMMARY_TYPES[(tool, kind)].model_validate({**OTHER.get(tool, {}), **data})
+    return SnapshotFacts(Tool(tool), summary, NOW - timedelta(hours=age_hours), error)
 
 
 def health(*snaps, start=date(2026, 1, 1), end=date(2026, 12, 31)):
@@ -65,6 +75,6 @@ def test_stale_data_turns_amber_after_the_limit(age, colour):
 
 def test_no_resources_or_no_data_is_unknown():
     assert health().colour == "unknown"
-    never = SnapshotFacts("jira", "project", {}, None, "jira 401: Unauthorized")
+    never = SnapshotFacts(Tool.JIRA, None, None, "jira 401: Unauthorized")
     result = health(never)
     assert result.colour == "unknown" and "401" in result.reasons[0].text
