@@ -84,4 +84,5 @@ class PydanticJSON(TypeDecorator[Any]):
         return self.dump(self.adapter.validate_python(value))
 
     def process_result_value(self, value: Any, _dialect: Any) -> Any:
-        return self.adapter.validate_python(value)
+        # NULL only where an outer join found no row: there is nothing to read.
+        return None if value is None else self.adapter.validate_python(value)
