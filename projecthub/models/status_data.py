@@ -91,17 +91,20 @@ class ConfluenceSummary(Summary):
 
 
 class ProductiveSummary(Summary):
+    """Budgets in the first budget's currency. Figures an older row lacks read as zero, as the
+    screens have always shown them."""
+
     tool, kind, slot = Tool.PRODUCTIVE, "project", "productive"
-    currency: str
-    budget_total_cents: int
-    budget_used_cents: int
-    budget_remaining_cents: int
-    budgeted_minutes: int
-    worked_minutes: int
+    currency: str = ""
+    budget_total_cents: int = 0
+    budget_used_cents: int = 0
+    budget_remaining_cents: int = 0
+    budgeted_minutes: int = 0
+    worked_minutes: int = 0
     burn_percent: float | None = None
-    tasks_not_started: int
-    tasks_started: int
-    tasks_closed: int
+    tasks_not_started: int = 0
+    tasks_started: int = 0
+    tasks_closed: int = 0
 
 
 class PlannerSummary(Summary):

@@ -157,7 +157,7 @@ def test_health_shows_every_reason_worst_first_and_cards_say_why_they_are_stale(
                           fetched_at=utcnow() - timedelta(hours=30), error="HTTP 503 from tool"))
     ten_days_ago = utcnow().date() - timedelta(days=10)
     db.add(StatusHistory(organization_id=org.id, project_id=project.id, day=ten_days_ago,
-                         figures={"productive": PRODUCTIVE}))  # burn 65%
+                         figures={"productive": {"burn_percent": 65.0}}))
     db.add(status)
     db.commit()
 

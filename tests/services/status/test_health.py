@@ -15,15 +15,8 @@ NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 S = StatusSettings()  # amber > 10 points, red > 25; overdue amber >= 1, red >= 5; stale 24 h
 
 
-# Every figure a rule does not look at, so each test states only the ones it is about.
-OTHER = {"productive": {"currency": "EUR", "budget_total_cents": 100, "budget_used_cents": 50,
-                        "budget_remaining_cents": 50, "budgeted_minutes": 60,
-                        "worked_minutes": 30, "tasks_not_started": 0, "tasks_started": 0,
-                        "tasks_closed": 0}}
-
-
 def snap(tool, kind="project", *, age_hours=1.0, error="", **data):
-    summary = SUMMARY_TYPES[(tool, kind)].model_validate({**OTHER.get(tool, {}), **data})
+    summary = SUMMARY_TYPES[(tool, kind)].model_validate(data)
     return SnapshotFacts(Tool(tool), summary, NOW - timedelta(hours=age_hours), error)
 
 
