@@ -217,6 +217,7 @@ class Figures(_Payload):
 
 
 class SummaryJSON(PydanticJSON):
+    cache_ok = True
     adapter = TypeAdapter(MaybeSummary)
 
     def dump(self, value: Any) -> Any:
@@ -224,8 +225,10 @@ class SummaryJSON(PydanticJSON):
 
 
 class ReasonsJSON(PydanticJSON):
+    cache_ok = True
     adapter = TypeAdapter(list[Reason])
 
 
 class FiguresJSON(PydanticJSON):
+    cache_ok = True
     adapter = TypeAdapter(Figures)
