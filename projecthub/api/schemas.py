@@ -8,6 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from projecthub.models import Figures, HealthLevel, Lifecycle, Reason
+from projecthub.services.status.dashboard import ProjectRow
+from projecthub.services.status.view import ResourceCard
+
 RoleName = Literal["owner", "admin", "member", "viewer"]
 
 
@@ -273,7 +277,7 @@ class ProjectPublic(Public):
     project_type: str
     start_date: date | None
     end_date: date | None
-    lifecycle: str
+    lifecycle: Lifecycle
     template_version_id: uuid.UUID | None
     created_at: datetime
 
@@ -312,21 +316,8 @@ class ProjectCreated(BaseModel):
     run: RunPublic
 
 
-class ProjectRowPublic(BaseModel):
-    id: uuid.UUID
-    name: str
-    key: str
-    client_company: str
-    lifecycle: str
-    health: Literal["green", "amber", "red", "unknown"]
-    reasons: list[str]
-    figures: dict[str, Any]
-    owner_name: str
-    start_date: date | None
-    end_date: date | None
-    synced_at: datetime | None
-    oldest_data_at: datetime | None
-    tools: list[str]
+class ProjectRowPublic(ProjectRow):
+    """A dashboard row, exactly as ``services.status.dashboard`` builds it."""
 
 
 class ProjectListPublic(BaseModel):
@@ -338,35 +329,25 @@ class ProjectListPublic(BaseModel):
     by_lifecycle: dict[str, int]
 
 
-class ReasonPublic(BaseModel):
-    level: str
-    rule: str
-    text: str
+class ReasonPublic(Reason):
+    """Why the project has its health: one rule's finding."""
 
 
-class ResourceCardPublic(BaseModel):
-    resource_id: uuid.UUID
-    tool: str
-    kind: str
-    name: str
-    url: str
-    origin: str
-    data: dict[str, Any]
-    fetched_at: datetime | None
-    error: str
+class ResourceCardPublic(ResourceCard):
+    """A tool resource with its latest summary, exactly as ``services.status.view`` builds it."""
 
 
 class ProjectDetailPublic(BaseModel):
     project: ProjectPublic
-    health: Literal["green", "amber", "red", "unknown"]
+    health: HealthLevel
     reasons: list[ReasonPublic]
     synced_at: datetime | None
     resources: list[ResourceCardPublic]
 
 
-class HistoryPointPublic(BaseModel):
+class HistoryPointPublic(Public):
     day: date
-    figures: dict[str, Any]
+    figures: Figures
 
 
 class LifecycleChange(BaseModel):

@@ -7,6 +7,19 @@ from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organizati
 from projecthub.models.projects import Lifecycle, Project, ProjectMember, ProjectResource
 from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
 from projecthub.models.status import ProjectStatus, StatusHistory, StatusSnapshot
+from projecthub.models.status_data import (
+    ConfluenceSummary,
+    Figures,
+    HealthLevel,
+    JiraSummary,
+    PlannerSummary,
+    ProductiveSummary,
+    Reason,
+    Sprint,
+    Summary,
+    TeamSummary,
+    ToolFigures,
+)
 from projecthub.models.templates import Template, TemplateVersion, WizardDraft
 
 __all__ = [
@@ -14,27 +27,38 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuthSession",
+    "ConfluenceSummary",
+    "Figures",
+    "HealthLevel",
     "Invitation",
+    "JiraSummary",
     "Lifecycle",
     "LoginThrottle",
     "Membership",
     "OrgStatus",
     "Organization",
+    "PlannerSummary",
+    "ProductiveSummary",
     "Project",
     "ProjectMember",
     "ProjectResource",
     "ProjectStatus",
     "ProvisioningRun",
     "ProvisioningStep",
+    "Reason",
     "Role",
     "RunStatus",
+    "Sprint",
     "StatusHistory",
     "StatusSnapshot",
     "StepStatus",
+    "Summary",
+    "TeamSummary",
     "Template",
     "TemplateVersion",
     "Tool",
     "ToolConnection",
+    "ToolFigures",
     "User",
     "WizardDraft",
 ]

@@ -7,10 +7,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from projecthub.models.base import created_field, id_field
+from projecthub.models.base import StrEnumType, created_field, id_field
 
 
 class Lifecycle(enum.StrEnum):
@@ -37,7 +37,7 @@ class Project(SQLModel, table=True):
     project_type: str = Field(default="client", max_length=20)
     start_date: date | None = None
     end_date: date | None = None
-    lifecycle: Lifecycle = Field(default=Lifecycle.DRAFT, sa_type=String(20))
+    lifecycle: Lifecycle = Field(default=Lifecycle.DRAFT, sa_type=StrEnumType(Lifecycle, 20))
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     template_version_id: uuid.UUID | None = Field(
         default=None, foreign_key="template_versions.id", ondelete="SET NULL")

@@ -1,16 +1,26 @@
 """What the tools said about a project: one snapshot per resource, a per-project roll-up the
-dashboard reads in one join, and a daily history for charts."""
+dashboard reads in one join, and a daily history for charts. Their JSON columns hold the typed
+payloads of ``models.status_data``."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from projecthub.models.base import id_field, time_field
+from projecthub.models.base import StrEnumType, id_field, time_field
+from projecthub.models.connections import Tool
+from projecthub.models.status_data import (
+    Figures,
+    FiguresJSON,
+    HealthLevel,
+    MaybeSummary,
+    Reason,
+    ReasonsJSON,
+    SummaryJSON,
+)
 
 
 class StatusSnapshot(SQLModel, table=True):
@@ -25,9 +35,9 @@ class StatusSnapshot(SQLModel, table=True):
     project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE", index=True)
     resource_id: uuid.UUID = Field(foreign_key="project_resources.id", ondelete="CASCADE",
                                    unique=True)
-    tool: str = Field(max_length=20)
+    tool: Tool = Field(sa_type=StrEnumType(Tool, 20))
     kind: str = Field(max_length=40)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: MaybeSummary = Field(default=None, sa_column=Column(SummaryJSON(), nullable=False))
     fetched_at: datetime | None = time_field()
     attempted_at: datetime | None = time_field()
     error: str = Field(default="", max_length=1000)
@@ -45,10 +55,12 @@ class ProjectStatus(SQLModel, table=True):
                                   primary_key=True)
     organization_id: uuid.UUID = Field(
         foreign_key="organizations.id", ondelete="CASCADE", index=True)
-    health: str = Field(default="unknown", max_length=10)
-    reasons: list[dict[str, Any]] = Field(default_factory=list,
-                                          sa_column=Column(JSON, nullable=False))
-    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    health: HealthLevel = Field(default=HealthLevel.UNKNOWN,
+                                sa_type=StrEnumType(HealthLevel, 10))
+    reasons: list[Reason] = Field(default_factory=list,
+                                  sa_column=Column(ReasonsJSON(), nullable=False))
+    figures: Figures = Field(default_factory=Figures,
+                             sa_column=Column(FiguresJSON(), nullable=False))
     synced_at: datetime | None = time_field()
     oldest_data_at: datetime | None = time_field()
     lease_owner: str = Field(default="", max_length=80)
@@ -66,4 +78,5 @@ class StatusHistory(SQLModel, table=True):
         foreign_key="organizations.id", ondelete="CASCADE", index=True)
     project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE", index=True)
     day: date
-    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    figures: Figures = Field(default_factory=Figures,
+                             sa_column=Column(FiguresJSON(), nullable=False))

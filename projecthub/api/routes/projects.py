@@ -83,7 +83,7 @@ def list_projects(
         q=q, health=health, lifecycle=lifecycle, tool=tool, owner=owner, sort=sort,
         descending=descending, page=page, page_size=page_size))
     return ProjectListPublic(
-        items=[ProjectRowPublic.model_validate(dataclasses.asdict(r)) for r in result.rows],
+        items=[ProjectRowPublic.model_validate(r, from_attributes=True) for r in result.rows],
         total=result.total, page=result.page, page_size=result.page_size,
         by_health=result.by_health, by_lifecycle=result.by_lifecycle)
 
@@ -92,14 +92,15 @@ def _detail(db: DbDep, principal: Principal, project_id: uuid.UUID) -> ProjectDe
     status = view.project_status(db, principal, project_id)
     return ProjectDetailPublic(
         project=ProjectPublic.model_validate(status.project), health=status.health,
-        reasons=[ReasonPublic.model_validate(r) for r in status.reasons],
+        reasons=[ReasonPublic.model_validate(r, from_attributes=True) for r in status.reasons],
         synced_at=status.synced_at,
-        resources=[ResourceCardPublic.model_validate(dataclasses.asdict(c))
+        resources=[ResourceCardPublic.model_validate(c, from_attributes=True)
                    for c in status.cards])
 
 
 @router.get("/{project_id}", response_model=ProjectDetailPublic)
-def read_project(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep) -> object:
+def read_project(project_id: uuid.UUID, db: DbDep,
+                 principal: PrincipalDep) -> ProjectDetailPublic:
     """The project with its health, the reasons for it, and each resource's latest figures."""
     return _detail(db, principal, project_id)
 
@@ -117,15 +118,16 @@ async def refresh_project_status(project_id: uuid.UUID, db: DbDep,
 @router.get("/{project_id}/history", response_model=list[HistoryPointPublic])
 def project_history(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep,
                     days: Annotated[int, Query(ge=1, le=730)] = 90) -> list[HistoryPointPublic]:
-    return [HistoryPointPublic(day=h.day, figures=h.figures)
+    return [HistoryPointPublic.model_validate(h)
             for h in view.history(db, principal, project_id, days=days)]
 
 
 @router.post("/{project_id}/lifecycle", response_model=ProjectPublic)
 def change_lifecycle(project_id: uuid.UUID, body: LifecycleChange, db: DbDep,
-                     principal: PrincipalDep) -> object:
+                     principal: PrincipalDep) -> ProjectPublic:
     """Active, on hold, completed or archived (archived projects stop syncing)."""
-    return view.set_lifecycle(db, principal, project_id, body.lifecycle)
+    return ProjectPublic.model_validate(
+        view.set_lifecycle(db, principal, project_id, body.lifecycle))
 
 
 @router.get("/{project_id}/runs", response_model=list[RunPublic])

@@ -4,24 +4,35 @@ number of queries whatever the number of projects; never a call to a tool."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import Invalid
-from projecthub.models import Lifecycle, Project, ProjectResource, ProjectStatus, User
+from projecthub.models import (
+    Figures,
+    HealthLevel,
+    Lifecycle,
+    Project,
+    ProjectResource,
+    ProjectStatus,
+    Tool,
+    User,
+)
 from projecthub.services.principal import Principal
 from projecthub.services.projects import visible_projects
 from projecthub.services.spreadsheet import csv_text
 
-HEALTHS = ("green", "amber", "red", "unknown")
-TOOLS = ("jira", "confluence", "productive", "graph")
+HEALTHS = tuple(HealthLevel)
+TOOLS = tuple(Tool)
 SORTS = ("name", "key", "health", "end_date", "lifecycle", "synced_at")
-_HEALTH_RANK = case({"red": 0, "amber": 1, "unknown": 2, "green": 3},
-                    value=func.coalesce(ProjectStatus.health, "unknown"), else_=2)
+_HEALTH_RANK = case({HealthLevel.RED: 0, HealthLevel.AMBER: 1, HealthLevel.UNKNOWN: 2,
+                     HealthLevel.GREEN: 3},
+                    value=func.coalesce(ProjectStatus.health, HealthLevel.UNKNOWN), else_=2)
 
 
 @dataclass(frozen=True)
@@ -57,22 +68,25 @@ class DashboardQuery:
             raise Invalid("Some filters are not valid.", problems)
 
 
-@dataclass(frozen=True)
-class ProjectRow:
-    id: str
+class ProjectRow(BaseModel):
+    """One project as the dashboard lists it; the API answers this very shape."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
     name: str
     key: str
     client_company: str
-    lifecycle: str
-    health: str
-    reasons: list[str]
-    figures: dict[str, Any]
+    lifecycle: Lifecycle
+    health: HealthLevel
+    reasons: list[str] = Field(description="Up to three reasons that are not green.")
+    figures: Figures
     owner_name: str
     start_date: date | None
     end_date: date | None
     synced_at: datetime | None
     oldest_data_at: datetime | None
-    tools: list[str] = field(default_factory=list)
+    tools: list[Tool] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -99,7 +113,7 @@ def _filtered(principal: Principal, query: DashboardQuery) -> Any:
                                         func.lower(Project.client_company).like(like)))
     if query.health:
         statement = statement.where(
-            func.coalesce(ProjectStatus.health, "unknown") == query.health)
+            func.coalesce(ProjectStatus.health, HealthLevel.UNKNOWN) == query.health)
     if query.tool:
         statement = statement.where(exists().where(
             col(ProjectResource.project_id) == col(Project.id),
@@ -128,29 +142,33 @@ def list_projects(session: Session, principal: Principal,
         .order_by(*_order(query)).offset((query.page - 1) * query.page_size)
         .limit(query.page_size)).all()
     ids = [p.id for p, _s, _o in page_rows]
-    tools: dict[uuid.UUID, set[str]] = {}
+    tools: dict[uuid.UUID, set[Tool]] = {}
     for project_id, tool in session.exec(select(ProjectResource.project_id, ProjectResource.tool)
                                          .where(col(ProjectResource.project_id).in_(ids))
                                          .distinct()).all():
-        tools.setdefault(project_id, set()).add(tool)
+        tools.setdefault(project_id, set()).add(Tool(tool))
     return DashboardPage([_row(p, s, o, sorted(tools.get(p.id, set()))) for p, s, o in page_rows],
                          int(total), query.page, query.page_size,
                          *_tiles(session, principal))
 
 
 def _row(project: Project, status: ProjectStatus | None, owner: str | None,
-         tools: list[str]) -> ProjectRow:
+         tools: list[Tool]) -> ProjectRow:
     return ProjectRow(
-        str(project.id), project.name, project.key, project.client_company,
-        str(project.lifecycle), status.health if status else "unknown",
-        [r["text"] for r in (status.reasons if status else []) if r.get("level") != "green"][:3],
-        status.figures if status else {}, owner or "", project.start_date, project.end_date,
-        status.synced_at if status else None, status.oldest_data_at if status else None, tools)
+        id=project.id, name=project.name, key=project.key,
+        client_company=project.client_company, lifecycle=project.lifecycle,
+        health=status.health if status else HealthLevel.UNKNOWN,
+        reasons=[r.text for r in (status.reasons if status else [])
+                 if r.level != HealthLevel.GREEN][:3],
+        figures=status.figures if status else Figures(), owner_name=owner or "",
+        start_date=project.start_date, end_date=project.end_date,
+        synced_at=status.synced_at if status else None,
+        oldest_data_at=status.oldest_data_at if status else None, tools=tools)
 
 
 def _tiles(session: Session, principal: Principal) -> tuple[dict[str, int], dict[str, int]]:
     """Counts over every visible, non-archived project (the tiles ignore the filters)."""
-    health = func.coalesce(ProjectStatus.health, "unknown")
+    health = func.coalesce(ProjectStatus.health, HealthLevel.UNKNOWN)
     live = visible_projects(principal).where(Project.lifecycle != Lifecycle.ARCHIVED).outerjoin(
         ProjectStatus, ProjectStatus.project_id == Project.id)  # type: ignore[arg-type]
     by_health = dict.fromkeys(HEALTHS, 0) | {str(h): int(n) for h, n in session.execute(
@@ -172,7 +190,8 @@ def export_csv(session: Session, principal: Principal, query: DashboardQuery) ->
     header = ["key", "name", "client", "lifecycle", "health", "owner", "start", "end",
               "synced_at", "reasons"]
     views = (_row(project, status, owner, []) for project, status, owner in rows)
-    return csv_text(header, ([row.key, row.name, row.client_company, row.lifecycle, row.health,
-                              row.owner_name, str(row.start_date or ""), str(row.end_date or ""),
+    return csv_text(header, ([row.key, row.name, row.client_company, row.lifecycle.value,
+                              row.health.value, row.owner_name, str(row.start_date or ""),
+                              str(row.end_date or ""),
                               row.synced_at.isoformat() if row.synced_at else "",
                               " | ".join(row.reasons)] for row in views))

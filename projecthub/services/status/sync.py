@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +18,7 @@ from projecthub.connectors.errors import ConnectorError
 from projecthub.core.clock import utcnow
 from projecthub.core.errors import AppError
 from projecthub.models import (
+    Figures,
     Organization,
     Project,
     ProjectResource,
@@ -26,7 +26,9 @@ from projecthub.models import (
     Role,
     StatusHistory,
     StatusSnapshot,
+    Tool,
 )
+from projecthub.models.status_data import SUMMARY_TYPES, AnySummary
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
 from projecthub.services.status.settings import settings_from, settings_of
@@ -72,26 +74,22 @@ def claim(session: Session, project_id: uuid.UUID, config: SyncConfig) -> bool:
     return bool(result.rowcount)
 
 
-async def _fetch(tools: ToolClients, resource: ProjectResource) -> tuple[dict[str, Any], str]:
+async def _fetch(tools: ToolClients, resource: ProjectResource) -> tuple[AnySummary | None, str]:
     fetcher = FETCHERS[(resource.tool, resource.kind)]
     try:
         return await fetcher(tools, resource), ""
     except ConnectorError as exc:
-        return {}, str(exc)
+        return None, str(exc)
     except AppError as exc:
-        return {}, exc.message
+        return None, exc.message
 
 
-def _figures(snaps: list[StatusSnapshot]) -> dict[str, Any]:
+def _figures(snaps: list[StatusSnapshot]) -> Figures:
     """The compact per-tool figures the dashboard shows in its rows."""
-    figures: dict[str, Any] = {}
-    for snap in snaps:
-        key = "planner" if snap.kind == "plan" else snap.tool
-        if snap.kind == "team":
-            key = "teams"
-        figures[key] = {**snap.data, "stale": bool(snap.error), "fetched_at":
-                        snap.fetched_at.isoformat() if snap.fetched_at else None}
-    return figures
+    return Figures.model_validate({
+        SUMMARY_TYPES[(s.tool, s.kind)].slot: {
+            "summary": s.data, "stale": bool(s.error), "fetched_at": s.fetched_at}
+        for s in snaps})
 
 
 async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
@@ -110,7 +108,7 @@ async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health |
 
 
 def _store(session: Session, project: Project,
-           results: list[tuple[ProjectResource, tuple[dict[str, Any], str]]],
+           results: list[tuple[ProjectResource, tuple[AnySummary | None, str]]],
            config: SyncConfig) -> Health:
     now = config.now()
     snaps = []
@@ -118,7 +116,7 @@ def _store(session: Session, project: Project,
         snap = session.exec(select(StatusSnapshot).where(
             StatusSnapshot.resource_id == resource.id)).first() or StatusSnapshot(
             organization_id=project.organization_id, project_id=project.id,
-            resource_id=resource.id, tool=resource.tool, kind=resource.kind)
+            resource_id=resource.id, tool=Tool(resource.tool), kind=resource.kind)
         snap.attempted_at, snap.error = now, error[:1000]
         if not error:
             snap.data, snap.fetched_at = data, now
@@ -126,13 +124,13 @@ def _store(session: Session, project: Project,
         snaps.append(snap)
     org = session.get(Organization, project.organization_id)
     assert org is not None
-    health = evaluate([SnapshotFacts(s.tool, s.kind, s.data, s.fetched_at, s.error)
+    health = evaluate([SnapshotFacts(s.tool, s.data, s.fetched_at, s.error)
                        for s in snaps], start=project.start_date, end=project.end_date,
                       now=now, settings=settings_of(org))
     status = session.get(ProjectStatus, project.id)
     assert status is not None
     status.health = health.colour
-    status.reasons = [{"level": r.level, "rule": r.rule, "text": r.text} for r in health.reasons]
+    status.reasons = health.reasons
     status.figures = _figures(snaps)
     status.synced_at = now
     status.oldest_data_at = min((s.fetched_at for s in snaps if s.fetched_at), default=None)
@@ -143,7 +141,7 @@ def _store(session: Session, project: Project,
     return health
 
 
-def _record_day(session: Session, project: Project, figures: dict[str, Any],
+def _record_day(session: Session, project: Project, figures: Figures,
                 now: datetime) -> None:
     day = session.exec(select(StatusHistory).where(
         StatusHistory.project_id == project.id, StatusHistory.day == now.date())).first()

@@ -3,23 +3,35 @@ resource with its figures and data age, history for charts; and its lifecycle.""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    model_validator,
+)
 from sqlmodel import Session, col
 
 from projecthub.core.clock import utcnow
 from projecthub.core.errors import Conflict, Invalid, PermissionDenied
 from projecthub.models import (
+    HealthLevel,
     Lifecycle,
     Project,
     ProjectResource,
     ProjectStatus,
+    Reason,
     Role,
     StatusHistory,
     StatusSnapshot,
+    Tool,
 )
+from projecthub.models.status_data import MaybeSummary
 from projecthub.services import audit
 from projecthub.services.principal import Principal
 from projecthub.services.projects import get_project
@@ -28,24 +40,42 @@ from projecthub.services.scoping import scoped_select
 MANUAL_STATES = (Lifecycle.ACTIVE, Lifecycle.ON_HOLD, Lifecycle.COMPLETED, Lifecycle.ARCHIVED)
 
 
-@dataclass(frozen=True)
-class ResourceCard:
-    resource_id: str
-    tool: str
+class ResourceCard(BaseModel):
+    """One tool resource with its latest summary (``data``, an empty object until first
+    fetched); the API answers this very shape."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resource_id: uuid.UUID
+    tool: Tool
     kind: str
     name: str
     url: str
     origin: str
-    data: dict[str, Any]
+    data: MaybeSummary
     fetched_at: datetime | None
     error: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tag_data(cls, value: Any) -> Any:
+        """Read back from JSON, the summary is recognised by the card's own tool and kind."""
+        if isinstance(value, dict) and isinstance(value.get("data"), dict) and value["data"]:
+            return {**value, "data": {"tool": value.get("tool"), "kind": value.get("kind"),
+                                      **value["data"]}}
+        return value
+
+    @field_serializer("data", mode="wrap")
+    def _data(self, data: MaybeSummary,
+              handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {} if data is None else dict(handler(data))
 
 
 @dataclass(frozen=True)
 class StatusView:
     project: Project
-    health: str
-    reasons: list[dict[str, Any]]
+    health: HealthLevel
+    reasons: list[Reason]
     synced_at: datetime | None
     cards: list[ResourceCard]
 
@@ -61,10 +91,11 @@ def project_status(session: Session, principal: Principal, project_id: object) -
     cards = []
     for r in resources:
         snap = snapshots.get(r.id)
-        cards.append(ResourceCard(str(r.id), r.tool, r.kind, r.name, r.url, r.origin,
-                                  snap.data if snap else {}, snap.fetched_at if snap else None,
-                                  snap.error if snap else ""))
-    return StatusView(project, status.health if status else "unknown",
+        cards.append(ResourceCard(
+            resource_id=r.id, tool=Tool(r.tool), kind=r.kind, name=r.name, url=r.url,
+            origin=r.origin, data=snap.data if snap else None,
+            fetched_at=snap.fetched_at if snap else None, error=snap.error if snap else ""))
+    return StatusView(project, status.health if status else HealthLevel.UNKNOWN,
                       status.reasons if status else [], status.synced_at if status else None,
                       cards)
 

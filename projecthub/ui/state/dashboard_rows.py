@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
+from projecthub.models import Figures
 from projecthub.services.status.dashboard import HEALTHS, ProjectRow
 from projecthub.ui.state.status_format import (
     EMPTY,
@@ -61,39 +61,34 @@ class Tile:
     active: bool
 
 
-def _jira(figures: dict[str, Any]) -> tuple[str, str]:
-    jira = figures.get("jira")
-    if not jira or jira.get("to_do") is None:
+def _jira(figures: Figures) -> tuple[str, str]:
+    jira = figures.jira.summary if figures.jira else None
+    if jira is None:
         return "", ""
-    open_ = int(jira.get("to_do", 0)) + int(jira.get("in_progress", 0))
-    overdue = jira.get("overdue")
-    return (f"{open_} open · {int(jira.get('done', 0))} done",
-            f"{int(overdue)} overdue" if overdue else "")
+    return (f"{jira.open} open · {jira.done} done",
+            f"{jira.overdue} overdue" if jira.overdue else "")
 
 
-def _budget(figures: dict[str, Any]) -> tuple[str, str, bool]:
-    prod = figures.get("productive")
-    if not prod or "budget_total_cents" not in prod:
+def _budget(figures: Figures) -> tuple[str, str, bool]:
+    prod = figures.productive.summary if figures.productive else None
+    if prod is None:
         return "", "", False
-    remaining = int(prod.get("budget_remaining_cents", 0))
-    burn = prod.get("burn_percent")
-    left = (f"{money(remaining, prod.get('currency', ''))} left" if remaining >= 0 else
-            f"{money(-remaining, prod.get('currency', ''))} over")
-    return (f"{percent(burn)} used" if burn is not None else "No budget", left,
-            remaining < 0)
+    remaining = prod.budget_remaining_cents
+    left = (f"{money(remaining, prod.currency)} left" if remaining >= 0 else
+            f"{money(-remaining, prod.currency)} over")
+    return (f"{percent(prod.burn_percent)} used" if prod.burn_percent is not None
+            else "No budget", left, remaining < 0)
 
 
-def _planner(figures: dict[str, Any]) -> tuple[str, str]:
-    plan = figures.get("planner")
-    if not plan or plan.get("not_started") is None:
+def _planner(figures: Figures) -> tuple[str, str]:
+    plan = figures.planner.summary if figures.planner else None
+    if plan is None:
         return "", ""
-    open_ = int(plan.get("not_started", 0)) + int(plan.get("in_progress", 0))
-    overdue = int(plan.get("overdue", 0))
-    return f"{open_} open", f"{overdue} overdue" if overdue else ""
+    return f"{plan.open} open", f"{plan.overdue} overdue" if plan.overdue else ""
 
 
 def _staleness(row: ProjectRow, now: datetime, stale_hours: int) -> tuple[bool, str]:
-    failed = [name for name, f in row.figures.items() if isinstance(f, dict) and f.get("stale")]
+    failed = [name for name, f in row.figures.entries().items() if f.stale]
     if row.synced_at is None:
         return bool(row.tools), "Not synced yet." if row.tools else ""
     if failed:
@@ -110,11 +105,11 @@ def dash_row(row: ProjectRow, now: datetime, stale_hours: int) -> DashRow:
     stale, stale_note = _staleness(row, now, stale_hours)
     synced = "never synced" if row.synced_at is None else "synced " + age(row.synced_at, now)
     return DashRow(
-        row.id, row.name, row.key, row.client_company, f"{PROJECT_PREFIX}{row.id}", row.health,
-        HEALTH_LABELS.get(row.health, row.health), row.reasons[0] if row.reasons else "",
+        str(row.id), row.name, row.key, row.client_company, f"{PROJECT_PREFIX}{row.id}",
+        row.health.value, HEALTH_LABELS[row.health], row.reasons[0] if row.reasons else "",
         "\n".join(row.reasons), issues, issues_note, budget, budget_note, over, planner,
         planner_note, row.owner_name or EMPTY, date_range(row.start_date, row.end_date),
-        row.lifecycle, lifecycle_label(row.lifecycle), synced, stale, stale_note)
+        row.lifecycle.value, lifecycle_label(row.lifecycle), synced, stale, stale_note)
 
 
 def tiles(by_health: dict[str, int], by_lifecycle: dict[str, int],

@@ -142,8 +142,8 @@ class ProjectState(SessionState):
         self.can_change_lifecycle = (
             (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id)
             and project.lifecycle not in (Lifecycle.DRAFT, Lifecycle.PROVISIONING))
-        self.health = status.health
-        self.health_text = HEALTH_LABELS.get(status.health, status.health)
+        self.health = status.health.value
+        self.health_text = HEALTH_LABELS[status.health]
         self.reasons = reason_lines(status.reasons)
         self.synced = ("Never synced" if status.synced_at is None else
                        f"Synced {age(status.synced_at, now)}")

@@ -8,7 +8,16 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from projecthub.models import StatusHistory
+from projecthub.models import (
+    ConfluenceSummary,
+    HealthLevel,
+    JiraSummary,
+    PlannerSummary,
+    ProductiveSummary,
+    Reason,
+    StatusHistory,
+    TeamSummary,
+)
 from projecthub.services.status.health import elapsed_percent
 from projecthub.services.status.view import ResourceCard
 from projecthub.ui.state.status_format import (
@@ -63,66 +72,64 @@ class ReasonLine:
     text: str
 
 
-def _jira(data: dict[str, Any]) -> tuple[list[Figure], str]:
-    figures = [Figure("To do", count(data.get("to_do"))),
-               Figure("In progress", count(data.get("in_progress"))),
-               Figure("Done", count(data.get("done"))),
-               Figure("Overdue", count(data.get("overdue")))]
-    sprint = data.get("sprint")
+def _jira(data: JiraSummary) -> tuple[list[Figure], str]:
+    figures = [Figure("To do", count(data.to_do)),
+               Figure("In progress", count(data.in_progress)),
+               Figure("Done", count(data.done)),
+               Figure("Overdue", count(data.overdue))]
+    sprint = data.sprint
     detail = ""
     if sprint:
-        end = moment(sprint.get("end")).split(",")[0] if sprint.get("end") else ""
-        detail = (f"{sprint.get('name', 'Sprint')}: {percent(sprint.get('percent_done'))} done"
+        end = moment(sprint.end).split(",")[0] if sprint.end else ""
+        detail = (f"{sprint.name}: {percent(sprint.percent_done)} done"
                   + (f", ends {end}" if end else ""))
     return figures, detail
 
 
-def _confluence(data: dict[str, Any], now: datetime) -> tuple[list[Figure], str]:
-    edited = data.get("last_edit_at")
-    by = data.get("last_edit_by")
-    figures = [Figure("Pages", count(data.get("page_count"))),
-               Figure("Last edit", age(edited, now, never=EMPTY), f"by {by}" if by else "")]
-    title = data.get("last_page_title")
+def _confluence(data: ConfluenceSummary, now: datetime) -> tuple[list[Figure], str]:
+    by = data.last_edit_by
+    figures = [Figure("Pages", count(data.page_count)),
+               Figure("Last edit", age(data.last_edit_at, now, never=EMPTY),
+                      f"by {by}" if by else "")]
+    title = data.last_page_title
     return figures, f"Last edited page: {title}" if title else ""
 
 
-def _productive(data: dict[str, Any]) -> tuple[list[Figure], str]:
-    currency = str(data.get("currency", ""))
-    if not data.get("budget_total_cents"):
+def _productive(data: ProductiveSummary) -> tuple[list[Figure], str]:
+    currency = data.currency
+    if not data.budget_total_cents:
         figures = [Figure("Budget", "none")]
     else:
-        remaining = int(data.get("budget_remaining_cents", 0))
-        figures = [Figure("Budget", money(data.get("budget_total_cents"), currency)),
-                   Figure("Used", percent(data.get("burn_percent")),
-                          money(data.get("budget_used_cents"), currency)),
+        remaining = data.budget_remaining_cents
+        figures = [Figure("Budget", money(data.budget_total_cents, currency)),
+                   Figure("Used", percent(data.burn_percent),
+                          money(data.budget_used_cents, currency)),
                    Figure("Remaining" if remaining >= 0 else "Over budget",
                           money(abs(remaining), currency))]
-    figures.append(Figure("Time", hours(data.get("worked_minutes")),
-                          f"of {hours(data.get('budgeted_minutes'))} budgeted"))
-    open_ = int(data.get("tasks_not_started", 0)) + int(data.get("tasks_started", 0))
-    return figures, f"Tasks: {open_} open, {int(data.get('tasks_closed', 0))} closed"
+    figures.append(Figure("Time", hours(data.worked_minutes),
+                          f"of {hours(data.budgeted_minutes)} budgeted"))
+    open_ = data.tasks_not_started + data.tasks_started
+    return figures, f"Tasks: {open_} open, {data.tasks_closed} closed"
 
 
-def _planner(data: dict[str, Any]) -> tuple[list[Figure], str]:
-    return [Figure("Not started", count(data.get("not_started"))),
-            Figure("In progress", count(data.get("in_progress"))),
-            Figure("Done", count(data.get("done"))),
-            Figure("Overdue", count(data.get("overdue")))], ""
+def _planner(data: PlannerSummary) -> tuple[list[Figure], str]:
+    return [Figure("Not started", count(data.not_started)),
+            Figure("In progress", count(data.in_progress)),
+            Figure("Done", count(data.done)),
+            Figure("Overdue", count(data.overdue))], ""
 
 
 def _figures(card: ResourceCard, now: datetime) -> tuple[list[Figure], str]:
-    if not card.data:
-        return [], ""
-    kind = (card.tool, card.kind)
-    if kind == ("jira", "project"):
-        return _jira(card.data)
-    if kind == ("confluence", "space"):
-        return _confluence(card.data, now)
-    if kind == ("productive", "project"):
-        return _productive(card.data)
-    if kind == ("graph", "plan"):
-        return _planner(card.data)
-    if kind == ("graph", "team"):
+    data = card.data
+    if isinstance(data, JiraSummary):
+        return _jira(data)
+    if isinstance(data, ConfluenceSummary):
+        return _confluence(data, now)
+    if isinstance(data, ProductiveSummary):
+        return _productive(data)
+    if isinstance(data, PlannerSummary):
+        return _planner(data)
+    if isinstance(data, TeamSummary):
         return [], "Conversations, channels and files: open the team in Microsoft Teams."
     return [], ""
 
@@ -143,8 +150,8 @@ def _staleness(card: ResourceCard, now: datetime, stale_hours: int) -> tuple[boo
 def card_view(card: ResourceCard, now: datetime, stale_hours: int) -> CardView:
     figures, detail = _figures(card, now)
     stale, note = _staleness(card, now, stale_hours)
-    url = card.url or str(card.data.get("web_url", ""))
-    return CardView(card.resource_id, TOOL_LABELS.get(card.tool, card.tool),
+    url = card.url or (card.data.web_url if isinstance(card.data, TeamSummary) else "")
+    return CardView(str(card.resource_id), TOOL_LABELS.get(card.tool, card.tool),
                     ICONS.get(card.tool, "box"),
                     KIND_LABELS.get((card.tool, card.kind), card.kind), card.name or EMPTY, url,
                     figures, detail,
@@ -166,11 +173,14 @@ def mark_changes(before: list[CardView], after: list[CardView]) -> list[CardView
         for c in after]
 
 
-def reason_lines(reasons: list[dict[str, Any]]) -> list[ReasonLine]:
+_WORST_FIRST = {HealthLevel.RED: 0, HealthLevel.AMBER: 1, HealthLevel.UNKNOWN: 2,
+                HealthLevel.GREEN: 3}
+
+
+def reason_lines(reasons: list[Reason]) -> list[ReasonLine]:
     """Worst first, in the order the rules gave them within a level."""
-    rank = {"red": 0, "amber": 1, "unknown": 2, "green": 3}
-    ordered = sorted(reasons, key=lambda r: rank.get(str(r.get("level")), 2))
-    return [ReasonLine(str(r.get("level", "unknown")), str(r.get("text", ""))) for r in ordered]
+    ordered = sorted(reasons, key=lambda r: _WORST_FIRST[r.level])
+    return [ReasonLine(r.level.value, r.text) for r in ordered]
 
 
 def _label(day: date) -> str:
@@ -179,9 +189,9 @@ def _label(day: date) -> str:
 
 def issue_points(history: list[StatusHistory]) -> list[dict[str, Any]]:
     """Jira issues by status category, one point per day that has them."""
-    return [{"day": _label(h.day), "to_do": int(j.get("to_do", 0)),
-             "in_progress": int(j.get("in_progress", 0)), "done": int(j.get("done", 0))}
-            for h in history if (j := h.figures.get("jira")) and j.get("to_do") is not None]
+    return [{"day": _label(h.day), "to_do": j.to_do, "in_progress": j.in_progress,
+             "done": j.done}
+            for h in history if h.figures.jira and (j := h.figures.jira.summary)]
 
 
 def burn_points(history: list[StatusHistory], start: date | None,
@@ -189,7 +199,8 @@ def burn_points(history: list[StatusHistory], start: date | None,
     """Budget used and time elapsed, in percent, per day that has a budget figure."""
     points = []
     for h in history:
-        burn = (h.figures.get("productive") or {}).get("burn_percent")
+        prod = h.figures.productive.summary if h.figures.productive else None
+        burn = prod.burn_percent if prod else None
         if burn is None:
             continue
         elapsed = elapsed_percent(start, end, h.day)  # None without dates: no line, not zero

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from projecthub.models import Tool
+from projecthub.models.status_data import SUMMARY_TYPES
 from projecthub.services.status.health import SnapshotFacts, elapsed_percent, evaluate
 from projecthub.services.status.settings import StatusSettings
 
@@ -14,7 +16,8 @@ S = StatusSettings()  # amber > 10 points, red > 25; overdue amber >= 1, red >= 
 
 
 def snap(tool, kind="project", *, age_hours=1.0, error="", **data):
-    return SnapshotFacts(tool, kind, data, NOW - timedelta(hours=age_hours), error)
+    summary = SUMMARY_TYPES[(tool, kind)].model_validate(data)
+    return SnapshotFacts(Tool(tool), summary, NOW - timedelta(hours=age_hours), error)
 
 
 def health(*snaps, start=date(2026, 1, 1), end=date(2026, 12, 31)):
@@ -65,6 +68,6 @@ def test_stale_data_turns_amber_after_the_limit(age, colour):
 
 def test_no_resources_or_no_data_is_unknown():
     assert health().colour == "unknown"
-    never = SnapshotFacts("jira", "project", {}, None, "jira 401: Unauthorized")
+    never = SnapshotFacts(Tool.JIRA, None, None, "jira 401: Unauthorized")
     result = health(never)
     assert result.colour == "unknown" and "401" in result.reasons[0].text

@@ -65,19 +65,18 @@ async def test_figures_match_the_tools_exactly(world, db):
     health = await refresh_project(project.id, sync_config(world))
     assert health is not None
     j = snapshot(db, "jira", "project").data
-    assert (j["to_do"], j["in_progress"], j["done"]) == (2, 1, 1)
+    assert (j.to_do, j.in_progress, j.done) == (2, 1, 1)
     p = snapshot(db, "productive", "project").data
-    assert (p["budget_total_cents"], p["budget_used_cents"], p["budget_remaining_cents"],
-            p["burn_percent"], p["currency"]) == (1_000_000, 250_000, 750_000, 25.0, "EUR")
-    assert (p["budgeted_minutes"], p["worked_minutes"], p["tasks_not_started"]) == (
-        6000, 1500, 1)
+    assert (p.budget_total_cents, p.budget_used_cents, p.budget_remaining_cents,
+            p.burn_percent, p.currency) == (1_000_000, 250_000, 750_000, 25.0, "EUR")
+    assert (p.budgeted_minutes, p.worked_minutes, p.tasks_not_started) == (6000, 1500, 1)
     c = snapshot(db, "confluence", "space").data
-    assert c["page_count"] == 3 and c["last_page_title"]  # home, charter, links
+    assert c.page_count == 3 and c.last_page_title  # home, charter, links
     planner = snapshot(db, "graph", "plan").data
-    assert (planner["not_started"], planner["in_progress"], planner["done"]) == (0, 1, 0)
-    assert snapshot(db, "graph", "team").data["web_url"].startswith("https://teams.microsoft")
+    assert (planner.not_started, planner.in_progress, planner.done) == (0, 1, 0)
+    assert snapshot(db, "graph", "team").data.web_url.startswith("https://teams.microsoft")
     status = db.get(ProjectStatus, project.id)
-    assert status.figures["jira"]["to_do"] == 2 and status.synced_at == world.clock.now()
+    assert status.figures.jira.summary.to_do == 2 and status.synced_at == world.clock.now()
     assert db.exec(select(StatusHistory)).one().day == world.clock.now().date()
 
 
@@ -93,7 +92,7 @@ async def test_a_failing_tool_keeps_old_values_marked_stale(world, db):
     assert after.data == before.data and after.fetched_at == before.fetched_at
     assert "500" in after.error and after.attempted_at > after.fetched_at
     status = db.get(ProjectStatus, project.id)
-    assert status.figures["productive"]["stale"] is True
+    assert status.figures.productive.stale is True
 
 
 async def test_one_worker_at_a_time_per_project(world, db):
