@@ -73,7 +73,6 @@ def _note_failure(session: Session, user: User) -> None:
         audit.record(session, actor_for(user), "user.locked", target_type="user",
                      target_id=user.id)
     session.add(user)
-    session.commit()
 
 
 def get_user(session: Session, actor: Actor) -> User:
@@ -88,7 +87,6 @@ def update_profile(session: Session, actor: Actor, *, display_name: str) -> User
     user.display_name = clean_name(display_name, field="display_name", label="Name")
     session.add(user)
     audit.record(session, actor, "user.profile_updated", target_type="user", target_id=user.id)
-    session.commit()
     return user
 
 
@@ -105,7 +103,6 @@ def change_password(session: Session, actor: Actor, *, current_password: str,
     session.add(user)
     end_user_sessions(session, user.id)
     audit.record(session, actor, "user.password_changed", target_type="user", target_id=user.id)
-    session.commit()
 
 
 def set_instance_admin(session: Session, user_id: uuid.UUID) -> User:

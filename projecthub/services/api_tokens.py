@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,7 +41,6 @@ def create_api_token(session: Session, principal: Principal, *, name: str) -> Cr
     session.add(token)
     audit.record(session, principal, "api_token.created", target_type="api_token",
                  target_id=token.id, detail={"name": label})
-    session.commit()
     return CreatedToken(token, secret)
 
 
@@ -54,7 +54,7 @@ def list_api_tokens(session: Session, actor: Actor) -> list[TokenView]:
     return [TokenView(token, slug) for token, slug in rows]
 
 
-def revoke_api_token(session: Session, actor: Actor, token_id: object) -> None:
+def revoke_api_token(session: Session, actor: Actor, token_id: uuid.UUID) -> None:
     """Only the token's owner can revoke it; anyone else's token is not found."""
     token = next((view.token for view in list_api_tokens(session, actor)
                   if str(view.token.id) == str(token_id)), None)
@@ -64,7 +64,6 @@ def revoke_api_token(session: Session, actor: Actor, token_id: object) -> None:
     session.add(token)
     audit.record(session, actor, "api_token.revoked", org_id=token.organization_id,
                  target_type="api_token", target_id=token.id, detail={"name": token.name})
-    session.commit()
 
 
 def resolve_api_token(session: Session, secret: str) -> Principal:
@@ -84,5 +83,4 @@ def resolve_api_token(session: Session, secret: str) -> Principal:
     if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
         token.last_used_at = now
         session.add(token)
-        session.commit()
     return principal

@@ -13,7 +13,7 @@ from projecthub.api.cookies import (
 from projecthub.api.deps import DbDep
 from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp
 from projecthub.core.config import settings
-from projecthub.core.errors import PermissionDenied
+from projecthub.core.errors import NotAuthenticated, PermissionDenied
 from projecthub.services import accounts, invitations, orgs, sessions
 from projecthub.services.principal import actor_for
 from projecthub.services.validation import slugify
@@ -32,9 +32,12 @@ def _same_origin(request: Request) -> None:
 def login(body: Credentials, request: Request, response: Response, db: DbDep) -> Ok:
     """Check credentials and start a fresh session (a new token at every login)."""
     _same_origin(request)
-    user = accounts.authenticate(db, email=body.email, password=body.password)
+    try:
+        user = accounts.authenticate(db, email=body.email, password=body.password)
+    except NotAuthenticated:
+        db.commit()  # the failed attempt counts (and may lock the account) though login fails
+        raise
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
-    db.commit()
     set_session_cookie(response, token)
     return Ok()
 
@@ -53,7 +56,6 @@ def signup(body: SignUp, request: Request, response: Response, db: DbDep) -> Ok:
         orgs.create_organization(db, actor, name=body.org_name,
                                  slug=body.org_slug or slugify(body.org_name))
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
-    db.commit()
     set_session_cookie(response, token)
     return Ok()
 

@@ -3,6 +3,7 @@ resource with its figures and data age, history for charts; and its lifecycle.""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -50,7 +51,7 @@ class StatusView:
     cards: list[ResourceCard]
 
 
-def project_status(session: Session, principal: Principal, project_id: object) -> StatusView:
+def project_status(session: Session, principal: Principal, project_id: uuid.UUID) -> StatusView:
     project = get_project(session, principal, project_id)
     status = session.get(ProjectStatus, project.id)
     snapshots = {s.resource_id: s for s in session.exec(scoped_select(
@@ -69,7 +70,7 @@ def project_status(session: Session, principal: Principal, project_id: object) -
                       cards)
 
 
-def history(session: Session, principal: Principal, project_id: object, *,
+def history(session: Session, principal: Principal, project_id: uuid.UUID, *,
             days: int = 90) -> list[StatusHistory]:
     project = get_project(session, principal, project_id)
     if not 1 <= days <= 730:
@@ -80,7 +81,7 @@ def history(session: Session, principal: Principal, project_id: object, *,
         col(StatusHistory.day))).all())
 
 
-def set_lifecycle(session: Session, principal: Principal, project_id: object,
+def set_lifecycle(session: Session, principal: Principal, project_id: uuid.UUID,
                   state: str) -> Project:
     """Project owners (its manager) and org admins move a project through its lifecycle."""
     project = get_project(session, principal, project_id)
@@ -99,5 +100,4 @@ def set_lifecycle(session: Session, principal: Principal, project_id: object,
     session.add(project)
     audit.record(session, principal, "project.lifecycle_changed", target_type="project",
                  target_id=project.id, detail={"from": before, "to": target.value})
-    session.commit()
     return project

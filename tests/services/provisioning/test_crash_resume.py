@@ -89,6 +89,7 @@ def test_killed_workers_never_duplicate_and_the_run_completes(served, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=_everything(world))
+    db.commit()
     outcome, lives = "", 0
     while lives < 60:
         lives += 1
