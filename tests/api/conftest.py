@@ -22,4 +22,5 @@ def client(engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 def bearer(db: Session, user: User, org: Organization) -> dict[str, str]:
     secret = api_tokens.create_api_token(db, principal(db, user, org), name="test").secret
+    db.commit()  # the API's requests read it in their own sessions
     return {"Authorization": f"Bearer {secret}"}

@@ -110,7 +110,10 @@ def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunVi
 
 
 def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> ProvisioningRun:
-    session.expire_all()  # the runner commits from other sessions; act on what is there now
+    # The runner commits from other sessions: act on what is there now (flushed first, so the
+    # caller's own changes in this unit of work are kept, not discarded by the expiry).
+    session.flush()
+    session.expire_all()
     run = get_scoped(session, principal, ProvisioningRun, run_id, label="Run")
     projects.get_project(session, principal, run.project_id)  # visibility of its project
     return run

@@ -73,6 +73,7 @@ def served(db) -> Iterator[tuple[str, Killer, object]]:
                      if tool == "graph" else {})
             connections.update_connection(db, world.owner_principal, conn_id,
                                           base_url=f"{base}/sandbox/{tool}", **extra)
+        db.commit()  # the workers read the connections in their own sessions
         world.sandbox.vendors["graph"].tenant(TENANT).team_creation_polls = 1
         yield base, killer, world
 

@@ -64,6 +64,7 @@ async def test_key_taken_by_another_project_fails_with_a_reason(world, db):
 async def test_bad_token_fails_then_retry_after_fixing_succeeds(world, db):
     connections.update_connection(db, world.owner_principal, world.connection_ids["jira"],
                                   secret_values={"api_token": "wrong-token-123456"})
+    db.commit()
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
