@@ -27,8 +27,10 @@ def make_org(db: Session, owner: User | None = None, *, name: str = "",
              slug: str = "") -> Organization:
     n = next(_counter)
     owner = owner or make_user(db)
-    return orgs.create_organization(db, actor_for(owner), name=name or f"Org {n}",
-                                    slug=slug or f"org-{n}")
+    org = orgs.create_organization(db, actor_for(owner), name=name or f"Org {n}",
+                                   slug=slug or f"org-{n}")
+    db.commit()
+    return org
 
 
 def add_member(db: Session, org: Organization, user: User | None = None,

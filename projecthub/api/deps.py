@@ -1,4 +1,4 @@
-"""Request dependencies: a database session, and the principal behind a bearer token."""
+"""Request dependencies: the request's unit of work, and the principal behind a bearer token."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from projecthub.core.db import get_engine
+from projecthub.core.db import new_session, unit_of_work
 from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.services.api_tokens import resolve_api_token
 from projecthub.services.principal import Actor, Principal
@@ -18,11 +18,15 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from your accou
 
 
 def get_db() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+    """One transaction per request: committed when the route returns, rolled back when it
+    raises (the error handlers then answer). Services never commit on their own."""
+    with unit_of_work(new_session) as session:
         yield session
 
 
-DbDep = Annotated[Session, Depends(get_db)]
+# "function" scope: the commit happens before the response is sent, so a failed commit is an
+# error response, never a success the database did not keep.
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

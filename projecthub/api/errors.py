@@ -81,10 +81,30 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)
 
 
+# Path ids are parsed once, here at the edge: a malformed one names no row, so it is answered
+# exactly like a missing or foreign row (the scoping rule), never a 422 or a 500.
+_PATH_ID_LABELS = {"member_id": "Member", "invitation_id": "Invitation",
+                   "api_token_id": "API token", "connection_id": "Connection",
+                   "template_id": "Template", "project_id": "Project", "run_id": "Run"}
+
+
+def _malformed_path_id(exc: RequestValidationError) -> str | None:
+    """The not-found message for the first path id that is not a UUID, if any."""
+    for issue in exc.errors():
+        location = tuple(issue.get("loc", ()))
+        if len(location) == 2 and location[0] == "path" and str(location[1]).endswith("_id"):
+            label = _PATH_ID_LABELS.get(str(location[1]))
+            return f"{label} not found." if label else "Not found."
+    return None
+
+
 async def _malformed(_request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 without the ``input`` it echoes: a secret sent in the wrong field or shape
     must not come back in an error body (nor land in whatever logs that body)."""
     assert isinstance(exc, RequestValidationError)
+    not_found = _malformed_path_id(exc)
+    if not_found is not None:
+        return JSONResponse({"detail": not_found}, status_code=404)
     issues = [{key: value for key, value in issue.items() if key != "input"}
               for issue in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(issues)}, status_code=422)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,13 +57,25 @@ def configure_engine(url: str) -> Engine:
     return _engine
 
 
+def new_session() -> Session:
+    """A session on the process-wide engine; objects stay readable after the commit."""
+    return Session(get_engine(), expire_on_commit=False)
+
+
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
+    """One transaction owned by the caller (a UI event, an API request, a CLI command, one step
+    of the provisioning runner or sync job): commit on success, roll back on any error.
+    Services never commit; see ``tests/services/test_transaction_ownership.py``."""
+    with make_session() as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def session_scope() -> contextlib.AbstractContextManager[Session]:
+    """The UI's and the CLI's unit of work on the process-wide engine."""
+    return unit_of_work(new_session)

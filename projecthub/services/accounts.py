@@ -72,7 +72,6 @@ def update_profile(session: Session, actor: Actor, *, display_name: str) -> User
     user.display_name = clean_name(display_name, field="display_name", label="Name")
     session.add(user)
     audit.record(session, actor, "user.profile_updated", target_type="user", target_id=user.id)
-    session.commit()
     return user
 
 
@@ -92,7 +91,6 @@ def change_password(session: Session, actor: Actor, *, current_password: str,
     revoked = revoke_user_tokens(session, user.id)
     audit.record(session, actor, "user.password_changed", target_type="user", target_id=user.id,
                  detail={"api_tokens_revoked": revoked})
-    session.commit()
     return revoked
 
 

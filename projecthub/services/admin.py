@@ -61,11 +61,10 @@ def create_tenant(session: Session, actor: Actor, *, name: str, slug: str,
     session.add(Membership(organization_id=org.id, user_id=owner.id, role=Role.OWNER))
     audit.record(session, actor, "tenant.created", org_id=org.id, target_type="organization",
                  target_id=org.id, detail={"slug": slug, "owner": address})
-    session.commit()
     return org
 
 
-def set_tenant_status(session: Session, actor: Actor, org_id: object,
+def set_tenant_status(session: Session, actor: Actor, org_id: uuid.UUID,
                       status: OrgStatus) -> Organization:
     require_instance_admin(actor)
     org = session.exec(select(Organization).where(col(Organization.id) == _uuid(org_id))).first()
@@ -76,7 +75,6 @@ def set_tenant_status(session: Session, actor: Actor, org_id: object,
     action = "tenant.suspended" if status == OrgStatus.SUSPENDED else "tenant.reactivated"
     audit.record(session, actor, action, org_id=org.id, target_type="organization",
                  target_id=org.id)
-    session.commit()
     return org
 
 

@@ -75,7 +75,6 @@ def create_api_token(session: Session, principal: Principal, *, name: str,
     audit.record(session, principal, "api_token.created", target_type="api_token",
                  target_id=token.id, detail={"name": label, "days": days,
                                              "read_only": read_only})
-    session.commit()
     return CreatedToken(token, secret)
 
 
@@ -96,7 +95,6 @@ def revoke_api_token(session: Session, actor: Actor, token_id: uuid.UUID) -> Non
     if token is None:
         raise NotFound("API token not found.")
     _revoke(session, actor, token)
-    session.commit()
 
 
 def list_member_tokens(session: Session, principal: Principal) -> list[MemberTokenView]:
@@ -159,5 +157,4 @@ def resolve_api_token(session: Session, secret: str, *, writes: bool = False) ->
     if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
         token.last_used_at = now
         session.add(token)
-        session.commit()
     return principal

@@ -3,6 +3,7 @@ what happened, in the vendor's words when it refused."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -47,7 +48,7 @@ async def _identity(tools: ToolClients, connection_id: str, tool: Tool) -> str:
 
 
 async def check_connection(session: Session, principal: Principal, tools: ToolClients,
-                          connection_id: object) -> CheckResult:
+                          connection_id: uuid.UUID) -> CheckResult:
     """Any member may test; the result is stored on the connection for everyone to see."""
     row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
     try:
@@ -62,7 +63,6 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
     session.add(row)
     audit.record(session, principal, "connection.tested", target_type="connection",
                  target_id=row.id, detail={"ok": result.ok})
-    session.commit()
     return result
 
 

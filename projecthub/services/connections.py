@@ -144,7 +144,8 @@ def list_connections(session: Session, principal: Principal) -> list[ConnectionV
     return [_view(r) for r in rows]
 
 
-def get_connection(session: Session, principal: Principal, connection_id: object) -> ConnectionView:
+def get_connection(session: Session, principal: Principal,
+                   connection_id: uuid.UUID) -> ConnectionView:
     return _view(get_scoped(session, principal, ToolConnection, connection_id, label="Connection"))
 
 
@@ -163,11 +164,10 @@ def create_connection(session: Session, principal: Principal, *, tool: str, name
     session.add(row)
     audit.record(session, principal, "connection.created", target_type="connection",
                  target_id=row.id, detail={"tool": spec.tool.value, "name": label})
-    session.commit()
     return _view(row)
 
 
-def update_connection(session: Session, principal: Principal, connection_id: object, *,
+def update_connection(session: Session, principal: Principal, connection_id: uuid.UUID, *,
                       name: str | None = None, base_url: str | None = None,
                       settings_values: dict[str, Any] | None = None,
                       secret_values: dict[str, str] | None = None) -> ConnectionView:
@@ -193,21 +193,19 @@ def update_connection(session: Session, principal: Principal, connection_id: obj
     session.add(row)
     audit.record(session, principal, "connection.updated", target_type="connection",
                  target_id=row.id, detail={"changed": changed})
-    session.commit()
     return _view(row)
 
 
-def delete_connection(session: Session, principal: Principal, connection_id: object) -> None:
+def delete_connection(session: Session, principal: Principal, connection_id: uuid.UUID) -> None:
     require_role(principal, Role.ADMIN)
     row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
     session.delete(row)
     audit.record(session, principal, "connection.deleted", target_type="connection",
                  target_id=row.id, detail={"tool": str(row.tool), "name": row.name})
-    session.commit()
 
 
 def connection_credentials(session: Session, principal: Principal,
-                           connection_id: object) -> ConnectionCredentials:
+                           connection_id: uuid.UUID) -> ConnectionCredentials:
     """Decrypt for a call to the tool (members may use connections, e.g. in the wizard)."""
     row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
     ring = key_ring()
@@ -233,5 +231,4 @@ def reencrypt_all_connections(session: Session) -> int:
                 count += 1
         row.secrets = updated
         session.add(row)
-    session.commit()
     return count

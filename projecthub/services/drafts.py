@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlmodel import Session, col
@@ -14,15 +15,16 @@ from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.templates.library import load_version
 
 
-def _own(session: Session, principal: Principal, draft_id: object) -> WizardDraft:
+def _own(session: Session, principal: Principal, draft_id: uuid.UUID) -> WizardDraft:
     draft = get_scoped(session, principal, WizardDraft, draft_id, label="Draft")
     if draft.user_id != principal.user_id:
         raise NotFound("Draft not found.")
     return draft
 
 
-def save_draft(session: Session, principal: Principal, *, template_version_id: object,
-               answers: dict[str, Any], step: str, draft_id: object | None = None) -> WizardDraft:
+def save_draft(session: Session, principal: Principal, *, template_version_id: uuid.UUID,
+               answers: dict[str, Any], step: str,
+               draft_id: uuid.UUID | None = None) -> WizardDraft:
     """Create or update the person's draft; answers are stored as typed, valid or not."""
     require_role(principal, Role.MEMBER)
     version, _ = load_version(session, principal, template_version_id)
@@ -34,7 +36,6 @@ def save_draft(session: Session, principal: Principal, *, template_version_id: o
         draft.template_version_id = version.id
     draft.answers, draft.step, draft.updated_at = dict(answers), step[:60], utcnow()
     session.add(draft)
-    session.commit()
     return draft
 
 
@@ -44,10 +45,9 @@ def list_drafts(session: Session, principal: Principal) -> list[WizardDraft]:
         col(WizardDraft.updated_at).desc())).all())
 
 
-def get_draft(session: Session, principal: Principal, draft_id: object) -> WizardDraft:
+def get_draft(session: Session, principal: Principal, draft_id: uuid.UUID) -> WizardDraft:
     return _own(session, principal, draft_id)
 
 
-def delete_draft(session: Session, principal: Principal, draft_id: object) -> None:
+def delete_draft(session: Session, principal: Principal, draft_id: uuid.UUID) -> None:
     session.delete(_own(session, principal, draft_id))
-    session.commit()

@@ -7,6 +7,7 @@ production, written to the ``projecthub.mail`` log the way a console mail backen
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -80,7 +81,6 @@ def create_invitation(session: Session, principal: Principal, *, email: str,
     session.add(invitation)
     audit.record(session, principal, "invitation.created", target_type="invitation",
                  target_id=invitation.id, detail={"email": address, "role": wanted.value})
-    session.commit()
     link = invite_link(token)
     if not settings.is_production:
         mail_log.info("Invitation for %s to %s as %s: %s (expires %s)", address,
@@ -100,7 +100,7 @@ def list_pending(session: Session, principal: Principal) -> list[Invitation]:
         _pending(principal).order_by(col(Invitation.created_at).desc())).all())
 
 
-def revoke_invitation(session: Session, principal: Principal, invitation_id: object) -> None:
+def revoke_invitation(session: Session, principal: Principal, invitation_id: uuid.UUID) -> None:
     require_role(principal, Role.ADMIN)
     invitation = get_scoped(session, principal, Invitation, invitation_id, label="Invitation")
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
@@ -109,7 +109,6 @@ def revoke_invitation(session: Session, principal: Principal, invitation_id: obj
     session.add(invitation)
     audit.record(session, principal, "invitation.revoked", target_type="invitation",
                  target_id=invitation.id, detail={"email": invitation.email})
-    session.commit()
 
 
 def _usable(session: Session, token: str) -> tuple[Invitation, Organization]:
@@ -160,6 +159,5 @@ def accept_invitation(session: Session, actor: Actor, token: str) -> Organizatio
     session.add_all([membership, invitation])
     audit.record(session, actor, "invitation.accepted", org_id=org.id, target_type="invitation",
                  target_id=invitation.id, detail={"role": str(invitation.role)})
-    session.commit()
     return org
 

@@ -60,7 +60,7 @@ def _guard_owner_powers(principal: Principal, membership: Membership,
         raise PermissionDenied("Only an owner can change an owner or grant the owner role.")
 
 
-def change_role(session: Session, principal: Principal, membership_id: object, *,
+def change_role(session: Session, principal: Principal, membership_id: uuid.UUID, *,
                 role: str) -> Membership:
     require_role(principal, Role.ADMIN)
     membership = get_scoped(session, principal, Membership, membership_id, label="Member")
@@ -77,11 +77,10 @@ def change_role(session: Session, principal: Principal, membership_id: object, *
     session.add(membership)
     audit.record(session, principal, "member.role_changed", target_type="membership",
                  target_id=membership.id, detail={"from": str(old), "to": new_role.value})
-    session.commit()
     return membership
 
 
-def set_active(session: Session, principal: Principal, membership_id: object, *,
+def set_active(session: Session, principal: Principal, membership_id: uuid.UUID, *,
                active: bool) -> Membership:
     """Deactivate (access ends now, sessions too) or reactivate a member."""
     require_role(principal, Role.ADMIN)
@@ -94,11 +93,10 @@ def set_active(session: Session, principal: Principal, membership_id: object, *,
     session.add(membership)
     audit.record(session, principal, "member.activated" if active else "member.deactivated",
                  target_type="membership", target_id=membership.id)
-    session.commit()
     return membership
 
 
-def remove_member(session: Session, principal: Principal, membership_id: object) -> None:
+def remove_member(session: Session, principal: Principal, membership_id: uuid.UUID) -> None:
     require_role(principal, Role.ADMIN)
     membership = get_scoped(session, principal, Membership, membership_id, label="Member")
     _guard_owner_powers(principal, membership, None)
@@ -106,4 +104,3 @@ def remove_member(session: Session, principal: Principal, membership_id: object)
     user_id: uuid.UUID = membership.user_id
     session.delete(membership)
     audit.record(session, principal, "member.removed", target_type="user", target_id=user_id)
-    session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -24,7 +25,7 @@ class MyOrganization:
     status: OrgStatus
 
 
-def _ensure_slug_free(session: Session, slug: str, *, except_id: object = None) -> None:
+def _ensure_slug_free(session: Session, slug: str, *, except_id: uuid.UUID | None = None) -> None:
     existing = session.exec(select(Organization).where(Organization.slug == slug)).first()
     if existing is not None and existing.id != except_id:
         raise Conflict("That address is taken. Choose another slug.",
@@ -48,7 +49,6 @@ def create_organization(session: Session, actor: Actor, *, name: str, slug: str)
     session.add(Membership(organization_id=org.id, user_id=actor.user_id, role=Role.OWNER))
     audit.record(session, actor, "org.created", org_id=org.id, target_type="organization",
                  target_id=org.id, detail={"name": clean, "slug": slug})
-    session.commit()
     return org
 
 
@@ -85,5 +85,4 @@ def update_organization(session: Session, principal: Principal, *, name: str | N
     session.add(org)
     audit.record(session, principal, "org.updated", target_type="organization",
                  target_id=org.id, detail=changes)
-    session.commit()
     return org

@@ -42,7 +42,7 @@ def visible_projects(principal: Principal) -> SelectOfScalar[Project]:
                                       col(ProjectMember.user_id) == principal.user_id))
 
 
-def get_project(session: Session, principal: Principal, project_id: object) -> Project:
+def get_project(session: Session, principal: Principal, project_id: uuid.UUID) -> Project:
     """A project the principal may see; others (and other organizations') are not found."""
     project = get_scoped(session, principal, Project, project_id, label="Project")
     visible = session.exec(visible_projects(principal).where(Project.id == project.id)).first()
@@ -52,7 +52,7 @@ def get_project(session: Session, principal: Principal, project_id: object) -> P
 
 
 def list_resources(session: Session, principal: Principal,
-                   project_id: object) -> list[ProjectResource]:
+                   project_id: uuid.UUID) -> list[ProjectResource]:
     """What the project has in its tools (created, adopted or linked), for those who may see it."""
     project = get_project(session, principal, project_id)
     return list(session.exec(scoped_select(principal, ProjectResource).where(

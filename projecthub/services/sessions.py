@@ -60,12 +60,10 @@ def resolve_session(session: Session, token: str | None) -> SessionContext:
     idle_limit = auth.last_seen_at + timedelta(minutes=settings.SESSION_IDLE_MINUTES)
     if not user.is_active or now >= auth.expires_at or now >= idle_limit:
         session.delete(auth)
-        session.commit()
         raise NotAuthenticated("Your session has ended. Please log in again.")
     if now - auth.last_seen_at >= _TOUCH_INTERVAL:
         auth.last_seen_at = now
         session.add(auth)
-        session.commit()
     return SessionContext(auth.id, actor_for(user), auth.current_org_id, user.display_name)
 
 
@@ -84,7 +82,6 @@ def switch_organization(session: Session, context: SessionContext, org_id: uuid.
         raise NotAuthenticated("Your session has ended. Please log in again.")
     auth.current_org_id = principal.org_id
     session.add(auth)
-    session.commit()
     return principal
 
 
@@ -92,7 +89,6 @@ def end_session(session: Session, token: str | None) -> None:
     if token:
         session.exec(delete(AuthSession).where(
             col(AuthSession.token_hash) == hash_token(token)))
-        session.commit()
 
 
 def end_user_sessions(session: Session, user_id: uuid.UUID, *,

@@ -18,7 +18,7 @@ from projecthub.connectors.graph import GraphConnector
 from projecthub.connectors.graph_auth import PUBLIC_CLOUD
 from projecthub.connectors.jira import JiraConnector
 from projecthub.connectors.productive import ProductiveConnector
-from projecthub.core.errors import Invalid
+from projecthub.core.errors import Invalid, NotFound
 from projecthub.models import Tool
 from projecthub.services.connections import ConnectionCredentials, connection_credentials
 from projecthub.services.principal import Principal
@@ -46,8 +46,12 @@ class ToolClients:
                     tool: Tool) -> ConnectionCredentials:
         if not connection_id:
             raise Invalid(f"No {tool.value} connection was chosen.")
+        try:  # plans and resources keep the id as text; the questionnaire checked it is ours
+            key = uuid.UUID(str(connection_id))
+        except ValueError as exc:
+            raise NotFound("Connection not found.") from exc
         with self._session_factory() as session:
-            creds = connection_credentials(session, self.principal, connection_id)
+            creds = connection_credentials(session, self.principal, key)
         if creds.tool != tool:
             raise Invalid(f"The chosen connection is not a {tool.value} connection.")
         return creds

@@ -142,3 +142,28 @@ def test_own_slug_with_foreign_ids_is_not_found(client, engine, world):
                                   json=BODIES.get((method, path)))
         assert response.status_code == 404, (method, url, response.text)
         assert _fingerprint(engine) == before
+
+
+def test_malformed_ids_are_not_found_like_foreign_ones(client, engine, world):
+    """A path id that is not a UUID names no row: the same 404 and message as a foreign row,
+    never a 422 or a 500, and nothing changes."""
+    for method, path in _scoped_routes():
+        names = [name for name in world.ids if f"{{{name}}}" in path]
+        if not names:
+            continue
+        foreign = path.replace("{org_slug}", "org-a")
+        for name, value in world.ids.items():
+            foreign = foreign.replace("{" + name + "}", value)
+        expected = client.request(method, foreign, headers=world.a_headers,
+                                  json=BODIES.get((method, path))).json()
+        for malformed in ("not-a-uuid", "1", "%20"):
+            url = path.replace("{org_slug}", "org-a")
+            for name, value in world.ids.items():
+                url = url.replace("{" + name + "}", malformed if name == names[0] else value)
+            before = _fingerprint(engine)
+            response = client.request(method, url, headers=world.a_headers,
+                                      json=BODIES.get((method, path)))
+            assert response.status_code == 404, (method, url, response.text)
+            assert response.json() == expected, (method, url)
+            assert _fingerprint(engine) == before
+

@@ -116,6 +116,7 @@ def test_rotate_keys_reencrypts_stored_credentials(engine, db, monkeypatch, caps
     connections.create_connection(db, p, tool="jira", name="J", base_url="https://a.atlassian.net",
                                   settings_values={"email": "a@example.com"},
                                   secret_values={"api_token": "token-value-12345"})
+    db.commit()  # the command runs in its own unit of work
     ring = KeyRing((_os.urandom(32), settings.key_ring[0]))
     monkeypatch.setattr(connections, "key_ring", lambda: ring)
     assert main(["rotate-keys"]) == 0

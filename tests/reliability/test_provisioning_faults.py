@@ -89,6 +89,7 @@ async def test_a_faulty_run_ends_clearly_and_a_retry_finishes_it_once(db, caplog
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=all_tools_answers(world))
+    db.commit()
 
     assert await drive_run(run.id, world.config()) == scenario.first
     _assert_clear_end(world, run.id, scenario)
@@ -99,6 +100,7 @@ async def test_a_faulty_run_ends_clearly_and_a_retry_finishes_it_once(db, caplog
         for vendor in world.sandbox.vendors.values():
             vendor.faults.clear()
         service.retry_run(db, world.owner_principal, run.id)
+        db.commit()
         assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     else:
         assert all(not v.faults.pending for v in world.sandbox.vendors.values()), \

@@ -130,6 +130,7 @@ def sandbox_server(database: str) -> Iterator[tuple[str, World, Session]]:
                  if tool == "graph" else {})
         connections.update_connection(db, world.owner_principal, connection_id,
                                       base_url=f"{base}/sandbox/{tool}", **extra)
+    db.commit()  # the workers read the connections in their own sessions
     try:
         yield base, world, db
     finally:

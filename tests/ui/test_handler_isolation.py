@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -204,6 +205,29 @@ def test_handler_with_another_organizations_id_changes_nothing(name: str, world:
     assert _snapshot(engine, world) == before
     shown = " ".join([*state.errors.values(), toasts(result)]).lower()
     assert CASES[name].expect in shown
+
+
+def _malformed_world(world: World) -> World:
+    """The same caller, with every id of B replaced by text that is no id at all."""
+    bad = SimpleNamespace(id="not-a-uuid")
+    return World(world.token_a, world.org_a, bad, bad, bad, bad, bad,  # type: ignore[arg-type]
+                 "not-a-uuid", bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_handler_with_a_malformed_id_says_not_found(name: str, world: World,
+                                                     engine: Any) -> None:
+    """An id the browser mangled is parsed once at the edge: the handler answers like it does
+    for a foreign row (or refuses the caller first), raises nothing and changes nothing."""
+    state_name, _ = name.split(".")
+    state = browser_state(_projecthub_states()[state_name], world.token_a)
+    before = _snapshot(engine, world)
+
+    result = CASES[name].call(state, _malformed_world(world))
+
+    assert _snapshot(engine, world) == before
+    shown = " ".join([*state.errors.values(), toasts(result)]).lower()
+    assert "not found" in shown or CASES[name].expect in shown, shown
 
 
 # Handlers that take their project from the page's URL, which the browser chooses as freely as

@@ -15,6 +15,7 @@ def _invite(db, email: str = "bob@example.com", role: str = "admin"):  # type: i
     org = make_org(db, name="Acme Agency")
     link = invitations.create_invitation(db, owner_principal(db, org), email=email,
                                          role=role).link
+    db.commit()  # the page reads it in its own unit of work
     return org, "/invite/" + link.rsplit("/", 1)[-1]
 
 

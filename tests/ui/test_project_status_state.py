@@ -57,6 +57,7 @@ async def _provisioned(world: World, db: Session, **overrides: Any) -> Project:
     project, run = service.start_project(db, world.owner_principal,
                                          template_version_id=world.template_version_id,
                                          answers=answers(world, **overrides))
+    db.commit()  # as the wizard's unit of work does before the worker picks the run up
     assert (await drive_run(run.id, world.config())).value == "succeeded"
     return project
 

@@ -28,6 +28,7 @@ def _run(world: World) -> ProvisioningRun:
     _, run = service.start_project(world.db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    world.db.commit()  # as the wizard's unit of work does before the worker picks the run up
     return run
 
 

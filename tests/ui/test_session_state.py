@@ -45,6 +45,7 @@ def test_a_logged_out_session_is_refused_even_though_the_tab_still_says_logged_i
     assert state.logged_in and state.members
 
     sessions.end_session(db, token)
+    db.commit()
     result = state.change_role(state.members[0].id, "viewer")
 
     assert redirect_path(result) == "/login?next=/org/members"

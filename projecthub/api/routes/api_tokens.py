@@ -25,4 +25,3 @@ def list_org_tokens(db: DbDep, principal: PrincipalDep) -> list[MemberApiTokenPu
 def revoke_org_token(api_token_id: uuid.UUID, db: DbDep, principal: PrincipalDep) -> None:
     """Revoke a member's token (admins); another organization's token is not found."""
     api_tokens.revoke_member_token(db, principal, api_token_id)
-    db.commit()

@@ -35,7 +35,6 @@ def login(body: Credentials, request: Request, response: Response, db: DbDep) ->
     user = accounts.authenticate(db, email=body.email, password=body.password,
                                  client_ip=client_ip)
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
-    db.commit()
     set_session_cookie(response, token)
     return Ok()
 
@@ -49,7 +48,6 @@ def signup(body: SignUp, request: Request, db: DbDep) -> SignUpAccepted:
     signup_service.sign_up(db, email=body.email, password=body.password,
                            display_name=body.display_name, org_name=body.org_name,
                            org_slug=body.org_slug, invitation_token=body.invitation_token)
-    db.commit()
     return SignUpAccepted(detail=signup_service.ACCEPTED)
 
 

@@ -43,7 +43,6 @@ def create_my_token(body: ApiTokenCreate, db: DbDep,
     created = api_tokens.create_api_token(db, principal, name=body.name,
                                           expires_in_days=body.expires_in_days,
                                           read_only=body.read_only)
-    db.commit()
     return ApiTokenCreated(**ApiTokenBase.fields_of(created.token), org_slug=principal.org_slug,
                            token=created.secret)
 

@@ -1,5 +1,6 @@
-"""The run ledger in the database: every transition is committed before the next call, so a
-worker that dies leaves a record another worker can pick up.
+"""The run ledger in the database. The runner commits every transition (one unit of work each)
+before the next call, so a worker that dies leaves a record another worker can pick up; these
+functions only write to the session they are given.
 
 These functions work by run id without a principal: they are called by the runner, which is
 started by an authorized service call or by a worker resuming abandoned runs. The names say
@@ -40,14 +41,12 @@ def system_claim_run(session: Session, run_id: uuid.UUID, worker: str, lease: ti
                    col(ProvisioningRun.lease_until) < now,
                    col(ProvisioningRun.lease_owner) == worker))
         .values(lease_owner=worker, lease_until=now + lease, status=RunStatus.RUNNING))
-    session.commit()
     claimed = bool(result.rowcount)
     if claimed:
         run = session.get(ProvisioningRun, run_id)
         if run is not None and run.started_at is None:
             run.started_at = now
             session.add(run)
-            session.commit()
     return claimed
 
 
@@ -55,7 +54,6 @@ def system_release_run(session: Session, run_id: uuid.UUID, worker: str) -> None
     session.exec(update(ProvisioningRun).where(
         col(ProvisioningRun.id) == run_id, col(ProvisioningRun.lease_owner) == worker
     ).values(lease_until=None))
-    session.commit()
 
 
 def system_abandoned_runs(session: Session, now: datetime | None = None) -> list[uuid.UUID]:
@@ -90,7 +88,6 @@ def mark_running(session: Session, step_id: uuid.UUID, worker: str, lease: timed
     append_log(step, "resumed after an interruption: looking it up first" if reconciling
                else f"attempt {step.attempts} started")
     session.add(step)
-    session.commit()
 
 
 def save_checkpoint(session: Session, step_id: uuid.UUID, data: dict[str, Any]) -> None:
@@ -100,7 +97,6 @@ def save_checkpoint(session: Session, step_id: uuid.UUID, data: dict[str, Any]) 
     step.outputs = {**step.outputs, **data}
     append_log(step, "checkpoint: " + ", ".join(f"{k}={v}" for k, v in data.items()))
     session.add(step)
-    session.commit()
 
 
 def mark_succeeded(session: Session, step_id: uuid.UUID, *, external_id: str, url: str,
@@ -113,7 +109,6 @@ def mark_succeeded(session: Session, step_id: uuid.UUID, *, external_id: str, ur
     step.lease_owner, step.lease_until, step.finished_at = "", None, utcnow()
     append_log(step, message)
     session.add(step)
-    session.commit()
 
 
 def mark_failed(session: Session, step_id: uuid.UUID, error: str) -> None:
@@ -124,7 +119,6 @@ def mark_failed(session: Session, step_id: uuid.UUID, error: str) -> None:
     step.lease_owner, step.lease_until, step.finished_at = "", None, utcnow()
     append_log(step, f"failed: {error}")
     session.add(step)
-    session.commit()
 
 
 def record_resource(session: Session, run: ProvisioningRun, step: ProvisioningStep, *,
@@ -140,7 +134,6 @@ def record_resource(session: Session, run: ProvisioningRun, step: ProvisioningSt
             connection_id=step.connection_id, tool=step.tool, kind=kind,
             external_id=external_id, external_key=external_key, name=name, url=url,
             origin=origin))
-        session.commit()
 
 
 def finish_run(session: Session, run_id: uuid.UUID) -> RunStatus:
@@ -159,5 +152,4 @@ def finish_run(session: Session, run_id: uuid.UUID) -> RunStatus:
             session.add(step)
     run.finished_at, run.lease_until = utcnow(), None
     session.add(run)
-    session.commit()
     return RunStatus(run.status)

@@ -4,6 +4,7 @@ tool what will happen — create, link existing, skip, or blocked and why."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,7 +167,7 @@ async def _run_check(tools: ToolClients, tool: str, answers: dict[str, Any],
 
 
 async def run_preflight(session: Session, principal: Principal, tools: ToolClients, *,
-                        template_version_id: object, answers: dict[str, Any]) -> Preflight:
+                        template_version_id: uuid.UUID, answers: dict[str, Any]) -> Preflight:
     """Validate the answers (``Invalid`` lists field problems), then check every tool at once."""
     cleaned, steps = plan_for(session, principal, template_version_id=template_version_id,
                               answers=answers)

@@ -1,6 +1,7 @@
 """Drive a provisioning run: claim its lease, run every step whose dependencies succeeded
 (independent steps concurrently), commit each outcome as soon as it is known, and stop when
-nothing more can move. Any worker can call :func:`drive_run` again after a crash: steps left
+nothing more can move. The runner owns these transactions (one ``unit_of_work`` per transition;
+the ledger only writes). Any worker can call :func:`drive_run` again after a crash: steps left
 "running" by a dead worker are looked up before anything is created again."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from projecthub.connectors.errors import ConnectorError
+from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
     Lifecycle,
@@ -54,7 +56,7 @@ def _run_principal(config: RunnerConfig, run: ProvisioningRun) -> Principal:
 
 
 def _claim(config: RunnerConfig, run_id: uuid.UUID) -> bool:
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         return ledger.system_claim_run(session, run_id, config.worker_id, config.lease)
 
 
@@ -115,12 +117,12 @@ def _ready(steps: list[ProvisioningStep]) -> list[ProvisioningStep]:
 async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningStep,
                    outputs: dict[str, dict[str, object]]) -> None:
     action = config.actions.get(step.action)
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         ledger.mark_running(session, step.id, config.worker_id, config.lease)
     if action is None:
         return _fail_step(config, step, f"Unknown step type {step.action}.")
     def checkpoint(data: dict[str, object]) -> None:
-        with config.session_factory() as session:
+        with unit_of_work(config.session_factory) as session:
             ledger.save_checkpoint(session, step.id, data)
 
     context = StepContext(step.key, str(step.connection_id) if step.connection_id else None,
@@ -134,7 +136,7 @@ async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningS
     except Exception as exc:  # a bug must fail the step, not kill the worker
         log.exception("step %s of run %s crashed", step.key, step.run_id)
         return _fail_step(config, step, f"Unexpected error ({type(exc).__name__}).")
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         ledger.mark_succeeded(session, step.id, external_id=outcome.external_id,
                               url=outcome.url, outputs=outcome.outputs, message=outcome.message)
         if outcome.resource_kind:
@@ -157,28 +159,26 @@ def _describe(exc: Exception) -> str:
 
 
 def _fail_step(config: RunnerConfig, step: ProvisioningStep, message: str) -> None:
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         ledger.mark_failed(session, step.id, message)
 
 
 def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatus:
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         run = session.get(ProvisioningRun, run_id)
         assert run is not None
         run.status, run.error = RunStatus.FAILED, message
         run.lease_until = None
         session.add(run)
-        session.commit()
     return RunStatus.FAILED
 
 
 def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         status = ledger.finish_run(session, run_id)
         run = session.get(ProvisioningRun, run_id)
         project = session.get(Project, run.project_id) if run else None
         if project is not None and status == RunStatus.SUCCEEDED:
             project.lifecycle = Lifecycle.ACTIVE
             session.add(project)
-            session.commit()
     return status

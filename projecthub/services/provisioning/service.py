@@ -54,7 +54,7 @@ class RunView:
         return done / len(self.steps) if self.steps else 1.0
 
 
-def plan_for(session: Session, principal: Principal, *, template_version_id: object,
+def plan_for(session: Session, principal: Principal, *, template_version_id: uuid.UUID,
              answers: dict[str, Any],
              project_id: uuid.UUID | None = None) -> tuple[dict[str, Any], list[PlannedStep]]:
     """Validate the answers and build the plan they produce (a dry run creates nothing)."""
@@ -73,9 +73,10 @@ def plan_for(session: Session, principal: Principal, *, template_version_id: obj
     return cleaned, build_plan(source)
 
 
-def start_project(session: Session, principal: Principal, *, template_version_id: object,
+def start_project(session: Session, principal: Principal, *, template_version_id: uuid.UUID,
                   answers: dict[str, Any]) -> tuple[Project, ProvisioningRun]:
-    """Create the project and its run with every step, committed before any tool is called."""
+    """Create the project and its run with every step in the caller's transaction; the worker
+    sees the run (and calls a tool) only once the caller has committed it."""
     require_role(principal, Role.MEMBER)
     version, _ = load_version(session, principal, template_version_id)
     project_id = uuid.uuid4()
@@ -95,7 +96,6 @@ def start_project(session: Session, principal: Principal, *, template_version_id
             idempotency_key=step.idempotency_key))
     audit.record(session, principal, "run.started", target_type="run", target_id=run.id,
                  detail={"project": project.key, "steps": len(plan)})
-    session.commit()
     return project, run
 
 
@@ -109,18 +109,21 @@ def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunVi
                              s.started_at, s.finished_at) for s in steps])
 
 
-def _run(session: Session, principal: Principal, run_id: object) -> ProvisioningRun:
-    session.expire_all()  # the runner commits from other sessions; act on what is there now
+def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> ProvisioningRun:
+    # The runner commits from other sessions: act on what is there now (flushed first, so the
+    # caller's own changes in this unit of work are kept, not discarded by the expiry).
+    session.flush()
+    session.expire_all()
     run = get_scoped(session, principal, ProvisioningRun, run_id, label="Run")
     projects.get_project(session, principal, run.project_id)  # visibility of its project
     return run
 
 
-def get_run(session: Session, principal: Principal, run_id: object) -> RunView:
+def get_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunView:
     return _view(session, principal, _run(session, principal, run_id))
 
 
-def list_runs(session: Session, principal: Principal, project_id: object) -> list[RunView]:
+def list_runs(session: Session, principal: Principal, project_id: uuid.UUID) -> list[RunView]:
     project = projects.get_project(session, principal, project_id)
     runs = session.exec(scoped_select(principal, ProvisioningRun).where(
         ProvisioningRun.project_id == project.id).order_by(
@@ -128,7 +131,7 @@ def list_runs(session: Session, principal: Principal, project_id: object) -> lis
     return [_view(session, principal, r) for r in runs]
 
 
-def retry_run(session: Session, principal: Principal, run_id: object) -> RunView:
+def retry_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunView:
     """Put failed (and cancelled) steps back in line; the runner picks the run up again."""
     require_role(principal, Role.MEMBER)
     run = _run(session, principal, run_id)
@@ -143,11 +146,10 @@ def retry_run(session: Session, principal: Principal, run_id: object) -> RunView
     run.status, run.error, run.finished_at, run.lease_until = RunStatus.PENDING, "", None, None
     session.add(run)
     audit.record(session, principal, "run.retried", target_type="run", target_id=run.id)
-    session.commit()
     return _view(session, principal, run)
 
 
-def cancel_run(session: Session, principal: Principal, run_id: object) -> RunView:
+def cancel_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunView:
     """Stop starting new steps; a step already calling a tool finishes and is recorded."""
     require_role(principal, Role.MEMBER)
     run = _run(session, principal, run_id)
@@ -160,5 +162,4 @@ def cancel_run(session: Session, principal: Principal, run_id: object) -> RunVie
         step.status = S.CANCELLED
         session.add(step)
     audit.record(session, principal, "run.cancelled", target_type="run", target_id=run.id)
-    session.commit()
     return _view(session, principal, run)

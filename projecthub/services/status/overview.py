@@ -3,6 +3,7 @@ runs of the organization that are still under way (or failed and waiting for a r
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +47,7 @@ class OpenRun:
 
 
 def project_members(session: Session, principal: Principal,
-                    project_id: object) -> list[ProjectPerson]:
+                    project_id: uuid.UUID) -> list[ProjectPerson]:
     """The project's members, its manager first, for those who may see the project."""
     project = get_project(session, principal, project_id)
     rows = session.exec(

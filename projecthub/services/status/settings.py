@@ -66,5 +66,4 @@ def update_status_settings(session: Session, principal: Principal,
     session.add(org)
     audit.record(session, principal, "status.settings_updated", target_type="organization",
                  target_id=org.id, detail=asdict(updated))
-    session.commit()
     return updated

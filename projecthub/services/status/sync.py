@@ -1,6 +1,7 @@
 """Refreshing a project's status: fetch every resource's summary at once, keep the last good
 values when a tool fails (marked stale, with the reason), recompute health, record the day's
-figures. A lease on the project's status row makes sure one worker syncs a project at a time."""
+figures. A lease on the project's status row makes sure one worker syncs a project at a time.
+This job owns its transactions: the lease and the stored figures are each one unit of work."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from projecthub.connectors.errors import ConnectorError
 from projecthub.core.clock import utcnow
+from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
     Figures,
@@ -52,26 +54,36 @@ def sync_principal(org_id: uuid.UUID) -> Principal:
                      org_slug="", role=Role.ADMIN)
 
 
-def claim(session: Session, project_id: uuid.UUID, config: SyncConfig) -> bool:
-    """Take the project's sync lease (creating its status row on first use)."""
+def claim(project_id: uuid.UUID, config: SyncConfig) -> bool:
+    """Take the project's sync lease, committed at once so other workers see it (the sync job
+    owns its transactions); the project's status row is created on first use."""
+    if not _ensure_status_row(project_id, config):
+        return False
     now = config.now()
-    if session.get(ProjectStatus, project_id) is None:
-        project = session.get(Project, project_id)
-        if project is None:
-            return False
-        try:
+    with unit_of_work(config.session_factory) as session:
+        result = session.exec(update(ProjectStatus).where(
+            col(ProjectStatus.project_id) == project_id,
+            or_(col(ProjectStatus.lease_until).is_(None), col(ProjectStatus.lease_until) < now,
+                col(ProjectStatus.lease_owner) == config.worker_id),
+        ).values(lease_owner=config.worker_id, lease_until=now + config.lease))
+        return bool(result.rowcount)
+
+
+def _ensure_status_row(project_id: uuid.UUID, config: SyncConfig) -> bool:
+    """False when the project is gone. Two workers may race to create the row: the loser's
+    insert fails at commit and it goes on with the winner's row."""
+    try:
+        with unit_of_work(config.session_factory) as session:
+            if session.get(ProjectStatus, project_id) is not None:
+                return True
+            project = session.get(Project, project_id)
+            if project is None:
+                return False
             session.add(ProjectStatus(project_id=project_id,
                                       organization_id=project.organization_id))
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-    result = session.exec(update(ProjectStatus).where(
-        col(ProjectStatus.project_id) == project_id,
-        or_(col(ProjectStatus.lease_until).is_(None), col(ProjectStatus.lease_until) < now,
-            col(ProjectStatus.lease_owner) == config.worker_id),
-    ).values(lease_owner=config.worker_id, lease_until=now + config.lease))
-    session.commit()
-    return bool(result.rowcount)
+    except IntegrityError:
+        pass
+    return True
 
 
 async def _fetch(tools: ToolClients, resource: ProjectResource) -> tuple[AnySummary | None, str]:
@@ -94,16 +106,16 @@ def _figures(snaps: list[StatusSnapshot]) -> Figures:
 
 async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
     """Sync one project now; None when another worker holds its lease."""
+    if not claim(project_id, config):
+        return None
     with config.session_factory() as session:
-        if not claim(session, project_id, config):
-            return None
         project = session.get(Project, project_id)
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
     tools = config.tools_factory(sync_principal(project.organization_id))
     results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
-    with config.session_factory() as session:
+    with unit_of_work(config.session_factory) as session:
         return _store(session, project, list(zip(resources, results, strict=True)), config)
 
 
@@ -137,7 +149,6 @@ def _store(session: Session, project: Project,
     status.lease_owner, status.lease_until = "", None
     session.add(status)
     _record_day(session, project, status.figures, now)
-    session.commit()
     return health
 
 

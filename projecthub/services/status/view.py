@@ -80,7 +80,7 @@ class StatusView:
     cards: list[ResourceCard]
 
 
-def project_status(session: Session, principal: Principal, project_id: object) -> StatusView:
+def project_status(session: Session, principal: Principal, project_id: uuid.UUID) -> StatusView:
     project = get_project(session, principal, project_id)
     status = session.get(ProjectStatus, project.id)
     snapshots = {s.resource_id: s for s in session.exec(scoped_select(
@@ -100,7 +100,7 @@ def project_status(session: Session, principal: Principal, project_id: object) -
                       cards)
 
 
-def history(session: Session, principal: Principal, project_id: object, *,
+def history(session: Session, principal: Principal, project_id: uuid.UUID, *,
             days: int = 90) -> list[StatusHistory]:
     project = get_project(session, principal, project_id)
     if not 1 <= days <= 730:
@@ -111,7 +111,7 @@ def history(session: Session, principal: Principal, project_id: object, *,
         col(StatusHistory.day))).all())
 
 
-def set_lifecycle(session: Session, principal: Principal, project_id: object,
+def set_lifecycle(session: Session, principal: Principal, project_id: uuid.UUID,
                   state: str) -> Project:
     """Project owners (its manager) and org admins move a project through its lifecycle."""
     project = get_project(session, principal, project_id)
@@ -130,5 +130,4 @@ def set_lifecycle(session: Session, principal: Principal, project_id: object,
     session.add(project)
     audit.record(session, principal, "project.lifecycle_changed", target_type="project",
                  target_id=project.id, detail={"from": before, "to": target.value})
-    session.commit()
     return project

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 from projecthub.services.status.sync import SyncConfig, due_projects, refresh_project
 
@@ -18,16 +19,16 @@ class StatusSyncWorker:
         self.poll_seconds = poll_seconds
         self._slots = asyncio.Semaphore(concurrency)
 
-    async def _refresh(self, project_id: object) -> None:
+    async def _refresh(self, project_id: uuid.UUID) -> None:
         async with self._slots:
             try:
-                await refresh_project(project_id, self.config)  # type: ignore[arg-type]
+                await refresh_project(project_id, self.config)
             except Exception:  # one project's trouble must not stop the others
                 log.exception("status sync of project %s failed", project_id)
 
     async def sync_due(self) -> int:
         """Refresh every project that is due now; returns how many were attempted."""
-        def due() -> list[object]:
+        def due() -> list[uuid.UUID]:
             with self.config.session_factory() as session:
                 return list(due_projects(session, self.config.now()))
 

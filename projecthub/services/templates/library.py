@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,7 +47,6 @@ def _ensure_builtin(session: Session, principal: Principal) -> None:
         Template.slug == BUILTIN_SLUG)).first()
     if exists is None:
         _create(session, principal, slug=BUILTIN_SLUG, source=default_source(), builtin=True)
-        session.commit()
 
 
 def _create(session: Session, principal: Principal, *, slug: str, source: str,
@@ -86,13 +86,13 @@ def list_templates(session: Session, principal: Principal, *,
     return [_view(session, principal, t) for t in session.exec(query).all()]
 
 
-def get_template(session: Session, principal: Principal, template_id: object) -> TemplateView:
+def get_template(session: Session, principal: Principal, template_id: uuid.UUID) -> TemplateView:
     template = get_scoped(session, principal, Template, template_id, label="Template")
     return _view(session, principal, template)
 
 
 def load_version(session: Session, principal: Principal,
-                 version_id: object) -> tuple[TemplateVersion, TemplateDefinition]:
+                 version_id: uuid.UUID) -> tuple[TemplateVersion, TemplateDefinition]:
     version = get_scoped(session, principal, TemplateVersion, version_id, label="Template")
     try:
         return version, TemplateDefinition.model_validate(version.definition)
@@ -116,18 +116,17 @@ def create_template(session: Session, principal: Principal, *, source: str) -> T
                        source=source)
     audit.record(session, principal, "template.created", target_type="template",
                  target_id=template.id, detail={"name": template.name})
-    session.commit()
     return _view(session, principal, template)
 
 
-def clone_template(session: Session, principal: Principal, template_id: object) -> TemplateView:
+def clone_template(session: Session, principal: Principal, template_id: uuid.UUID) -> TemplateView:
     original = get_template(session, principal, template_id)
     source = re.sub(r"^name:.*$", f"name: Copy of {original.name}", original.source, count=1,
                     flags=re.MULTILINE)
     return create_template(session, principal, source=source)
 
 
-def update_template(session: Session, principal: Principal, template_id: object, *,
+def update_template(session: Session, principal: Principal, template_id: uuid.UUID, *,
                     source: str) -> TemplateView:
     """Save an edit as the next version; projects keep pointing at the version they used."""
     require_role(principal, Role.ADMIN)
@@ -146,11 +145,10 @@ def update_template(session: Session, principal: Principal, template_id: object,
                                 created_by_id=principal.user_id))
     audit.record(session, principal, "template.updated", target_type="template",
                  target_id=template.id, detail={"version": template.current_version})
-    session.commit()
     return _view(session, principal, template)
 
 
-def retire_template(session: Session, principal: Principal, template_id: object) -> TemplateView:
+def retire_template(session: Session, principal: Principal, template_id: uuid.UUID) -> TemplateView:
     require_role(principal, Role.ADMIN)
     template = get_scoped(session, principal, Template, template_id, label="Template")
     if template.is_builtin:
@@ -159,11 +157,11 @@ def retire_template(session: Session, principal: Principal, template_id: object)
     session.add(template)
     audit.record(session, principal, "template.retired", target_type="template",
                  target_id=template.id)
-    session.commit()
     return _view(session, principal, template)
 
 
-def versions(session: Session, principal: Principal, template_id: object) -> list[TemplateVersion]:
+def versions(session: Session, principal: Principal,
+             template_id: uuid.UUID) -> list[TemplateVersion]:
     template = get_scoped(session, principal, Template, template_id, label="Template")
     return list(session.exec(scoped_select(principal, TemplateVersion).where(
         TemplateVersion.template_id == template.id).order_by(

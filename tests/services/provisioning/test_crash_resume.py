@@ -72,6 +72,7 @@ def served(db) -> Iterator[tuple[str, Killer, object]]:
                      if tool == "graph" else {})
             connections.update_connection(db, world.owner_principal, conn_id,
                                           base_url=f"{base}/sandbox/{tool}", **extra)
+        db.commit()  # the workers read the connections in their own sessions
         world.sandbox.vendors["graph"].tenant(TENANT).team_creation_polls = 1
         yield base, killer, world
 
@@ -88,6 +89,7 @@ def test_killed_workers_never_duplicate_and_the_run_completes(served, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=all_tools_answers(world))
+    db.commit()
     outcome, lives = "", 0
     while lives < 60:
         lives += 1

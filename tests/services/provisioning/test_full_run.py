@@ -21,6 +21,7 @@ async def test_all_four_tools_in_one_run(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=all_tools_answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     view = service.get_run(db, world.owner_principal, run.id)
     assert {s.status for s in view.steps} == {StepStatus.SUCCEEDED}
@@ -37,6 +38,7 @@ async def test_a_429_storm_is_waited_out(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=all_tools_answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     assert sum(1 for s in world.clock.sleeps if s >= 3) >= 4
     assert len(world.sandbox.vendors["jira"].tenant(TENANT).projects) == 1
@@ -51,10 +53,12 @@ async def test_lost_reply_to_a_create_is_reconciled_on_retry(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.FAILED
     jira = world.sandbox.vendors["jira"].tenant(TENANT)
     assert "WEBX" in jira.projects
     service.retry_run(db, world.owner_principal, run.id)
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     assert db.exec(select(ProjectResource)).one().origin == "adopted"
     assert len(jira.projects) == 1

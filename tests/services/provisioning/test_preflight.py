@@ -45,6 +45,7 @@ async def test_missing_link_target_and_bad_credentials_are_blocked(world, db):
     assert "No Jira project has the key NOPE." in result.checks[0].problems
     connections.update_connection(db, world.owner_principal, world.connection_ids["jira"],
                                   secret_values={"api_token": "bad-token-000000000"})
+    db.commit()  # the tools read credentials in their own session
     denied = await _preflight(world, db)
     assert denied.checks[0].decision == "blocked" and "401" in denied.checks[0].problems[0]
 

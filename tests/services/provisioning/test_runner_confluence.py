@@ -25,6 +25,7 @@ async def test_space_pages_and_links_page_are_created(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=_both(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     site = world.sandbox.vendors["confluence"].tenant(TENANT)
     space = site.space_by_key("WEBX")
@@ -41,6 +42,7 @@ async def test_rerunning_the_same_plan_adopts_everything(world, db):
     _, first = service.start_project(db, world.owner_principal,
                                      template_version_id=world.template_version_id,
                                      answers=_both(world))
+    db.commit()
     await drive_run(first.id, world.config())
     site = world.sandbox.vendors["confluence"].tenant(TENANT)
     before = len(site.pages_in(site.space_by_key("WEBX"), {"current"}))

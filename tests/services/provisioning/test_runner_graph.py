@@ -28,6 +28,7 @@ async def test_team_creation_is_polled_until_done_then_channels_and_plan(world, 
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=_teams(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     teams = [g for g in directory.groups.values() if g.display_name == "Website Relaunch"]
     assert len(teams) == 1 and teams[0].mail_nickname == "WebsiteRelaunch"
@@ -47,6 +48,7 @@ async def test_interrupted_poll_resumes_the_same_team(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=_teams(world, channels=[], planner=False))
+    db.commit()
     config = world.config(lease_seconds=0)
     assert await drive_run(run.id, config) == RunStatus.SUCCEEDED
     groups_before = len(directory.groups)

@@ -21,6 +21,7 @@ async def test_jira_project_is_created_and_recorded(world, db):
     project, run = service.start_project(db, world.owner_principal,
                                          template_version_id=world.template_version_id,
                                          answers=answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     view = service.get_run(db, world.owner_principal, run.id)
     assert [s.status for s in view.steps] == [StepStatus.SUCCEEDED] * 2
@@ -40,6 +41,7 @@ async def test_existing_project_with_same_key_and_name_is_adopted_not_duplicated
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     assert len([k for k in jira.projects if k == "WEBX"]) == 1
     assert db.exec(select(ProjectResource)).one().origin == "adopted"
@@ -51,6 +53,7 @@ async def test_key_taken_by_another_project_fails_with_a_reason(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.FAILED
     view = service.get_run(db, world.owner_principal, run.id)
     assert view.steps[0].status == StepStatus.FAILED
@@ -61,15 +64,18 @@ async def test_key_taken_by_another_project_fails_with_a_reason(world, db):
 async def test_bad_token_fails_then_retry_after_fixing_succeeds(world, db):
     connections.update_connection(db, world.owner_principal, world.connection_ids["jira"],
                                   secret_values={"api_token": "wrong-token-123456"})
+    db.commit()
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.FAILED
     failed = service.get_run(db, world.owner_principal, run.id).steps[0]
     assert failed.error and "wrong-token" not in failed.error and failed.attempts == 1
     connections.update_connection(db, world.owner_principal, world.connection_ids["jira"],
                                   secret_values={"api_token": f"sandbox-{TENANT}"})
     service.retry_run(db, world.owner_principal, run.id)
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     view = service.get_run(db, world.owner_principal, run.id)
     assert view.steps[0].attempts == 2 and view.status == RunStatus.SUCCEEDED
@@ -82,6 +88,7 @@ async def test_link_existing_project(world, db):
                                    template_version_id=world.template_version_id,
                                    answers=answers(world, jira_mode="link",
                                                    jira_existing_key="OLD"))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     resource = db.exec(select(ProjectResource)).one()
     assert (resource.origin, resource.external_key) == ("linked", "OLD")
@@ -91,9 +98,11 @@ async def test_a_run_held_by_a_live_worker_is_not_taken(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()
     from projecthub.services.provisioning import ledger
 
     assert ledger.system_claim_run(db, run.id, "other-worker", world.config().lease)
+    db.commit()
     assert await drive_run(run.id, world.config(worker="me")) is None
 
 
@@ -101,7 +110,9 @@ async def test_cancelled_run_creates_nothing(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()
     service.cancel_run(db, world.owner_principal, run.id)
+    db.commit()
     assert await drive_run(run.id, world.config()) is None
     assert "WEBX" not in world.sandbox.vendors["jira"].tenant(TENANT).projects
     view = service.get_run(db, world.owner_principal, run.id)

@@ -25,6 +25,7 @@ async def test_project_memberships_and_budget_are_created(world, db):
     project, run = service.start_project(db, world.owner_principal,
                                          template_version_id=world.template_version_id,
                                          answers=_productive(world))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     state = world.sandbox.vendors["productive"].tenant(TENANT)
     created = [p for p in state.table("projects").values() if p.name == "Website relaunch"]
@@ -40,6 +41,7 @@ async def test_unknown_company_fails_with_a_readable_reason(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=_productive(world, client_company="Nobody Inc"))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.FAILED
     step = service.get_run(db, world.owner_principal, run.id).steps[0]
     assert step.error == "No company named “Nobody Inc” in Productive."

@@ -84,6 +84,7 @@ def build_world(db: Session) -> World:
                          "authority_host": f"{SANDBOX_HOST}/sandbox/graph/login"},
         secret_values={"client_secret": f"sandbox-{TENANT}"})
     template = library.list_templates(db, p)[0]
+    db.commit()  # the runner's sessions must see the connections and the built-in template
     return World(db, org, owner, p, sandbox, clock,
                  {"jira": jira.id, "confluence": confluence.id, "productive": productive.id,
                   "graph": graph.id}, template.version_id)

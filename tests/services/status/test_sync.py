@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from projecthub.models import ProjectStatus, StatusHistory, StatusSnapshot
 from projecthub.sandbox import Fault
@@ -35,6 +35,7 @@ async def provisioned(world, db, **overrides):
                         team_name="Website Relaunch", channels=[], planner=True,
                         productive_mode="create", budget_type="fixed", budget_amount=1000,
                         start_date="2026-01-01", end_date="2026-12-31", **overrides))
+    db.commit()
     assert (await drive_run(run.id, world.config())).value == "succeeded"
     return project
 
@@ -98,8 +99,7 @@ async def test_a_failing_tool_keeps_old_values_marked_stale(world, db):
 async def test_one_worker_at_a_time_per_project(world, db):
     project = await provisioned(world, db)
     first = sync_config(world, worker_id="a")
-    with Session(db.get_bind()) as other:
-        assert claim(other, project.id, first)
+    assert claim(project.id, first)
     assert await refresh_project(project.id, sync_config(world, worker_id="b")) is None
     world.clock.advance(first.lease.total_seconds() + 1)
     assert await refresh_project(project.id, sync_config(world, worker_id="b")) is not None
