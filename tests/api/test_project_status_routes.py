@@ -22,7 +22,7 @@ from projecthub.models import (
     StatusSnapshot,
     User,
 )
-from tests.api.conftest import bearer
+from tests.api.tokens import bearer
 from tests.factories import make_org, make_user
 
 AT = datetime(2026, 6, 1, 12, tzinfo=UTC)
