@@ -33,15 +33,20 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def token_principal(
-    request: Request, db: DbDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The principal an API token acts as (a user within the token's organization); a
-    read-only token is refused for any method that can change something."""
+    read-only token is refused for any method that can change something.
+
+    The token is resolved (and its last use recorded) in a short unit of work of its own, so
+    the request's transaction holds no write lock while a route waits on a vendor: on SQLite
+    that lock would stall every other writer."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-    return resolve_api_token(db, credentials.credentials,
-                             writes=request.method not in _READ_METHODS)
+    with unit_of_work(new_session) as session:
+        return resolve_api_token(session, credentials.credentials,
+                                 writes=request.method not in _READ_METHODS)
 
 
 TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]

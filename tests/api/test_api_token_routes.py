@@ -17,6 +17,7 @@ from tests.factories import PASSWORD, add_member, make_org, make_user, principal
 
 def _token(db, user, org, **options):  # type: ignore[no-untyped-def]
     created = api_tokens.create_api_token(db, principal(db, user, org), name="ci", **options)
+    db.commit()  # the API's requests read it in their own sessions
     return created, {"Authorization": f"Bearer {created.secret}"}
 
 

@@ -12,4 +12,5 @@ from tests.factories import principal
 def bearer(db: Session, user: User, org: Organization) -> dict[str, str]:
     """The ``Authorization`` header of a fresh API token for ``user`` in ``org``."""
     secret = api_tokens.create_api_token(db, principal(db, user, org), name="test").secret
+    db.commit()  # the API's requests read it in their own sessions
     return {"Authorization": f"Bearer {secret}"}

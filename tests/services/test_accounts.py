@@ -116,6 +116,7 @@ def test_change_password_ends_every_session(db):
     db.commit()
     accounts.change_password(db, actor_for(user), current_password=PASSWORD,
                              new_password="another good passphrase")
+    db.commit()  # as the caller's unit of work does
     for token in (first, second):
         with pytest.raises(NotAuthenticated):
             resolve_session(db, token)

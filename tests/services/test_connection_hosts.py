@@ -32,9 +32,11 @@ def production(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def _jira(db, p, url, name="Jira"):  # type: ignore[no-untyped-def]
-    return connections.create_connection(
+    view = connections.create_connection(
         db, p, tool="jira", name=name, base_url=url,
         settings_values={"email": "ops@acme.example"}, secret_values={"api_token": "t" * 24})
+    db.commit()  # as the caller's unit of work does; tool clients read it in their own session
+    return view
 
 
 @pytest.mark.usefixtures("production")

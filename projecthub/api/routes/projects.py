@@ -110,6 +110,9 @@ async def refresh_project_status(project_id: uuid.UUID, db: DbDep,
                                  principal: PrincipalDep) -> ProjectDetailPublic:
     """Fetch fresh figures from the tools now (waits for the sync to finish)."""
     projects.get_project(db, principal, project_id)
+    # End the request's transaction (the token's last-use mark) before the tools are called:
+    # the sync job owns its own units of work, and no transaction is held across vendor calls.
+    db.commit()
     await sync.refresh_project(project_id, sync_config())
     db.expire_all()
     return _detail(db, principal, project_id)
