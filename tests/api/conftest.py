@@ -8,10 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from projecthub.api.main import api_app
+from projecthub.api.main import create_api
 from projecthub.models import Organization, User
 from projecthub.services import api_tokens
 from tests.factories import principal
+
+api_app = create_api()
 
 
 @pytest.fixture

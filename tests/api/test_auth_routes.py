@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projecthub.api.cookies import session_cookie_name
+from projecthub.core.web import session_cookie_name
 from projecthub.services import sessions
 from tests.factories import PASSWORD, make_org, make_user
 

@@ -11,13 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from projecthub.api.main import api_app
+from projecthub.api.main import create_api
 from projecthub.models import Role
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
 from tests.api.conftest import bearer
 from tests.factories import add_member, make_org, make_user, principal
+
+api_app = create_api()
 
 
 @dataclass

@@ -21,9 +21,10 @@ from schemathesis.config import ChecksConfig, PositiveDataAcceptanceConfig
 from schemathesis.core.parameters import ParameterLocation
 from sqlmodel import Session
 
-from projecthub.api.main import API_PREFIX, api_app
+from projecthub.api.main import create_api
 from projecthub.connectors.clock import FakeClock
 from projecthub.core.security import hash_token
+from projecthub.core.web import API_PREFIX
 from projecthub.models import Organization, Role
 from projecthub.sandbox import create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
@@ -35,6 +36,7 @@ from tests.reliability.sandboxed import route_tools_to
 
 MAX_EXAMPLES = 25
 SLUG = "acme"
+api_app = create_api()
 # Operations that take no API token: open ones, and the browser's session-cookie ones. Every
 # other operation must refuse a request without a valid token.
 OPEN = {"GET /health", "POST /auth/login", "POST /auth/signup", "POST /auth/logout"}

@@ -12,7 +12,7 @@ from reflex.istate.data import RouterData
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.cookies import session_cookie_name
+from projecthub.core.web import session_cookie_name
 from projecthub.models import Membership, User
 from projecthub.services import sessions
 

@@ -13,12 +13,12 @@ import pytest
 import reflex as rx
 from sqlmodel import Session, select
 
-from projecthub.api.tools import new_session
 from projecthub.core.config import settings
 from projecthub.models import Role, Tool, ToolConnection
-from projecthub.sandbox import create_sandbox_app
+from projecthub.sandbox import SANDBOX_PREFIX, VENDORS, create_sandbox_app
 from projecthub.services import connections
 from projecthub.services.tool_clients import ToolClients
+from projecthub.services.wiring import new_session
 from projecthub.ui.pages.connections_sandbox import sandbox_values
 from projecthub.ui.state import connections as connections_state
 from projecthub.ui.state.connections import ConnectionsState, secret_summary
@@ -274,3 +274,12 @@ def test_the_sandbox_shortcut_points_at_this_apps_own_sandbox(monkeypatch):
 
     monkeypatch.setattr(settings, "SANDBOX", False)
     assert sandbox_values(Tool.JIRA) is None
+
+
+def test_every_sandbox_shortcut_names_a_vendor_the_sandbox_serves(monkeypatch):
+    monkeypatch.setattr(settings, "SANDBOX", True)
+    for tool in Tool:
+        values = sandbox_values(tool)
+        assert values is not None
+        assert values["base_url"].endswith(f"{SANDBOX_PREFIX}/{tool.value}")
+        assert tool.value in VENDORS

@@ -14,8 +14,8 @@ from projecthub.api.schemas import (
     ConnectionPublic,
     ConnectionUpdate,
 )
-from projecthub.api.tools import tool_clients
 from projecthub.services import connection_checks, connections
+from projecthub.services.wiring import tool_clients
 
 router = APIRouter(prefix="/orgs/{org_slug}/connections", tags=["connections"])
 

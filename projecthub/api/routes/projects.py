@@ -26,13 +26,13 @@ from projecthub.api.schemas import (
     RunPublic,
     ToolCheckPublic,
 )
-from projecthub.api.tools import sync_config, tool_clients
 from projecthub.services import projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import run_preflight
 from projecthub.services.status import dashboard, sync, view
 from projecthub.services.templates import library
+from projecthub.services.wiring import sync_config, tool_clients
 
 router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
 

@@ -15,7 +15,6 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.tools import tool_clients
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, Invalid
 from projecthub.models import Role, Tool
@@ -23,6 +22,7 @@ from projecthub.services import connection_checks, connections
 from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.principal import Principal, require_role
+from projecthub.services.wiring import tool_clients
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 

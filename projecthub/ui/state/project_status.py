@@ -13,7 +13,6 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.tools import sync_config
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
@@ -24,6 +23,7 @@ from projecthub.services.provisioning import service
 from projecthub.services.status import overview, sync, view
 from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
+from projecthub.services.wiring import sync_config
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (

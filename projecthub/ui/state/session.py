@@ -16,7 +16,6 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.cookies import session_token_from_header
 from projecthub.core.db import session_scope
 from projecthub.core.errors import (
     AppError,
@@ -25,6 +24,7 @@ from projecthub.core.errors import (
     NotFound,
     OrganizationSuspended,
 )
+from projecthub.core.web import session_token_from_header
 from projecthub.services import orgs, sessions
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
