@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from projecthub.core.clock import utcnow
@@ -14,6 +16,7 @@ from projecthub.models import ApiToken, Organization, User
 from projecthub.services import audit
 from projecthub.services.principal import Actor, Principal, actor_for, principal_in_org
 from projecthub.services.validation import clean_name
+from projecthub.services.views import View
 
 API_PREFIX = "pht"
 _TOUCH_INTERVAL = timedelta(minutes=1)
@@ -25,10 +28,15 @@ class CreatedToken:
     secret: str  # the only time the raw token exists outside the caller's hands
 
 
-@dataclass(frozen=True)
-class TokenView:
-    token: ApiToken
+class TokenView(View):
+    """A token as its owner sees it listed: never the token itself."""
+
+    id: uuid.UUID
+    name: str
     org_slug: str
+    hint: str = Field(description="The token's last four characters.")
+    created_at: datetime
+    last_used_at: datetime | None
 
 
 def create_api_token(session: Session, principal: Principal, *, name: str) -> CreatedToken:
@@ -51,13 +59,16 @@ def list_api_tokens(session: Session, actor: Actor) -> list[TokenView]:
         .join(Organization, Organization.id == ApiToken.organization_id)  # type: ignore[arg-type]
         .where(ApiToken.user_id == actor.user_id, col(ApiToken.revoked_at).is_(None))
         .order_by(col(ApiToken.created_at).desc())).all()
-    return [TokenView(token, slug) for token, slug in rows]
+    return [TokenView(id=token.id, name=token.name, org_slug=slug, hint=token.hint,
+                      created_at=token.created_at, last_used_at=token.last_used_at)
+            for token, slug in rows]
 
 
 def revoke_api_token(session: Session, actor: Actor, token_id: object) -> None:
     """Only the token's owner can revoke it; anyone else's token is not found."""
-    token = next((view.token for view in list_api_tokens(session, actor)
-                  if str(view.token.id) == str(token_id)), None)
+    view = next((view for view in list_api_tokens(session, actor)
+                 if str(view.id) == str(token_id)), None)
+    token = session.get(ApiToken, view.id) if view else None
     if token is None:
         raise NotFound("API token not found.")
     token.revoked_at = utcnow()

@@ -55,7 +55,7 @@ def world(db) -> World:
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
-        "connection_id": b_connection.id, "template_id": b_template.id,
+        "connection_id": str(b_connection.id), "template_id": str(b_template.id),
         "project_id": str(b_project.id), "run_id": str(b_run.id)})
 
 

@@ -258,10 +258,12 @@ async def test_a_member_may_test_but_not_a_foreign_connection(db, sandbox_tools)
 
 
 def test_secret_summary_says_set_last4_and_when():
-    hint = connections.SecretHint(True, "abcd", "2026-11-26T16:20:00+00:00")
+    hint = connections.SecretHint(is_set=True, last4="abcd",
+                                  updated_at="2026-11-26T16:20:00+00:00")
     assert secret_summary(hint) == "set · ••••abcd · updated 26 Nov 2026, 16:20 UTC"
-    assert secret_summary(connections.SecretHint(True, "", "")) == "set"
-    assert secret_summary(connections.SecretHint(False, "", "")) == "not set"
+    unset = connections.SecretHint(is_set=False, last4="", updated_at="")
+    assert secret_summary(unset.model_copy(update={"is_set": True})) == "set"
+    assert secret_summary(unset) == "not set"
 
 
 def test_the_sandbox_shortcut_points_at_this_apps_own_sandbox(monkeypatch):

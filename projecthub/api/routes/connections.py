@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 from fastapi import APIRouter, status
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/orgs/{org_slug}/connections", tags=["connections"])
 
 
 def _public(view: connections.ConnectionView) -> ConnectionPublic:
-    return ConnectionPublic.model_validate(dataclasses.asdict(view))
+    return ConnectionPublic.model_validate(view)
 
 
 @router.get("", response_model=list[ConnectionPublic])

@@ -14,21 +14,19 @@ router = APIRouter(prefix="/me", tags=["me"])
 
 
 @router.get("", response_model=UserPublic)
-def read_me(db: DbDep, actor: ActorDep) -> object:
-    return accounts.get_user(db, actor)
+def read_me(db: DbDep, actor: ActorDep) -> UserPublic:
+    return UserPublic.model_validate(accounts.get_user(db, actor))
 
 
 @router.patch("", response_model=UserPublic)
-def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> object:
-    return accounts.update_profile(db, actor, display_name=body.display_name)
+def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> UserPublic:
+    return UserPublic.model_validate(
+        accounts.update_profile(db, actor, display_name=body.display_name))
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenPublic])
 def list_my_tokens(db: DbDep, actor: ActorDep) -> list[ApiTokenPublic]:
-    return [ApiTokenPublic(id=v.token.id, name=v.token.name, org_slug=v.org_slug,
-                           hint=v.token.hint, created_at=v.token.created_at,
-                           last_used_at=v.token.last_used_at)
-            for v in api_tokens.list_api_tokens(db, actor)]
+    return [ApiTokenPublic.model_validate(v) for v in api_tokens.list_api_tokens(db, actor)]
 
 
 @router.delete("/api-tokens/{api_token_id}", status_code=status.HTTP_204_NO_CONTENT)

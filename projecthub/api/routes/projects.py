@@ -13,7 +13,6 @@ from projecthub.api.routes.runs import run_public
 from projecthub.api.schemas import (
     HistoryPointPublic,
     LifecycleChange,
-    PlannedStepPublic,
     PreflightPublic,
     ProjectCreate,
     ProjectCreated,
@@ -24,7 +23,6 @@ from projecthub.api.schemas import (
     ReasonPublic,
     ResourceCardPublic,
     RunPublic,
-    ToolCheckPublic,
 )
 from projecthub.services import projects
 from projecthub.services.principal import Principal
@@ -37,7 +35,7 @@ from projecthub.services.wiring import sync_config, tool_clients
 router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
 
 
-def _version_id(db: DbDep, principal: Principal, template_id: uuid.UUID | None) -> str:
+def _version_id(db: DbDep, principal: Principal, template_id: uuid.UUID | None) -> uuid.UUID:
     if template_id is None:
         return next(t.version_id for t in library.list_templates(db, principal) if t.is_builtin)
     return library.get_template(db, principal, template_id).version_id
@@ -54,11 +52,7 @@ async def create_project(body: ProjectCreate, db: DbDep, principal: PrincipalDep
         result = await run_preflight(db, principal, tool_clients(principal),
                                      template_version_id=version_id, answers=body.answers)
         response.status_code = status.HTTP_200_OK
-        return PreflightPublic(
-            ok=result.ok,
-            checks=[ToolCheckPublic.model_validate(dataclasses.asdict(c)) for c in result.checks],
-            steps=[PlannedStepPublic(key=s.key, action=s.action, tool=s.tool, title=s.title,
-                                     depends_on=list(s.depends_on)) for s in result.steps])
+        return PreflightPublic.model_validate(result)
     project, run = service.start_project(db, principal, template_version_id=version_id,
                                          answers=body.answers)
     return ProjectCreated(project=ProjectPublic.model_validate(project),
@@ -99,7 +93,8 @@ def _detail(db: DbDep, principal: Principal, project_id: uuid.UUID) -> ProjectDe
 
 
 @router.get("/{project_id}", response_model=ProjectDetailPublic)
-def read_project(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep) -> object:
+def read_project(project_id: uuid.UUID, db: DbDep,
+                 principal: PrincipalDep) -> ProjectDetailPublic:
     """The project with its health, the reasons for it, and each resource's latest figures."""
     return _detail(db, principal, project_id)
 
@@ -123,9 +118,10 @@ def project_history(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep,
 
 @router.post("/{project_id}/lifecycle", response_model=ProjectPublic)
 def change_lifecycle(project_id: uuid.UUID, body: LifecycleChange, db: DbDep,
-                     principal: PrincipalDep) -> object:
+                     principal: PrincipalDep) -> ProjectPublic:
     """Active, on hold, completed or archived (archived projects stop syncing)."""
-    return view.set_lifecycle(db, principal, project_id, body.lifecycle)
+    return ProjectPublic.model_validate(
+        view.set_lifecycle(db, principal, project_id, body.lifecycle))
 
 
 @router.get("/{project_id}/runs", response_model=list[RunPublic])

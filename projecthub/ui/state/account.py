@@ -33,8 +33,8 @@ class AccountState(SessionState):
     new_token: str = ""
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
-        self.tokens = [TokenRow(str(v.token.id), v.token.name, v.org_slug, v.token.hint,
-                                when(v.token.created_at), when(v.token.last_used_at))
+        self.tokens = [TokenRow(str(v.id), v.name, v.org_slug, v.hint, when(v.created_at),
+                                when(v.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
 
     @rx.event

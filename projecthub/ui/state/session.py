@@ -91,8 +91,8 @@ class SessionState(rx.State):
         self.is_instance_admin = context.actor.is_instance_admin
         self.errors = {}
         mine = orgs.list_my_organizations(db, context.actor)
-        current = str(context.current_org_id or "")
-        self.orgs = [OrgChoice(o.id, o.name, o.role.value, o.status == "suspended",
+        current = context.current_org_id
+        self.orgs = [OrgChoice(str(o.id), o.name, o.role.value, o.status == "suspended",
                                o.id == current) for o in mine]
         self.org_name = next((o.name for o in mine if o.id == current), "")
         try:
