@@ -44,9 +44,11 @@ def _jira_form(**overrides: str) -> dict[str, str]:
 
 
 def _add_jira(db: Session, org: Any, token: str = TOKEN, name: str = "Acme Jira") -> str:
-    return connections.create_connection(
+    """The new connection's id as the page holds it."""
+    return str(connections.create_connection(
         db, owner_principal(db, org), tool="jira", name=name, base_url=SITE,
-        settings_values={"email": "demo@projecthub.example"}, secret_values={"api_token": token}).id
+        settings_values={"email": "demo@projecthub.example"},
+        secret_values={"api_token": token}).id)
 
 
 def _saved_token(db: Session, org: Any, connection_id: str) -> str:
