@@ -109,7 +109,8 @@ def seeded(db: Session, sandbox_tools: None) -> Seeded:
         db, p, tool="jira", name="Jira", base_url="http://127.0.0.1:9/sandbox/jira",
         settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{SLUG}"})
     ids = {"member_id": str(member.id), "invitation_id": str(invite.invitation.id),
-           "api_token_id": str(spare.id), "connection_id": jira.id, "template_id": template.id,
+           "api_token_id": str(spare.id), "connection_id": str(jira.id),
+           "template_id": str(template.id),
            "project_id": str(project.id), "run_id": str(run.id)}
     token = api_tokens.create_api_token(db, p, name="schemathesis").token
     token.token_hash, token.hint = hash_token(TOKEN), TOKEN[-4:]
