@@ -11,15 +11,15 @@ import reflex as rx
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from projecthub.api.main import api_app
+from projecthub.api.main import create_api
 from projecthub.api.security_headers import with_security_headers
-from projecthub.api.tools import new_session, sync_config, tool_clients
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
 from projecthub.services.provisioning.runner import RunnerConfig
 from projecthub.services.provisioning.worker import ProvisioningWorker
 from projecthub.services.status.worker import StatusSyncWorker
+from projecthub.services.wiring import new_session, sync_config, tool_clients
 from projecthub.ui import styles
 from projecthub.ui.landing import landing_page
 from projecthub.ui.layout import favicon
@@ -44,7 +44,7 @@ def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp]:
 def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
     """Applied in order, each around the previous: ``/api/v1/...`` (FastAPI, which mounts Reflex
     at its root), then the sandbox in front when enabled."""
-    transformers: list[Starlette | Callable[[ASGIApp], ASGIApp]] = [api_app]
+    transformers: list[Starlette | Callable[[ASGIApp], ASGIApp]] = [create_api()]
     if settings.sandbox_enabled:
         transformers.append(_sandbox_transformer())
     transformers.append(with_security_headers)  # outermost: every response gets them

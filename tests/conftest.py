@@ -69,7 +69,7 @@ def db(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     """The API over its ASGI app; a server error is an answer (500) here, not an exception."""
-    from projecthub.api.main import api_app  # only when asked for: it builds the whole API
+    from projecthub.api.main import create_api  # only when asked for: it builds the whole API
 
-    with TestClient(api_app, raise_server_exceptions=False) as test_client:
+    with TestClient(create_api(), raise_server_exceptions=False) as test_client:
         yield test_client

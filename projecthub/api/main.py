@@ -1,4 +1,4 @@
-"""The FastAPI application that Reflex mounts through ``api_transformer``."""
+"""The FastAPI application that Reflex mounts through ``api_transformer``; ``app.py`` builds it."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ from projecthub.api.routes import (
 )
 from projecthub.api.schemas import Health
 from projecthub.core.config import settings
-
-API_PREFIX = "/api/v1"
+from projecthub.core.web import API_PREFIX
 
 
 def _v1_router() -> APIRouter:
@@ -60,5 +59,3 @@ def create_api() -> FastAPI:
     api.include_router(_v1_router())
     return api
 
-
-api_app = create_api()

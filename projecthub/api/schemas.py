@@ -1,16 +1,29 @@
-"""Request and response bodies. Only these shapes leave the API; secrets have no field here."""
+"""Request and response bodies. Only these shapes leave the API; secrets have no field here.
+
+A response about something a service already describes subclasses that service's view (the
+``XView`` → ``XPublic`` family), so its fields are declared once; the subclass keeps the public
+name in the OpenAPI document and narrows nested views to their public counterparts."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from projecthub.models import Figures, HealthLevel, Lifecycle, Reason
+from projecthub.services.api_tokens import MemberTokenView, TokenView
+from projecthub.services.connections import ConnectionView, SecretHint
+from projecthub.services.members import MemberView
+from projecthub.services.orgs import MyOrganization
+from projecthub.services.provisioning.plan import PlannedStepSummary
+from projecthub.services.provisioning.preflight import Preflight, ToolCheck
+from projecthub.services.provisioning.service import RunView, StepView
 from projecthub.services.status.dashboard import ProjectRow
 from projecthub.services.status.view import ResourceCard
+from projecthub.services.templates.library import TemplateView
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 
@@ -40,12 +53,8 @@ class OrganizationPublic(Public):
     created_at: datetime
 
 
-class MyOrganizationPublic(BaseModel):
-    id: uuid.UUID
-    name: str
-    slug: str
-    role: RoleName
-    status: str
+class MyOrganizationPublic(MyOrganization):
+    """An organization the caller belongs to, with the caller's role in it."""
 
 
 class OrganizationUpdate(BaseModel):
@@ -54,14 +63,8 @@ class OrganizationUpdate(BaseModel):
     slug: str | None = Field(default=None, min_length=1, max_length=50)
 
 
-class MemberPublic(BaseModel):
-    id: uuid.UUID
-    user_id: uuid.UUID
-    email: str
-    display_name: str
-    role: RoleName
-    is_active: bool
-    joined_at: datetime
+class MemberPublic(MemberView):
+    """A member of the organization; ``id`` is the membership, ``user_id`` the person."""
 
 
 class MemberUpdate(BaseModel):
@@ -105,23 +108,8 @@ class AuditPagePublic(BaseModel):
     offset: int
 
 
-class ApiTokenBase(BaseModel):
-    id: uuid.UUID
-    name: str
-    hint: str = Field(description="The token's last four characters.")
-    read_only: bool = Field(description="A read-only token may only make GET requests.")
-    created_at: datetime
-    expires_at: datetime
-    last_used_at: datetime | None
-
-    @classmethod
-    def fields_of(cls, token: object) -> dict[str, Any]:
-        """The shared columns read off a token row (never its hash)."""
-        return {name: getattr(token, name) for name in ApiTokenBase.model_fields}
-
-
-class ApiTokenPublic(ApiTokenBase):
-    org_slug: str
+class ApiTokenPublic(TokenView):
+    """One of the caller's API tokens (its secret is shown only when it is created)."""
 
 
 class ApiTokenCreate(BaseModel):
@@ -135,11 +123,8 @@ class ApiTokenCreated(ApiTokenPublic):
     token: str = Field(description="The secret, shown this once and never again.")
 
 
-class MemberApiTokenPublic(ApiTokenBase):
+class MemberApiTokenPublic(MemberTokenView):
     """A member's token as the organization's admins see it (never its secret)."""
-
-    owner_email: str
-    owner_name: str
 
 
 class Credentials(BaseModel):
@@ -175,26 +160,14 @@ class SignUpAccepted(BaseModel):
     detail: str
 
 
-class SecretHintPublic(BaseModel):
-    is_set: bool
-    last4: str
-    updated_at: str
+class SecretHintPublic(SecretHint):
+    """What anyone may see of a saved secret: whether it is set, its last four characters."""
 
 
-class ConnectionPublic(BaseModel):
+class ConnectionPublic(ConnectionView):
     """A tool connection as anyone may see it: secrets appear only as hints."""
 
-    id: uuid.UUID
-    tool: Literal["jira", "confluence", "productive", "graph"]
-    name: str
-    base_url: str
-    auth_kind: str
-    settings: dict[str, str]
-    secrets: dict[str, SecretHintPublic]
-    last_tested_at: datetime | None
-    last_test_ok: bool | None
-    last_test_message: str
-    updated_at: datetime
+    secrets: Mapping[str, SecretHintPublic]
 
 
 class ConnectionCreate(BaseModel):
@@ -219,16 +192,8 @@ class ConnectionCheck(BaseModel):
     message: str
 
 
-class TemplatePublic(BaseModel):
-    id: uuid.UUID
-    slug: str
-    name: str
-    description: str
-    version: int
-    version_id: uuid.UUID
-    is_builtin: bool
-    is_retired: bool
-    source: str = Field(description="The questionnaire as YAML.")
+class TemplatePublic(TemplateView):
+    """A template with its current version."""
 
 
 class TemplateSource(BaseModel):
@@ -244,28 +209,19 @@ class ProjectCreate(BaseModel):
     dry_run: bool = Field(default=False, description="Only check and plan; create nothing.")
 
 
-class ToolCheckPublic(BaseModel):
-    tool: str
-    label: str
-    decision: Literal["create", "link", "skip", "blocked"]
-    summary: str
-    problems: list[str]
-    warnings: list[str]
-    suggestion: dict[str, str]
+class ToolCheckPublic(ToolCheck):
+    """One tool's verdict on the answers: create, link, skip, or blocked (with the problems)."""
 
 
-class PlannedStepPublic(BaseModel):
-    key: str
-    action: str
-    tool: str
-    title: str
-    depends_on: list[str]
+class PlannedStepPublic(PlannedStepSummary):
+    """A step a real run would take (its inputs stay on the server)."""
 
 
-class PreflightPublic(BaseModel):
-    ok: bool
-    checks: list[ToolCheckPublic]
-    steps: list[PlannedStepPublic]
+class PreflightPublic(Preflight):
+    """The dry run's verdict: each tool's check and the steps a real run would take."""
+
+    checks: Sequence[ToolCheckPublic]
+    steps: Sequence[PlannedStepPublic]
 
 
 class ProjectPublic(Public):
@@ -282,33 +238,14 @@ class ProjectPublic(Public):
     created_at: datetime
 
 
-class StepPublic(BaseModel):
-    id: uuid.UUID
-    key: str
-    action: str
-    tool: str
-    title: str
-    status: str
-    attempts: int
-    external_id: str
-    url: str
-    error: str
-    log: list[dict[str, Any]]
-    depends_on: list[str]
-    started_at: datetime | None
-    finished_at: datetime | None
+class StepPublic(StepView):
+    """A run's step: its status, attempts, what it made in the tool, and its log."""
 
 
-class RunPublic(BaseModel):
-    id: uuid.UUID
-    project_id: uuid.UUID
-    status: str
-    error: str
-    progress: float
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    steps: list[StepPublic]
+class RunPublic(RunView):
+    """A provisioning run and its steps, in plan order."""
+
+    steps: Sequence[StepPublic]
 
 
 class ProjectCreated(BaseModel):

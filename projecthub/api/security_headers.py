@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projecthub.api.main import API_PREFIX
 from projecthub.core.config import settings
+from projecthub.core.web import API_PREFIX
 
 # FastAPI's Swagger UI loads its script and styles from jsDelivr and its favicon from its site.
 _DOCS_SOURCES = "https://cdn.jsdelivr.net"

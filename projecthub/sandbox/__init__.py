@@ -26,15 +26,13 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
+from projecthub.core.web import SANDBOX_PREFIX
 from projecthub.sandbox.common import SandboxOptions, Sleep, VendorSandbox
 from projecthub.sandbox.confluence import create_confluence_sandbox
 from projecthub.sandbox.faults import Fault, FaultInjector
 from projecthub.sandbox.graph import create_graph_sandbox
 from projecthub.sandbox.jira import create_jira_sandbox
 from projecthub.sandbox.productive import create_productive_sandbox
-
-SANDBOX_PREFIX = "/sandbox"
-
 
 VendorFactory = Callable[[SandboxOptions], VendorSandbox[Any]]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from pydantic import Field
 from sqlmodel import Session, col, select, update
 
 from projecthub.core.clock import utcnow
@@ -24,6 +25,7 @@ from projecthub.services.principal import (
 )
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.validation import clean_name
+from projecthub.services.views import View
 
 API_PREFIX = "pht"
 MAX_DAYS = 365
@@ -38,19 +40,38 @@ class CreatedToken:
     secret: str  # the only time the raw token exists outside the caller's hands
 
 
-@dataclass(frozen=True)
-class TokenView:
-    token: ApiToken
+class TokenFields(View):
+    """What anyone allowed to list a token sees of it: never the token itself."""
+
+    id: uuid.UUID
+    name: str
+    hint: str = Field(description="The token's last four characters.")
+    read_only: bool = Field(description="A read-only token may only make GET requests.")
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenView(TokenFields):
+    """A token as its owner sees it listed, with the organization it acts in."""
+
     org_slug: str
 
 
-@dataclass(frozen=True)
-class MemberTokenView:
-    """A token as the organization's admins see it: whose it is, never its secret."""
+class MemberTokenView(TokenFields):
+    """A token as the organization's admins see it: whose it is."""
 
-    token: ApiToken
     owner_email: str
     owner_name: str
+
+
+def _fields(token: ApiToken) -> dict[str, object]:
+    return TokenFields.model_validate(token).model_dump()
+
+
+def token_view(token: ApiToken, org_slug: str) -> TokenView:
+    """How a token row is listed to its owner."""
+    return TokenView(**_fields(token), org_slug=org_slug)
 
 
 def _expiry_days(expires_in_days: int | None) -> int:
@@ -85,13 +106,13 @@ def list_api_tokens(session: Session, actor: Actor) -> list[TokenView]:
         .join(Organization, Organization.id == ApiToken.organization_id)  # type: ignore[arg-type]
         .where(ApiToken.user_id == actor.user_id, col(ApiToken.revoked_at).is_(None))
         .order_by(col(ApiToken.created_at).desc())).all()
-    return [TokenView(token, slug) for token, slug in rows]
+    return [token_view(token, slug) for token, slug in rows]
 
 
 def revoke_api_token(session: Session, actor: Actor, token_id: uuid.UUID) -> None:
     """Only the token's owner can revoke it here; anyone else's token is not found."""
-    token = next((view.token for view in list_api_tokens(session, actor)
-                  if view.token.id == token_id), None)
+    view = next((view for view in list_api_tokens(session, actor) if view.id == token_id), None)
+    token = session.get(ApiToken, view.id) if view else None
     if token is None:
         raise NotFound("API token not found.")
     _revoke(session, actor, token)
@@ -105,8 +126,8 @@ def list_member_tokens(session: Session, principal: Principal) -> list[MemberTok
         .order_by(col(ApiToken.created_at).desc())).all()
     owners = {user.id: user for user in session.exec(
         select(User).where(col(User.id).in_({token.user_id for token in rows}))).all()}
-    return [MemberTokenView(token, owners[token.user_id].email,
-                            owners[token.user_id].display_name) for token in rows]
+    return [MemberTokenView(**_fields(token), owner_email=owners[token.user_id].email,
+                            owner_name=owners[token.user_id].display_name) for token in rows]
 
 
 def revoke_member_token(session: Session, principal: Principal, token_id: uuid.UUID) -> None:

@@ -7,6 +7,7 @@ that calls the tool. Nothing in this module returns or logs a secret's value.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,10 +26,10 @@ from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.tool_hosts import check_tool_url
 from projecthub.services.urls import clean_base_url
 from projecthub.services.validation import clean_name
+from projecthub.services.views import View
 
 
-@dataclass(frozen=True)
-class SecretHint:
+class SecretHint(View):
     """All a person ever sees of a saved secret."""
 
     is_set: bool
@@ -36,15 +37,16 @@ class SecretHint:
     updated_at: str
 
 
-@dataclass(frozen=True)
-class ConnectionView:
-    id: str
+class ConnectionView(View):
+    """A tool connection as anyone may see it: secrets appear only as hints."""
+
+    id: uuid.UUID
     tool: Tool
     name: str
     base_url: str
     auth_kind: str
     settings: dict[str, str]
-    secrets: dict[str, SecretHint]
+    secrets: Mapping[str, SecretHint]
     last_tested_at: datetime | None
     last_test_ok: bool | None
     last_test_message: str
@@ -76,12 +78,14 @@ def _spec(tool: str) -> ToolSpec:
 
 def _view(row: ToolConnection) -> ConnectionView:
     spec = TOOL_SPECS[Tool(row.tool)]
-    hints = {name: SecretHint(name in row.secrets, row.secret_hints.get(name, {}).get("last4", ""),
-                              row.secret_hints.get(name, {}).get("updated_at", ""))
+    hints = {name: SecretHint(is_set=name in row.secrets,
+                              last4=row.secret_hints.get(name, {}).get("last4", ""),
+                              updated_at=row.secret_hints.get(name, {}).get("updated_at", ""))
              for name in spec.secret_fields}
-    return ConnectionView(str(row.id), Tool(row.tool), row.name, row.base_url, row.auth_kind,
-                          dict(row.settings), hints, row.last_tested_at, row.last_test_ok,
-                          row.last_test_message, row.updated_at)
+    return ConnectionView(id=row.id, tool=Tool(row.tool), name=row.name, base_url=row.base_url,
+                          auth_kind=row.auth_kind, settings=dict(row.settings), secrets=hints,
+                          last_tested_at=row.last_tested_at, last_test_ok=row.last_test_ok,
+                          last_test_message=row.last_test_message, updated_at=row.updated_at)
 
 
 def _clean_settings(spec: ToolSpec, values: dict[str, Any]) -> dict[str, str]:

@@ -4,7 +4,6 @@ keeps at least one active owner."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -16,12 +15,12 @@ from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select, tenant_filter
 from projecthub.services.sessions import end_user_sessions
+from projecthub.services.views import View
 
 
-@dataclass(frozen=True)
-class MemberView:
-    id: str
-    user_id: str
+class MemberView(View):
+    id: uuid.UUID
+    user_id: uuid.UUID
     email: str
     display_name: str
     role: Role
@@ -35,8 +34,9 @@ def list_members(session: Session, principal: Principal) -> list[MemberView]:
         select(Membership, User).join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
         .where(tenant_filter(principal, Membership))
         .order_by(col(User.email))).all()
-    return [MemberView(str(m.id), str(u.id), u.email, u.display_name, Role(m.role), m.is_active,
-                       m.created_at) for m, u in rows]
+    return [MemberView(id=m.id, user_id=u.id, email=u.email, display_name=u.display_name,
+                       role=Role(m.role), is_active=m.is_active, joined_at=m.created_at)
+            for m, u in rows]
 
 
 def _active_owner_count(session: Session, principal: Principal) -> int:

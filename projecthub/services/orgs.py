@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -12,13 +11,13 @@ from projecthub.models import Membership, Organization, OrgStatus, Role
 from projecthub.services import audit
 from projecthub.services.principal import Actor, Principal, require_role
 from projecthub.services.validation import clean_name, clean_slug
+from projecthub.services.views import View
 
 
-@dataclass(frozen=True)
-class MyOrganization:
+class MyOrganization(View):
     """An organization listed for one of its members, with that member's role."""
 
-    id: str
+    id: uuid.UUID
     name: str
     slug: str
     role: Role
@@ -58,8 +57,8 @@ def list_my_organizations(session: Session, actor: Actor) -> list[MyOrganization
         .join(Membership, Membership.organization_id == Organization.id)  # type: ignore[arg-type]
         .where(Membership.user_id == actor.user_id, Membership.is_active == True)  # noqa: E712
         .order_by(col(Organization.name))).all()
-    return [MyOrganization(str(o.id), o.name, o.slug, Role(m.role), OrgStatus(o.status))
-            for o, m in rows]
+    return [MyOrganization(id=o.id, name=o.name, slug=o.slug, role=Role(m.role),
+                           status=OrgStatus(o.status)) for o, m in rows]
 
 
 def get_organization(session: Session, principal: Principal) -> Organization:

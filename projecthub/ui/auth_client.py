@@ -16,7 +16,7 @@ from reflex.config import get_config
 from reflex.utils.exec import is_prod_mode
 from reflex_base.event import EventSpec
 
-from projecthub.api.main import API_PREFIX
+from projecthub.core.web import API_PREFIX
 from projecthub.ui.next_path import SAFE_NEXT_JS
 
 AUTH_PATH = f"{API_PREFIX}/auth"

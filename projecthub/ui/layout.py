@@ -11,20 +11,12 @@ from projecthub.ui import styles
 
 API_DOCS_URL = "/api/v1/docs"
 
-# Inline, so the shell needs no static file (and browsers don't ask for a missing /favicon.ico).
-_FAVICON_SVG = (
-    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
-    "<rect width='32' height='32' rx='7' fill='%233e63dd'/>"
-    "<g fill='white'><rect x='8' y='8' width='7' height='7' rx='1.5'/>"
-    "<rect x='17' y='8' width='7' height='7' rx='1.5'/>"
-    "<rect x='8' y='17' width='7' height='7' rx='1.5'/>"
-    "<rect x='17' y='17' width='7' height='7' rx='1.5'/></g></svg>"
-)
+FAVICON_PATH = "/favicon.svg"  # assets/favicon.svg: Reflex serves assets/ at the site root
 
 
 def favicon() -> rx.Component:
     """For ``App(head_components=...)``."""
-    return rx.el.link(rel="icon", type="image/svg+xml", href=f"data:image/svg+xml,{_FAVICON_SVG}")
+    return rx.el.link(rel="icon", type="image/svg+xml", href=FAVICON_PATH)
 
 
 def nav_link(label: str, href: str) -> rx.Component:

@@ -7,12 +7,14 @@ import re
 import uuid
 from datetime import timedelta
 
-from projecthub.api.cookies import session_cookie_name
-from projecthub.api.main import api_app
+from projecthub.api.main import create_api
 from projecthub.core import clock
+from projecthub.core.web import session_cookie_name
 from projecthub.models import Role
 from projecthub.services import api_tokens
 from tests.factories import PASSWORD, add_member, make_org, make_user, principal
+
+api_app = create_api()
 
 
 def _token(db, user, org, **options):  # type: ignore[no-untyped-def]

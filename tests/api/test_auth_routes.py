@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from projecthub.api.cookies import session_cookie_name
 from projecthub.core.security import pwd_context
+from projecthub.core.web import session_cookie_name
 from projecthub.services import sessions
 from tests.factories import PASSWORD, make_org, make_user
 

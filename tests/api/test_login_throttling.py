@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from projecthub.api.main import api_app
+from projecthub.api.main import create_api
 from projecthub.core import clock
 from projecthub.core.config import settings
 from projecthub.core.errors import AppError, TooManyAttempts
@@ -54,7 +54,7 @@ def test_parallel_guessers_get_no_more_password_checks_than_the_limit(
         db, monkeypatch, frozen_clock):
     make_user(db, email="ada@example.com")
     checks = CountingVerifier(monkeypatch)
-    with serve(api_app) as base, ThreadPoolExecutor(max_workers=8) as pool:
+    with serve(create_api()) as base, ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(lambda _: _login(base, "ada@example.com").status_code,
                                  range(8 * settings.LOGIN_MAX_FAILURES)))
     assert set(statuses) == {401, 429}

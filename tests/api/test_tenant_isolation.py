@@ -11,13 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from projecthub.api.main import api_app
+from projecthub.api.main import create_api
 from projecthub.models import Role
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
 from tests.api.tokens import bearer
 from tests.factories import add_member, make_org, make_user, principal
+
+api_app = create_api()
 
 
 @dataclass
@@ -53,7 +55,7 @@ def world(db) -> World:
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
-        "connection_id": b_connection.id, "template_id": b_template.id,
+        "connection_id": str(b_connection.id), "template_id": str(b_template.id),
         "project_id": str(b_project.id), "run_id": str(b_run.id)})
 
 

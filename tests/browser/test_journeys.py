@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from projecthub.api.cookies import session_cookie_name
+from projecthub.core.web import session_cookie_name
 from projecthub.services import accounts, orgs
 from projecthub.services.principal import actor_for
 from tests.browser.harness import AppServer, save_screenshot, visit

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.harness import AppServer, save_screenshot, visit
+from tests.browser.harness import ROOT, AppServer, save_screenshot, visit
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,16 @@ def test_health_endpoint_is_served_by_the_same_server(page: Page) -> None:
 
     assert response.ok
     assert response.json() == {"status": "ok"}
+
+
+def test_favicon_is_a_static_file_from_assets(page: Page) -> None:
+    visit(page, "/")
+
+    expect(page.locator("link[rel=icon]")).to_have_attribute("href", "/favicon.svg")
+    response = page.request.get("/favicon.svg")
+    assert response.ok
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.text() == (ROOT / "assets" / "favicon.svg").read_text()
 
 
 def test_api_docs_load(page: Page) -> None:

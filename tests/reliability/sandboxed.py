@@ -8,12 +8,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from projecthub.api.tools import new_session
 from projecthub.connectors.clock import FakeClock
 from projecthub.sandbox import SandboxApp
 from projecthub.services.principal import Principal
 from projecthub.services.status.sync import SyncConfig
 from projecthub.services.tool_clients import ToolClients
+from projecthub.services.wiring import new_session
 
 _TOOL_CLIENTS = ("projecthub.api.routes.connections.tool_clients",
                  "projecthub.api.routes.projects.tool_clients",

@@ -21,9 +21,10 @@ from schemathesis.config import ChecksConfig, PositiveDataAcceptanceConfig
 from schemathesis.core.parameters import ParameterLocation
 from sqlmodel import Session
 
-from projecthub.api.main import API_PREFIX, api_app
+from projecthub.api.main import create_api
 from projecthub.connectors.clock import FakeClock
 from projecthub.core.security import hash_token
+from projecthub.core.web import API_PREFIX
 from projecthub.models import Organization, Role
 from projecthub.sandbox import create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
@@ -35,6 +36,7 @@ from tests.reliability.sandboxed import route_tools_to
 
 MAX_EXAMPLES = 25
 SLUG = "acme"
+api_app = create_api()
 # Operations that take no API token: open ones, and the browser's session-cookie ones. Every
 # other operation must refuse a request without a valid token.
 OPEN = {"GET /health", "POST /auth/login", "POST /auth/signup", "POST /auth/logout"}
@@ -107,7 +109,8 @@ def seeded(db: Session, sandbox_tools: None) -> Seeded:
         db, p, tool="jira", name="Jira", base_url="http://127.0.0.1:9/sandbox/jira",
         settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{SLUG}"})
     ids = {"member_id": str(member.id), "invitation_id": str(invite.invitation.id),
-           "api_token_id": str(spare.id), "connection_id": jira.id, "template_id": template.id,
+           "api_token_id": str(spare.id), "connection_id": str(jira.id),
+           "template_id": str(template.id),
            "project_id": str(project.id), "run_id": str(run.id)}
     token = api_tokens.create_api_token(db, p, name="schemathesis").token
     token.token_hash, token.hint = hash_token(TOKEN), TOKEN[-4:]

@@ -9,12 +9,15 @@ import httpx
 import jsonschema
 import pytest
 
-from projecthub.api.main import API_PREFIX, api_app
+from projecthub.api.main import create_api
 from projecthub.connectors.base import ConnectorClient, VendorError
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.errors import ServerError
+from projecthub.core.web import API_PREFIX
 from tests.api.tokens import bearer
 from tests.factories import make_org, make_user
+
+api_app = create_api()
 
 
 def _owner(db):

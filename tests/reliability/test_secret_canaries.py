@@ -23,13 +23,13 @@ import reflex as rx
 from sqlalchemy import inspect, make_url, text
 from sqlmodel import Session, select
 
-from projecthub.api.main import API_PREFIX
-from projecthub.api.tools import new_session
 from projecthub.connectors.clock import FakeClock
+from projecthub.core.web import API_PREFIX
 from projecthub.models import RunStatus, User
 from projecthub.sandbox import Fault, create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from projecthub.services.provisioning.runner import RunnerConfig, drive_run
+from projecthub.services.wiring import new_session
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState
 from projecthub.ui.state.audit import AuditState
 from projecthub.ui.state.connections import ConnectionsState

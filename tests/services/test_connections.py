@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -57,8 +56,8 @@ def test_ciphertext_copied_to_another_row_fails_to_decrypt(db):
     org_a, org_b = make_org(db), make_org(db)
     pa, pb = owner_principal(db, org_a), owner_principal(db, org_b)
     a, b = _jira(db, pa), _jira(db, pb, token="another-secret-token-123")
-    row_a = db.get(ToolConnection, uuid.UUID(a.id))
-    row_b = db.get(ToolConnection, uuid.UUID(b.id))
+    row_a = db.get(ToolConnection, a.id)
+    row_b = db.get(ToolConnection, b.id)
     row_b.secrets = dict(row_a.secrets)
     db.add(row_b)
     db.commit()

@@ -80,7 +80,7 @@ def test_inviting_an_existing_member_is_a_conflict_and_members_cannot_invite(db)
     m = add_member(db, org)
     owner = owner_principal(db, org)
     member_user = members.list_members(db, owner)
-    email = next(v.email for v in member_user if v.id == str(m.id))
+    email = next(v.email for v in member_user if v.id == m.id)
     with pytest.raises(Conflict):
         invitations.create_invitation(db, owner, email=email, role="member")
     from projecthub.models import User
@@ -108,7 +108,8 @@ def test_api_token_resolves_to_its_org_and_can_be_revoked(db):
     assert created.secret not in created.token.token_hash
     assert api_tokens.resolve_api_token(db, created.secret).org_id == org.id
     listed = api_tokens.list_api_tokens(db, owner.actor)
-    assert [v.token.name for v in listed] == ["CI"]
+    assert [(v.id, v.name, v.hint) for v in listed] == [(created.token.id, "CI",
+                                                         created.secret[-4:])]
     api_tokens.revoke_api_token(db, owner.actor, created.token.id)
     with pytest.raises(NotAuthenticated):
         api_tokens.resolve_api_token(db, created.secret)

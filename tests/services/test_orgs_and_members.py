@@ -68,7 +68,7 @@ def test_second_owner_allows_demoting_the_first(db):
     org = make_org(db)
     owner = owner_principal(db, org)
     second = add_member(db, org, role=Role.OWNER)
-    first = next(m for m in members.list_members(db, owner) if m.id != str(second.id))
+    first = next(m for m in members.list_members(db, owner) if m.id != second.id)
     members.change_role(db, owner, first.id, role="member")
     roles = sorted(m.role for m in members.list_members(db, owner))
     assert roles == [Role.MEMBER, Role.OWNER]

@@ -11,7 +11,7 @@ from reflex_base.event import EventSpec
 from reflex_base.utils.format import format_ref
 from sqlmodel import Session
 
-from projecthub.api.cookies import session_cookie_name
+from projecthub.core.web import session_cookie_name
 from projecthub.models import User
 from projecthub.services import sessions
 

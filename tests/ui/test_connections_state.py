@@ -13,12 +13,12 @@ import pytest
 import reflex as rx
 from sqlmodel import Session, select
 
-from projecthub.api.tools import new_session
 from projecthub.core.config import settings
 from projecthub.models import Role, Tool, ToolConnection
-from projecthub.sandbox import create_sandbox_app
+from projecthub.sandbox import SANDBOX_PREFIX, VENDORS, create_sandbox_app
 from projecthub.services import connections
 from projecthub.services.tool_clients import ToolClients
+from projecthub.services.wiring import new_session
 from projecthub.ui.pages.connections_sandbox import sandbox_values
 from projecthub.ui.state import connections as connections_state
 from projecthub.ui.state.connections import ConnectionsState, secret_summary
@@ -44,9 +44,11 @@ def _jira_form(**overrides: str) -> dict[str, str]:
 
 
 def _add_jira(db: Session, org: Any, token: str = TOKEN, name: str = "Acme Jira") -> str:
-    return connections.create_connection(
+    """The new connection's id as the page holds it."""
+    return str(connections.create_connection(
         db, owner_principal(db, org), tool="jira", name=name, base_url=SITE,
-        settings_values={"email": "demo@projecthub.example"}, secret_values={"api_token": token}).id
+        settings_values={"email": "demo@projecthub.example"},
+        secret_values={"api_token": token}).id)
 
 
 def _saved_token(db: Session, org: Any, connection_id: str) -> str:
@@ -258,10 +260,12 @@ async def test_a_member_may_test_but_not_a_foreign_connection(db, sandbox_tools)
 
 
 def test_secret_summary_says_set_last4_and_when():
-    hint = connections.SecretHint(True, "abcd", "2026-11-26T16:20:00+00:00")
+    hint = connections.SecretHint(is_set=True, last4="abcd",
+                                  updated_at="2026-11-26T16:20:00+00:00")
     assert secret_summary(hint) == "set · ••••abcd · updated 26 Nov 2026, 16:20 UTC"
-    assert secret_summary(connections.SecretHint(True, "", "")) == "set"
-    assert secret_summary(connections.SecretHint(False, "", "")) == "not set"
+    unset = connections.SecretHint(is_set=False, last4="", updated_at="")
+    assert secret_summary(unset.model_copy(update={"is_set": True})) == "set"
+    assert secret_summary(unset) == "not set"
 
 
 def test_the_sandbox_shortcut_points_at_this_apps_own_sandbox(monkeypatch):
@@ -274,3 +278,12 @@ def test_the_sandbox_shortcut_points_at_this_apps_own_sandbox(monkeypatch):
 
     monkeypatch.setattr(settings, "SANDBOX", False)
     assert sandbox_values(Tool.JIRA) is None
+
+
+def test_every_sandbox_shortcut_names_a_vendor_the_sandbox_serves(monkeypatch):
+    monkeypatch.setattr(settings, "SANDBOX", True)
+    for tool in Tool:
+        values = sandbox_values(tool)
+        assert values is not None
+        assert values["base_url"].endswith(f"{SANDBOX_PREFIX}/{tool.value}")
+        assert tool.value in VENDORS

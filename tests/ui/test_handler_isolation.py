@@ -163,7 +163,7 @@ def world(db: Session) -> World:
                                 template_version_id=template_b.version_id,
                                 answers={"name": "Beta launch"}, step="basics")
     return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b,
-                 db.get_one(ToolConnection, uuid.UUID(connection_b.id)), template_b.id, draft_b)
+                 db.get_one(ToolConnection, connection_b.id), str(template_b.id), draft_b)
 
 
 def _snapshot(engine: Any, world: World) -> dict[str, Any]:

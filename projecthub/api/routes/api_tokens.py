@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from projecthub.api.deps import DbDep, PrincipalDep
-from projecthub.api.schemas import ApiTokenBase, MemberApiTokenPublic
+from projecthub.api.schemas import MemberApiTokenPublic
 from projecthub.services import api_tokens
 
 router = APIRouter(prefix="/orgs/{org_slug}/api-tokens", tags=["api tokens"])
@@ -16,8 +16,7 @@ router = APIRouter(prefix="/orgs/{org_slug}/api-tokens", tags=["api tokens"])
 @router.get("", response_model=list[MemberApiTokenPublic])
 def list_org_tokens(db: DbDep, principal: PrincipalDep) -> list[MemberApiTokenPublic]:
     """Every unrevoked token of the organization's members, expired ones too (admins)."""
-    return [MemberApiTokenPublic(**ApiTokenBase.fields_of(v.token), owner_email=v.owner_email,
-                                 owner_name=v.owner_name)
+    return [MemberApiTokenPublic.model_validate(v)
             for v in api_tokens.list_member_tokens(db, principal)]
 
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from projecthub.api.cookies import (
-    clear_session_cookie,
-    session_token_from_header,
-    set_session_cookie,
-)
+from projecthub.api.cookies import clear_session_cookie, set_session_cookie
 from projecthub.api.deps import DbDep
 from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp, SignUpAccepted
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
+from projecthub.core.web import session_token_from_header
 from projecthub.services import accounts, sessions
 from projecthub.services import signup as signup_service
 

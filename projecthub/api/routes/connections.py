@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 from fastapi import APIRouter, status
@@ -14,14 +13,14 @@ from projecthub.api.schemas import (
     ConnectionPublic,
     ConnectionUpdate,
 )
-from projecthub.api.tools import tool_clients
 from projecthub.services import connection_checks, connections
+from projecthub.services.wiring import tool_clients
 
 router = APIRouter(prefix="/orgs/{org_slug}/connections", tags=["connections"])
 
 
 def _public(view: connections.ConnectionView) -> ConnectionPublic:
-    return ConnectionPublic.model_validate(dataclasses.asdict(view))
+    return ConnectionPublic.model_validate(view)
 
 
 @router.get("", response_model=list[ConnectionPublic])

@@ -14,12 +14,13 @@ router = APIRouter(prefix="/orgs/{org_slug}/invitations", tags=["invitations"])
 
 
 @router.get("", response_model=list[InvitationPublic])
-def list_invitations(db: DbDep, principal: PrincipalDep) -> object:
-    return invitations.list_pending(db, principal)
+def list_invitations(db: DbDep, principal: PrincipalDep) -> list[InvitationPublic]:
+    return [InvitationPublic.model_validate(i) for i in invitations.list_pending(db, principal)]
 
 
 @router.post("", response_model=InvitationCreated, status_code=status.HTTP_201_CREATED)
-def create_invitation(body: InvitationCreate, db: DbDep, principal: PrincipalDep) -> object:
+def create_invitation(body: InvitationCreate, db: DbDep,
+                      principal: PrincipalDep) -> InvitationCreated:
     created = invitations.create_invitation(db, principal, email=body.email, role=body.role)
     public = InvitationPublic.model_validate(created.invitation)
     return InvitationCreated(**public.model_dump(), link=created.link)

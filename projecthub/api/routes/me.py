@@ -8,7 +8,6 @@ from fastapi import APIRouter, status
 
 from projecthub.api.deps import ActorDep, DbDep, TokenPrincipalDep
 from projecthub.api.schemas import (
-    ApiTokenBase,
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenPublic,
@@ -21,19 +20,19 @@ router = APIRouter(prefix="/me", tags=["me"])
 
 
 @router.get("", response_model=UserPublic)
-def read_me(db: DbDep, actor: ActorDep) -> object:
-    return accounts.get_user(db, actor)
+def read_me(db: DbDep, actor: ActorDep) -> UserPublic:
+    return UserPublic.model_validate(accounts.get_user(db, actor))
 
 
 @router.patch("", response_model=UserPublic)
-def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> object:
-    return accounts.update_profile(db, actor, display_name=body.display_name)
+def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> UserPublic:
+    return UserPublic.model_validate(
+        accounts.update_profile(db, actor, display_name=body.display_name))
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenPublic])
 def list_my_tokens(db: DbDep, actor: ActorDep) -> list[ApiTokenPublic]:
-    return [ApiTokenPublic(**ApiTokenBase.fields_of(v.token), org_slug=v.org_slug)
-            for v in api_tokens.list_api_tokens(db, actor)]
+    return [ApiTokenPublic.model_validate(v) for v in api_tokens.list_api_tokens(db, actor)]
 
 
 @router.post("/api-tokens", response_model=ApiTokenCreated, status_code=201)
@@ -43,8 +42,8 @@ def create_my_token(body: ApiTokenCreate, db: DbDep,
     created = api_tokens.create_api_token(db, principal, name=body.name,
                                           expires_in_days=body.expires_in_days,
                                           read_only=body.read_only)
-    return ApiTokenCreated(**ApiTokenBase.fields_of(created.token), org_slug=principal.org_slug,
-                           token=created.secret)
+    view = api_tokens.token_view(created.token, principal.org_slug)
+    return ApiTokenCreated(**view.model_dump(), token=created.secret)
 
 
 @router.delete("/api-tokens/{api_token_id}", status_code=status.HTTP_204_NO_CONTENT)

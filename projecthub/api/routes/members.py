@@ -15,9 +15,7 @@ router = APIRouter(prefix="/orgs/{org_slug}/members", tags=["members"])
 
 
 def _public(view: members.MemberView) -> MemberPublic:
-    return MemberPublic(id=view.id, user_id=view.user_id, email=view.email,
-                        display_name=view.display_name, role=view.role.value,
-                        is_active=view.is_active, joined_at=view.joined_at)
+    return MemberPublic.model_validate(view)
 
 
 @router.get("", response_model=list[MemberPublic])
@@ -33,7 +31,7 @@ def update_member(member_id: uuid.UUID, body: MemberUpdate, db: DbDep,
         members.change_role(db, principal, member_id, role=body.role)
     if body.is_active is not None:
         members.set_active(db, principal, member_id, active=body.is_active)
-    view = next((v for v in members.list_members(db, principal) if v.id == str(member_id)), None)
+    view = next((v for v in members.list_members(db, principal) if v.id == member_id), None)
     if view is None:  # nothing was asked to change, so no service call looked the member up
         raise NotFound("Member not found.")
     return _public(view)

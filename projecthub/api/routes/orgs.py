@@ -14,17 +14,18 @@ router = APIRouter(prefix="/orgs", tags=["organizations"])
 @router.get("", response_model=list[MyOrganizationPublic])
 def list_organizations(db: DbDep, principal: TokenPrincipalDep) -> list[MyOrganizationPublic]:
     """A token acts in one organization, so this lists that one."""
-    return [MyOrganizationPublic(id=o.id, name=o.name, slug=o.slug, role=o.role.value,
-                                 status=o.status.value)
+    return [MyOrganizationPublic.model_validate(o)
             for o in orgs.list_my_organizations(db, principal.actor)
             if o.slug == principal.org_slug]
 
 
 @router.get("/{org_slug}", response_model=OrganizationPublic)
-def read_organization(db: DbDep, principal: PrincipalDep) -> object:
-    return orgs.get_organization(db, principal)
+def read_organization(db: DbDep, principal: PrincipalDep) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(orgs.get_organization(db, principal))
 
 
 @router.patch("/{org_slug}", response_model=OrganizationPublic)
-def update_organization(body: OrganizationUpdate, db: DbDep, principal: PrincipalDep) -> object:
-    return orgs.update_organization(db, principal, name=body.name, slug=body.slug)
+def update_organization(body: OrganizationUpdate, db: DbDep,
+                        principal: PrincipalDep) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(
+        orgs.update_organization(db, principal, name=body.name, slug=body.slug))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Annotated
 
@@ -13,7 +12,6 @@ from projecthub.api.routes.runs import run_public
 from projecthub.api.schemas import (
     HistoryPointPublic,
     LifecycleChange,
-    PlannedStepPublic,
     PreflightPublic,
     ProjectCreate,
     ProjectCreated,
@@ -24,20 +22,19 @@ from projecthub.api.schemas import (
     ReasonPublic,
     ResourceCardPublic,
     RunPublic,
-    ToolCheckPublic,
 )
-from projecthub.api.tools import sync_config, tool_clients
 from projecthub.services import projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import run_preflight
 from projecthub.services.status import dashboard, sync, view
 from projecthub.services.templates import library
+from projecthub.services.wiring import sync_config, tool_clients
 
 router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
 
 
-def _version_id(db: DbDep, principal: Principal, template_id: uuid.UUID | None) -> str:
+def _version_id(db: DbDep, principal: Principal, template_id: uuid.UUID | None) -> uuid.UUID:
     if template_id is None:
         return next(t.version_id for t in library.list_templates(db, principal) if t.is_builtin)
     return library.get_template(db, principal, template_id).version_id
@@ -54,11 +51,7 @@ async def create_project(body: ProjectCreate, db: DbDep, principal: PrincipalDep
         result = await run_preflight(db, principal, tool_clients(principal),
                                      template_version_id=version_id, answers=body.answers)
         response.status_code = status.HTTP_200_OK
-        return PreflightPublic(
-            ok=result.ok,
-            checks=[ToolCheckPublic.model_validate(dataclasses.asdict(c)) for c in result.checks],
-            steps=[PlannedStepPublic(key=s.key, action=s.action, tool=s.tool, title=s.title,
-                                     depends_on=list(s.depends_on)) for s in result.steps])
+        return PreflightPublic.model_validate(result)
     project, run = service.start_project(db, principal, template_version_id=version_id,
                                          answers=body.answers)
     return ProjectCreated(project=ProjectPublic.model_validate(project),

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 from fastapi import APIRouter
 
 from projecthub.api.deps import DbDep, PrincipalDep
-from projecthub.api.schemas import RunPublic, StepPublic
+from projecthub.api.schemas import RunPublic
 from projecthub.services.provisioning import service
 
 router = APIRouter(prefix="/orgs/{org_slug}/runs", tags=["provisioning runs"])
 
 
 def run_public(view: service.RunView) -> RunPublic:
-    return RunPublic(id=view.id, project_id=view.project_id, status=view.status,
-                     error=view.error, progress=view.progress, created_at=view.created_at,
-                     started_at=view.started_at, finished_at=view.finished_at,
-                     steps=[StepPublic.model_validate(dataclasses.asdict(s)) for s in view.steps])
+    return RunPublic.model_validate(view)
 
 
 @router.get("/{run_id}", response_model=RunPublic)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 from fastapi import APIRouter, status
@@ -15,7 +14,7 @@ router = APIRouter(prefix="/orgs/{org_slug}/templates", tags=["templates"])
 
 
 def _public(view: library.TemplateView) -> TemplatePublic:
-    return TemplatePublic.model_validate(dataclasses.asdict(view))
+    return TemplatePublic.model_validate(view)
 
 
 @router.get("", response_model=list[TemplatePublic])

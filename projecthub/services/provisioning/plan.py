@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from projecthub.services.views import View
 
 JIRA_TEMPLATES = {
     "scrum": ("software", "com.pyxis.greenhopper.jira:gh-simplified-scrum-classic"),
@@ -21,15 +24,19 @@ def team_nickname(display_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", display_name)[:56] or "team"
 
 
-@dataclass(frozen=True)
-class PlannedStep:
+class PlannedStepSummary(View):
+    """What a person reviewing the plan sees of a step (no inputs: they hold people's emails)."""
+
     key: str
     action: str
     tool: str
     title: str
-    connection_id: str | None
-    inputs: dict[str, Any]
     depends_on: tuple[str, ...] = ()
+
+
+class PlannedStep(PlannedStepSummary):
+    connection_id: uuid.UUID | None
+    inputs: dict[str, Any]
     idempotency_key: str = ""
 
 
@@ -50,11 +57,13 @@ class _Builder:
     source: PlanInput
     steps: list[PlannedStep] = field(default_factory=list)
 
-    def add(self, key: str, action: str, title: str, connection: str | None,
+    def add(self, key: str, action: str, title: str, connection: str | uuid.UUID | None,
             inputs: dict[str, Any], depends_on: tuple[str, ...] = ()) -> str:
         digest = hashlib.sha256(f"{self.source.org_id}|{self.source.project_id}|{key}".encode())
-        self.steps.append(PlannedStep(key, action, action.split(".")[0], title, connection,
-                                      inputs, depends_on, digest.hexdigest()[:32]))
+        self.steps.append(PlannedStep(key=key, action=action, tool=action.split(".")[0],
+                                      title=title, connection_id=connection or None, inputs=inputs,
+                                      depends_on=depends_on,
+                                      idempotency_key=digest.hexdigest()[:32]))
         return key
 
 

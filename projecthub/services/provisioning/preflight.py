@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from projecthub.connectors.errors import ConnectorError
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning.plan import PlannedStep, team_nickname
+from projecthub.services.provisioning.plan import PlannedStep, PlannedStepSummary, team_nickname
 from projecthub.services.provisioning.service import plan_for
 from projecthub.services.tool_clients import ToolClients
+from projecthub.services.views import View
 
 TOOLS = (("jira", "Jira", "jira_mode"), ("confluence", "Confluence", "confluence_mode"),
          ("graph", "Microsoft 365", "m365_mode"), ("productive", "Productive", "productive_mode"))
@@ -25,25 +26,29 @@ BUDGET_LABELS = {"fixed": "fixed-price", "time_and_materials": "time & materials
                  "non_billable": "non-billable"}
 
 
-@dataclass
-class ToolCheck:
+Decision = Literal["create", "link", "skip", "blocked"]
+_MODES: dict[str, Decision] = {"create": "create", "link": "link"}  # a tool's answer → decision
+
+
+class ToolCheck(BaseModel):
+    """One tool's verdict on the answers; its checker fills it in, so it is not frozen."""
+
+    model_config = ConfigDict(from_attributes=True,
+                              json_schema_serialization_defaults_required=True)
+
     tool: str
     label: str
-    decision: str  # create | link | skip | blocked
+    decision: Decision
     summary: str = ""
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    suggestion: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    suggestion: dict[str, str] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Preflight:
-    checks: list[ToolCheck]
-    steps: list[PlannedStep]
-
-    @property
-    def ok(self) -> bool:
-        return all(c.decision != "blocked" for c in self.checks)
+class Preflight(View):
+    ok: bool = Field(description="No tool blocks the plan.")
+    checks: Sequence[ToolCheck]
+    steps: Sequence[PlannedStepSummary]
 
 
 Checker = Callable[[ToolClients, dict[str, Any], dict[str, str], ToolCheck], Awaitable[None]]
@@ -175,10 +180,11 @@ async def run_preflight(session: Session, principal: Principal, tools: ToolClien
     checks = []
     for tool, label, mode_field in TOOLS:
         mode = str(cleaned.get(mode_field, "skip"))
-        checks.append(ToolCheck(tool, label, mode if mode in ("create", "link") else "skip"))
+        checks.append(ToolCheck(tool=tool, label=label, decision=_MODES.get(mode, "skip")))
     await asyncio.gather(*(_run_check(tools, c.tool, cleaned, people, c)
                            for c in checks if c.decision != "skip"))
-    return Preflight(checks, steps)
+    return Preflight(ok=all(c.decision != "blocked" for c in checks), checks=checks,
+                     steps=steps)
 
 
 def _people(steps: list[PlannedStep]) -> dict[str, str]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
 from sqlmodel import Session, col
 
 from projecthub.core.errors import Conflict
@@ -17,11 +18,11 @@ from projecthub.services.principal import Principal, require_role
 from projecthub.services.provisioning.plan import PlanInput, PlannedStep, build_plan
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.templates.library import load_version
+from projecthub.services.views import View
 
 
-@dataclass(frozen=True)
-class StepView:
-    id: str
+class StepView(View):
+    id: uuid.UUID
     key: str
     action: str
     tool: str
@@ -37,21 +38,21 @@ class StepView:
     finished_at: datetime | None
 
 
-@dataclass(frozen=True)
-class RunView:
-    id: str
-    project_id: str
+class RunView(View):
+    id: uuid.UUID
+    project_id: uuid.UUID
     status: RunStatus
     error: str
+    progress: float = Field(description="The share of steps done (succeeded or skipped), 0 to 1.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    steps: list[StepView]
+    steps: Sequence[StepView]
 
-    @property
-    def progress(self) -> float:
-        done = sum(s.status in (S.SUCCEEDED, S.SKIPPED) for s in self.steps)
-        return done / len(self.steps) if self.steps else 1.0
+
+def _progress(steps: Sequence[StepView]) -> float:
+    done = sum(s.status in (S.SUCCEEDED, S.SKIPPED) for s in steps)
+    return done / len(steps) if steps else 1.0
 
 
 def plan_for(session: Session, principal: Principal, *, template_version_id: uuid.UUID,
@@ -91,7 +92,7 @@ def start_project(session: Session, principal: Principal, *, template_version_id
         session.add(ProvisioningStep(
             organization_id=principal.org_id, run_id=run.id, position=position, key=step.key,
             action=step.action, tool=step.tool, title=step.title,
-            connection_id=uuid.UUID(step.connection_id) if step.connection_id else None,
+            connection_id=step.connection_id,
             inputs=step.inputs, depends_on=list(step.depends_on),
             idempotency_key=step.idempotency_key))
     audit.record(session, principal, "run.started", target_type="run", target_id=run.id,
@@ -102,11 +103,13 @@ def start_project(session: Session, principal: Principal, *, template_version_id
 def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunView:
     steps = session.exec(scoped_select(principal, ProvisioningStep).where(
         ProvisioningStep.run_id == run.id).order_by(col(ProvisioningStep.position))).all()
-    return RunView(str(run.id), str(run.project_id), RunStatus(run.status), run.error,
-                   run.created_at, run.started_at, run.finished_at,
-                   [StepView(str(s.id), s.key, s.action, s.tool, s.title, S(s.status), s.attempts,
-                             s.external_id, s.url, s.error, list(s.log), list(s.depends_on),
-                             s.started_at, s.finished_at) for s in steps])
+    views = [StepView(id=s.id, key=s.key, action=s.action, tool=s.tool, title=s.title,
+                      status=S(s.status), attempts=s.attempts, external_id=s.external_id,
+                      url=s.url, error=s.error, log=list(s.log), depends_on=list(s.depends_on),
+                      started_at=s.started_at, finished_at=s.finished_at) for s in steps]
+    return RunView(id=run.id, project_id=run.project_id, status=RunStatus(run.status),
+                   error=run.error, progress=_progress(views), created_at=run.created_at,
+                   started_at=run.started_at, finished_at=run.finished_at, steps=views)
 
 
 def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> ProvisioningRun:

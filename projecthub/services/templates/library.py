@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlmodel import Session, col
 
 from projecthub.core.clock import utcnow
@@ -18,6 +17,7 @@ from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.templates.definition import TemplateDefinition, parse_definition
+from projecthub.services.views import View
 
 BUILTIN_SLUG = "agency-it-project"
 _DEFAULT_SOURCE = Path(__file__).with_name("default_template.yaml")
@@ -28,17 +28,16 @@ def default_source() -> str:
     return _DEFAULT_SOURCE.read_text(encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class TemplateView:
-    id: str
+class TemplateView(View):
+    id: uuid.UUID
     slug: str
     name: str
     description: str
     version: int
-    version_id: str
+    version_id: uuid.UUID
     is_builtin: bool
     is_retired: bool
-    source: str
+    source: str = Field(description="The questionnaire as YAML.")
 
 
 def _ensure_builtin(session: Session, principal: Principal) -> None:
@@ -71,9 +70,10 @@ def _latest(session: Session, principal: Principal, template: Template) -> Templ
 
 def _view(session: Session, principal: Principal, template: Template) -> TemplateView:
     version = _latest(session, principal, template)
-    return TemplateView(str(template.id), template.slug, template.name, template.description,
-                        version.version, str(version.id), template.is_builtin,
-                        template.retired_at is not None, version.source)
+    return TemplateView(id=template.id, slug=template.slug, name=template.name,
+                        description=template.description, version=version.version,
+                        version_id=version.id, is_builtin=template.is_builtin,
+                        is_retired=template.retired_at is not None, source=version.source)
 
 
 def list_templates(session: Session, principal: Principal, *,

@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.config import get_config
 
 from projecthub.core.config import settings
+from projecthub.core.web import SANDBOX_PREFIX
 from projecthub.models import Tool
 from projecthub.services.connection_specs import TOOL_SPECS
 
@@ -33,10 +34,6 @@ _DEMO_VALUES: dict[Tool, dict[str, str]] = {
 def sandbox_values(tool: Tool) -> dict[str, str] | None:
     """The form values pointing ``tool`` at the sandbox, or None where there is none to use."""
     if not settings.sandbox_enabled or tool not in _DEMO_VALUES:
-        return None
-    from projecthub.sandbox import SANDBOX_PREFIX, VENDORS  # only when the sandbox is served
-
-    if tool.value not in VENDORS:
         return None
     base_url = f"{get_config().api_url.rstrip('/')}{SANDBOX_PREFIX}/{tool.value}"
     values = {"base_url": base_url, **_DEMO_VALUES[tool]}

@@ -51,10 +51,9 @@ class AccountState(SessionState):
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         now = utcnow()
-        self.tokens = [TokenRow(str(v.token.id), v.token.name, v.org_slug, v.token.hint,
-                                v.token.read_only, when(v.token.created_at),
-                                when(v.token.expires_at), v.token.expires_at <= now,
-                                when(v.token.last_used_at))
+        self.tokens = [TokenRow(str(v.id), v.name, v.org_slug, v.hint, v.read_only,
+                                when(v.created_at), when(v.expires_at), v.expires_at <= now,
+                                when(v.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
 
     @rx.event

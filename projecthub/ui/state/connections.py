@@ -15,7 +15,6 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.tools import tool_clients
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, Invalid
 from projecthub.models import Role, Tool
@@ -23,6 +22,7 @@ from projecthub.services import connection_checks, connections
 from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.principal import Principal, require_role
+from projecthub.services.wiring import tool_clients
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 
@@ -74,7 +74,7 @@ def _row(view: ConnectionView) -> ConnectionRow:
                       else view.settings.get(f.name) or "not set") for f in spec.fields]
     status = ("untested" if view.last_test_ok is None
               else "passed" if view.last_test_ok else "failed")
-    return ConnectionRow(view.id, view.name, view.base_url, details, status,
+    return ConnectionRow(str(view.id), view.name, view.base_url, details, status,
                          view.last_test_message, when(view.last_tested_at, never=""))
 
 
@@ -106,7 +106,7 @@ class ConnectionsState(SessionState):
     def _open_editor(self, tool: Tool, view: ConnectionView | None = None) -> None:
         self.errors = {}
         self.form_tool = tool.value
-        self.editing_id = view.id if view else ""
+        self.editing_id = str(view.id) if view else ""
         self.form_values = ({"name": view.name, "base_url": view.base_url, **view.settings}
                             if view else {})
         self.form_secret_hints = ({name: secret_summary(hint)

@@ -65,9 +65,8 @@ class MembersState(SessionState):
     invite_expires: str = ""
 
     def _fill(self, db: Session, principal: Principal) -> None:
-        me = str(principal.user_id)
-        self.members = [MemberRow(m.id, m.display_name, m.email, m.role.value, m.is_active,
-                                  when(m.joined_at), m.user_id == me)
+        self.members = [MemberRow(str(m.id), m.display_name, m.email, m.role.value, m.is_active,
+                                  when(m.joined_at), m.user_id == principal.user_id)
                         for m in members.list_members(db, principal)]
         now = utcnow()
         self.invitations = [

@@ -13,7 +13,6 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.tools import sync_config
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
@@ -24,6 +23,7 @@ from projecthub.services.provisioning import service
 from projecthub.services.status import overview, sync, view
 from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
+from projecthub.services.wiring import sync_config
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (
@@ -78,7 +78,8 @@ LIFECYCLE_CHOICES = tuple((s.value, lifecycle_label(s.value)) for s in view.MANU
 
 
 def _facts(db: Session, principal: Principal, project: Project) -> list[Fact]:
-    people = {m.user_id: m.display_name or m.email for m in members.list_members(db, principal)}
+    people = {str(m.user_id): m.display_name or m.email
+              for m in members.list_members(db, principal)}
     template = EMPTY
     if project.template_version_id is not None:
         version, definition = load_version(db, principal, project.template_version_id)
@@ -92,7 +93,7 @@ def _facts(db: Session, principal: Principal, project: Project) -> list[Fact]:
 
 def _run_row(run: service.RunView) -> RunRow:
     done = sum(s.status in ("succeeded", "skipped") for s in run.steps)
-    return RunRow(run.id, str(run.status), when(run.started_at or run.created_at),
+    return RunRow(str(run.id), str(run.status), when(run.started_at or run.created_at),
                   when(run.finished_at, never=EMPTY), f"{done} of {len(run.steps)}",
                   f"/runs/{run.id}")
 

@@ -72,9 +72,9 @@ def _log_line(entry: dict[str, object]) -> LogLine:
 
 
 def _line(step: service.StepView) -> StepLine:
-    return StepLine(step.id, step.title, tool_label(step.tool), str(step.status), step.attempts,
-                    duration(step.started_at, step.finished_at), step.url, step.error,
-                    [_log_line(e) for e in step.log])
+    return StepLine(str(step.id), step.title, tool_label(step.tool), str(step.status),
+                    step.attempts, duration(step.started_at, step.finished_at), step.url,
+                    step.error, [_log_line(e) for e in step.log])
 
 
 class RunProgressState(SessionState):

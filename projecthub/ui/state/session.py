@@ -16,7 +16,6 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.api.cookies import session_token_from_header
 from projecthub.core.db import session_scope
 from projecthub.core.errors import (
     AppError,
@@ -25,6 +24,7 @@ from projecthub.core.errors import (
     NotFound,
     OrganizationSuspended,
 )
+from projecthub.core.web import session_token_from_header
 from projecthub.services import orgs, sessions
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
@@ -91,8 +91,8 @@ class SessionState(rx.State):
         self.is_instance_admin = context.actor.is_instance_admin
         self.errors = {}
         mine = orgs.list_my_organizations(db, context.actor)
-        current = str(context.current_org_id or "")
-        self.orgs = [OrgChoice(o.id, o.name, o.role.value, o.status == "suspended",
+        current = context.current_org_id
+        self.orgs = [OrgChoice(str(o.id), o.name, o.role.value, o.status == "suspended",
                                o.id == current) for o in mine]
         self.org_name = next((o.name for o in mine if o.id == current), "")
         try:

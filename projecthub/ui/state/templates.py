@@ -63,12 +63,12 @@ class TemplatesState(SessionState):
     line_errors: list[LineError] = rx.field(default_factory=list)
 
     def _fill(self, db: Session, principal: Principal) -> None:
-        self.templates = [TemplateRow(t.id, t.name, t.description, t.version, t.is_builtin,
+        self.templates = [TemplateRow(str(t.id), t.name, t.description, t.version, t.is_builtin,
                                       t.is_retired)
                           for t in library.list_templates(db, principal, include_retired=True)]
 
     def _show(self, view: TemplateView, principal: Principal) -> None:
-        self.editor_open, self.editing_id, self.editing_name = True, view.id, view.name
+        self.editor_open, self.editing_id, self.editing_name = True, str(view.id), view.name
         self.editing_version, self.source = view.version, view.source
         self.editor_key = f"{view.id}-{view.version}"
         self.line_errors = []

@@ -56,11 +56,11 @@ class TemplateCard:
 
 
 def pickers_for(db: Session, principal: Principal) -> Pickers:
-    people = tuple((m.user_id, f"{m.display_name} ({m.email})" if m.display_name else m.email)
+    people = tuple((str(m.user_id), f"{m.display_name} ({m.email})" if m.display_name else m.email)
                    for m in members.list_members(db, principal) if m.is_active)
     tools: dict[str, list[tuple[str, str]]] = {}
     for conn in connections.list_connections(db, principal):
-        tools.setdefault(conn.tool.value, []).append((conn.id, conn.name))
+        tools.setdefault(conn.tool.value, []).append((str(conn.id), conn.name))
     return Pickers(people, {tool: tuple(rows) for tool, rows in tools.items()})
 
 
@@ -197,7 +197,7 @@ class WizardState(DraftsState):
                 if principal is None:
                     return None
                 self.can_create = principal.has_role(Role.MEMBER)
-                self.templates = [TemplateCard(t.id, t.name, t.description, t.version,
+                self.templates = [TemplateCard(str(t.id), t.name, t.description, t.version,
                                                t.is_builtin)
                                   for t in library.list_templates(db, principal)]
                 self._fill_drafts(db, principal)

@@ -12,13 +12,13 @@ import json
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from projecthub.api.tools import tool_clients
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Invalid, NotAuthenticated, NotFound
 from projecthub.services import drafts
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck, run_preflight
 from projecthub.services.templates.definition import TemplateDefinition
+from projecthub.services.wiring import tool_clients
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import wizard_steps
 

@@ -86,8 +86,9 @@ def build_world(db: Session) -> World:
     template = library.list_templates(db, p)[0]
     db.commit()  # the runner's sessions must see the connections and the built-in template
     return World(db, org, owner, p, sandbox, clock,
-                 {"jira": jira.id, "confluence": confluence.id, "productive": productive.id,
-                  "graph": graph.id}, template.version_id)
+                 {"jira": str(jira.id), "confluence": str(confluence.id),
+                  "productive": str(productive.id), "graph": str(graph.id)},
+                 str(template.version_id))
 
 
 def answers(world: World, **overrides: object) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""How the API (and UI) reach the tools: real HTTP, one engine-backed session per use."""
+"""How the edges (UI, API, background workers) reach the database and the tools: one
+engine-backed session per use and real HTTP clients. Tests swap these for in-process fakes."""
 
 from __future__ import annotations
 
