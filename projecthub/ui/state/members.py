@@ -74,9 +74,8 @@ class MembersState(SessionState):
             for i in invitations.list_pending(db, principal)
         ] if principal.has_role(Role.ADMIN) else []
         self.member_tokens = [
-            MemberTokenRow(str(v.token.id), v.token.name, v.owner_email, v.token.hint,
-                           v.token.read_only, when(v.token.expires_at), v.token.expires_at <= now,
-                           when(v.token.last_used_at))
+            MemberTokenRow(str(v.id), v.name, v.owner_email, v.hint, v.read_only,
+                           when(v.expires_at), v.expires_at <= now, when(v.last_used_at))
             for v in api_tokens.list_member_tokens(db, principal)
         ] if principal.has_role(Role.ADMIN) else []
 

@@ -4,7 +4,6 @@ definitions, patterns that backtrack for hours, and answers without a length lim
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
@@ -175,7 +174,7 @@ def test_a_version_saved_before_the_limits_is_a_clear_conflict_not_a_crash(db):
     org = make_org(db)
     owner = owner_principal(db, org)
     version_id = library.list_templates(db, owner)[0].version_id
-    version = db.get_one(TemplateVersion, uuid.UUID(version_id))
+    version = db.get_one(TemplateVersion, version_id)
     version.definition = {**version.definition, "description": {"nested": "mapping"}}
     db.add(version)
     db.commit()
