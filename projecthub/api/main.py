@@ -16,6 +16,7 @@ from projecthub.api.routes import (
     members,
     orgs,
     projects,
+    readiness,
     runs,
     templates,
 )
@@ -36,6 +37,7 @@ def _v1_router() -> APIRouter:
     for module in (auth, me, orgs, members, invitations, audit, connections, templates,
                    projects, runs):
         router.include_router(module.router, responses=ERROR_RESPONSES)
+    router.include_router(readiness.router)
     return router
 
 
