@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # How long a provisioning worker's claim on a run lasts without renewal (renewed every third):
     # a worker that died is replaced by another after at most this long.
     PROVISIONING_LEASE_SECONDS: int = Field(default=60, ge=3)
+    # GET /metrics answers only with this bearer token; unset, /metrics is 404.
+    METRICS_TOKEN: str | None = None
+    # Where backend workers share metric files (prometheus_client's own name; scripts/serve
+    # clears it at start). Unset: each process reports only itself.
+    PROMETHEUS_MULTIPROC_DIR: str | None = Field(default=None,
+                                                 validation_alias="PROMETHEUS_MULTIPROC_DIR")
 
     @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
     @classmethod

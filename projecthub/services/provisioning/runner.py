@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from projecthub.connectors.errors import ConnectorError
+from projecthub.core import metrics
 from projecthub.core.errors import AppError
 from projecthub.models import (
     Lifecycle,
@@ -169,6 +170,7 @@ def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatu
         run.lease_until = None
         session.add(run)
         session.commit()
+    metrics.provisioning_run_finished(RunStatus.FAILED.value)
     return RunStatus.FAILED
 
 
@@ -181,4 +183,5 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
             project.lifecycle = Lifecycle.ACTIVE
             session.add(project)
             session.commit()
+    metrics.provisioning_run_finished(status.value)
     return status
