@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from projecthub.api.main import create_api
+from projecthub.api.origin_check import with_origin_check
 from projecthub.api.security_headers import with_security_headers
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
@@ -47,6 +48,7 @@ def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
     transformers: list[Starlette | Callable[[ASGIApp], ASGIApp]] = [create_api()]
     if settings.sandbox_enabled:
         transformers.append(_sandbox_transformer())
+    transformers.append(with_origin_check)  # says which setting admits a refused origin
     transformers.append(with_security_headers)  # outermost: every response gets them
     return transformers
 

@@ -7,6 +7,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from projecthub.api.admission import AdmissionLimit
 from projecthub.api.errors import ERROR_RESPONSES, install_error_handlers
+from projecthub.api.metrics import HttpMetrics
+from projecthub.api.metrics import router as metrics_router
 from projecthub.api.routes import (
     api_tokens,
     audit,
@@ -17,6 +19,7 @@ from projecthub.api.routes import (
     members,
     orgs,
     projects,
+    readiness,
     runs,
     templates,
 )
@@ -36,6 +39,7 @@ def _v1_router() -> APIRouter:
     for module in (auth, me, orgs, members, api_tokens, invitations, audit, connections,
                    templates, projects, runs):
         router.include_router(module.router, responses=ERROR_RESPONSES)
+    router.include_router(readiness.router)
     return router
 
 
@@ -57,5 +61,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     api.add_middleware(AdmissionLimit, limit=settings.API_CONCURRENCY)
     api.include_router(_v1_router())
+    api.include_router(metrics_router)  # GET /metrics, outside the versioned API
+    api.add_middleware(HttpMetrics, api_paths=lambda: api.openapi()["paths"])  # outermost
     return api
 

@@ -290,3 +290,14 @@ class HistoryPointPublic(Public):
 class LifecycleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lifecycle: Literal["active", "on_hold", "completed", "archived"]
+
+
+class CheckPublic(BaseModel):
+    ok: bool
+    detail: str
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, CheckPublic]
+    failed: list[str]

@@ -34,6 +34,7 @@ from projecthub.connectors.errors import (
 from projecthub.connectors.hosts import refusal
 from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window, shared_throttle
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
+from projecthub.core import metrics
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 logger = logging.getLogger("projecthub.connectors")
@@ -208,6 +209,7 @@ class ConnectorClient:
                 raise failure
             logger.info("%s %s: %s; retry %d in %.2fs", self.tool, label, type(failure).__name__,
                         attempt, delay)
+            metrics.vendor_retry(self.tool)
             await self.clock.sleep(delay)
 
     def resolve_link(self, link: str, response: JsonResponse) -> httpx.URL:
@@ -248,6 +250,7 @@ class ConnectorClient:
         async with self._slots:
             await self._limiter.acquire(max_wait=remaining)
             response = await self._http.send(request)
+            metrics.vendor_response(self.tool, response.status_code)
             await response.aread()
             return response
 

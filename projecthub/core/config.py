@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # How long a provisioning worker's claim on a run lasts without renewal (renewed every third):
     # a worker that died is replaced by another after at most this long.
     PROVISIONING_LEASE_SECONDS: int = Field(default=60, ge=3)
+    # GET /metrics answers only with this bearer token; unset, /metrics is 404.
+    METRICS_TOKEN: str | None = None
+    # Where backend workers share metric files (prometheus_client's own name; scripts/serve
+    # clears it at start). Unset: each process reports only itself.
+    PROMETHEUS_MULTIPROC_DIR: str | None = Field(default=None,
+                                                 validation_alias="PROMETHEUS_MULTIPROC_DIR")
 
     @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
     @classmethod
@@ -99,11 +105,12 @@ class Settings(BaseSettings):
 
     @property
     def origins(self) -> list[str]:
-        """Browser origins allowed for CORS and websocket handshakes."""
+        """Browser origins allowed for CORS and websocket handshakes: the configured ones, else
+        (development only) the loopback origins of the ports Reflex serves on."""
         if self.ALLOWED_ORIGINS:
             return list(self.ALLOWED_ORIGINS)
-        return ["http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:8000",
-                "http://127.0.0.1:8000"]
+        return [f"http://{host}:{port}" for port in dict.fromkeys(_reflex_ports())
+                for host in ("localhost", "127.0.0.1")]
 
     @cached_property
     def key_ring(self) -> list[bytes]:
@@ -111,6 +118,13 @@ class Settings(BaseSettings):
         if self.SECRET_KEYS:
             return [_decode_key(key) for key in self.SECRET_KEYS]
         return [_decode_key(_development_key())]
+
+
+def _reflex_ports() -> tuple[str, str]:
+    """The frontend and backend ports of ``reflex run``. Read at each call, not at import:
+    ``reflex run --frontend-port/--backend-port`` exports them only after loading rxconfig."""
+    return (os.environ.get("REFLEX_FRONTEND_PORT") or "3000",
+            os.environ.get("REFLEX_BACKEND_PORT") or "8000")
 
 
 def _decode_key(key: str) -> bytes:

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from projecthub.core import metrics
 from projecthub.core.config import settings
 
 _engine: Engine | None = None
@@ -28,6 +29,8 @@ def _build_engine(url: str) -> Engine:
         # thread never waits for a connection held by a request that is waiting for a thread.
         kwargs.update(pool_size=settings.DB_POOL_SIZE, max_overflow=0)
     engine = create_engine(url, **kwargs)
+    event.listen(engine, "checkout", lambda *_: metrics.db_connection_checked_out(1))
+    event.listen(engine, "checkin", lambda *_: metrics.db_connection_checked_out(-1))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

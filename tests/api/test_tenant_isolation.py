@@ -61,7 +61,8 @@ def world(db) -> World:
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
 NOT_TENANT_SCOPED = {
-    ("GET", "/api/v1/health"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/signup"),
+    ("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/signup"),
     ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"),
     ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
     ("GET", "/api/v1/me/api-tokens"), ("POST", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),

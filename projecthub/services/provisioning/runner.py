@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from projecthub.connectors.errors import ConnectorError
+from projecthub.core import metrics
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
@@ -170,6 +171,7 @@ def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatu
         run.status, run.error = RunStatus.FAILED, message
         run.lease_until = None
         session.add(run)
+    metrics.provisioning_run_finished(RunStatus.FAILED.value)
     return RunStatus.FAILED
 
 
@@ -181,4 +183,5 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
         if project is not None and status == RunStatus.SUCCEEDED:
             project.lifecycle = Lifecycle.ACTIVE
             session.add(project)
+    metrics.provisioning_run_finished(status.value)
     return status

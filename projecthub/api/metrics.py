@@ -1,0 +1,89 @@
+"""``GET /metrics`` (Prometheus text format) and the middleware that counts HTTP requests.
+
+``/metrics`` exists only when ``PROJECTHUB_METRICS_TOKEN`` is set, and then answers only to
+``Authorization: Bearer <that token>``: organization slugs and traffic are not public."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from projecthub.api.deps import DbDep
+from projecthub.core import metrics
+from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
+from projecthub.services.status.lag import sync_lag_seconds
+
+router = APIRouter()
+
+
+@router.get("/metrics", include_in_schema=False)
+def scrape(request: Request, db: DbDep) -> Response:
+    """Everything recorded, plus what is read from the database at scrape time."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise HTTPException(404, "Not Found")
+    given = request.headers.get("authorization", "")
+    if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise HTTPException(401, "A metrics token is required.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    lag = metrics.gauge_exposition(
+        "projecthub_status_sync_lag_seconds",
+        "Age of the oldest stored figure of each organization", "organization",
+        sync_lag_seconds(db, utcnow()))
+    return Response(metrics.exposition() + lag, media_type=CONTENT_TYPE_LATEST)
+
+
+class HttpMetrics:
+    """ASGI middleware: count each HTTP request by method, route template and status."""
+
+    def __init__(self, app: ASGIApp, *, api_paths: Callable[[], Iterable[str]]) -> None:
+        self.app = app
+        self._api_paths = api_paths
+        self._templates: list[tuple[re.Pattern[str], str]] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # what the client gets when the app raises before answering
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            metrics.http_request(scope["method"], self.route_template(scope), status)
+
+    def route_template(self, scope: Scope) -> str:
+        """The template of the route that answered (``/api/v1/orgs/{org_slug}``), never the raw
+        path: ids would make a series per row. Pages and static files fall under their mount."""
+        route = scope.get("route")
+        path = getattr(route, "path", None)
+        if not isinstance(path, str):
+            return "unmatched"
+        if isinstance(route, Mount):
+            return f"{path}/{{path}}"
+        # A route of an included router knows only its part of the path; the schema has it all.
+        for pattern, template in self._api_templates():
+            if pattern.fullmatch(scope["path"]):
+                return template
+        return path or "/"
+
+    def _api_templates(self) -> list[tuple[re.Pattern[str], str]]:
+        if self._templates is None:
+            templates = sorted(self._api_paths(), key=lambda t: (t.count("{"), t))
+            self._templates = [(re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(t))), t)
+                               for t in templates]  # literal segments before parameters
+        return self._templates
