@@ -22,6 +22,8 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 from projecthub.core.db import configure_engine  # noqa: E402
 from projecthub.core.migrations import upgrade_database  # noqa: E402
 
+pytest_plugins = ["tests.mail_fixtures"]  # the ``smtp`` fixture: a real SMTP server
+
 
 @pytest.fixture(scope="session")
 def engine():  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from projecthub.models.accounts import ApiToken, AuthSession, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
+from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import Lifecycle, Project, ProjectMember, ProjectResource
 from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
@@ -11,14 +12,18 @@ from projecthub.models.templates import Template, TemplateVersion, WizardDraft
 
 __all__ = [
     "ROLE_RANK",
+    "AccountLink",
     "ApiToken",
     "AuditEvent",
     "AuthSession",
     "Invitation",
     "Lifecycle",
+    "LinkPurpose",
+    "MailStatus",
     "Membership",
     "OrgStatus",
     "Organization",
+    "OutboxMessage",
     "Project",
     "ProjectMember",
     "ProjectResource",
@@ -32,6 +37,7 @@ __all__ = [
     "StepStatus",
     "Template",
     "TemplateVersion",
+    "ThrottleHit",
     "Tool",
     "ToolConnection",
     "User",

@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = time_field()
     last_login_at: datetime | None = time_field()
+    # Set when the person proved they read this address (a verification or reset link).
+    email_verified_at: datetime | None = time_field()
     created_at: datetime = created_field()
 
 

@@ -20,6 +20,7 @@ from projecthub.ui.pages.login import login_page
 from projecthub.ui.pages.members import members_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
+from projecthub.ui.pages.outbox import outbox_page
 from projecthub.ui.pages.project_status import project_page
 from projecthub.ui.pages.run_progress import run_progress_page
 from projecthub.ui.pages.signup import signup_page
@@ -34,6 +35,7 @@ from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
+from projecthub.ui.state.outbox import OutboxState
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.run_progress import RunProgressState
 from projecthub.ui.state.status_settings import StatusSettingsState
@@ -67,6 +69,7 @@ ROUTES = (
     Route("/org/templates", templates_page, "Templates", TemplatesState.load),
     Route("/org/audit", audit_page, "Audit log", AuditState.load),
     Route("/admin/tenants", admin_tenants_page, "Tenants", TenantsState.load),
+    Route("/outbox", outbox_page, "Outbox", OutboxState.load),
 )
 
 
