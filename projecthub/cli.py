@@ -16,7 +16,7 @@ from projecthub.core.errors import AppError
 from projecthub.core.logging import configure_logging
 from projecthub.core.migrations import upgrade_database
 from projecthub.models import Membership, Organization, Role, User
-from projecthub.services import accounts, api_tokens, connections, orgs
+from projecthub.services import accounts, api_tokens, connections, mail, orgs, password_reset
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.validation import normalize_email
 
@@ -118,6 +118,23 @@ def cmd_create_api_token(args: argparse.Namespace) -> str:
         return api_tokens.create_api_token(db, principal, name=args.name).secret
 
 
+def cmd_set_password(args: argparse.Namespace) -> str:
+    with session_scope() as db:
+        user = password_reset.set_password(db, email=args.email, password=_read_password(args))
+        return f"password set for {user.email}; its sessions ended and API tokens were revoked"
+
+
+def cmd_send_password_reset(args: argparse.Namespace) -> str:
+    if not mail.mail_ready():
+        raise CommandError("this instance cannot send mail (set PROJECTHUB_SMTP_URL); "
+                           "use set-password instead")
+    with session_scope() as db:
+        password_reset.send_password_reset(db, email=args.email)
+    where = "the running app sends it" if mail.delivery() == mail.Delivery.SMTP else \
+        "see /outbox"
+    return f"queued a password reset link for {normalize_email(args.email)} ({where})"
+
+
 def cmd_rotate_keys(_args: argparse.Namespace) -> str:
     with session_scope() as db:
         count = connections.reencrypt_all_connections(db)
@@ -173,6 +190,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--org", required=True, metavar="SLUG")
     p.add_argument("--name", required=True)
+    p = command("set-password", cmd_set_password,
+                "Set an account's password; ends its sessions and revokes its API tokens.")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = command("send-password-reset", cmd_send_password_reset,
+                "Mail an account a single-use password reset link (valid one hour).")
+    p.add_argument("--email", required=True)
     p = command("sandbox", cmd_sandbox,
                 "Run the Jira, Confluence, Productive and Microsoft Graph sandboxes standalone.")
     p.add_argument("--host", default="127.0.0.1")

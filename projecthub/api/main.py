@@ -16,6 +16,7 @@ from projecthub.api.routes import (
     members,
     orgs,
     projects,
+    recovery,
     runs,
     templates,
 )
@@ -33,7 +34,7 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, me, orgs, members, invitations, audit, connections, templates,
+    for module in (auth, recovery, me, orgs, members, invitations, audit, connections, templates,
                    projects, runs):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     return router
