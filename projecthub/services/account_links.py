@@ -64,7 +64,8 @@ def use_link(session: Session, token: str, purpose: LinkPurpose) -> User:
     """Spend a link: the conditional update makes two simultaneous uses yield one winner."""
     link, user = check_link(session, token, purpose)
     spent = session.exec(update(AccountLink).where(
-        col(AccountLink.id) == link.id, col(AccountLink.used_at).is_(None)).values(used_at=utcnow()))
+        col(AccountLink.id) == link.id, col(AccountLink.used_at).is_(None),
+    ).values(used_at=utcnow()))
     if spent.rowcount != 1:
         raise LinkUnusable("This link has already been used, or a newer one was sent.")
     return user
