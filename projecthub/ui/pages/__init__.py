@@ -22,6 +22,7 @@ from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
 from projecthub.ui.pages.outbox import outbox_page
 from projecthub.ui.pages.project_status import project_page
+from projecthub.ui.pages.recovery import forgot_password_page, reset_password_page
 from projecthub.ui.pages.run_progress import run_progress_page
 from projecthub.ui.pages.signup import signup_page
 from projecthub.ui.pages.templates import templates_page
@@ -37,6 +38,7 @@ from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
 from projecthub.ui.state.outbox import OutboxState
 from projecthub.ui.state.project_status import ProjectState
+from projecthub.ui.state.recovery import RecoveryState
 from projecthub.ui.state.run_progress import RunProgressState
 from projecthub.ui.state.status_settings import StatusSettingsState
 from projecthub.ui.state.templates import TemplatesState
@@ -54,6 +56,9 @@ class Route:
 ROUTES = (
     Route("/login", login_page, "Log in", AuthState.open_form),
     Route("/signup", signup_page, "Sign up", AuthState.open_form),
+    Route("/forgot-password", forgot_password_page, "Forgot password", RecoveryState.open_forgot),
+    Route("/reset-password/[token]", reset_password_page, "Choose a new password",
+          RecoveryState.open_reset),
     Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
     Route("/dashboard", dashboard_page, "Dashboard", DashboardState.load),
     Route("/projects/new", wizard_page, "New project", WizardState.load),

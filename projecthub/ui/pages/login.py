@@ -15,6 +15,7 @@ def login_page() -> rx.Component:
         rx.cond(AuthState.notice != "",
                 rx.callout(AuthState.notice, icon="info", color_scheme="blue", width="100%")),
         login_form(),
+        rx.link("Forgot password?", href="/forgot-password", size="2"),
         rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2",
                 color_scheme="gray"),
         switch_label="Sign up",

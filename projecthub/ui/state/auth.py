@@ -17,6 +17,10 @@ NOTICES = {
     "password_changed": "Your password was changed and every session has ended. "
                         "Log in with your new password.",
     "session_ended": "Your session has ended. Please log in again.",
+    "password_reset": "Your new password is set, every session has ended and your API tokens "
+                      "were revoked. Log in with your new password.",
+    "reset_sent": "If an account uses that address, a link to choose a new password is on its "
+                  "way. It works once, for one hour.",
 }
 
 
