@@ -1,12 +1,12 @@
 """Invitations: single-use, expiring links to join an organization with a role.
 
-No mail server exists here, so the link is returned to the inviter (shown once) and, outside
-production, written to the ``projecthub.mail`` log the way a console mail backend would.
+The invited address gets the link by mail (``services.invitation_mail``); the inviter also sees
+it once, as a fallback when mail is slow or not configured.
 """
 
 from __future__ import annotations
 
-import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,11 +19,11 @@ from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from projecthub.core.security import hash_token, new_token
 from projecthub.models import Invitation, Membership, Organization, OrgStatus, Role, User
 from projecthub.services import audit
+from projecthub.services.invitation_mail import queue_invitation_mail
 from projecthub.services.principal import Actor, Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.validation import normalize_email
 
-mail_log = logging.getLogger("projecthub.mail")
 INVITE_PREFIX = "inv"
 INVITE_PATH = "/invite"
 
@@ -32,6 +32,7 @@ INVITE_PATH = "/invite"
 class CreatedInvitation:
     invitation: Invitation
     link: str  # contains the secret: shown to the inviter once, never stored
+    mailed: bool  # False when this instance cannot send mail: the inviter must pass it on
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,30 @@ def create_invitation(session: Session, principal: Principal, *, email: str,
     session.add(invitation)
     audit.record(session, principal, "invitation.created", target_type="invitation",
                  target_id=invitation.id, detail={"email": address, "role": wanted.value})
-    session.commit()
     link = invite_link(token)
-    if not settings.is_production:
-        mail_log.info("Invitation for %s to %s as %s: %s (expires %s)", address,
-                      principal.org_slug, wanted.value, link, invitation.expires_at.isoformat())
-    return CreatedInvitation(invitation, link)
+    mailed = queue_invitation_mail(session, invitation, link)
+    session.commit()
+    return CreatedInvitation(invitation, link, mailed)
+
+
+def resend_invitation(session: Session, principal: Principal,
+                      invitation_id: uuid.UUID) -> CreatedInvitation:
+    """Mail a pending invitation again with a fresh link and expiry; the old link stops working
+    (its secret was never stored, so it cannot be sent twice)."""
+    require_role(principal, Role.ADMIN)
+    invitation = get_scoped(session, principal, Invitation, invitation_id, label="Invitation")
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Conflict("This invitation is no longer pending.")
+    if Role(invitation.role) == Role.OWNER and principal.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can invite another owner.")
+    token = new_token(INVITE_PREFIX)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = utcnow() + timedelta(days=settings.INVITATION_DAYS)
+    session.add(invitation)
+    audit.record(session, principal, "invitation.resent", target_type="invitation",
+                 target_id=invitation.id, detail={"email": invitation.email})
+    link = invite_link(token)
+    return CreatedInvitation(invitation, link, queue_invitation_mail(session, invitation, link))
 
 
 def _pending(principal: Principal) -> SelectOfScalar[Invitation]:
