@@ -16,7 +16,16 @@ from projecthub.core.errors import AppError
 from projecthub.core.logging import configure_logging
 from projecthub.core.migrations import upgrade_database
 from projecthub.models import Membership, Organization, Role, User
-from projecthub.services import accounts, api_tokens, connections, mail, orgs, password_reset
+from projecthub.services import (
+    accounts,
+    api_tokens,
+    connections,
+    invitations,
+    mail,
+    orgs,
+    password_reset,
+    verification,
+)
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.validation import normalize_email
 
@@ -61,6 +70,7 @@ def cmd_create_admin(args: argparse.Namespace) -> str:
         if user is None:
             user = accounts.create_user(db, email=args.email, password=_read_password(args),
                                         display_name=args.name or "", is_instance_admin=True)
+            verification.mark_verified(db, user)
             return f"created instance admin {user.email}"
         if user.is_instance_admin:
             return f"{user.email} is already an instance admin"
@@ -77,6 +87,7 @@ def cmd_create_user(args: argparse.Namespace) -> str:
         if user is None:
             user = accounts.create_user(db, email=args.email, password=_read_password(args),
                                         display_name=args.name or "")
+            verification.mark_verified(db, user)
         message = f"{'created' if created else 'found'} user {user.email}"
         if args.org:
             message += "; " + _ensure_membership(db, user, _org(db, args.org), Role(args.role))
@@ -102,6 +113,14 @@ def cmd_create_org(args: argparse.Namespace) -> str:
         if owner is None:
             raise CommandError(f"no account with email {args.owner!r}; create it with create-user")
         existing = db.exec(select(Organization).where(Organization.slug == args.slug)).first()
+        if owner.email_verified_at is None:
+            # Whoever registered the address first must not become its owner (issue 10 #5).
+            org = existing or orgs.create_unowned_organization(db, name=args.name,
+                                                               slug=args.slug)
+            created = invitations.invite_owner(db, None, org, email=owner.email)
+            how = "mailed to them" if created.mailed else "send it yourself"
+            return (f"organization {org.slug}: {owner.email} has not confirmed their address, so "
+                    f"they are invited as owner ({how}): {created.link}")
         if existing is not None:
             _ensure_membership(db, owner, existing, Role.OWNER)
             return f"organization {existing.slug} already exists; {owner.email} is an owner"

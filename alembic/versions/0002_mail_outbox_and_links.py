@@ -47,9 +47,11 @@ def upgrade() -> None:
     sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('invitation_id', sa.Uuid(), nullable=True),
     sa.Column('created_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', projecthub.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_account_links_invitation_id_invitations'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_account_links_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account_links'))
     )

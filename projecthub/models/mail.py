@@ -59,6 +59,9 @@ class AccountLink(SQLModel, table=True):
     purpose: LinkPurpose = Field(sa_type=String(20))
     email: str = Field(max_length=320)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    # Sign-up through an invitation: joined once the address is confirmed (the id, not its link).
+    invitation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="invitations.id", ondelete="SET NULL")
     created_at: datetime = created_field()
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = time_field()

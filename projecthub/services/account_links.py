@@ -7,6 +7,7 @@ changes, because it was sent to the old one.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
@@ -31,7 +32,8 @@ def link_url(purpose: LinkPurpose, token: str) -> str:
     return f"{settings.PUBLIC_URL.rstrip('/')}{_PATH[purpose]}/{token}"
 
 
-def issue_link(session: Session, user: User, purpose: LinkPurpose, *, valid_for: timedelta) -> str:
+def issue_link(session: Session, user: User, purpose: LinkPurpose, *, valid_for: timedelta,
+               invitation_id: uuid.UUID | None = None) -> str:
     """A new link for ``user`` (older unused ones stop working); returns its URL, once."""
     now = utcnow()
     session.exec(update(AccountLink).where(
@@ -39,7 +41,8 @@ def issue_link(session: Session, user: User, purpose: LinkPurpose, *, valid_for:
         col(AccountLink.used_at).is_(None)).values(used_at=now))
     token = new_token(_PREFIX[purpose])
     session.add(AccountLink(user_id=user.id, purpose=purpose, email=user.email,
-                            token_hash=hash_token(token), created_at=now,
+                            token_hash=hash_token(token), invitation_id=invitation_id,
+                            created_at=now,
                             expires_at=now + valid_for))
     return link_url(purpose, token)
 

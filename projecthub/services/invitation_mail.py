@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from projecthub.models import Invitation, Organization, Role, User
 from projecthub.services.mail import queue_mail
-from projecthub.services.mail_compose import compose
+from projecthub.services.mail_compose import PRODUCT_NAME, compose
 
 _ROLE_WORDS = {Role.OWNER: "an owner", Role.ADMIN: "an admin", Role.MEMBER: "a member",
                Role.VIEWER: "a viewer"}
@@ -17,9 +17,9 @@ _ROLE_WORDS = {Role.OWNER: "an owner", Role.ADMIN: "an admin", Role.MEMBER: "a m
 def queue_invitation_mail(session: Session, invitation: Invitation, link: str) -> bool:
     """Queue the message in the inviter's transaction; ``False`` when mail cannot be sent."""
     org = session.get(Organization, invitation.organization_id)
-    inviter = session.get(User, invitation.invited_by_id)
+    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
     assert org is not None
-    who = f"{inviter.display_name} ({inviter.email})" if inviter else "An administrator"
+    who = f"{inviter.display_name} ({inviter.email})" if inviter else f"An administrator of {PRODUCT_NAME}"
     role = _ROLE_WORDS[Role(invitation.role)]
     content = compose(
         subject=f"You are invited to join {org.name}",

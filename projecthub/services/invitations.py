@@ -25,6 +25,8 @@ from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.validation import normalize_email
 
 INVITE_PREFIX = "inv"
+UNVERIFIED_MESSAGE = ("Confirm your email address first: open the link we sent you (or send a "
+                      "new one from the banner), then accept the invitation.")
 INVITE_PATH = "/invite"
 
 
@@ -70,21 +72,37 @@ def create_invitation(session: Session, principal: Principal, *, email: str,
         .where(User.email == address)).first()
     if member is not None:
         raise Conflict("This person is already a member.")
-    now = utcnow()
     for pending in session.exec(_pending(principal).where(Invitation.email == address)).all():
-        pending.revoked_at = now
+        pending.revoked_at = utcnow()
         session.add(pending)
-    token = new_token(INVITE_PREFIX)
-    invitation = Invitation(organization_id=principal.org_id, email=address, role=wanted,
-                            token_hash=hash_token(token), invited_by_id=principal.user_id,
-                            expires_at=now + timedelta(days=settings.INVITATION_DAYS))
-    session.add(invitation)
+    created = _new_invitation(session, principal.org_id, address, wanted, principal.user_id)
     audit.record(session, principal, "invitation.created", target_type="invitation",
-                 target_id=invitation.id, detail={"email": address, "role": wanted.value})
-    link = invite_link(token)
-    mailed = queue_invitation_mail(session, invitation, link)
+                 target_id=created.invitation.id, detail={"email": address, "role": wanted.value})
     session.commit()
-    return CreatedInvitation(invitation, link, mailed)
+    return created
+
+
+def invite_owner(session: Session, actor: Actor | None, org: Organization, *,
+                 email: str) -> CreatedInvitation:
+    """Operator action on a new tenant: an owner whose address is not confirmed is invited
+    (they join once they confirm it), never attached (issue 10, finding 5)."""
+    created = _new_invitation(session, org.id, normalize_email(email), Role.OWNER,
+                              actor.user_id if actor else None)
+    audit.record(session, actor, "invitation.created", org_id=org.id, target_type="invitation",
+                 target_id=created.invitation.id,
+                 detail={"email": created.invitation.email, "role": Role.OWNER.value})
+    return created
+
+
+def _new_invitation(session: Session, org_id: uuid.UUID, address: str, role: Role,
+                    invited_by_id: uuid.UUID | None) -> CreatedInvitation:
+    token = new_token(INVITE_PREFIX)
+    invitation = Invitation(organization_id=org_id, email=address, role=role,
+                            token_hash=hash_token(token), invited_by_id=invited_by_id,
+                            expires_at=utcnow() + timedelta(days=settings.INVITATION_DAYS))
+    session.add(invitation)
+    link = invite_link(token)
+    return CreatedInvitation(invitation, link, queue_invitation_mail(session, invitation, link))
 
 
 def resend_invitation(session: Session, principal: Principal,
@@ -139,13 +157,25 @@ def _usable(session: Session, token: str) -> tuple[Invitation, Organization]:
     if row is None:
         raise NotFound("This invitation link is not valid.")
     invitation, org = row
+    _check_usable(invitation, org)
+    return invitation, org
+
+
+def _check_usable(invitation: Invitation, org: Organization) -> None:
     if invitation.revoked_at is not None or invitation.accepted_at is not None:
         raise NotFound("This invitation has already been used or was revoked.")
     if invitation.expires_at <= utcnow():
         raise NotFound("This invitation has expired. Ask for a new one.")
     if org.status == OrgStatus.SUSPENDED:
         raise NotFound("This organization is suspended.")
-    return invitation, org
+
+
+def invitation_for_signup(session: Session, token: str, email: str) -> uuid.UUID:
+    """Sign-up through a link: the invitation's id, joined once the new address is confirmed."""
+    invitation, _ = _usable(session, token)
+    if invitation.email != email:
+        raise PermissionDenied(f"This invitation is for {invitation.email}.")
+    return invitation.id
 
 
 def preview_invitation(session: Session, token: str) -> InvitationPreview:
@@ -155,11 +185,38 @@ def preview_invitation(session: Session, token: str) -> InvitationPreview:
 
 
 def accept_invitation(session: Session, actor: Actor, token: str) -> Organization:
-    """Join the organization with the invited role; the account's email must be the invited one."""
+    """Join the organization with the invited role; the account's email must be the invited one,
+    and confirmed: whoever registered an address first must not collect what is sent to it."""
     invitation, org = _usable(session, token)
     if actor.email != invitation.email:
         raise PermissionDenied(
             f"This invitation is for {invitation.email}. Log in with that account to accept it.")
+    user = session.get(User, actor.user_id)
+    if user is None or user.email_verified_at is None:
+        raise PermissionDenied(UNVERIFIED_MESSAGE)
+    return _join(session, actor, invitation, org)
+
+
+def join_after_verification(session: Session, actor: Actor,
+                            invitation_id: uuid.UUID) -> Organization | None:
+    """Accept the invitation a person signed up through, once their address is confirmed; an
+    invitation that meanwhile expired, was revoked or is for another address is skipped."""
+    row = session.exec(
+        select(Invitation, Organization)
+        .join(Organization, Organization.id == Invitation.organization_id)  # type: ignore[arg-type]
+        .where(Invitation.id == invitation_id)).first()
+    if row is None:
+        return None
+    invitation, org = row
+    try:
+        _check_usable(invitation, org)
+    except NotFound:
+        return None
+    return _join(session, actor, invitation, org) if invitation.email == actor.email else None
+
+
+def _join(session: Session, actor: Actor, invitation: Invitation,
+          org: Organization) -> Organization:
     membership = session.exec(select(Membership).where(
         Membership.organization_id == org.id, Membership.user_id == actor.user_id)).first()
     if membership is None:
@@ -174,4 +231,3 @@ def accept_invitation(session: Session, actor: Actor, token: str) -> Organizatio
                  target_id=invitation.id, detail={"role": str(invitation.role)})
     session.commit()
     return org
-

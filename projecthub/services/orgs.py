@@ -31,14 +31,21 @@ def _ensure_slug_free(session: Session, slug: str, *, except_id: object = None) 
                        {"slug": "That address is taken. Choose another slug."})
 
 
-def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
-    """Create an organization with the actor as its owner."""
-    clean = clean_name(name, field="name", label="Organization name")
-    slug = clean_slug(slug)
-    _ensure_slug_free(session, slug)
-    org = Organization(name=clean, slug=slug)
+def create_unowned_organization(session: Session, *, name: str, slug: str) -> Organization:
+    """A validated organization with no members yet (an operator's tenant before its owner
+    joins); the caller adds the owner or an owner invitation."""
+    org = Organization(name=clean_name(name, field="name", label="Organization name"),
+                       slug=clean_slug(slug))
+    _ensure_slug_free(session, org.slug)
     session.add(org)
     session.flush()
+    return org
+
+
+def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
+    """Create an organization with the actor as its owner."""
+    org = create_unowned_organization(session, name=name, slug=slug)
+    clean, slug = org.name, org.slug
     session.add(Membership(organization_id=org.id, user_id=actor.user_id, role=Role.OWNER))
     audit.record(session, actor, "org.created", org_id=org.id, target_type="organization",
                  target_id=org.id, detail={"name": clean, "slug": slug})

@@ -11,7 +11,7 @@ from sqlmodel import select
 from projecthub.cli import main
 from projecthub.core.config import settings
 from projecthub.core.errors import NotAuthenticated
-from projecthub.models import OutboxMessage
+from projecthub.models import Membership, Organization, OutboxMessage
 from projecthub.services import accounts, mail_sender, sessions
 from tests.factories import make_user
 
@@ -52,3 +52,13 @@ def test_send_password_reset_without_mail_says_so(engine, db, monkeypatch, capsy
     assert main(["send-password-reset", "--email", "ada@example.com"]) == 1
     assert "cannot send mail" in capsys.readouterr().err
     assert db.exec(select(OutboxMessage)).all() == []
+
+
+def test_create_org_invites_an_unverified_owner_instead_of_attaching(engine, db, capsys):
+    squatter = make_user(db, email="ceo@bigcorp.example", verified=False)
+    assert main(["create-org", "--name", "BigCorp", "--slug", "bigcorp", "--owner",
+                 "ceo@bigcorp.example"]) == 0
+    out = capsys.readouterr().out
+    assert "invited as owner" in out and "/invite/inv_" in out
+    assert db.exec(select(Membership).where(Membership.user_id == squatter.id)).all() == []
+    assert db.exec(select(Organization).where(Organization.slug == "bigcorp")).one()

@@ -14,7 +14,7 @@ from projecthub.api.deps import DbDep
 from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
-from projecthub.services import accounts, invitations, orgs, sessions
+from projecthub.services import accounts, invitations, orgs, sessions, verification
 from projecthub.services.principal import actor_for
 from projecthub.services.validation import slugify
 
@@ -47,11 +47,13 @@ def signup(body: SignUp, request: Request, response: Response, db: DbDep) -> Ok:
     user = accounts.create_user(db, email=body.email, password=body.password,
                                 display_name=body.display_name)
     actor = actor_for(user)
-    if body.invitation_token:
-        invitations.accept_invitation(db, actor, body.invitation_token)
+    invitation_id = None
+    if body.invitation_token:  # joined when the address is confirmed (services.verification)
+        invitation_id = invitations.invitation_for_signup(db, body.invitation_token, user.email)
     elif body.org_name.strip():
         orgs.create_organization(db, actor, name=body.org_name,
                                  slug=body.org_slug or slugify(body.org_name))
+    verification.send_verification(db, user, invitation_id=invitation_id)
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
     db.commit()
     set_session_cookie(response, token)

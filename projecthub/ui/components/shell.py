@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from projecthub.ui.auth_client import logout
+from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
 
@@ -164,6 +165,7 @@ def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Compone
     body = rx.vstack(*content, spacing="5", width="100%")
     if needs_org:
         body = rx.cond(SessionState.org_problem != "", _org_problem(), body)
+    body = rx.vstack(verify_banner(), body, spacing="4", width="100%")
     return page_shell(
         rx.cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),

@@ -26,6 +26,7 @@ from projecthub.ui.pages.recovery import forgot_password_page, reset_password_pa
 from projecthub.ui.pages.run_progress import run_progress_page
 from projecthub.ui.pages.signup import signup_page
 from projecthub.ui.pages.templates import templates_page
+from projecthub.ui.pages.verify import verify_email_page
 from projecthub.ui.pages.wizard import wizard_page
 from projecthub.ui.state.account import AccountState
 from projecthub.ui.state.admin import TenantsState
@@ -42,6 +43,7 @@ from projecthub.ui.state.recovery import RecoveryState
 from projecthub.ui.state.run_progress import RunProgressState
 from projecthub.ui.state.status_settings import StatusSettingsState
 from projecthub.ui.state.templates import TemplatesState
+from projecthub.ui.state.verify import VerifyState
 from projecthub.ui.state.wizard import WizardState
 
 
@@ -59,6 +61,8 @@ ROUTES = (
     Route("/forgot-password", forgot_password_page, "Forgot password", RecoveryState.open_forgot),
     Route("/reset-password/[token]", reset_password_page, "Choose a new password",
           RecoveryState.open_reset),
+    Route("/verify-email/[token]", verify_email_page, "Confirm your email address",
+          VerifyState.open_verify),
     Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
     Route("/dashboard", dashboard_page, "Dashboard", DashboardState.load),
     Route("/projects/new", wizard_page, "New project", WizardState.load),
