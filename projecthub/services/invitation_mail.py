@@ -17,9 +17,10 @@ _ROLE_WORDS = {Role.OWNER: "an owner", Role.ADMIN: "an admin", Role.MEMBER: "a m
 def queue_invitation_mail(session: Session, invitation: Invitation, link: str) -> bool:
     """Queue the message in the inviter's transaction; ``False`` when mail cannot be sent."""
     org = session.get(Organization, invitation.organization_id)
-    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
     assert org is not None
-    who = f"{inviter.display_name} ({inviter.email})" if inviter else f"An administrator of {PRODUCT_NAME}"
+    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    who = (f"{inviter.display_name} ({inviter.email})" if inviter
+           else f"An administrator of {PRODUCT_NAME}")
     role = _ROLE_WORDS[Role(invitation.role)]
     content = compose(
         subject=f"You are invited to join {org.name}",
