@@ -3,12 +3,14 @@ which spends the link when the page loads (the person clicked it in their mail).
 
 from __future__ import annotations
 
+import uuid
+
 import reflex as rx
 from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
-from projecthub.services import verification
+from projecthub.services import sessions, verification
 from projecthub.ui.state.session import SessionState
 
 VERIFY_PREFIX = "/verify-email/"
@@ -27,11 +29,23 @@ class VerifyState(SessionState):
         try:
             with session_scope() as db:
                 result = verification.verify_email(db, token)
-                self.joined_org = result.joined.name if result.joined else ""
         except AppError as exc:
             self.link_problem = exc.message
             return
         self.verified = True
+        if result.joined is not None:
+            self.joined_org = result.joined.name
+            self._switch_to(result.user.id, result.joined.id)
+
+    def _switch_to(self, user_id: uuid.UUID, org_id: uuid.UUID) -> None:
+        """Signed in here as the person who just joined: make the new organization current."""
+        try:
+            with session_scope() as db:
+                context = self._context(db)
+                if context.actor.user_id == user_id:
+                    sessions.switch_organization(db, context, org_id)
+        except AppError:
+            return  # confirmed from another browser: they pick it when they sign in
 
     @rx.event
     def resend(self) -> EventSpec | None:
