@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from projecthub.core.clock import utcnow
 from projecthub.core.errors import Conflict, PermissionDenied, TooManyAttempts
@@ -20,9 +20,11 @@ from tests.mail_fixtures import link_in
 
 def _token(db, to: str) -> str:
     db.expire_all()
-    messages = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == to,
-                                                   OutboxMessage.kind == "verify_email")).all()
-    return link_in(messages[-1].body_text, "/verify-email/").rsplit("/", 1)[1]
+    newest = db.exec(select(OutboxMessage).where(
+        OutboxMessage.to_address == to, OutboxMessage.kind == "verify_email",
+    ).order_by(col(OutboxMessage.created_at).desc())).first()
+    assert newest is not None
+    return link_in(newest.body_text, "/verify-email/").rsplit("/", 1)[1]
 
 
 def _squatter(db) -> User:
