@@ -26,6 +26,10 @@ def forgot_password_page() -> rx.Component:
             "This instance cannot send email yet. Ask your administrator to reset your "
             "password (projecthub set-password) or to configure mail.",
             icon="triangle_alert", color_scheme="amber", width="100%")),
+        rx.cond(RecoveryState.outbox_only, rx.callout(
+            rx.text("Development: no mail server is configured, so the message appears on the ",
+                    rx.link("Outbox", href="/outbox"), " page."),
+            icon="info", color_scheme="blue", width="100%")),
         auth_form(
             "forgot-form", "password-reset",
             field("Email", "email", type="email", auto_complete="email", auto_focus=True,

@@ -17,6 +17,7 @@ RESET_PREFIX = "/reset-password/"
 
 class RecoveryState(AuthState):
     mail_ready: bool = True
+    outbox_only: bool = False  # development without SMTP: the mail is on /outbox
     # The token is in the page's URL already; keeping it here feeds the form's hidden field.
     reset_token: str = ""
     link_problem: str = ""  # expired, used or unknown
@@ -25,6 +26,7 @@ class RecoveryState(AuthState):
     def open_forgot(self) -> None:
         self.errors = {}
         self.mail_ready = mail.mail_ready()
+        self.outbox_only = mail.delivery() == mail.Delivery.OUTBOX
 
     @rx.event
     def open_reset(self) -> None:
