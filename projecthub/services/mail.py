@@ -2,13 +2,15 @@
 
 A message is written in the caller's transaction, so it exists only if the action commits; the
 sender (``services.mail_sender``) delivers it later. Without SMTP in development the outbox is
-the mailbox: the /outbox page shows every message with its links, so each flow works locally.
+the mailbox: /outbox shows every message with its links (to local visitors and instance admins),
+so each flow works locally.
 Production without SMTP queues nothing: :func:`mail_ready` is false and features say so.
 """
 
 from __future__ import annotations
 
 import enum
+import ipaddress
 import logging
 import re
 from dataclasses import dataclass
@@ -76,18 +78,26 @@ def bodies_visible() -> bool:
     return not settings.is_production
 
 
-def can_view_outbox(session: Session, actor: Actor | None) -> bool:
-    """Development: anyone who reaches the app (a local console, like MailHog), so a signed-out
-    person can follow a reset link. Production: instance admins, metadata only."""
-    if bodies_visible():
-        return True
+def can_view_outbox(session: Session, actor: Actor | None, *, client_ip: str) -> bool:
+    """Instance admins always (bodies in development only). In development also anyone on this
+    machine (a loopback address), like a local MailHog, so a signed-out person can follow a
+    reset link; a development server reachable from elsewhere does not hand out links."""
     user = session.get(User, actor.user_id) if actor is not None else None
-    return user is not None and user.is_active and user.is_instance_admin
+    if user is not None and user.is_active and user.is_instance_admin:
+        return True
+    return bodies_visible() and _is_loopback(client_ip)
 
 
-def list_outbox(session: Session, actor: Actor | None) -> list[OutboxEntry]:
+def _is_loopback(client_ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(client_ip).is_loopback
+    except ValueError:
+        return False
+
+
+def list_outbox(session: Session, actor: Actor | None, *, client_ip: str) -> list[OutboxEntry]:
     """Newest messages first."""
-    if not can_view_outbox(session, actor):
+    if not can_view_outbox(session, actor, client_ip=client_ip):
         raise PermissionDenied("Only instance admins can see the outbox.")
     show = bodies_visible()
     rows = session.exec(select(OutboxMessage).order_by(

@@ -133,10 +133,20 @@ def test_production_without_smtp_queues_nothing_and_says_so(db, monkeypatch):
     assert not db.new
 
 
-def test_outbox_shows_bodies_and_links_in_development(db):
+def test_outbox_shows_bodies_and_links_in_development_to_local_visitors(db):
     _queue(db)
-    [entry] = mail.list_outbox(db, None)
+    [entry] = mail.list_outbox(db, None, client_ip="127.0.0.1")
     assert entry.links == [LINK] and LINK in entry.body
+    assert mail.list_outbox(db, None, client_ip="::1")
+
+
+def test_development_outbox_is_not_open_to_other_machines(db):
+    _queue(db)
+    for address in ("203.0.113.5", "10.0.0.2", ""):
+        with pytest.raises(PermissionDenied):
+            mail.list_outbox(db, None, client_ip=address)
+    [entry] = mail.list_outbox(db, actor_for(make_user(db, admin=True)), client_ip="10.0.0.2")
+    assert entry.links == [LINK]
 
 
 def test_outbox_in_production_is_for_instance_admins_without_bodies(db, monkeypatch):
@@ -144,8 +154,8 @@ def test_outbox_in_production_is_for_instance_admins_without_bodies(db, monkeypa
     member, admin = make_user(db), make_user(db, admin=True)
     monkeypatch.setattr(settings, "ENV", "production")
     with pytest.raises(PermissionDenied):
-        mail.list_outbox(db, actor_for(member))
+        mail.list_outbox(db, actor_for(member), client_ip="127.0.0.1")
     with pytest.raises(PermissionDenied):
-        mail.list_outbox(db, None)
-    [entry] = mail.list_outbox(db, actor_for(admin))
+        mail.list_outbox(db, None, client_ip="127.0.0.1")
+    [entry] = mail.list_outbox(db, actor_for(admin), client_ip="203.0.113.5")
     assert entry.body == "" and entry.links == [] and entry.to_address == "ada@example.com"

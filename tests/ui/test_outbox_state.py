@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from reflex.istate.data import RouterData
+
 from projecthub.core.config import settings
 from projecthub.services import mail
 from projecthub.services.mail_compose import compose
 from projecthub.ui.state.outbox import OutboxState
 from tests.factories import make_user
-from tests.ui.conftest import browser_state
 
 LINK = "http://localhost:3000/verify-email/phv_abcdefghijkl"
 
@@ -18,12 +19,22 @@ def _queue(db) -> None:
     db.commit()
 
 
-def test_development_outbox_shows_links_to_a_signed_out_visitor(db):
+def _from(state: OutboxState, ip: str) -> OutboxState:
+    state.router = RouterData.from_router_data({
+        "token": "client-token", "pathname": "/outbox", "asPath": "/outbox", "ip": ip,
+        "headers": {"cookie": "theme=dark", "origin": "http://localhost:3000"}})
+    return state
+
+
+def test_development_outbox_shows_links_to_a_signed_out_local_visitor(db):
     _queue(db)
-    state = browser_state(OutboxState, None, path="/outbox")
+    state = _from(OutboxState(), "127.0.0.1")
     state.load()
     assert state.allowed and [m.links for m in state.messages] == [[LINK]]
     assert "development" in state.delivery_note
+    remote = _from(OutboxState(), "198.51.100.4")
+    remote.load()
+    assert not remote.allowed and remote.messages == []
 
 
 def test_production_outbox_refuses_members_and_hides_bodies_from_admins(db, as_user,

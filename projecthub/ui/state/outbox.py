@@ -1,6 +1,6 @@
 """``/outbox``: the mail this instance queued. In development it is the mailbox (bodies and
-links, open to anyone who reaches the local app); in production instance admins see delivery
-status only. ``services.mail`` decides who sees what."""
+links, for visitors on this machine and instance admins); in production instance admins see
+delivery status only. ``services.mail`` decides who sees what."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ class OutboxState(SessionState):
                 self.messages = [OutboxRow(
                     e.id, e.to_address, e.subject, e.status, e.attempts, e.last_error,
                     when(e.created_at), e.body, e.links)
-                    for e in mail.list_outbox(db, self._viewer(db))]
+                    for e in mail.list_outbox(db, self._viewer(db),
+                                              client_ip=self.router.session.client_ip)]
                 self.allowed = True
             except PermissionDenied as exc:
                 self.allowed = False
