@@ -15,6 +15,7 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, PermissionDenied
 from projecthub.models import Role
 from projecthub.services import invitations, members
+from projecthub.services.invitations import CreatedInvitation
 from projecthub.services.principal import Principal
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.format import when
@@ -95,7 +96,7 @@ class MembersState(SessionState):
                 db, p, parse_id(invitation_id, "Invitation")),
             success="Invitation revoked.", field="invitations")
 
-    def _show_link(self, created: invitations.CreatedInvitation) -> EventSpec:
+    def _show_link(self, created: CreatedInvitation) -> EventSpec:
         self.link_shown = True
         self.invite_expires = when(created.invitation.expires_at)
         self.invite_sent_note = (
