@@ -17,6 +17,7 @@ from projecthub.api.security_headers import with_security_headers
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
+from projecthub.services.mail_sender import MailSender
 from projecthub.services.provisioning.runner import RunnerConfig
 from projecthub.services.provisioning.worker import ProvisioningWorker
 from projecthub.services.status.worker import StatusSyncWorker
@@ -80,10 +81,21 @@ async def status_sync_worker() -> AsyncIterator[None]:
         task.cancel()
 
 
+@contextlib.asynccontextmanager
+async def mail_sender() -> AsyncIterator[None]:
+    """Deliver queued mail through SMTP (without SMTP there is nothing to send: see /outbox)."""
+    task = asyncio.create_task(MailSender().run_forever()) if settings.SMTP_URL else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+
+
 def _lifespan_tasks() -> list[Callable[..., object]]:
     """Backend startup/shutdown work. Register it here: FastAPI's own ``lifespan=`` never runs,
     because Reflex mounts the API."""
-    return [provisioning_worker, status_sync_worker]
+    return [provisioning_worker, status_sync_worker, mail_sender]
 
 
 configure_logging()  # the secret-masking filter on every handler, before anything logs

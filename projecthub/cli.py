@@ -17,7 +17,16 @@ from projecthub.core.errors import AppError
 from projecthub.core.logging import configure_logging
 from projecthub.core.migrations import upgrade_database
 from projecthub.models import Membership, Organization, Role, User
-from projecthub.services import accounts, api_tokens, connections, orgs
+from projecthub.services import (
+    accounts,
+    api_tokens,
+    connections,
+    invitations,
+    mail,
+    orgs,
+    password_reset,
+    verification,
+)
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.validation import normalize_email
 
@@ -62,6 +71,7 @@ def cmd_create_admin(args: argparse.Namespace) -> str:
         if user is None:
             user = accounts.create_user(db, email=args.email, password=_read_password(args),
                                         display_name=args.name or "", is_instance_admin=True)
+            verification.mark_verified(db, user)
             return f"created instance admin {user.email}"
         if user.is_instance_admin:
             return f"{user.email} is already an instance admin"
@@ -78,6 +88,7 @@ def cmd_create_user(args: argparse.Namespace) -> str:
         if user is None:
             user = accounts.create_user(db, email=args.email, password=_read_password(args),
                                         display_name=args.name or "")
+            verification.mark_verified(db, user)
         message = f"{'created' if created else 'found'} user {user.email}"
         if args.org:
             message += "; " + _ensure_membership(db, user, _org(db, args.org), Role(args.role))
@@ -103,6 +114,14 @@ def cmd_create_org(args: argparse.Namespace) -> str:
         if owner is None:
             raise CommandError(f"no account with email {args.owner!r}; create it with create-user")
         existing = db.exec(select(Organization).where(Organization.slug == args.slug)).first()
+        if owner.email_verified_at is None:
+            # Whoever registered the address first must not become its owner (issue 10 #5).
+            org = existing or orgs.create_unowned_organization(db, name=args.name,
+                                                               slug=args.slug)
+            created = invitations.invite_owner(db, None, org, email=owner.email)
+            how = "mailed to them" if created.mailed else "send it yourself"
+            return (f"organization {org.slug}: {owner.email} has not confirmed their address, so "
+                    f"they are invited as owner ({how}): {created.link}")
         if existing is not None:
             _ensure_membership(db, owner, existing, Role.OWNER)
             return f"organization {existing.slug} already exists; {owner.email} is an owner"
@@ -119,6 +138,23 @@ def cmd_create_api_token(args: argparse.Namespace) -> str:
         return api_tokens.create_api_token(db, principal, name=args.name,
                                            expires_in_days=args.expires_in_days,
                                            read_only=args.read_only).secret
+
+
+def cmd_set_password(args: argparse.Namespace) -> str:
+    with session_scope() as db:
+        user = password_reset.set_password(db, email=args.email, password=_read_password(args))
+        return f"password set for {user.email}; its sessions ended and API tokens were revoked"
+
+
+def cmd_send_password_reset(args: argparse.Namespace) -> str:
+    if not mail.mail_ready():
+        raise CommandError("this instance cannot send mail (set PROJECTHUB_SMTP_URL); "
+                           "use set-password instead")
+    with session_scope() as db:
+        password_reset.send_password_reset(db, email=args.email)
+    where = "the running app sends it" if mail.delivery() == mail.Delivery.SMTP else \
+        "see /outbox"
+    return f"queued a password reset link for {normalize_email(args.email)} ({where})"
 
 
 def cmd_rotate_keys(_args: argparse.Namespace) -> str:
@@ -180,6 +216,13 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"1 to {api_tokens.MAX_DAYS} (default "
                         f"{settings.API_TOKEN_DEFAULT_DAYS})")
     p.add_argument("--read-only", action="store_true", help="the token may only make GET requests")
+    p = command("set-password", cmd_set_password,
+                "Set an account's password; ends its sessions and revokes its API tokens.")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = command("send-password-reset", cmd_send_password_reset,
+                "Mail an account a single-use password reset link (valid one hour).")
+    p.add_argument("--email", required=True)
     p = command("sandbox", cmd_sandbox,
                 "Run the Jira, Confluence, Productive and Microsoft Graph sandboxes standalone.")
     p.add_argument("--host", default="127.0.0.1")

@@ -39,6 +39,8 @@ def redis_server_url() -> str:
     """``redis://host:port`` of the Redis that scripts/test started (pick a database number)."""
     return _started_by_scripts_test("PROJECTHUB_TEST_REDIS_URL", "Redis")
 
+pytest_plugins = ["tests.mail_fixtures"]  # the ``smtp`` fixture: a real SMTP server
+
 
 @pytest.fixture(scope="session")
 def engine():  # type: ignore[no-untyped-def]

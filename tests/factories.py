@@ -7,7 +7,7 @@ import itertools
 from sqlmodel import Session
 
 from projecthub.models import Membership, Organization, Role, User
-from projecthub.services import accounts, orgs
+from projecthub.services import accounts, orgs, verification
 from projecthub.services.principal import Principal, actor_for, principal_in_org
 
 PASSWORD = "correct horse battery staple"
@@ -15,10 +15,13 @@ _counter = itertools.count(1)
 
 
 def make_user(db: Session, *, email: str | None = None, name: str = "", admin: bool = False,
-              password: str = PASSWORD) -> User:
+              password: str = PASSWORD, verified: bool = True) -> User:
+    """A confirmed address unless ``verified=False`` (the state right after sign-up)."""
     n = next(_counter)
     user = accounts.create_user(db, email=email or f"user{n}@example.com", password=password,
                                 display_name=name or f"User {n}", is_instance_admin=admin)
+    if verified:
+        verification.mark_verified(db, user)
     db.commit()
     return user
 

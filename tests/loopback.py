@@ -12,6 +12,12 @@ from typing import Any
 import uvicorn
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Yield ``http://127.0.0.1:<port>`` while ``app`` is served there."""

@@ -20,6 +20,7 @@ from projecthub.api.routes import (
     orgs,
     projects,
     readiness,
+    recovery,
     runs,
     templates,
 )
@@ -36,7 +37,7 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, me, orgs, members, api_tokens, invitations, audit, connections,
+    for module in (auth, recovery, me, orgs, members, api_tokens, invitations, audit, connections,
                    templates, projects, runs):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)

@@ -89,6 +89,8 @@ class InvitationCreate(BaseModel):
 
 class InvitationCreated(InvitationPublic):
     link: str = Field(description="Single-use link; shown only in this response.")
+    mailed: bool = Field(description="Whether the link was queued for mail to the invitee; "
+                                     "false when this instance cannot send mail.")
 
 
 class AuditEventPublic(Public):

@@ -11,8 +11,9 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_KEY_FILE = Path(".projecthub-dev-keys")
@@ -28,8 +29,10 @@ def _default_env() -> Environment:
 class Settings(BaseSettings):
     """Operator-facing configuration; names are documented in README.md "Configuration"."""
 
+    # Errors never echo a value: some (the SMTP URL, keys) are secrets.
     model_config = SettingsConfigDict(
-        env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore")
+        env_prefix="PROJECTHUB_", env_ignore_empty=True, extra="ignore",
+        hide_input_in_errors=True)
 
     ENV: Environment = Field(default_factory=_default_env)
     DATABASE_URL: str = "sqlite:///projecthub.db"
@@ -67,6 +70,10 @@ class Settings(BaseSettings):
     # clears it at start). Unset: each process reports only itself.
     PROMETHEUS_MULTIPROC_DIR: str | None = Field(default=None,
                                                  validation_alias="PROMETHEUS_MULTIPROC_DIR")
+    # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (implicit TLS); the
+    # password is a secret, so the whole URL is too. Unset in development: mail stays in /outbox.
+    SMTP_URL: SecretStr | None = None
+    MAIL_FROM: str | None = None
 
     @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
     @classmethod
@@ -74,6 +81,17 @@ class Settings(BaseSettings):
         """Accept a comma-separated string, which is what an environment variable holds."""
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _check_smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Fail at startup on a malformed URL, without echoing it (it holds a password)."""
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError("PROJECTHUB_SMTP_URL must look like smtp://user:pass@host:587 "
+                                 "or smtps://user:pass@host:465")
         return value
 
     @model_validator(mode="after")
@@ -86,6 +104,8 @@ class Settings(BaseSettings):
             problems.append("PROJECTHUB_SECRET_KEYS must be set")
         if not self.ALLOWED_ORIGINS or "*" in self.ALLOWED_ORIGINS:
             problems.append("PROJECTHUB_ALLOWED_ORIGINS must list the browser origins")
+        if self.SMTP_URL is not None and not self.MAIL_FROM:
+            problems.append("PROJECTHUB_MAIL_FROM must be set when PROJECTHUB_SMTP_URL is")
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self
@@ -98,6 +118,11 @@ class Settings(BaseSettings):
     def sandbox_enabled(self) -> bool:
         """The sandbox tools are on by default in development and off in production."""
         return (not self.is_production) if self.SANDBOX is None else self.SANDBOX
+
+    @property
+    def mail_from(self) -> str:
+        """The From header; development has a harmless default."""
+        return self.MAIL_FROM or "ProjectHub <projecthub@localhost>"
 
     @property
     def cookie_secure(self) -> bool:

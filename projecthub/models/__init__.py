@@ -3,6 +3,7 @@
 from projecthub.models.accounts import ApiToken, AuthSession, LoginThrottle, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
+from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import Lifecycle, Project, ProjectMember, ProjectResource
 from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
@@ -24,6 +25,7 @@ from projecthub.models.templates import Template, TemplateVersion, WizardDraft
 
 __all__ = [
     "ROLE_RANK",
+    "AccountLink",
     "ApiToken",
     "AuditEvent",
     "AuthSession",
@@ -33,10 +35,13 @@ __all__ = [
     "Invitation",
     "JiraSummary",
     "Lifecycle",
+    "LinkPurpose",
     "LoginThrottle",
+    "MailStatus",
     "Membership",
     "OrgStatus",
     "Organization",
+    "OutboxMessage",
     "PlannerSummary",
     "ProductiveSummary",
     "Project",
@@ -56,6 +61,7 @@ __all__ = [
     "TeamSummary",
     "Template",
     "TemplateVersion",
+    "ThrottleHit",
     "Tool",
     "ToolConnection",
     "ToolFigures",

@@ -22,6 +22,8 @@ class User(SQLModel, table=True):
     is_instance_admin: bool = False
     is_active: bool = True
     last_login_at: datetime | None = time_field()
+    # Set when the person proved they read this address (a verification or reset link).
+    email_verified_at: datetime | None = time_field()
     created_at: datetime = created_field()
 
 

@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from projecthub.core.errors import Conflict, Invalid, NotFound
+from projecthub.core.errors import Invalid, NotFound
 from projecthub.models import Membership, Organization, OrgStatus, Project, Role
-from projecthub.services import audit
+from projecthub.services import audit, invitations
 from projecthub.services.accounts import find_user_by_email
+from projecthub.services.orgs import create_unowned_organization
 from projecthub.services.principal import Actor, require_instance_admin
-from projecthub.services.validation import clean_name, clean_slug, normalize_email
+from projecthub.services.validation import normalize_email
 
 
 @dataclass(frozen=True)
@@ -43,24 +44,21 @@ def list_tenants(session: Session, actor: Actor) -> list[TenantView]:
 
 def create_tenant(session: Session, actor: Actor, *, name: str, slug: str,
                   owner_email: str) -> Organization:
-    """Create an organization for an existing account, which becomes its owner."""
+    """Create an organization for an existing account, which becomes its owner once its address
+    is confirmed: until then it is invited as owner by mail instead (issue 10, finding 5)."""
     require_instance_admin(actor)
     address = normalize_email(owner_email, field="owner_email")
     owner = find_user_by_email(session, address)
     if owner is None:
         message = "No account has this email. Ask the person to sign up first."
         raise Invalid(message, {"owner_email": message})
-    clean = clean_name(name, field="name", label="Organization name")
-    slug = clean_slug(slug)
-    if session.exec(select(Organization).where(Organization.slug == slug)).first():
-        raise Conflict("That address is taken. Choose another slug.",
-                       {"slug": "That address is taken. Choose another slug."})
-    org = Organization(name=clean, slug=slug)
-    session.add(org)
-    session.flush()
-    session.add(Membership(organization_id=org.id, user_id=owner.id, role=Role.OWNER))
+    org = create_unowned_organization(session, name=name, slug=slug)
+    if owner.email_verified_at is None:
+        invitations.invite_owner(session, actor, org, email=owner.email)
+    else:
+        session.add(Membership(organization_id=org.id, user_id=owner.id, role=Role.OWNER))
     audit.record(session, actor, "tenant.created", org_id=org.id, target_type="organization",
-                 target_id=org.id, detail={"slug": slug, "owner": address})
+                 target_id=org.id, detail={"slug": org.slug, "owner": address})
     return org
 
 

@@ -1,12 +1,11 @@
 """Invitations: single-use, expiring links to join an organization with a role.
 
-No mail server exists here, so the link is returned to the inviter (shown once) and, outside
-production, written to the ``projecthub.mail`` log the way a console mail backend would.
+The invited address gets the link by mail (``services.invitation_mail``); the inviter also sees
+it once, as a fallback when mail is slow or not configured.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,12 +19,14 @@ from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from projecthub.core.security import hash_token, new_token
 from projecthub.models import Invitation, Membership, Organization, OrgStatus, Role, User
 from projecthub.services import audit
+from projecthub.services.invitation_mail import queue_invitation_mail
 from projecthub.services.principal import Actor, Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.validation import normalize_email
 
-mail_log = logging.getLogger("projecthub.mail")
 INVITE_PREFIX = "inv"
+UNVERIFIED_MESSAGE = ("Confirm your email address first: open the link we sent you (or send a "
+                      "new one from the banner), then accept the invitation.")
 INVITE_PATH = "/invite"
 
 
@@ -33,6 +34,7 @@ INVITE_PATH = "/invite"
 class CreatedInvitation:
     invitation: Invitation
     link: str  # contains the secret: shown to the inviter once, never stored
+    mailed: bool  # False when this instance cannot send mail: the inviter must pass it on
 
 
 @dataclass(frozen=True)
@@ -70,22 +72,56 @@ def create_invitation(session: Session, principal: Principal, *, email: str,
         .where(User.email == address)).first()
     if member is not None:
         raise Conflict("This person is already a member.")
-    now = utcnow()
     for pending in session.exec(_pending(principal).where(Invitation.email == address)).all():
-        pending.revoked_at = now
+        pending.revoked_at = utcnow()
         session.add(pending)
-    token = new_token(INVITE_PREFIX)
-    invitation = Invitation(organization_id=principal.org_id, email=address, role=wanted,
-                            token_hash=hash_token(token), invited_by_id=principal.user_id,
-                            expires_at=now + timedelta(days=settings.INVITATION_DAYS))
-    session.add(invitation)
+    created = _new_invitation(session, principal.org_id, address, wanted, principal.user_id)
     audit.record(session, principal, "invitation.created", target_type="invitation",
-                 target_id=invitation.id, detail={"email": address, "role": wanted.value})
+                 target_id=created.invitation.id, detail={"email": address, "role": wanted.value})
+    return created
+
+
+def invite_owner(session: Session, actor: Actor | None, org: Organization, *,
+                 email: str) -> CreatedInvitation:
+    """Operator action on a new tenant: an owner whose address is not confirmed is invited
+    (they join once they confirm it), never attached (issue 10, finding 5)."""
+    created = _new_invitation(session, org.id, normalize_email(email), Role.OWNER,
+                              actor.user_id if actor else None)
+    audit.record(session, actor, "invitation.created", org_id=org.id, target_type="invitation",
+                 target_id=created.invitation.id,
+                 detail={"email": created.invitation.email, "role": Role.OWNER.value})
+    return created
+
+
+def _new_invitation(session: Session, org_id: uuid.UUID, address: str, role: Role,
+                    invited_by_id: uuid.UUID | None) -> CreatedInvitation:
+    token = new_token(INVITE_PREFIX)
+    invitation = Invitation(organization_id=org_id, email=address, role=role,
+                            token_hash=hash_token(token), invited_by_id=invited_by_id,
+                            expires_at=utcnow() + timedelta(days=settings.INVITATION_DAYS))
+    session.add(invitation)
     link = invite_link(token)
-    if not settings.is_production:
-        mail_log.info("Invitation for %s to %s as %s: %s (expires %s)", address,
-                      principal.org_slug, wanted.value, link, invitation.expires_at.isoformat())
-    return CreatedInvitation(invitation, link)
+    return CreatedInvitation(invitation, link, queue_invitation_mail(session, invitation, link))
+
+
+def resend_invitation(session: Session, principal: Principal,
+                      invitation_id: uuid.UUID) -> CreatedInvitation:
+    """Mail a pending invitation again with a fresh link and expiry; the old link stops working
+    (its secret was never stored, so it cannot be sent twice)."""
+    require_role(principal, Role.ADMIN)
+    invitation = get_scoped(session, principal, Invitation, invitation_id, label="Invitation")
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Conflict("This invitation is no longer pending.")
+    if Role(invitation.role) == Role.OWNER and principal.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can invite another owner.")
+    token = new_token(INVITE_PREFIX)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = utcnow() + timedelta(days=settings.INVITATION_DAYS)
+    session.add(invitation)
+    audit.record(session, principal, "invitation.resent", target_type="invitation",
+                 target_id=invitation.id, detail={"email": invitation.email})
+    link = invite_link(token)
+    return CreatedInvitation(invitation, link, queue_invitation_mail(session, invitation, link))
 
 
 def _pending(principal: Principal) -> SelectOfScalar[Invitation]:
@@ -119,13 +155,25 @@ def _usable(session: Session, token: str) -> tuple[Invitation, Organization]:
     if row is None:
         raise NotFound("This invitation link is not valid.")
     invitation, org = row
+    _check_usable(invitation, org)
+    return invitation, org
+
+
+def _check_usable(invitation: Invitation, org: Organization) -> None:
     if invitation.revoked_at is not None or invitation.accepted_at is not None:
         raise NotFound("This invitation has already been used or was revoked.")
     if invitation.expires_at <= utcnow():
         raise NotFound("This invitation has expired. Ask for a new one.")
     if org.status == OrgStatus.SUSPENDED:
         raise NotFound("This organization is suspended.")
-    return invitation, org
+
+
+def invitation_for_signup(session: Session, token: str, email: str) -> uuid.UUID:
+    """Sign-up through a link: the invitation's id, joined once the new address is confirmed."""
+    invitation, _ = _usable(session, token)
+    if invitation.email != email:
+        raise PermissionDenied(f"This invitation is for {invitation.email}.")
+    return invitation.id
 
 
 def preview_invitation(session: Session, token: str) -> InvitationPreview:
@@ -134,19 +182,39 @@ def preview_invitation(session: Session, token: str) -> InvitationPreview:
                              invitation.expires_at)
 
 
-def check_invitation_for(session: Session, token: str, email: str) -> tuple[Invitation,
-                                                                           Organization]:
-    """A usable invitation addressed to ``email``, or the error to show."""
+def accept_invitation(session: Session, actor: Actor, token: str) -> Organization:
+    """Join the organization with the invited role; the account's email must be the invited one,
+    and confirmed: whoever registered an address first must not collect what is sent to it."""
     invitation, org = _usable(session, token)
-    if email != invitation.email:
+    if actor.email != invitation.email:
         raise PermissionDenied(
             f"This invitation is for {invitation.email}. Log in with that account to accept it.")
-    return invitation, org
+    user = session.get(User, actor.user_id)
+    if user is None or user.email_verified_at is None:
+        raise PermissionDenied(UNVERIFIED_MESSAGE)
+    return _join(session, actor, invitation, org)
 
 
-def accept_invitation(session: Session, actor: Actor, token: str) -> Organization:
-    """Join the organization with the invited role; the account's email must be the invited one."""
-    invitation, org = check_invitation_for(session, token, actor.email)
+def join_after_verification(session: Session, actor: Actor,
+                            invitation_id: uuid.UUID) -> Organization | None:
+    """Accept the invitation a person signed up through, once their address is confirmed; an
+    invitation that meanwhile expired, was revoked or is for another address is skipped."""
+    row = session.exec(
+        select(Invitation, Organization)
+        .join(Organization, Organization.id == Invitation.organization_id)  # type: ignore[arg-type]
+        .where(Invitation.id == invitation_id)).first()
+    if row is None:
+        return None
+    invitation, org = row
+    try:
+        _check_usable(invitation, org)
+    except NotFound:
+        return None
+    return _join(session, actor, invitation, org) if invitation.email == actor.email else None
+
+
+def _join(session: Session, actor: Actor, invitation: Invitation,
+          org: Organization) -> Organization:
     membership = session.exec(select(Membership).where(
         Membership.organization_id == org.id, Membership.user_id == actor.user_id)).first()
     if membership is None:
@@ -160,4 +228,3 @@ def accept_invitation(session: Session, actor: Actor, token: str) -> Organizatio
     audit.record(session, actor, "invitation.accepted", org_id=org.id, target_type="invitation",
                  target_id=invitation.id, detail={"role": str(invitation.role)})
     return org
-

@@ -39,15 +39,22 @@ def check_new_organization(session: Session, *, name: str, slug: str) -> tuple[s
     return clean, slug
 
 
-def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
-    """Create an organization with the actor as its owner."""
+def create_unowned_organization(session: Session, *, name: str, slug: str) -> Organization:
+    """A validated organization with no members yet (an operator's tenant before its owner
+    joins); the caller adds the owner or an owner invitation."""
     clean, slug = check_new_organization(session, name=name, slug=slug)
     org = Organization(name=clean, slug=slug)
     session.add(org)
     session.flush()
+    return org
+
+
+def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
+    """Create an organization with the actor as its owner."""
+    org = create_unowned_organization(session, name=name, slug=slug)
     session.add(Membership(organization_id=org.id, user_id=actor.user_id, role=Role.OWNER))
     audit.record(session, actor, "org.created", org_id=org.id, target_type="organization",
-                 target_id=org.id, detail={"name": clean, "slug": slug})
+                 target_id=org.id, detail={"name": org.name, "slug": org.slug})
     return org
 
 

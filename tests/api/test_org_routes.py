@@ -98,6 +98,10 @@ def test_members_invitations_and_audit_flow(client, db):
     invite = client.post("/api/v1/orgs/acme/invitations", headers=headers,
                          json={"email": "new@example.com", "role": "viewer"})
     assert invite.status_code == 201 and "/invite/inv_" in invite.json()["link"]
+    assert invite.json()["mailed"] is True
+    resent = client.post(f"/api/v1/orgs/acme/invitations/{invite.json()['id']}/resend",
+                         headers=headers)
+    assert resent.status_code == 200 and resent.json()["link"] != invite.json()["link"]
     pending = client.get("/api/v1/orgs/acme/invitations", headers=headers).json()
     assert [p["email"] for p in pending] == ["new@example.com"] and "link" not in pending[0]
     assert client.delete(f"/api/v1/orgs/acme/invitations/{invite.json()['id']}",

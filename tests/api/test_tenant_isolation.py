@@ -64,6 +64,8 @@ NOT_TENANT_SCOPED = {
     ("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/signup"),
     ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"),
+    ("POST", "/api/v1/auth/password-reset"), ("POST", "/api/v1/auth/password-reset/confirm"),
+    ("POST", "/api/v1/auth/verify-email"), ("POST", "/api/v1/auth/verify-email/resend"),
     ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
     ("GET", "/api/v1/me/api-tokens"), ("POST", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
 }

@@ -2,6 +2,7 @@
 
 ``visit(page, path)``: open a route, wait until Reflex has hydrated it (earlier clicks are lost).
 ``save_screenshot(page, name)``: write ``docs/screenshots/<name>.png`` (the README embeds them).
+``open_mailed_link(page, to, subject, path)``: follow a link from the development outbox.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, Response, WebSocket
+from playwright.sync_api import Page, Response, WebSocket, expect
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
@@ -68,6 +69,18 @@ def visit(page: Page, path: str) -> Response | None:
         return response
     finally:
         page.remove_listener("websocket", watch)
+
+
+def open_mailed_link(page: Page, to: str, subject: str, path: str) -> str:
+    """Open ``/outbox`` (the development mailbox: no SMTP configured), take the newest message to
+    ``to`` about ``subject`` and follow its ``path`` link; returns the link."""
+    visit(page, "/outbox")
+    message = page.locator(".outbox-message").filter(has_text=to).filter(
+        has_text=subject).first
+    expect(message).to_be_visible()
+    link = message.get_by_role("link").filter(has_text=path).first.inner_text()
+    visit(page, link)
+    return link
 
 
 def save_screenshot(page: Page, name: str) -> Path:

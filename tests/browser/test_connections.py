@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
 
-from tests.browser.harness import AppServer, save_screenshot, visit
+from tests.browser.harness import AppServer, open_mailed_link, save_screenshot, visit
 
 pytestmark = pytest.mark.browser
 
@@ -138,6 +138,9 @@ def _viewer_sees_the_list_read_only(browser: Browser, app_server: AppServer,
         page.get_by_label("Your name").fill("Vera Viewer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Create account and join").click()
+        page.wait_for_url(DASHBOARD)
+        open_mailed_link(page, "vera@hopper.example", "Confirm your email", "/verify-email/")
+        page.get_by_role("link", name="Continue").click()
         page.wait_for_url(DASHBOARD)
 
         page.get_by_role("link", name="Connections").click()

@@ -19,9 +19,9 @@ from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from projecthub.core.web import session_cookie_name
-from projecthub.services import accounts, orgs
+from projecthub.services import accounts, orgs, verification
 from projecthub.services.principal import actor_for
-from tests.browser.harness import AppServer, save_screenshot, visit
+from tests.browser.harness import AppServer, open_mailed_link, save_screenshot, visit
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,7 @@ def _seed_user(server: AppServer, email: str, name: str, *, org: str = "",
     with Session(engine) as db:
         user = accounts.create_user(db, email=email, password=ADA_PASSWORD, display_name=name,
                                     is_instance_admin=admin)
+        verification.mark_verified(db, user)  # as the operator's CLI does
         db.commit()
         if org:
             orgs.create_organization(db, actor_for(user), name=org, slug=org.lower())
@@ -123,7 +124,7 @@ def _invite_bob(page: Page) -> str:
     expect(page.get_by_text("Single use, valid until")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="bob@acme.example")).to_be_visible()
     _shot(page, "members-invite")
-    return link.inner_text()
+    return link.input_value()
 
 
 def _bob_tries_a_taken_email_then_accepts(page: Page, link: str) -> None:
@@ -146,8 +147,17 @@ def _bob_tries_a_taken_email_then_accepts(page: Page, link: str) -> None:
     page.get_by_label("Password").fill(BOB_PASSWORD)
     page.get_by_role("button", name="Create account and join").click()
     page.wait_for_url(DASHBOARD)
+    # Bob joins once he confirms his address (issue 10, finding 5), from the dev outbox.
+    expect(page.locator("#verify-banner")).to_contain_text("bob@acme.example")
+    open_mailed_link(page, "bob@acme.example", "Confirm your email", "/verify-email/")
+    expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
+    expect(page.get_by_text("through your invitation")).to_contain_text("Acme Agency")
+    _shot(page, "verify-email")
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url(DASHBOARD)
     expect(page.get_by_role("heading", name="Acme Agency")).to_be_visible()
     expect(page.get_by_text("member", exact=True)).to_be_visible()
+    expect(page.locator("#verify-banner")).to_have_count(0)
 
 
 def _manage_bob(page: Page, bob_page: Page) -> None:

@@ -68,7 +68,8 @@ def test_server_log_has_no_warnings(app_server: AppServer) -> None:
 
 # Every page a signed-up owner can open (the ones taking an id are covered by their journeys).
 PAGES = ("/dashboard", "/projects/new", "/account", "/orgs/new", "/org/settings", "/org/members",
-         "/org/connections", "/org/templates", "/org/audit")
+         "/org/connections", "/org/templates", "/org/audit", "/outbox", "/forgot-password",
+         "/reset-password/phr_unknown", "/verify-email/phv_unknown")
 SECURITY_HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
                     "referrer-policy": "same-origin"}
 

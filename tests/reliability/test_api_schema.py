@@ -39,7 +39,10 @@ SLUG = "acme"
 api_app = create_api()
 # Operations that take no API token: open ones, and the browser's session-cookie ones. Every
 # other operation must refuse a request without a valid token.
-OPEN = {"GET /health", "GET /ready", "POST /auth/login", "POST /auth/signup", "POST /auth/logout"}
+OPEN = {"GET /health", "GET /ready", "POST /auth/login", "POST /auth/signup", "POST /auth/logout",
+        # the link in the mail is the credential (services.account_links)
+        "POST /auth/password-reset", "POST /auth/password-reset/confirm",
+        "POST /auth/verify-email"}
 COOKIE = {"POST /auth/password": {"current_password": "correct horse battery staple",
                                   "new_password": "another horse battery staple"}}
 # The API checks rules a JSON schema cannot state (password strength, e-mail deliverability,

@@ -78,6 +78,8 @@ CASES: dict[str, Case] = {
     "MembersState.remove": Case(lambda s, w: s.remove(str(w.member_b.id))),
     "MembersState.revoke_invitation": Case(
         lambda s, w: s.revoke_invitation(str(w.invitation_b.id))),
+    "MembersState.resend_invitation": Case(
+        lambda s, w: s.resend_invitation(str(w.invitation_b.id))),
     "AccountState.revoke_token": Case(lambda s, w: s.revoke_token(str(w.api_token_b.id))),
     "MembersState.revoke_member_token": Case(
         lambda s, w: s.revoke_member_token(str(w.api_token_b.id))),

@@ -122,3 +122,16 @@ def test_admins_see_and_revoke_members_api_tokens_and_members_cannot(db, engine,
     assert state.member_tokens == []
     with Session(engine) as check:
         assert check.get_one(ApiToken, token.id).revoked_at is not None
+
+
+def test_resend_shows_a_fresh_link_and_says_it_was_mailed(db, as_user):
+    owner = make_user(db)
+    make_org(db, owner)
+    state = as_user(MembersState, owner, path="/org/members")
+    state.load()
+    first = revealed(state.invite({"email": "bob@example.com", "role": "member"}),
+                     INVITE_LINK_ID)
+    again = revealed(state.resend_invitation(state.invitations[0].id), INVITE_LINK_ID)
+    assert again and again != first and "/invite/inv_" in again
+    assert state.invite_sent_note == "Sent by email to bob@example.com."
+    assert again.encode() not in state._serialize()

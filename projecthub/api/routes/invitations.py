@@ -21,9 +21,20 @@ def list_invitations(db: DbDep, principal: PrincipalDep) -> list[InvitationPubli
 @router.post("", response_model=InvitationCreated, status_code=status.HTTP_201_CREATED)
 def create_invitation(body: InvitationCreate, db: DbDep,
                       principal: PrincipalDep) -> InvitationCreated:
-    created = invitations.create_invitation(db, principal, email=body.email, role=body.role)
+    return _created(invitations.create_invitation(db, principal, email=body.email,
+                                                  role=body.role))
+
+
+@router.post("/{invitation_id}/resend", response_model=InvitationCreated)
+def resend_invitation(invitation_id: uuid.UUID, db: DbDep,
+                      principal: PrincipalDep) -> InvitationCreated:
+    """Mail a fresh link (the previous one stops working); the link is also in this response."""
+    return _created(invitations.resend_invitation(db, principal, invitation_id))
+
+
+def _created(created: invitations.CreatedInvitation) -> InvitationCreated:
     public = InvitationPublic.model_validate(created.invitation)
-    return InvitationCreated(**public.model_dump(), link=created.link)
+    return InvitationCreated(**public.model_dump(), link=created.link, mailed=created.mailed)
 
 
 @router.delete("/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)

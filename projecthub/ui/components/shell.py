@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.core.config import settings
 from projecthub.ui.auth_client import logout
+from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
 
@@ -73,11 +75,18 @@ def user_menu() -> rx.Component:
             rx.cond(SessionState.is_instance_admin,
                     rx.menu.item(rx.icon("shield", size=14), "Instance admin",
                                  on_click=rx.redirect("/admin/tenants"))),
+            _outbox_item(),
             rx.menu.separator(),
             rx.menu.item(rx.icon("log-out", size=14), "Log out", on_click=logout(),
                          color_scheme="red"),
         ),
     )
+
+
+def _outbox_item() -> rx.Component:
+    """The mail outbox: everyone's mailbox in development, a status view for admins otherwise."""
+    item = rx.menu.item(rx.icon("mail", size=14), "Outbox", on_click=rx.redirect("/outbox"))
+    return item if not settings.is_production else rx.cond(SessionState.is_instance_admin, item)
 
 
 def _nav_links() -> list[rx.Component]:
@@ -164,6 +173,7 @@ def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Compone
     body = rx.vstack(*content, spacing="5", width="100%")
     if needs_org:
         body = rx.cond(SessionState.org_problem != "", _org_problem(), body)
+    body = rx.vstack(verify_banner(), body, spacing="4", width="100%")
     return page_shell(
         rx.cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),

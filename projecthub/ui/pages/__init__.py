@@ -20,10 +20,13 @@ from projecthub.ui.pages.login import login_page
 from projecthub.ui.pages.members import members_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
+from projecthub.ui.pages.outbox import outbox_page
 from projecthub.ui.pages.project_status import project_page
+from projecthub.ui.pages.recovery import forgot_password_page, reset_password_page
 from projecthub.ui.pages.run_progress import run_progress_page
 from projecthub.ui.pages.signup import signup_page
 from projecthub.ui.pages.templates import templates_page
+from projecthub.ui.pages.verify import verify_email_page
 from projecthub.ui.pages.wizard import wizard_page
 from projecthub.ui.state.account import AccountState
 from projecthub.ui.state.admin import TenantsState
@@ -34,10 +37,13 @@ from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
+from projecthub.ui.state.outbox import OutboxState
 from projecthub.ui.state.project_status import ProjectState
+from projecthub.ui.state.recovery import RecoveryState
 from projecthub.ui.state.run_progress import RunProgressState
 from projecthub.ui.state.status_settings import StatusSettingsState
 from projecthub.ui.state.templates import TemplatesState
+from projecthub.ui.state.verify import VerifyState
 from projecthub.ui.state.wizard import WizardState
 
 
@@ -52,6 +58,11 @@ class Route:
 ROUTES = (
     Route("/login", login_page, "Log in", AuthState.open_form),
     Route("/signup", signup_page, "Sign up", AuthState.open_form),
+    Route("/forgot-password", forgot_password_page, "Forgot password", RecoveryState.open_forgot),
+    Route("/reset-password/[token]", reset_password_page, "Choose a new password",
+          RecoveryState.open_reset),
+    Route("/verify-email/[token]", verify_email_page, "Confirm your email address",
+          VerifyState.open_verify),
     Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
     Route("/dashboard", dashboard_page, "Dashboard", DashboardState.load),
     Route("/projects/new", wizard_page, "New project", WizardState.load),
@@ -67,6 +78,7 @@ ROUTES = (
     Route("/org/templates", templates_page, "Templates", TemplatesState.load),
     Route("/org/audit", audit_page, "Audit log", AuditState.load),
     Route("/admin/tenants", admin_tenants_page, "Tenants", TenantsState.load),
+    Route("/outbox", outbox_page, "Outbox", OutboxState.load),
 )
 
 

@@ -12,6 +12,7 @@ def login_page() -> rx.Component:
         "Log in",
         "Welcome back to ProjectHub.",
         login_form(),
+        rx.link("Forgot password?", href="/forgot-password", size="2"),
         rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2",
                 color_scheme="gray"),
         switch_label="Sign up",

@@ -122,11 +122,15 @@ def _invitation_row(invitation: InvitationRow) -> rx.Component:
             rx.text(invitation.expires, size="2"),
             rx.cond(invitation.expired, rx.badge("expired", color_scheme="orange")),
             spacing="2", align="center")),
-        rx.table.cell(confirm(
-            rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
-            "Revoke the invitation for " + invitation.email + "?",
-            "The link stops working at once.",
-            "Revoke invitation", MembersState.revoke_invitation(invitation.id))),
+        rx.table.cell(rx.hstack(
+            rx.button("Resend", size="1", variant="soft",
+                      on_click=MembersState.resend_invitation(invitation.id)),
+            confirm(
+                rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
+                "Revoke the invitation for " + invitation.email + "?",
+                "The link stops working at once.",
+                "Revoke invitation", MembersState.revoke_invitation(invitation.id)),
+            spacing="2")),
         align="center",
     )
 
@@ -134,12 +138,13 @@ def _invitation_row(invitation: InvitationRow) -> rx.Component:
 def _invitations() -> rx.Component:
     return section(
         "Invite people",
-        "An invitation is a single-use link for one email address. There is no mail server: "
-        "copy the link and send it yourself.",
+        "An invitation is a single-use link, sent by email to one address. Resending mails a "
+        "fresh link and the old one stops working.",
         _invite_form(),
         copy_box("Invitation link", INVITE_LINK_ID, MembersState.link_shown,
-                 "Single use, valid until " + MembersState.invite_expires
-                 + ". It is shown only now: copy it before you leave this page.",
+                 MembersState.invite_sent_note + " Single use, valid until "
+                 + MembersState.invite_expires
+                 + ". It is shown only now, in case the email does not arrive.",
                  MembersState.dismiss_link),
         form_error("invitations"),
         rx.cond(

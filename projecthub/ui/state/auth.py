@@ -19,6 +19,10 @@ NOTICES = {
                         "token you had was revoked. Log in with your new password and create "
                         "new tokens where you need them.",
     "session_ended": "Your session has ended. Please log in again.",
+    "password_reset": "Your new password is set, every session has ended and your API tokens "
+                      "were revoked. Log in with your new password.",
+    "reset_sent": "If an account uses that address, a link to choose a new password is on its "
+                  "way. It works once, for one hour.",
 }
 
 

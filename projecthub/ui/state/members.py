@@ -15,6 +15,7 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, PermissionDenied
 from projecthub.models import Role
 from projecthub.services import api_tokens, invitations, members
+from projecthub.services.invitations import CreatedInvitation
 from projecthub.services.principal import Principal
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.format import when
@@ -63,6 +64,8 @@ class MembersState(SessionState):
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
     link_shown: bool = False
     invite_expires: str = ""
+    # Where the link went: "Sent by email to x." or, without mail, a request to pass it on.
+    invite_sent_note: str = ""
 
     def _fill(self, db: Session, principal: Principal) -> None:
         self.members = [MemberRow(str(m.id), m.display_name, m.email, m.role.value, m.is_active,
@@ -110,6 +113,14 @@ class MembersState(SessionState):
                 db, p, parse_id(invitation_id, "Invitation")),
             success="Invitation revoked.", field="invitations")
 
+    def _show_link(self, created: CreatedInvitation) -> EventSpec:
+        self.link_shown = True
+        self.invite_expires = when(created.invitation.expires_at)
+        self.invite_sent_note = (
+            f"Sent by email to {created.invitation.email}." if created.mailed else
+            "This instance cannot send email: send the link to the person yourself.")
+        return reveal(INVITE_LINK_ID, created.link)
+
     @rx.event
     def revoke_member_token(self, token_id: str) -> Events:
         return self._tenant_action(
@@ -129,11 +140,23 @@ class MembersState(SessionState):
         except AppError as exc:
             field = {Conflict: "email", PermissionDenied: "role"}.get(type(exc), "invite")
             return self._fail(exc, field=field)
-        self.link_shown = True
-        self.invite_expires = when(created.invitation.expires_at)
-        return [rx.set_value("field-email", ""), reveal(INVITE_LINK_ID, created.link)]
+        return [rx.set_value("field-email", ""), self._show_link(created)]
+
+    @rx.event
+    def resend_invitation(self, invitation_id: str) -> EventSpec | None:
+        """A fresh link by mail (the old one stops working), also shown once here."""
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                created = invitations.resend_invitation(
+                    db, principal, parse_id(invitation_id, "Invitation"))
+                self._fill(db, principal)
+        except AppError as exc:
+            return self._fail(exc, field="invitations")
+        return self._show_link(created)
 
     @rx.event
     def dismiss_link(self) -> EventSpec:
-        self.link_shown, self.invite_expires = False, ""
+        self.link_shown, self.invite_expires, self.invite_sent_note = False, "", ""
         return reveal(INVITE_LINK_ID, "")

@@ -25,7 +25,7 @@ from projecthub.core.errors import (
     OrganizationSuspended,
 )
 from projecthub.core.web import session_token_from_header
-from projecthub.services import orgs, sessions
+from projecthub.services import orgs, sessions, verification
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
 
@@ -52,6 +52,8 @@ class SessionState(rx.State):
     user_name: str = ""
     user_email: str = ""
     is_instance_admin: bool = False
+    # Until the address is confirmed a banner asks for it (services.verification).
+    email_unverified: bool = False
     org_name: str = ""
     role: str = ""
     # Why the current organization cannot be shown (suspended, none chosen); "" when it can.
@@ -89,6 +91,7 @@ class SessionState(rx.State):
         self.user_name = context.display_name
         self.user_email = context.actor.email
         self.is_instance_admin = context.actor.is_instance_admin
+        self.email_unverified = not verification.is_verified(db, context.actor.user_id)
         self.errors = {}
         mine = orgs.list_my_organizations(db, context.actor)
         current = context.current_org_id

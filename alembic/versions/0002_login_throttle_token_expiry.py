@@ -1,6 +1,6 @@
 """login throttle counters; API token expiry and read-only scope
 
-Revision ID: 0002_authsec
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-10 10:00:00
 
@@ -17,7 +17,7 @@ from alembic import op
 
 import projecthub.models.base
 
-revision: str = '0002_authsec'
+revision: str = '0002'
 down_revision: str | None = '0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

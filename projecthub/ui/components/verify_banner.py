@@ -1,0 +1,32 @@
+"""The banner an unconfirmed account sees on every signed-in page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.forms import form_error
+from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.verify import VerifyState
+
+
+def verify_banner() -> rx.Component:
+    return rx.cond(
+        SessionState.email_unverified,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("mail")),
+            rx.vstack(
+                rx.callout.text(
+                    "Confirm your email address: we sent a link to ", SessionState.user_email,
+                    ". Until then you cannot join an organization through an invitation or "
+                    "become the owner of one an administrator creates."),
+                rx.hstack(
+                    rx.button("Send the link again", size="1", variant="soft",
+                              on_click=VerifyState.resend),
+                    form_error("verify"),
+                    align="center",
+                ),
+                spacing="2",
+            ),
+            color_scheme="amber", width="100%", id="verify-banner",
+        ),
+    )

@@ -1,0 +1,44 @@
+"""``/verify-email/[token]``: the link from the confirmation mail."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from projecthub.ui.components.auth_forms import auth_layout
+from projecthub.ui.layout import button_link
+from projecthub.ui.state.verify import VerifyState
+
+
+def _confirmed() -> rx.Component:
+    return rx.vstack(
+        rx.callout("Your email address is confirmed.", icon="circle_check",
+                   color_scheme="green", width="100%"),
+        rx.cond(VerifyState.joined_org != "",
+                rx.text("You joined ", rx.text.strong(VerifyState.joined_org),
+                        " through your invitation.", size="2")),
+        button_link("Continue", "/dashboard", width="100%"),
+        spacing="3", width="100%",
+    )
+
+
+def _problem() -> rx.Component:
+    return rx.vstack(
+        rx.callout(VerifyState.link_problem, icon="triangle_alert", color_scheme="red",
+                   width="100%"),
+        rx.text("Confirmation links work once, for 24 hours. Log in and use \"Send the link "
+                "again\" on the banner for a new one.", size="2"),
+        button_link("Log in", "/login", width="100%"),
+        spacing="3", width="100%",
+    )
+
+
+def verify_email_page() -> rx.Component:
+    return auth_layout(
+        "Confirm your email address",
+        "",
+        rx.cond(VerifyState.verified, _confirmed(),
+                rx.cond(VerifyState.link_problem != "", _problem(),
+                        rx.center(rx.spinner(), width="100%"))),
+        switch_label="Log in",
+        switch_href="/login",
+    )
