@@ -23,10 +23,11 @@ def test_signup_through_an_invitation_joins_after_confirmation(client, db):
     org = make_org(db, name="Acme")
     created = invitations.create_invitation(db, owner_principal(db, org),
                                             email="bob@example.com", role="member")
+    db.commit()
     response = client.post("/api/v1/auth/signup", json={
         "email": "bob@example.com", "password": PASSWORD,
         "invitation_token": created.link.rsplit("/", 1)[1]})
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     bob = db.exec(select(User).where(User.email == "bob@example.com")).one()
     assert bob.email_verified_at is None
     assert db.exec(select(Membership).where(Membership.user_id == bob.id)).all() == []

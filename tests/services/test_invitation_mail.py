@@ -19,6 +19,7 @@ async def test_invitee_receives_who_what_and_role_by_smtp(db, smtp):
     created = invitations.create_invitation(db, principal(db, owner, org),
                                             email="ada@example.com", role="admin")
     assert created.mailed
+    db.commit()  # as the caller's unit of work does; the sender reads the outbox on its own
     await mail_sender.send_pending()
     [received] = smtp.to("ada@example.com")
     text = received.get_body(("plain",)).get_content()

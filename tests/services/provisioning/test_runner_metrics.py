@@ -26,6 +26,7 @@ async def test_a_succeeded_and_a_failed_run_are_counted_by_outcome(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world))
+    db.commit()  # as the caller's unit of work does; the runner reads the run on its own
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     assert (_runs("succeeded"), _runs("failed")) == (succeeded + 1, failed)
 
@@ -34,5 +35,6 @@ async def test_a_succeeded_and_a_failed_run_are_counted_by_outcome(world, db):
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
                                    answers=answers(world, name="Second", key="WEBY"))
+    db.commit()
     assert await drive_run(run.id, world.config()) == RunStatus.FAILED
     assert (_runs("succeeded"), _runs("failed")) == (succeeded + 1, failed + 1)
