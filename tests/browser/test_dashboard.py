@@ -251,6 +251,7 @@ def _seed(server: AppServer) -> Seeded:
             jonas = _person(db, org, "Jonas Berg", "jonas@harbor.example")
             priya = _person(db, org, "Priya Raman", "priya@harbor.example")
             ids = _connections(db, who, server.base_url)
+            db.commit()  # the tool clients read the connections in their own session
             tools = ToolClients(lambda: Session(engine, expire_on_commit=False), who)
             demo = _in_thread(_demo_ids(tools, ids))
             relaunch = _project(db, org, owner, "Website Relaunch", "WEB", "Acme Retail")
