@@ -83,6 +83,18 @@ def open_mailed_link(page: Page, to: str, subject: str, path: str) -> str:
     return link
 
 
+def sign_up_and_log_in(page: Page, *, email: str, name: str, password: str, org_name: str,
+                       org_slug: str) -> None:
+    """Sign up through the REST API as the sign-up page does (it answers 202 alike for every
+    address), then log in with the same credentials, which sets the session cookie."""
+    response = page.request.post("/api/v1/auth/signup", data={
+        "email": email, "display_name": name, "password": password,
+        "org_name": org_name, "org_slug": org_slug})
+    assert response.status == 202, response.text()
+    login = page.request.post("/api/v1/auth/login", data={"email": email, "password": password})
+    assert login.ok, login.text()
+
+
 def save_screenshot(page: Page, name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"

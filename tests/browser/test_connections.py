@@ -9,7 +9,13 @@ import re
 import pytest
 from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
 
-from tests.browser.harness import AppServer, open_mailed_link, save_screenshot, visit
+from tests.browser.harness import (
+    AppServer,
+    open_mailed_link,
+    save_screenshot,
+    sign_up_and_log_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,13 +48,8 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _sign_up_admin(page: Page) -> None:
-    response = page.request.post("/api/v1/auth/signup", data={
-        "email": "grace@hopper.example", "display_name": "Grace Hopper", "password": PASSWORD,
-        "org_name": "Hopper Labs", "org_slug": "hopper-labs"})
-    assert response.status == 202, response.text()
-    login = page.request.post("/api/v1/auth/login", data={"email": "grace@hopper.example",
-                                                          "password": PASSWORD})
-    assert login.ok, login.text()
+    sign_up_and_log_in(page, email="grace@hopper.example", name="Grace Hopper",
+                       password=PASSWORD, org_name="Hopper Labs", org_slug="hopper-labs")
 
 
 def _dialog(page: Page) -> Locator:

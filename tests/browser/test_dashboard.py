@@ -49,7 +49,7 @@ from projecthub.services.principal import Principal, actor_for, principal_in_org
 from projecthub.services.templates import library
 from projecthub.services.tool_clients import ToolClients
 from projecthub.ui.state.status_format import EN_DASH
-from tests.browser.harness import AppServer, save_screenshot, visit
+from tests.browser.harness import AppServer, save_screenshot, sign_up_and_log_in, visit
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def _shot(page: Page, name: str) -> Path:
     return save_screenshot(page, name)
 
 
-def _connections(db: Session, who: Principal, base: str) -> dict[str, str]:
+def _connections(db: Session, who: Principal, base: str) -> dict[str, uuid.UUID]:
     values = {
         "jira": ({"email": DEMO_EMAIL}, {"api_token": TOKEN}),
         "confluence": ({"email": DEMO_EMAIL}, {"api_token": TOKEN}),
@@ -268,7 +268,7 @@ def _seed(server: AppServer) -> Seeded:
                     ("graph", "team", demo["group"], "", "")):
                 db.add(ProjectResource(
                     organization_id=org.id, project_id=relaunch.id, tool=tool, kind=kind,
-                    connection_id=uuid.UUID(ids[tool]), external_id=external_id,
+                    connection_id=ids[tool], external_id=external_id,
                     external_key=key, name="Website Relaunch", url=url, origin="linked"))
             # Synced "now" with nothing fetched: the app's background sync waits its interval,
             # so the figures on the page come from this test's Refresh.
@@ -286,13 +286,8 @@ def _seed(server: AppServer) -> Seeded:
 
 
 def _sign_up(page: Page) -> None:
-    response = page.request.post("/api/v1/auth/signup", data={
-        "email": EMAIL, "display_name": "Mina Okafor", "password": PASSWORD,
-        "org_name": "Harbor Digital", "org_slug": SLUG})
-    assert response.status == 202, response.text()
-    login = page.request.post("/api/v1/auth/login", data={"email": EMAIL,
-                                                          "password": PASSWORD})
-    assert login.ok, login.text()
+    sign_up_and_log_in(page, email=EMAIL, name="Mina Okafor", password=PASSWORD,
+                       org_name="Harbor Digital", org_slug=SLUG)
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,7 @@ def _seed_user(server: AppServer, email: str, name: str, *, org: str = "",
         db.commit()
         if org:
             orgs.create_organization(db, actor_for(user), name=org, slug=org.lower())
+            db.commit()
     engine.dispose()
 
 

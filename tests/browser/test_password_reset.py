@@ -8,7 +8,13 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.harness import AppServer, open_mailed_link, save_screenshot, visit
+from tests.browser.harness import (
+    AppServer,
+    open_mailed_link,
+    save_screenshot,
+    sign_up_and_log_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +35,8 @@ def _log_in(page: Page, password: str) -> None:
 def test_forgot_password_mail_new_password_and_old_sessions_gone(
     page: Page, browser: Browser, app_server: AppServer
 ) -> None:
-    signup = page.request.post("/api/v1/auth/signup", data={
-        "email": EMAIL, "display_name": "Lin Reset", "password": OLD_PASSWORD,
-        "org_name": "Reset Studio", "org_slug": "reset-studio"})
-    assert signup.status == 201, signup.text()
+    sign_up_and_log_in(page, email=EMAIL, name="Lin Reset", password=OLD_PASSWORD,
+                       org_name="Reset Studio", org_slug="reset-studio")
     laptop = browser.new_context(base_url=app_server.base_url,
                                  viewport={"width": 1280, "height": 800})
     laptop.set_default_timeout(15_000)

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.harness import save_screenshot, visit
+from tests.browser.harness import save_screenshot, sign_up_and_log_in, visit
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,8 @@ def _shot(page: Page, name: str) -> None:
 
 def test_an_admin_clones_edits_and_retires_a_template(page: Page,
                                                       console_errors: list[str]) -> None:
-    response = page.request.post("/api/v1/auth/signup", data={
-        "email": "tess@templates.example", "display_name": "Tess Template",
-        "password": PASSWORD, "org_name": "Template Works", "org_slug": "template-works"})
-    assert response.status == 201, response.text()
+    sign_up_and_log_in(page, email="tess@templates.example", name="Tess Template",
+                       password=PASSWORD, org_name="Template Works", org_slug="template-works")
     visit(page, "/dashboard")
     page.get_by_role("link", name="Templates").click()
 
