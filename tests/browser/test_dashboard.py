@@ -280,6 +280,7 @@ def _seed(server: AppServer) -> Seeded:
             template = library.list_templates(db, who)[0]
             drafts.save_draft(db, who, template_version_id=template.version_id,
                               answers={"name": "Customer Portal"}, step="jira")
+            db.commit()
             return Seeded(relaunch.id, demo["space"], ids)
     finally:
         engine.dispose()
