@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import reflex as rx
 from reflex.components.react_router import ReactRouterLink
@@ -25,7 +26,7 @@ def nav_link(label: str, href: str) -> rx.Component:
                    high_contrast=True, underline="none", white_space="nowrap")
 
 
-def button_link(label: str, href: str, **button_props: object) -> rx.Component:
+def button_link(label: str, href: str, **button_props: Any) -> rx.Component:
     """A link styled as a button: one ``<a>``, not an ``<a>`` wrapped around a ``<button>``."""
     return rx.button(ReactRouterLink.create(label, to=href), as_child=True, **button_props)
 

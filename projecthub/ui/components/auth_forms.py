@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from projecthub.ui.auth_client import submit_auth_form
@@ -57,7 +59,7 @@ def auth_form(form_id: str, endpoint: str, *children: rx.Component,
 
 def account_fields(email: rx.Var[str] | None = None) -> list[rx.Component]:
     """Email, name and password; an invitation fixes the email."""
-    email_props: dict[str, object] = (
+    email_props: dict[str, Any] = (
         {"default_value": email, "read_only": True, "variant": "soft"} if email is not None
         else {"auto_focus": True})
     return [

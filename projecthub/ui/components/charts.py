@@ -8,8 +8,8 @@ from typing import Any
 import reflex as rx
 
 CHART_HEIGHT = 240
-_AXIS = {"stroke": "var(--gray-a9)", "font_size": 12}
-_TOOLTIP = {"content_style": {"background": "var(--color-panel-solid)",
+_AXIS: dict[str, Any] = {"stroke": "var(--gray-a9)", "font_size": 12}
+_TOOLTIP: dict[str, Any] = {"content_style": {"background": "var(--color-panel-solid)",
                               "border": "1px solid var(--gray-a6)",
                               "border_radius": "var(--radius-2)", "font_size": "13px"},
             "label_style": {"color": "var(--gray-12)"},

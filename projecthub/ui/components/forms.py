@@ -4,6 +4,7 @@ from ``SessionState.errors`` appears right under the input or form it is about."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import reflex as rx
 
@@ -20,7 +21,7 @@ def error_for(key: str) -> rx.Var[str]:
 
 
 def field(text: str, name: str, *, type: str = "text", hint: str | rx.Var[str] = "",
-          error_key: str = "", **input_props: object) -> rx.Component:
+          error_key: str = "", **input_props: Any) -> rx.Component:
     """A labelled input with its error (or hint) underneath."""
     message = error_for(error_key or name)
     input_id = f"field-{name}"
@@ -76,12 +77,12 @@ def form_error(key: str = "form") -> rx.Component:
     )
 
 
-def submit(label: str, **props: object) -> rx.Component:
+def submit(label: str, **props: Any) -> rx.Component:
     return rx.button(label, type="submit", size="3", **props)
 
 
 def section(title: str, description: str | rx.Var[str], *children: rx.Component,
-            **card_props: object) -> rx.Component:
+            **card_props: Any) -> rx.Component:
     """A titled card: one concern per card (profile, password, tokens, ...)."""
     return rx.card(
         rx.vstack(

@@ -7,6 +7,7 @@ Inputs are uncontrolled, so what was typed survives error messages; secret input
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -22,7 +23,7 @@ def _saved(name: str) -> rx.Var[str]:
     return ConnectionsState.form_values.get(name, "")
 
 
-def _input(text: str, name: str, **props: object) -> rx.Component:
+def _input(text: str, name: str, **props: Any) -> rx.Component:
     """A field whose error message goes as soon as it is edited (only its name is sent)."""
     return field(text, name, on_change=lambda _value: ConnectionsState.clear_error(name),
                  **props)

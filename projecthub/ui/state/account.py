@@ -44,7 +44,7 @@ def expiry_days(form: dict[str, Any]) -> int | None:
 
 
 class AccountState(SessionState):
-    tokens: list[TokenRow] = rx.field(default_factory=list)
+    tokens: rx.Field[list[TokenRow]] = rx.field(default_factory=list)
     # Whether the one-time box is open. The raw token itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
     token_shown: bool = False

@@ -34,7 +34,7 @@ class TenantRow:
 
 
 class TenantsState(SessionState):
-    tenants: list[TenantRow] = rx.field(default_factory=list)
+    tenants: rx.Field[list[TenantRow]] = rx.field(default_factory=list)
 
     def _fill_tenants(self, db: Session, actor: Actor) -> None:
         self.tenants = [TenantRow(t.id, t.name, t.slug, t.status == OrgStatus.SUSPENDED,

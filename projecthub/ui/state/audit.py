@@ -37,13 +37,13 @@ def _row(event: AuditEvent) -> EventRow:
 
 
 class AuditState(SessionState):
-    events: list[EventRow] = rx.field(default_factory=list)
+    events: rx.Field[list[EventRow]] = rx.field(default_factory=list)
     total: int = 0
     page: int = 1
     actor_filter: str = ALL
     action_filter: str = ALL
-    actor_options: list[str] = rx.field(default_factory=list)
-    action_options: list[str] = rx.field(default_factory=list)
+    actor_options: rx.Field[list[str]] = rx.field(default_factory=list)
+    action_options: rx.Field[list[str]] = rx.field(default_factory=list)
 
     @rx.var
     def page_count(self) -> int:

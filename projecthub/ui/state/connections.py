@@ -86,14 +86,14 @@ def _tool(value: str) -> Tool:
 
 
 class ConnectionsState(SessionState):
-    groups: list[ToolGroup] = rx.field(default_factory=list)
+    groups: rx.Field[list[ToolGroup]] = rx.field(default_factory=list)
     # The editor: open for a new connection (editing_id "") or for an existing one.
     editor_open: bool = False
     editing_id: str = ""
     form_tool: str = Tool.JIRA.value
     # Saved non-secret values shown in the editor; secrets only as their hint.
-    form_values: dict[str, str] = rx.field(default_factory=dict)
-    form_secret_hints: dict[str, str] = rx.field(default_factory=dict)
+    form_values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    form_secret_hints: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The connection whose test is running ("" when none).
     testing_id: str = ""
 

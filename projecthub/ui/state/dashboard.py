@@ -103,17 +103,17 @@ class DashboardState(DraftsState):
     page: int = 1
     page_size: int = _DEFAULT.page_size
 
-    rows: list[DashRow] = rx.field(default_factory=list)
+    rows: rx.Field[list[DashRow]] = rx.field(default_factory=list)
     total: int = 0
     page_count: int = 1
     any_projects: bool = False  # any visible project at all (for an honest empty state)
-    health_tiles: list[Tile] = rx.field(default_factory=list)
-    lifecycle_tiles: list[Tile] = rx.field(default_factory=list)
-    sort_links: dict[str, str] = rx.field(default_factory=dict)
+    health_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
+    lifecycle_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
+    sort_links: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     prev_href: str = ""
     next_href: str = ""
-    owners: list[Choice] = rx.field(default_factory=list)
-    runs: list[RunLine] = rx.field(default_factory=list)
+    owners: rx.Field[list[Choice]] = rx.field(default_factory=list)
+    runs: rx.Field[list[RunLine]] = rx.field(default_factory=list)
     can_create: bool = False
     loaded: bool = False
 

@@ -57,9 +57,9 @@ class MemberTokenRow:
 
 
 class MembersState(SessionState):
-    members: list[MemberRow] = rx.field(default_factory=list)
-    invitations: list[InvitationRow] = rx.field(default_factory=list)
-    member_tokens: list[MemberTokenRow] = rx.field(default_factory=list)
+    members: rx.Field[list[MemberRow]] = rx.field(default_factory=list)
+    invitations: rx.Field[list[InvitationRow]] = rx.field(default_factory=list)
+    member_tokens: rx.Field[list[MemberTokenRow]] = rx.field(default_factory=list)
     # Whether the single-use link's box is open; the link itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
     link_shown: bool = False

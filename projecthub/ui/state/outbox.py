@@ -31,7 +31,7 @@ class OutboxRow:
 
 
 class OutboxState(SessionState):
-    messages: list[OutboxRow] = rx.field(default_factory=list)
+    messages: rx.Field[list[OutboxRow]] = rx.field(default_factory=list)
     allowed: bool = False
     # What happens to mail on this instance, in a sentence.
     delivery_note: str = ""

@@ -112,15 +112,15 @@ class ProjectState(SessionState):
     can_change_lifecycle: bool = False
     health: str = "unknown"
     health_text: str = ""
-    reasons: list[ReasonLine] = rx.field(default_factory=list)
+    reasons: rx.Field[list[ReasonLine]] = rx.field(default_factory=list)
     synced: str = ""
     synced_at: str = ""
-    cards: list[CardView] = rx.field(default_factory=list)
-    issue_history: list[dict[str, Any]] = rx.field(default_factory=list)
-    burn_history: list[dict[str, Any]] = rx.field(default_factory=list)
-    people: list[Person] = rx.field(default_factory=list)
-    facts: list[Fact] = rx.field(default_factory=list)
-    runs: list[RunRow] = rx.field(default_factory=list)
+    cards: rx.Field[list[CardView]] = rx.field(default_factory=list)
+    issue_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    burn_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    people: rx.Field[list[Person]] = rx.field(default_factory=list)
+    facts: rx.Field[list[Fact]] = rx.field(default_factory=list)
+    runs: rx.Field[list[RunRow]] = rx.field(default_factory=list)
     refreshing: bool = False
 
     _project: str = ""

@@ -49,7 +49,7 @@ def _draft_row(db: Session, principal: Principal, draft: WizardDraft) -> DraftRo
 class DraftsState(SessionState):
     """The person's unfinished wizards, to resume or throw away."""
 
-    drafts: list[DraftRow] = rx.field(default_factory=list)
+    drafts: rx.Field[list[DraftRow]] = rx.field(default_factory=list)
 
     def _fill_drafts(self, db: Session, principal: Principal) -> None:
         self.drafts = [_draft_row(db, principal, d) for d in drafts.list_drafts(db, principal)]

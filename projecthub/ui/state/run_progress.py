@@ -82,7 +82,7 @@ class RunProgressState(SessionState):
     percent: int = 0
     done_count: int = 0
     step_count: int = 0
-    steps: list[StepLine] = rx.field(default_factory=list)
+    steps: rx.Field[list[StepLine]] = rx.field(default_factory=list)
     run_error: str = ""
     started: str = ""
     finished: str = ""

@@ -59,9 +59,9 @@ class SessionState(rx.State):
     # Why the current organization cannot be shown (suspended, none chosen); "" when it can.
     org_problem: str = ""
     org_suspended: bool = False
-    orgs: list[OrgChoice] = rx.field(default_factory=list)
+    orgs: rx.Field[list[OrgChoice]] = rx.field(default_factory=list)
     # Field (or form section) -> message, shown next to the input it is about.
-    errors: dict[str, str] = rx.field(default_factory=dict)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     @rx.var
     def is_org_admin(self) -> bool:

@@ -24,7 +24,7 @@ FIELDS = tuple(f.name for f in dataclasses.fields(StatusSettings))
 
 
 class StatusSettingsState(SessionState):
-    values: dict[str, str] = rx.field(default_factory=dict)
+    values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     @rx.event
     def load(self) -> EventSpec | None:

@@ -49,7 +49,7 @@ def line_errors(exc: Invalid) -> list[LineError]:
 
 
 class TemplatesState(SessionState):
-    templates: list[TemplateRow] = rx.field(default_factory=list)
+    templates: rx.Field[list[TemplateRow]] = rx.field(default_factory=list)
     # The open template: its saved source is the editor's starting text.
     editor_open: bool = False
     editing_id: str = ""
@@ -60,7 +60,7 @@ class TemplatesState(SessionState):
     source: str = ""
     # Changes whenever the editor must start again from ``source`` (open, saved).
     editor_key: str = ""
-    line_errors: list[LineError] = rx.field(default_factory=list)
+    line_errors: rx.Field[list[LineError]] = rx.field(default_factory=list)
 
     def _fill(self, db: Session, principal: Principal) -> None:
         self.templates = [TemplateRow(str(t.id), t.name, t.description, t.version, t.is_builtin,

@@ -65,26 +65,26 @@ def pickers_for(db: Session, principal: Principal) -> Pickers:
 
 
 class WizardState(DraftsState):
-    templates: list[TemplateCard] = rx.field(default_factory=list)
+    templates: rx.Field[list[TemplateCard]] = rx.field(default_factory=list)
     can_create: bool = False
     problem: str = ""  # the draft in the URL is not found
     # The chosen template ("" while picking one) and where the person is in it.
     template_name: str = ""
     template_version: int = 0
-    steps: list[StepRow] = rx.field(default_factory=list)
+    steps: rx.Field[list[StepRow]] = rx.field(default_factory=list)
     step_index: int = 0
-    fields: list[FieldRow] = rx.field(default_factory=list)
-    summary: list[SummarySection] = rx.field(default_factory=list)
+    fields: rx.Field[list[FieldRow]] = rx.field(default_factory=list)
+    summary: rx.Field[list[SummarySection]] = rx.field(default_factory=list)
     saved_note: str = ""
 
     _version_id: str = ""
     _draft: str = ""
-    _answers: dict[str, Any] = rx.field(default_factory=dict)
+    _answers: rx.Field[dict[str, Any]] = rx.field(default_factory=dict)
     # What was typed into text-like inputs, so an input shows "12." rather than the parsed 12.
-    _raw: dict[str, str] = rx.field(default_factory=dict)
+    _raw: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # Fields whose problems are shown: changed, left, or on a step the person tried to leave.
-    _touched: list[str] = rx.field(default_factory=list)
-    _pickers: Pickers = rx.field(default_factory=Pickers)
+    _touched: rx.Field[list[str]] = rx.field(default_factory=list)
+    _pickers: rx.Field[Pickers] = rx.field(default_factory=Pickers)
 
     @rx.var
     def is_review(self) -> bool:

@@ -62,12 +62,12 @@ def answer_problems(definition: TemplateDefinition, fields: dict[str, str]) -> l
 class ReviewState(WizardState):
     checking: bool = False
     checked: bool = False  # a result (or an error) for the current answers is shown
-    checks: list[ToolCard] = rx.field(default_factory=list)
+    checks: rx.Field[list[ToolCard]] = rx.field(default_factory=list)
     preflight_ok: bool = False
-    problems: list[AnswerProblem] = rx.field(default_factory=list)
+    problems: rx.Field[list[AnswerProblem]] = rx.field(default_factory=list)
     check_error: str = ""
 
-    _suggestions: dict[str, dict[str, str]] = rx.field(default_factory=dict)
+    _suggestions: rx.Field[dict[str, dict[str, str]]] = rx.field(default_factory=dict)
     # The answers the last successful check was for: Provision refuses any others.
     _ok_for: str = ""
 
