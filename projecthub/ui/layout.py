@@ -9,6 +9,7 @@ import reflex as rx
 from reflex.components.react_router import ReactRouterLink
 
 from projecthub.ui import styles
+from projecthub.ui.typed import lucide_icon
 
 API_DOCS_URL = "/api/v1/docs"
 
@@ -35,7 +36,7 @@ def brand() -> rx.Component:
     """The product name, linking home."""
     return rx.link(
         rx.hstack(
-            rx.icon("layout-grid", size=20),
+            lucide_icon("layout-grid", size=20),
             rx.text(styles.PRODUCT_NAME, size="4", weight="bold"),
             align="center",
             spacing="2",

@@ -7,6 +7,8 @@ import json
 import reflex as rx
 from reflex_base.event import EventSpec
 
+from projecthub.ui.typed import lucide_icon
+
 
 def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | rx.Var[str],
             confirm_label: str, on_confirm: EventSpec, *, color: str = "red") -> rx.Component:
@@ -39,10 +41,10 @@ def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str]
     return rx.box(
         rx.vstack(
             rx.hstack(
-                rx.icon("key-round", size=18, color=rx.color("green", 11)),
+                lucide_icon("key-round", size=18, color=rx.color("green", 11)),
                 rx.text(title, weight="bold", size="2", color=rx.color("green", 11)),
                 rx.spacer(),
-                rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray",
+                rx.icon_button(lucide_icon("x", size=14), variant="ghost", color_scheme="gray",
                                size="1", on_click=on_dismiss, aria_label="Dismiss"),
                 align="center",
                 width="100%",
@@ -55,7 +57,7 @@ def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str]
                                    "border": f"1px solid {rx.color('gray', 7)}",
                                    "borderRadius": "var(--radius-2)",
                                    "background": "transparent", "color": "inherit"}),
-                rx.button(rx.icon("copy", size=14), "Copy", size="2",
+                rx.button(lucide_icon("copy", size=14), "Copy", size="2",
                           on_click=[rx.set_clipboard(read_value), rx.toast.success("Copied.")]),
                 align="center",
                 gap="3",

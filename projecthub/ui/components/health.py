@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.ui.typed import lucide_icon
+
 HEALTH_COLORS = (("green", "green"), ("amber", "amber"), ("red", "red"))
 HEALTH_ICONS = (("green", "circle-check"), ("amber", "circle-alert"), ("red", "circle-x"))
 LIFECYCLE_COLORS = (("active", "green"), ("on_hold", "amber"), ("completed", "blue"),
@@ -18,7 +20,7 @@ def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[st
 def health_badge(health: rx.Var[str], label: rx.Var[str] | str, *,
                  size: str = "2") -> rx.Component:
     return rx.badge(
-        rx.icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
+        lucide_icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
         label,
         color_scheme=_color(health, HEALTH_COLORS),
         variant="soft", size=size, radius="full", data_testid="health",
@@ -41,7 +43,7 @@ def health_dot(health: rx.Var[str] | str) -> rx.Component:
 def stale_marker(note: rx.Var[str] | str) -> rx.Component:
     """"stale", with why on hover (and for screen readers)."""
     return rx.tooltip(
-        rx.badge(rx.icon("clock-alert", size=12), "stale", color_scheme="orange",
+        rx.badge(lucide_icon("clock-alert", size=12), "stale", color_scheme="orange",
                  variant="soft", size="1", aria_label=note, data_testid="stale"),
         content=note,
     )
@@ -50,7 +52,7 @@ def stale_marker(note: rx.Var[str] | str) -> rx.Component:
 def reason_line(level: rx.Var[str], text: rx.Var[str]) -> rx.Component:
     """One reason behind a health colour, with its own level's icon."""
     return rx.hstack(
-        rx.icon(rx.match(level, *HEALTH_ICONS, "circle-help"), size=16, flex_shrink="0",
+        lucide_icon(rx.match(level, *HEALTH_ICONS, "circle-help"), size=16, flex_shrink="0",
                 color=rx.color(_color(level, HEALTH_COLORS), 10),  # type: ignore[arg-type]
                 margin_top="0.15rem"),
         rx.text(text, size="2"),

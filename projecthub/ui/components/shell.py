@@ -12,6 +12,7 @@ from projecthub.ui.auth_client import logout
 from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
+from projecthub.ui.typed import lucide_icon
 
 
 def _menu_label(text: str | rx.Var[str]) -> rx.Component:
@@ -22,7 +23,7 @@ def _menu_label(text: str | rx.Var[str]) -> rx.Component:
 def _org_item(org: OrgChoice) -> rx.Component:
     return rx.menu.item(
         rx.hstack(
-            rx.cond(org.current, rx.icon("check", size=14), rx.box(width="14px")),
+            rx.cond(org.current, lucide_icon("check", size=14), rx.box(width="14px")),
             rx.text(org.name),
             rx.spacer(),
             rx.cond(org.suspended, rx.badge("suspended", color_scheme="red", size="1"),
@@ -40,9 +41,9 @@ def org_switcher() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
-                rx.icon("building-2", size=16),
+                lucide_icon("building-2", size=16),
                 rx.cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
-                rx.icon("chevron-down", size=14),
+                lucide_icon("chevron-down", size=14),
                 variant="soft", color_scheme="gray", size="2",
                 aria_label="Switch organization",
             ),
@@ -51,7 +52,7 @@ def org_switcher() -> rx.Component:
             _menu_label("Your organizations"),
             rx.foreach(SessionState.orgs, _org_item),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("plus", size=14), "New organization",
+            rx.menu.item(lucide_icon("plus", size=14), "New organization",
                          on_click=rx.redirect("/orgs/new")),
         ),
     )
@@ -63,21 +64,21 @@ def user_menu() -> rx.Component:
             rx.button(
                 rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
                 rx.text(SessionState.user_name, display=["none", "none", "inline"]),
-                rx.icon("chevron-down", size=14),
+                lucide_icon("chevron-down", size=14),
                 variant="ghost", color_scheme="gray", size="2", aria_label="User menu",
             ),
         ),
         rx.menu.content(
             _menu_label(SessionState.user_email),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("user", size=14), "Account",
+            rx.menu.item(lucide_icon("user", size=14), "Account",
                          on_click=rx.redirect("/account")),
             rx.cond(SessionState.is_instance_admin,
-                    rx.menu.item(rx.icon("shield", size=14), "Instance admin",
+                    rx.menu.item(lucide_icon("shield", size=14), "Instance admin",
                                  on_click=rx.redirect("/admin/tenants"))),
             _outbox_item(),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("log-out", size=14), "Log out", on_click=logout(),
+            rx.menu.item(lucide_icon("log-out", size=14), "Log out", on_click=logout(),
                          color_scheme="red"),
         ),
     )
@@ -85,7 +86,7 @@ def user_menu() -> rx.Component:
 
 def _outbox_item() -> rx.Component:
     """The mail outbox: everyone's mailbox in development, a status view for admins otherwise."""
-    item = rx.menu.item(rx.icon("mail", size=14), "Outbox", on_click=rx.redirect("/outbox"))
+    item = rx.menu.item(lucide_icon("mail", size=14), "Outbox", on_click=rx.redirect("/outbox"))
     return item if not settings.is_production else rx.cond(SessionState.is_instance_admin, item)
 
 
@@ -113,7 +114,7 @@ def notice_screen(icon: str, title: str, message: rx.Var[str] | str,
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.icon(icon, size=32, color=rx.color(color, 10)),
+                lucide_icon(icon, size=32, color=rx.color(color, 10)),
                 rx.heading(title, as_="h1", size="6"),
                 rx.text(message, size="3", color_scheme="gray", text_align="center"),
                 rx.hstack(*actions, spacing="3", wrap="wrap", justify="center"),

@@ -17,6 +17,7 @@ from projecthub.ui.state.connections import (
     ToolGroup,
 )
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import lucide_icon
 
 _ADMIN = SessionState.is_org_admin
 
@@ -39,8 +40,8 @@ def _heading(row: ConnectionRow) -> rx.Component:
 def _last_test(row: ConnectionRow) -> rx.Component:
     badge = rx.match(
         row.test_status,
-        ("passed", rx.badge(rx.icon("circle-check", size=12), "passed", color_scheme="green")),
-        ("failed", rx.badge(rx.icon("circle-x", size=12), "failed", color_scheme="red")),
+        ("passed", rx.badge(lucide_icon("circle-check", size=12), "passed", color_scheme="green")),
+        ("failed", rx.badge(lucide_icon("circle-x", size=12), "failed", color_scheme="red")),
         rx.badge("not tested", color_scheme="gray"),
     )
     return rx.vstack(
@@ -64,7 +65,7 @@ def _caption(text: str) -> rx.Component:
 def _actions(row: ConnectionRow) -> rx.Component:
     testing = ConnectionsState.testing_id == row.id
     return rx.hstack(
-        rx.button(rx.icon("plug-zap", size=14), "Test connection", size="2", variant="soft",
+        rx.button(lucide_icon("plug-zap", size=14), "Test connection", size="2", variant="soft",
                   loading=testing, disabled=ConnectionsState.testing_id != "",
                   on_click=ConnectionsState.test_connection(row.id)),
         rx.button("Edit", size="2", variant="soft", color_scheme="gray",
@@ -113,7 +114,7 @@ def _group(group: ToolGroup) -> rx.Component:
             rx.hstack(
                 rx.heading(group.label, as_="h2", size="4"),
                 rx.spacer(),
-                rx.cond(_ADMIN, rx.button(rx.icon("plus", size=14), "Add", size="1",
+                rx.cond(_ADMIN, rx.button(lucide_icon("plus", size=14), "Add", size="1",
                                           variant="ghost",
                                           aria_label="Add a " + group.label + " connection",
                                           on_click=ConnectionsState.open_add(group.tool))),
@@ -135,7 +136,7 @@ def _group(group: ToolGroup) -> rx.Component:
 
 
 def connections_page() -> rx.Component:
-    add = rx.cond(_ADMIN, rx.button(rx.icon("plus", size=16), "Add connection", size="3",
+    add = rx.cond(_ADMIN, rx.button(lucide_icon("plus", size=16), "Add connection", size="3",
                                     on_click=ConnectionsState.open_add("jira")))
     return signed_in_page(
         page_header(

@@ -22,6 +22,7 @@ from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
 from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
+from projecthub.ui.typed import lucide_icon
 
 RUN_COLORS = (("running", "blue"), ("pending", "gray"), ("failed", "red"))
 PAGE_SIZES = ("10", "25", "50", "100")
@@ -83,7 +84,7 @@ def _select(name: str, label: str, value: rx.Var[str],
 def _filters() -> rx.Component:
     return rx.flex(
         rx.form(
-            rx.input(rx.input.slot(rx.icon("search", size=16)), name="q",
+            rx.input(rx.input.slot(lucide_icon("search", size=16)), name="q",
                      default_value=DashboardState.q, placeholder="Search name, key or client",
                      aria_label="Search projects", size="2", width="16rem", type="search"),
             on_submit=DashboardState.search, reset_on_submit=False, width="auto",
@@ -102,8 +103,10 @@ def _filters() -> rx.Component:
 
 def _sort_header(label: str, column: str) -> rx.Component:
     current = DashboardState.sort == column
-    arrow = rx.cond(current, rx.icon(rx.cond(DashboardState.descending, "arrow-down", "arrow-up"),
-                                     size=12), rx.icon("arrow-up-down", size=12, opacity="0.4"))
+    arrow = rx.cond(current,
+                    lucide_icon(rx.cond(DashboardState.descending, "arrow-down", "arrow-up"),
+                                size=12),
+                    lucide_icon("arrow-up-down", size=12, opacity="0.4"))
     return rx.table.column_header_cell(
         rx.link(rx.hstack(label, arrow, spacing="1", align="center"),
                 href=DashboardState.sort_links[column], color="inherit", underline="none",
@@ -156,7 +159,7 @@ def _row(row: DashRow) -> rx.Component:
 
 def _empty(icon: str, title: str, text: str, action: rx.Component) -> rx.Component:
     return rx.center(
-        rx.vstack(rx.icon(icon, size=36, color=rx.color("gray", 8)),
+        rx.vstack(lucide_icon(icon, size=36, color=rx.color("gray", 8)),
                   rx.text(title, size="4", weight="medium"),
                   rx.text(text, size="2", color_scheme="gray", text_align="center"),
                   action, align="center", spacing="2"),
@@ -257,7 +260,7 @@ def _getting_started() -> rx.Component:
 def _actions() -> rx.Component:
     return rx.hstack(
         rx.cond(DashboardState.any_projects,
-                rx.button(rx.icon("download", size=16), "Export CSV", variant="soft", size="2",
+                rx.button(lucide_icon("download", size=16), "Export CSV", variant="soft", size="2",
                           on_click=DashboardState.export_csv, disabled=~DashboardState.loaded)),
         rx.cond(DashboardState.can_create,
                 button_link("New project", "/projects/new", size="2")),

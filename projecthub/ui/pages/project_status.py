@@ -24,6 +24,7 @@ from projecthub.ui.state.project_status import (
     RunRow,
 )
 from projecthub.ui.state.status_cards import CardView, Figure, ReasonLine
+from projecthub.ui.typed import lucide_icon
 
 
 def _lifecycle_control() -> rx.Component:
@@ -41,7 +42,7 @@ def _lifecycle_control() -> rx.Component:
 
 def _refresh_button() -> rx.Component:
     return rx.button(
-        rx.cond(ProjectState.refreshing, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
+        rx.cond(ProjectState.refreshing, rx.spinner(size="2"), lucide_icon("refresh-cw", size=16)),
         rx.cond(ProjectState.refreshing, "Refreshing…", "Refresh"),
         on_click=ProjectState.refresh, disabled=ProjectState.refreshing, size="2",
         data_testid="refresh",
@@ -102,7 +103,7 @@ def _resource(card: CardView) -> rx.Component:
     title = rx.vstack(
         rx.text(card.kind, size="1", color_scheme="gray"),
         rx.cond(card.url != "",
-                rx.link(rx.hstack(card.name, rx.icon("external-link", size=14), spacing="1",
+                rx.link(rx.hstack(card.name, lucide_icon("external-link", size=14), spacing="1",
                                   align="center"),
                         href=card.url, is_external=True, weight="medium", size="3"),
                 rx.text(card.name, weight="medium", size="3")),
@@ -116,7 +117,7 @@ def _resource(card: CardView) -> rx.Component:
     )
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon(card.icon, size=20, color=rx.color("accent", 10)), title,
+            rx.hstack(lucide_icon(card.icon, size=20, color=rx.color("accent", 10)), title,
                       rx.spacer(), rx.badge(card.tool, variant="soft", color_scheme="gray"),
                       align="start", spacing="3", width="100%"),
             figures,

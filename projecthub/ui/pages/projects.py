@@ -9,6 +9,7 @@ from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.projects import DraftRow, DraftsState
+from projecthub.ui.typed import lucide_icon
 
 RUN_COLORS = (("succeeded", "green"), ("failed", "red"), ("running", "blue"),
               ("cancelled", "gray"))
@@ -24,8 +25,9 @@ def titled_card(icon: str, title: str, *children: rx.Component,
     """A card with an icon and a heading (and an action on the right)."""
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon(icon, size=20), rx.heading(title, as_="h2", size="4"), rx.spacer(),
-                      action or rx.fragment(), align="center", spacing="2", width="100%"),
+            rx.hstack(lucide_icon(icon, size=20), rx.heading(title, as_="h2", size="4"),
+                      rx.spacer(), action or rx.fragment(), align="center", spacing="2",
+                      width="100%"),
             *children,
             spacing="4", width="100%",
         ),

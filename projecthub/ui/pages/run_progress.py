@@ -11,6 +11,7 @@ from projecthub.ui.components.shell import notice_screen, page_header, signed_in
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import RUN_COLORS, status_badge
 from projecthub.ui.state.run_progress import RUN_FIELD, LogLine, RunProgressState, StepLine
+from projecthub.ui.typed import lucide_icon
 
 STEP_ICONS = {
     "succeeded": ("circle-check", "green"),
@@ -25,9 +26,9 @@ def _status_icon(status: rx.Var[str]) -> rx.Component:
     return rx.box(
         rx.match(status,
                  ("running", rx.spinner(size="2")),
-                 *((name, rx.icon(icon, size=20, color=rx.color(color, 10)))
+                 *((name, lucide_icon(icon, size=20, color=rx.color(color, 10)))
                    for name, (icon, color) in STEP_ICONS.items()),
-                 rx.icon("circle", size=20)),
+                 lucide_icon("circle", size=20)),
         title=status, aria_label=status, role="img", display="flex",
     )
 
@@ -63,7 +64,7 @@ def _step(step: StepLine) -> rx.Component:
         rx.table.cell(rx.cond(step.attempts > 1, step.attempts.to_string() + " attempts",
                               rx.cond(step.attempts == 1, "1 attempt", ""))),
         rx.table.cell(rx.cond(step.url != "", rx.link(
-            rx.hstack(rx.text("Open"), rx.icon("external-link", size=14), spacing="1",
+            rx.hstack(rx.text("Open"), lucide_icon("external-link", size=14), spacing="1",
                       align="center"),
             href=step.url, is_external=True, aria_label="Open " + step.title,
             data_testid="step-link"))),
@@ -82,7 +83,7 @@ def _summary() -> rx.Component:
                 rx.text(state.done_count.to_string() + " of " + state.step_count.to_string()
                         + " steps done", size="2", data_testid="run-count"),
                 rx.spacer(),
-                rx.cond(state.live, rx.text(rx.icon("radio", size=14), "Live", size="1",
+                rx.cond(state.live, rx.text(lucide_icon("radio", size=14), "Live", size="1",
                                             color_scheme="green", display="flex",
                                             align_items="center", gap="0.3rem")),
                 align="center", width="100%", spacing="3",
@@ -108,13 +109,13 @@ def _actions() -> rx.Component:
     state = RunProgressState
     return rx.hstack(
         rx.cond(state.running, confirm(
-            rx.button(rx.icon("circle-stop", size=16), "Cancel", size="2", variant="soft",
+            rx.button(lucide_icon("circle-stop", size=16), "Cancel", size="2", variant="soft",
                       color_scheme="red"),
             "Cancel this run?",
             "No new steps start. A step already talking to a tool finishes first; what was "
             "created stays, and you can retry later.",
             "Cancel run", state.cancel)),
-        rx.cond(state.can_retry, rx.button(rx.icon("rotate-ccw", size=16), "Retry", size="2",
+        rx.cond(state.can_retry, rx.button(lucide_icon("rotate-ccw", size=16), "Retry", size="2",
                                            on_click=state.retry)),
         button_link("Open project", state.project_href, variant="soft", size="2"),
         spacing="2", align="center",

@@ -11,6 +11,7 @@ from projecthub.ui.components.forms import form_error, section
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.templates import EDITOR, LIST, LineError, TemplateRow, TemplatesState
+from projecthub.ui.typed import lucide_icon
 
 SOURCE_ID = "template-source"
 # Select line N of the editor and scroll it into view (N is appended by the caller).
@@ -86,7 +87,7 @@ def _problems() -> rx.Component:
         rx.cond(
             TemplatesState.line_errors.length() > 0,
             rx.callout.root(
-                rx.callout.icon(rx.icon("triangle-alert", size=16)),
+                rx.callout.icon(lucide_icon("triangle-alert", size=16)),
                 rx.vstack(
                     rx.callout.text("Not saved. Fix these lines and save again:", weight="bold"),
                     rx.foreach(TemplatesState.line_errors, _line_error),

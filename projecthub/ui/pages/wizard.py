@@ -13,13 +13,14 @@ from projecthub.ui.pages.wizard_fields import field_view
 from projecthub.ui.pages.wizard_review import review_panel
 from projecthub.ui.state.wizard import NEW_PATH, WIZARD, TemplateCard, WizardState
 from projecthub.ui.state.wizard_fields import StepRow
+from projecthub.ui.typed import lucide_icon
 
 
 def _template(card: TemplateCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.icon("file-stack", size=20, color=rx.color("indigo", 10)),
+                lucide_icon("file-stack", size=20, color=rx.color("indigo", 10)),
                 rx.heading(card.name, as_="h3", size="4"),
                 rx.cond(card.builtin, rx.badge("built-in", variant="soft")),
                 align="center", spacing="2", wrap="wrap",
@@ -58,7 +59,7 @@ def _picker() -> rx.Component:
 
 def _step_marker(step: StepRow) -> rx.Component:
     circle = rx.center(
-        rx.cond(step.state == "done", rx.icon("check", size=14),
+        rx.cond(step.state == "done", lucide_icon("check", size=14),
                 rx.text((step.index + 1).to_string(), size="1", weight="bold")),
         width="1.6rem", height="1.6rem", border_radius="9999px", flex_shrink="0",
         background_color=rx.match(step.state, ("current", rx.color("indigo", 9)),
@@ -81,7 +82,7 @@ def _step_marker(step: StepRow) -> rx.Component:
                padding_x="0.25rem"),
     )
     return rx.hstack(
-        rx.cond(step.index > 0, rx.icon("chevron-right", size=14, color=rx.color("gray", 8))),
+        rx.cond(step.index > 0, lucide_icon("chevron-right", size=14, color=rx.color("gray", 8))),
         marker,
         align="center", spacing="3",
     )
@@ -103,13 +104,13 @@ def _form() -> rx.Component:
             rx.foreach(WizardState.fields, field_view),
             rx.divider(),
             rx.flex(
-                rx.button(rx.icon("arrow-left", size=16), "Back", size="3", variant="soft",
+                rx.button(lucide_icon("arrow-left", size=16), "Back", size="3", variant="soft",
                           color_scheme="gray", disabled=WizardState.step_index == 0,
                           on_click=WizardState.go_to_step(WizardState.step_index - 1)),
                 rx.spacer(),
                 rx.cond(WizardState.blocked, rx.text("Fix the marked answers to go on.",
                                                      size="2", color_scheme="red")),
-                rx.button("Next", rx.icon("arrow-right", size=16), size="3",
+                rx.button("Next", lucide_icon("arrow-right", size=16), size="3",
                           disabled=WizardState.blocked, on_click=WizardState.next_step),
                 align="center", spacing="3", width="100%",
             ),
@@ -126,7 +127,7 @@ def _wizard() -> rx.Component:
             WizardState.template_name + " · version " + WizardState.template_version.to_string(),
             rx.hstack(
                 rx.cond(WizardState.saved_note != "", rx.text(
-                    rx.icon("cloud-check", size=14), WizardState.saved_note, size="1",
+                    lucide_icon("cloud-check", size=14), WizardState.saved_note, size="1",
                     color_scheme="gray", display="flex", align_items="center", gap="0.3rem",
                     data_testid="saved-note")),
                 button_link("Finish later", NEW_PATH, variant="soft", color_scheme="gray",

@@ -8,6 +8,7 @@ import reflex as rx
 
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import FieldRow, OptionRow
+from projecthub.ui.typed import lucide_icon
 
 
 def _id(row: FieldRow) -> rx.Var[str]:
@@ -103,7 +104,7 @@ def _note(row: FieldRow) -> rx.Component:
     note_id = _id(row) + "-note"
     return rx.cond(
         row.error != "",
-        rx.text(rx.icon("circle-alert", size=14), row.error, id=note_id, size="2",
+        rx.text(lucide_icon("circle-alert", size=14), row.error, id=note_id, size="2",
                 color_scheme="red", role="alert", display="flex", align_items="center",
                 gap="0.35rem"),
         rx.cond(row.no_options != "",

@@ -9,6 +9,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import SummaryItem, SummarySection
 from projecthub.ui.state.wizard_review import REVIEW_FIELD, AnswerProblem, ReviewState, ToolCard
+from projecthub.ui.typed import lucide_icon
 
 DECISIONS = {
     "create": ("green", "plus", "Create"),
@@ -31,7 +32,7 @@ def _section(section: SummarySection) -> rx.Component:
             rx.hstack(
                 rx.heading(section.title, as_="h3", size="3"),
                 rx.spacer(),
-                rx.button(rx.icon("pencil", size=12), "Edit", size="1", variant="ghost",
+                rx.button(lucide_icon("pencil", size=12), "Edit", size="1", variant="ghost",
                           on_click=WizardState.go_to_step(section.index),
                           aria_label="Edit " + section.title),
                 align="center", width="100%",
@@ -45,14 +46,14 @@ def _section(section: SummarySection) -> rx.Component:
 
 def _decision(decision: rx.Var[str]) -> rx.Component:
     return rx.match(decision, *(
-        (name, rx.badge(rx.icon(icon, size=12), text, color_scheme=color, size="2"))
+        (name, rx.badge(lucide_icon(icon, size=12), text, color_scheme=color, size="2"))
         for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision))
 
 
 def _lines(items: rx.Var[list[str]], icon: str, color: str) -> rx.Component:
     return rx.vstack(
         rx.foreach(items, lambda text: rx.hstack(
-            rx.icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",
+            lucide_icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",
                     margin_top="0.2rem"),
             rx.text(text, size="2"), align="start", spacing="2")),
         spacing="1", width="100%",
@@ -70,7 +71,7 @@ def _tool(card: ToolCard) -> rx.Component:
             _lines(card.problems, "circle-x", "red"),
             _lines(card.warnings, "triangle-alert", "amber"),
             rx.cond(card.suggestion != "", rx.button(
-                rx.icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
+                lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
                 size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
             spacing="2", width="100%",
         ),
@@ -94,7 +95,7 @@ def _checks() -> rx.Component:
         rx.hstack(
             rx.heading("Check against the tools", as_="h2", size="4"),
             rx.spacer(),
-            rx.button(rx.icon("refresh-cw", size=14), "Check again", size="2", variant="soft",
+            rx.button(lucide_icon("refresh-cw", size=14), "Check again", size="2", variant="soft",
                       loading=ReviewState.checking, on_click=ReviewState.check_tools),
             align="center", width="100%",
         ),
@@ -105,7 +106,7 @@ def _checks() -> rx.Component:
         rx.cond(ReviewState.check_error != "", rx.callout(
             ReviewState.check_error, icon="triangle-alert", color_scheme="red", width="100%")),
         rx.cond(ReviewState.problems.length() > 0, rx.callout.root(
-            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+            rx.callout.icon(lucide_icon("triangle-alert", size=16)),
             rx.vstack(rx.callout.text("Some answers need attention before the tools can be "
                                       "checked."),
                       rx.foreach(ReviewState.problems, _problem), width="100%", spacing="2"),
@@ -130,7 +131,7 @@ def _provision() -> rx.Component:
                                 "Nothing has been created yet.", size="2", color_scheme="gray")),
                 spacing="1", flex="1", min_width="16rem",
             ),
-            rx.button(rx.icon("rocket", size=16), "Provision", size="3",
+            rx.button(lucide_icon("rocket", size=16), "Provision", size="3",
                       disabled=~ReviewState.can_provision, on_click=ReviewState.provision),
             align="center", spacing="4", wrap="wrap", width="100%",
         ),

@@ -29,6 +29,7 @@ from projecthub.ui.state.dashboard_rows import DashRow, Tile, dash_row, tiles
 from projecthub.ui.state.projects import DraftsState
 from projecthub.ui.state.session import Events
 from projecthub.ui.state.status_format import EN_DASH
+from projecthub.ui.typed import event
 
 DASHBOARD = "/dashboard"
 FILTERS_FIELD = "filters"
@@ -171,7 +172,7 @@ class DashboardState(DraftsState):
                              f"/runs/{r.run_id}") for r in overview.open_runs(db, principal)]
         self._fill_drafts(db, principal)
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.rows, self.total, self.loaded = [], 0, False
         try:
@@ -203,11 +204,11 @@ class DashboardState(DraftsState):
             return self._fail(exc, field=FILTERS_FIELD)
         return rx.redirect(self._href(**changes))
 
-    @rx.event
+    @event
     def search(self, form: dict[str, Any]) -> Events:
         return self._go(q=str(form.get("q", "")).strip()[:200])
 
-    @rx.event
+    @event
     def filter_by(self, name: str, value: str) -> Events:
         if name not in FILTERABLE:
             return None
@@ -215,7 +216,7 @@ class DashboardState(DraftsState):
             return self._go(page_size=int(value) if value.isdigit() else _DEFAULT.page_size)
         return self._go(**{name: "" if value == ALL else value})
 
-    @rx.event
+    @event
     def export_csv(self) -> Events:
         """The current view (every page of it) as a CSV download."""
         self.errors = {}

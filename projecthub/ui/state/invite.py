@@ -11,6 +11,7 @@ from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.services import invitations, sessions
 from projecthub.ui.format import ROLE_DESCRIPTIONS, when
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import event
 
 INVITE_PREFIX = f"{invitations.INVITE_PATH}/"
 
@@ -29,7 +30,7 @@ class InviteState(SessionState):
         path = self.router.url.path
         return path.removeprefix(INVITE_PREFIX) if path.startswith(INVITE_PREFIX) else ""
 
-    @rx.event
+    @event
     def load(self) -> None:
         self.errors = {}
         self.invitation_token = self._token_from_url()
@@ -51,7 +52,7 @@ class InviteState(SessionState):
         except NotAuthenticated:
             self.logged_in = False
 
-    @rx.event
+    @event
     def accept(self) -> EventSpec | None:
         """Join as the signed-in person (the service checks the email) and switch to the org."""
         self.errors = {}

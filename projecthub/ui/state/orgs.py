@@ -12,15 +12,16 @@ from projecthub.core.errors import AppError, Conflict, Invalid
 from projecthub.services import orgs, sessions
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
+from projecthub.ui.typed import event
 
 
 class NewOrgState(SlugSuggestion, SessionState):
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self._reset_slug()
         return self.require_login()
 
-    @rx.event
+    @event
     def create(self, form: dict[str, Any]) -> EventSpec | None:
         """Create the organization with this person as owner, and make it current."""
         self.errors = {}
@@ -45,7 +46,7 @@ class NewOrgState(SlugSuggestion, SessionState):
 class OrgSettingsState(SessionState):
     slug: str = ""
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         try:
             with session_scope() as db:
@@ -56,7 +57,7 @@ class OrgSettingsState(SessionState):
             return self._fail(exc)
         return None
 
-    @rx.event
+    @event
     def save(self, form: dict[str, Any]) -> EventSpec | None:
         self.errors = {}
         try:

@@ -15,6 +15,7 @@ from projecthub.services import mail
 from projecthub.services.principal import Actor
 from projecthub.ui.format import when
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import event
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +45,7 @@ class OutboxState(SessionState):
             self.logged_in = False
             return None
 
-    @rx.event
+    @event
     def load(self) -> None:
         self.messages, self.errors = [], {}
         self.delivery_note = {

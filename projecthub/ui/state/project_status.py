@@ -43,6 +43,7 @@ from projecthub.ui.state.status_format import (
     day,
     lifecycle_label,
 )
+from projecthub.ui.typed import event
 
 PROJECT_PREFIX = "/projects/"
 STATUS_FIELD = "status"
@@ -158,7 +159,7 @@ class ProjectState(SessionState):
         self.facts = _facts(db, principal, project)
         self.runs = [_run_row(r) for r in service.list_runs(db, principal, project.id)]
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.problem, self.name, self.cards, self.reasons = "", "", [], []
         self.refreshing, self._project = False, ""
@@ -175,7 +176,7 @@ class ProjectState(SessionState):
             self.problem, self._project = exc.message, ""
         return None
 
-    @rx.event
+    @event
     def set_lifecycle(self, state: str) -> Events:
         return self._tenant_action(
             lambda db, p: view.set_lifecycle(db, p, self._project, state),
@@ -189,7 +190,7 @@ class ProjectState(SessionState):
             project = projects.get_project(db, principal, self._project)
         return await sync.refresh_project(project.id, sync_config()) is not None
 
-    @rx.event(background=True)
+    @event(background=True)
     async def refresh(self) -> Events:
         """Fetch fresh figures from every tool of the project now, then show them."""
         async with self:

@@ -17,6 +17,7 @@ from projecthub.services.templates.library import load_version
 from projecthub.ui.format import when
 from projecthub.ui.state.session import SessionState, parse_id
 from projecthub.ui.state.wizard_fields import wizard_steps
+from projecthub.ui.typed import event
 
 REVIEW_TITLE = "Review"
 
@@ -57,7 +58,7 @@ class DraftsState(SessionState):
     def _fill(self, db: Session, principal: Principal) -> None:
         self._fill_drafts(db, principal)
 
-    @rx.event
+    @event
     def delete_draft(self, draft_id: str) -> EventSpec | None:
         return self._tenant_action(
             lambda db, p: drafts.delete_draft(db, p, parse_id(draft_id, "Draft")),

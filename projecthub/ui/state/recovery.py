@@ -4,13 +4,12 @@ only says whether mail works here and whether a link can still be used."""
 
 from __future__ import annotations
 
-import reflex as rx
-
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.models import LinkPurpose
 from projecthub.services import account_links, mail
 from projecthub.ui.state.auth import AuthState
+from projecthub.ui.typed import event
 
 RESET_PREFIX = "/reset-password/"
 
@@ -22,13 +21,13 @@ class RecoveryState(AuthState):
     reset_token: str = ""
     link_problem: str = ""  # expired, used or unknown
 
-    @rx.event
+    @event
     def open_forgot(self) -> None:
         self.errors = {}
         self.mail_ready = mail.mail_ready()
         self.outbox_only = mail.delivery() == mail.Delivery.OUTBOX
 
-    @rx.event
+    @event
     def open_reset(self) -> None:
         self.errors = {}
         path = self.router.url.path

@@ -24,6 +24,7 @@ from projecthub.services.provisioning import service
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.typed import event
 
 RUN_PREFIX = "/runs/"
 POLL_SECONDS = 1.0
@@ -142,7 +143,7 @@ class RunProgressState(SessionState):
         self.live = unfinished
         return unfinished, None
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.problem, self.steps, self.run_status, self.live = "", [], "", False
         self._run = ""
@@ -162,7 +163,7 @@ class RunProgressState(SessionState):
         self.project_name, self.project_href = project.name, f"/projects/{project.id}"
         return self._watch()
 
-    @rx.event(background=True)
+    @event(background=True)
     async def poll(self) -> EventSpec | None:
         async with self:
             generation = self._generation
@@ -190,12 +191,12 @@ class RunProgressState(SessionState):
             return self._fail(exc, field=RUN_FIELD)
         return self._watch()
 
-    @rx.event
+    @event
     def retry(self) -> EventSpec | None:
         """Put the failed steps back in line; the worker resumes the run from them."""
         return self._change(service.retry_run)
 
-    @rx.event
+    @event
     def cancel(self) -> EventSpec | None:
         """No new steps start; one already calling a tool finishes and is recorded."""
         return self._change(service.cancel_run)

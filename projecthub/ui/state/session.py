@@ -28,6 +28,7 @@ from projecthub.core.web import session_token_from_header
 from projecthub.services import orgs, sessions, verification
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
+from projecthub.ui.typed import event
 
 ADMIN_ROLES = ("owner", "admin")
 # What a handler hands back to the browser: nothing, one event (a redirect, a toast) or several.
@@ -166,7 +167,7 @@ class SessionState(rx.State):
             self._fill(db, principal)
         return self._attempt(work, success=success, field=field)
 
-    @rx.event
+    @event
     def require_login(self) -> EventSpec | None:
         """on_load of pages that show only the session's own data (dashboard, new organization)."""
         try:
@@ -176,7 +177,7 @@ class SessionState(rx.State):
             return self._fail(exc)
         return None
 
-    @rx.event
+    @event
     def switch_org(self, org_id: str) -> EventSpec:
         """Make another of the person's organizations current (anyone else's is not found)."""
         try:

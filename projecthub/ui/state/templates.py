@@ -18,6 +18,7 @@ from projecthub.services.principal import Principal, require_role
 from projecthub.services.templates import library
 from projecthub.services.templates.library import TemplateView
 from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.typed import event
 
 LIST = "templates"
 EDITOR = "template_editor"
@@ -78,12 +79,12 @@ class TemplatesState(SessionState):
             "changes." if view.is_retired else "")
         self.editable, self.why_read_only = reason == "", reason
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.editor_open, self.line_errors = False, []
         return self._load_page(self._fill, field=LIST)
 
-    @rx.event
+    @event
     def open_template(self, template_id: str) -> EventSpec | None:
         self.errors = {}
         try:
@@ -95,11 +96,11 @@ class TemplatesState(SessionState):
             return self._fail(exc, field=LIST)
         return None
 
-    @rx.event
+    @event
     def close_editor(self) -> None:
         self.editor_open, self.editing_id, self.source, self.line_errors = False, "", "", []
 
-    @rx.event
+    @event
     def clone(self, template_id: str) -> EventSpec | None:
         """Copy a template (the built-in one included) and open the copy to edit."""
         self.errors = {}
@@ -113,7 +114,7 @@ class TemplatesState(SessionState):
             return self._fail(exc, field=LIST)
         return rx.toast.success(f"{copy.name} created. Edit it below.")
 
-    @rx.event
+    @event
     def save(self, form: dict[str, Any]) -> EventSpec | None:
         """The edited source becomes the next version, or its problems are listed by line."""
         self.errors, self.line_errors = {}, []
@@ -133,7 +134,7 @@ class TemplatesState(SessionState):
             return self._fail(exc, field=EDITOR)
         return rx.toast.success(f"Saved as version {saved.version}.")
 
-    @rx.event
+    @event
     def retire(self, template_id: str) -> EventSpec | None:
         """New projects can no longer use it; projects made from it keep their version."""
         result = self._tenant_action(

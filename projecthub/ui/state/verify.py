@@ -12,6 +12,7 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.services import sessions, verification
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import event
 
 VERIFY_PREFIX = "/verify-email/"
 
@@ -21,7 +22,7 @@ class VerifyState(SessionState):
     joined_org: str = ""
     link_problem: str = ""
 
-    @rx.event
+    @event
     def open_verify(self) -> None:
         path = self.router.url.path
         token = path.removeprefix(VERIFY_PREFIX) if path.startswith(VERIFY_PREFIX) else ""
@@ -47,7 +48,7 @@ class VerifyState(SessionState):
         except AppError:
             return  # confirmed from another browser: they pick it when they sign in
 
-    @rx.event
+    @event
     def resend(self) -> EventSpec | None:
         """Send the confirmation mail again (rate-limited in the service)."""
         self.errors = {}

@@ -37,6 +37,7 @@ from projecthub.ui.state.wizard_fields import (
     widget,
     wizard_steps,
 )
+from projecthub.ui.typed import event
 
 NEW_PATH = "/projects/new"
 REVIEW = "review"  # the step id drafts store for the wizard's own review page
@@ -185,7 +186,7 @@ class WizardState(DraftsState):
 
     # Events.
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         path = self.router.url.path.rstrip("/")
         wanted = path.removeprefix(NEW_PATH + "/") if path.startswith(NEW_PATH + "/") else ""
@@ -211,7 +212,7 @@ class WizardState(DraftsState):
             self.problem = exc.message
         return None
 
-    @rx.event
+    @event
     def choose_template(self, template_id: str) -> EventSpec | None:
         self.errors = {}
         try:
@@ -226,7 +227,7 @@ class WizardState(DraftsState):
             return self._fail(exc, field=WIZARD)
         return None
 
-    @rx.event
+    @event
     def set_answer(self, field: str, value: str) -> list[EventSpec] | EventSpec | None:
         """A typed, chosen or picked value; parsed by the field's type, then saved."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
@@ -238,13 +239,13 @@ class WizardState(DraftsState):
                 self._raw = {**self._raw, field: str(value)}
         return self._act(change)
 
-    @rx.event
+    @event
     def set_flag(self, field: str, on: bool) -> list[EventSpec] | EventSpec | None:
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._set(field, parse(self._field(definition, field), bool(on)))
         return self._act(change)
 
-    @rx.event
+    @event
     def toggle_option(self, field: str, option: str,
                       checked: bool) -> list[EventSpec] | EventSpec | None:
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
@@ -253,14 +254,14 @@ class WizardState(DraftsState):
             self._set(field, toggled(shown, str(option), bool(checked)))
         return self._act(change)
 
-    @rx.event
+    @event
     def touch(self, field: str) -> list[EventSpec] | EventSpec | None:
         """Leaving a field shows its problem (e.g. required) even if nothing was typed."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._touch(self._field(definition, field).id)
         return self._act(change, save=False)
 
-    @rx.event
+    @event
     def next_step(self) -> list[EventSpec] | EventSpec | None:
         """On to the next page, unless this one has problems (then they all show)."""
         def change(db: Session, principal: Principal, definition: TemplateDefinition) -> None:
@@ -273,7 +274,7 @@ class WizardState(DraftsState):
                 self.step_index += 1
         return self._act(change)
 
-    @rx.event
+    @event
     def go_to_step(self, index: int) -> list[EventSpec] | EventSpec | None:
         """Back to an earlier page (Back, the step indicator, Edit in the review)."""
         def change(_db: Session, _p: Principal, _definition: TemplateDefinition) -> None:

@@ -21,6 +21,7 @@ from projecthub.services.templates.definition import TemplateDefinition
 from projecthub.services.wiring import tool_clients
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import wizard_steps
+from projecthub.ui.typed import event
 
 REVIEW_FIELD = "review"  # errors about provisioning as a whole
 
@@ -90,7 +91,7 @@ class ReviewState(WizardState):
         self.preflight_ok = result.ok
         self._ok_for = fingerprint if result.ok else ""
 
-    @rx.event(background=True)
+    @event(background=True)
     async def check_tools(self) -> EventSpec | None:
         """Preflight in the background: every tool is asked at once, and a slow one must not
         hold the page (or this tab's other events) for its whole timeout."""
@@ -126,7 +127,7 @@ class ReviewState(WizardState):
                 self.check_error = outcome.message
         return None
 
-    @rx.event
+    @event
     def apply_suggestion(self, tool: str) -> list[EventSpec] | EventSpec | None:
         """Take the tool's suggestion (e.g. a free Jira key) as the answer, then check again."""
         suggestion = self._suggestions.get(str(tool))
@@ -144,7 +145,7 @@ class ReviewState(WizardState):
         return [*(saved if isinstance(saved, list) else [saved] if saved else []),
                 ReviewState.check_tools]
 
-    @rx.event
+    @event
     def provision(self) -> EventSpec | None:
         """Create the project and its run (the worker then drives it) and open its progress."""
         self.errors = {}
