@@ -7,7 +7,7 @@ import json
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from projecthub.ui.typed import lucide_icon
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | rx.Var[str],
@@ -68,7 +68,7 @@ def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str]
             width="100%",
         ),
         role="status",
-        display=rx.cond(shown, "block", "none"),
+        display=cond(shown, "block", "none"),
         padding="1rem",
         border_radius="var(--radius-3)",
         background_color=rx.color("green", 2),

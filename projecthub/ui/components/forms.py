@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond
 
 
 def label(text: str, for_id: str) -> rx.Component:
@@ -29,11 +30,11 @@ def field(text: str, name: str, *, type: str = "text", hint: str | rx.Var[str] =
         label(text, input_id),
         rx.input(
             id=input_id, name=name, type=type, size="3", width="100%",
-            aria_invalid=rx.cond(message != "", "true", "false"),
+            aria_invalid=cond(message != "", "true", "false"),
             aria_describedby=f"{input_id}-note",
             **input_props,
         ),
-        rx.cond(
+        cond(
             message != "",
             rx.text(message, id=f"{input_id}-note", size="2", color_scheme="red", role="alert"),
             rx.text(hint, id=f"{input_id}-note", size="1", color_scheme="gray"),
@@ -50,7 +51,7 @@ def select_field(text: str, name: str, options: Sequence[str], *, default: str,
         label(text, f"field-{name}"),
         rx.select(list(options), name=name, default_value=default, size="3",
                   id=f"field-{name}"),
-        rx.cond(message != "", rx.text(message, size="2", color_scheme="red", role="alert")),
+        cond(message != "", rx.text(message, size="2", color_scheme="red", role="alert")),
         spacing="1",
     )
 
@@ -70,7 +71,7 @@ def inline_form(input_field: rx.Component, button: rx.Component) -> rx.Component
 def form_error(key: str = "form") -> rx.Component:
     """A message about the whole form (or a section), e.g. wrong credentials."""
     message = error_for(key)
-    return rx.cond(
+    return cond(
         message != "",
         rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert",
                    width="100%"),

@@ -12,7 +12,7 @@ from projecthub.ui.auth_client import logout
 from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
-from projecthub.ui.typed import lucide_icon
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def _menu_label(text: str | rx.Var[str]) -> rx.Component:
@@ -23,10 +23,10 @@ def _menu_label(text: str | rx.Var[str]) -> rx.Component:
 def _org_item(org: OrgChoice) -> rx.Component:
     return rx.menu.item(
         rx.hstack(
-            rx.cond(org.current, lucide_icon("check", size=14), rx.box(width="14px")),
+            cond(org.current, lucide_icon("check", size=14), rx.box(width="14px")),
             rx.text(org.name),
             rx.spacer(),
-            rx.cond(org.suspended, rx.badge("suspended", color_scheme="red", size="1"),
+            cond(org.suspended, rx.badge("suspended", color_scheme="red", size="1"),
                     rx.badge(org.role, variant="soft", size="1")),
             align="center",
             width="100%",
@@ -42,7 +42,7 @@ def org_switcher() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 lucide_icon("building-2", size=16),
-                rx.cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
+                cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
                 lucide_icon("chevron-down", size=14),
                 variant="soft", color_scheme="gray", size="2",
                 aria_label="Switch organization",
@@ -73,7 +73,7 @@ def user_menu() -> rx.Component:
             rx.menu.separator(),
             rx.menu.item(lucide_icon("user", size=14), "Account",
                          on_click=rx.redirect("/account")),
-            rx.cond(SessionState.is_instance_admin,
+            cond(SessionState.is_instance_admin,
                     rx.menu.item(lucide_icon("shield", size=14), "Instance admin",
                                  on_click=rx.redirect("/admin/tenants"))),
             _outbox_item(),
@@ -87,20 +87,20 @@ def user_menu() -> rx.Component:
 def _outbox_item() -> rx.Component:
     """The mail outbox: everyone's mailbox in development, a status view for admins otherwise."""
     item = rx.menu.item(lucide_icon("mail", size=14), "Outbox", on_click=rx.redirect("/outbox"))
-    return item if not settings.is_production else rx.cond(SessionState.is_instance_admin, item)
+    return item if not settings.is_production else cond(SessionState.is_instance_admin, item)
 
 
 def _nav_links() -> list[rx.Component]:
     has_org = SessionState.org_problem == ""
     admin = has_org & SessionState.is_org_admin
     return [
-        rx.cond(SessionState.logged_in, org_switcher()),
-        rx.cond(SessionState.logged_in, nav_link("Dashboard", "/dashboard")),
-        rx.cond(SessionState.logged_in & has_org, nav_link("Members", "/org/members")),
-        rx.cond(SessionState.logged_in & has_org, nav_link("Connections", "/org/connections")),
-        rx.cond(SessionState.logged_in & has_org, nav_link("Templates", "/org/templates")),
-        rx.cond(SessionState.logged_in & admin, nav_link("Audit log", "/org/audit")),
-        rx.cond(SessionState.logged_in & admin, nav_link("Settings", "/org/settings")),
+        cond(SessionState.logged_in, org_switcher()),
+        cond(SessionState.logged_in, nav_link("Dashboard", "/dashboard")),
+        cond(SessionState.logged_in & has_org, nav_link("Members", "/org/members")),
+        cond(SessionState.logged_in & has_org, nav_link("Connections", "/org/connections")),
+        cond(SessionState.logged_in & has_org, nav_link("Templates", "/org/templates")),
+        cond(SessionState.logged_in & admin, nav_link("Audit log", "/org/audit")),
+        cond(SessionState.logged_in & admin, nav_link("Settings", "/org/settings")),
     ]
 
 
@@ -131,7 +131,7 @@ def notice_screen(icon: str, title: str, message: rx.Var[str] | str,
 
 
 def _org_problem() -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.org_suspended,
         notice_screen("ban", "Organization suspended", SessionState.org_problem,
                       rx.text("Switch to another organization from the menu above, if you "
@@ -143,7 +143,7 @@ def _org_problem() -> rx.Component:
 
 
 def admins_only(content: rx.Component, what: str) -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.is_org_admin,
         content,
         notice_screen("lock", "Owners and admins only",
@@ -173,10 +173,10 @@ def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Compone
     """A page for signed-in people; content shows once the session is checked (on_load)."""
     body = rx.vstack(*content, spacing="5", width="100%")
     if needs_org:
-        body = rx.cond(SessionState.org_problem != "", _org_problem(), body)
+        body = cond(SessionState.org_problem != "", _org_problem(), body)
     body = rx.vstack(verify_banner(), body, spacing="4", width="100%")
     return page_shell(
-        rx.cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
+        cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),
-        user_menu=rx.cond(SessionState.logged_in, user_menu()),
+        user_menu=cond(SessionState.logged_in, user_menu()),
     )

@@ -8,11 +8,11 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
 from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import lucide_icon
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def _option(value: str) -> rx.Component:
-    return rx.select.item(rx.cond(value == ALL, "Everyone / everything", value), value=value)
+    return rx.select.item(cond(value == ALL, "Everyone / everything", value), value=value)
 
 
 def _filter(label: str, value: rx.Var[str], options: rx.Var[list[str]],
@@ -41,10 +41,10 @@ def _event_row(event: EventRow) -> rx.Component:
 
 def _pager() -> rx.Component:
     first = (AuditState.page - 1) * PAGE_SIZE + 1
-    last = rx.cond(AuditState.page * PAGE_SIZE < AuditState.total,
+    last = cond(AuditState.page * PAGE_SIZE < AuditState.total,
                    AuditState.page * PAGE_SIZE, AuditState.total)
     return rx.hstack(
-        rx.text(rx.cond(AuditState.total > 0,
+        rx.text(cond(AuditState.total > 0,
                         f"Events {first} to {last} of {AuditState.total}", "No events match."),
                 size="2", color_scheme="gray"),
         rx.spacer(),

@@ -15,6 +15,7 @@ from projecthub.services.connection_specs import TOOL_SPECS, FieldSpec, ToolSpec
 from projecthub.ui.components.forms import field, form_error, label, submit
 from projecthub.ui.pages.connections_sandbox import sandbox_shortcut
 from projecthub.ui.state.connections import FORM, ConnectionsState
+from projecthub.ui.typed import cond
 
 _EDITING = ConnectionsState.editing_id != ""
 
@@ -36,8 +37,8 @@ def _spec_field(spec_field: FieldSpec) -> rx.Component:
     saved = ConnectionsState.form_secret_hints.get(spec_field.name, "")
     return _input(
         spec_field.label, spec_field.name, type="password", auto_complete="new-password",
-        placeholder=rx.cond(_EDITING, "Leave empty to keep the saved one", ""),
-        hint=rx.cond(_EDITING, "Saved: " + saved + ". Type a new value to replace it.",
+        placeholder=cond(_EDITING, "Leave empty to keep the saved one", ""),
+        hint=cond(_EDITING, "Saved: " + saved + ". Type a new value to replace it.",
                      spec_field.help))
 
 
@@ -79,7 +80,7 @@ def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error(FORM),
-            rx.cond(_EDITING, rx.fragment(),
+            cond(_EDITING, rx.fragment(),
                     rx.fragment(_tool_choice(), _per_tool(lambda s: sandbox_shortcut(s.tool)))),
             _input("Name", "name", placeholder="e.g. Acme Jira", auto_focus=True,
                    default_value=_saved("name"), hint="How people pick this connection."),
@@ -87,7 +88,7 @@ def _form() -> rx.Component:
             rx.flex(
                 rx.dialog.close(rx.button("Cancel", type="button", variant="soft",
                                           color_scheme="gray", size="3")),
-                submit(rx.cond(_EDITING, "Save changes", "Add connection")),
+                submit(cond(_EDITING, "Save changes", "Add connection")),
                 justify="end",
                 gap="3",
                 width="100%",
@@ -104,7 +105,7 @@ def _form() -> rx.Component:
 def connection_editor() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(_EDITING, "Edit connection", "Add a connection")),
+            rx.dialog.title(cond(_EDITING, "Edit connection", "Add a connection")),
             rx.dialog.description("Secrets are stored encrypted and never shown again.",
                                   size="2", color_scheme="gray", margin_bottom="1rem"),
             _form(),

@@ -11,7 +11,7 @@ from projecthub.ui.components.shell import notice_screen, page_header, signed_in
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import RUN_COLORS, status_badge
 from projecthub.ui.state.run_progress import RUN_FIELD, LogLine, RunProgressState, StepLine
-from projecthub.ui.typed import lucide_icon
+from projecthub.ui.typed import cond, lucide_icon
 
 STEP_ICONS = {
     "succeeded": ("circle-check", "green"),
@@ -42,7 +42,7 @@ def _log_line(line: LogLine) -> rx.Component:
 
 
 def _log(step: StepLine) -> rx.Component:
-    return rx.cond(step.log.length() > 0, rx.el.details(
+    return cond(step.log.length() > 0, rx.el.details(
         rx.el.summary(rx.text("Log (" + step.log.length().to_string() + ")", size="1",
                               color_scheme="gray", as_="span"), cursor="pointer"),
         rx.vstack(rx.foreach(step.log, _log_line), spacing="1", padding="0.5rem 0 0 0.25rem"),
@@ -55,15 +55,15 @@ def _step(step: StepLine) -> rx.Component:
         rx.table.cell(rx.vstack(
             rx.text(step.title, weight="medium", size="2", data_testid="step-title"),
             rx.text(step.tool, size="1", color_scheme="gray"),
-            rx.cond(step.error != "", rx.text(step.error, size="2", color_scheme="red",
+            cond(step.error != "", rx.text(step.error, size="2", color_scheme="red",
                                               data_testid="step-error")),
             _log(step),
             spacing="1", align="start",
         )),
         rx.table.cell(step.duration, white_space="nowrap"),
-        rx.table.cell(rx.cond(step.attempts > 1, step.attempts.to_string() + " attempts",
-                              rx.cond(step.attempts == 1, "1 attempt", ""))),
-        rx.table.cell(rx.cond(step.url != "", rx.link(
+        rx.table.cell(cond(step.attempts > 1, step.attempts.to_string() + " attempts",
+                              cond(step.attempts == 1, "1 attempt", ""))),
+        rx.table.cell(cond(step.url != "", rx.link(
             rx.hstack(rx.text("Open"), lucide_icon("external-link", size=14), spacing="1",
                       align="center"),
             href=step.url, is_external=True, aria_label="Open " + step.title,
@@ -83,7 +83,7 @@ def _summary() -> rx.Component:
                 rx.text(state.done_count.to_string() + " of " + state.step_count.to_string()
                         + " steps done", size="2", data_testid="run-count"),
                 rx.spacer(),
-                rx.cond(state.live, rx.text(lucide_icon("radio", size=14), "Live", size="1",
+                cond(state.live, rx.text(lucide_icon("radio", size=14), "Live", size="1",
                                             color_scheme="green", display="flex",
                                             align_items="center", gap="0.3rem")),
                 align="center", width="100%", spacing="3",
@@ -91,13 +91,13 @@ def _summary() -> rx.Component:
             rx.progress(value=state.percent, max=100, size="3", width="100%",
                         aria_label="Run progress"),
             rx.hstack(
-                rx.cond(state.started != "", rx.text("Started " + state.started, size="1",
+                cond(state.started != "", rx.text("Started " + state.started, size="1",
                                                      color_scheme="gray")),
-                rx.cond(state.finished != "", rx.text("Finished " + state.finished, size="1",
+                cond(state.finished != "", rx.text("Finished " + state.finished, size="1",
                                                       color_scheme="gray")),
                 spacing="4",
             ),
-            rx.cond(state.run_error != "", rx.callout(state.run_error, icon="triangle-alert",
+            cond(state.run_error != "", rx.callout(state.run_error, icon="triangle-alert",
                                                       color_scheme="red", width="100%")),
             spacing="3", width="100%",
         ),
@@ -108,14 +108,14 @@ def _summary() -> rx.Component:
 def _actions() -> rx.Component:
     state = RunProgressState
     return rx.hstack(
-        rx.cond(state.running, confirm(
+        cond(state.running, confirm(
             rx.button(lucide_icon("circle-stop", size=16), "Cancel", size="2", variant="soft",
                       color_scheme="red"),
             "Cancel this run?",
             "No new steps start. A step already talking to a tool finishes first; what was "
             "created stays, and you can retry later.",
             "Cancel run", state.cancel)),
-        rx.cond(state.can_retry, rx.button(lucide_icon("rotate-ccw", size=16), "Retry", size="2",
+        cond(state.can_retry, rx.button(lucide_icon("rotate-ccw", size=16), "Retry", size="2",
                                            on_click=state.retry)),
         button_link("Open project", state.project_href, variant="soft", size="2"),
         spacing="2", align="center",
@@ -139,7 +139,7 @@ def _run() -> rx.Component:
 
 
 def run_progress_page() -> rx.Component:
-    return signed_in_page(rx.cond(
+    return signed_in_page(cond(
         RunProgressState.problem != "",
         notice_screen("search-x", "Run not found", RunProgressState.problem,
                       button_link("Back to the dashboard", "/dashboard", variant="soft")),

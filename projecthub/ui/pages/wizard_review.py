@@ -9,7 +9,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import SummaryItem, SummarySection
 from projecthub.ui.state.wizard_review import REVIEW_FIELD, AnswerProblem, ReviewState, ToolCard
-from projecthub.ui.typed import lucide_icon
+from projecthub.ui.typed import cond, lucide_icon
 
 DECISIONS = {
     "create": ("green", "plus", "Create"),
@@ -65,12 +65,12 @@ def _tool(card: ToolCard) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.heading(card.label, as_="h3", size="3"), rx.spacer(),
                       _decision(card.decision), align="center", width="100%"),
-            rx.cond(card.summary != "", rx.text(card.summary, size="2")),
-            rx.cond(card.decision == "skip",
+            cond(card.summary != "", rx.text(card.summary, size="2")),
+            cond(card.decision == "skip",
                     rx.text("Not part of this project.", size="2", color_scheme="gray")),
             _lines(card.problems, "circle-x", "red"),
             _lines(card.warnings, "triangle-alert", "amber"),
-            rx.cond(card.suggestion != "", rx.button(
+            cond(card.suggestion != "", rx.button(
                 lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
                 size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
             spacing="2", width="100%",
@@ -101,11 +101,11 @@ def _checks() -> rx.Component:
         ),
         rx.text("ProjectHub asks each tool, without changing anything, whether the project can "
                 "be created or linked as answered.", size="2", color_scheme="gray"),
-        rx.cond(ReviewState.checking, rx.hstack(rx.spinner(size="2"), rx.text(
+        cond(ReviewState.checking, rx.hstack(rx.spinner(size="2"), rx.text(
             "Asking the tools…", size="2"), align="center", spacing="2", role="status")),
-        rx.cond(ReviewState.check_error != "", rx.callout(
+        cond(ReviewState.check_error != "", rx.callout(
             ReviewState.check_error, icon="triangle-alert", color_scheme="red", width="100%")),
-        rx.cond(ReviewState.problems.length() > 0, rx.callout.root(
+        cond(ReviewState.problems.length() > 0, rx.callout.root(
             rx.callout.icon(lucide_icon("triangle-alert", size=16)),
             rx.vstack(rx.callout.text("Some answers need attention before the tools can be "
                                       "checked."),
@@ -123,7 +123,7 @@ def _provision() -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.text("Provision", weight="bold", size="3"),
-                rx.cond(ReviewState.can_provision,
+                cond(ReviewState.can_provision,
                         rx.text("Everything checks out. Provisioning creates and links what "
                                 "is listed above; you can follow it step by step.", size="2",
                                 color_scheme="gray"),

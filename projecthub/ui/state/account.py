@@ -48,7 +48,7 @@ class AccountState(SessionState):
     tokens: rx.Field[list[TokenRow]] = rx.field(default_factory=list)
     # Whether the one-time box is open. The raw token itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
-    token_shown: bool = False
+    token_shown: rx.Field[bool] = rx.field(False)
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         now = utcnow()

@@ -39,10 +39,10 @@ def _row(event: AuditEvent) -> EventRow:
 
 class AuditState(SessionState):
     events: rx.Field[list[EventRow]] = rx.field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    actor_filter: str = ALL
-    action_filter: str = ALL
+    total: rx.Field[int] = rx.field(0)
+    page: rx.Field[int] = rx.field(1)
+    actor_filter: rx.Field[str] = rx.field(ALL)
+    action_filter: rx.Field[str] = rx.field(ALL)
     actor_options: rx.Field[list[str]] = rx.field(default_factory=list)
     action_options: rx.Field[list[str]] = rx.field(default_factory=list)
 

@@ -38,7 +38,7 @@ def _conflict_field(detail: str) -> str:
 class AuthState(SlugSuggestion, SessionState):
     """Shared by /login, /signup and the sign-up form on /invite/[token]."""
 
-    notice: str = ""
+    notice: rx.Field[str] = rx.field("")
 
     @event
     def open_form(self) -> EventSpec | None:

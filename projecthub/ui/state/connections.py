@@ -89,14 +89,14 @@ def _tool(value: str) -> Tool:
 class ConnectionsState(SessionState):
     groups: rx.Field[list[ToolGroup]] = rx.field(default_factory=list)
     # The editor: open for a new connection (editing_id "") or for an existing one.
-    editor_open: bool = False
-    editing_id: str = ""
-    form_tool: str = Tool.JIRA.value
+    editor_open: rx.Field[bool] = rx.field(False)
+    editing_id: rx.Field[str] = rx.field("")
+    form_tool: rx.Field[str] = rx.field(Tool.JIRA.value)
     # Saved non-secret values shown in the editor; secrets only as their hint.
     form_values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     form_secret_hints: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The connection whose test is running ("" when none).
-    testing_id: str = ""
+    testing_id: rx.Field[str] = rx.field("")
 
     def _fill(self, db: Session, principal: Principal) -> None:
         views = connections.list_connections(db, principal)

@@ -94,29 +94,30 @@ class DashboardState(DraftsState):
     """The dashboard; its drafts (resume, delete) come from ``DraftsState``."""
 
     # The view, as the URL has it.
-    q: str = ""
-    health: str = ""
-    lifecycle: str = ""
-    tool: str = ""
-    owner: str = ""
-    sort: str = _DEFAULT.sort
-    descending: bool = False
-    page: int = 1
-    page_size: int = _DEFAULT.page_size
+    q: rx.Field[str] = rx.field("")
+    health: rx.Field[str] = rx.field("")
+    lifecycle: rx.Field[str] = rx.field("")
+    tool: rx.Field[str] = rx.field("")
+    owner: rx.Field[str] = rx.field("")
+    sort: rx.Field[str] = rx.field(_DEFAULT.sort)
+    descending: rx.Field[bool] = rx.field(False)
+    page: rx.Field[int] = rx.field(1)
+    page_size: rx.Field[int] = rx.field(_DEFAULT.page_size)
 
     rows: rx.Field[list[DashRow]] = rx.field(default_factory=list)
-    total: int = 0
-    page_count: int = 1
-    any_projects: bool = False  # any visible project at all (for an honest empty state)
+    total: rx.Field[int] = rx.field(0)
+    page_count: rx.Field[int] = rx.field(1)
+    # any visible project at all (for an honest empty state)
+    any_projects: rx.Field[bool] = rx.field(False)
     health_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
     lifecycle_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
     sort_links: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
-    prev_href: str = ""
-    next_href: str = ""
+    prev_href: rx.Field[str] = rx.field("")
+    next_href: rx.Field[str] = rx.field("")
     owners: rx.Field[list[Choice]] = rx.field(default_factory=list)
     runs: rx.Field[list[RunLine]] = rx.field(default_factory=list)
-    can_create: bool = False
-    loaded: bool = False
+    can_create: rx.Field[bool] = rx.field(False)
+    loaded: rx.Field[bool] = rx.field(False)
 
     @rx.var
     def filtered(self) -> bool:

@@ -18,13 +18,13 @@ INVITE_PREFIX = f"{invitations.INVITE_PATH}/"
 
 class InviteState(SessionState):
     # The token is in the page's URL already; keeping it here feeds the sign-up form's field.
-    invitation_token: str = ""
-    invited_org: str = ""
-    invited_email: str = ""
-    invited_role: str = ""
-    role_description: str = ""
-    expires: str = ""
-    problem: str = ""  # expired, used, revoked or unknown
+    invitation_token: rx.Field[str] = rx.field("")
+    invited_org: rx.Field[str] = rx.field("")
+    invited_email: rx.Field[str] = rx.field("")
+    invited_role: rx.Field[str] = rx.field("")
+    role_description: rx.Field[str] = rx.field("")
+    expires: rx.Field[str] = rx.field("")
+    problem: rx.Field[str] = rx.field("")  # expired, used, revoked or unknown
 
     def _token_from_url(self) -> str:
         path = self.router.url.path

@@ -63,10 +63,10 @@ class MembersState(SessionState):
     member_tokens: rx.Field[list[MemberTokenRow]] = rx.field(default_factory=list)
     # Whether the single-use link's box is open; the link itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
-    link_shown: bool = False
-    invite_expires: str = ""
+    link_shown: rx.Field[bool] = rx.field(False)
+    invite_expires: rx.Field[str] = rx.field("")
     # Where the link went: "Sent by email to x." or, without mail, a request to pass it on.
-    invite_sent_note: str = ""
+    invite_sent_note: rx.Field[str] = rx.field("")
 
     def _fill(self, db: Session, principal: Principal) -> None:
         self.members = [MemberRow(str(m.id), m.display_name, m.email, m.role.value, m.is_active,

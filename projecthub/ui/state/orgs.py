@@ -44,7 +44,7 @@ class NewOrgState(SlugSuggestion, SessionState):
 
 
 class OrgSettingsState(SessionState):
-    slug: str = ""
+    slug: rx.Field[str] = rx.field("")
 
     @event
     def load(self) -> EventSpec | None:

@@ -33,9 +33,9 @@ class OutboxRow:
 
 class OutboxState(SessionState):
     messages: rx.Field[list[OutboxRow]] = rx.field(default_factory=list)
-    allowed: bool = False
+    allowed: rx.Field[bool] = rx.field(False)
     # What happens to mail on this instance, in a sentence.
-    delivery_note: str = ""
+    delivery_note: rx.Field[str] = rx.field("")
 
     def _viewer(self, db: Session) -> Actor | None:
         try:

@@ -102,27 +102,28 @@ def _run_row(run: service.RunView) -> RunRow:
 class ProjectState(SessionState):
     """What the database knows about the project; only Refresh asks the tools."""
 
-    problem: str = ""  # not found (missing, another organization's, or not a member of it)
-    name: str = ""
-    key: str = ""
-    client: str = ""
-    description: str = ""
-    dates: str = ""
-    lifecycle: str = ""
-    lifecycle_text: str = ""
-    can_change_lifecycle: bool = False
-    health: str = "unknown"
-    health_text: str = ""
+    # not found (missing, another organization's, or not a member of it)
+    problem: rx.Field[str] = rx.field("")
+    name: rx.Field[str] = rx.field("")
+    key: rx.Field[str] = rx.field("")
+    client: rx.Field[str] = rx.field("")
+    description: rx.Field[str] = rx.field("")
+    dates: rx.Field[str] = rx.field("")
+    lifecycle: rx.Field[str] = rx.field("")
+    lifecycle_text: rx.Field[str] = rx.field("")
+    can_change_lifecycle: rx.Field[bool] = rx.field(False)
+    health: rx.Field[str] = rx.field("unknown")
+    health_text: rx.Field[str] = rx.field("")
     reasons: rx.Field[list[ReasonLine]] = rx.field(default_factory=list)
-    synced: str = ""
-    synced_at: str = ""
+    synced: rx.Field[str] = rx.field("")
+    synced_at: rx.Field[str] = rx.field("")
     cards: rx.Field[list[CardView]] = rx.field(default_factory=list)
     issue_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
     burn_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
     people: rx.Field[list[Person]] = rx.field(default_factory=list)
     facts: rx.Field[list[Fact]] = rx.field(default_factory=list)
     runs: rx.Field[list[RunRow]] = rx.field(default_factory=list)
-    refreshing: bool = False
+    refreshing: rx.Field[bool] = rx.field(False)
 
     _project: str = ""
 

@@ -4,6 +4,8 @@ only says whether mail works here and whether a link can still be used."""
 
 from __future__ import annotations
 
+import reflex as rx
+
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.models import LinkPurpose
@@ -15,11 +17,12 @@ RESET_PREFIX = "/reset-password/"
 
 
 class RecoveryState(AuthState):
-    mail_ready: bool = True
-    outbox_only: bool = False  # development without SMTP: the mail is on /outbox
+    mail_ready: rx.Field[bool] = rx.field(True)
+    # Development without SMTP: the mail is on /outbox.
+    outbox_only: rx.Field[bool] = rx.field(False)
     # The token is in the page's URL already; keeping it here feeds the form's hidden field.
-    reset_token: str = ""
-    link_problem: str = ""  # expired, used or unknown
+    reset_token: rx.Field[str] = rx.field("")
+    link_problem: rx.Field[str] = rx.field("")  # expired, used or unknown
 
     @event
     def open_forgot(self) -> None:

@@ -79,18 +79,18 @@ def _line(step: service.StepView) -> StepLine:
 
 
 class RunProgressState(SessionState):
-    run_status: str = ""
-    percent: int = 0
-    done_count: int = 0
-    step_count: int = 0
+    run_status: rx.Field[str] = rx.field("")
+    percent: rx.Field[int] = rx.field(0)
+    done_count: rx.Field[int] = rx.field(0)
+    step_count: rx.Field[int] = rx.field(0)
     steps: rx.Field[list[StepLine]] = rx.field(default_factory=list)
-    run_error: str = ""
-    started: str = ""
-    finished: str = ""
-    project_name: str = ""
-    project_href: str = ""
-    live: bool = False  # a poll is keeping the page current
-    problem: str = ""  # the run is not found
+    run_error: rx.Field[str] = rx.field("")
+    started: rx.Field[str] = rx.field("")
+    finished: rx.Field[str] = rx.field("")
+    project_name: rx.Field[str] = rx.field("")
+    project_href: rx.Field[str] = rx.field("")
+    live: rx.Field[bool] = rx.field(False)  # a poll is keeping the page current
+    problem: rx.Field[str] = rx.field("")  # the run is not found
 
     _run: str = ""
     # Each load starts a new poll; older polls see the change and stop.

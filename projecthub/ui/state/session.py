@@ -49,17 +49,17 @@ class OrgChoice:
 class SessionState(rx.State):
     """Base of every ProjectHub state: display data about the person and their organization."""
 
-    logged_in: bool = False
-    user_name: str = ""
-    user_email: str = ""
-    is_instance_admin: bool = False
+    logged_in: rx.Field[bool] = rx.field(False)
+    user_name: rx.Field[str] = rx.field("")
+    user_email: rx.Field[str] = rx.field("")
+    is_instance_admin: rx.Field[bool] = rx.field(False)
     # Until the address is confirmed a banner asks for it (services.verification).
-    email_unverified: bool = False
-    org_name: str = ""
-    role: str = ""
+    email_unverified: rx.Field[bool] = rx.field(False)
+    org_name: rx.Field[str] = rx.field("")
+    role: rx.Field[str] = rx.field("")
     # Why the current organization cannot be shown (suspended, none chosen); "" when it can.
-    org_problem: str = ""
-    org_suspended: bool = False
+    org_problem: rx.Field[str] = rx.field("")
+    org_suspended: rx.Field[bool] = rx.field(False)
     orgs: rx.Field[list[OrgChoice]] = rx.field(default_factory=list)
     # Field (or form section) -> message, shown next to the input it is about.
     errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)

@@ -17,7 +17,7 @@ def org_form_errors(fields: dict[str, str]) -> dict[str, str]:
 
 
 class SlugSuggestion(rx.State, mixin=True):
-    org_slug: str = ""
+    org_slug: rx.Field[str] = rx.field("")
     _slug_edited: bool = False
 
     def _reset_slug(self) -> None:

@@ -52,15 +52,15 @@ def line_errors(exc: Invalid) -> list[LineError]:
 class TemplatesState(SessionState):
     templates: rx.Field[list[TemplateRow]] = rx.field(default_factory=list)
     # The open template: its saved source is the editor's starting text.
-    editor_open: bool = False
-    editing_id: str = ""
-    editing_name: str = ""
-    editing_version: int = 0
-    editable: bool = False
-    why_read_only: str = ""
-    source: str = ""
+    editor_open: rx.Field[bool] = rx.field(False)
+    editing_id: rx.Field[str] = rx.field("")
+    editing_name: rx.Field[str] = rx.field("")
+    editing_version: rx.Field[int] = rx.field(0)
+    editable: rx.Field[bool] = rx.field(False)
+    why_read_only: rx.Field[str] = rx.field("")
+    source: rx.Field[str] = rx.field("")
     # Changes whenever the editor must start again from ``source`` (open, saved).
-    editor_key: str = ""
+    editor_key: rx.Field[str] = rx.field("")
     line_errors: rx.Field[list[LineError]] = rx.field(default_factory=list)
 
     def _fill(self, db: Session, principal: Principal) -> None:

@@ -18,9 +18,9 @@ VERIFY_PREFIX = "/verify-email/"
 
 
 class VerifyState(SessionState):
-    verified: bool = False
-    joined_org: str = ""
-    link_problem: str = ""
+    verified: rx.Field[bool] = rx.field(False)
+    joined_org: rx.Field[str] = rx.field("")
+    link_problem: rx.Field[str] = rx.field("")
 
     @event
     def open_verify(self) -> None:

@@ -67,16 +67,16 @@ def pickers_for(db: Session, principal: Principal) -> Pickers:
 
 class WizardState(DraftsState):
     templates: rx.Field[list[TemplateCard]] = rx.field(default_factory=list)
-    can_create: bool = False
-    problem: str = ""  # the draft in the URL is not found
+    can_create: rx.Field[bool] = rx.field(False)
+    problem: rx.Field[str] = rx.field("")  # the draft in the URL is not found
     # The chosen template ("" while picking one) and where the person is in it.
-    template_name: str = ""
-    template_version: int = 0
+    template_name: rx.Field[str] = rx.field("")
+    template_version: rx.Field[int] = rx.field(0)
     steps: rx.Field[list[StepRow]] = rx.field(default_factory=list)
-    step_index: int = 0
+    step_index: rx.Field[int] = rx.field(0)
     fields: rx.Field[list[FieldRow]] = rx.field(default_factory=list)
     summary: rx.Field[list[SummarySection]] = rx.field(default_factory=list)
-    saved_note: str = ""
+    saved_note: rx.Field[str] = rx.field("")
 
     _version_id: str = ""
     _draft: str = ""

@@ -61,12 +61,13 @@ def answer_problems(definition: TemplateDefinition, fields: dict[str, str]) -> l
 
 
 class ReviewState(WizardState):
-    checking: bool = False
-    checked: bool = False  # a result (or an error) for the current answers is shown
+    checking: rx.Field[bool] = rx.field(False)
+    # A result (or an error) for the current answers is shown.
+    checked: rx.Field[bool] = rx.field(False)
     checks: rx.Field[list[ToolCard]] = rx.field(default_factory=list)
-    preflight_ok: bool = False
+    preflight_ok: rx.Field[bool] = rx.field(False)
     problems: rx.Field[list[AnswerProblem]] = rx.field(default_factory=list)
-    check_error: str = ""
+    check_error: rx.Field[str] = rx.field("")
 
     _suggestions: rx.Field[dict[str, dict[str, str]]] = rx.field(default_factory=dict)
     # The answers the last successful check was for: Provision refuses any others.
