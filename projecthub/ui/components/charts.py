@@ -18,7 +18,8 @@ ISSUE_SERIES = (("to_do", "To do", "gray"), ("in_progress", "In progress", "blue
                 ("done", "Done", "green"))
 
 
-def _frame(*series: rx.Component, chart: Any, data: rx.Var, unit: str = "") -> rx.Component:
+def _frame(*series: rx.Component, chart: Any, data: rx.Var[list[dict[str, Any]]],
+           unit: str = "") -> rx.Component:
     return rx.recharts.responsive_container(
         chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-a5)",

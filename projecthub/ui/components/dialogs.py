@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 import reflex as rx
-from reflex_base.event import EventSpec
+from reflex_base.event import EventCallback, EventSpec
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.typed import cond, lucide_icon
 
 
 def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | rx.Var[str],
-            confirm_label: str, on_confirm: EventSpec, *, color: str = "red") -> rx.Component:
+            confirm_label: str, on_confirm: EventSpec | EventCallback[()], *,
+            color: LiteralAccentColor = "red") -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(trigger),
         rx.alert_dialog.content(
@@ -31,7 +33,7 @@ def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | 
 
 
 def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str] | str,
-             on_dismiss: EventSpec) -> rx.Component:
+             on_dismiss: EventSpec | EventCallback[()]) -> rx.Component:
     """A secret or link shown once: the value, a copy button and a way to put it away.
 
     The value never lives in a state var (Reflex would keep it in its state store): the handler

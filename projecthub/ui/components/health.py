@@ -3,7 +3,10 @@ Colour is never the only signal: every badge also says its state in words."""
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 import reflex as rx
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.typed import lucide_icon
 
@@ -13,12 +16,13 @@ LIFECYCLE_COLORS = (("active", "green"), ("on_hold", "amber"), ("completed", "bl
                     ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"))
 
 
-def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[str]:
-    return rx.match(value, *colors, "gray")
+def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[LiteralAccentColor]:
+    # Matching plain values gives a Var; rx.match's stub can only say "Component | Var".
+    return cast("rx.Var[LiteralAccentColor]", rx.match(value, *colors, "gray"))
 
 
 def health_badge(health: rx.Var[str], label: rx.Var[str] | str, *,
-                 size: str = "2") -> rx.Component:
+                 size: Literal["1", "2", "3"] = "2") -> rx.Component:
     return rx.badge(
         lucide_icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
         label,
@@ -53,7 +57,7 @@ def reason_line(level: rx.Var[str], text: rx.Var[str]) -> rx.Component:
     """One reason behind a health colour, with its own level's icon."""
     return rx.hstack(
         lucide_icon(rx.match(level, *HEALTH_ICONS, "circle-help"), size=16, flex_shrink="0",
-                color=rx.color(_color(level, HEALTH_COLORS), 10),  # type: ignore[arg-type]
+                color=rx.color(_color(level, HEALTH_COLORS), 10),
                 margin_top="0.15rem"),
         rx.text(text, size="2"),
         align="start", spacing="2", data_testid="reason",

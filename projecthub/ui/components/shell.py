@@ -6,6 +6,7 @@ Hiding things here is cosmetic; the states re-check the session and role in ever
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.constants.colors import ColorType
 
 from projecthub.core.config import settings
 from projecthub.ui.auth_client import logout
@@ -109,7 +110,7 @@ def loading() -> rx.Component:
 
 
 def notice_screen(icon: str, title: str, message: rx.Var[str] | str,
-                  *actions: rx.Component, color: str = "gray") -> rx.Component:
+                  *actions: rx.Component, color: ColorType = "gray") -> rx.Component:
     """A centred explanation instead of a page's data."""
     return rx.center(
         rx.card(
@@ -171,7 +172,7 @@ def page_header(title: str | rx.Var[str], subtitle: str | rx.Var[str] = "",
 
 def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Component:
     """A page for signed-in people; content shows once the session is checked (on_load)."""
-    body = rx.vstack(*content, spacing="5", width="100%")
+    body: rx.Component = rx.vstack(*content, spacing="5", width="100%")
     if needs_org:
         body = cond(SessionState.org_problem != "", _org_problem(), body)
     body = rx.vstack(verify_banner(), body, spacing="4", width="100%")

@@ -17,7 +17,7 @@ from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import drafts_card, simple_table, status_badge, titled_card
-from projecthub.ui.state.dashboard import ALL, DashboardState, RunLine
+from projecthub.ui.state.dashboard import ALL, Choice, DashboardState, RunLine
 from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
 from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
@@ -69,7 +69,8 @@ def _tiles() -> rx.Component:
 
 
 def _select(name: str, label: str, value: rx.Var[str],
-            options: list[tuple[str, str]] | rx.Var, width: str = "10rem") -> rx.Component:
+            options: list[tuple[str, str]] | rx.Var[list[Choice]],
+            width: str = "10rem") -> rx.Component:
     items = (rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))
              if isinstance(options, rx.Var) else
              rx.fragment(*(rx.select.item(text, value=v) for v, text in options)))

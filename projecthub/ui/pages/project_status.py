@@ -3,6 +3,8 @@ tool resource, history charts, members, basics, provisioning runs) with Refresh.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from projecthub.ui.components.charts import burn_chart, issues_chart
@@ -146,7 +148,7 @@ def _resources() -> rx.Component:
     )
 
 
-def _chart(title: str, icon: str, data: rx.Var, chart: rx.Component,
+def _chart(title: str, icon: str, data: rx.Var[list[dict[str, Any]]], chart: rx.Component,
            note: str) -> rx.Component:
     return titled_card(
         icon, title,
