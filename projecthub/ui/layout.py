@@ -27,7 +27,7 @@ def nav_link(label: str, href: str) -> rx.Component:
                    high_contrast=True, underline="none", white_space="nowrap")
 
 
-def button_link(label: str, href: str, **button_props: Any) -> rx.Component:
+def button_link(label: str, href: str | rx.Var[str], **button_props: Any) -> rx.Component:
     """A link styled as a button: one ``<a>``, not an ``<a>`` wrapped around a ``<button>``."""
     return rx.button(ReactRouterLink.create(label, to=href), as_child=True, **button_props)
 

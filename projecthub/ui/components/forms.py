@@ -78,11 +78,11 @@ def form_error(key: str = "form") -> rx.Component:
     )
 
 
-def submit(label: str, **props: Any) -> rx.Component:
+def submit(label: str | rx.Var[str], **props: Any) -> rx.Component:
     return rx.button(label, type="submit", size="3", **props)
 
 
-def section(title: str, description: str | rx.Var[str], *children: rx.Component,
+def section(title: str, description: str | rx.Var[str] | rx.Component, *children: rx.Component,
             **card_props: Any) -> rx.Component:
     """A titled card: one concern per card (profile, password, tokens, ...)."""
     return rx.card(

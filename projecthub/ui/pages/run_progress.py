@@ -4,6 +4,7 @@ the whole run's progress, Cancel while it runs and Retry when it failed."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.constants.colors import ColorType
 
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
@@ -13,7 +14,7 @@ from projecthub.ui.pages.projects import RUN_COLORS, status_badge
 from projecthub.ui.state.run_progress import RUN_FIELD, LogLine, RunProgressState, StepLine
 from projecthub.ui.typed import cond, lucide_icon
 
-STEP_ICONS = {
+STEP_ICONS: dict[str, tuple[str, ColorType]] = {
     "succeeded": ("circle-check", "green"),
     "failed": ("circle-x", "red"),
     "skipped": ("circle-minus", "gray"),

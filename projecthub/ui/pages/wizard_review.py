@@ -3,7 +3,11 @@ the tools when the page opens), and Provision once nothing is blocked."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex_base.constants.colors import ColorType
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.state.wizard import WizardState
@@ -11,7 +15,7 @@ from projecthub.ui.state.wizard_fields import SummaryItem, SummarySection
 from projecthub.ui.state.wizard_review import REVIEW_FIELD, AnswerProblem, ReviewState, ToolCard
 from projecthub.ui.typed import cond, lucide_icon
 
-DECISIONS = {
+DECISIONS: dict[str, tuple[LiteralAccentColor, str, str]] = {
     "create": ("green", "plus", "Create"),
     "link": ("blue", "link", "Link existing"),
     "skip": ("gray", "minus", "Skip"),
@@ -45,12 +49,13 @@ def _section(section: SummarySection) -> rx.Component:
 
 
 def _decision(decision: rx.Var[str]) -> rx.Component:
-    return rx.match(decision, *(
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(decision, *(
         (name, rx.badge(lucide_icon(icon, size=12), text, color_scheme=color, size="2"))
-        for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision))
+        for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision)))
 
 
-def _lines(items: rx.Var[list[str]], icon: str, color: str) -> rx.Component:
+def _lines(items: rx.Var[list[str]], icon: str, color: ColorType) -> rx.Component:
     return rx.vstack(
         rx.foreach(items, lambda text: rx.hstack(
             lucide_icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",

@@ -4,13 +4,12 @@ or sign up with it. New people sign up through the browser's fetch (see ``ui.aut
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.services import invitations, sessions
 from projecthub.ui.format import ROLE_DESCRIPTIONS, when
-from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.session import Events, SessionState
 from projecthub.ui.typed import event
 
 INVITE_PREFIX = f"{invitations.INVITE_PATH}/"
@@ -53,7 +52,7 @@ class InviteState(SessionState):
             self.logged_in = False
 
     @event
-    def accept(self) -> EventSpec | None:
+    def accept(self) -> Events:
         """Join as the signed-in person (the service checks the email) and switch to the org."""
         self.errors = {}
         try:

@@ -10,7 +10,7 @@ from reflex_base.event import EventSpec
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, Invalid
 from projecthub.services import orgs, sessions
-from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.session import Events, SessionState
 from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
 from projecthub.ui.typed import event
 
@@ -19,10 +19,10 @@ class NewOrgState(SlugSuggestion, SessionState):
     @event
     def load(self) -> EventSpec | None:
         self._reset_slug()
-        return self.require_login()
+        return self._check_login()
 
     @event
-    def create(self, form: dict[str, Any]) -> EventSpec | None:
+    def create(self, form: dict[str, Any]) -> Events:
         """Create the organization with this person as owner, and make it current."""
         self.errors = {}
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
-from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from projecthub.models import Tool, WizardDraft
@@ -15,7 +14,7 @@ from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.principal import Principal
 from projecthub.services.templates.library import load_version
 from projecthub.ui.format import when
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.wizard_fields import wizard_steps
 from projecthub.ui.typed import event
 
@@ -59,7 +58,7 @@ class DraftsState(SessionState):
         self._fill_drafts(db, principal)
 
     @event
-    def delete_draft(self, draft_id: str) -> EventSpec | None:
+    def delete_draft(self, draft_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: drafts.delete_draft(db, p, parse_id(draft_id, "Draft")),
             success="Draft deleted.", field="drafts")

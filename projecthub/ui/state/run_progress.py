@@ -23,7 +23,7 @@ from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import tool_label
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
 RUN_PREFIX = "/runs/"
@@ -120,7 +120,7 @@ class RunProgressState(SessionState):
         self.finished = when(run.finished_at, never="")
         return run
 
-    def _watch(self) -> EventSpec | None:
+    def _watch(self) -> Events:
         """Start a fresh poll (any older one stops at its next tick)."""
         self._generation += 1
         self.live = self.run_status in _UNFINISHED
@@ -144,7 +144,7 @@ class RunProgressState(SessionState):
         return unfinished, None
 
     @event
-    def load(self) -> EventSpec | None:
+    def load(self) -> Events:
         self.problem, self.steps, self.run_status, self.live = "", [], "", False
         self._run = ""
         try:
@@ -180,7 +180,7 @@ class RunProgressState(SessionState):
                 self.live = False
         return None
 
-    def _change(self, action: Callable[[Session, Principal, str], object]) -> EventSpec | None:
+    def _change(self, action: Callable[[Session, Principal, str], object]) -> Events:
         self.errors = {}
         try:
             with session_scope() as db:
@@ -192,11 +192,11 @@ class RunProgressState(SessionState):
         return self._watch()
 
     @event
-    def retry(self) -> EventSpec | None:
+    def retry(self) -> Events:
         """Put the failed steps back in line; the worker resumes the run from them."""
         return self._change(service.retry_run)
 
     @event
-    def cancel(self) -> EventSpec | None:
+    def cancel(self) -> Events:
         """No new steps start; one already calling a tool finishes and is recorded."""
         return self._change(service.cancel_run)

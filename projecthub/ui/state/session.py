@@ -13,7 +13,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import reflex as rx
-from reflex_base.event import EventSpec
+from reflex_base.event import EventCallback, EventSpec
 from sqlmodel import Session
 
 from projecthub.core.db import session_scope
@@ -31,8 +31,10 @@ from projecthub.services.sessions import SessionContext
 from projecthub.ui.typed import event
 
 ADMIN_ROLES = ("owner", "admin")
-# What a handler hands back to the browser: nothing, one event (a redirect, a toast) or several.
-Events = EventSpec | list[EventSpec] | None
+# What a handler hands back to the browser: nothing, one event (a redirect, a toast, another
+# handler) or several.
+Event = EventSpec | EventCallback[()]
+Events = Event | list[Event] | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +172,10 @@ class SessionState(rx.State):
     @event
     def require_login(self) -> EventSpec | None:
         """on_load of pages that show only the session's own data (dashboard, new organization)."""
+        return self._check_login()
+
+    def _check_login(self) -> EventSpec | None:
+        """The session refreshed, or why it can't be (for on_load handlers that do more)."""
         try:
             with session_scope() as db:
                 self._refresh(db)

@@ -17,7 +17,7 @@ from projecthub.models import Role
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.templates import library
 from projecthub.services.templates.library import TemplateView
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
 LIST = "templates"
@@ -135,7 +135,7 @@ class TemplatesState(SessionState):
         return rx.toast.success(f"Saved as version {saved.version}.")
 
     @event
-    def retire(self, template_id: str) -> EventSpec | None:
+    def retire(self, template_id: str) -> Events:
         """New projects can no longer use it; projects made from it keep their version."""
         result = self._tenant_action(
             lambda db, p: library.retire_template(db, p, parse_id(template_id, "Template")),

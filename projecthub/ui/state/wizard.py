@@ -24,7 +24,7 @@ from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_step, with_defaults
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
-from projecthub.ui.state.session import parse_id
+from projecthub.ui.state.session import Event, Events, parse_id
 from projecthub.ui.state.wizard_fields import (
     FieldRow,
     Pickers,
@@ -164,7 +164,7 @@ class WizardState(DraftsState):
         return rx.call_script("window.history.replaceState(window.history.state, '', "
                               f"'{NEW_PATH}/{draft.id}')")
 
-    def _act(self, change: Change, *, save: bool = True) -> list[EventSpec] | EventSpec | None:
+    def _act(self, change: Change, *, save: bool = True) -> Events:
         """Run one change as the current principal, save the draft, redraw the page."""
         self.errors = {}
         try:
@@ -176,7 +176,7 @@ class WizardState(DraftsState):
                 self._render(db, principal, definition)
         except AppError as exc:
             return self._fail(exc, field=WIZARD)
-        events = [e for e in (saved, follow) if e is not None]
+        events: list[Event] = [e for e in (saved, follow) if e is not None]
         return events or None
 
     def _set(self, field: str, answer: Any) -> None:
@@ -228,7 +228,7 @@ class WizardState(DraftsState):
         return None
 
     @event
-    def set_answer(self, field: str, value: str) -> list[EventSpec] | EventSpec | None:
+    def set_answer(self, field: str, value: str) -> Events:
         """A typed, chosen or picked value; parsed by the field's type, then saved."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             fdef = self._field(definition, field)
@@ -240,14 +240,14 @@ class WizardState(DraftsState):
         return self._act(change)
 
     @event
-    def set_flag(self, field: str, on: bool) -> list[EventSpec] | EventSpec | None:
+    def set_flag(self, field: str, on: bool) -> Events:
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._set(field, parse(self._field(definition, field), bool(on)))
         return self._act(change)
 
     @event
     def toggle_option(self, field: str, option: str,
-                      checked: bool) -> list[EventSpec] | EventSpec | None:
+                      checked: bool) -> Events:
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._field(definition, field)
             shown = with_defaults(definition, self._answers).get(field)  # a default counts
@@ -255,14 +255,14 @@ class WizardState(DraftsState):
         return self._act(change)
 
     @event
-    def touch(self, field: str) -> list[EventSpec] | EventSpec | None:
+    def touch(self, field: str) -> Events:
         """Leaving a field shows its problem (e.g. required) even if nothing was typed."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._touch(self._field(definition, field).id)
         return self._act(change, save=False)
 
     @event
-    def next_step(self) -> list[EventSpec] | EventSpec | None:
+    def next_step(self) -> Events:
         """On to the next page, unless this one has problems (then they all show)."""
         def change(db: Session, principal: Principal, definition: TemplateDefinition) -> None:
             step = self._step(definition)
@@ -275,7 +275,7 @@ class WizardState(DraftsState):
         return self._act(change)
 
     @event
-    def go_to_step(self, index: int) -> list[EventSpec] | EventSpec | None:
+    def go_to_step(self, index: int) -> Events:
         """Back to an earlier page (Back, the step indicator, Edit in the review)."""
         def change(_db: Session, _p: Principal, _definition: TemplateDefinition) -> None:
             if 0 <= int(index) < self.step_index:

@@ -19,6 +19,7 @@ from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck, run_preflight
 from projecthub.services.templates.definition import TemplateDefinition
 from projecthub.services.wiring import tool_clients
+from projecthub.ui.state.session import Events
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import wizard_steps
 from projecthub.ui.typed import event
@@ -93,7 +94,7 @@ class ReviewState(WizardState):
         self._ok_for = fingerprint if result.ok else ""
 
     @event(background=True)
-    async def check_tools(self) -> EventSpec | None:
+    async def check_tools(self) -> Events:
         """Preflight in the background: every tool is asked at once, and a slow one must not
         hold the page (or this tab's other events) for its whole timeout."""
         async with self:
@@ -129,7 +130,7 @@ class ReviewState(WizardState):
         return None
 
     @event
-    def apply_suggestion(self, tool: str) -> list[EventSpec] | EventSpec | None:
+    def apply_suggestion(self, tool: str) -> Events:
         """Take the tool's suggestion (e.g. a free Jira key) as the answer, then check again."""
         suggestion = self._suggestions.get(str(tool))
         if not suggestion:
