@@ -166,7 +166,7 @@ class DashboardState(DraftsState):
 
     def _fill_around(self, db: Session, principal: Principal) -> None:
         self.can_create = principal.has_role(Role.MEMBER)
-        self.owners = [Choice(m.user_id, m.display_name or m.email)
+        self.owners = [Choice(str(m.user_id), m.display_name or m.email)
                        for m in members.list_members(db, principal) if m.is_active]
         self.runs = [RunLine(r.run_id, r.project_name, r.project_key, r.status,
                              f"{r.steps_done} of {r.steps_total} steps", when(r.created_at),

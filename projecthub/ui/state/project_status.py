@@ -133,7 +133,7 @@ class ProjectState(SessionState):
 
     def _fill(self, db: Session, principal: Principal) -> None:
         """The whole page from the database, as ``principal`` may see it."""
-        status = view.project_status(db, principal, self._project)
+        status = view.project_status(db, principal, parse_id(self._project, "Project"))
         project, now = status.project, utcnow()
         stale_hours = get_status_settings(db, principal).stale_hours
         self.name, self.key, self.description = project.name, project.key, project.description
@@ -180,7 +180,7 @@ class ProjectState(SessionState):
     @event
     def set_lifecycle(self, state: str) -> Events:
         return self._tenant_action(
-            lambda db, p: view.set_lifecycle(db, p, self._project, state),
+            lambda db, p: view.set_lifecycle(db, p, parse_id(self._project, "Project"), state),
             success=f"The project is now {lifecycle_label(state).lower()}.",
             field=LIFECYCLE_FIELD)
 
@@ -188,7 +188,7 @@ class ProjectState(SessionState):
         """Sync the project if the session may see it; False when a sync was already running."""
         with session_scope() as db:
             principal = self._principal(db)
-            project = projects.get_project(db, principal, self._project)
+            project = projects.get_project(db, principal, parse_id(self._project, "Project"))
         return await sync.refresh_project(project.id, sync_config()) is not None
 
     @event(background=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -110,7 +111,7 @@ class RunProgressState(SessionState):
 
     def _fill_run(self, db: Session, principal: Principal) -> service.RunView:
         """Show the run as the database has it now."""
-        run = service.get_run(db, principal, self._run)
+        run = service.get_run(db, principal, parse_id(self._run, "Run"))
         done = sum(s.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED) for s in run.steps)
         self.run_status, self.run_error = str(run.status), run.error
         self.done_count, self.step_count = done, len(run.steps)
@@ -180,12 +181,12 @@ class RunProgressState(SessionState):
                 self.live = False
         return None
 
-    def _change(self, action: Callable[[Session, Principal, str], object]) -> Events:
+    def _change(self, action: Callable[[Session, Principal, uuid.UUID], object]) -> Events:
         self.errors = {}
         try:
             with session_scope() as db:
                 principal = self._principal(db)
-                action(db, principal, self._run)
+                action(db, principal, parse_id(self._run, "Run"))
                 self._fill_run(db, principal)
         except AppError as exc:
             return self._fail(exc, field=RUN_FIELD)

@@ -6,6 +6,7 @@ decide what is shown and what is wrong; this state only keeps the place and show
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -102,7 +103,8 @@ class WizardState(DraftsState):
     # Server-side helpers.
 
     def _definition(self, db: Session, principal: Principal) -> TemplateDefinition:
-        return library.load_version(db, principal, self._version_id)[1]
+        return library.load_version(db, principal,
+                                    parse_id(self._version_id, "Template version"))[1]
 
     def _step(self, definition: TemplateDefinition) -> StepDef | None:
         """The current step, or None on the review page."""
@@ -137,7 +139,7 @@ class WizardState(DraftsState):
         self.fields = field_rows(definition, step, self._answers, self._raw, shown,
                                  self._pickers)
 
-    def _open(self, db: Session, principal: Principal, version_id: object,
+    def _open(self, db: Session, principal: Principal, version_id: uuid.UUID,
               answers: dict[str, Any], step_id: str, draft_id: str) -> None:
         version, definition = library.load_version(db, principal, version_id)
         steps = wizard_steps(definition)
@@ -154,9 +156,11 @@ class WizardState(DraftsState):
               definition: TemplateDefinition) -> EventSpec | None:
         """Store the answers in the draft; the first save also gives the page the draft's URL."""
         step = self._step(definition)
-        draft = drafts.save_draft(db, principal, template_version_id=self._version_id,
+        version_id = parse_id(self._version_id, "Template version")
+        draft_id = parse_id(self._draft, "Draft") if self._draft else None
+        draft = drafts.save_draft(db, principal, template_version_id=version_id,
                                   answers=self._answers, step=step.id if step else REVIEW,
-                                  draft_id=self._draft or None)
+                                  draft_id=draft_id)
         self.saved_note = "Draft saved " + when(draft.updated_at)
         if self._draft:
             return None

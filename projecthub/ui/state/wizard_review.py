@@ -19,7 +19,7 @@ from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck, run_preflight
 from projecthub.services.templates.definition import TemplateDefinition
 from projecthub.services.wiring import tool_clients
-from projecthub.ui.state.session import Events
+from projecthub.ui.state.session import Events, parse_id
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import wizard_steps
 from projecthub.ui.typed import event
@@ -111,7 +111,9 @@ class ReviewState(WizardState):
                 principal = self._principal(db)
                 definition = self._definition(db, principal)
                 outcome = await run_preflight(db, principal, tool_clients(principal),
-                                              template_version_id=version_id, answers=answers)
+                                              template_version_id=parse_id(version_id,
+                                                                           "Template version"),
+                                              answers=answers)
         except AppError as exc:
             outcome = exc
         async with self:
@@ -157,11 +159,12 @@ class ReviewState(WizardState):
         try:
             with session_scope() as db:
                 principal = self._principal(db)
-                _, run = service.start_project(db, principal, template_version_id=self._version_id,
+                version_id = parse_id(self._version_id, "Template version")
+                _, run = service.start_project(db, principal, template_version_id=version_id,
                                                answers=self._answers)
                 if self._draft:
                     with contextlib.suppress(NotFound):
-                        drafts.delete_draft(db, principal, self._draft)
+                        drafts.delete_draft(db, principal, parse_id(self._draft, "Draft"))
         except AppError as exc:
             return self._fail(exc, field=REVIEW_FIELD)
         self._clear()
