@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 from reflex.components.react_router import ReactRouterLink
+from reflex_components_radix.themes.color_mode import ColorModeIconButton
 
 from projecthub.ui import styles
 from projecthub.ui.typed import lucide_icon
@@ -60,7 +61,9 @@ def navbar(
             rx.spacer(),
             rx.hstack(
                 user_menu if user_menu is not None else rx.fragment(),
-                rx.color_mode.button(variant="ghost", size="2", aria_label="Toggle dark mode"),
+                # rx.color_mode.button itself (the stub types rx.color_mode as a plain Var).
+                ColorModeIconButton.create(variant="ghost", size="2",
+                                           aria_label="Toggle dark mode"),
                 spacing="3",
                 align="center",
             ),

@@ -4,7 +4,7 @@ At runtime both are Reflex's own objects; only what mypy sees differs."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple, overload
 
 import reflex as rx
 from reflex.event import EventCallback
@@ -12,12 +12,17 @@ from reflex.vars import Var
 from reflex_base.components.component import Component
 from reflex_components_lucide.icon import Icon
 
-__all__ = ["cond", "event", "lucide_icon"]
+__all__ = ["InputType", "cond", "event", "lucide_icon"]
 
 S = TypeVar("S", bound=rx.State)
 T = TypeVar("T")
 U = TypeVar("U")
 P = TypeVarTuple("P")
+
+# The ``type`` values rx.input (a radix text field) declares.
+InputType = Literal["button", "checkbox", "color", "date", "datetime-local", "email", "file",
+                    "hidden", "image", "month", "number", "password", "radio", "range", "reset",
+                    "search", "submit", "tel", "text", "time", "url", "week"]
 
 # The lucide package binds ``icon`` to both a submodule and ``Icon.create``; mypy sees the module.
 lucide_icon = Icon.create

@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import cond
+from projecthub.ui.typed import InputType, cond
 
 
 def label(text: str, for_id: str) -> rx.Component:
@@ -21,7 +21,7 @@ def error_for(key: str) -> rx.Var[str]:
     return SessionState.errors.get(key, "")
 
 
-def field(text: str, name: str, *, type: str = "text", hint: str | rx.Var[str] = "",
+def field(text: str, name: str, *, type: InputType = "text", hint: str | rx.Var[str] = "",
           error_key: str = "", **input_props: Any) -> rx.Component:
     """A labelled input with its error (or hint) underneath."""
     message = error_for(error_key or name)

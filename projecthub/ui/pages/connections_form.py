@@ -7,7 +7,7 @@ Inputs are uncontrolled, so what was typed survives error messages; secret input
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 
@@ -55,9 +55,11 @@ def _tool_fields(spec: ToolSpec) -> rx.Component:
 
 
 def _per_tool(part: Callable[[ToolSpec], rx.Component]) -> rx.Component:
-    return rx.match(ConnectionsState.form_tool,
-                    *((tool.value, part(spec)) for tool, spec in TOOL_SPECS.items()),
-                    rx.fragment())
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(
+        ConnectionsState.form_tool,
+        *((tool.value, part(spec)) for tool, spec in TOOL_SPECS.items()),
+        rx.fragment()))
 
 
 def _tool_choice() -> rx.Component:

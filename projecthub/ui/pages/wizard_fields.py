@@ -4,11 +4,13 @@ appears under it, its help above the input."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import FieldRow, OptionRow
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import InputType, cond, lucide_icon
 
 
 def _id(row: FieldRow) -> rx.Var[str]:
@@ -19,7 +21,7 @@ def _invalid(row: FieldRow) -> rx.Var[str]:
     return cond(row.error != "", "true", "false")
 
 
-def _text(row: FieldRow, type: str = "text") -> rx.Component:
+def _text(row: FieldRow, type: InputType = "text") -> rx.Component:
     return rx.input(
         id=_id(row), type=type, value=row.text, size="3", width="100%",
         max_width=cond(type == "text", "36rem", "16rem"),
@@ -86,7 +88,8 @@ def _switch(row: FieldRow) -> rx.Component:
 
 
 def _control(row: FieldRow) -> rx.Component:
-    return rx.match(
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(
         row.kind,
         ("textarea", _textarea(row)),
         ("lines", _textarea(row, placeholder="One per line")),
@@ -97,7 +100,7 @@ def _control(row: FieldRow) -> rx.Component:
         ("checks", _checks(row)),
         ("switch", _switch(row)),
         _text(row),
-    )
+    ))
 
 
 def _note(row: FieldRow) -> rx.Component:
