@@ -6,6 +6,7 @@ import reflex as rx
 
 from projecthub.ui import styles
 from projecthub.ui.layout import button_link, page_shell
+from projecthub.ui.typed import lucide_icon
 
 TOOLS = ("Productive", "Jira", "Confluence", "Microsoft 365")
 
@@ -88,7 +89,7 @@ def _hero() -> rx.Component:
 def _feature(icon: str, title: str, body: str) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.icon(icon, size=22, color=rx.color("accent", 11)),
+            lucide_icon(icon, size=22, color=rx.color("accent", 11)),
             rx.heading(title, as_="h2", size="4"),
             rx.text(body, size="2", color_scheme="gray"),
             spacing="3",

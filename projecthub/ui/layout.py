@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import reflex as rx
 from reflex.components.react_router import ReactRouterLink
+from reflex_components_radix.themes.color_mode import ColorModeIconButton
 
 from projecthub.ui import styles
+from projecthub.ui.typed import lucide_icon
 
 API_DOCS_URL = "/api/v1/docs"
 
@@ -25,7 +28,7 @@ def nav_link(label: str, href: str) -> rx.Component:
                    high_contrast=True, underline="none", white_space="nowrap")
 
 
-def button_link(label: str, href: str, **button_props: object) -> rx.Component:
+def button_link(label: str, href: str | rx.Var[str], **button_props: Any) -> rx.Component:
     """A link styled as a button: one ``<a>``, not an ``<a>`` wrapped around a ``<button>``."""
     return rx.button(ReactRouterLink.create(label, to=href), as_child=True, **button_props)
 
@@ -34,7 +37,7 @@ def brand() -> rx.Component:
     """The product name, linking home."""
     return rx.link(
         rx.hstack(
-            rx.icon("layout-grid", size=20),
+            lucide_icon("layout-grid", size=20),
             rx.text(styles.PRODUCT_NAME, size="4", weight="bold"),
             align="center",
             spacing="2",
@@ -58,7 +61,9 @@ def navbar(
             rx.spacer(),
             rx.hstack(
                 user_menu if user_menu is not None else rx.fragment(),
-                rx.color_mode.button(variant="ghost", size="2", aria_label="Toggle dark mode"),
+                # rx.color_mode.button itself (the stub types rx.color_mode as a plain Var).
+                ColorModeIconButton.create(variant="ghost", size="2",
+                                           aria_label="Toggle dark mode"),
                 spacing="3",
                 align="center",
             ),

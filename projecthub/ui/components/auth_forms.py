@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from projecthub.ui.auth_client import submit_auth_form
@@ -10,6 +12,7 @@ from projecthub.ui.components.forms import field, form_error, submit
 from projecthub.ui.layout import button_link, page_shell
 from projecthub.ui.state.auth import AuthState
 from projecthub.ui.state.slug import SlugSuggestion
+from projecthub.ui.typed import cond
 
 PASSWORD_HINT = "At least 8 characters. Long phrases are easy to remember and hard to guess."
 
@@ -45,7 +48,7 @@ def auth_form(form_id: str, endpoint: str, *children: rx.Component,
               fallback: str = "/dashboard") -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.cond(AuthState.notice != "",
+            cond(AuthState.notice != "",
                     rx.callout(AuthState.notice, icon="info", color_scheme="blue", width="100%")),
             form_error(), *children, spacing="4", width="100%"),
         id=form_id,
@@ -57,7 +60,7 @@ def auth_form(form_id: str, endpoint: str, *children: rx.Component,
 
 def account_fields(email: rx.Var[str] | None = None) -> list[rx.Component]:
     """Email, name and password; an invitation fixes the email."""
-    email_props: dict[str, object] = (
+    email_props: dict[str, Any] = (
         {"default_value": email, "read_only": True, "variant": "soft"} if email is not None
         else {"auto_focus": True})
     return [

@@ -6,19 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_base.constants.colors import ColorType
 
 CHART_HEIGHT = 240
-_AXIS = {"stroke": "var(--gray-a9)", "font_size": 12}
-_TOOLTIP = {"content_style": {"background": "var(--color-panel-solid)",
+_AXIS: dict[str, Any] = {"stroke": "var(--gray-a9)", "font_size": 12}
+_TOOLTIP: dict[str, Any] = {"content_style": {"background": "var(--color-panel-solid)",
                               "border": "1px solid var(--gray-a6)",
                               "border_radius": "var(--radius-2)", "font_size": "13px"},
             "label_style": {"color": "var(--gray-12)"},
             "item_style": {"padding": "0"}}
-ISSUE_SERIES = (("to_do", "To do", "gray"), ("in_progress", "In progress", "blue"),
-                ("done", "Done", "green"))
+ISSUE_SERIES: tuple[tuple[str, str, ColorType], ...] = (
+    ("to_do", "To do", "gray"), ("in_progress", "In progress", "blue"), ("done", "Done", "green"))
 
 
-def _frame(*series: rx.Component, chart: Any, data: rx.Var, unit: str = "") -> rx.Component:
+def _frame(*series: rx.Component, chart: Any, data: rx.Var[list[dict[str, Any]]],
+           unit: str = "") -> rx.Component:
     return rx.recharts.responsive_container(
         chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-a5)",

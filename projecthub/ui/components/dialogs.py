@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 
 import reflex as rx
-from reflex_base.event import EventSpec
+from reflex_base.event import EventCallback, EventSpec
+from reflex_components_radix.themes.base import LiteralAccentColor
+
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | rx.Var[str],
-            confirm_label: str, on_confirm: EventSpec, *, color: str = "red") -> rx.Component:
+            confirm_label: str, on_confirm: EventSpec | EventCallback[()], *,
+            color: LiteralAccentColor = "red") -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(trigger),
         rx.alert_dialog.content(
@@ -29,7 +33,7 @@ def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | 
 
 
 def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str] | str,
-             on_dismiss: EventSpec) -> rx.Component:
+             on_dismiss: EventSpec | EventCallback[()]) -> rx.Component:
     """A secret or link shown once: the value, a copy button and a way to put it away.
 
     The value never lives in a state var (Reflex would keep it in its state store): the handler
@@ -39,10 +43,10 @@ def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str]
     return rx.box(
         rx.vstack(
             rx.hstack(
-                rx.icon("key-round", size=18, color=rx.color("green", 11)),
+                lucide_icon("key-round", size=18, color=rx.color("green", 11)),
                 rx.text(title, weight="bold", size="2", color=rx.color("green", 11)),
                 rx.spacer(),
-                rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray",
+                rx.icon_button(lucide_icon("x", size=14), variant="ghost", color_scheme="gray",
                                size="1", on_click=on_dismiss, aria_label="Dismiss"),
                 align="center",
                 width="100%",
@@ -55,7 +59,7 @@ def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str]
                                    "border": f"1px solid {rx.color('gray', 7)}",
                                    "borderRadius": "var(--radius-2)",
                                    "background": "transparent", "color": "inherit"}),
-                rx.button(rx.icon("copy", size=14), "Copy", size="2",
+                rx.button(lucide_icon("copy", size=14), "Copy", size="2",
                           on_click=[rx.set_clipboard(read_value), rx.toast.success("Copied.")]),
                 align="center",
                 gap="3",
@@ -66,7 +70,7 @@ def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str]
             width="100%",
         ),
         role="status",
-        display=rx.cond(shown, "block", "none"),
+        display=cond(shown, "block", "none"),
         padding="1rem",
         border_radius="var(--radius-3)",
         background_color=rx.color("green", 2),

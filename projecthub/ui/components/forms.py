@@ -4,10 +4,12 @@ from ``SessionState.errors`` appears right under the input or form it is about."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import reflex as rx
 
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import InputType, cond
 
 
 def label(text: str, for_id: str) -> rx.Component:
@@ -19,8 +21,8 @@ def error_for(key: str) -> rx.Var[str]:
     return SessionState.errors.get(key, "")
 
 
-def field(text: str, name: str, *, type: str = "text", hint: str | rx.Var[str] = "",
-          error_key: str = "", **input_props: object) -> rx.Component:
+def field(text: str, name: str, *, type: InputType = "text", hint: str | rx.Var[str] = "",
+          error_key: str = "", **input_props: Any) -> rx.Component:
     """A labelled input with its error (or hint) underneath."""
     message = error_for(error_key or name)
     input_id = f"field-{name}"
@@ -28,11 +30,11 @@ def field(text: str, name: str, *, type: str = "text", hint: str | rx.Var[str] =
         label(text, input_id),
         rx.input(
             id=input_id, name=name, type=type, size="3", width="100%",
-            aria_invalid=rx.cond(message != "", "true", "false"),
+            aria_invalid=cond(message != "", "true", "false"),
             aria_describedby=f"{input_id}-note",
             **input_props,
         ),
-        rx.cond(
+        cond(
             message != "",
             rx.text(message, id=f"{input_id}-note", size="2", color_scheme="red", role="alert"),
             rx.text(hint, id=f"{input_id}-note", size="1", color_scheme="gray"),
@@ -49,7 +51,7 @@ def select_field(text: str, name: str, options: Sequence[str], *, default: str,
         label(text, f"field-{name}"),
         rx.select(list(options), name=name, default_value=default, size="3",
                   id=f"field-{name}"),
-        rx.cond(message != "", rx.text(message, size="2", color_scheme="red", role="alert")),
+        cond(message != "", rx.text(message, size="2", color_scheme="red", role="alert")),
         spacing="1",
     )
 
@@ -69,19 +71,19 @@ def inline_form(input_field: rx.Component, button: rx.Component) -> rx.Component
 def form_error(key: str = "form") -> rx.Component:
     """A message about the whole form (or a section), e.g. wrong credentials."""
     message = error_for(key)
-    return rx.cond(
+    return cond(
         message != "",
         rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert",
                    width="100%"),
     )
 
 
-def submit(label: str, **props: object) -> rx.Component:
+def submit(label: str | rx.Var[str], **props: Any) -> rx.Component:
     return rx.button(label, type="submit", size="3", **props)
 
 
-def section(title: str, description: str | rx.Var[str], *children: rx.Component,
-            **card_props: object) -> rx.Component:
+def section(title: str, description: str | rx.Var[str] | rx.Component, *children: rx.Component,
+            **card_props: Any) -> rx.Component:
     """A titled card: one concern per card (profile, password, tokens, ...)."""
     return rx.card(
         rx.vstack(

@@ -3,7 +3,12 @@ Colour is never the only signal: every badge also says its state in words."""
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 import reflex as rx
+from reflex_components_radix.themes.base import LiteralAccentColor
+
+from projecthub.ui.typed import lucide_icon
 
 HEALTH_COLORS = (("green", "green"), ("amber", "amber"), ("red", "red"))
 HEALTH_ICONS = (("green", "circle-check"), ("amber", "circle-alert"), ("red", "circle-x"))
@@ -11,14 +16,15 @@ LIFECYCLE_COLORS = (("active", "green"), ("on_hold", "amber"), ("completed", "bl
                     ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"))
 
 
-def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[str]:
-    return rx.match(value, *colors, "gray")
+def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[LiteralAccentColor]:
+    # Matching plain values gives a Var; rx.match's stub can only say "Component | Var".
+    return cast("rx.Var[LiteralAccentColor]", rx.match(value, *colors, "gray"))
 
 
 def health_badge(health: rx.Var[str], label: rx.Var[str] | str, *,
-                 size: str = "2") -> rx.Component:
+                 size: Literal["1", "2", "3"] = "2") -> rx.Component:
     return rx.badge(
-        rx.icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
+        lucide_icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
         label,
         color_scheme=_color(health, HEALTH_COLORS),
         variant="soft", size=size, radius="full", data_testid="health",
@@ -41,7 +47,7 @@ def health_dot(health: rx.Var[str] | str) -> rx.Component:
 def stale_marker(note: rx.Var[str] | str) -> rx.Component:
     """"stale", with why on hover (and for screen readers)."""
     return rx.tooltip(
-        rx.badge(rx.icon("clock-alert", size=12), "stale", color_scheme="orange",
+        rx.badge(lucide_icon("clock-alert", size=12), "stale", color_scheme="orange",
                  variant="soft", size="1", aria_label=note, data_testid="stale"),
         content=note,
     )
@@ -50,8 +56,8 @@ def stale_marker(note: rx.Var[str] | str) -> rx.Component:
 def reason_line(level: rx.Var[str], text: rx.Var[str]) -> rx.Component:
     """One reason behind a health colour, with its own level's icon."""
     return rx.hstack(
-        rx.icon(rx.match(level, *HEALTH_ICONS, "circle-help"), size=16, flex_shrink="0",
-                color=rx.color(_color(level, HEALTH_COLORS), 10),  # type: ignore[arg-type]
+        lucide_icon(rx.match(level, *HEALTH_ICONS, "circle-help"), size=16, flex_shrink="0",
+                color=rx.color(_color(level, HEALTH_COLORS), 10),
                 margin_top="0.15rem"),
         rx.text(text, size="2"),
         align="start", spacing="2", data_testid="reason",

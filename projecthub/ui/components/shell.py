@@ -6,12 +6,14 @@ Hiding things here is cosmetic; the states re-check the session and role in ever
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.constants.colors import ColorType
 
 from projecthub.core.config import settings
 from projecthub.ui.auth_client import logout
 from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def _menu_label(text: str | rx.Var[str]) -> rx.Component:
@@ -22,10 +24,10 @@ def _menu_label(text: str | rx.Var[str]) -> rx.Component:
 def _org_item(org: OrgChoice) -> rx.Component:
     return rx.menu.item(
         rx.hstack(
-            rx.cond(org.current, rx.icon("check", size=14), rx.box(width="14px")),
+            cond(org.current, lucide_icon("check", size=14), rx.box(width="14px")),
             rx.text(org.name),
             rx.spacer(),
-            rx.cond(org.suspended, rx.badge("suspended", color_scheme="red", size="1"),
+            cond(org.suspended, rx.badge("suspended", color_scheme="red", size="1"),
                     rx.badge(org.role, variant="soft", size="1")),
             align="center",
             width="100%",
@@ -40,9 +42,9 @@ def org_switcher() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
-                rx.icon("building-2", size=16),
-                rx.cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
-                rx.icon("chevron-down", size=14),
+                lucide_icon("building-2", size=16),
+                cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
+                lucide_icon("chevron-down", size=14),
                 variant="soft", color_scheme="gray", size="2",
                 aria_label="Switch organization",
             ),
@@ -51,7 +53,7 @@ def org_switcher() -> rx.Component:
             _menu_label("Your organizations"),
             rx.foreach(SessionState.orgs, _org_item),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("plus", size=14), "New organization",
+            rx.menu.item(lucide_icon("plus", size=14), "New organization",
                          on_click=rx.redirect("/orgs/new")),
         ),
     )
@@ -63,21 +65,21 @@ def user_menu() -> rx.Component:
             rx.button(
                 rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
                 rx.text(SessionState.user_name, display=["none", "none", "inline"]),
-                rx.icon("chevron-down", size=14),
+                lucide_icon("chevron-down", size=14),
                 variant="ghost", color_scheme="gray", size="2", aria_label="User menu",
             ),
         ),
         rx.menu.content(
             _menu_label(SessionState.user_email),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("user", size=14), "Account",
+            rx.menu.item(lucide_icon("user", size=14), "Account",
                          on_click=rx.redirect("/account")),
-            rx.cond(SessionState.is_instance_admin,
-                    rx.menu.item(rx.icon("shield", size=14), "Instance admin",
+            cond(SessionState.is_instance_admin,
+                    rx.menu.item(lucide_icon("shield", size=14), "Instance admin",
                                  on_click=rx.redirect("/admin/tenants"))),
             _outbox_item(),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("log-out", size=14), "Log out", on_click=logout(),
+            rx.menu.item(lucide_icon("log-out", size=14), "Log out", on_click=logout(),
                          color_scheme="red"),
         ),
     )
@@ -85,21 +87,21 @@ def user_menu() -> rx.Component:
 
 def _outbox_item() -> rx.Component:
     """The mail outbox: everyone's mailbox in development, a status view for admins otherwise."""
-    item = rx.menu.item(rx.icon("mail", size=14), "Outbox", on_click=rx.redirect("/outbox"))
-    return item if not settings.is_production else rx.cond(SessionState.is_instance_admin, item)
+    item = rx.menu.item(lucide_icon("mail", size=14), "Outbox", on_click=rx.redirect("/outbox"))
+    return item if not settings.is_production else cond(SessionState.is_instance_admin, item)
 
 
 def _nav_links() -> list[rx.Component]:
     has_org = SessionState.org_problem == ""
     admin = has_org & SessionState.is_org_admin
     return [
-        rx.cond(SessionState.logged_in, org_switcher()),
-        rx.cond(SessionState.logged_in, nav_link("Dashboard", "/dashboard")),
-        rx.cond(SessionState.logged_in & has_org, nav_link("Members", "/org/members")),
-        rx.cond(SessionState.logged_in & has_org, nav_link("Connections", "/org/connections")),
-        rx.cond(SessionState.logged_in & has_org, nav_link("Templates", "/org/templates")),
-        rx.cond(SessionState.logged_in & admin, nav_link("Audit log", "/org/audit")),
-        rx.cond(SessionState.logged_in & admin, nav_link("Settings", "/org/settings")),
+        cond(SessionState.logged_in, org_switcher()),
+        cond(SessionState.logged_in, nav_link("Dashboard", "/dashboard")),
+        cond(SessionState.logged_in & has_org, nav_link("Members", "/org/members")),
+        cond(SessionState.logged_in & has_org, nav_link("Connections", "/org/connections")),
+        cond(SessionState.logged_in & has_org, nav_link("Templates", "/org/templates")),
+        cond(SessionState.logged_in & admin, nav_link("Audit log", "/org/audit")),
+        cond(SessionState.logged_in & admin, nav_link("Settings", "/org/settings")),
     ]
 
 
@@ -108,12 +110,12 @@ def loading() -> rx.Component:
 
 
 def notice_screen(icon: str, title: str, message: rx.Var[str] | str,
-                  *actions: rx.Component, color: str = "gray") -> rx.Component:
+                  *actions: rx.Component, color: ColorType = "gray") -> rx.Component:
     """A centred explanation instead of a page's data."""
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.icon(icon, size=32, color=rx.color(color, 10)),
+                lucide_icon(icon, size=32, color=rx.color(color, 10)),
                 rx.heading(title, as_="h1", size="6"),
                 rx.text(message, size="3", color_scheme="gray", text_align="center"),
                 rx.hstack(*actions, spacing="3", wrap="wrap", justify="center"),
@@ -130,7 +132,7 @@ def notice_screen(icon: str, title: str, message: rx.Var[str] | str,
 
 
 def _org_problem() -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.org_suspended,
         notice_screen("ban", "Organization suspended", SessionState.org_problem,
                       rx.text("Switch to another organization from the menu above, if you "
@@ -142,7 +144,7 @@ def _org_problem() -> rx.Component:
 
 
 def admins_only(content: rx.Component, what: str) -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.is_org_admin,
         content,
         notice_screen("lock", "Owners and admins only",
@@ -170,12 +172,12 @@ def page_header(title: str | rx.Var[str], subtitle: str | rx.Var[str] = "",
 
 def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Component:
     """A page for signed-in people; content shows once the session is checked (on_load)."""
-    body = rx.vstack(*content, spacing="5", width="100%")
+    body: rx.Component = rx.vstack(*content, spacing="5", width="100%")
     if needs_org:
-        body = rx.cond(SessionState.org_problem != "", _org_problem(), body)
+        body = cond(SessionState.org_problem != "", _org_problem(), body)
     body = rx.vstack(verify_banner(), body, spacing="4", width="100%")
     return page_shell(
-        rx.cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
+        cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),
-        user_menu=rx.cond(SessionState.logged_in, user_menu()),
+        user_menu=cond(SessionState.logged_in, user_menu()),
     )

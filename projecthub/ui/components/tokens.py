@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.ui.typed import cond
+
 EXPIRY_DAYS = ("7", "30", "90", "365")
 DEFAULT_EXPIRY_DAYS = "90"
 READ_AND_WRITE, READ_ONLY = "read and write", "read only"
 
 
 def access_badge(read_only: rx.Var[bool]) -> rx.Component:
-    return rx.cond(read_only, rx.badge(READ_ONLY, color_scheme="gray", variant="soft"),
+    return cond(read_only, rx.badge(READ_ONLY, color_scheme="gray", variant="soft"),
                    rx.badge(READ_AND_WRITE, color_scheme="blue", variant="soft"))
 
 
 def expiry(expires: rx.Var[str], expired: rx.Var[bool]) -> rx.Component:
     return rx.hstack(rx.text(expires, size="2"),
-                     rx.cond(expired, rx.badge("expired", color_scheme="orange")),
+                     cond(expired, rx.badge("expired", color_scheme="orange")),
                      spacing="2", align="center")

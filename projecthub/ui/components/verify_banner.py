@@ -7,13 +7,14 @@ import reflex as rx
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.verify import VerifyState
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def verify_banner() -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.email_unverified,
         rx.callout.root(
-            rx.callout.icon(rx.icon("mail")),
+            rx.callout.icon(lucide_icon("mail")),
             rx.vstack(
                 rx.callout.text(
                     "Confirm your email address: we sent a link to ", SessionState.user_email,

@@ -25,6 +25,7 @@ from projecthub.ui.components.tokens import (
 )
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState, TokenRow
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond
 
 
 def _profile() -> rx.Component:
@@ -88,7 +89,7 @@ def _token_row(token: TokenRow) -> rx.Component:
 
 
 def _token_table() -> rx.Component:
-    return rx.cond(
+    return cond(
         AccountState.tokens.length() > 0,
         rx.table.root(
             rx.table.header(rx.table.row(
@@ -103,7 +104,7 @@ def _token_table() -> rx.Component:
 
 
 def _tokens() -> rx.Component:
-    create = rx.cond(
+    create = cond(
         SessionState.org_problem == "",
         rx.form(
             rx.flex(

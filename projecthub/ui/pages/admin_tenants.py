@@ -10,10 +10,11 @@ from projecthub.ui.components.shell import notice_screen, page_header, signed_in
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.admin import TenantRow, TenantsState
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond
 
 
 def _status_action(tenant: TenantRow) -> rx.Component:
-    return rx.cond(
+    return cond(
         tenant.suspended,
         confirm(rx.button("Reactivate", size="1", variant="soft"),
                 "Reactivate " + tenant.name + "?",
@@ -32,7 +33,7 @@ def _tenant_row(tenant: TenantRow) -> rx.Component:
         rx.table.cell(rx.vstack(rx.text(tenant.name, weight="medium"),
                                 rx.text(tenant.slug, size="1", color_scheme="gray"),
                                 spacing="0")),
-        rx.table.cell(rx.cond(tenant.suspended, rx.badge("suspended", color_scheme="red"),
+        rx.table.cell(cond(tenant.suspended, rx.badge("suspended", color_scheme="red"),
                               rx.badge("active", color_scheme="green"))),
         rx.table.cell(tenant.members, text_align="right"),
         rx.table.cell(tenant.projects, text_align="right"),
@@ -93,7 +94,7 @@ def _create() -> rx.Component:
 def admin_tenants_page() -> rx.Component:
     return signed_in_page(
         page_header("Tenants", "Instance administration: organizations as a whole."),
-        rx.cond(
+        cond(
             SessionState.is_instance_admin,
             rx.vstack(_tenants(), _create(), spacing="5", width="100%"),
             notice_screen("lock", "Instance administrators only",

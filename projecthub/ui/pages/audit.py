@@ -8,10 +8,11 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
 from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def _option(value: str) -> rx.Component:
-    return rx.select.item(rx.cond(value == ALL, "Everyone / everything", value), value=value)
+    return rx.select.item(cond(value == ALL, "Everyone / everything", value), value=value)
 
 
 def _filter(label: str, value: rx.Var[str], options: rx.Var[list[str]],
@@ -40,18 +41,18 @@ def _event_row(event: EventRow) -> rx.Component:
 
 def _pager() -> rx.Component:
     first = (AuditState.page - 1) * PAGE_SIZE + 1
-    last = rx.cond(AuditState.page * PAGE_SIZE < AuditState.total,
+    last = cond(AuditState.page * PAGE_SIZE < AuditState.total,
                    AuditState.page * PAGE_SIZE, AuditState.total)
     return rx.hstack(
-        rx.text(rx.cond(AuditState.total > 0,
+        rx.text(cond(AuditState.total > 0,
                         f"Events {first} to {last} of {AuditState.total}", "No events match."),
                 size="2", color_scheme="gray"),
         rx.spacer(),
-        rx.button(rx.icon("chevron-left", size=14), "Newer", variant="soft", size="2",
+        rx.button(lucide_icon("chevron-left", size=14), "Newer", variant="soft", size="2",
                   disabled=AuditState.page <= 1,
                   on_click=AuditState.go_to_page(AuditState.page - 1)),
         rx.text(f"Page {AuditState.page} of {AuditState.page_count}", size="2"),
-        rx.button("Older", rx.icon("chevron-right", size=14), variant="soft", size="2",
+        rx.button("Older", lucide_icon("chevron-right", size=14), variant="soft", size="2",
                   disabled=AuditState.page >= AuditState.page_count,
                   on_click=AuditState.go_to_page(AuditState.page + 1)),
         align="center",

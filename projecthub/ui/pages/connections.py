@@ -17,6 +17,7 @@ from projecthub.ui.state.connections import (
     ToolGroup,
 )
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond, lucide_icon
 
 _ADMIN = SessionState.is_org_admin
 
@@ -39,17 +40,17 @@ def _heading(row: ConnectionRow) -> rx.Component:
 def _last_test(row: ConnectionRow) -> rx.Component:
     badge = rx.match(
         row.test_status,
-        ("passed", rx.badge(rx.icon("circle-check", size=12), "passed", color_scheme="green")),
-        ("failed", rx.badge(rx.icon("circle-x", size=12), "failed", color_scheme="red")),
+        ("passed", rx.badge(lucide_icon("circle-check", size=12), "passed", color_scheme="green")),
+        ("failed", rx.badge(lucide_icon("circle-x", size=12), "failed", color_scheme="red")),
         rx.badge("not tested", color_scheme="gray"),
     )
     return rx.vstack(
         _caption("Last test"),
         rx.hstack(badge, rx.text(row.tested_at, size="1", color_scheme="gray"),
                   spacing="2", align="center", wrap="wrap"),
-        rx.cond(row.test_message != "",
+        cond(row.test_message != "",
                 rx.text(row.test_message, size="2", overflow_wrap="anywhere",
-                        color_scheme=rx.cond(row.test_status == "failed", "red", "gray"),
+                        color_scheme=cond(row.test_status == "failed", "red", "gray"),
                         data_testid="test-message")),
         spacing="1",
         min_width="0",
@@ -64,7 +65,7 @@ def _caption(text: str) -> rx.Component:
 def _actions(row: ConnectionRow) -> rx.Component:
     testing = ConnectionsState.testing_id == row.id
     return rx.hstack(
-        rx.button(rx.icon("plug-zap", size=14), "Test connection", size="2", variant="soft",
+        rx.button(lucide_icon("plug-zap", size=14), "Test connection", size="2", variant="soft",
                   loading=testing, disabled=ConnectionsState.testing_id != "",
                   on_click=ConnectionsState.test_connection(row.id)),
         rx.button("Edit", size="2", variant="soft", color_scheme="gray",
@@ -85,7 +86,7 @@ def _connection(row: ConnectionRow) -> rx.Component:
         rx.flex(
             _heading(row),
             rx.spacer(),
-            rx.cond(_ADMIN, _actions(row)),
+            cond(_ADMIN, _actions(row)),
             align="start",
             gap="3",
             wrap="wrap",
@@ -113,14 +114,14 @@ def _group(group: ToolGroup) -> rx.Component:
             rx.hstack(
                 rx.heading(group.label, as_="h2", size="4"),
                 rx.spacer(),
-                rx.cond(_ADMIN, rx.button(rx.icon("plus", size=14), "Add", size="1",
+                cond(_ADMIN, rx.button(lucide_icon("plus", size=14), "Add", size="1",
                                           variant="ghost",
                                           aria_label="Add a " + group.label + " connection",
                                           on_click=ConnectionsState.open_add(group.tool))),
                 align="center",
                 width="100%",
             ),
-            rx.cond(group.connections.length() > 0,
+            cond(group.connections.length() > 0,
                     rx.vstack(rx.foreach(group.connections, _connection), spacing="3",
                               width="100%"),
                     rx.text("No " + group.label + " connection yet.", size="2",
@@ -135,12 +136,12 @@ def _group(group: ToolGroup) -> rx.Component:
 
 
 def connections_page() -> rx.Component:
-    add = rx.cond(_ADMIN, rx.button(rx.icon("plus", size=16), "Add connection", size="3",
+    add = cond(_ADMIN, rx.button(lucide_icon("plus", size=16), "Add connection", size="3",
                                     on_click=ConnectionsState.open_add("jira")))
     return signed_in_page(
         page_header(
             "Tool connections",
-            rx.cond(_ADMIN,
+            cond(_ADMIN,
                     "How " + SessionState.org_name + " reaches its tools. Saved secrets are "
                     "never shown again.",
                     "The tools " + SessionState.org_name + " is connected to. Owners and admins "

@@ -7,6 +7,7 @@ Inputs are uncontrolled, so what was typed survives error messages; secret input
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 import reflex as rx
 
@@ -14,6 +15,7 @@ from projecthub.services.connection_specs import TOOL_SPECS, FieldSpec, ToolSpec
 from projecthub.ui.components.forms import field, form_error, label, submit
 from projecthub.ui.pages.connections_sandbox import sandbox_shortcut
 from projecthub.ui.state.connections import FORM, ConnectionsState
+from projecthub.ui.typed import cond
 
 _EDITING = ConnectionsState.editing_id != ""
 
@@ -22,7 +24,7 @@ def _saved(name: str) -> rx.Var[str]:
     return ConnectionsState.form_values.get(name, "")
 
 
-def _input(text: str, name: str, **props: object) -> rx.Component:
+def _input(text: str, name: str, **props: Any) -> rx.Component:
     """A field whose error message goes as soon as it is edited (only its name is sent)."""
     return field(text, name, on_change=lambda _value: ConnectionsState.clear_error(name),
                  **props)
@@ -35,8 +37,8 @@ def _spec_field(spec_field: FieldSpec) -> rx.Component:
     saved = ConnectionsState.form_secret_hints.get(spec_field.name, "")
     return _input(
         spec_field.label, spec_field.name, type="password", auto_complete="new-password",
-        placeholder=rx.cond(_EDITING, "Leave empty to keep the saved one", ""),
-        hint=rx.cond(_EDITING, "Saved: " + saved + ". Type a new value to replace it.",
+        placeholder=cond(_EDITING, "Leave empty to keep the saved one", ""),
+        hint=cond(_EDITING, "Saved: " + saved + ". Type a new value to replace it.",
                      spec_field.help))
 
 
@@ -53,9 +55,11 @@ def _tool_fields(spec: ToolSpec) -> rx.Component:
 
 
 def _per_tool(part: Callable[[ToolSpec], rx.Component]) -> rx.Component:
-    return rx.match(ConnectionsState.form_tool,
-                    *((tool.value, part(spec)) for tool, spec in TOOL_SPECS.items()),
-                    rx.fragment())
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(
+        ConnectionsState.form_tool,
+        *((tool.value, part(spec)) for tool, spec in TOOL_SPECS.items()),
+        rx.fragment()))
 
 
 def _tool_choice() -> rx.Component:
@@ -78,7 +82,7 @@ def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error(FORM),
-            rx.cond(_EDITING, rx.fragment(),
+            cond(_EDITING, rx.fragment(),
                     rx.fragment(_tool_choice(), _per_tool(lambda s: sandbox_shortcut(s.tool)))),
             _input("Name", "name", placeholder="e.g. Acme Jira", auto_focus=True,
                    default_value=_saved("name"), hint="How people pick this connection."),
@@ -86,7 +90,7 @@ def _form() -> rx.Component:
             rx.flex(
                 rx.dialog.close(rx.button("Cancel", type="button", variant="soft",
                                           color_scheme="gray", size="3")),
-                submit(rx.cond(_EDITING, "Save changes", "Add connection")),
+                submit(cond(_EDITING, "Save changes", "Add connection")),
                 justify="end",
                 gap="3",
                 width="100%",
@@ -103,7 +107,7 @@ def _form() -> rx.Component:
 def connection_editor() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(_EDITING, "Edit connection", "Add a connection")),
+            rx.dialog.title(cond(_EDITING, "Edit connection", "Add a connection")),
             rx.dialog.description("Secrets are stored encrypted and never shown again.",
                                   size="2", color_scheme="gray", margin_bottom="1rem"),
             _form(),

@@ -14,6 +14,7 @@ from projecthub.core.config import settings
 from projecthub.core.web import SANDBOX_PREFIX
 from projecthub.models import Tool
 from projecthub.services.connection_specs import TOOL_SPECS
+from projecthub.ui.typed import lucide_icon
 
 DEMO_TOKEN = "sandbox-demo"  # the sandbox's seeded demo tenant (projecthub/sandbox/__init__.py)
 DEMO_EMAIL = "demo@projecthub.example"  # its seeded admin, for Atlassian basic auth
@@ -48,7 +49,7 @@ def sandbox_shortcut(tool: Tool) -> rx.Component:
         return rx.fragment()
     label = TOOL_SPECS[tool].label
     return rx.callout.root(
-        rx.callout.icon(rx.icon("flask-conical", size=16)),
+        rx.callout.icon(lucide_icon("flask-conical", size=16)),
         rx.flex(
             rx.callout.text(f"No {label} at hand? This app serves a fake {label} with demo data "
                             "for development and demos."),

@@ -17,11 +17,12 @@ from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import drafts_card, simple_table, status_badge, titled_card
-from projecthub.ui.state.dashboard import ALL, DashboardState, RunLine
+from projecthub.ui.state.dashboard import ALL, Choice, DashboardState, RunLine
 from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
 from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
+from projecthub.ui.typed import cond, lucide_icon
 
 RUN_COLORS = (("running", "blue"), ("pending", "gray"), ("failed", "red"))
 PAGE_SIZES = ("10", "25", "50", "100")
@@ -38,11 +39,11 @@ def _tile(tile: Tile, health: bool) -> rx.Component:
                 spacing="2", height="100%", justify="between",
             ),
             size="1", width="100%", height="100%",
-            border=rx.cond(tile.active, "2px solid var(--accent-9)", "2px solid transparent"),
+            border=cond(tile.active, "2px solid var(--accent-9)", "2px solid transparent"),
         ),
         href=tile.href, underline="none", color="inherit", display="block", height="100%",
         data_testid="tile-" + tile.key,
-        aria_current=rx.cond(tile.active, "true", "false"),
+        aria_current=cond(tile.active, "true", "false"),
     )
 
 
@@ -68,14 +69,15 @@ def _tiles() -> rx.Component:
 
 
 def _select(name: str, label: str, value: rx.Var[str],
-            options: list[tuple[str, str]] | rx.Var, width: str = "10rem") -> rx.Component:
+            options: list[tuple[str, str]] | rx.Var[list[Choice]],
+            width: str = "10rem") -> rx.Component:
     items = (rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))
              if isinstance(options, rx.Var) else
              rx.fragment(*(rx.select.item(text, value=v) for v, text in options)))
     return rx.select.root(
         rx.select.trigger(aria_label=label, width=width, data_testid="filter-" + name),
         rx.select.content(rx.select.item(f"Any {label.lower()}", value=ALL), items),
-        value=rx.cond(value == "", ALL, value), size="2",
+        value=cond(value == "", ALL, value), size="2",
         on_change=lambda v: DashboardState.filter_by(name, v),
     )
 
@@ -83,7 +85,7 @@ def _select(name: str, label: str, value: rx.Var[str],
 def _filters() -> rx.Component:
     return rx.flex(
         rx.form(
-            rx.input(rx.input.slot(rx.icon("search", size=16)), name="q",
+            rx.input(rx.input.slot(lucide_icon("search", size=16)), name="q",
                      default_value=DashboardState.q, placeholder="Search name, key or client",
                      aria_label="Search projects", size="2", width="16rem", type="search"),
             on_submit=DashboardState.search, reset_on_submit=False, width="auto",
@@ -94,7 +96,7 @@ def _filters() -> rx.Component:
                 [(s, LIFECYCLE_LABELS[s]) for s in (*TILE_LIFECYCLES, "draft")]),
         _select("tool", "Tool", DashboardState.tool, [(t, tool_label(t)) for t in TOOLS]),
         _select("owner", "Owner", DashboardState.owner, DashboardState.owners),
-        rx.cond(DashboardState.filtered,
+        cond(DashboardState.filtered,
                 rx.link("Clear filters", href="/dashboard", size="2", data_testid="clear")),
         gap="2", wrap="wrap", align="center", width="100%",
     )
@@ -102,24 +104,26 @@ def _filters() -> rx.Component:
 
 def _sort_header(label: str, column: str) -> rx.Component:
     current = DashboardState.sort == column
-    arrow = rx.cond(current, rx.icon(rx.cond(DashboardState.descending, "arrow-down", "arrow-up"),
-                                     size=12), rx.icon("arrow-up-down", size=12, opacity="0.4"))
+    arrow = cond(current,
+                    lucide_icon(cond(DashboardState.descending, "arrow-down", "arrow-up"),
+                                size=12),
+                    lucide_icon("arrow-up-down", size=12, opacity="0.4"))
     return rx.table.column_header_cell(
         rx.link(rx.hstack(label, arrow, spacing="1", align="center"),
                 href=DashboardState.sort_links[column], color="inherit", underline="none",
                 white_space="nowrap"),
-        aria_sort=rx.cond(current, rx.cond(DashboardState.descending, "descending",
+        aria_sort=cond(current, cond(DashboardState.descending, "descending",
                                            "ascending"), "none"),
     )
 
 
 def _figure(main: rx.Var[str], note: rx.Var[str], *, alert: rx.Var[bool] | bool = False,
             testid: str = "") -> rx.Component:
-    return rx.cond(
+    return cond(
         main != "",
         rx.vstack(rx.text(main, size="2", white_space="nowrap"),
-                  rx.cond(note != "", rx.text(note, size="1", white_space="nowrap",
-                                              color_scheme=rx.cond(alert, "red", "gray"))),
+                  cond(note != "", rx.text(note, size="1", white_space="nowrap",
+                                              color_scheme=cond(alert, "red", "gray"))),
                   spacing="0", data_testid=testid),
         rx.text(EMPTY, size="2", color_scheme="gray"),
     )
@@ -134,7 +138,7 @@ def _row(row: DashRow) -> rx.Component:
             spacing="1")),
         rx.table.cell(rx.vstack(
             rx.tooltip(health_badge(row.health, row.health_label, size="1"),
-                       content=rx.cond(row.reasons != "", row.reasons, row.health_label)),
+                       content=cond(row.reasons != "", row.reasons, row.health_label)),
             rx.text(row.reason, size="1", color_scheme="gray", max_width="15rem",
                     data_testid="first-reason"),
             spacing="1")),
@@ -148,7 +152,7 @@ def _row(row: DashRow) -> rx.Component:
         rx.table.cell(lifecycle_badge(row.lifecycle, row.lifecycle_label)),
         rx.table.cell(rx.vstack(
             rx.text(row.synced, size="1", color_scheme="gray", white_space="nowrap"),
-            rx.cond(row.stale, stale_marker(row.stale_note)), spacing="1",
+            cond(row.stale, stale_marker(row.stale_note)), spacing="1",
             data_testid="age")),
         align="center", data_testid="project-row",
     )
@@ -156,7 +160,7 @@ def _row(row: DashRow) -> rx.Component:
 
 def _empty(icon: str, title: str, text: str, action: rx.Component) -> rx.Component:
     return rx.center(
-        rx.vstack(rx.icon(icon, size=36, color=rx.color("gray", 8)),
+        rx.vstack(lucide_icon(icon, size=36, color=rx.color("gray", 8)),
                   rx.text(title, size="4", weight="medium"),
                   rx.text(text, size="2", color_scheme="gray", text_align="center"),
                   action, align="center", spacing="2"),
@@ -177,7 +181,7 @@ def _table() -> rx.Component:
 
 def _pager() -> rx.Component:
     def step(label: str, href: rx.Var[str]) -> rx.Component:
-        return rx.cond(href != "", button_link(label, href, size="1", variant="soft"),
+        return cond(href != "", button_link(label, href, size="1", variant="soft"),
                        rx.button(label, size="1", variant="soft", disabled=True))
 
     return rx.flex(
@@ -194,7 +198,7 @@ def _pager() -> rx.Component:
 
 
 def _listing() -> rx.Component:
-    return rx.cond(
+    return cond(
         DashboardState.rows.length() > 0,
         rx.vstack(_table(), _pager(), spacing="3", width="100%"),
         _empty("search-x", "No project matches this view",
@@ -207,7 +211,7 @@ def _no_projects() -> rx.Component:
     return _empty("folder-open", "No projects yet",
                   "Projects you can see appear here. Start one from a template: ProjectHub "
                   "sets it up in your tools and tracks its status here.",
-                  rx.cond(DashboardState.can_create,
+                  cond(DashboardState.can_create,
                           button_link("New project", "/projects/new", size="2")))
 
 
@@ -240,7 +244,7 @@ def _getting_started() -> rx.Component:
         rx.text(rx.match(SessionState.role, *ROLE_DESCRIPTIONS.items(), ""), size="2",
                 color_scheme="gray"),
         spacing="2"), size="3", width="100%")
-    admin_steps = rx.cond(SessionState.is_org_admin, rx.fragment(
+    admin_steps = cond(SessionState.is_org_admin, rx.fragment(
         button_link("Connect your tools", "/org/connections", variant="soft"),
         button_link("Invite your team", "/org/members", variant="soft"),
     ))
@@ -256,10 +260,10 @@ def _getting_started() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.hstack(
-        rx.cond(DashboardState.any_projects,
-                rx.button(rx.icon("download", size=16), "Export CSV", variant="soft", size="2",
+        cond(DashboardState.any_projects,
+                rx.button(lucide_icon("download", size=16), "Export CSV", variant="soft", size="2",
                           on_click=DashboardState.export_csv, disabled=~DashboardState.loaded)),
-        rx.cond(DashboardState.can_create,
+        cond(DashboardState.can_create,
                 button_link("New project", "/projects/new", size="2")),
         spacing="2",
     )
@@ -274,9 +278,9 @@ def dashboard_page() -> rx.Component:
     return signed_in_page(
         page_header(SessionState.org_name, "Every project you can see, with its health and "
                     "latest figures from the tools.", _actions()),
-        rx.cond(DashboardState.loaded & ~DashboardState.any_projects,
+        cond(DashboardState.loaded & ~DashboardState.any_projects,
                 rx.vstack(_no_projects(), _getting_started(), spacing="5", width="100%"),
                 overview),
-        rx.cond(DashboardState.runs.length() > 0, _runs()),
-        rx.cond(DraftsState.drafts.length() > 0, drafts_card()),
+        cond(DashboardState.runs.length() > 0, _runs()),
+        cond(DraftsState.drafts.length() > 0, drafts_card()),
     )

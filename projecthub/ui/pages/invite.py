@@ -11,6 +11,7 @@ from projecthub.ui.components.shell import loading
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond
 
 
 def _summary() -> rx.Component:
@@ -34,7 +35,7 @@ def _summary() -> rx.Component:
 
 
 def _signed_in() -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.user_email == InviteState.invited_email,
         rx.vstack(
             form_error(),
@@ -68,7 +69,7 @@ def _new_person() -> rx.Component:
 def _invitation() -> rx.Component:
     return rx.vstack(
         _summary(),
-        rx.cond(SessionState.logged_in, _signed_in(), _new_person()),
+        cond(SessionState.logged_in, _signed_in(), _new_person()),
         spacing="5",
         width="100%",
     )
@@ -88,8 +89,8 @@ def invite_page() -> rx.Component:
     return auth_layout(
         "You're invited",
         "Join your team on ProjectHub.",
-        rx.cond(rx.State.is_hydrated,
-                rx.cond(InviteState.problem != "", _unusable(), _invitation()),
+        cond(rx.State.is_hydrated,
+                cond(InviteState.problem != "", _unusable(), _invitation()),
                 loading()),
         switch_label="Log in",
         switch_href="/login",

@@ -18,6 +18,7 @@ from projecthub.ui.state.members import (
     MemberTokenRow,
 )
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import cond
 
 
 def _person(member: MemberRow) -> rx.Component:
@@ -26,7 +27,7 @@ def _person(member: MemberRow) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(member.name, weight="medium", size="2"),
-                rx.cond(member.is_me, rx.badge("you", variant="outline", size="1")),
+                cond(member.is_me, rx.badge("you", variant="outline", size="1")),
                 spacing="2", align="center",
             ),
             rx.text(member.email, size="1", color_scheme="gray"),
@@ -38,7 +39,7 @@ def _person(member: MemberRow) -> rx.Component:
 
 
 def _role_control(member: MemberRow) -> rx.Component:
-    return rx.cond(
+    return cond(
         SessionState.is_org_admin,
         rx.select(list(ROLES), value=member.role, size="2",
                   on_change=lambda role: MembersState.change_role(member.id, role),
@@ -48,7 +49,7 @@ def _role_control(member: MemberRow) -> rx.Component:
 
 
 def _member_actions(member: MemberRow) -> rx.Component:
-    toggle = rx.cond(
+    toggle = cond(
         member.active,
         confirm(rx.button("Deactivate", size="1", variant="soft", color_scheme="gray"),
                 "Deactivate " + member.name + "?",
@@ -70,10 +71,10 @@ def _member_row(member: MemberRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(_person(member)),
         rx.table.cell(_role_control(member)),
-        rx.table.cell(rx.cond(member.active, rx.badge("active", color_scheme="green"),
+        rx.table.cell(cond(member.active, rx.badge("active", color_scheme="green"),
                               rx.badge("deactivated", color_scheme="gray"))),
         rx.table.cell(member.joined, white_space="nowrap"),
-        rx.cond(SessionState.is_org_admin, rx.table.cell(_member_actions(member))),
+        cond(SessionState.is_org_admin, rx.table.cell(_member_actions(member))),
         align="center",
     )
 
@@ -82,7 +83,7 @@ def _members() -> rx.Component:
     headers = ["Person", "Role", "Status", "Joined"]
     return section(
         "Members",
-        rx.cond(SessionState.is_org_admin,
+        cond(SessionState.is_org_admin,
                 "Change roles, deactivate or remove people. An organization always keeps at "
                 "least one owner.",
                 "Everyone in this organization. Owners and admins manage membership."),
@@ -90,7 +91,7 @@ def _members() -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(
                 *(rx.table.column_header_cell(h) for h in headers),
-                rx.cond(SessionState.is_org_admin, rx.table.column_header_cell("")))),
+                cond(SessionState.is_org_admin, rx.table.column_header_cell("")))),
             rx.table.body(rx.foreach(MembersState.members, _member_row)),
             variant="surface",
             width="100%",
@@ -120,7 +121,7 @@ def _invitation_row(invitation: InvitationRow) -> rx.Component:
         rx.table.cell(rx.badge(invitation.role, variant="soft")),
         rx.table.cell(rx.hstack(
             rx.text(invitation.expires, size="2"),
-            rx.cond(invitation.expired, rx.badge("expired", color_scheme="orange")),
+            cond(invitation.expired, rx.badge("expired", color_scheme="orange")),
             spacing="2", align="center")),
         rx.table.cell(rx.hstack(
             rx.button("Resend", size="1", variant="soft",
@@ -147,7 +148,7 @@ def _invitations() -> rx.Component:
                  + ". It is shown only now, in case the email does not arrive.",
                  MembersState.dismiss_link),
         form_error("invitations"),
-        rx.cond(
+        cond(
             MembersState.invitations.length() > 0,
             rx.table.root(
                 rx.table.header(rx.table.row(*(
@@ -184,7 +185,7 @@ def _member_tokens() -> rx.Component:
         "Every member's unrevoked API tokens in this organization. Revoke any you do not "
         "recognise; the secrets themselves are never shown.",
         form_error("member_tokens"),
-        rx.cond(
+        cond(
             MembersState.member_tokens.length() > 0,
             rx.table.root(
                 rx.table.header(rx.table.row(*(
@@ -202,7 +203,7 @@ def _member_tokens() -> rx.Component:
 def members_page() -> rx.Component:
     return signed_in_page(
         page_header("Members", "People in " + SessionState.org_name + "."),
-        rx.cond(SessionState.is_org_admin, _invitations()),
+        cond(SessionState.is_org_admin, _invitations()),
         _members(),
-        rx.cond(SessionState.is_org_admin, _member_tokens()),
+        cond(SessionState.is_org_admin, _member_tokens()),
     )

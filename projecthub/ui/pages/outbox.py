@@ -8,6 +8,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import page_header
 from projecthub.ui.layout import button_link, page_shell
 from projecthub.ui.state.outbox import OutboxRow, OutboxState
+from projecthub.ui.typed import cond
 
 _STATUS_COLORS = {"pending": "amber", "sent": "green", "failed": "red"}
 
@@ -24,11 +25,11 @@ def _message(message: OutboxRow) -> rx.Component:
                 width="100%", align="center",
             ),
             rx.text("To: ", message.to_address, size="2"),
-            rx.cond(message.last_error != "",
+            cond(message.last_error != "",
                     rx.text("Last error (attempt ", message.attempts, "): ", message.last_error,
                             size="1", color_scheme="red")),
             rx.foreach(message.links, lambda link: rx.link(link, href=link, size="2")),
-            rx.cond(message.body != "",
+            cond(message.body != "",
                     rx.el.pre(message.body, white_space="pre-wrap", font_size="13px",
                               margin="0", color="var(--gray-11)")),
             spacing="2", width="100%",
@@ -43,16 +44,16 @@ def outbox_page() -> rx.Component:
         rx.vstack(
             page_header("Outbox", OutboxState.delivery_note),
             form_error(),
-            rx.cond(
+            cond(
                 OutboxState.allowed,
-                rx.cond(OutboxState.messages.length() > 0,
+                cond(OutboxState.messages.length() > 0,
                         rx.vstack(rx.foreach(OutboxState.messages, _message), spacing="3",
                                   width="100%"),
                         rx.text("No mail yet.", color_scheme="gray")),
             ),
             spacing="4", width="100%",
         ),
-        user_menu=rx.cond(OutboxState.logged_in,
+        user_menu=cond(OutboxState.logged_in,
                           button_link("Dashboard", "/dashboard", variant="soft", size="2"),
                           button_link("Log in", "/login", variant="soft", size="2")),
     )

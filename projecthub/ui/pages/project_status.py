@@ -3,6 +3,8 @@ tool resource, history charts, members, basics, provisioning runs) with Refresh.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from projecthub.ui.components.charts import burn_chart, issues_chart
@@ -24,10 +26,11 @@ from projecthub.ui.state.project_status import (
     RunRow,
 )
 from projecthub.ui.state.status_cards import CardView, Figure, ReasonLine
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def _lifecycle_control() -> rx.Component:
-    return rx.cond(
+    return cond(
         ProjectState.can_change_lifecycle,
         rx.select.root(
             rx.select.trigger(aria_label="Lifecycle state", data_testid="lifecycle-select"),
@@ -41,8 +44,8 @@ def _lifecycle_control() -> rx.Component:
 
 def _refresh_button() -> rx.Component:
     return rx.button(
-        rx.cond(ProjectState.refreshing, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
-        rx.cond(ProjectState.refreshing, "Refreshing…", "Refresh"),
+        cond(ProjectState.refreshing, rx.spinner(size="2"), lucide_icon("refresh-cw", size=16)),
+        cond(ProjectState.refreshing, "Refreshing…", "Refresh"),
         on_click=ProjectState.refresh, disabled=ProjectState.refreshing, size="2",
         data_testid="refresh",
     )
@@ -51,7 +54,7 @@ def _refresh_button() -> rx.Component:
 def _header() -> rx.Component:
     subtitle = rx.hstack(
         rx.code(ProjectState.key, variant="soft", size="2"),
-        rx.cond(ProjectState.client != "", rx.text(ProjectState.client, size="3")),
+        cond(ProjectState.client != "", rx.text(ProjectState.client, size="3")),
         rx.text(ProjectState.dates, size="3", color_scheme="gray"),
         spacing="3", align="center", wrap="wrap",
     )
@@ -88,12 +91,12 @@ def _figure(figure: Figure) -> rx.Component:
         rx.text(figure.label, size="1", color_scheme="gray"),
         rx.hstack(
             rx.text(figure.value, size="5", weight="bold", data_testid="figure-value"),
-            rx.cond(figure.was != "",
+            cond(figure.was != "",
                     rx.badge("was " + figure.was, color_scheme="blue", variant="soft", size="1",
                              data_testid="figure-was")),
             align="baseline", spacing="2", wrap="wrap",
         ),
-        rx.cond(figure.note != "", rx.text(figure.note, size="1", color_scheme="gray")),
+        cond(figure.note != "", rx.text(figure.note, size="1", color_scheme="gray")),
         spacing="1", data_testid="figure", data_label=figure.label,
     )
 
@@ -101,32 +104,32 @@ def _figure(figure: Figure) -> rx.Component:
 def _resource(card: CardView) -> rx.Component:
     title = rx.vstack(
         rx.text(card.kind, size="1", color_scheme="gray"),
-        rx.cond(card.url != "",
-                rx.link(rx.hstack(card.name, rx.icon("external-link", size=14), spacing="1",
+        cond(card.url != "",
+                rx.link(rx.hstack(card.name, lucide_icon("external-link", size=14), spacing="1",
                                   align="center"),
                         href=card.url, is_external=True, weight="medium", size="3"),
                 rx.text(card.name, weight="medium", size="3")),
         spacing="0",
     )
-    figures = rx.cond(
+    figures = cond(
         card.figures.length() > 0,
         rx.grid(rx.foreach(card.figures, _figure), columns="2", spacing="4", width="100%"),
-        rx.cond(card.detail == "",
+        cond(card.detail == "",
                 rx.text("No figures for this resource.", size="2", color_scheme="gray")),
     )
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon(card.icon, size=20, color=rx.color("accent", 10)), title,
+            rx.hstack(lucide_icon(card.icon, size=20, color=rx.color("accent", 10)), title,
                       rx.spacer(), rx.badge(card.tool, variant="soft", color_scheme="gray"),
                       align="start", spacing="3", width="100%"),
             figures,
-            rx.cond(card.detail != "", rx.text(card.detail, size="2", color_scheme="gray")),
+            cond(card.detail != "", rx.text(card.detail, size="2", color_scheme="gray")),
             rx.hstack(
                 rx.text(card.fetched, size="1", color_scheme="gray"),
-                rx.cond(card.stale, stale_marker(card.stale_note)),
+                cond(card.stale, stale_marker(card.stale_note)),
                 spacing="2", align="center",
             ),
-            rx.cond(card.stale, rx.text(card.stale_note, size="1", color_scheme="orange",
+            cond(card.stale, rx.text(card.stale_note, size="1", color_scheme="orange",
                                         data_testid="stale-note")),
             spacing="3", width="100%",
         ),
@@ -135,7 +138,7 @@ def _resource(card: CardView) -> rx.Component:
 
 
 def _resources() -> rx.Component:
-    return rx.cond(
+    return cond(
         ProjectState.cards.length() > 0,
         rx.grid(rx.foreach(ProjectState.cards, _resource),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="4", width="100%"),
@@ -145,11 +148,11 @@ def _resources() -> rx.Component:
     )
 
 
-def _chart(title: str, icon: str, data: rx.Var, chart: rx.Component,
+def _chart(title: str, icon: str, data: rx.Var[list[dict[str, Any]]], chart: rx.Component,
            note: str) -> rx.Component:
     return titled_card(
         icon, title,
-        rx.cond(data.length() > 0, chart,  # type: ignore[attr-defined]
+        cond(data.length() > 0, chart,  # type: ignore[attr-defined]
                 rx.center(rx.text(note, size="2", color_scheme="gray", text_align="center"),
                           height="240px", width="100%")),
     )
@@ -173,7 +176,7 @@ def _person(person: Person) -> rx.Component:
         rx.vstack(rx.text(person.name, size="2", weight="medium"),
                   rx.text(person.email, size="1", color_scheme="gray"), spacing="0"),
         rx.spacer(),
-        rx.badge(person.role, variant="soft", color_scheme=rx.cond(
+        rx.badge(person.role, variant="soft", color_scheme=cond(
             person.role == "manager", "indigo", "gray")),
         align="center", spacing="3", width="100%",
     )
@@ -195,7 +198,7 @@ def _run_row(run: RunRow) -> rx.Component:
 
 
 def _runs() -> rx.Component:
-    return titled_card("list-checks", "Provisioning runs", rx.cond(
+    return titled_card("list-checks", "Provisioning runs", cond(
         ProjectState.runs.length() > 0,
         simple_table(("Started", "Status", "Progress", "Finished"),
                      rx.foreach(ProjectState.runs, _run_row)),
@@ -206,7 +209,7 @@ def _runs() -> rx.Component:
 def _project() -> rx.Component:
     return rx.vstack(
         _header(),
-        rx.cond(ProjectState.description != "",
+        cond(ProjectState.description != "",
                 rx.text(ProjectState.description, size="3", color_scheme="gray")),
         form_error("status"), form_error("lifecycle"),
         _health(),
@@ -226,7 +229,7 @@ def _project() -> rx.Component:
 
 
 def project_page() -> rx.Component:
-    return signed_in_page(rx.cond(
+    return signed_in_page(cond(
         ProjectState.problem != "",
         notice_screen("folder-x", "Project not found", ProjectState.problem,
                       button_link("Back to the dashboard", "/dashboard", variant="soft")),

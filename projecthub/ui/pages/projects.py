@@ -3,20 +3,27 @@ and the wizard's first step)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.projects import DraftRow, DraftsState
+from projecthub.ui.typed import lucide_icon
 
-RUN_COLORS = (("succeeded", "green"), ("failed", "red"), ("running", "blue"),
-              ("cancelled", "gray"))
+RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
+    ("succeeded", "green"), ("failed", "red"), ("running", "blue"), ("cancelled", "gray"))
 
 
-def status_badge(status: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Component:
-    return rx.match(status, *((name, rx.badge(name, color_scheme=color, variant="soft"))
-                              for name, color in colors), rx.badge(status, variant="soft"))
+def status_badge(status: rx.Var[str],
+                 colors: tuple[tuple[str, LiteralAccentColor], ...]) -> rx.Component:
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(
+        status, *((name, rx.badge(name, color_scheme=color, variant="soft"))
+                  for name, color in colors), rx.badge(status, variant="soft")))
 
 
 def titled_card(icon: str, title: str, *children: rx.Component,
@@ -24,8 +31,9 @@ def titled_card(icon: str, title: str, *children: rx.Component,
     """A card with an icon and a heading (and an action on the right)."""
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon(icon, size=20), rx.heading(title, as_="h2", size="4"), rx.spacer(),
-                      action or rx.fragment(), align="center", spacing="2", width="100%"),
+            rx.hstack(lucide_icon(icon, size=20), rx.heading(title, as_="h2", size="4"),
+                      rx.spacer(), action or rx.fragment(), align="center", spacing="2",
+                      width="100%"),
             *children,
             spacing="4", width="100%",
         ),

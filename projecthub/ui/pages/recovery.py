@@ -8,6 +8,7 @@ from projecthub.ui.components.auth_forms import PASSWORD_HINT, auth_form, auth_l
 from projecthub.ui.components.forms import field, submit
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.recovery import RecoveryState
+from projecthub.ui.typed import cond
 
 SIGN_OUT_NOTE = ("Setting a new password signs you out on every device and revokes your API "
                  "tokens; scripts that use them need new ones.")
@@ -22,11 +23,11 @@ def forgot_password_page() -> rx.Component:
     return auth_layout(
         "Forgot your password?",
         "Enter your account's email address and we will send you a link to choose a new one.",
-        rx.cond(~RecoveryState.mail_ready, rx.callout(
+        cond(~RecoveryState.mail_ready, rx.callout(
             "This instance cannot send email yet. Ask your administrator to reset your "
             "password (projecthub set-password) or to configure mail.",
             icon="triangle_alert", color_scheme="amber", width="100%")),
-        rx.cond(RecoveryState.outbox_only, rx.callout(
+        cond(RecoveryState.outbox_only, rx.callout(
             rx.text("Development: no mail server is configured, so the message appears on the ",
                     rx.link("Outbox", href="/outbox"), " page."),
             icon="info", color_scheme="blue", width="100%")),
@@ -71,7 +72,7 @@ def reset_password_page() -> rx.Component:
     return auth_layout(
         "Choose a new password",
         "For the account this link was sent to.",
-        rx.cond(RecoveryState.link_problem != "", _link_problem(), _reset_form()),
+        cond(RecoveryState.link_problem != "", _link_problem(), _reset_form()),
         _back_to_login(),
         switch_label="Log in",
         switch_href="/login",

@@ -4,6 +4,7 @@ the whole run's progress, Cancel while it runs and Retry when it failed."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.constants.colors import ColorType
 
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
@@ -11,8 +12,9 @@ from projecthub.ui.components.shell import notice_screen, page_header, signed_in
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import RUN_COLORS, status_badge
 from projecthub.ui.state.run_progress import RUN_FIELD, LogLine, RunProgressState, StepLine
+from projecthub.ui.typed import cond, lucide_icon
 
-STEP_ICONS = {
+STEP_ICONS: dict[str, tuple[str, ColorType]] = {
     "succeeded": ("circle-check", "green"),
     "failed": ("circle-x", "red"),
     "skipped": ("circle-minus", "gray"),
@@ -25,9 +27,9 @@ def _status_icon(status: rx.Var[str]) -> rx.Component:
     return rx.box(
         rx.match(status,
                  ("running", rx.spinner(size="2")),
-                 *((name, rx.icon(icon, size=20, color=rx.color(color, 10)))
+                 *((name, lucide_icon(icon, size=20, color=rx.color(color, 10)))
                    for name, (icon, color) in STEP_ICONS.items()),
-                 rx.icon("circle", size=20)),
+                 lucide_icon("circle", size=20)),
         title=status, aria_label=status, role="img", display="flex",
     )
 
@@ -41,7 +43,7 @@ def _log_line(line: LogLine) -> rx.Component:
 
 
 def _log(step: StepLine) -> rx.Component:
-    return rx.cond(step.log.length() > 0, rx.el.details(
+    return cond(step.log.length() > 0, rx.el.details(
         rx.el.summary(rx.text("Log (" + step.log.length().to_string() + ")", size="1",
                               color_scheme="gray", as_="span"), cursor="pointer"),
         rx.vstack(rx.foreach(step.log, _log_line), spacing="1", padding="0.5rem 0 0 0.25rem"),
@@ -54,16 +56,16 @@ def _step(step: StepLine) -> rx.Component:
         rx.table.cell(rx.vstack(
             rx.text(step.title, weight="medium", size="2", data_testid="step-title"),
             rx.text(step.tool, size="1", color_scheme="gray"),
-            rx.cond(step.error != "", rx.text(step.error, size="2", color_scheme="red",
+            cond(step.error != "", rx.text(step.error, size="2", color_scheme="red",
                                               data_testid="step-error")),
             _log(step),
             spacing="1", align="start",
         )),
         rx.table.cell(step.duration, white_space="nowrap"),
-        rx.table.cell(rx.cond(step.attempts > 1, step.attempts.to_string() + " attempts",
-                              rx.cond(step.attempts == 1, "1 attempt", ""))),
-        rx.table.cell(rx.cond(step.url != "", rx.link(
-            rx.hstack(rx.text("Open"), rx.icon("external-link", size=14), spacing="1",
+        rx.table.cell(cond(step.attempts > 1, step.attempts.to_string() + " attempts",
+                              cond(step.attempts == 1, "1 attempt", ""))),
+        rx.table.cell(cond(step.url != "", rx.link(
+            rx.hstack(rx.text("Open"), lucide_icon("external-link", size=14), spacing="1",
                       align="center"),
             href=step.url, is_external=True, aria_label="Open " + step.title,
             data_testid="step-link"))),
@@ -82,7 +84,7 @@ def _summary() -> rx.Component:
                 rx.text(state.done_count.to_string() + " of " + state.step_count.to_string()
                         + " steps done", size="2", data_testid="run-count"),
                 rx.spacer(),
-                rx.cond(state.live, rx.text(rx.icon("radio", size=14), "Live", size="1",
+                cond(state.live, rx.text(lucide_icon("radio", size=14), "Live", size="1",
                                             color_scheme="green", display="flex",
                                             align_items="center", gap="0.3rem")),
                 align="center", width="100%", spacing="3",
@@ -90,13 +92,13 @@ def _summary() -> rx.Component:
             rx.progress(value=state.percent, max=100, size="3", width="100%",
                         aria_label="Run progress"),
             rx.hstack(
-                rx.cond(state.started != "", rx.text("Started " + state.started, size="1",
+                cond(state.started != "", rx.text("Started " + state.started, size="1",
                                                      color_scheme="gray")),
-                rx.cond(state.finished != "", rx.text("Finished " + state.finished, size="1",
+                cond(state.finished != "", rx.text("Finished " + state.finished, size="1",
                                                       color_scheme="gray")),
                 spacing="4",
             ),
-            rx.cond(state.run_error != "", rx.callout(state.run_error, icon="triangle-alert",
+            cond(state.run_error != "", rx.callout(state.run_error, icon="triangle-alert",
                                                       color_scheme="red", width="100%")),
             spacing="3", width="100%",
         ),
@@ -107,14 +109,14 @@ def _summary() -> rx.Component:
 def _actions() -> rx.Component:
     state = RunProgressState
     return rx.hstack(
-        rx.cond(state.running, confirm(
-            rx.button(rx.icon("circle-stop", size=16), "Cancel", size="2", variant="soft",
+        cond(state.running, confirm(
+            rx.button(lucide_icon("circle-stop", size=16), "Cancel", size="2", variant="soft",
                       color_scheme="red"),
             "Cancel this run?",
             "No new steps start. A step already talking to a tool finishes first; what was "
             "created stays, and you can retry later.",
             "Cancel run", state.cancel)),
-        rx.cond(state.can_retry, rx.button(rx.icon("rotate-ccw", size=16), "Retry", size="2",
+        cond(state.can_retry, rx.button(lucide_icon("rotate-ccw", size=16), "Retry", size="2",
                                            on_click=state.retry)),
         button_link("Open project", state.project_href, variant="soft", size="2"),
         spacing="2", align="center",
@@ -138,7 +140,7 @@ def _run() -> rx.Component:
 
 
 def run_progress_page() -> rx.Component:
-    return signed_in_page(rx.cond(
+    return signed_in_page(cond(
         RunProgressState.problem != "",
         notice_screen("search-x", "Run not found", RunProgressState.problem,
                       button_link("Back to the dashboard", "/dashboard", variant="soft")),

@@ -11,6 +11,7 @@ from projecthub.ui.components.forms import form_error, section
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.templates import EDITOR, LIST, LineError, TemplateRow, TemplatesState
+from projecthub.ui.typed import cond, lucide_icon
 
 SOURCE_ID = "template-source"
 # Select line N of the editor and scroll it into view (N is appended by the caller).
@@ -38,12 +39,12 @@ _EDITOR_STYLE = {
 def _actions(row: TemplateRow) -> rx.Component:
     admin = SessionState.is_org_admin
     return rx.hstack(
-        rx.button(rx.cond(admin & ~row.builtin & ~row.retired, "Edit", "View"), size="1",
+        rx.button(cond(admin & ~row.builtin & ~row.retired, "Edit", "View"), size="1",
                   variant="soft", color_scheme="gray",
                   on_click=TemplatesState.open_template(row.id)),
-        rx.cond(admin, rx.button("Clone", size="1", variant="soft",
+        cond(admin, rx.button("Clone", size="1", variant="soft",
                                  on_click=TemplatesState.clone(row.id))),
-        rx.cond(admin & ~row.builtin & ~row.retired, confirm(
+        cond(admin & ~row.builtin & ~row.retired, confirm(
             rx.button("Retire", size="1", variant="soft", color_scheme="red"),
             "Retire " + row.name + "?",
             "New projects can no longer use it. Projects already made from it keep the version "
@@ -57,12 +58,12 @@ def _row(row: TemplateRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(
             rx.hstack(rx.text(row.name, weight="medium", size="2"),
-                      rx.cond(row.builtin, rx.badge("built-in", variant="soft", size="1")),
+                      cond(row.builtin, rx.badge("built-in", variant="soft", size="1")),
                       spacing="2", align="center"),
             rx.text(row.description, size="1", color_scheme="gray"),
             spacing="1")),
         rx.table.cell("v" + row.version.to_string()),
-        rx.table.cell(rx.cond(row.retired, rx.badge("retired", color_scheme="gray"),
+        rx.table.cell(cond(row.retired, rx.badge("retired", color_scheme="gray"),
                               rx.badge("in use", color_scheme="green"))),
         rx.table.cell(_actions(row)),
         align="center",
@@ -83,10 +84,10 @@ def _line_error(error: LineError) -> rx.Component:
 
 def _problems() -> rx.Component:
     return rx.vstack(
-        rx.cond(
+        cond(
             TemplatesState.line_errors.length() > 0,
             rx.callout.root(
-                rx.callout.icon(rx.icon("triangle-alert", size=16)),
+                rx.callout.icon(lucide_icon("triangle-alert", size=16)),
                 rx.vstack(
                     rx.callout.text("Not saved. Fix these lines and save again:", weight="bold"),
                     rx.foreach(TemplatesState.line_errors, _line_error),
@@ -97,7 +98,7 @@ def _problems() -> rx.Component:
             rx.text("Each save becomes the next version. Projects keep the version they were "
                     "made from; drafts keep theirs too.", size="2", color_scheme="gray"),
         ),
-        rx.cond(~TemplatesState.editable,
+        cond(~TemplatesState.editable,
                 rx.callout(TemplatesState.why_read_only, icon="lock", color_scheme="gray",
                            width="100%")),
         width="100%", spacing="3",
@@ -106,7 +107,7 @@ def _problems() -> rx.Component:
 
 def _editor() -> rx.Component:
     state = TemplatesState
-    title = rx.cond(state.editable, "Edit ", "View ") + state.editing_name
+    title = cond(state.editable, "Edit ", "View ") + state.editing_name
     return section(
         "Template source",
         title + " · version " + state.editing_version.to_string(),
@@ -124,7 +125,7 @@ def _editor() -> rx.Component:
             rx.flex(
                 rx.button("Close", type="button", variant="soft", color_scheme="gray", size="3",
                           on_click=state.close_editor),
-                rx.cond(state.editable, rx.button("Save as new version", type="submit",
+                cond(state.editable, rx.button("Save as new version", type="submit",
                                                   size="3")),
                 justify="end", spacing="3", width="100%", margin_top="1rem",
             ),
@@ -137,12 +138,12 @@ def _editor() -> rx.Component:
 
 def templates_page() -> rx.Component:
     return signed_in_page(
-        page_header("Templates", rx.cond(
+        page_header("Templates", cond(
             SessionState.is_org_admin,
             "The questionnaires behind new projects. Clone the built-in one to make your own.",
             "The questionnaires behind new projects. Owners and admins change them.")),
         form_error(LIST),
-        rx.cond(TemplatesState.editor_open, _editor()),
+        cond(TemplatesState.editor_open, _editor()),
         rx.table.root(
             rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in (
                 "Template", "Version", "Status", "")))),

@@ -7,13 +7,14 @@ import reflex as rx
 from projecthub.ui.components.auth_forms import auth_layout
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.verify import VerifyState
+from projecthub.ui.typed import cond
 
 
 def _confirmed() -> rx.Component:
     return rx.vstack(
         rx.callout("Your email address is confirmed.", icon="circle_check",
                    color_scheme="green", width="100%"),
-        rx.cond(VerifyState.joined_org != "",
+        cond(VerifyState.joined_org != "",
                 rx.text("You joined ", rx.text.strong(VerifyState.joined_org),
                         " through your invitation.", size="2")),
         button_link("Continue", "/dashboard", width="100%"),
@@ -36,8 +37,8 @@ def verify_email_page() -> rx.Component:
     return auth_layout(
         "Confirm your email address",
         "",
-        rx.cond(VerifyState.verified, _confirmed(),
-                rx.cond(VerifyState.link_problem != "", _problem(),
+        cond(VerifyState.verified, _confirmed(),
+                cond(VerifyState.link_problem != "", _problem(),
                         rx.center(rx.spinner(), width="100%"))),
         switch_label="Log in",
         switch_href="/login",

@@ -13,15 +13,16 @@ from projecthub.ui.pages.wizard_fields import field_view
 from projecthub.ui.pages.wizard_review import review_panel
 from projecthub.ui.state.wizard import NEW_PATH, WIZARD, TemplateCard, WizardState
 from projecthub.ui.state.wizard_fields import StepRow
+from projecthub.ui.typed import cond, lucide_icon
 
 
 def _template(card: TemplateCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.icon("file-stack", size=20, color=rx.color("indigo", 10)),
+                lucide_icon("file-stack", size=20, color=rx.color("indigo", 10)),
                 rx.heading(card.name, as_="h3", size="4"),
-                rx.cond(card.builtin, rx.badge("built-in", variant="soft")),
+                cond(card.builtin, rx.badge("built-in", variant="soft")),
                 align="center", spacing="2", wrap="wrap",
             ),
             rx.text(card.description, size="2", color_scheme="gray"),
@@ -44,11 +45,11 @@ def _picker() -> rx.Component:
     return rx.vstack(
         page_header("New project", "Answer a template's questions; ProjectHub then sets the "
                     "project up in every tool the template covers."),
-        rx.cond(~WizardState.can_create, rx.callout(
+        cond(~WizardState.can_create, rx.callout(
             "Viewers cannot create projects. Ask an owner or admin for the member role.",
             icon="lock", color_scheme="amber", width="100%")),
         form_error(WIZARD),
-        rx.cond(WizardState.drafts.length() > 0, drafts_card()),
+        cond(WizardState.drafts.length() > 0, drafts_card()),
         rx.heading("Choose a template", as_="h2", size="5"),
         rx.grid(rx.foreach(WizardState.templates, _template),
                 columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
@@ -58,7 +59,7 @@ def _picker() -> rx.Component:
 
 def _step_marker(step: StepRow) -> rx.Component:
     circle = rx.center(
-        rx.cond(step.state == "done", rx.icon("check", size=14),
+        cond(step.state == "done", lucide_icon("check", size=14),
                 rx.text((step.index + 1).to_string(), size="1", weight="bold")),
         width="1.6rem", height="1.6rem", border_radius="9999px", flex_shrink="0",
         background_color=rx.match(step.state, ("current", rx.color("indigo", 9)),
@@ -69,19 +70,19 @@ def _step_marker(step: StepRow) -> rx.Component:
     content = rx.hstack(
         circle,
         rx.text(step.title, size="2", white_space="nowrap",
-                weight=rx.cond(step.state == "current", "bold", "regular"),
-                color=rx.cond(step.state == "todo", rx.color("gray", 10), rx.color("gray", 12))),
+                weight=cond(step.state == "current", "bold", "regular"),
+                color=cond(step.state == "todo", rx.color("gray", 10), rx.color("gray", 12))),
         align="center", spacing="2",
     )
-    marker = rx.cond(
+    marker = cond(
         step.state == "done",
         rx.button(content, variant="ghost", size="1", color_scheme="gray", high_contrast=True,
                   on_click=WizardState.go_to_step(step.index), aria_label="Back to " + step.title),
-        rx.box(content, aria_current=rx.cond(step.state == "current", "step", None),
+        rx.box(content, aria_current=cond(step.state == "current", "step", None),
                padding_x="0.25rem"),
     )
     return rx.hstack(
-        rx.cond(step.index > 0, rx.icon("chevron-right", size=14, color=rx.color("gray", 8))),
+        cond(step.index > 0, lucide_icon("chevron-right", size=14, color=rx.color("gray", 8))),
         marker,
         align="center", spacing="3",
     )
@@ -103,13 +104,13 @@ def _form() -> rx.Component:
             rx.foreach(WizardState.fields, field_view),
             rx.divider(),
             rx.flex(
-                rx.button(rx.icon("arrow-left", size=16), "Back", size="3", variant="soft",
+                rx.button(lucide_icon("arrow-left", size=16), "Back", size="3", variant="soft",
                           color_scheme="gray", disabled=WizardState.step_index == 0,
                           on_click=WizardState.go_to_step(WizardState.step_index - 1)),
                 rx.spacer(),
-                rx.cond(WizardState.blocked, rx.text("Fix the marked answers to go on.",
+                cond(WizardState.blocked, rx.text("Fix the marked answers to go on.",
                                                      size="2", color_scheme="red")),
-                rx.button("Next", rx.icon("arrow-right", size=16), size="3",
+                rx.button("Next", lucide_icon("arrow-right", size=16), size="3",
                           disabled=WizardState.blocked, on_click=WizardState.next_step),
                 align="center", spacing="3", width="100%",
             ),
@@ -125,8 +126,8 @@ def _wizard() -> rx.Component:
             "New project",
             WizardState.template_name + " · version " + WizardState.template_version.to_string(),
             rx.hstack(
-                rx.cond(WizardState.saved_note != "", rx.text(
-                    rx.icon("cloud-check", size=14), WizardState.saved_note, size="1",
+                cond(WizardState.saved_note != "", rx.text(
+                    lucide_icon("cloud-check", size=14), WizardState.saved_note, size="1",
                     color_scheme="gray", display="flex", align_items="center", gap="0.3rem",
                     data_testid="saved-note")),
                 button_link("Finish later", NEW_PATH, variant="soft", color_scheme="gray",
@@ -136,17 +137,17 @@ def _wizard() -> rx.Component:
         ),
         _indicator(),
         form_error(WIZARD),
-        rx.cond(WizardState.is_review, review_panel(), _form()),
+        cond(WizardState.is_review, review_panel(), _form()),
         spacing="5", width="100%",
     )
 
 
 def wizard_page() -> rx.Component:
     return signed_in_page(
-        rx.cond(
+        cond(
             WizardState.problem != "",
             notice_screen("file-question", "Draft not found", WizardState.problem,
                           button_link("Start a new project", NEW_PATH, size="3")),
-            rx.cond(WizardState.template_name == "", _picker(), _wizard()),
+            cond(WizardState.template_name == "", _picker(), _wizard()),
         ),
     )

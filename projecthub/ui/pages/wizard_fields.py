@@ -4,10 +4,13 @@ appears under it, its help above the input."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import FieldRow, OptionRow
+from projecthub.ui.typed import InputType, cond, lucide_icon
 
 
 def _id(row: FieldRow) -> rx.Var[str]:
@@ -15,13 +18,13 @@ def _id(row: FieldRow) -> rx.Var[str]:
 
 
 def _invalid(row: FieldRow) -> rx.Var[str]:
-    return rx.cond(row.error != "", "true", "false")
+    return cond(row.error != "", "true", "false")
 
 
-def _text(row: FieldRow, type: str = "text") -> rx.Component:
+def _text(row: FieldRow, type: InputType = "text") -> rx.Component:
     return rx.input(
         id=_id(row), type=type, value=row.text, size="3", width="100%",
-        max_width=rx.cond(type == "text", "36rem", "16rem"),
+        max_width=cond(type == "text", "36rem", "16rem"),
         on_change=lambda value: WizardState.set_answer(row.id, value),
         on_blur=lambda _value: WizardState.touch(row.id),
         aria_invalid=_invalid(row), aria_describedby=_id(row) + "-note",
@@ -52,7 +55,7 @@ def _radio(row: FieldRow) -> rx.Component:
 
 
 def _select(row: FieldRow) -> rx.Component:
-    return rx.cond(
+    return cond(
         row.options.length() > 0,
         rx.select.root(
             rx.select.trigger(id=_id(row), placeholder="Choose…", min_width="20rem",
@@ -79,13 +82,14 @@ def _switch(row: FieldRow) -> rx.Component:
     return rx.flex(
         rx.switch(id=_id(row), checked=row.on, size="2",
                   on_change=lambda on: WizardState.set_flag(row.id, on)),
-        rx.text(rx.cond(row.on, "Yes", "No"), size="2", color_scheme="gray"),
+        rx.text(cond(row.on, "Yes", "No"), size="2", color_scheme="gray"),
         spacing="2", align="center",
     )
 
 
 def _control(row: FieldRow) -> rx.Component:
-    return rx.match(
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(
         row.kind,
         ("textarea", _textarea(row)),
         ("lines", _textarea(row, placeholder="One per line")),
@@ -96,17 +100,17 @@ def _control(row: FieldRow) -> rx.Component:
         ("checks", _checks(row)),
         ("switch", _switch(row)),
         _text(row),
-    )
+    ))
 
 
 def _note(row: FieldRow) -> rx.Component:
     note_id = _id(row) + "-note"
-    return rx.cond(
+    return cond(
         row.error != "",
-        rx.text(rx.icon("circle-alert", size=14), row.error, id=note_id, size="2",
+        rx.text(lucide_icon("circle-alert", size=14), row.error, id=note_id, size="2",
                 color_scheme="red", role="alert", display="flex", align_items="center",
                 gap="0.35rem"),
-        rx.cond(row.no_options != "",
+        cond(row.no_options != "",
                 rx.text(row.no_options, id=note_id, size="2", color_scheme="amber"),
                 rx.box(id=note_id)),
     )
@@ -116,12 +120,12 @@ def field_view(row: FieldRow) -> rx.Component:
     return rx.vstack(
         rx.el.label(
             row.label,
-            rx.cond(row.required, rx.text.span(" *", color=rx.color("red", 10),
+            cond(row.required, rx.text.span(" *", color=rx.color("red", 10),
                                                aria_hidden="true")),
             html_for=_id(row), font_size="var(--font-size-2)", font_weight="500",
             color="var(--gray-12)",
         ),
-        rx.cond(row.help != "", rx.text(row.help, size="1", color_scheme="gray",
+        cond(row.help != "", rx.text(row.help, size="1", color_scheme="gray",
                                          margin_top="-0.15rem")),
         _control(row),
         _note(row),

@@ -3,14 +3,19 @@ the tools when the page opens), and Provision once nothing is blocked."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex_base.constants.colors import ColorType
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import SummaryItem, SummarySection
 from projecthub.ui.state.wizard_review import REVIEW_FIELD, AnswerProblem, ReviewState, ToolCard
+from projecthub.ui.typed import cond, lucide_icon
 
-DECISIONS = {
+DECISIONS: dict[str, tuple[LiteralAccentColor, str, str]] = {
     "create": ("green", "plus", "Create"),
     "link": ("blue", "link", "Link existing"),
     "skip": ("gray", "minus", "Skip"),
@@ -31,7 +36,7 @@ def _section(section: SummarySection) -> rx.Component:
             rx.hstack(
                 rx.heading(section.title, as_="h3", size="3"),
                 rx.spacer(),
-                rx.button(rx.icon("pencil", size=12), "Edit", size="1", variant="ghost",
+                rx.button(lucide_icon("pencil", size=12), "Edit", size="1", variant="ghost",
                           on_click=WizardState.go_to_step(section.index),
                           aria_label="Edit " + section.title),
                 align="center", width="100%",
@@ -44,15 +49,16 @@ def _section(section: SummarySection) -> rx.Component:
 
 
 def _decision(decision: rx.Var[str]) -> rx.Component:
-    return rx.match(decision, *(
-        (name, rx.badge(rx.icon(icon, size=12), text, color_scheme=color, size="2"))
-        for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision))
+    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
+    return cast(rx.Component, rx.match(decision, *(
+        (name, rx.badge(lucide_icon(icon, size=12), text, color_scheme=color, size="2"))
+        for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision)))
 
 
-def _lines(items: rx.Var[list[str]], icon: str, color: str) -> rx.Component:
+def _lines(items: rx.Var[list[str]], icon: str, color: ColorType) -> rx.Component:
     return rx.vstack(
         rx.foreach(items, lambda text: rx.hstack(
-            rx.icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",
+            lucide_icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",
                     margin_top="0.2rem"),
             rx.text(text, size="2"), align="start", spacing="2")),
         spacing="1", width="100%",
@@ -64,13 +70,13 @@ def _tool(card: ToolCard) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.heading(card.label, as_="h3", size="3"), rx.spacer(),
                       _decision(card.decision), align="center", width="100%"),
-            rx.cond(card.summary != "", rx.text(card.summary, size="2")),
-            rx.cond(card.decision == "skip",
+            cond(card.summary != "", rx.text(card.summary, size="2")),
+            cond(card.decision == "skip",
                     rx.text("Not part of this project.", size="2", color_scheme="gray")),
             _lines(card.problems, "circle-x", "red"),
             _lines(card.warnings, "triangle-alert", "amber"),
-            rx.cond(card.suggestion != "", rx.button(
-                rx.icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
+            cond(card.suggestion != "", rx.button(
+                lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
                 size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
             spacing="2", width="100%",
         ),
@@ -94,18 +100,18 @@ def _checks() -> rx.Component:
         rx.hstack(
             rx.heading("Check against the tools", as_="h2", size="4"),
             rx.spacer(),
-            rx.button(rx.icon("refresh-cw", size=14), "Check again", size="2", variant="soft",
+            rx.button(lucide_icon("refresh-cw", size=14), "Check again", size="2", variant="soft",
                       loading=ReviewState.checking, on_click=ReviewState.check_tools),
             align="center", width="100%",
         ),
         rx.text("ProjectHub asks each tool, without changing anything, whether the project can "
                 "be created or linked as answered.", size="2", color_scheme="gray"),
-        rx.cond(ReviewState.checking, rx.hstack(rx.spinner(size="2"), rx.text(
+        cond(ReviewState.checking, rx.hstack(rx.spinner(size="2"), rx.text(
             "Asking the tools…", size="2"), align="center", spacing="2", role="status")),
-        rx.cond(ReviewState.check_error != "", rx.callout(
+        cond(ReviewState.check_error != "", rx.callout(
             ReviewState.check_error, icon="triangle-alert", color_scheme="red", width="100%")),
-        rx.cond(ReviewState.problems.length() > 0, rx.callout.root(
-            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+        cond(ReviewState.problems.length() > 0, rx.callout.root(
+            rx.callout.icon(lucide_icon("triangle-alert", size=16)),
             rx.vstack(rx.callout.text("Some answers need attention before the tools can be "
                                       "checked."),
                       rx.foreach(ReviewState.problems, _problem), width="100%", spacing="2"),
@@ -122,7 +128,7 @@ def _provision() -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.text("Provision", weight="bold", size="3"),
-                rx.cond(ReviewState.can_provision,
+                cond(ReviewState.can_provision,
                         rx.text("Everything checks out. Provisioning creates and links what "
                                 "is listed above; you can follow it step by step.", size="2",
                                 color_scheme="gray"),
@@ -130,7 +136,7 @@ def _provision() -> rx.Component:
                                 "Nothing has been created yet.", size="2", color_scheme="gray")),
                 spacing="1", flex="1", min_width="16rem",
             ),
-            rx.button(rx.icon("rocket", size=16), "Provision", size="3",
+            rx.button(lucide_icon("rocket", size=16), "Provision", size="3",
                       disabled=~ReviewState.can_provision, on_click=ReviewState.provision),
             align="center", spacing="4", wrap="wrap", width="100%",
         ),

@@ -18,6 +18,7 @@ from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.components.tokens import READ_ONLY
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.typed import event
 
 NEW_TOKEN_ID = "new-api-token"
 
@@ -44,10 +45,10 @@ def expiry_days(form: dict[str, Any]) -> int | None:
 
 
 class AccountState(SessionState):
-    tokens: list[TokenRow] = rx.field(default_factory=list)
+    tokens: rx.Field[list[TokenRow]] = rx.field(default_factory=list)
     # Whether the one-time box is open. The raw token itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
-    token_shown: bool = False
+    token_shown: rx.Field[bool] = rx.field(False)
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         now = utcnow()
@@ -56,7 +57,7 @@ class AccountState(SessionState):
                                 when(v.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.token_shown = False
         try:
@@ -67,7 +68,7 @@ class AccountState(SessionState):
             return self._fail(exc)
         return None
 
-    @rx.event
+    @event
     def save_profile(self, form: dict[str, Any]) -> EventSpec | None:
         self.errors = {}
         try:
@@ -79,7 +80,7 @@ class AccountState(SessionState):
         self.user_name = user.display_name
         return rx.toast.success("Your name was saved.")
 
-    @rx.event
+    @event
     def show_password_error(self, result: dict[str, Any] | None) -> None:
         """Callback of the browser's fetch to ``/auth/password`` (the passwords go from the
         form to the API, never through this state): the API's ``detail``/``fields`` only."""
@@ -91,7 +92,7 @@ class AccountState(SessionState):
         if result.get("status") == 401:
             self.logged_in = False
 
-    @rx.event
+    @event
     def create_token(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
         """A token for the current organization, acting as this person, with the chosen expiry
         and access."""
@@ -108,12 +109,12 @@ class AccountState(SessionState):
         self.token_shown = True
         return [rx.set_value("field-name", ""), reveal(NEW_TOKEN_ID, created.secret)]
 
-    @rx.event
+    @event
     def dismiss_token(self) -> EventSpec:
         self.token_shown = False
         return reveal(NEW_TOKEN_ID, "")
 
-    @rx.event
+    @event
     def revoke_token(self, token_id: str) -> Events:
         def work(db: Session) -> None:
             actor = self._actor(db)

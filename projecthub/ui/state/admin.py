@@ -18,6 +18,7 @@ from projecthub.services import admin
 from projecthub.services.principal import Actor
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.typed import event
 
 CREATE_FIELDS = ("name", "slug", "owner_email")
 
@@ -34,7 +35,7 @@ class TenantRow:
 
 
 class TenantsState(SessionState):
-    tenants: list[TenantRow] = rx.field(default_factory=list)
+    tenants: rx.Field[list[TenantRow]] = rx.field(default_factory=list)
 
     def _fill_tenants(self, db: Session, actor: Actor) -> None:
         self.tenants = [TenantRow(t.id, t.name, t.slug, t.status == OrgStatus.SUSPENDED,
@@ -50,7 +51,7 @@ class TenantsState(SessionState):
         return self._attempt(work, success=success, field=field, field_for={Conflict: "slug"},
                              clear=clear)
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.tenants = []
         try:
@@ -62,7 +63,7 @@ class TenantsState(SessionState):
             return self._fail(exc)
         return None
 
-    @rx.event
+    @event
     def create_tenant(self, form: dict[str, Any]) -> Events:
         return self._admin_action(
             lambda db, actor: admin.create_tenant(
@@ -70,7 +71,7 @@ class TenantsState(SessionState):
                 owner_email=str(form.get("owner_email", ""))),
             success="Organization created.", field="create", clear=CREATE_FIELDS)
 
-    @rx.event
+    @event
     def set_suspended(self, org_id: str, suspended: bool) -> Events:
         status = OrgStatus.SUSPENDED if suspended else OrgStatus.ACTIVE
         return self._admin_action(

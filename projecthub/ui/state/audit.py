@@ -14,6 +14,7 @@ from projecthub.models import AuditEvent
 from projecthub.services import audit
 from projecthub.ui.format import when
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import event
 
 PAGE_SIZE = 25
 ALL = "all"  # the filter selects' "no filter" value (Radix selects refuse an empty one)
@@ -37,13 +38,13 @@ def _row(event: AuditEvent) -> EventRow:
 
 
 class AuditState(SessionState):
-    events: list[EventRow] = rx.field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    actor_filter: str = ALL
-    action_filter: str = ALL
-    actor_options: list[str] = rx.field(default_factory=list)
-    action_options: list[str] = rx.field(default_factory=list)
+    events: rx.Field[list[EventRow]] = rx.field(default_factory=list)
+    total: rx.Field[int] = rx.field(0)
+    page: rx.Field[int] = rx.field(1)
+    actor_filter: rx.Field[str] = rx.field(ALL)
+    action_filter: rx.Field[str] = rx.field(ALL)
+    actor_options: rx.Field[list[str]] = rx.field(default_factory=list)
+    action_options: rx.Field[list[str]] = rx.field(default_factory=list)
 
     @rx.var
     def page_count(self) -> int:
@@ -67,7 +68,7 @@ class AuditState(SessionState):
         self.action_options = [ALL, *result.actions]
         return None
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.page, self.actor_filter, self.action_filter = 1, ALL, ALL
         try:
@@ -77,17 +78,17 @@ class AuditState(SessionState):
             return self._fail(exc)
         return self._query() if principal is not None and self.is_org_admin else None
 
-    @rx.event
+    @event
     def filter_actor(self, actor: str) -> EventSpec | None:
         self.actor_filter, self.page = actor or ALL, 1
         return self._query()
 
-    @rx.event
+    @event
     def filter_action(self, action: str) -> EventSpec | None:
         self.action_filter, self.page = action or ALL, 1
         return self._query()
 
-    @rx.event
+    @event
     def go_to_page(self, page: int) -> EventSpec | None:
         self.page = min(max(int(page), 1), self.page_count)
         return self._query()

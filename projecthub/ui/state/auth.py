@@ -13,6 +13,7 @@ from projecthub.core.errors import AppError
 from projecthub.ui.next_path import local_path
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
+from projecthub.ui.typed import event
 
 NOTICES = {
     "password_changed": "Your password was changed: every session has ended and every API "
@@ -37,9 +38,9 @@ def _conflict_field(detail: str) -> str:
 class AuthState(SlugSuggestion, SessionState):
     """Shared by /login, /signup and the sign-up form on /invite/[token]."""
 
-    notice: str = ""
+    notice: rx.Field[str] = rx.field("")
 
-    @rx.event
+    @event
     def open_form(self) -> EventSpec | None:
         """on_load: a person who is already signed in goes on; everyone else gets a clean form."""
         self.errors = {}
@@ -53,7 +54,7 @@ class AuthState(SlugSuggestion, SessionState):
             return None
         return rx.redirect(local_path(self.router.url.query_parameters.get("next", "")))
 
-    @rx.event
+    @event
     def show_error(self, result: dict[str, Any] | None) -> None:
         """Callback of the browser's fetch: the API's ``detail``/``fields``, never the input."""
         if not result:

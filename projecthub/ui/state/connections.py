@@ -25,6 +25,7 @@ from projecthub.services.principal import Principal, require_role
 from projecthub.services.wiring import tool_clients
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.typed import event
 
 FORM = "connection_form"  # errors about the editor as a whole
 LIST = "connections"  # errors about the list (remove, test)
@@ -86,16 +87,16 @@ def _tool(value: str) -> Tool:
 
 
 class ConnectionsState(SessionState):
-    groups: list[ToolGroup] = rx.field(default_factory=list)
+    groups: rx.Field[list[ToolGroup]] = rx.field(default_factory=list)
     # The editor: open for a new connection (editing_id "") or for an existing one.
-    editor_open: bool = False
-    editing_id: str = ""
-    form_tool: str = Tool.JIRA.value
+    editor_open: rx.Field[bool] = rx.field(False)
+    editing_id: rx.Field[str] = rx.field("")
+    form_tool: rx.Field[str] = rx.field(Tool.JIRA.value)
     # Saved non-secret values shown in the editor; secrets only as their hint.
-    form_values: dict[str, str] = rx.field(default_factory=dict)
-    form_secret_hints: dict[str, str] = rx.field(default_factory=dict)
+    form_values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    form_secret_hints: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The connection whose test is running ("" when none).
-    testing_id: str = ""
+    testing_id: rx.Field[str] = rx.field("")
 
     def _fill(self, db: Session, principal: Principal) -> None:
         views = connections.list_connections(db, principal)
@@ -113,12 +114,12 @@ class ConnectionsState(SessionState):
                                    for name, hint in view.secrets.items()} if view else {})
         self.editor_open = True
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.editor_open, self.testing_id = False, ""
         return self._load_page(self._fill, field=LIST)
 
-    @rx.event
+    @event
     def open_add(self, tool: str) -> EventSpec | None:
         """The empty editor for a new connection to ``tool`` (admins and owners only)."""
         try:
@@ -129,7 +130,7 @@ class ConnectionsState(SessionState):
             return self._fail(exc, field=LIST)
         return None
 
-    @rx.event
+    @event
     def choose_tool(self, tool: str) -> EventSpec | None:
         """Switch the new connection's tool; the form below follows its spec."""
         if self.editing_id:
@@ -141,7 +142,7 @@ class ConnectionsState(SessionState):
         self.errors = {}
         return None
 
-    @rx.event
+    @event
     def open_edit(self, connection_id: str) -> EventSpec | None:
         try:
             with session_scope() as db:
@@ -154,24 +155,24 @@ class ConnectionsState(SessionState):
             return self._fail(exc, field=LIST)
         return None
 
-    @rx.event
+    @event
     def close_editor(self) -> None:
         self.editor_open, self.editing_id = False, ""
         self.form_values, self.form_secret_hints, self.errors = {}, {}, {}
 
-    @rx.event
+    @event
     def set_editor_open(self, is_open: bool) -> None:
         """The dialog's own close (Escape, outside click); it never opens itself."""
         if not is_open:
             self.close_editor()
 
-    @rx.event
+    @event
     def clear_error(self, name: str) -> None:
         """Typing into an input clears its message (the page sends the name, not the value)."""
         if name in self.errors:
             self.errors = {key: text for key, text in self.errors.items() if key != name}
 
-    @rx.event
+    @event
     def save(self, form: dict[str, Any]) -> EventSpec | None:
         """Create or update from the editor's form. Secret fields left empty keep the saved
         value; typed ones go to the service and nowhere else."""
@@ -204,7 +205,7 @@ class ConnectionsState(SessionState):
         self.close_editor()
         return rx.toast.success(f"{saved.name} {verb}. Test it to check the credentials.")
 
-    @rx.event
+    @event
     def remove(self, connection_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: connections.delete_connection(db, p,
@@ -217,7 +218,7 @@ class ConnectionsState(SessionState):
             return await connection_checks.check_connection(
                 db, principal, tool_clients(principal), parse_id(connection_id, "Connection"))
 
-    @rx.event(background=True)
+    @event(background=True)
     async def test_connection(self, connection_id: str) -> EventSpec | None:
         """Call the tool with the saved credentials. In the background: a slow or unreachable
         tool may take the connector's whole time budget, and the tab stays usable meanwhile."""

@@ -29,6 +29,7 @@ from projecthub.ui.state.dashboard_rows import DashRow, Tile, dash_row, tiles
 from projecthub.ui.state.projects import DraftsState
 from projecthub.ui.state.session import Events
 from projecthub.ui.state.status_format import EN_DASH
+from projecthub.ui.typed import event
 
 DASHBOARD = "/dashboard"
 FILTERS_FIELD = "filters"
@@ -93,29 +94,30 @@ class DashboardState(DraftsState):
     """The dashboard; its drafts (resume, delete) come from ``DraftsState``."""
 
     # The view, as the URL has it.
-    q: str = ""
-    health: str = ""
-    lifecycle: str = ""
-    tool: str = ""
-    owner: str = ""
-    sort: str = _DEFAULT.sort
-    descending: bool = False
-    page: int = 1
-    page_size: int = _DEFAULT.page_size
+    q: rx.Field[str] = rx.field("")
+    health: rx.Field[str] = rx.field("")
+    lifecycle: rx.Field[str] = rx.field("")
+    tool: rx.Field[str] = rx.field("")
+    owner: rx.Field[str] = rx.field("")
+    sort: rx.Field[str] = rx.field(_DEFAULT.sort)
+    descending: rx.Field[bool] = rx.field(False)
+    page: rx.Field[int] = rx.field(1)
+    page_size: rx.Field[int] = rx.field(_DEFAULT.page_size)
 
-    rows: list[DashRow] = rx.field(default_factory=list)
-    total: int = 0
-    page_count: int = 1
-    any_projects: bool = False  # any visible project at all (for an honest empty state)
-    health_tiles: list[Tile] = rx.field(default_factory=list)
-    lifecycle_tiles: list[Tile] = rx.field(default_factory=list)
-    sort_links: dict[str, str] = rx.field(default_factory=dict)
-    prev_href: str = ""
-    next_href: str = ""
-    owners: list[Choice] = rx.field(default_factory=list)
-    runs: list[RunLine] = rx.field(default_factory=list)
-    can_create: bool = False
-    loaded: bool = False
+    rows: rx.Field[list[DashRow]] = rx.field(default_factory=list)
+    total: rx.Field[int] = rx.field(0)
+    page_count: rx.Field[int] = rx.field(1)
+    # any visible project at all (for an honest empty state)
+    any_projects: rx.Field[bool] = rx.field(False)
+    health_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
+    lifecycle_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
+    sort_links: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    prev_href: rx.Field[str] = rx.field("")
+    next_href: rx.Field[str] = rx.field("")
+    owners: rx.Field[list[Choice]] = rx.field(default_factory=list)
+    runs: rx.Field[list[RunLine]] = rx.field(default_factory=list)
+    can_create: rx.Field[bool] = rx.field(False)
+    loaded: rx.Field[bool] = rx.field(False)
 
     @rx.var
     def filtered(self) -> bool:
@@ -164,14 +166,14 @@ class DashboardState(DraftsState):
 
     def _fill_around(self, db: Session, principal: Principal) -> None:
         self.can_create = principal.has_role(Role.MEMBER)
-        self.owners = [Choice(m.user_id, m.display_name or m.email)
+        self.owners = [Choice(str(m.user_id), m.display_name or m.email)
                        for m in members.list_members(db, principal) if m.is_active]
         self.runs = [RunLine(r.run_id, r.project_name, r.project_key, r.status,
                              f"{r.steps_done} of {r.steps_total} steps", when(r.created_at),
                              f"/runs/{r.run_id}") for r in overview.open_runs(db, principal)]
         self._fill_drafts(db, principal)
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.rows, self.total, self.loaded = [], 0, False
         try:
@@ -203,11 +205,11 @@ class DashboardState(DraftsState):
             return self._fail(exc, field=FILTERS_FIELD)
         return rx.redirect(self._href(**changes))
 
-    @rx.event
+    @event
     def search(self, form: dict[str, Any]) -> Events:
         return self._go(q=str(form.get("q", "")).strip()[:200])
 
-    @rx.event
+    @event
     def filter_by(self, name: str, value: str) -> Events:
         if name not in FILTERABLE:
             return None
@@ -215,7 +217,7 @@ class DashboardState(DraftsState):
             return self._go(page_size=int(value) if value.isdigit() else _DEFAULT.page_size)
         return self._go(**{name: "" if value == ALL else value})
 
-    @rx.event
+    @event
     def export_csv(self) -> Events:
         """The current view (every page of it) as a CSV download."""
         self.errors = {}

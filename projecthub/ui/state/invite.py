@@ -4,32 +4,32 @@ or sign up with it. New people sign up through the browser's fetch (see ``ui.aut
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.services import invitations, sessions
 from projecthub.ui.format import ROLE_DESCRIPTIONS, when
-from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.session import Events, SessionState
+from projecthub.ui.typed import event
 
 INVITE_PREFIX = f"{invitations.INVITE_PATH}/"
 
 
 class InviteState(SessionState):
     # The token is in the page's URL already; keeping it here feeds the sign-up form's field.
-    invitation_token: str = ""
-    invited_org: str = ""
-    invited_email: str = ""
-    invited_role: str = ""
-    role_description: str = ""
-    expires: str = ""
-    problem: str = ""  # expired, used, revoked or unknown
+    invitation_token: rx.Field[str] = rx.field("")
+    invited_org: rx.Field[str] = rx.field("")
+    invited_email: rx.Field[str] = rx.field("")
+    invited_role: rx.Field[str] = rx.field("")
+    role_description: rx.Field[str] = rx.field("")
+    expires: rx.Field[str] = rx.field("")
+    problem: rx.Field[str] = rx.field("")  # expired, used, revoked or unknown
 
     def _token_from_url(self) -> str:
         path = self.router.url.path
         return path.removeprefix(INVITE_PREFIX) if path.startswith(INVITE_PREFIX) else ""
 
-    @rx.event
+    @event
     def load(self) -> None:
         self.errors = {}
         self.invitation_token = self._token_from_url()
@@ -51,8 +51,8 @@ class InviteState(SessionState):
         except NotAuthenticated:
             self.logged_in = False
 
-    @rx.event
-    def accept(self) -> EventSpec | None:
+    @event
+    def accept(self) -> Events:
         """Join as the signed-in person (the service checks the email) and switch to the org."""
         self.errors = {}
         try:

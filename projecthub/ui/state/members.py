@@ -20,6 +20,7 @@ from projecthub.services.principal import Principal
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.format import when
 from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.typed import event
 
 INVITE_LINK_ID = "new-invitation-link"
 
@@ -57,15 +58,15 @@ class MemberTokenRow:
 
 
 class MembersState(SessionState):
-    members: list[MemberRow] = rx.field(default_factory=list)
-    invitations: list[InvitationRow] = rx.field(default_factory=list)
-    member_tokens: list[MemberTokenRow] = rx.field(default_factory=list)
+    members: rx.Field[list[MemberRow]] = rx.field(default_factory=list)
+    invitations: rx.Field[list[InvitationRow]] = rx.field(default_factory=list)
+    member_tokens: rx.Field[list[MemberTokenRow]] = rx.field(default_factory=list)
     # Whether the single-use link's box is open; the link itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
-    link_shown: bool = False
-    invite_expires: str = ""
+    link_shown: rx.Field[bool] = rx.field(False)
+    invite_expires: rx.Field[str] = rx.field("")
     # Where the link went: "Sent by email to x." or, without mail, a request to pass it on.
-    invite_sent_note: str = ""
+    invite_sent_note: rx.Field[str] = rx.field("")
 
     def _fill(self, db: Session, principal: Principal) -> None:
         self.members = [MemberRow(str(m.id), m.display_name, m.email, m.role.value, m.is_active,
@@ -82,31 +83,31 @@ class MembersState(SessionState):
             for v in api_tokens.list_member_tokens(db, principal)
         ] if principal.has_role(Role.ADMIN) else []
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.link_shown, self.invite_expires = False, ""
         return self._load_page(self._fill)
 
-    @rx.event
+    @event
     def change_role(self, membership_id: str, role: str) -> Events:
         return self._tenant_action(
             lambda db, p: members.change_role(db, p, parse_id(membership_id, "Member"), role=role),
             success=f"Role changed to {role}.", field="members")
 
-    @rx.event
+    @event
     def set_active(self, membership_id: str, active: bool) -> Events:
         return self._tenant_action(
             lambda db, p: members.set_active(db, p, parse_id(membership_id, "Member"),
                                              active=bool(active)),
             success="Member reactivated." if active else "Member deactivated.", field="members")
 
-    @rx.event
+    @event
     def remove(self, membership_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: members.remove_member(db, p, parse_id(membership_id, "Member")),
             success="Member removed.", field="members")
 
-    @rx.event
+    @event
     def revoke_invitation(self, invitation_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: invitations.revoke_invitation(
@@ -121,13 +122,13 @@ class MembersState(SessionState):
             "This instance cannot send email: send the link to the person yourself.")
         return reveal(INVITE_LINK_ID, created.link)
 
-    @rx.event
+    @event
     def revoke_member_token(self, token_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: api_tokens.revoke_member_token(db, p, parse_id(token_id, "API token")),
             success="The token was revoked.", field="member_tokens")
 
-    @rx.event
+    @event
     def invite(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
         self.errors = {}
         try:
@@ -142,7 +143,7 @@ class MembersState(SessionState):
             return self._fail(exc, field=field)
         return [rx.set_value("field-email", ""), self._show_link(created)]
 
-    @rx.event
+    @event
     def resend_invitation(self, invitation_id: str) -> EventSpec | None:
         """A fresh link by mail (the old one stops working), also shown once here."""
         self.errors = {}
@@ -156,7 +157,7 @@ class MembersState(SessionState):
             return self._fail(exc, field="invitations")
         return self._show_link(created)
 
-    @rx.event
+    @event
     def dismiss_link(self) -> EventSpec:
         self.link_shown, self.invite_expires, self.invite_sent_note = False, "", ""
         return reveal(INVITE_LINK_ID, "")

@@ -10,18 +10,19 @@ from reflex_base.event import EventSpec
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, Conflict, Invalid
 from projecthub.services import orgs, sessions
-from projecthub.ui.state.session import SessionState
+from projecthub.ui.state.session import Events, SessionState
 from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
+from projecthub.ui.typed import event
 
 
 class NewOrgState(SlugSuggestion, SessionState):
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self._reset_slug()
-        return self.require_login()
+        return self._check_login()
 
-    @rx.event
-    def create(self, form: dict[str, Any]) -> EventSpec | None:
+    @event
+    def create(self, form: dict[str, Any]) -> Events:
         """Create the organization with this person as owner, and make it current."""
         self.errors = {}
         try:
@@ -43,9 +44,9 @@ class NewOrgState(SlugSuggestion, SessionState):
 
 
 class OrgSettingsState(SessionState):
-    slug: str = ""
+    slug: rx.Field[str] = rx.field("")
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         try:
             with session_scope() as db:
@@ -56,7 +57,7 @@ class OrgSettingsState(SessionState):
             return self._fail(exc)
         return None
 
-    @rx.event
+    @event
     def save(self, form: dict[str, Any]) -> EventSpec | None:
         self.errors = {}
         try:

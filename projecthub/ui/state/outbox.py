@@ -15,6 +15,7 @@ from projecthub.services import mail
 from projecthub.services.principal import Actor
 from projecthub.ui.format import when
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import event
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,10 +32,10 @@ class OutboxRow:
 
 
 class OutboxState(SessionState):
-    messages: list[OutboxRow] = rx.field(default_factory=list)
-    allowed: bool = False
+    messages: rx.Field[list[OutboxRow]] = rx.field(default_factory=list)
+    allowed: rx.Field[bool] = rx.field(False)
     # What happens to mail on this instance, in a sentence.
-    delivery_note: str = ""
+    delivery_note: rx.Field[str] = rx.field("")
 
     def _viewer(self, db: Session) -> Actor | None:
         try:
@@ -44,7 +45,7 @@ class OutboxState(SessionState):
             self.logged_in = False
             return None
 
-    @rx.event
+    @event
     def load(self) -> None:
         self.messages, self.errors = [], {}
         self.delivery_note = {

@@ -43,6 +43,7 @@ from projecthub.ui.state.status_format import (
     day,
     lifecycle_label,
 )
+from projecthub.ui.typed import event
 
 PROJECT_PREFIX = "/projects/"
 STATUS_FIELD = "status"
@@ -101,27 +102,28 @@ def _run_row(run: service.RunView) -> RunRow:
 class ProjectState(SessionState):
     """What the database knows about the project; only Refresh asks the tools."""
 
-    problem: str = ""  # not found (missing, another organization's, or not a member of it)
-    name: str = ""
-    key: str = ""
-    client: str = ""
-    description: str = ""
-    dates: str = ""
-    lifecycle: str = ""
-    lifecycle_text: str = ""
-    can_change_lifecycle: bool = False
-    health: str = "unknown"
-    health_text: str = ""
-    reasons: list[ReasonLine] = rx.field(default_factory=list)
-    synced: str = ""
-    synced_at: str = ""
-    cards: list[CardView] = rx.field(default_factory=list)
-    issue_history: list[dict[str, Any]] = rx.field(default_factory=list)
-    burn_history: list[dict[str, Any]] = rx.field(default_factory=list)
-    people: list[Person] = rx.field(default_factory=list)
-    facts: list[Fact] = rx.field(default_factory=list)
-    runs: list[RunRow] = rx.field(default_factory=list)
-    refreshing: bool = False
+    # not found (missing, another organization's, or not a member of it)
+    problem: rx.Field[str] = rx.field("")
+    name: rx.Field[str] = rx.field("")
+    key: rx.Field[str] = rx.field("")
+    client: rx.Field[str] = rx.field("")
+    description: rx.Field[str] = rx.field("")
+    dates: rx.Field[str] = rx.field("")
+    lifecycle: rx.Field[str] = rx.field("")
+    lifecycle_text: rx.Field[str] = rx.field("")
+    can_change_lifecycle: rx.Field[bool] = rx.field(False)
+    health: rx.Field[str] = rx.field("unknown")
+    health_text: rx.Field[str] = rx.field("")
+    reasons: rx.Field[list[ReasonLine]] = rx.field(default_factory=list)
+    synced: rx.Field[str] = rx.field("")
+    synced_at: rx.Field[str] = rx.field("")
+    cards: rx.Field[list[CardView]] = rx.field(default_factory=list)
+    issue_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    burn_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    people: rx.Field[list[Person]] = rx.field(default_factory=list)
+    facts: rx.Field[list[Fact]] = rx.field(default_factory=list)
+    runs: rx.Field[list[RunRow]] = rx.field(default_factory=list)
+    refreshing: rx.Field[bool] = rx.field(False)
 
     _project: str = ""
 
@@ -131,7 +133,7 @@ class ProjectState(SessionState):
 
     def _fill(self, db: Session, principal: Principal) -> None:
         """The whole page from the database, as ``principal`` may see it."""
-        status = view.project_status(db, principal, self._project)
+        status = view.project_status(db, principal, parse_id(self._project, "Project"))
         project, now = status.project, utcnow()
         stale_hours = get_status_settings(db, principal).stale_hours
         self.name, self.key, self.description = project.name, project.key, project.description
@@ -158,7 +160,7 @@ class ProjectState(SessionState):
         self.facts = _facts(db, principal, project)
         self.runs = [_run_row(r) for r in service.list_runs(db, principal, project.id)]
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.problem, self.name, self.cards, self.reasons = "", "", [], []
         self.refreshing, self._project = False, ""
@@ -175,10 +177,10 @@ class ProjectState(SessionState):
             self.problem, self._project = exc.message, ""
         return None
 
-    @rx.event
+    @event
     def set_lifecycle(self, state: str) -> Events:
         return self._tenant_action(
-            lambda db, p: view.set_lifecycle(db, p, self._project, state),
+            lambda db, p: view.set_lifecycle(db, p, parse_id(self._project, "Project"), state),
             success=f"The project is now {lifecycle_label(state).lower()}.",
             field=LIFECYCLE_FIELD)
 
@@ -186,10 +188,10 @@ class ProjectState(SessionState):
         """Sync the project if the session may see it; False when a sync was already running."""
         with session_scope() as db:
             principal = self._principal(db)
-            project = projects.get_project(db, principal, self._project)
+            project = projects.get_project(db, principal, parse_id(self._project, "Project"))
         return await sync.refresh_project(project.id, sync_config()) is not None
 
-    @rx.event(background=True)
+    @event(background=True)
     async def refresh(self) -> Events:
         """Fetch fresh figures from every tool of the project now, then show them."""
         async with self:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
-from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from projecthub.models import Tool, WizardDraft
@@ -15,8 +14,9 @@ from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.principal import Principal
 from projecthub.services.templates.library import load_version
 from projecthub.ui.format import when
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.wizard_fields import wizard_steps
+from projecthub.ui.typed import event
 
 REVIEW_TITLE = "Review"
 
@@ -49,7 +49,7 @@ def _draft_row(db: Session, principal: Principal, draft: WizardDraft) -> DraftRo
 class DraftsState(SessionState):
     """The person's unfinished wizards, to resume or throw away."""
 
-    drafts: list[DraftRow] = rx.field(default_factory=list)
+    drafts: rx.Field[list[DraftRow]] = rx.field(default_factory=list)
 
     def _fill_drafts(self, db: Session, principal: Principal) -> None:
         self.drafts = [_draft_row(db, principal, d) for d in drafts.list_drafts(db, principal)]
@@ -57,8 +57,8 @@ class DraftsState(SessionState):
     def _fill(self, db: Session, principal: Principal) -> None:
         self._fill_drafts(db, principal)
 
-    @rx.event
-    def delete_draft(self, draft_id: str) -> EventSpec | None:
+    @event
+    def delete_draft(self, draft_id: str) -> Events:
         return self._tenant_action(
             lambda db, p: drafts.delete_draft(db, p, parse_id(draft_id, "Draft")),
             success="Draft deleted.", field="drafts")

@@ -11,24 +11,26 @@ from projecthub.core.errors import AppError
 from projecthub.models import LinkPurpose
 from projecthub.services import account_links, mail
 from projecthub.ui.state.auth import AuthState
+from projecthub.ui.typed import event
 
 RESET_PREFIX = "/reset-password/"
 
 
 class RecoveryState(AuthState):
-    mail_ready: bool = True
-    outbox_only: bool = False  # development without SMTP: the mail is on /outbox
+    mail_ready: rx.Field[bool] = rx.field(True)
+    # Development without SMTP: the mail is on /outbox.
+    outbox_only: rx.Field[bool] = rx.field(False)
     # The token is in the page's URL already; keeping it here feeds the form's hidden field.
-    reset_token: str = ""
-    link_problem: str = ""  # expired, used or unknown
+    reset_token: rx.Field[str] = rx.field("")
+    link_problem: rx.Field[str] = rx.field("")  # expired, used or unknown
 
-    @rx.event
+    @event
     def open_forgot(self) -> None:
         self.errors = {}
         self.mail_ready = mail.mail_ready()
         self.outbox_only = mail.delivery() == mail.Delivery.OUTBOX
 
-    @rx.event
+    @event
     def open_reset(self) -> None:
         self.errors = {}
         path = self.router.url.path

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -23,7 +24,8 @@ from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import tool_label
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.typed import event
 
 RUN_PREFIX = "/runs/"
 POLL_SECONDS = 1.0
@@ -78,18 +80,18 @@ def _line(step: service.StepView) -> StepLine:
 
 
 class RunProgressState(SessionState):
-    run_status: str = ""
-    percent: int = 0
-    done_count: int = 0
-    step_count: int = 0
-    steps: list[StepLine] = rx.field(default_factory=list)
-    run_error: str = ""
-    started: str = ""
-    finished: str = ""
-    project_name: str = ""
-    project_href: str = ""
-    live: bool = False  # a poll is keeping the page current
-    problem: str = ""  # the run is not found
+    run_status: rx.Field[str] = rx.field("")
+    percent: rx.Field[int] = rx.field(0)
+    done_count: rx.Field[int] = rx.field(0)
+    step_count: rx.Field[int] = rx.field(0)
+    steps: rx.Field[list[StepLine]] = rx.field(default_factory=list)
+    run_error: rx.Field[str] = rx.field("")
+    started: rx.Field[str] = rx.field("")
+    finished: rx.Field[str] = rx.field("")
+    project_name: rx.Field[str] = rx.field("")
+    project_href: rx.Field[str] = rx.field("")
+    live: rx.Field[bool] = rx.field(False)  # a poll is keeping the page current
+    problem: rx.Field[str] = rx.field("")  # the run is not found
 
     _run: str = ""
     # Each load starts a new poll; older polls see the change and stop.
@@ -109,7 +111,7 @@ class RunProgressState(SessionState):
 
     def _fill_run(self, db: Session, principal: Principal) -> service.RunView:
         """Show the run as the database has it now."""
-        run = service.get_run(db, principal, self._run)
+        run = service.get_run(db, principal, parse_id(self._run, "Run"))
         done = sum(s.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED) for s in run.steps)
         self.run_status, self.run_error = str(run.status), run.error
         self.done_count, self.step_count = done, len(run.steps)
@@ -119,7 +121,7 @@ class RunProgressState(SessionState):
         self.finished = when(run.finished_at, never="")
         return run
 
-    def _watch(self) -> EventSpec | None:
+    def _watch(self) -> Events:
         """Start a fresh poll (any older one stops at its next tick)."""
         self._generation += 1
         self.live = self.run_status in _UNFINISHED
@@ -142,8 +144,8 @@ class RunProgressState(SessionState):
         self.live = unfinished
         return unfinished, None
 
-    @rx.event
-    def load(self) -> EventSpec | None:
+    @event
+    def load(self) -> Events:
         self.problem, self.steps, self.run_status, self.live = "", [], "", False
         self._run = ""
         try:
@@ -162,7 +164,7 @@ class RunProgressState(SessionState):
         self.project_name, self.project_href = project.name, f"/projects/{project.id}"
         return self._watch()
 
-    @rx.event(background=True)
+    @event(background=True)
     async def poll(self) -> EventSpec | None:
         async with self:
             generation = self._generation
@@ -179,23 +181,23 @@ class RunProgressState(SessionState):
                 self.live = False
         return None
 
-    def _change(self, action: Callable[[Session, Principal, str], object]) -> EventSpec | None:
+    def _change(self, action: Callable[[Session, Principal, uuid.UUID], object]) -> Events:
         self.errors = {}
         try:
             with session_scope() as db:
                 principal = self._principal(db)
-                action(db, principal, self._run)
+                action(db, principal, parse_id(self._run, "Run"))
                 self._fill_run(db, principal)
         except AppError as exc:
             return self._fail(exc, field=RUN_FIELD)
         return self._watch()
 
-    @rx.event
-    def retry(self) -> EventSpec | None:
+    @event
+    def retry(self) -> Events:
         """Put the failed steps back in line; the worker resumes the run from them."""
         return self._change(service.retry_run)
 
-    @rx.event
-    def cancel(self) -> EventSpec | None:
+    @event
+    def cancel(self) -> Events:
         """No new steps start; one already calling a tool finishes and is recorded."""
         return self._change(service.cancel_run)

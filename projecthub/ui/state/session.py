@@ -13,7 +13,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import reflex as rx
-from reflex_base.event import EventSpec
+from reflex_base.event import EventCallback, EventSpec
 from sqlmodel import Session
 
 from projecthub.core.db import session_scope
@@ -28,10 +28,13 @@ from projecthub.core.web import session_token_from_header
 from projecthub.services import orgs, sessions, verification
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
+from projecthub.ui.typed import event
 
 ADMIN_ROLES = ("owner", "admin")
-# What a handler hands back to the browser: nothing, one event (a redirect, a toast) or several.
-Events = EventSpec | list[EventSpec] | None
+# What a handler hands back to the browser: nothing, one event (a redirect, a toast, another
+# handler) or several.
+Event = EventSpec | EventCallback[()]
+Events = Event | list[Event] | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,20 +51,20 @@ class OrgChoice:
 class SessionState(rx.State):
     """Base of every ProjectHub state: display data about the person and their organization."""
 
-    logged_in: bool = False
-    user_name: str = ""
-    user_email: str = ""
-    is_instance_admin: bool = False
+    logged_in: rx.Field[bool] = rx.field(False)
+    user_name: rx.Field[str] = rx.field("")
+    user_email: rx.Field[str] = rx.field("")
+    is_instance_admin: rx.Field[bool] = rx.field(False)
     # Until the address is confirmed a banner asks for it (services.verification).
-    email_unverified: bool = False
-    org_name: str = ""
-    role: str = ""
+    email_unverified: rx.Field[bool] = rx.field(False)
+    org_name: rx.Field[str] = rx.field("")
+    role: rx.Field[str] = rx.field("")
     # Why the current organization cannot be shown (suspended, none chosen); "" when it can.
-    org_problem: str = ""
-    org_suspended: bool = False
-    orgs: list[OrgChoice] = rx.field(default_factory=list)
+    org_problem: rx.Field[str] = rx.field("")
+    org_suspended: rx.Field[bool] = rx.field(False)
+    orgs: rx.Field[list[OrgChoice]] = rx.field(default_factory=list)
     # Field (or form section) -> message, shown next to the input it is about.
-    errors: dict[str, str] = rx.field(default_factory=dict)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     @rx.var
     def is_org_admin(self) -> bool:
@@ -166,9 +169,13 @@ class SessionState(rx.State):
             self._fill(db, principal)
         return self._attempt(work, success=success, field=field)
 
-    @rx.event
+    @event
     def require_login(self) -> EventSpec | None:
         """on_load of pages that show only the session's own data (dashboard, new organization)."""
+        return self._check_login()
+
+    def _check_login(self) -> EventSpec | None:
+        """The session refreshed, or why it can't be (for on_load handlers that do more)."""
         try:
             with session_scope() as db:
                 self._refresh(db)
@@ -176,7 +183,7 @@ class SessionState(rx.State):
             return self._fail(exc)
         return None
 
-    @rx.event
+    @event
     def switch_org(self, org_id: str) -> EventSpec:
         """Make another of the person's organizations current (anyone else's is not found)."""
         try:

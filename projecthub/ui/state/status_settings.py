@@ -18,15 +18,16 @@ from projecthub.services.status.settings import (
     update_status_settings,
 )
 from projecthub.ui.state.session import Events, SessionState
+from projecthub.ui.typed import event
 
 FORM = "status_settings"  # errors about the section as a whole
 FIELDS = tuple(f.name for f in dataclasses.fields(StatusSettings))
 
 
 class StatusSettingsState(SessionState):
-    values: dict[str, str] = rx.field(default_factory=dict)
+    values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         try:
             with session_scope() as db:
@@ -38,7 +39,7 @@ class StatusSettingsState(SessionState):
             return self._fail(exc, field=FORM)
         return None
 
-    @rx.event
+    @event
     def save(self, form: dict[str, Any]) -> Events:
         self.errors = {}
         given = {k: str(form.get(k, "")).strip() for k in FIELDS}

@@ -17,7 +17,8 @@ from projecthub.models import Role
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.templates import library
 from projecthub.services.templates.library import TemplateView
-from projecthub.ui.state.session import SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.typed import event
 
 LIST = "templates"
 EDITOR = "template_editor"
@@ -49,18 +50,18 @@ def line_errors(exc: Invalid) -> list[LineError]:
 
 
 class TemplatesState(SessionState):
-    templates: list[TemplateRow] = rx.field(default_factory=list)
+    templates: rx.Field[list[TemplateRow]] = rx.field(default_factory=list)
     # The open template: its saved source is the editor's starting text.
-    editor_open: bool = False
-    editing_id: str = ""
-    editing_name: str = ""
-    editing_version: int = 0
-    editable: bool = False
-    why_read_only: str = ""
-    source: str = ""
+    editor_open: rx.Field[bool] = rx.field(False)
+    editing_id: rx.Field[str] = rx.field("")
+    editing_name: rx.Field[str] = rx.field("")
+    editing_version: rx.Field[int] = rx.field(0)
+    editable: rx.Field[bool] = rx.field(False)
+    why_read_only: rx.Field[str] = rx.field("")
+    source: rx.Field[str] = rx.field("")
     # Changes whenever the editor must start again from ``source`` (open, saved).
-    editor_key: str = ""
-    line_errors: list[LineError] = rx.field(default_factory=list)
+    editor_key: rx.Field[str] = rx.field("")
+    line_errors: rx.Field[list[LineError]] = rx.field(default_factory=list)
 
     def _fill(self, db: Session, principal: Principal) -> None:
         self.templates = [TemplateRow(str(t.id), t.name, t.description, t.version, t.is_builtin,
@@ -78,12 +79,12 @@ class TemplatesState(SessionState):
             "changes." if view.is_retired else "")
         self.editable, self.why_read_only = reason == "", reason
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         self.editor_open, self.line_errors = False, []
         return self._load_page(self._fill, field=LIST)
 
-    @rx.event
+    @event
     def open_template(self, template_id: str) -> EventSpec | None:
         self.errors = {}
         try:
@@ -95,11 +96,11 @@ class TemplatesState(SessionState):
             return self._fail(exc, field=LIST)
         return None
 
-    @rx.event
+    @event
     def close_editor(self) -> None:
         self.editor_open, self.editing_id, self.source, self.line_errors = False, "", "", []
 
-    @rx.event
+    @event
     def clone(self, template_id: str) -> EventSpec | None:
         """Copy a template (the built-in one included) and open the copy to edit."""
         self.errors = {}
@@ -113,7 +114,7 @@ class TemplatesState(SessionState):
             return self._fail(exc, field=LIST)
         return rx.toast.success(f"{copy.name} created. Edit it below.")
 
-    @rx.event
+    @event
     def save(self, form: dict[str, Any]) -> EventSpec | None:
         """The edited source becomes the next version, or its problems are listed by line."""
         self.errors, self.line_errors = {}, []
@@ -133,8 +134,8 @@ class TemplatesState(SessionState):
             return self._fail(exc, field=EDITOR)
         return rx.toast.success(f"Saved as version {saved.version}.")
 
-    @rx.event
-    def retire(self, template_id: str) -> EventSpec | None:
+    @event
+    def retire(self, template_id: str) -> Events:
         """New projects can no longer use it; projects made from it keep their version."""
         result = self._tenant_action(
             lambda db, p: library.retire_template(db, p, parse_id(template_id, "Template")),

@@ -12,16 +12,17 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.services import sessions, verification
 from projecthub.ui.state.session import SessionState
+from projecthub.ui.typed import event
 
 VERIFY_PREFIX = "/verify-email/"
 
 
 class VerifyState(SessionState):
-    verified: bool = False
-    joined_org: str = ""
-    link_problem: str = ""
+    verified: rx.Field[bool] = rx.field(False)
+    joined_org: rx.Field[str] = rx.field("")
+    link_problem: rx.Field[str] = rx.field("")
 
-    @rx.event
+    @event
     def open_verify(self) -> None:
         path = self.router.url.path
         token = path.removeprefix(VERIFY_PREFIX) if path.startswith(VERIFY_PREFIX) else ""
@@ -47,7 +48,7 @@ class VerifyState(SessionState):
         except AppError:
             return  # confirmed from another browser: they pick it when they sign in
 
-    @rx.event
+    @event
     def resend(self) -> EventSpec | None:
         """Send the confirmation mail again (rate-limited in the service)."""
         self.errors = {}

@@ -6,6 +6,7 @@ decide what is shown and what is wrong; this state only keeps the place and show
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_step, with_defaults
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
-from projecthub.ui.state.session import parse_id
+from projecthub.ui.state.session import Event, Events, parse_id
 from projecthub.ui.state.wizard_fields import (
     FieldRow,
     Pickers,
@@ -37,6 +38,7 @@ from projecthub.ui.state.wizard_fields import (
     widget,
     wizard_steps,
 )
+from projecthub.ui.typed import event
 
 NEW_PATH = "/projects/new"
 REVIEW = "review"  # the step id drafts store for the wizard's own review page
@@ -65,26 +67,26 @@ def pickers_for(db: Session, principal: Principal) -> Pickers:
 
 
 class WizardState(DraftsState):
-    templates: list[TemplateCard] = rx.field(default_factory=list)
-    can_create: bool = False
-    problem: str = ""  # the draft in the URL is not found
+    templates: rx.Field[list[TemplateCard]] = rx.field(default_factory=list)
+    can_create: rx.Field[bool] = rx.field(False)
+    problem: rx.Field[str] = rx.field("")  # the draft in the URL is not found
     # The chosen template ("" while picking one) and where the person is in it.
-    template_name: str = ""
-    template_version: int = 0
-    steps: list[StepRow] = rx.field(default_factory=list)
-    step_index: int = 0
-    fields: list[FieldRow] = rx.field(default_factory=list)
-    summary: list[SummarySection] = rx.field(default_factory=list)
-    saved_note: str = ""
+    template_name: rx.Field[str] = rx.field("")
+    template_version: rx.Field[int] = rx.field(0)
+    steps: rx.Field[list[StepRow]] = rx.field(default_factory=list)
+    step_index: rx.Field[int] = rx.field(0)
+    fields: rx.Field[list[FieldRow]] = rx.field(default_factory=list)
+    summary: rx.Field[list[SummarySection]] = rx.field(default_factory=list)
+    saved_note: rx.Field[str] = rx.field("")
 
     _version_id: str = ""
     _draft: str = ""
-    _answers: dict[str, Any] = rx.field(default_factory=dict)
+    _answers: rx.Field[dict[str, Any]] = rx.field(default_factory=dict)
     # What was typed into text-like inputs, so an input shows "12." rather than the parsed 12.
-    _raw: dict[str, str] = rx.field(default_factory=dict)
+    _raw: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # Fields whose problems are shown: changed, left, or on a step the person tried to leave.
-    _touched: list[str] = rx.field(default_factory=list)
-    _pickers: Pickers = rx.field(default_factory=Pickers)
+    _touched: rx.Field[list[str]] = rx.field(default_factory=list)
+    _pickers: rx.Field[Pickers] = rx.field(default_factory=Pickers)
 
     @rx.var
     def is_review(self) -> bool:
@@ -101,7 +103,8 @@ class WizardState(DraftsState):
     # Server-side helpers.
 
     def _definition(self, db: Session, principal: Principal) -> TemplateDefinition:
-        return library.load_version(db, principal, self._version_id)[1]
+        return library.load_version(db, principal,
+                                    parse_id(self._version_id, "Template version"))[1]
 
     def _step(self, definition: TemplateDefinition) -> StepDef | None:
         """The current step, or None on the review page."""
@@ -136,7 +139,7 @@ class WizardState(DraftsState):
         self.fields = field_rows(definition, step, self._answers, self._raw, shown,
                                  self._pickers)
 
-    def _open(self, db: Session, principal: Principal, version_id: object,
+    def _open(self, db: Session, principal: Principal, version_id: uuid.UUID,
               answers: dict[str, Any], step_id: str, draft_id: str) -> None:
         version, definition = library.load_version(db, principal, version_id)
         steps = wizard_steps(definition)
@@ -153,9 +156,11 @@ class WizardState(DraftsState):
               definition: TemplateDefinition) -> EventSpec | None:
         """Store the answers in the draft; the first save also gives the page the draft's URL."""
         step = self._step(definition)
-        draft = drafts.save_draft(db, principal, template_version_id=self._version_id,
+        version_id = parse_id(self._version_id, "Template version")
+        draft_id = parse_id(self._draft, "Draft") if self._draft else None
+        draft = drafts.save_draft(db, principal, template_version_id=version_id,
                                   answers=self._answers, step=step.id if step else REVIEW,
-                                  draft_id=self._draft or None)
+                                  draft_id=draft_id)
         self.saved_note = "Draft saved " + when(draft.updated_at)
         if self._draft:
             return None
@@ -163,7 +168,7 @@ class WizardState(DraftsState):
         return rx.call_script("window.history.replaceState(window.history.state, '', "
                               f"'{NEW_PATH}/{draft.id}')")
 
-    def _act(self, change: Change, *, save: bool = True) -> list[EventSpec] | EventSpec | None:
+    def _act(self, change: Change, *, save: bool = True) -> Events:
         """Run one change as the current principal, save the draft, redraw the page."""
         self.errors = {}
         try:
@@ -175,7 +180,7 @@ class WizardState(DraftsState):
                 self._render(db, principal, definition)
         except AppError as exc:
             return self._fail(exc, field=WIZARD)
-        events = [e for e in (saved, follow) if e is not None]
+        events: list[Event] = [e for e in (saved, follow) if e is not None]
         return events or None
 
     def _set(self, field: str, answer: Any) -> None:
@@ -185,7 +190,7 @@ class WizardState(DraftsState):
 
     # Events.
 
-    @rx.event
+    @event
     def load(self) -> EventSpec | None:
         path = self.router.url.path.rstrip("/")
         wanted = path.removeprefix(NEW_PATH + "/") if path.startswith(NEW_PATH + "/") else ""
@@ -211,7 +216,7 @@ class WizardState(DraftsState):
             self.problem = exc.message
         return None
 
-    @rx.event
+    @event
     def choose_template(self, template_id: str) -> EventSpec | None:
         self.errors = {}
         try:
@@ -226,8 +231,8 @@ class WizardState(DraftsState):
             return self._fail(exc, field=WIZARD)
         return None
 
-    @rx.event
-    def set_answer(self, field: str, value: str) -> list[EventSpec] | EventSpec | None:
+    @event
+    def set_answer(self, field: str, value: str) -> Events:
         """A typed, chosen or picked value; parsed by the field's type, then saved."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             fdef = self._field(definition, field)
@@ -238,30 +243,30 @@ class WizardState(DraftsState):
                 self._raw = {**self._raw, field: str(value)}
         return self._act(change)
 
-    @rx.event
-    def set_flag(self, field: str, on: bool) -> list[EventSpec] | EventSpec | None:
+    @event
+    def set_flag(self, field: str, on: bool) -> Events:
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._set(field, parse(self._field(definition, field), bool(on)))
         return self._act(change)
 
-    @rx.event
+    @event
     def toggle_option(self, field: str, option: str,
-                      checked: bool) -> list[EventSpec] | EventSpec | None:
+                      checked: bool) -> Events:
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._field(definition, field)
             shown = with_defaults(definition, self._answers).get(field)  # a default counts
             self._set(field, toggled(shown, str(option), bool(checked)))
         return self._act(change)
 
-    @rx.event
-    def touch(self, field: str) -> list[EventSpec] | EventSpec | None:
+    @event
+    def touch(self, field: str) -> Events:
         """Leaving a field shows its problem (e.g. required) even if nothing was typed."""
         def change(_db: Session, _p: Principal, definition: TemplateDefinition) -> None:
             self._touch(self._field(definition, field).id)
         return self._act(change, save=False)
 
-    @rx.event
-    def next_step(self) -> list[EventSpec] | EventSpec | None:
+    @event
+    def next_step(self) -> Events:
         """On to the next page, unless this one has problems (then they all show)."""
         def change(db: Session, principal: Principal, definition: TemplateDefinition) -> None:
             step = self._step(definition)
@@ -273,8 +278,8 @@ class WizardState(DraftsState):
                 self.step_index += 1
         return self._act(change)
 
-    @rx.event
-    def go_to_step(self, index: int) -> list[EventSpec] | EventSpec | None:
+    @event
+    def go_to_step(self, index: int) -> Events:
         """Back to an earlier page (Back, the step indicator, Edit in the review)."""
         def change(_db: Session, _p: Principal, _definition: TemplateDefinition) -> None:
             if 0 <= int(index) < self.step_index:

@@ -19,8 +19,10 @@ from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck, run_preflight
 from projecthub.services.templates.definition import TemplateDefinition
 from projecthub.services.wiring import tool_clients
+from projecthub.ui.state.session import Events, parse_id
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import wizard_steps
+from projecthub.ui.typed import event
 
 REVIEW_FIELD = "review"  # errors about provisioning as a whole
 
@@ -60,14 +62,15 @@ def answer_problems(definition: TemplateDefinition, fields: dict[str, str]) -> l
 
 
 class ReviewState(WizardState):
-    checking: bool = False
-    checked: bool = False  # a result (or an error) for the current answers is shown
-    checks: list[ToolCard] = rx.field(default_factory=list)
-    preflight_ok: bool = False
-    problems: list[AnswerProblem] = rx.field(default_factory=list)
-    check_error: str = ""
+    checking: rx.Field[bool] = rx.field(False)
+    # A result (or an error) for the current answers is shown.
+    checked: rx.Field[bool] = rx.field(False)
+    checks: rx.Field[list[ToolCard]] = rx.field(default_factory=list)
+    preflight_ok: rx.Field[bool] = rx.field(False)
+    problems: rx.Field[list[AnswerProblem]] = rx.field(default_factory=list)
+    check_error: rx.Field[str] = rx.field("")
 
-    _suggestions: dict[str, dict[str, str]] = rx.field(default_factory=dict)
+    _suggestions: rx.Field[dict[str, dict[str, str]]] = rx.field(default_factory=dict)
     # The answers the last successful check was for: Provision refuses any others.
     _ok_for: str = ""
 
@@ -90,8 +93,8 @@ class ReviewState(WizardState):
         self.preflight_ok = result.ok
         self._ok_for = fingerprint if result.ok else ""
 
-    @rx.event(background=True)
-    async def check_tools(self) -> EventSpec | None:
+    @event(background=True)
+    async def check_tools(self) -> Events:
         """Preflight in the background: every tool is asked at once, and a slow one must not
         hold the page (or this tab's other events) for its whole timeout."""
         async with self:
@@ -108,7 +111,9 @@ class ReviewState(WizardState):
                 principal = self._principal(db)
                 definition = self._definition(db, principal)
                 outcome = await run_preflight(db, principal, tool_clients(principal),
-                                              template_version_id=version_id, answers=answers)
+                                              template_version_id=parse_id(version_id,
+                                                                           "Template version"),
+                                              answers=answers)
         except AppError as exc:
             outcome = exc
         async with self:
@@ -126,8 +131,8 @@ class ReviewState(WizardState):
                 self.check_error = outcome.message
         return None
 
-    @rx.event
-    def apply_suggestion(self, tool: str) -> list[EventSpec] | EventSpec | None:
+    @event
+    def apply_suggestion(self, tool: str) -> Events:
         """Take the tool's suggestion (e.g. a free Jira key) as the answer, then check again."""
         suggestion = self._suggestions.get(str(tool))
         if not suggestion:
@@ -144,7 +149,7 @@ class ReviewState(WizardState):
         return [*(saved if isinstance(saved, list) else [saved] if saved else []),
                 ReviewState.check_tools]
 
-    @rx.event
+    @event
     def provision(self) -> EventSpec | None:
         """Create the project and its run (the worker then drives it) and open its progress."""
         self.errors = {}
@@ -154,11 +159,12 @@ class ReviewState(WizardState):
         try:
             with session_scope() as db:
                 principal = self._principal(db)
-                _, run = service.start_project(db, principal, template_version_id=self._version_id,
+                version_id = parse_id(self._version_id, "Template version")
+                _, run = service.start_project(db, principal, template_version_id=version_id,
                                                answers=self._answers)
                 if self._draft:
                     with contextlib.suppress(NotFound):
-                        drafts.delete_draft(db, principal, self._draft)
+                        drafts.delete_draft(db, principal, parse_id(self._draft, "Draft"))
         except AppError as exc:
             return self._fail(exc, field=REVIEW_FIELD)
         self._clear()

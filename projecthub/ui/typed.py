@@ -1,0 +1,68 @@
+"""``rx.event``, ``rx.cond`` and ``rx.icon`` (as ``lucide_icon``) under the types Reflex declares.
+At runtime both are Reflex's own objects; only what mypy sees differs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple, overload
+
+import reflex as rx
+from reflex.event import EventCallback
+from reflex.vars import Var
+from reflex_base.components.component import Component
+from reflex_components_lucide.icon import Icon
+
+__all__ = ["InputType", "cond", "event", "lucide_icon"]
+
+S = TypeVar("S", bound=rx.State)
+T = TypeVar("T")
+U = TypeVar("U")
+P = TypeVarTuple("P")
+
+# The ``type`` values rx.input (a radix text field) declares.
+InputType = Literal["button", "checkbox", "color", "date", "datetime-local", "email", "file",
+                    "hidden", "image", "month", "number", "password", "radio", "range", "reset",
+                    "search", "submit", "tel", "text", "time", "url", "week"]
+
+# The lucide package binds ``icon`` to both a submodule and ``Icon.create``; mypy sees the module.
+lucide_icon = Icon.create
+
+if TYPE_CHECKING:
+    # ``rx.event`` is a class whose ``__new__`` returns an ``EventCallback``, which mypy ignores
+    # (it types every handler as ``EventNamespace``); these are that ``__new__``'s overloads.
+    @overload
+    def event(func: Callable[[S, *P], Any], /) -> EventCallback[*P]: ...
+
+    @overload
+    def event(*, background: bool) -> Callable[[Callable[[S, *P], Any]],
+                                               EventCallback[*P]]: ...
+
+    def event(func: Any = None, /, **options: Any) -> Any: ...
+
+    # ``rx.cond``'s overloads for values are declared after a TypeVar, so mypy, which needs them
+    # contiguous, sees only the component ones. The first matching overload wins, as in Reflex.
+    @overload
+    def cond(condition: Any, c1: Component, c2: Any, /) -> Component: ...
+
+    @overload
+    def cond(condition: Any, c1: Component, /) -> Component: ...
+
+    @overload
+    def cond(condition: Any, c1: Any, c2: Component, /) -> Component: ...
+
+    @overload
+    def cond(condition: Any, c1: Var[T], c2: Var[U], /) -> Var[T | U]: ...
+
+    @overload
+    def cond(condition: Any, c1: T, c2: Var[U], /) -> Var[T | U]: ...
+
+    @overload
+    def cond(condition: Any, c1: Var[T], c2: U, /) -> Var[T | U]: ...
+
+    @overload
+    def cond(condition: Any, c1: T, c2: U, /) -> Var[T | U]: ...
+
+    def cond(condition: Any, c1: Any, c2: Any = None, /) -> Any: ...
+else:
+    event = rx.event
+    cond = rx.cond
