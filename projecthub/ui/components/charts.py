@@ -3,6 +3,7 @@ against time elapsed. Colours come from the Radix scales, so both follow light a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
@@ -19,7 +20,7 @@ ISSUE_SERIES: tuple[tuple[str, str, ColorType], ...] = (
     ("to_do", "To do", "gray"), ("in_progress", "In progress", "blue"), ("done", "Done", "green"))
 
 
-def _frame(*series: rx.Component, chart: Any, data: rx.Var[list[dict[str, Any]]],
+def _frame(*series: rx.Component, chart: Any, data: rx.Var[Sequence[dict[str, Any]]],
            unit: str = "") -> rx.Component:
     return rx.recharts.responsive_container(
         chart(
@@ -36,7 +37,7 @@ def _frame(*series: rx.Component, chart: Any, data: rx.Var[list[dict[str, Any]]]
     )
 
 
-def issues_chart(data: rx.Var[list[dict[str, Any]]]) -> rx.Component:
+def issues_chart(data: rx.Var[Sequence[dict[str, Any]]]) -> rx.Component:
     """Stacked areas: to do, in progress and done per day."""
     return _frame(
         *(rx.recharts.area(data_key=key, name=name, stack_id="issues", type_="monotone",
@@ -47,7 +48,7 @@ def issues_chart(data: rx.Var[list[dict[str, Any]]]) -> rx.Component:
     )
 
 
-def burn_chart(data: rx.Var[list[dict[str, Any]]]) -> rx.Component:
+def burn_chart(data: rx.Var[Sequence[dict[str, Any]]]) -> rx.Component:
     """Budget used vs time elapsed, both in percent: the health rule's two inputs."""
     return _frame(
         rx.recharts.line(data_key="burn", name="Budget used", type_="monotone",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import reflex as rx
 
 from projecthub.ui.components.forms import form_error
@@ -15,7 +17,7 @@ def _option(value: str) -> rx.Component:
     return rx.select.item(cond(value == ALL, "Everyone / everything", value), value=value)
 
 
-def _filter(label: str, value: rx.Var[str], options: rx.Var[list[str]],
+def _filter(label: str, value: rx.Var[str], options: rx.Var[Sequence[str]],
             on_change: object) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", weight="medium", color_scheme="gray"),

@@ -3,7 +3,12 @@ filters, sort and pages, all in the URL), CSV export, unfinished runs and drafts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import reflex as rx
+from reflex.vars import ObjectVar, StringVar
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.services.status.dashboard import HEALTHS, TOOLS
 from projecthub.ui.components.forms import form_error
@@ -24,11 +29,12 @@ from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
 from projecthub.ui.typed import cond, lucide_icon
 
-RUN_COLORS = (("running", "blue"), ("pending", "gray"), ("failed", "red"))
+RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
+    ("running", "blue"), ("pending", "gray"), ("failed", "red"))
 PAGE_SIZES = ("10", "25", "50", "100")
 
 
-def _tile(tile: Tile, health: bool) -> rx.Component:
+def _tile(tile: ObjectVar[Tile], health: bool) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
@@ -42,13 +48,14 @@ def _tile(tile: Tile, health: bool) -> rx.Component:
             border=cond(tile.active, "2px solid var(--accent-9)", "2px solid transparent"),
         ),
         href=tile.href, underline="none", color="inherit", display="block", height="100%",
-        data_testid="tile-" + tile.key,
+        data_testid="tile-" + cast(StringVar, tile.key),  # a str field reads as a StringVar
         aria_current=cond(tile.active, "true", "false"),
     )
 
 
 def _tiles() -> rx.Component:
-    def group(title: str, tiles: rx.Var[list[Tile]], health: bool, columns: str) -> rx.Component:
+    def group(title: str, tiles: rx.Var[Sequence[Tile]], health: bool,
+              columns: str) -> rx.Component:
         return rx.vstack(
             rx.text(title, size="1", weight="medium", color_scheme="gray",
                     text_transform="uppercase", letter_spacing="0.04em"),
@@ -69,7 +76,7 @@ def _tiles() -> rx.Component:
 
 
 def _select(name: str, label: str, value: rx.Var[str],
-            options: list[tuple[str, str]] | rx.Var[list[Choice]],
+            options: list[tuple[str, str]] | rx.Var[Sequence[Choice]],
             width: str = "10rem") -> rx.Component:
     items = (rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))
              if isinstance(options, rx.Var) else
@@ -129,7 +136,7 @@ def _figure(main: rx.Var[str], note: rx.Var[str], *, alert: rx.Var[bool] | bool 
     )
 
 
-def _row(row: DashRow) -> rx.Component:
+def _row(row: ObjectVar[DashRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(
             rx.link(row.name, href=row.href, weight="medium", size="2"),
@@ -215,7 +222,7 @@ def _no_projects() -> rx.Component:
                           button_link("New project", "/projects/new", size="2")))
 
 
-def _run(run: RunLine) -> rx.Component:
+def _run(run: ObjectVar[RunLine]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(run.project, href=run.href, weight="medium")),
         rx.table.cell(rx.code(run.key, variant="ghost")),

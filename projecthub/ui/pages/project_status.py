@@ -3,6 +3,7 @@ tool resource, history charts, members, basics, provisioning runs) with Refresh.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
@@ -148,7 +149,7 @@ def _resources() -> rx.Component:
     )
 
 
-def _chart(title: str, icon: str, data: rx.Var[list[dict[str, Any]]], chart: rx.Component,
+def _chart(title: str, icon: str, data: rx.Var[Sequence[dict[str, Any]]], chart: rx.Component,
            note: str) -> rx.Component:
     return titled_card(
         icon, title,

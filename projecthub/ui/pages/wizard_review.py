@@ -3,6 +3,7 @@ the tools when the page opens), and Provision once nothing is blocked."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import reflex as rx
@@ -55,7 +56,7 @@ def _decision(decision: rx.Var[str]) -> rx.Component:
         for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision)))
 
 
-def _lines(items: rx.Var[list[str]], icon: str, color: ColorType) -> rx.Component:
+def _lines(items: rx.Var[Sequence[str]], icon: str, color: ColorType) -> rx.Component:
     return rx.vstack(
         rx.foreach(items, lambda text: rx.hstack(
             lucide_icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",
