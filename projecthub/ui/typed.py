@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple, overload
 
 import reflex as rx
 from reflex.event import EventCallback
-from reflex.vars import Var
+from reflex.vars import ObjectVar, Var
 from reflex_base.components.component import Component
 from reflex_components_lucide.icon import Icon
 
-__all__ = ["InputType", "cond", "event", "lucide_icon"]
+__all__ = ["InputType", "RowVar", "cond", "event", "lucide_icon"]
 
 S = TypeVar("S", bound=rx.State)
 T = TypeVar("T")
@@ -63,6 +63,13 @@ if TYPE_CHECKING:
     def cond(condition: Any, c1: T, c2: U, /) -> Var[T | U]: ...
 
     def cond(condition: Any, c1: Any, c2: Any = None, /) -> Any: ...
+
+    class RowVar(ObjectVar[T]):
+        """The item ``rx.foreach`` hands a row function: an ObjectVar over the row dataclass.
+        Reflex's stubs read its fields as a bare ``Var``; each is a Var of the field's type."""
+
+        def __getattr__(self, name: str) -> Any: ...
 else:
     event = rx.event
     cond = rx.cond
+    RowVar = ObjectVar

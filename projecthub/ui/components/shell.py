@@ -13,7 +13,7 @@ from projecthub.ui.auth_client import logout
 from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 
 def _menu_label(text: str | rx.Var[str]) -> rx.Component:
@@ -21,7 +21,7 @@ def _menu_label(text: str | rx.Var[str]) -> rx.Component:
                    padding_y="0.35rem")
 
 
-def _org_item(org: OrgChoice) -> rx.Component:
+def _org_item(org: RowVar[OrgChoice]) -> rx.Component:
     return rx.menu.item(
         rx.hstack(
             cond(org.current, lucide_icon("check", size=14), rx.box(width="14px")),

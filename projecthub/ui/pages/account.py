@@ -25,7 +25,7 @@ from projecthub.ui.components.tokens import (
 )
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState, TokenRow
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import cond
+from projecthub.ui.typed import RowVar, cond
 
 
 def _profile() -> rx.Component:
@@ -68,7 +68,7 @@ def _password() -> rx.Component:
     )
 
 
-def _token_row(token: TokenRow) -> rx.Component:
+def _token_row(token: RowVar[TokenRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(token.name, weight="medium")),
         rx.table.cell(rx.badge(token.org_slug, variant="soft")),

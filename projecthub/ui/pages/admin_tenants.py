@@ -10,10 +10,10 @@ from projecthub.ui.components.shell import notice_screen, page_header, signed_in
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.admin import TenantRow, TenantsState
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import cond
+from projecthub.ui.typed import RowVar, cond
 
 
-def _status_action(tenant: TenantRow) -> rx.Component:
+def _status_action(tenant: RowVar[TenantRow]) -> rx.Component:
     return cond(
         tenant.suspended,
         confirm(rx.button("Reactivate", size="1", variant="soft"),
@@ -28,7 +28,7 @@ def _status_action(tenant: TenantRow) -> rx.Component:
     )
 
 
-def _tenant_row(tenant: TenantRow) -> rx.Component:
+def _tenant_row(tenant: RowVar[TenantRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(rx.text(tenant.name, weight="medium"),
                                 rx.text(tenant.slug, size="1", color_scheme="gray"),

@@ -10,7 +10,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
 from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 
 def _option(value: str) -> rx.Component:
@@ -31,7 +31,7 @@ def _filter(label: str, value: rx.Var[str], options: rx.Var[Sequence[str]],
     )
 
 
-def _event_row(event: EventRow) -> rx.Component:
+def _event_row(event: RowVar[EventRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(event.when, white_space="nowrap"),
         rx.table.cell(event.actor),

@@ -17,17 +17,17 @@ from projecthub.ui.state.connections import (
     ToolGroup,
 )
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 _ADMIN = SessionState.is_org_admin
 
 
-def _detail(detail: Detail) -> rx.Component:
+def _detail(detail: RowVar[Detail]) -> rx.Component:
     return rx.text(rx.text.span(detail.label + ": ", color_scheme="gray"), detail.value,
                    size="2")
 
 
-def _heading(row: ConnectionRow) -> rx.Component:
+def _heading(row: RowVar[ConnectionRow]) -> rx.Component:
     return rx.vstack(
         rx.text(row.name, weight="bold", size="3"),
         rx.code(row.base_url, size="1", variant="ghost", color_scheme="gray",
@@ -37,7 +37,7 @@ def _heading(row: ConnectionRow) -> rx.Component:
     )
 
 
-def _last_test(row: ConnectionRow) -> rx.Component:
+def _last_test(row: RowVar[ConnectionRow]) -> rx.Component:
     badge = rx.match(
         row.test_status,
         ("passed", rx.badge(lucide_icon("circle-check", size=12), "passed", color_scheme="green")),
@@ -62,7 +62,7 @@ def _caption(text: str) -> rx.Component:
                    text_transform="uppercase", letter_spacing="0.04em")
 
 
-def _actions(row: ConnectionRow) -> rx.Component:
+def _actions(row: RowVar[ConnectionRow]) -> rx.Component:
     testing = ConnectionsState.testing_id == row.id
     return rx.hstack(
         rx.button(lucide_icon("plug-zap", size=14), "Test connection", size="2", variant="soft",
@@ -80,7 +80,7 @@ def _actions(row: ConnectionRow) -> rx.Component:
     )
 
 
-def _connection(row: ConnectionRow) -> rx.Component:
+def _connection(row: RowVar[ConnectionRow]) -> rx.Component:
     """One connection: name and URL with the admin's buttons, then credentials and last test."""
     return rx.box(
         rx.flex(
@@ -108,7 +108,7 @@ def _connection(row: ConnectionRow) -> rx.Component:
     )
 
 
-def _group(group: ToolGroup) -> rx.Component:
+def _group(group: RowVar[ToolGroup]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(

@@ -4,10 +4,8 @@ filters, sort and pages, all in the URL), CSV export, unfinished runs and drafts
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 import reflex as rx
-from reflex.vars import ObjectVar, StringVar
 from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.services.status.dashboard import HEALTHS, TOOLS
@@ -27,14 +25,14 @@ from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
 from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
     ("running", "blue"), ("pending", "gray"), ("failed", "red"))
 PAGE_SIZES = ("10", "25", "50", "100")
 
 
-def _tile(tile: ObjectVar[Tile], health: bool) -> rx.Component:
+def _tile(tile: RowVar[Tile], health: bool) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
@@ -48,7 +46,7 @@ def _tile(tile: ObjectVar[Tile], health: bool) -> rx.Component:
             border=cond(tile.active, "2px solid var(--accent-9)", "2px solid transparent"),
         ),
         href=tile.href, underline="none", color="inherit", display="block", height="100%",
-        data_testid="tile-" + cast(StringVar, tile.key),  # a str field reads as a StringVar
+        data_testid="tile-" + tile.key,
         aria_current=cond(tile.active, "true", "false"),
     )
 
@@ -136,7 +134,7 @@ def _figure(main: rx.Var[str], note: rx.Var[str], *, alert: rx.Var[bool] | bool 
     )
 
 
-def _row(row: ObjectVar[DashRow]) -> rx.Component:
+def _row(row: RowVar[DashRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(
             rx.link(row.name, href=row.href, weight="medium", size="2"),
@@ -222,7 +220,7 @@ def _no_projects() -> rx.Component:
                           button_link("New project", "/projects/new", size="2")))
 
 
-def _run(run: ObjectVar[RunLine]) -> rx.Component:
+def _run(run: RowVar[RunLine]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(run.project, href=run.href, weight="medium")),
         rx.table.cell(rx.code(run.key, variant="ghost")),

@@ -18,10 +18,10 @@ from projecthub.ui.state.members import (
     MemberTokenRow,
 )
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import cond
+from projecthub.ui.typed import RowVar, cond
 
 
-def _person(member: MemberRow) -> rx.Component:
+def _person(member: RowVar[MemberRow]) -> rx.Component:
     return rx.hstack(
         rx.avatar(fallback=member.name[0], size="2", radius="full"),
         rx.vstack(
@@ -38,7 +38,7 @@ def _person(member: MemberRow) -> rx.Component:
     )
 
 
-def _role_control(member: MemberRow) -> rx.Component:
+def _role_control(member: RowVar[MemberRow]) -> rx.Component:
     return cond(
         SessionState.is_org_admin,
         rx.select(list(ROLES), value=member.role, size="2",
@@ -48,7 +48,7 @@ def _role_control(member: MemberRow) -> rx.Component:
     )
 
 
-def _member_actions(member: MemberRow) -> rx.Component:
+def _member_actions(member: RowVar[MemberRow]) -> rx.Component:
     toggle = cond(
         member.active,
         confirm(rx.button("Deactivate", size="1", variant="soft", color_scheme="gray"),
@@ -67,7 +67,7 @@ def _member_actions(member: MemberRow) -> rx.Component:
     return rx.hstack(toggle, remove, spacing="2", justify="end")
 
 
-def _member_row(member: MemberRow) -> rx.Component:
+def _member_row(member: RowVar[MemberRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(_person(member)),
         rx.table.cell(_role_control(member)),
@@ -115,7 +115,7 @@ def _invite_form() -> rx.Component:
     )
 
 
-def _invitation_row(invitation: InvitationRow) -> rx.Component:
+def _invitation_row(invitation: RowVar[InvitationRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(invitation.email),
         rx.table.cell(rx.badge(invitation.role, variant="soft")),
@@ -162,7 +162,7 @@ def _invitations() -> rx.Component:
     )
 
 
-def _member_token_row(token: MemberTokenRow) -> rx.Component:
+def _member_token_row(token: RowVar[MemberTokenRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(token.name, weight="medium")),
         rx.table.cell(token.owner),

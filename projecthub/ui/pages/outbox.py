@@ -8,12 +8,12 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import page_header
 from projecthub.ui.layout import button_link, page_shell
 from projecthub.ui.state.outbox import OutboxRow, OutboxState
-from projecthub.ui.typed import cond
+from projecthub.ui.typed import RowVar, cond
 
 _STATUS_COLORS = {"pending": "amber", "sent": "green", "failed": "red"}
 
 
-def _message(message: OutboxRow) -> rx.Component:
+def _message(message: RowVar[OutboxRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(

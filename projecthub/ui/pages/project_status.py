@@ -27,7 +27,7 @@ from projecthub.ui.state.project_status import (
     RunRow,
 )
 from projecthub.ui.state.status_cards import CardView, Figure, ReasonLine
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 
 def _lifecycle_control() -> rx.Component:
@@ -67,7 +67,7 @@ def _header() -> rx.Component:
     )
 
 
-def _reason(reason: ReasonLine) -> rx.Component:
+def _reason(reason: RowVar[ReasonLine]) -> rx.Component:
     return reason_line(reason.level, reason.text)
 
 
@@ -87,7 +87,7 @@ def _health() -> rx.Component:
     )
 
 
-def _figure(figure: Figure) -> rx.Component:
+def _figure(figure: RowVar[Figure]) -> rx.Component:
     return rx.vstack(
         rx.text(figure.label, size="1", color_scheme="gray"),
         rx.hstack(
@@ -102,7 +102,7 @@ def _figure(figure: Figure) -> rx.Component:
     )
 
 
-def _resource(card: CardView) -> rx.Component:
+def _resource(card: RowVar[CardView]) -> rx.Component:
     title = rx.vstack(
         rx.text(card.kind, size="1", color_scheme="gray"),
         cond(card.url != "",
@@ -171,7 +171,7 @@ def _charts() -> rx.Component:
     )
 
 
-def _person(person: Person) -> rx.Component:
+def _person(person: RowVar[Person]) -> rx.Component:
     return rx.hstack(
         rx.avatar(fallback=person.name[0], size="2", radius="full"),
         rx.vstack(rx.text(person.name, size="2", weight="medium"),
@@ -183,12 +183,12 @@ def _person(person: Person) -> rx.Component:
     )
 
 
-def _fact(fact: Fact) -> rx.Component:
+def _fact(fact: RowVar[Fact]) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(fact.label, min_width="9rem"),
                              rx.data_list.value(fact.value))
 
 
-def _run_row(run: RunRow) -> rx.Component:
+def _run_row(run: RowVar[RunRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(run.started, href=run.href)),
         rx.table.cell(status_badge(run.status, RUN_COLORS)),

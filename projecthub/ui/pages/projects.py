@@ -12,7 +12,7 @@ from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.projects import DraftRow, DraftsState
-from projecthub.ui.typed import lucide_icon
+from projecthub.ui.typed import RowVar, lucide_icon
 
 RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
     ("succeeded", "green"), ("failed", "red"), ("running", "blue"), ("cancelled", "gray"))
@@ -50,7 +50,7 @@ def simple_table(headers: tuple[str, ...], body: rx.Component) -> rx.Component:
     )
 
 
-def _draft_row(draft: DraftRow) -> rx.Component:
+def _draft_row(draft: RowVar[DraftRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(rx.text(draft.title, weight="medium", size="2"),
                                 rx.text(draft.template, size="1", color_scheme="gray"),

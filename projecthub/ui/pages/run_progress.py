@@ -12,7 +12,7 @@ from projecthub.ui.components.shell import notice_screen, page_header, signed_in
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import RUN_COLORS, status_badge
 from projecthub.ui.state.run_progress import RUN_FIELD, LogLine, RunProgressState, StepLine
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 STEP_ICONS: dict[str, tuple[str, ColorType]] = {
     "succeeded": ("circle-check", "green"),
@@ -34,7 +34,7 @@ def _status_icon(status: rx.Var[str]) -> rx.Component:
     )
 
 
-def _log_line(line: LogLine) -> rx.Component:
+def _log_line(line: RowVar[LogLine]) -> rx.Component:
     return rx.hstack(rx.text(line.at, size="1", color_scheme="gray", font_family="monospace",
                              flex_shrink="0"),
                      rx.text(line.message, size="1", font_family="monospace",
@@ -42,7 +42,7 @@ def _log_line(line: LogLine) -> rx.Component:
                      spacing="3", align="start")
 
 
-def _log(step: StepLine) -> rx.Component:
+def _log(step: RowVar[StepLine]) -> rx.Component:
     return cond(step.log.length() > 0, rx.el.details(
         rx.el.summary(rx.text("Log (" + step.log.length().to_string() + ")", size="1",
                               color_scheme="gray", as_="span"), cursor="pointer"),
@@ -50,7 +50,7 @@ def _log(step: StepLine) -> rx.Component:
     ))
 
 
-def _step(step: StepLine) -> rx.Component:
+def _step(step: RowVar[StepLine]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(_status_icon(step.status), width="2.5rem"),
         rx.table.cell(rx.vstack(

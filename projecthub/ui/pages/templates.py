@@ -11,7 +11,7 @@ from projecthub.ui.components.forms import form_error, section
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.templates import EDITOR, LIST, LineError, TemplateRow, TemplatesState
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 SOURCE_ID = "template-source"
 # Select line N of the editor and scroll it into view (N is appended by the caller).
@@ -36,7 +36,7 @@ _EDITOR_STYLE = {
 }
 
 
-def _actions(row: TemplateRow) -> rx.Component:
+def _actions(row: RowVar[TemplateRow]) -> rx.Component:
     admin = SessionState.is_org_admin
     return rx.hstack(
         rx.button(cond(admin & ~row.builtin & ~row.retired, "Edit", "View"), size="1",
@@ -54,7 +54,7 @@ def _actions(row: TemplateRow) -> rx.Component:
     )
 
 
-def _row(row: TemplateRow) -> rx.Component:
+def _row(row: RowVar[TemplateRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(
             rx.hstack(rx.text(row.name, weight="medium", size="2"),
@@ -71,7 +71,7 @@ def _row(row: TemplateRow) -> rx.Component:
     )
 
 
-def _line_error(error: LineError) -> rx.Component:
+def _line_error(error: RowVar[LineError]) -> rx.Component:
     return rx.hstack(
         rx.button("Line " + error.line.to_string(), size="1", variant="soft", color_scheme="red",
                   on_click=rx.call_script(_GO_TO_LINE + "(" + error.line.to_string() + ")"),

@@ -13,10 +13,10 @@ from projecthub.ui.pages.wizard_fields import field_view
 from projecthub.ui.pages.wizard_review import review_panel
 from projecthub.ui.state.wizard import NEW_PATH, WIZARD, TemplateCard, WizardState
 from projecthub.ui.state.wizard_fields import StepRow
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 
-def _template(card: TemplateCard) -> rx.Component:
+def _template(card: RowVar[TemplateCard]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -57,7 +57,7 @@ def _picker() -> rx.Component:
     )
 
 
-def _step_marker(step: StepRow) -> rx.Component:
+def _step_marker(step: RowVar[StepRow]) -> rx.Component:
     circle = rx.center(
         cond(step.state == "done", lucide_icon("check", size=14),
                 rx.text((step.index + 1).to_string(), size="1", weight="bold")),

@@ -10,18 +10,18 @@ import reflex as rx
 
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import FieldRow, OptionRow
-from projecthub.ui.typed import InputType, cond, lucide_icon
+from projecthub.ui.typed import InputType, RowVar, cond, lucide_icon
 
 
-def _id(row: FieldRow) -> rx.Var[str]:
+def _id(row: RowVar[FieldRow]) -> rx.Var[str]:
     return "wf-" + row.id
 
 
-def _invalid(row: FieldRow) -> rx.Var[str]:
+def _invalid(row: RowVar[FieldRow]) -> rx.Var[str]:
     return cond(row.error != "", "true", "false")
 
 
-def _text(row: FieldRow, type: InputType = "text") -> rx.Component:
+def _text(row: RowVar[FieldRow], type: InputType = "text") -> rx.Component:
     return rx.input(
         id=_id(row), type=type, value=row.text, size="3", width="100%",
         max_width=cond(type == "text", "36rem", "16rem"),
@@ -31,7 +31,7 @@ def _text(row: FieldRow, type: InputType = "text") -> rx.Component:
     )
 
 
-def _textarea(row: FieldRow, placeholder: str = "") -> rx.Component:
+def _textarea(row: RowVar[FieldRow], placeholder: str = "") -> rx.Component:
     return rx.text_area(
         id=_id(row), value=row.text, rows="4", size="3", width="100%", max_width="36rem",
         placeholder=placeholder, resize="vertical",
@@ -41,8 +41,8 @@ def _textarea(row: FieldRow, placeholder: str = "") -> rx.Component:
     )
 
 
-def _radio(row: FieldRow) -> rx.Component:
-    def item(option: OptionRow) -> rx.Component:
+def _radio(row: RowVar[FieldRow]) -> rx.Component:
+    def item(option: RowVar[OptionRow]) -> rx.Component:
         return rx.text(rx.flex(rx.radio_group.item(value=option.value), option.label,
                                spacing="2", align="center"),
                        as_="label", size="2", cursor="pointer")
@@ -54,7 +54,7 @@ def _radio(row: FieldRow) -> rx.Component:
     )
 
 
-def _select(row: FieldRow) -> rx.Component:
+def _select(row: RowVar[FieldRow]) -> rx.Component:
     return cond(
         row.options.length() > 0,
         rx.select.root(
@@ -69,7 +69,7 @@ def _select(row: FieldRow) -> rx.Component:
     )
 
 
-def _checks(row: FieldRow) -> rx.Component:
+def _checks(row: RowVar[FieldRow]) -> rx.Component:
     return rx.flex(
         rx.foreach(row.options, lambda option: rx.checkbox(
             option.label, checked=option.selected, size="2",
@@ -78,7 +78,7 @@ def _checks(row: FieldRow) -> rx.Component:
     )
 
 
-def _switch(row: FieldRow) -> rx.Component:
+def _switch(row: RowVar[FieldRow]) -> rx.Component:
     return rx.flex(
         rx.switch(id=_id(row), checked=row.on, size="2",
                   on_change=lambda on: WizardState.set_flag(row.id, on)),
@@ -87,7 +87,7 @@ def _switch(row: FieldRow) -> rx.Component:
     )
 
 
-def _control(row: FieldRow) -> rx.Component:
+def _control(row: RowVar[FieldRow]) -> rx.Component:
     # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
     return cast(rx.Component, rx.match(
         row.kind,
@@ -103,7 +103,7 @@ def _control(row: FieldRow) -> rx.Component:
     ))
 
 
-def _note(row: FieldRow) -> rx.Component:
+def _note(row: RowVar[FieldRow]) -> rx.Component:
     note_id = _id(row) + "-note"
     return cond(
         row.error != "",
@@ -116,7 +116,7 @@ def _note(row: FieldRow) -> rx.Component:
     )
 
 
-def field_view(row: FieldRow) -> rx.Component:
+def field_view(row: RowVar[FieldRow]) -> rx.Component:
     return rx.vstack(
         rx.el.label(
             row.label,

@@ -14,7 +14,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import SummaryItem, SummarySection
 from projecthub.ui.state.wizard_review import REVIEW_FIELD, AnswerProblem, ReviewState, ToolCard
-from projecthub.ui.typed import cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 DECISIONS: dict[str, tuple[LiteralAccentColor, str, str]] = {
     "create": ("green", "plus", "Create"),
@@ -24,14 +24,14 @@ DECISIONS: dict[str, tuple[LiteralAccentColor, str, str]] = {
 }
 
 
-def _item(item: SummaryItem) -> rx.Component:
+def _item(item: RowVar[SummaryItem]) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(item.label, min_width="11rem"),
         rx.data_list.value(item.value, white_space="pre-line", word_break="break-word"),
     )
 
 
-def _section(section: SummarySection) -> rx.Component:
+def _section(section: RowVar[SummarySection]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -66,7 +66,7 @@ def _lines(items: rx.Var[Sequence[str]], icon: str, color: ColorType) -> rx.Comp
     )
 
 
-def _tool(card: ToolCard) -> rx.Component:
+def _tool(card: RowVar[ToolCard]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.heading(card.label, as_="h3", size="3"), rx.spacer(),
@@ -86,7 +86,7 @@ def _tool(card: ToolCard) -> rx.Component:
     )
 
 
-def _problem(problem: AnswerProblem) -> rx.Component:
+def _problem(problem: RowVar[AnswerProblem]) -> rx.Component:
     return rx.hstack(
         rx.text(rx.text.span(problem.label + ": ", weight="medium"), problem.message, size="2"),
         rx.spacer(),
