@@ -4,7 +4,7 @@ At runtime both are Reflex's own objects; only what mypy sees differs."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple, cast, overload
 
 import reflex as rx
 from reflex.event import EventCallback
@@ -12,7 +12,7 @@ from reflex.vars import ObjectVar, Var
 from reflex_base.components.component import Component
 from reflex_components_lucide.icon import Icon
 
-__all__ = ["InputType", "RowVar", "cond", "event", "lucide_icon"]
+__all__ = ["InputType", "RowVar", "cond", "event", "lucide_icon", "str_dict"]
 
 S = TypeVar("S", bound=rx.State)
 T = TypeVar("T")
@@ -26,6 +26,14 @@ InputType = Literal["button", "checkbox", "color", "date", "datetime-local", "em
 
 # The lucide package binds ``icon`` to both a submodule and ``Icon.create``; mypy sees the module.
 lucide_icon = Icon.create
+
+
+
+def str_dict(field: object) -> ObjectVar[dict[str, str]]:
+    """A ``dict[str, str]`` state field read on its class: the ObjectVar it is at runtime.
+    Reflex's ``Field.__get__`` overloads match the dict to the list one (``ArrayVar[Never]``)."""
+    return cast("ObjectVar[dict[str, str]]", field)
+
 
 if TYPE_CHECKING:
     # ``rx.event`` is a class whose ``__new__`` returns an ``EventCallback``, which mypy ignores

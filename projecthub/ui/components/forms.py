@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import InputType, cond
+from projecthub.ui.typed import InputType, cond, str_dict
 
 
 def label(text: str, for_id: str) -> rx.Component:
@@ -18,7 +18,7 @@ def label(text: str, for_id: str) -> rx.Component:
 
 
 def error_for(key: str) -> rx.Var[str]:
-    return SessionState.errors.get(key, "")
+    return str_dict(SessionState.errors).get(key, "")
 
 
 def field(text: str, name: str, *, type: InputType = "text", hint: str | rx.Var[str] = "",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from projecthub.ui.components.forms import field, form_error, section, submit
 from projecthub.ui.state.status_settings import FORM, StatusSettingsState
+from projecthub.ui.typed import str_dict
 
 # (name, label, hint), in the order a reader meets them on the status page.
 INPUTS = (
@@ -29,8 +30,8 @@ def status_settings_section() -> rx.Component:
                 form_error(FORM),
                 rx.grid(
                     *(field(label, name, type="number", hint=hint, min="1", step="1",
-                            default_value=StatusSettingsState.values.get(name, ""),
-                            key=StatusSettingsState.values.get(name, ""))
+                            default_value=str_dict(StatusSettingsState.values).get(name, ""),
+                            key=str_dict(StatusSettingsState.values).get(name, ""))
                       for name, label, hint in INPUTS),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%",
                 ),

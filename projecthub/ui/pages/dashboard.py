@@ -25,7 +25,7 @@ from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
 from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
-from projecthub.ui.typed import RowVar, cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon, str_dict
 
 RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
     ("running", "blue"), ("pending", "gray"), ("failed", "red"))
@@ -115,7 +115,7 @@ def _sort_header(label: str, column: str) -> rx.Component:
                     lucide_icon("arrow-up-down", size=12, opacity="0.4"))
     return rx.table.column_header_cell(
         rx.link(rx.hstack(label, arrow, spacing="1", align="center"),
-                href=DashboardState.sort_links[column], color="inherit", underline="none",
+                href=str_dict(DashboardState.sort_links)[column], color="inherit", underline="none",
                 white_space="nowrap"),
         aria_sort=cond(current, cond(DashboardState.descending, "descending",
                                            "ascending"), "none"),
