@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple, cast, ove
 
 import reflex as rx
 from reflex.event import EventCallback
-from reflex.vars import ObjectVar, Var
+from reflex.vars import NumberVar, ObjectVar, StringVar, Var
 from reflex_base.components.component import Component
 from reflex_components_lucide.icon import Icon
 
-__all__ = ["InputType", "RowVar", "cond", "event", "lucide_icon", "str_dict"]
+__all__ = ["InputType", "RowVar", "cond", "event", "int_var", "lucide_icon", "str_dict", "text_var"]
 
 S = TypeVar("S", bound=rx.State)
 T = TypeVar("T")
@@ -33,6 +33,18 @@ def str_dict(field: object) -> ObjectVar[dict[str, str]]:
     """A ``dict[str, str]`` state field read on its class: the ObjectVar it is at runtime.
     Reflex's ``Field.__get__`` overloads match the dict to the list one (``ArrayVar[Never]``)."""
     return cast("ObjectVar[dict[str, str]]", field)
+
+
+def int_var(number: NumberVar[Any]) -> Var[int]:
+    """An int Var plus or minus an int, which it stays; Reflex's NumberVar arithmetic is typed
+    as returning ``int | float | Decimal``."""
+    return cast("Var[int]", number)
+
+
+def text_var(var: object) -> StringVar[str]:
+    """A Var that is a StringVar at runtime (a str row field, a dict value, a cond of strings)
+    but that Reflex's stubs type as a bare ``Var``, which has no ``+``."""
+    return cast("StringVar[str]", var)
 
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
 from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
-from projecthub.ui.typed import RowVar, cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, int_var, lucide_icon
 
 
 def _option(value: str) -> rx.Component:
@@ -52,11 +52,11 @@ def _pager() -> rx.Component:
         rx.spacer(),
         rx.button(lucide_icon("chevron-left", size=14), "Newer", variant="soft", size="2",
                   disabled=AuditState.page <= 1,
-                  on_click=AuditState.go_to_page(AuditState.page - 1)),
+                  on_click=AuditState.go_to_page(int_var(AuditState.page - 1))),
         rx.text(f"Page {AuditState.page} of {AuditState.page_count}", size="2"),
         rx.button("Older", lucide_icon("chevron-right", size=14), variant="soft", size="2",
                   disabled=AuditState.page >= AuditState.page_count,
-                  on_click=AuditState.go_to_page(AuditState.page + 1)),
+                  on_click=AuditState.go_to_page(int_var(AuditState.page + 1))),
         align="center",
         width="100%",
     )

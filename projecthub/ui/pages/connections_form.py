@@ -15,7 +15,7 @@ from projecthub.services.connection_specs import TOOL_SPECS, FieldSpec, ToolSpec
 from projecthub.ui.components.forms import field, form_error, label, submit
 from projecthub.ui.pages.connections_sandbox import sandbox_shortcut
 from projecthub.ui.state.connections import FORM, ConnectionsState
-from projecthub.ui.typed import cond, str_dict
+from projecthub.ui.typed import cond, str_dict, text_var
 
 _EDITING = ConnectionsState.editing_id != ""
 
@@ -34,7 +34,7 @@ def _spec_field(spec_field: FieldSpec) -> rx.Component:
     if not spec_field.secret:
         return _input(spec_field.label, spec_field.name, hint=spec_field.help,
                       default_value=_saved(spec_field.name))
-    saved = str_dict(ConnectionsState.form_secret_hints).get(spec_field.name, "")
+    saved = text_var(str_dict(ConnectionsState.form_secret_hints).get(spec_field.name, ""))
     return _input(
         spec_field.label, spec_field.name, type="password", auto_complete="new-password",
         placeholder=cond(_EDITING, "Leave empty to keep the saved one", ""),

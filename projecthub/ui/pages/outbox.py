@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import page_header
@@ -17,8 +20,10 @@ def _message(message: RowVar[OutboxRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.badge(message.status, color_scheme=rx.match(
-                    message.status, *_STATUS_COLORS.items(), "gray")),
+                # Every case is a colour name, so the match is a Var of one; its stub says
+                # "Component | Var".
+                rx.badge(message.status, color_scheme=cast("rx.Var[LiteralAccentColor]", rx.match(
+                    message.status, *_STATUS_COLORS.items(), "gray"))),
                 rx.text(message.subject, weight="bold"),
                 rx.spacer(),
                 rx.text(message.created, size="1", color_scheme="gray"),

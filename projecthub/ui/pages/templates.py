@@ -11,7 +11,7 @@ from projecthub.ui.components.forms import form_error, section
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.templates import EDITOR, LIST, LineError, TemplateRow, TemplatesState
-from projecthub.ui.typed import RowVar, cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon, text_var
 
 SOURCE_ID = "template-source"
 # Select line N of the editor and scroll it into view (N is appended by the caller).
@@ -107,7 +107,7 @@ def _problems() -> rx.Component:
 
 def _editor() -> rx.Component:
     state = TemplatesState
-    title = cond(state.editable, "Edit ", "View ") + state.editing_name
+    title = text_var(cond(state.editable, "Edit ", "View ")) + state.editing_name
     return section(
         "Template source",
         title + " · version " + state.editing_version.to_string(),

@@ -13,7 +13,7 @@ from projecthub.ui.pages.wizard_fields import field_view
 from projecthub.ui.pages.wizard_review import review_panel
 from projecthub.ui.state.wizard import NEW_PATH, WIZARD, TemplateCard, WizardState
 from projecthub.ui.state.wizard_fields import StepRow
-from projecthub.ui.typed import RowVar, cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, int_var, lucide_icon
 
 
 def _template(card: RowVar[TemplateCard]) -> rx.Component:
@@ -106,7 +106,7 @@ def _form() -> rx.Component:
             rx.flex(
                 rx.button(lucide_icon("arrow-left", size=16), "Back", size="3", variant="soft",
                           color_scheme="gray", disabled=WizardState.step_index == 0,
-                          on_click=WizardState.go_to_step(WizardState.step_index - 1)),
+                          on_click=WizardState.go_to_step(int_var(WizardState.step_index - 1))),
                 rx.spacer(),
                 cond(WizardState.blocked, rx.text("Fix the marked answers to go on.",
                                                      size="2", color_scheme="red")),

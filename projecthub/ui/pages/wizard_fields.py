@@ -10,11 +10,11 @@ import reflex as rx
 
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import FieldRow, OptionRow
-from projecthub.ui.typed import InputType, RowVar, cond, lucide_icon
+from projecthub.ui.typed import InputType, RowVar, cond, lucide_icon, text_var
 
 
-def _id(row: RowVar[FieldRow]) -> rx.Var[str]:
-    return "wf-" + row.id
+def _id(row: RowVar[FieldRow]) -> rx.vars.StringVar[str]:
+    return text_var("wf-" + row.id)
 
 
 def _invalid(row: RowVar[FieldRow]) -> rx.Var[str]:
