@@ -10,13 +10,16 @@ from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.typed import lucide_icon
 
-HEALTH_COLORS = (("green", "green"), ("amber", "amber"), ("red", "red"))
+HEALTH_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
+    ("green", "green"), ("amber", "amber"), ("red", "red"))
 HEALTH_ICONS = (("green", "circle-check"), ("amber", "circle-alert"), ("red", "circle-x"))
-LIFECYCLE_COLORS = (("active", "green"), ("on_hold", "amber"), ("completed", "blue"),
-                    ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"))
+LIFECYCLE_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
+    ("active", "green"), ("on_hold", "amber"), ("completed", "blue"),
+    ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"))
 
 
-def _color(value: rx.Var[str], colors: tuple[tuple[str, str], ...]) -> rx.Var[LiteralAccentColor]:
+def _color(value: rx.Var[str], colors: tuple[tuple[str, LiteralAccentColor], ...]
+           ) -> rx.Var[LiteralAccentColor]:
     # Matching plain values gives a Var; rx.match's stub can only say "Component | Var".
     return cast("rx.Var[LiteralAccentColor]", rx.match(value, *colors, "gray"))
 
@@ -41,7 +44,7 @@ def health_dot(health: rx.Var[str] | str) -> rx.Component:
     color = (_color(health, HEALTH_COLORS) if isinstance(health, rx.Var)
              else dict(HEALTH_COLORS).get(health, "gray"))
     return rx.box(width="0.6rem", height="0.6rem", border_radius="50%", flex_shrink="0",
-                  background_color=rx.color(color, 9))  # type: ignore[arg-type]
+                  background_color=rx.color(color, 9))
 
 
 def stale_marker(note: rx.Var[str] | str) -> rx.Component:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ArrayVar
 
 from projecthub.ui.components.charts import burn_chart, issues_chart
 from projecthub.ui.components.forms import form_error
@@ -149,11 +150,11 @@ def _resources() -> rx.Component:
     )
 
 
-def _chart(title: str, icon: str, data: rx.Var[Sequence[dict[str, Any]]], chart: rx.Component,
+def _chart(title: str, icon: str, data: ArrayVar[Sequence[dict[str, Any]]], chart: rx.Component,
            note: str) -> rx.Component:
     return titled_card(
         icon, title,
-        cond(data.length() > 0, chart,  # type: ignore[attr-defined]
+        cond(data.length() > 0, chart,
                 rx.center(rx.text(note, size="2", color_scheme="gray", text_align="center"),
                           height="240px", width="100%")),
     )
