@@ -1,5 +1,7 @@
-"""``rx.event``, ``rx.cond`` and ``rx.icon`` (as ``lucide_icon``) under the types Reflex declares.
-At runtime both are Reflex's own objects; only what mypy sees differs."""
+"""``rx.event``, ``rx.cond`` and ``rx.icon`` (as ``lucide_icon``) under the types Reflex declares,
+and the Var types its stubs lose (foreach rows, dict fields, int arithmetic, string Vars).
+At runtime these are Reflex's own objects (the helpers return their argument); only what mypy sees
+differs."""
 
 from __future__ import annotations
 
@@ -26,7 +28,6 @@ InputType = Literal["button", "checkbox", "color", "date", "datetime-local", "em
 
 # The lucide package binds ``icon`` to both a submodule and ``Icon.create``; mypy sees the module.
 lucide_icon = Icon.create
-
 
 
 def str_dict(field: object) -> ObjectVar[dict[str, str]]:
