@@ -64,6 +64,7 @@ def exposition() -> bytes:
 
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
+    # prometheus_client leaves this constructor unannotated.
     multiprocess.MultiProcessCollector(  # type: ignore[no-untyped-call]
         registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
     return generate_latest(registry)

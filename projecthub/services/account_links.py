@@ -50,7 +50,7 @@ def issue_link(session: Session, user: User, purpose: LinkPurpose, *, valid_for:
 def check_link(session: Session, token: str, purpose: LinkPurpose) -> tuple[AccountLink, User]:
     """The link and its user if the link can still be used; ``LinkUnusable`` otherwise."""
     row = session.exec(
-        select(AccountLink, User).join(User, User.id == AccountLink.user_id)  # type: ignore[arg-type]
+        select(AccountLink, User).join(User, col(User.id) == col(AccountLink.user_id))
         .where(AccountLink.token_hash == hash_token(token.strip()),
                AccountLink.purpose == purpose)).first()
     if row is None:

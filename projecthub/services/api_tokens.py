@@ -103,7 +103,7 @@ def list_api_tokens(session: Session, actor: Actor) -> list[TokenView]:
     """The actor's own tokens in every organization (the account screen)."""
     rows = session.exec(
         select(ApiToken, Organization.slug)
-        .join(Organization, Organization.id == ApiToken.organization_id)  # type: ignore[arg-type]
+        .join(Organization, col(Organization.id) == col(ApiToken.organization_id))
         .where(ApiToken.user_id == actor.user_id, col(ApiToken.revoked_at).is_(None))
         .order_by(col(ApiToken.created_at).desc())).all()
     return [token_view(token, slug) for token, slug in rows]
@@ -160,7 +160,7 @@ def resolve_api_token(session: Session, secret: str, *, writes: bool = False) ->
     """The principal a bearer token acts as; membership and organization are re-checked, and a
     read-only token is refused for anything that ``writes``."""
     row = session.exec(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)  # type: ignore[arg-type]
+        select(ApiToken, User).join(User, col(User.id) == col(ApiToken.user_id))
         .where(ApiToken.token_hash == hash_token(secret), col(ApiToken.revoked_at).is_(None))
     ).first()
     if row is None or not row[1].is_active:

@@ -68,7 +68,7 @@ def create_invitation(session: Session, principal: Principal, *, email: str,
     if wanted == Role.OWNER and principal.role != Role.OWNER:
         raise PermissionDenied("Only an owner can invite another owner.")
     member = session.exec(
-        scoped_select(principal, Membership).join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
+        scoped_select(principal, Membership).join(User, col(User.id) == col(Membership.user_id))
         .where(User.email == address)).first()
     if member is not None:
         raise Conflict("This person is already a member.")
@@ -150,7 +150,7 @@ def revoke_invitation(session: Session, principal: Principal, invitation_id: uui
 def _usable(session: Session, token: str) -> tuple[Invitation, Organization]:
     row = session.exec(
         select(Invitation, Organization)
-        .join(Organization, Organization.id == Invitation.organization_id)  # type: ignore[arg-type]
+        .join(Organization, col(Organization.id) == col(Invitation.organization_id))
         .where(Invitation.token_hash == hash_token(token))).first()
     if row is None:
         raise NotFound("This invitation link is not valid.")
@@ -201,7 +201,7 @@ def join_after_verification(session: Session, actor: Actor,
     invitation that meanwhile expired, was revoked or is for another address is skipped."""
     row = session.exec(
         select(Invitation, Organization)
-        .join(Organization, Organization.id == Invitation.organization_id)  # type: ignore[arg-type]
+        .join(Organization, col(Organization.id) == col(Invitation.organization_id))
         .where(Invitation.id == invitation_id)).first()
     if row is None:
         return None

@@ -26,6 +26,7 @@ from projecthub.core.errors import TooManyAttempts
 from projecthub.models import LoginThrottle
 
 GLOBAL_KEY = "global"
+# SQLModel sets ``__table__`` on table classes at runtime; its stubs do not declare it.
 _table: Any = LoginThrottle.__table__  # type: ignore[attr-defined]
 
 

@@ -31,7 +31,7 @@ class MemberView(View):
 def list_members(session: Session, principal: Principal) -> list[MemberView]:
     """Every member of the principal's organization (any role may see who is in it)."""
     rows = session.exec(
-        select(Membership, User).join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
+        select(Membership, User).join(User, col(User.id) == col(Membership.user_id))
         .where(tenant_filter(principal, Membership))
         .order_by(col(User.email))).all()
     return [MemberView(id=m.id, user_id=u.id, email=u.email, display_name=u.display_name,

@@ -61,7 +61,7 @@ def create_organization(session: Session, actor: Actor, *, name: str, slug: str)
 def list_my_organizations(session: Session, actor: Actor) -> list[MyOrganization]:
     rows = session.exec(
         select(Organization, Membership)
-        .join(Membership, Membership.organization_id == Organization.id)  # type: ignore[arg-type]
+        .join(Membership, col(Membership.organization_id) == col(Organization.id))
         .where(Membership.user_id == actor.user_id, Membership.is_active == True)  # noqa: E712
         .order_by(col(Organization.name))).all()
     return [MyOrganization(id=o.id, name=o.name, slug=o.slug, role=Role(m.role),

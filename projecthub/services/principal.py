@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from projecthub.core.errors import NotFound, OrganizationSuspended, PermissionDenied
 from projecthub.models import ROLE_RANK, Membership, Organization, OrgStatus, Role, User
@@ -54,7 +54,7 @@ def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Princ
     """Resolve the actor's active membership in an organization; anything else is not found."""
     row = session.exec(
         select(Membership, Organization)
-        .join(Organization, Organization.id == Membership.organization_id)  # type: ignore[arg-type]
+        .join(Organization, col(Organization.id) == col(Membership.organization_id))
         .where(Membership.user_id == actor.user_id, Membership.organization_id == org_id,
                Membership.is_active == True)  # noqa: E712
     ).first()
@@ -64,7 +64,7 @@ def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Princ
 def principal_by_slug(session: Session, actor: Actor, slug: str) -> Principal:
     row = session.exec(
         select(Membership, Organization)
-        .join(Organization, Organization.id == Membership.organization_id)  # type: ignore[arg-type]
+        .join(Organization, col(Organization.id) == col(Membership.organization_id))
         .where(Membership.user_id == actor.user_id, Organization.slug == slug,
                Membership.is_active == True)  # noqa: E712
     ).first()

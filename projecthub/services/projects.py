@@ -91,7 +91,7 @@ def user_emails(session: Session, principal: Principal, user_ids: list[str]) -> 
     """Emails of active members among ``user_ids`` (others are ignored)."""
     ids = [uuid.UUID(u) for u in user_ids]
     rows = session.exec(select(User.id, User.email).join(
-        Membership, Membership.user_id == User.id).where(  # type: ignore[arg-type]
+        Membership, col(Membership.user_id) == col(User.id)).where(
         Membership.organization_id == principal.org_id, col(User.id).in_(ids))).all()
     return {str(i): e for i, e in rows}
 

@@ -24,6 +24,7 @@ def tenant_filter(principal: Principal, model: type[SQLModel]) -> Any:
     """The ``organization_id = principal's org`` criterion, for queries joining several tables."""
     if principal.org_id is None:  # defensive: a Principal always has one; fail closed
         raise NotFound("Not found.")
+    # Tenant models have the column; the generic bound (SQLModel) cannot say so.
     column: Any = model.organization_id  # type: ignore[attr-defined]
     return column == principal.org_id
 
@@ -41,6 +42,7 @@ def get_scoped(session: Session, principal: Principal, model: type[T], row_id: A
         key = row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(str(row_id))
     except ValueError as exc:
         raise NotFound(f"{name} not found.") from exc
+    # Every table has an ``id``; the generic bound (SQLModel) cannot say so.
     id_column: Any = model.id  # type: ignore[attr-defined]
     row = session.exec(scoped_select(principal, model).where(id_column == key)).first()
     if row is None:

@@ -51,7 +51,7 @@ def resolve_session(session: Session, token: str | None) -> SessionContext:
     if not token:
         raise NotAuthenticated("Please log in.")
     row = session.exec(
-        select(AuthSession, User).join(User, User.id == AuthSession.user_id)  # type: ignore[arg-type]
+        select(AuthSession, User).join(User, col(User.id) == col(AuthSession.user_id))
         .where(AuthSession.token_hash == hash_token(token))).first()
     if row is None:
         raise NotAuthenticated("Your session has ended. Please log in again.")

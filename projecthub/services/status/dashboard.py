@@ -101,7 +101,7 @@ class DashboardPage:
 
 def _filtered(principal: Principal, query: DashboardQuery) -> Any:
     statement = visible_projects(principal).outerjoin(
-        ProjectStatus, ProjectStatus.project_id == Project.id)  # type: ignore[arg-type]
+        ProjectStatus, col(ProjectStatus.project_id) == col(Project.id))
     if query.lifecycle:
         statement = statement.where(Project.lifecycle == query.lifecycle)
     else:  # archived projects leave the default view
@@ -170,7 +170,7 @@ def _tiles(session: Session, principal: Principal) -> tuple[dict[str, int], dict
     """Counts over every visible, non-archived project (the tiles ignore the filters)."""
     health = func.coalesce(ProjectStatus.health, HealthLevel.UNKNOWN)
     live = visible_projects(principal).where(Project.lifecycle != Lifecycle.ARCHIVED).outerjoin(
-        ProjectStatus, ProjectStatus.project_id == Project.id)  # type: ignore[arg-type]
+        ProjectStatus, col(ProjectStatus.project_id) == col(Project.id))
     by_health = dict.fromkeys(HEALTHS, 0) | {str(h): int(n) for h, n in session.execute(
         live.with_only_columns(health, func.count()).group_by(health)).all()}
     state = col(Project.lifecycle)

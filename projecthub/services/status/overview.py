@@ -51,7 +51,7 @@ def project_members(session: Session, principal: Principal,
     """The project's members, its manager first, for those who may see the project."""
     project = get_project(session, principal, project_id)
     rows = session.exec(
-        select(ProjectMember, User).join(User, User.id == ProjectMember.user_id)  # type: ignore[arg-type]
+        select(ProjectMember, User).join(User, col(User.id) == col(ProjectMember.user_id))
         .where(tenant_filter(principal, ProjectMember), ProjectMember.project_id == project.id)
         .order_by(col(ProjectMember.role) != "manager", func.lower(User.display_name))).all()
     return [ProjectPerson(str(u.id), u.display_name or u.email, u.email, m.role)
@@ -63,7 +63,7 @@ def open_runs(session: Session, principal: Principal, *, limit: int = 10) -> lis
     visible = visible_projects(principal).with_only_columns(col(Project.id)).subquery()
     rows = session.exec(
         select(ProvisioningRun, Project.name, Project.key)
-        .join(Project, Project.id == ProvisioningRun.project_id)  # type: ignore[arg-type]
+        .join(Project, col(Project.id) == col(ProvisioningRun.project_id))
         .where(tenant_filter(principal, ProvisioningRun),
                col(ProvisioningRun.project_id).in_(select(visible.c.id)),
                col(ProvisioningRun.status).in_(OPEN_RUNS))

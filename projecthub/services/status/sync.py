@@ -167,8 +167,8 @@ def due_projects(session: Session, now: datetime, *, limit: int = 200) -> list[u
     """Live projects whose figures are older than their organization's sync interval."""
     rows = session.exec(
         select(Project.id, Organization.settings, ProjectStatus.synced_at)
-        .join(Organization, Organization.id == Project.organization_id)  # type: ignore[arg-type]
-        .outerjoin(ProjectStatus, ProjectStatus.project_id == Project.id)  # type: ignore[arg-type]
+        .join(Organization, col(Organization.id) == col(Project.organization_id))
+        .outerjoin(ProjectStatus, col(ProjectStatus.project_id) == col(Project.id))
         .where(col(Project.lifecycle).in_(["active", "on_hold", "completed"]),
                or_(col(ProjectStatus.synced_at).is_(None),
                    col(ProjectStatus.synced_at) < now - timedelta(minutes=1)))
