@@ -14,12 +14,17 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
-import msal
 
 from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock, SystemClock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound, ServerError, Timeout
-from projecthub.connectors.graph_auth import PUBLIC_CLOUD, GraphAuth, GraphTokens, read_claims
+from projecthub.connectors.graph_auth import (
+    PUBLIC_CLOUD,
+    GraphAuth,
+    GraphTokens,
+    MsalApp,
+    read_claims,
+)
 from projecthub.connectors.graph_models import (
     GraphChannel,
     GraphGroup,
@@ -71,7 +76,8 @@ class GraphConnector(Connector):
     """One app registration in one Microsoft 365 directory; use as an async context manager.
 
     ``login_url`` and ``login_transport`` say where Entra ID is reached (the sandbox serves a
-    fake one); ``token_cache`` may be shared between connectors of the same credentials.
+    fake one); ``msal_app`` (MSAL's application and token cache) may be shared between connectors
+    of the same connection.
     """
 
     def __init__(
@@ -88,7 +94,7 @@ class GraphConnector(Connector):
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
-        token_cache: msal.TokenCache | None = None,
+        msal_app: MsalApp | None = None,
         poll_interval: float = 10.0,
         poll_timeout: float = 900.0,
         share_key: str | None = None,
@@ -98,7 +104,7 @@ class GraphConnector(Connector):
         self._tokens = GraphTokens(
             tool=TOOL, tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
             clock=self._clock, authority=authority, login_url=login_url,
-            transport=login_transport, token_cache=token_cache)
+            transport=login_transport, msal_app=msal_app)
         self._client = ConnectorClient(
             tool=TOOL, base_url=graph_url.rstrip("/"), error_parser=parse_graph_error,
             request_id_headers=("request-id", "client-request-id"), auth=GraphAuth(self._tokens),
