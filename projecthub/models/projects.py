@@ -24,8 +24,9 @@ class Lifecycle(enum.StrEnum):
 
 
 class Project(SQLModel, table=True):
-    """``health`` copies ``project_status.health`` (a database trigger keeps it) so that one index
-    serves the dashboard's health filter and its order; the page walks an index and stops."""
+    """``health`` copies ``project_status.health`` and ``tools`` lists the tools of the project's
+    resources (",confluence,jira,"); database triggers keep both, so one index serves the
+    dashboard's filters and its order, and the tallies answer its totals."""
 
     __tablename__ = "projects"
     __table_args__ = (UniqueConstraint("organization_id", "key"),
@@ -48,6 +49,7 @@ class Project(SQLModel, table=True):
     lifecycle: Lifecycle = Field(default=Lifecycle.DRAFT, sa_type=StrEnumType(Lifecycle, 20))
     health: HealthLevel = Field(default=HealthLevel.UNKNOWN, sa_type=StrEnumType(HealthLevel, 10),
                                 sa_column_kwargs={"server_default": HealthLevel.UNKNOWN.value})
+    tools: str = Field(default=",", max_length=60, sa_column_kwargs={"server_default": ","})
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     template_version_id: uuid.UUID | None = Field(
         default=None, foreign_key="template_versions.id", ondelete="SET NULL")
@@ -94,9 +96,9 @@ class ProjectResource(SQLModel, table=True):
 
 
 class ProjectTally(SQLModel, table=True):
-    """How many projects an organization has per health and lifecycle, kept by database triggers
-    on ``projects`` in the same transaction as each change, so the dashboard's tiles and totals
-    never count every project."""
+    """How many projects an organization has per health, lifecycle and set of tools, kept by
+    database triggers on ``projects`` in the same transaction as each change, so the dashboard's
+    tiles and totals never count every project."""
 
     __tablename__ = "project_tallies"
 
@@ -104,4 +106,5 @@ class ProjectTally(SQLModel, table=True):
                                        primary_key=True)
     health: HealthLevel = Field(sa_type=StrEnumType(HealthLevel, 10), primary_key=True)
     lifecycle: Lifecycle = Field(sa_type=StrEnumType(Lifecycle, 20), primary_key=True)
+    tools: str = Field(max_length=60, primary_key=True)
     projects: int = 0

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import case, exists, func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import Invalid
@@ -103,8 +103,8 @@ class DashboardPage:
 
 
 def _filtered(principal: Principal, query: DashboardQuery) -> Any:
-    """The matching projects; ``projects.health`` (kept from the status by a trigger) lets one
-    index serve both the health filter and the order."""
+    """The matching projects; ``projects.health`` and ``projects.tools`` (kept by triggers) let
+    one index serve both the filters and the order."""
     statement = visible_projects(principal)
     if query.lifecycle:
         statement = statement.where(Project.lifecycle == query.lifecycle)
@@ -118,9 +118,7 @@ def _filtered(principal: Principal, query: DashboardQuery) -> Any:
     if query.health:
         statement = statement.where(Project.health == query.health)
     if query.tool:
-        statement = statement.where(exists().where(
-            col(ProjectResource.project_id) == col(Project.id),
-            col(ProjectResource.tool) == query.tool))
+        statement = statement.where(col(Project.tools).contains(f",{query.tool},"))
     if query.owner:
         statement = statement.where(Project.owner_id == uuid.UUID(query.owner))
     return statement
@@ -158,7 +156,7 @@ def list_projects(session: Session, principal: Principal,
         tools.setdefault(project_id, set()).add(Tool(tool))
     by_health: dict[str, int] = {str(h): 0 for h in HEALTHS}
     by_lifecycle: dict[str, int] = {}
-    for (health, lifecycle), n in tallies.items():
+    for (health, lifecycle, _tools), n in tallies.items():
         by_lifecycle[lifecycle] = by_lifecycle.get(lifecycle, 0) + n
         if lifecycle != Lifecycle.ARCHIVED:
             by_health[health] += n
@@ -181,34 +179,35 @@ def _row(project: Project, status: ProjectStatus | None, owner: str | None,
         oldest_data_at=status.oldest_data_at if status else None, tools=tools)
 
 
-def _tallies(session: Session, principal: Principal) -> dict[tuple[str, str], int]:
-    """Visible projects per (health, lifecycle). Admins see the organization's tallies, which
+def _tallies(session: Session, principal: Principal) -> dict[tuple[str, str, str], int]:
+    """Visible projects per (health, lifecycle, tools). Admins see the organization's tallies, which
     triggers keep; members and viewers count their own projects, from their memberships."""
     if principal.has_role(Role.ADMIN):
         rows = session.execute(select(ProjectTally.health, ProjectTally.lifecycle,
-                                      ProjectTally.projects)
+                                      ProjectTally.tools, ProjectTally.projects)
                                .where(ProjectTally.organization_id == principal.org_id)).all()
     else:
-        health, state = col(Project.health), col(Project.lifecycle)
+        health, state, tools = col(Project.health), col(Project.lifecycle), col(Project.tools)
         rows = session.execute(
-            select(health, state, func.count())
+            select(health, state, tools, func.count())
             .join(ProjectMember, ProjectMember.project_id == Project.id)  # type: ignore[arg-type]
             .where(ProjectMember.user_id == principal.user_id,
                    Project.organization_id == principal.org_id)
-            .group_by(health, state)).all()
-    return {(str(h), str(s)): int(n) for h, s, n in rows}
+            .group_by(health, state, tools)).all()
+    return {(str(h), str(s), t): int(n) for h, s, t, n in rows}
 
 
 def _tallied(query: DashboardQuery) -> bool:
-    """Whether the tallies alone answer the page's total (no search, tool or owner filter)."""
-    return not (query.q.strip() or query.tool or query.owner)
+    """Whether the tallies alone answer the page's total (no search or owner filter)."""
+    return not (query.q.strip() or query.owner)
 
 
-def _total_from(tallies: dict[tuple[str, str], int], query: DashboardQuery) -> int:
-    return sum(n for (health, lifecycle), n in tallies.items()
+def _total_from(tallies: dict[tuple[str, str, str], int], query: DashboardQuery) -> int:
+    return sum(n for (health, lifecycle, tools), n in tallies.items()
                if (lifecycle == query.lifecycle if query.lifecycle
                    else lifecycle != Lifecycle.ARCHIVED)
-               and (not query.health or health == query.health))
+               and (not query.health or health == query.health)
+               and (not query.tool or f",{query.tool}," in tools))
 
 
 def export_csv(session: Session, principal: Principal, query: DashboardQuery) -> str:

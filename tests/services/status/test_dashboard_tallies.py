@@ -1,6 +1,6 @@
 """The dashboard's tiles and totals come from per-organization tallies that the database keeps in
-the same transaction as every change of a project's health or lifecycle, its creation and its
-deletion; for an admin no statement counts every project."""
+the same transaction as every change of a project's health, lifecycle or tools, its creation and
+its deletion; for an admin no statement counts every project."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from projecthub.models import (
     Organization,
     Project,
     ProjectMember,
+    ProjectResource,
     ProjectStatus,
     Role,
     User,
@@ -66,6 +67,15 @@ def _assert_tiles_right(db: Session, people: list[Principal]) -> None:
         assert page.total == sum(by_health.values())
         red = list_projects(db, who, DashboardQuery(health="red"))
         assert red.total == by_health["red"] == len(red.rows)
+        jira = list_projects(db, who, DashboardQuery(tool="jira"))
+        assert jira.total == len(jira.rows) == len([r for r in page.rows if "jira" in r.tools])
+
+
+def _link(db: Session, project: Project, tool: str) -> ProjectResource:
+    resource = ProjectResource(organization_id=project.organization_id, project_id=project.id,
+                               tool=tool, kind="project", external_id=f"{tool}-{project.key}")
+    db.add(resource)
+    return resource
 
 
 def test_tiles_follow_creation_health_lifecycle_and_deletion(db: Session) -> None:
@@ -86,6 +96,13 @@ def test_tiles_follow_creation_health_lifecycle_and_deletion(db: Session) -> Non
     db.add(status)
     db.add(ProjectStatus(project_id=projects[0].id, organization_id=org.id,
                          health=HealthLevel.RED))  # first sync of a project
+    _assert_tiles_right(db, people)
+
+    jira = _link(db, projects[1], "jira")
+    _link(db, projects[1], "confluence")
+    _link(db, projects[6], "jira")
+    _assert_tiles_right(db, people)
+    db.delete(jira)
     _assert_tiles_right(db, people)
 
     set_lifecycle(db, people[0], projects[2].id, "archived")
