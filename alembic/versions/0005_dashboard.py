@@ -9,6 +9,9 @@ projects per (organization, health, lifecycle, tools). Triggers keep both in the
 or its status, whatever writes it (the sync, lifecycle changes, creation, deletion, bulk loads).
 On PostgreSQL a change of health moves one tally down and another up; the two rows are always
 locked in the same order, so two syncs moving projects in opposite directions cannot deadlock.
+The tools are recomputed after locking the project row, in a statement of its own: it then sees
+the resources that concurrent provisioning steps committed while it waited (read committed takes
+a new snapshot per statement), so two steps linking different tools cannot lose one.
 """
 from collections.abc import Sequence
 
@@ -116,9 +119,11 @@ POSTGRESQL = (
     f"""CREATE FUNCTION projecthub_project_tools() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN
+            PERFORM 1 FROM projects WHERE id = OLD.project_id FOR UPDATE;
             UPDATE projects SET tools = {_tools_of('OLD.project_id')} WHERE id = OLD.project_id;
         END IF;
         IF TG_OP <> 'DELETE' THEN
+            PERFORM 1 FROM projects WHERE id = NEW.project_id FOR UPDATE;
             UPDATE projects SET tools = {_tools_of('NEW.project_id')} WHERE id = NEW.project_id;
         END IF;
         RETURN NULL;
