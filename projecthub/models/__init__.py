@@ -5,7 +5,13 @@ from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
-from projecthub.models.projects import Lifecycle, Project, ProjectMember, ProjectResource
+from projecthub.models.projects import (
+    Lifecycle,
+    Project,
+    ProjectMember,
+    ProjectResource,
+    ProjectTally,
+)
 from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
 from projecthub.models.status import ProjectStatus, StatusHistory, StatusSnapshot
 from projecthub.models.status_data import (
@@ -48,6 +54,7 @@ __all__ = [
     "ProjectMember",
     "ProjectResource",
     "ProjectStatus",
+    "ProjectTally",
     "ProvisioningRun",
     "ProvisioningStep",
     "Reason",

@@ -7,10 +7,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from projecthub.models.base import StrEnumType, created_field, id_field
+from projecthub.models.status_data import HealthLevel
 
 
 class Lifecycle(enum.StrEnum):
@@ -23,9 +24,17 @@ class Lifecycle(enum.StrEnum):
 
 
 class Project(SQLModel, table=True):
+    """``health`` copies ``project_status.health`` and ``tools`` lists the tools of the project's
+    resources (",confluence,jira,"); database triggers keep both, so one index serves the
+    dashboard's filters and its order, and the tallies answer its totals."""
+
     __tablename__ = "projects"
     __table_args__ = (UniqueConstraint("organization_id", "key"),
-                      Index("ix_projects_org_lifecycle", "organization_id", "lifecycle"))
+                      Index("ix_projects_org_lifecycle", "organization_id", "lifecycle"),
+                      Index("ix_projects_org_name", "organization_id", text("lower(name)"), "id"),
+                      Index("ix_projects_org_end", "organization_id", "end_date", "id"),
+                      Index("ix_projects_org_health_end", "organization_id", "health", "end_date",
+                            "id"))
 
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = Field(
@@ -38,6 +47,9 @@ class Project(SQLModel, table=True):
     start_date: date | None = None
     end_date: date | None = None
     lifecycle: Lifecycle = Field(default=Lifecycle.DRAFT, sa_type=StrEnumType(Lifecycle, 20))
+    health: HealthLevel = Field(default=HealthLevel.UNKNOWN, sa_type=StrEnumType(HealthLevel, 10),
+                                sa_column_kwargs={"server_default": HealthLevel.UNKNOWN.value})
+    tools: str = Field(default=",", max_length=60, sa_column_kwargs={"server_default": ","})
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     template_version_id: uuid.UUID | None = Field(
         default=None, foreign_key="template_versions.id", ondelete="SET NULL")
@@ -81,3 +93,18 @@ class ProjectResource(SQLModel, table=True):
     url: str = Field(default="", max_length=1000)
     origin: str = Field(default="created", max_length=20)  # created | linked | adopted
     created_at: datetime = created_field()
+
+
+class ProjectTally(SQLModel, table=True):
+    """How many projects an organization has per health, lifecycle and set of tools, kept by
+    database triggers on ``projects`` in the same transaction as each change, so the dashboard's
+    tiles and totals never count every project."""
+
+    __tablename__ = "project_tallies"
+
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", ondelete="CASCADE",
+                                       primary_key=True)
+    health: HealthLevel = Field(sa_type=StrEnumType(HealthLevel, 10), primary_key=True)
+    lifecycle: Lifecycle = Field(sa_type=StrEnumType(Lifecycle, 20), primary_key=True)
+    tools: str = Field(max_length=60, primary_key=True)
+    projects: int = 0
