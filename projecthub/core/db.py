@@ -37,9 +37,13 @@ def _build_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on every connection; WAL once per file. Asking for WAL again on a file that
+    has it can still answer "database is locked" (without waiting) while another connection
+    writes, which worker threads opening connections mid-run hit; so only switch when needed."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
