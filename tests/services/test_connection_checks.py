@@ -15,6 +15,7 @@ async def test_jira_connection_succeeds_then_fails_after_token_change(db):
     connections.update_connection(db, world.owner_principal, conn_id,
                                   secret_values={"api_token": "typo-token-0000000"})
     db.commit()  # the tools read credentials in their own session
+    tools = world.config().tools_factory(world.owner_principal)  # each request has its own
     bad = await connection_checks.check_connection(db, world.owner_principal, tools, conn_id)
     assert not bad.ok and "credentials were refused" in bad.message
     assert "typo-token" not in bad.message
