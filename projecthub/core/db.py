@@ -13,6 +13,7 @@ from sqlmodel import Session, create_engine
 
 from projecthub.core import metrics
 from projecthub.core.config import settings
+from projecthub.core.tenancy import use_app_role
 
 _engine: Engine | None = None
 
@@ -33,6 +34,8 @@ def _build_engine(url: str) -> Engine:
     event.listen(engine, "checkin", lambda *_: metrics.db_connection_checked_out(-1))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", use_app_role)
     return engine
 
 

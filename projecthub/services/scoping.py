@@ -15,9 +15,16 @@ from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from projecthub.core.errors import NotFound
+from projecthub.core.tenancy import act_as_tenant
 from projecthub.services.principal import Principal
 
 T = TypeVar("T", bound=SQLModel)
+
+
+def act_as(session: Session, principal: Principal) -> None:
+    """From here to the end of the session's transaction, the database shows and accepts only
+    the principal's organization (PostgreSQL row-level security; nothing on SQLite)."""
+    act_as_tenant(session, principal.org_id, principal.user_id)
 
 
 def tenant_filter(principal: Principal, model: type[SQLModel]) -> Any:
@@ -42,6 +49,7 @@ def get_scoped(session: Session, principal: Principal, model: type[T], row_id: A
     except ValueError as exc:
         raise NotFound(f"{name} not found.") from exc
     id_column: Any = model.id  # type: ignore[attr-defined]
+    act_as(session, principal)
     row = session.exec(scoped_select(principal, model).where(id_column == key)).first()
     if row is None:
         raise NotFound(f"{name} not found.")
