@@ -18,7 +18,7 @@ from projecthub.core.tenancy import use_app_role
 _engine: Engine | None = None
 
 
-def _build_engine(url: str) -> Engine:
+def build_engine(url: str) -> Engine:
     """SQLite gets foreign keys and a busy timeout so several threads can share the file.
     Bound values never reach SQL logs or errors: they hold whatever people typed (a password
     put in the email box, too)."""
@@ -50,7 +50,7 @@ def get_engine() -> Engine:
     """The process-wide engine, created on first use from ``PROJECTHUB_DATABASE_URL``."""
     global _engine
     if _engine is None:
-        _engine = _build_engine(settings.DATABASE_URL)
+        _engine = build_engine(settings.DATABASE_URL)
     return _engine
 
 
@@ -59,7 +59,7 @@ def configure_engine(url: str) -> Engine:
     global _engine
     if _engine is not None:
         _engine.dispose()
-    _engine = _build_engine(url)
+    _engine = build_engine(url)
     return _engine
 
 
