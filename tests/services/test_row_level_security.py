@@ -85,7 +85,7 @@ def test_a_query_without_tenant_filter_sees_only_the_acting_organization(
 
 def test_a_scoped_load_binds_the_transaction_too(
         app_engine: Engine, two_tenants: tuple[User, Organization, Organization]) -> None:
-    alice, org_a, org_b = two_tenants
+    alice, _, org_b = two_tenants
     with Session(app_engine) as db:
         principal = principal_in_org(db, actor_for(alice), org_b.id)
         db.commit()  # a new transaction starts unrestricted ...
