@@ -8,7 +8,8 @@ policy: a transaction that has set ``app.org_id`` (``projecthub.core.tenancy``) 
 only that organization's rows; a transaction that has not (sign-in, instance administration,
 background workers acting by id) is not restricted, and the service layer's scoping stays the
 filter there. Memberships also show the acting user (``app.user_id``) their own rows in every
-organization, which the organization switcher needs.
+organization (choosing where to act, the organization switcher); instance-level audit events
+(no organization) may be written from any transaction but are read only outside a tenant.
 
 Superusers bypass RLS whatever the policy, and the database user that runs migrations is often
 one, so the app runs its queries as ``projecthub_app`` (NOLOGIN, NOSUPERUSER, NOBYPASSRLS): the
@@ -39,8 +40,16 @@ _TENANT = f"({_ORG} IS NULL OR organization_id = {_ORG}::uuid)"
 _OWN_MEMBERSHIP = f"({_USER} IS NOT NULL AND user_id = {_USER}::uuid)"
 
 
-def _policy_expression(table: str) -> str:
+def _using(table: str) -> str:
+    """Which rows the transaction sees (and may update or delete)."""
     return f"{_TENANT} OR {_OWN_MEMBERSHIP}" if table == "memberships" else _TENANT
+
+
+def _check(table: str) -> str:
+    """Which rows it may write. Instance-level audit events (no organization, e.g. an account
+    created) may be recorded from any transaction: the log is append-only, and they stay
+    hidden from a tenant's reads."""
+    return f"{_TENANT} OR organization_id IS NULL" if table == "audit_events" else _using(table)
 
 
 def upgrade() -> None:
@@ -67,11 +76,10 @@ def upgrade() -> None:
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
                f"GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
     for table in TENANT_TABLES:
-        expression = _policy_expression(table)
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY tenant_isolation ON {table} "
-                   f"USING ({expression}) WITH CHECK ({expression})")
+                   f"USING ({_using(table)}) WITH CHECK ({_check(table)})")
 
 
 def downgrade() -> None:

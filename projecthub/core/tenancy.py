@@ -20,6 +20,7 @@ APP_ROLE = "projecthub_app"
 _BOUND = "projecthub.tenant"  # session.info key: (org_id, user_id) set in the open transaction
 _SET_TENANT = text("SELECT set_config('app.org_id', :org, true), "
                    "set_config('app.user_id', :user, true)")
+_SET_USER = text("SELECT set_config('app.user_id', :user, true)")
 
 
 def use_app_role(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +40,17 @@ def act_as_tenant(session: Session, org_id: uuid.UUID, user_id: uuid.UUID) -> No
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_SET_TENANT, {"org": str(org_id), "user": str(user_id)})
     session.info[_BOUND] = bound
+
+
+def act_for_user(session: Session, user_id: uuid.UUID) -> None:
+    """Let the transaction see this person's own memberships in every organization (resolving
+    which organization they may act in), without lifting the organization it acts as."""
+    org_id, bound_user = session.info.get(_BOUND, (None, None))
+    if bound_user == user_id:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_SET_USER, {"user": str(user_id)})
+    session.info[_BOUND] = (org_id, user_id)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -7,7 +7,7 @@ import uuid
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import Conflict
-from projecthub.core.tenancy import act_as_tenant
+from projecthub.core.tenancy import act_as_tenant, act_for_user
 from projecthub.models import Membership, Organization, OrgStatus, Role
 from projecthub.services import audit
 from projecthub.services.principal import Actor, Principal, require_role
@@ -62,6 +62,7 @@ def create_organization(session: Session, actor: Actor, *, name: str, slug: str)
 
 
 def list_my_organizations(session: Session, actor: Actor) -> list[MyOrganization]:
+    act_for_user(session, actor.user_id)  # their memberships, whichever organization is acted as
     rows = session.exec(
         select(Organization, Membership)
         .join(Membership, Membership.organization_id == Organization.id)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from projecthub.core.errors import NotFound, OrganizationSuspended, PermissionDenied
-from projecthub.core.tenancy import act_as_tenant
+from projecthub.core.tenancy import act_as_tenant, act_for_user
 from projecthub.models import ROLE_RANK, Membership, Organization, OrgStatus, Role, User
 
 
@@ -53,6 +53,7 @@ def require_instance_admin(actor: Actor) -> None:
 
 def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Principal:
     """Resolve the actor's active membership in an organization; anything else is not found."""
+    act_for_user(session, actor.user_id)
     row = session.exec(
         select(Membership, Organization)
         .join(Organization, Organization.id == Membership.organization_id)  # type: ignore[arg-type]
@@ -63,6 +64,7 @@ def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Princ
 
 
 def principal_by_slug(session: Session, actor: Actor, slug: str) -> Principal:
+    act_for_user(session, actor.user_id)
     row = session.exec(
         select(Membership, Organization)
         .join(Organization, Organization.id == Membership.organization_id)  # type: ignore[arg-type]
