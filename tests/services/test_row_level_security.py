@@ -88,11 +88,10 @@ def test_a_scoped_load_binds_the_transaction_too(
     alice, _, org_b = two_tenants
     with Session(app_engine) as db:
         principal = principal_in_org(db, actor_for(alice), org_b.id)
-        db.commit()  # a new transaction starts unrestricted ...
-        assert len(db.exec(select(Project)).all()) == 2
-    with Session(app_engine) as db:
+        db.commit()  # the next transaction of the same session starts unrestricted ...
         project_b = db.exec(select(Project).where(Project.key == "BBB")).one()
-        get_scoped(db, principal, Project, project_b.id)  # ... until it acts as a tenant
+        assert len(db.exec(select(Project)).all()) == 2
+        get_scoped(db, principal, Project, project_b.id)  # ... until it acts as a tenant again
         assert [p.key for p in db.exec(select(Project)).all()] == ["BBB"]
 
 
