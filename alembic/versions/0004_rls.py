@@ -7,8 +7,8 @@ Every table with an ``organization_id`` gets RLS, FORCEd (so the owner obeys it 
 policy: a transaction that has set ``app.org_id`` (``projecthub.core.tenancy``) sees and writes
 only that organization's rows; a transaction that has not (sign-in, instance administration,
 background workers acting by id) is not restricted, and the service layer's scoping stays the
-filter there. Memberships also show the acting user (``app.user_id``) their own rows in every
-organization (choosing where to act, the organization switcher); instance-level audit events
+filter there. Memberships and API tokens also show the acting user (``app.user_id``) their own
+rows in every organization (choosing where to act, the organization switcher, "my tokens"); instance-level audit events
 (no organization) may be written from any transaction but are read only outside a tenant.
 
 Superusers bypass RLS whatever the policy, and the database user that runs migrations is often
@@ -37,12 +37,13 @@ _ORG = "NULLIF(current_setting('app.org_id', true), '')"
 _USER = "NULLIF(current_setting('app.user_id', true), '')"
 # Unset (NULL, or '' once a transaction-local value has been reset) = not restricted.
 _TENANT = f"({_ORG} IS NULL OR organization_id = {_ORG}::uuid)"
-_OWN_MEMBERSHIP = f"({_USER} IS NOT NULL AND user_id = {_USER}::uuid)"
+_OWN_ROW = f"({_USER} IS NOT NULL AND user_id = {_USER}::uuid)"
+_PERSONAL = ("memberships", "api_tokens")  # a person's own, listed across organizations
 
 
 def _using(table: str) -> str:
     """Which rows the transaction sees (and may update or delete)."""
-    return f"{_TENANT} OR {_OWN_MEMBERSHIP}" if table == "memberships" else _TENANT
+    return f"{_TENANT} OR {_OWN_ROW}" if table in _PERSONAL else _TENANT
 
 
 def _check(table: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from projecthub.core.errors import NotFound, OrganizationSuspended, PermissionDenied
-from projecthub.core.tenancy import act_as_tenant, act_for_user
+from projecthub.core.tenancy import act_for_user
 from projecthub.models import ROLE_RANK, Membership, Organization, OrgStatus, Role, User
 
 
@@ -60,7 +60,7 @@ def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Princ
         .where(Membership.user_id == actor.user_id, Membership.organization_id == org_id,
                Membership.is_active == True)  # noqa: E712
     ).first()
-    return _principal_from_row(session, actor, row)
+    return _principal_from_row(actor, row)
 
 
 def principal_by_slug(session: Session, actor: Actor, slug: str) -> Principal:
@@ -71,24 +71,18 @@ def principal_by_slug(session: Session, actor: Actor, slug: str) -> Principal:
         .where(Membership.user_id == actor.user_id, Organization.slug == slug,
                Membership.is_active == True)  # noqa: E712
     ).first()
-    return _principal_from_row(session, actor, row)
+    return _principal_from_row(actor, row)
 
 
-def _principal_from_row(session: Session, actor: Actor,
-                        row: tuple[Membership, Organization] | None) -> Principal:
-    """The resolved principal also binds the session's transaction to its organization
-    (row-level security on PostgreSQL), so everything after it runs as that tenant."""
+def _principal_from_row(actor: Actor, row: tuple[Membership, Organization] | None) -> Principal:
     if row is None:
         raise NotFound("Organization not found.")
     membership, org = row
     if org.status == OrgStatus.SUSPENDED:
         raise OrganizationSuspended(
             f"The organization {org.name} is suspended. Contact your instance administrator.")
-    principal = Principal(user_id=actor.user_id, email=actor.email, org_id=org.id,
-                          org_slug=org.slug, role=Role(membership.role),
-                          is_instance_admin=actor.is_instance_admin)
-    act_as_tenant(session, principal.org_id, principal.user_id)
-    return principal
+    return Principal(user_id=actor.user_id, email=actor.email, org_id=org.id, org_slug=org.slug,
+                     role=Role(membership.role), is_instance_admin=actor.is_instance_admin)
 
 
 def actor_for(user: User) -> Actor:

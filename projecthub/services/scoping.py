@@ -4,6 +4,8 @@ Every table with an ``organization_id`` is read through these helpers, which fil
 principal's organization. A row of another organization is reported exactly like a missing
 row (``NotFound``), so ids cannot be probed. There is no unscoped variant here on purpose;
 instance-level code (``services.admin``) works on organizations, never on their data.
+On PostgreSQL, the edge that resolves a request's principal (UI event, API route) also calls
+``act_as``: row-level security then hides other tenants even from a query that forgets the filter.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ def get_scoped(session: Session, principal: Principal, model: type[T], row_id: A
     except ValueError as exc:
         raise NotFound(f"{name} not found.") from exc
     id_column: Any = model.id  # type: ignore[attr-defined]
-    act_as(session, principal)
     row = session.exec(scoped_select(principal, model).where(id_column == key)).first()
     if row is None:
         raise NotFound(f"{name} not found.")

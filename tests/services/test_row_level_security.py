@@ -18,7 +18,7 @@ from projecthub.core.db import build_engine
 from projecthub.core.tenancy import APP_ROLE
 from projecthub.models import Membership, Organization, Project, User
 from projecthub.services.principal import actor_for, principal_in_org
-from projecthub.services.scoping import get_scoped
+from projecthub.services.scoping import act_as
 from tests.factories import add_member, make_org, make_user
 
 TENANT_TABLES = sorted(t.name for t in SQLModel.metadata.sorted_tables
@@ -75,7 +75,7 @@ def test_a_query_without_tenant_filter_sees_only_the_acting_organization(
         app_engine: Engine, two_tenants: tuple[User, Organization, Organization]) -> None:
     alice, org_a, org_b = two_tenants
     with Session(app_engine) as db:
-        principal_in_org(db, actor_for(alice), org_a.id)
+        act_as(db, principal_in_org(db, actor_for(alice), org_a.id))
         assert [p.key for p in db.exec(select(Project)).all()] == ["AAA"]
         raw = db.execute(text("SELECT organization_id FROM projects")).scalars().all()
         assert [uuid.UUID(str(o)) for o in raw] == [org_a.id]
@@ -83,15 +83,15 @@ def test_a_query_without_tenant_filter_sees_only_the_acting_organization(
         assert {m.organization_id for m in db.exec(select(Membership))} == {org_a.id, org_b.id}
 
 
-def test_a_scoped_load_binds_the_transaction_too(
+def test_each_transaction_acts_as_a_tenant_anew(
         app_engine: Engine, two_tenants: tuple[User, Organization, Organization]) -> None:
     alice, _, org_b = two_tenants
     with Session(app_engine) as db:
         principal = principal_in_org(db, actor_for(alice), org_b.id)
+        act_as(db, principal)
         db.commit()  # the next transaction of the same session starts unrestricted ...
-        project_b = db.exec(select(Project).where(Project.key == "BBB")).one()
         assert len(db.exec(select(Project)).all()) == 2
-        get_scoped(db, principal, Project, project_b.id)  # ... until it acts as a tenant again
+        act_as(db, principal)  # ... until it acts as the tenant again
         assert [p.key for p in db.exec(select(Project)).all()] == ["BBB"]
 
 
@@ -99,12 +99,12 @@ def test_another_organizations_row_cannot_be_written(
         app_engine: Engine, two_tenants: tuple[User, Organization, Organization]) -> None:
     alice, org_a, org_b = two_tenants
     with Session(app_engine) as db:
-        principal_in_org(db, actor_for(alice), org_a.id)
+        act_as(db, principal_in_org(db, actor_for(alice), org_a.id))
         db.add(Project(organization_id=org_b.id, key="EVIL", name="Evil", owner_id=alice.id))
         with pytest.raises(ProgrammingError, match="row-level security"):
             db.flush()
     with Session(app_engine) as db:
-        principal_in_org(db, actor_for(alice), org_a.id)
+        act_as(db, principal_in_org(db, actor_for(alice), org_a.id))
         moved = db.execute(text("UPDATE projects SET name = 'x' WHERE organization_id = :b"),
                            {"b": org_b.id})
         assert moved.rowcount == 0
@@ -116,7 +116,7 @@ def test_the_setting_dies_with_the_transaction(
     alice, org_a, _ = two_tenants
     with app_engine.connect() as connection:
         with Session(bind=connection) as db:
-            principal_in_org(db, actor_for(alice), org_a.id)
+            act_as(db, principal_in_org(db, actor_for(alice), org_a.id))
             assert db.execute(text("SELECT current_setting('app.org_id')")).scalar() == str(
                 org_a.id)
             db.commit()
