@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, select
 from projecthub.core.db import build_engine
 from projecthub.core.tenancy import APP_ROLE
 from projecthub.models import Membership, Organization, Project, User
+from projecthub.services import sessions
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.scoping import act_as
 from tests.factories import add_member, make_org, make_user
@@ -123,3 +124,16 @@ def test_the_setting_dies_with_the_transaction(
         with Session(bind=connection) as db:
             assert not db.execute(text("SELECT current_setting('app.org_id', true)")).scalar()
             assert len(db.exec(select(Project)).all()) == 2
+
+
+def test_a_ui_event_acts_as_the_sessions_current_organization(
+        app_engine: Engine, two_tenants: tuple[User, Organization, Organization]) -> None:
+    alice, _, org_b = two_tenants
+    with Session(app_engine) as db:
+        token = sessions.start_session(db, db.get_one(User, alice.id))
+        db.commit()
+        sessions.switch_organization(db, sessions.resolve_session(db, token), org_b.id)
+        assert [p.key for p in db.exec(select(Project)).all()] == ["BBB"]
+        db.commit()
+        sessions.session_principal(db, sessions.resolve_session(db, token))
+        assert [p.key for p in db.exec(select(Project)).all()] == ["BBB"]
