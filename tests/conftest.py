@@ -5,11 +5,14 @@ PostgreSQL and Redis that scripts/test starts, for the tests that need them."""
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
 from tests.environment import TEST_DATABASE_URL
@@ -38,6 +41,27 @@ def postgres_admin_url() -> str:
 def redis_server_url() -> str:
     """``redis://host:port`` of the Redis that scripts/test started (pick a database number)."""
     return _started_by_scripts_test("PROJECTHUB_TEST_REDIS_URL", "Redis")
+
+@pytest.fixture
+def postgres_database(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database at ``head`` (made as in production), dropped afterwards."""
+    admin_url = make_url(postgres_admin_url)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"projecthub_test_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:  # connection refused, unknown host, no such role
+        admin.dispose()
+        pytest.fail(f"PostgreSQL not reachable at {admin_url!r}: {exc}")
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 pytest_plugins = ["tests.mail_fixtures"]  # the ``smtp`` fixture: a real SMTP server
 

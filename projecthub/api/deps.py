@@ -13,6 +13,7 @@ from projecthub.core.db import new_session, unit_of_work
 from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.services.api_tokens import resolve_api_token
 from projecthub.services.principal import Actor, Principal
+from projecthub.services.scoping import act_as
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from your account screen.")
 
@@ -55,10 +56,13 @@ TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
 def org_principal(
     principal: TokenPrincipalDep,
     org_slug: Annotated[str, Path(description="The organization's slug.", max_length=50)],
+    db: DbDep,
 ) -> Principal:
-    """Organization-scoped routes: a slug other than the token's organization is not found."""
+    """Organization-scoped routes: a slug other than the token's organization is not found;
+    the request's transaction acts as that organization (row-level security on PostgreSQL)."""
     if org_slug != principal.org_slug:
         raise NotFound("Organization not found.")
+    act_as(db, principal)
     return principal
 
 

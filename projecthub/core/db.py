@@ -13,11 +13,12 @@ from sqlmodel import Session, create_engine
 
 from projecthub.core import metrics
 from projecthub.core.config import settings
+from projecthub.core.tenancy import use_app_role
 
 _engine: Engine | None = None
 
 
-def _build_engine(url: str) -> Engine:
+def build_engine(url: str) -> Engine:
     """SQLite gets foreign keys and a busy timeout so several threads can share the file.
     Bound values never reach SQL logs or errors: they hold whatever people typed (a password
     put in the email box, too)."""
@@ -33,6 +34,8 @@ def _build_engine(url: str) -> Engine:
     event.listen(engine, "checkin", lambda *_: metrics.db_connection_checked_out(-1))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", use_app_role)
     return engine
 
 
@@ -51,7 +54,7 @@ def get_engine() -> Engine:
     """The process-wide engine, created on first use from ``PROJECTHUB_DATABASE_URL``."""
     global _engine
     if _engine is None:
-        _engine = _build_engine(settings.DATABASE_URL)
+        _engine = build_engine(settings.DATABASE_URL)
     return _engine
 
 
@@ -60,7 +63,7 @@ def configure_engine(url: str) -> Engine:
     global _engine
     if _engine is not None:
         _engine.dispose()
-    _engine = _build_engine(url)
+    _engine = build_engine(url)
     return _engine
 
 

@@ -7,6 +7,7 @@ import uuid
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import Conflict
+from projecthub.core.tenancy import act_as_tenant, act_for_user
 from projecthub.models import Membership, Organization, OrgStatus, Role
 from projecthub.services import audit
 from projecthub.services.principal import Actor, Principal, require_role
@@ -50,8 +51,10 @@ def create_unowned_organization(session: Session, *, name: str, slug: str) -> Or
 
 
 def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
-    """Create an organization with the actor as its owner."""
+    """Create an organization with the actor as its owner; the transaction acts as the new
+    organization from here (row-level security), whichever one it acted as before."""
     org = create_unowned_organization(session, name=name, slug=slug)
+    act_as_tenant(session, org.id, actor.user_id)
     session.add(Membership(organization_id=org.id, user_id=actor.user_id, role=Role.OWNER))
     audit.record(session, actor, "org.created", org_id=org.id, target_type="organization",
                  target_id=org.id, detail={"name": org.name, "slug": org.slug})
@@ -59,6 +62,7 @@ def create_organization(session: Session, actor: Actor, *, name: str, slug: str)
 
 
 def list_my_organizations(session: Session, actor: Actor) -> list[MyOrganization]:
+    act_for_user(session, actor.user_id)  # their memberships, whichever organization is acted as
     rows = session.exec(
         select(Organization, Membership)
         .join(Membership, col(Membership.organization_id) == col(Organization.id))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import NotFound, OrganizationSuspended, PermissionDenied
+from projecthub.core.tenancy import act_for_user
 from projecthub.models import ROLE_RANK, Membership, Organization, OrgStatus, Role, User
 
 
@@ -52,6 +53,7 @@ def require_instance_admin(actor: Actor) -> None:
 
 def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Principal:
     """Resolve the actor's active membership in an organization; anything else is not found."""
+    act_for_user(session, actor.user_id)
     row = session.exec(
         select(Membership, Organization)
         .join(Organization, col(Organization.id) == col(Membership.organization_id))
@@ -62,6 +64,7 @@ def principal_in_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Princ
 
 
 def principal_by_slug(session: Session, actor: Actor, slug: str) -> Principal:
+    act_for_user(session, actor.user_id)
     row = session.exec(
         select(Membership, Organization)
         .join(Organization, col(Organization.id) == col(Membership.organization_id))

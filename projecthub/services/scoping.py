@@ -4,6 +4,8 @@ Every table with an ``organization_id`` is read through these helpers, which fil
 principal's organization. A row of another organization is reported exactly like a missing
 row (``NotFound``), so ids cannot be probed. There is no unscoped variant here on purpose;
 instance-level code (``services.admin``) works on organizations, never on their data.
+On PostgreSQL, the edge that resolves a request's principal (UI event, API route) also calls
+``act_as``: row-level security then hides other tenants even from a query that forgets the filter.
 """
 
 from __future__ import annotations
@@ -15,9 +17,16 @@ from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from projecthub.core.errors import NotFound
+from projecthub.core.tenancy import act_as_tenant
 from projecthub.services.principal import Principal
 
 T = TypeVar("T", bound=SQLModel)
+
+
+def act_as(session: Session, principal: Principal) -> None:
+    """From here to the end of the session's transaction, the database shows and accepts only
+    the principal's organization (PostgreSQL row-level security; nothing on SQLite)."""
+    act_as_tenant(session, principal.org_id, principal.user_id)
 
 
 def tenant_filter(principal: Principal, model: type[SQLModel]) -> Any:

@@ -15,6 +15,7 @@ from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.core.security import hash_token, new_token
 from projecthub.models import AuthSession, Membership, User
 from projecthub.services.principal import Actor, Principal, actor_for, principal_in_org
+from projecthub.services.scoping import act_as
 
 SESSION_PREFIX = "phs"
 # Writing last_seen_at on every event would make each click a write; a minute is precise enough.
@@ -71,12 +72,15 @@ def session_principal(session: Session, context: SessionContext) -> Principal:
     """The principal for the session's current organization (``NotFound`` if it has none)."""
     if context.current_org_id is None:
         raise NotFound("Choose or create an organization first.")
-    return principal_in_org(session, context.actor, context.current_org_id)
+    principal = principal_in_org(session, context.actor, context.current_org_id)
+    act_as(session, principal)  # the rest of this UI event's transaction is this tenant's
+    return principal
 
 
 def switch_organization(session: Session, context: SessionContext, org_id: uuid.UUID) -> Principal:
     """Make another organization current; only one the person actively belongs to."""
     principal = principal_in_org(session, context.actor, org_id)
+    act_as(session, principal)
     auth = session.get(AuthSession, context.session_id)
     if auth is None:
         raise NotAuthenticated("Your session has ended. Please log in again.")

@@ -17,7 +17,6 @@ without them. About 40 s.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -32,12 +31,10 @@ import httpx
 import pytest
 import redis
 import uvicorn
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from projecthub.core.migrations import upgrade_database
 from projecthub.sandbox import SandboxApp
 from projecthub.services import connections
 from tests.api.tokens import bearer
@@ -69,28 +66,6 @@ class Worker:
 
 
 @pytest.fixture
-def database(postgres_admin_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database at ``head``, dropped afterwards."""
-    admin_url = make_url(postgres_admin_url)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    name = f"projecthub_two_workers_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:  # connection refused, unknown host, no such role
-        admin.dispose()
-        pytest.fail(f"PostgreSQL not reachable at {admin_url!r}: {exc}")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
 def redis_url(redis_server_url: str) -> Iterator[str]:
     """An empty Redis database of our own for Reflex state, flushed afterwards."""
     try:
@@ -112,9 +87,9 @@ def redis_url(redis_server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def sandbox_server(database: str) -> Iterator[tuple[str, World, Session]]:
+def sandbox_server(postgres_database: str) -> Iterator[tuple[str, World, Session]]:
     """The org, its connections and one sandbox on a loopback port that outlives the workers."""
-    engine = create_engine(database, poolclass=NullPool)
+    engine = create_engine(postgres_database, poolclass=NullPool)
     db = Session(engine, expire_on_commit=False)
     world = build_world(db)
     sock = socket.socket()
@@ -234,12 +209,12 @@ def _finish_teams(sandbox: SandboxApp) -> None:
 
 
 def test_a_run_survives_its_worker_and_is_finished_by_the_other(
-        sandbox_server, database, redis_url, tmp_path):
+        sandbox_server, postgres_database, redis_url, tmp_path):
     _, world, db = sandbox_server
     world.sandbox.vendors["graph"].tenant(TENANT).team_creation_polls = 1_000_000
     headers = bearer(db, world.owner, world.org)
     runs = f"/api/v1/orgs/{world.org.slug}/runs"
-    a = _start("worker-a", tmp_path, database, redis_url)
+    a = _start("worker-a", tmp_path, postgres_database, redis_url)
     b: Worker | None = None
     try:
         _wait_ready(a)
@@ -249,7 +224,7 @@ def test_a_run_survives_its_worker_and_is_finished_by_the_other(
         run_id = created.json()["run"]["id"]
         _wait_for(a, f"{runs}/{run_id}", headers, _teams_creating, "A polling Teams", 60)
 
-        b = _start("worker-b", tmp_path, database, redis_url)
+        b = _start("worker-b", tmp_path, postgres_database, redis_url)
         _wait_ready(b)
         seen = b.get(f"{runs}/{run_id}", headers).json()
         assert seen["status"] == "running" and _teams_creating(seen)
