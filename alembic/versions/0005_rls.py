@@ -1,7 +1,7 @@
 """PostgreSQL row-level security on every tenant table, and the role the app queries as
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 
 Every table with an ``organization_id`` gets RLS, FORCEd (so the owner obeys it too) and one
 policy: a transaction that has set ``app.org_id`` (``projecthub.core.tenancy``) sees and writes
@@ -21,16 +21,16 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 APP_ROLE = "projecthub_app"
 TENANT_TABLES = (
     "api_tokens", "audit_events", "invitations", "memberships", "project_members",
-    "project_resources", "project_status", "projects", "provisioning_runs", "provisioning_steps",
-    "status_history", "status_snapshots", "template_versions", "templates", "tool_connections",
+    "project_resources", "project_status", "project_tallies", "projects", "provisioning_runs",
+    "provisioning_steps", "status_history", "status_snapshots", "template_versions", "templates", "tool_connections",
     "wizard_drafts",
 )
 _ORG = "NULLIF(current_setting('app.org_id', true), '')"
