@@ -74,8 +74,12 @@ class Settings(BaseSettings):
     # password is a secret, so the whole URL is too. Unset in development: mail stays in /outbox.
     SMTP_URL: SecretStr | None = None
     MAIL_FROM: str | None = None
+    # Who may sign up: anyone, only people with an invitation, or addresses of the listed domains.
+    # The default for the instance; admins can change it at run time (stored in the database).
+    SIGNUP: Literal["open", "invite-only", "domains"] = "open"
+    SIGNUP_DOMAINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
+    @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", "SIGNUP_DOMAINS", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         """Accept a comma-separated string, which is what an environment variable holds."""
