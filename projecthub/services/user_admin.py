@@ -54,15 +54,15 @@ def list_users(session: Session, actor: Actor, *, search: str = "", limit: int =
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     users = session.exec(query.order_by(col(User.created_at).desc(), col(User.email))
                          .offset(max(offset, 0)).limit(min(max(limit, 1), PAGE_LIMIT))).all()
-    orgs: dict[uuid.UUID, list[str]] = {}
-    for user_id, name in session.exec(
-            select(Membership.user_id, Organization.name)
-            .join(Organization, col(Organization.id) == Membership.organization_id)
-            .where(col(Membership.user_id).in_([u.id for u in users]),
-                   Membership.is_active == True)  # noqa: E712
-            .order_by(col(Organization.name))).all():
-        orgs.setdefault(user_id, []).append(name)
+    orgs = _organizations(session, [u.id for u in users])
     return UserPage([_view(u, orgs.get(u.id, [])) for u in users], int(total))
+
+
+def get_user_view(session: Session, actor: Actor, user_id: uuid.UUID) -> UserView:
+    """One account as the list shows it (after an action, for its answer)."""
+    require_instance_admin(actor)
+    user = _user(session, user_id)
+    return _view(user, _organizations(session, [user.id]).get(user.id, []))
 
 
 def set_user_active(session: Session, actor: Actor, user_id: uuid.UUID, active: bool) -> User:
@@ -114,6 +114,19 @@ def _keep_an_admin(session: Session, leaving: User) -> None:
         .with_for_update()).all()
     if not set(admins) - {leaving.id}:
         raise Conflict(LAST_ADMIN)
+
+
+def _organizations(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Names of the organizations each user is an active member of, in one query."""
+    orgs: dict[uuid.UUID, list[str]] = {}
+    for user_id, name in session.exec(
+            select(Membership.user_id, Organization.name)
+            .join(Organization, col(Organization.id) == Membership.organization_id)
+            .where(col(Membership.user_id).in_(user_ids),
+                   Membership.is_active == True)  # noqa: E712
+            .order_by(col(Organization.name))).all():
+        orgs.setdefault(user_id, []).append(name)
+    return orgs
 
 
 def _user(session: Session, user_id: uuid.UUID) -> User:
