@@ -35,7 +35,8 @@ def _signup() -> rx.Component:
                 label("Who may sign up", "field-policy"),
                 rx.radio_group.root(
                     *(rx.radio_group.item(text, value=value) for value, text in POLICIES.items()),
-                    id="field-policy", name="policy", value=S.signup_policy, on_change=S.set_signup_policy,
+                    id="field-policy", name="policy", value=S.signup_policy,
+                    on_change=S.set_signup_policy,
                     direction="column", spacing="2"),
                 rx.cond(S.signup_policy == "domains",
                         field("Allowed email domains", "domains", default_value=S.signup_domains,
