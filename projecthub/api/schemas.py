@@ -358,3 +358,22 @@ class InstanceSettingsPublic(BaseModel):
     sandbox: bool
     environment: str
     workers: list[WorkerPublic]
+
+
+class TenantPublic(Public):
+    """An organization as instance admins see it: counts, never its data."""
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    status: Literal["active", "suspended"]
+    member_count: int
+    project_count: int
+    created_at: datetime
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=50)
+    owner_email: str = Field(max_length=320)

@@ -105,3 +105,19 @@ def test_test_mail_goes_to_the_caller(client, db):
     db.expire_all()
     assert db.exec(select(OutboxMessage).where(OutboxMessage.kind == "test")).one().to_address \
         == "root@example.com"
+
+
+def test_tenants_through_the_api(client, db):
+    _, headers = _admin_headers(db)
+    owner = make_user(db, email="owner@globex.example")
+    created = client.post("/api/v1/admin/tenants", headers=headers, json={
+        "name": "Globex", "slug": "globex", "owner_email": owner.email})
+    assert created.status_code == 201
+    tenant = created.json()
+    assert (tenant["slug"], tenant["member_count"], tenant["status"]) == ("globex", 1, "active")
+    suspended = client.post(f"/api/v1/admin/tenants/{tenant['id']}/suspend", headers=headers)
+    assert suspended.json()["status"] == "suspended"
+    listed = client.get("/api/v1/admin/tenants", headers=headers).json()
+    assert "globex" in {t["slug"] for t in listed} and len(listed) == 2
+    back = client.post(f"/api/v1/admin/tenants/{tenant['id']}/reactivate", headers=headers)
+    assert back.json()["status"] == "active"

@@ -57,7 +57,7 @@ def world(db) -> World:
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
         "project_id": str(b_project.id), "run_id": str(b_run.id),
-        "b_owner_id": str(b_owner.id)})
+        "b_owner_id": str(b_owner.id), "b_org_id": str(org_b.id)})
 
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
@@ -80,7 +80,9 @@ INSTANCE_ADMIN = {
     ("PUT", "/api/v1/admin/users/{user_id}/instance-admin"),
     ("DELETE", "/api/v1/admin/users/{user_id}/instance-admin"),
     ("GET", "/api/v1/admin/settings"), ("PUT", "/api/v1/admin/settings/signup"),
-    ("POST", "/api/v1/admin/settings/test-mail"),
+    ("POST", "/api/v1/admin/settings/test-mail"), ("GET", "/api/v1/admin/tenants"),
+    ("POST", "/api/v1/admin/tenants"), ("POST", "/api/v1/admin/tenants/{org_id}/suspend"),
+    ("POST", "/api/v1/admin/tenants/{org_id}/reactivate"),
 }
 
 # Bodies that would be valid for the caller's own organization, so only scoping can refuse them.
@@ -100,6 +102,8 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
         "lifecycle": "archived"},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
+    ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
+                                        "owner_email": "x@example.com"},
 }
 
 
@@ -140,7 +144,8 @@ def test_every_route_is_classified():
 def test_admin_routes_refuse_non_admins(client, engine, world, method, path):
     """An organization owner who is no instance admin: 403 on another user's id, nothing
     changes (not even the policy or a test message)."""
-    url = path.replace("{user_id}", world.ids["b_owner_id"])
+    url = path.replace("{user_id}", world.ids["b_owner_id"]).replace(
+        "{org_id}", world.ids["b_org_id"])
     before = _fingerprint(engine)
     response = client.request(method, url, headers=world.a_headers,
                               json=BODIES.get((method, path)))

@@ -18,9 +18,12 @@ from projecthub.api.schemas import (
     MailQueued,
     SignupPolicyPublic,
     SignupPolicyUpdate,
+    TenantCreate,
+    TenantPublic,
     WorkerPublic,
 )
-from projecthub.services import instance_settings, signup_policy, user_admin
+from projecthub.models import OrgStatus
+from projecthub.services import admin, instance_settings, signup_policy, user_admin
 from projecthub.services.principal import Actor
 from projecthub.services.signup_policy import PolicyView
 
@@ -95,6 +98,39 @@ def update_signup_policy(body: SignupPolicyUpdate, db: DbDep,
 def send_test_mail(db: DbDep, actor: ActorDep) -> MailQueued:
     """Queue a test message to the caller's own address (5 an hour)."""
     return MailQueued(queued=instance_settings.send_test_mail(db, actor))
+
+
+@router.get("/tenants", response_model=list[TenantPublic])
+def list_tenants(db: DbDep, actor: ActorDep) -> list[TenantPublic]:
+    """Every organization with its member and project counts."""
+    return [TenantPublic.model_validate(t) for t in admin.list_tenants(db, actor)]
+
+
+@router.post("/tenants", response_model=TenantPublic, status_code=status.HTTP_201_CREATED)
+def create_tenant(body: TenantCreate, db: DbDep, actor: ActorDep) -> TenantPublic:
+    """An organization for an existing account (invited as owner until its address is
+    confirmed)."""
+    org = admin.create_tenant(db, actor, name=body.name, slug=body.slug,
+                              owner_email=body.owner_email)
+    return _tenant(db, actor, org.id)
+
+
+@router.post("/tenants/{org_id}/suspend", response_model=TenantPublic)
+def suspend_tenant(org_id: uuid.UUID, db: DbDep, actor: ActorDep) -> TenantPublic:
+    """Its members are locked out until it is reactivated; nothing is deleted."""
+    admin.set_tenant_status(db, actor, org_id, OrgStatus.SUSPENDED)
+    return _tenant(db, actor, org_id)
+
+
+@router.post("/tenants/{org_id}/reactivate", response_model=TenantPublic)
+def reactivate_tenant(org_id: uuid.UUID, db: DbDep, actor: ActorDep) -> TenantPublic:
+    admin.set_tenant_status(db, actor, org_id, OrgStatus.ACTIVE)
+    return _tenant(db, actor, org_id)
+
+
+def _tenant(db: Session, actor: Actor, org_id: uuid.UUID) -> TenantPublic:
+    db.flush()
+    return TenantPublic.model_validate(admin.get_tenant(db, actor, org_id))
 
 
 def _user(db: Session, actor: Actor, user_id: uuid.UUID) -> AdminUserPublic:
