@@ -15,8 +15,8 @@ from tests.browser.test_journeys import _log_in, _seed_user, second_page  # noqa
 pytestmark = pytest.mark.browser
 
 
-def test_admin_closes_sign_up_and_deactivates_a_person(page: Page, second_page: Page,
-                                                       app_server: AppServer):
+def test_admin_closes_sign_up_and_deactivates_a_person(
+        page: Page, second_page: Page, app_server: AppServer):  # noqa: F811 (the fixture)
     _seed_user(app_server, "root@ops.example", "Rita Root", org="Ops", admin=True)
     _seed_user(app_server, "jo@acme.example", "Jo Lee", org="Acme")
     _log_in(second_page, "jo@acme.example")
