@@ -99,6 +99,14 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _domains_for_the_domains_policy(self) -> Settings:
+        """``SIGNUP=domains`` with no domain would refuse everyone while claiming otherwise."""
+        if self.SIGNUP == "domains" and not self.SIGNUP_DOMAINS:
+            raise ValueError("PROJECTHUB_SIGNUP=domains needs PROJECTHUB_SIGNUP_DOMAINS "
+                             "(comma-separated email domains)")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         """Production must be configured explicitly: no generated keys, no wildcard origins."""
         if self.ENV != "production":
