@@ -86,3 +86,12 @@ def test_development_key_is_never_written_through_a_planted_link(key_file, tmp_p
     with pytest.raises(OSError):
         config._development_key()
     assert not target.exists()
+
+
+def test_domains_signup_policy_needs_domains(monkeypatch):
+    monkeypatch.setenv("PROJECTHUB_ENV", "development")
+    monkeypatch.setenv("PROJECTHUB_SIGNUP", "domains")
+    with pytest.raises(ValueError, match="PROJECTHUB_SIGNUP_DOMAINS"):
+        Settings()
+    monkeypatch.setenv("PROJECTHUB_SIGNUP_DOMAINS", "acme.example, beta.example")
+    assert Settings().SIGNUP_DOMAINS == ["acme.example", "beta.example"]

@@ -10,6 +10,7 @@ from projecthub.api.errors import ERROR_RESPONSES, install_error_handlers
 from projecthub.api.metrics import HttpMetrics
 from projecthub.api.metrics import router as metrics_router
 from projecthub.api.routes import (
+    admin,
     api_tokens,
     audit,
     auth,
@@ -38,7 +39,7 @@ def _v1_router() -> APIRouter:
         return Health(status="ok")
 
     for module in (auth, recovery, me, orgs, members, api_tokens, invitations, audit, connections,
-                   templates, projects, runs):
+                   templates, projects, runs, admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router

@@ -303,3 +303,77 @@ class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
     checks: dict[str, CheckPublic]
     failed: list[str]
+
+
+class AdminUserPublic(Public):
+    """An account as instance admins see it (never its password hash)."""
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    organizations: list[str]
+    last_login_at: datetime | None
+    verified: bool
+    is_active: bool
+    is_instance_admin: bool
+    created_at: datetime
+
+
+class AdminUserPagePublic(BaseModel):
+    items: list[AdminUserPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class MailQueued(BaseModel):
+    queued: bool = Field(description="False when this instance cannot send mail (no SMTP).")
+
+
+class SignupPolicyPublic(BaseModel):
+    policy: Literal["open", "invite-only", "domains"]
+    domains: list[str]
+    from_environment: bool = Field(
+        description="True while no admin has changed it: PROJECTHUB_SIGNUP is in force.")
+    summary: str
+
+
+class SignupPolicyUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policy: Literal["open", "invite-only", "domains"]
+    domains: list[str] = Field(default_factory=list, max_length=50)
+
+
+class WorkerPublic(BaseModel):
+    name: str
+    state: str
+
+
+class InstanceSettingsPublic(BaseModel):
+    signup: SignupPolicyPublic
+    mail_delivery: Literal["smtp", "outbox", "none"]
+    mail_summary: str
+    mail_from: str
+    smtp_host: str = Field(description="Scheme, host and port only; never the credentials.")
+    sandbox: bool
+    environment: str
+    workers: list[WorkerPublic]
+
+
+class TenantPublic(Public):
+    """An organization as instance admins see it: counts, never its data."""
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    status: Literal["active", "suspended"]
+    member_count: int
+    project_count: int
+    created_at: datetime
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=50)
+    owner_email: str = Field(max_length=320)

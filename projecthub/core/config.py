@@ -74,8 +74,12 @@ class Settings(BaseSettings):
     # password is a secret, so the whole URL is too. Unset in development: mail stays in /outbox.
     SMTP_URL: SecretStr | None = None
     MAIL_FROM: str | None = None
+    # Who may sign up: anyone, only people with an invitation, or addresses of the listed domains.
+    # The default for the instance; admins can change it at run time (stored in the database).
+    SIGNUP: Literal["open", "invite-only", "domains"] = "open"
+    SIGNUP_DOMAINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", mode="before")
+    @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", "SIGNUP_DOMAINS", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         """Accept a comma-separated string, which is what an environment variable holds."""
@@ -93,6 +97,14 @@ class Settings(BaseSettings):
                 raise ValueError("PROJECTHUB_SMTP_URL must look like smtp://user:pass@host:587 "
                                  "or smtps://user:pass@host:465")
         return value
+
+    @model_validator(mode="after")
+    def _domains_for_the_domains_policy(self) -> Settings:
+        """``SIGNUP=domains`` with no domain would refuse everyone while claiming otherwise."""
+        if self.SIGNUP == "domains" and not self.SIGNUP_DOMAINS:
+            raise ValueError("PROJECTHUB_SIGNUP=domains needs PROJECTHUB_SIGNUP_DOMAINS "
+                             "(comma-separated email domains)")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -3,6 +3,7 @@
 from projecthub.models.accounts import ApiToken, AuthSession, LoginThrottle, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
+from projecthub.models.instance import InstanceSetting
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import (
@@ -38,6 +39,7 @@ __all__ = [
     "ConfluenceSummary",
     "Figures",
     "HealthLevel",
+    "InstanceSetting",
     "Invitation",
     "JiraSummary",
     "Lifecycle",

@@ -32,12 +32,30 @@ class TenantView:
 def list_tenants(session: Session, actor: Actor) -> list[TenantView]:
     """Every organization with counts, in three queries whatever the number of tenants."""
     require_instance_admin(actor)
-    members = dict(session.exec(
-        select(Membership.organization_id, func.count()).where(
-            Membership.is_active == True).group_by(col(Membership.organization_id))).all())  # noqa: E712
-    projects = dict(session.exec(
-        select(Project.organization_id, func.count()).group_by(col(Project.organization_id))).all())
-    orgs = session.exec(select(Organization).order_by(col(Organization.name))).all()
+    return _tenant_views(session, None)
+
+
+def get_tenant(session: Session, actor: Actor, org_id: uuid.UUID) -> TenantView:
+    """One organization as the list shows it (the API's answer after an action)."""
+    require_instance_admin(actor)
+    views = _tenant_views(session, org_id)
+    if not views:
+        raise NotFound("Organization not found.")
+    return views[0]
+
+
+def _tenant_views(session: Session, org_id: uuid.UUID | None) -> list[TenantView]:
+    members_q = select(Membership.organization_id, func.count()).where(
+        Membership.is_active == True)  # noqa: E712
+    projects_q = select(Project.organization_id, func.count())
+    orgs_q = select(Organization)
+    if org_id is not None:
+        members_q = members_q.where(Membership.organization_id == org_id)
+        projects_q = projects_q.where(Project.organization_id == org_id)
+        orgs_q = orgs_q.where(Organization.id == org_id)
+    members = dict(session.exec(members_q.group_by(col(Membership.organization_id))).all())
+    projects = dict(session.exec(projects_q.group_by(col(Project.organization_id))).all())
+    orgs = session.exec(orgs_q.order_by(col(Organization.name))).all()
     return [TenantView(str(o.id), o.name, o.slug, OrgStatus(o.status), members.get(o.id, 0),
                        projects.get(o.id, 0), o.created_at) for o in orgs]
 

@@ -22,7 +22,7 @@ from projecthub.services.api_tokens import revoke_user_tokens
 from projecthub.services.mail import queue_mail
 from projecthub.services.mail_compose import compose
 from projecthub.services.passwords import check_password
-from projecthub.services.principal import actor_for
+from projecthub.services.principal import Actor, actor_for
 from projecthub.services.sessions import end_user_sessions
 
 RESET_VALID_FOR = timedelta(hours=1)
@@ -60,13 +60,14 @@ def request_password_reset(session: Session, *, email: str, client_ip: str) -> N
                  target_type="user", target_id=user.id)
 
 
-def send_password_reset(session: Session, *, email: str) -> bool:
-    """Operator action (CLI, admin): mail a reset link; ``False`` when mail cannot be sent."""
+def send_password_reset(session: Session, *, email: str, actor: Actor | None = None) -> bool:
+    """Operator action (CLI, or ``actor`` an instance admin): mail a reset link; ``False`` when
+    mail cannot be sent."""
     user = _active_user(session, email)
     queued = _queue_reset(session, user, "an administrator of this instance sent you a "
                                          "password reset link.")
-    audit.record(session, None, "user.password_reset_sent", target_type="user",
-                 target_id=user.id)
+    audit.record(session, actor, "user.password_reset_sent", target_type="user",
+                 target_id=user.id, detail={"queued": queued})
     return queued
 
 

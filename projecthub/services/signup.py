@@ -20,6 +20,7 @@ from projecthub.services.mail import queue_mail
 from projecthub.services.mail_compose import compose
 from projecthub.services.passwords import check_password
 from projecthub.services.principal import actor_for
+from projecthub.services.signup_policy import check_signup_allowed
 from projecthub.services.validation import clean_name, normalize_email, slugify
 from projecthub.services.verification import send_verification
 
@@ -31,11 +32,13 @@ def sign_up(session: Session, *, email: str, password: str, display_name: str = 
             org_name: str = "", org_slug: str = "", invitation_token: str = "") -> User | None:
     """Create the account with its organization, or remember the invitation it came through
     (joined once the address is confirmed); ``None`` (and nothing created) when the address is
-    taken. Errors do not depend on whether it is."""
+    taken. Errors do not depend on whether it is: the sign-up policy is checked first, and an
+    invitation token, when given, must be valid for this address."""
     address = normalize_email(email)
     check_password(password, email=address)
     if display_name.strip():
         clean_name(display_name, field="display_name", label="Name")
+    check_signup_allowed(session, address, invited=bool(invitation_token))
     invitation_id = None
     if invitation_token:
         invitation_id = invitations.invitation_for_signup(session, invitation_token, address)

@@ -56,7 +56,8 @@ def world(db) -> World:
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
-        "project_id": str(b_project.id), "run_id": str(b_run.id)})
+        "project_id": str(b_project.id), "run_id": str(b_run.id),
+        "b_owner_id": str(b_owner.id), "b_org_id": str(org_b.id)})
 
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
@@ -68,6 +69,20 @@ NOT_TENANT_SCOPED = {
     ("POST", "/api/v1/auth/verify-email"), ("POST", "/api/v1/auth/verify-email/resend"),
     ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
     ("GET", "/api/v1/me/api-tokens"), ("POST", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
+}
+
+# Instance administration: not tenant-scoped, refused (403) to a token whose user is not an
+# instance admin, with nothing changed (test_admin_routes_refuse_non_admins).
+INSTANCE_ADMIN = {
+    ("GET", "/api/v1/admin/users"), ("POST", "/api/v1/admin/users/{user_id}/deactivate"),
+    ("POST", "/api/v1/admin/users/{user_id}/reactivate"),
+    ("POST", "/api/v1/admin/users/{user_id}/password-reset"),
+    ("PUT", "/api/v1/admin/users/{user_id}/instance-admin"),
+    ("DELETE", "/api/v1/admin/users/{user_id}/instance-admin"),
+    ("GET", "/api/v1/admin/settings"), ("PUT", "/api/v1/admin/settings/signup"),
+    ("POST", "/api/v1/admin/settings/test-mail"), ("GET", "/api/v1/admin/tenants"),
+    ("POST", "/api/v1/admin/tenants"), ("POST", "/api/v1/admin/tenants/{org_id}/suspend"),
+    ("POST", "/api/v1/admin/tenants/{org_id}/reactivate"),
 }
 
 # Bodies that would be valid for the caller's own organization, so only scoping can refuse them.
@@ -86,6 +101,9 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/projects"): {"answers": {}, "dry_run": True},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
         "lifecycle": "archived"},
+    ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
+    ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
+                                        "owner_email": "x@example.com"},
 }
 
 
@@ -95,7 +113,7 @@ def _routes() -> set[tuple[str, str]]:
 
 
 def _scoped_routes() -> list[tuple[str, str]]:
-    return sorted(_routes() - NOT_TENANT_SCOPED)
+    return sorted(_routes() - NOT_TENANT_SCOPED - INSTANCE_ADMIN)
 
 
 def _fingerprint(engine) -> str:
@@ -119,7 +137,21 @@ def test_every_route_is_classified():
                                                            "project_id", "run_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
-    assert _routes() >= NOT_TENANT_SCOPED, "a listed route no longer exists"
+    assert _routes() >= NOT_TENANT_SCOPED | INSTANCE_ADMIN, "a listed route no longer exists"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(INSTANCE_ADMIN))
+def test_admin_routes_refuse_non_admins(client, engine, world, method, path):
+    """An organization owner who is no instance admin: 403 on another user's id, nothing
+    changes (not even the policy or a test message)."""
+    url = path.replace("{user_id}", world.ids["b_owner_id"]).replace(
+        "{org_id}", world.ids["b_org_id"])
+    before = _fingerprint(engine)
+    response = client.request(method, url, headers=world.a_headers,
+                              json=BODIES.get((method, path)))
+    assert response.status_code == 403, (method, url, response.text)
+    assert "instance administrators" in response.json()["detail"]
+    assert _fingerprint(engine) == before
 
 
 @pytest.mark.parametrize(("method", "path"), _scoped_routes())

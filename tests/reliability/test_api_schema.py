@@ -114,7 +114,8 @@ def seeded(db: Session, sandbox_tools: None) -> Seeded:
     ids = {"member_id": str(member.id), "invitation_id": str(invite.invitation.id),
            "api_token_id": str(spare.id), "connection_id": str(jira.id),
            "template_id": str(template.id),
-           "project_id": str(project.id), "run_id": str(run.id)}
+           "project_id": str(project.id), "run_id": str(run.id), "user_id": str(member.user_id),
+           "org_id": str(org.id)}
     token = api_tokens.create_api_token(db, p, name="schemathesis").token
     token.token_hash, token.hint = hash_token(TOKEN), TOKEN[-4:]
     db.add(token)

@@ -94,6 +94,12 @@ CASES: dict[str, Case] = {
     "TemplatesState.retire": Case(lambda s, w: s.retire(w.template_b)),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),
+    "UsersState.set_active": Case(lambda s, w: s.set_active(str(w.member_b.user_id), False),
+                                  expect="only instance administrators"),
+    "UsersState.send_reset": Case(lambda s, w: s.send_reset(str(w.member_b.user_id)),
+                                  expect="only instance administrators"),
+    "UsersState.set_admin": Case(lambda s, w: s.set_admin(str(w.member_b.user_id), True),
+                                 expect="only instance administrators"),
 }
 
 
@@ -142,7 +148,7 @@ def test_every_id_taking_handler_has_a_case() -> None:
 def test_the_sweep_sees_the_states_it_should() -> None:
     assert {"SessionState", "MembersState", "AccountState", "TenantsState", "AuditState",
             "InviteState", "AuthState", "DraftsState", "WizardState", "ReviewState",
-            "RunProgressState", "TemplatesState"} <= set(_projecthub_states())
+            "RunProgressState", "TemplatesState", "UsersState"} <= set(_projecthub_states())
 
 
 @pytest.fixture
@@ -190,6 +196,11 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
                 select(WizardDraft).where(WizardDraft.organization_id == org.id))],
             "audit": len(db.exec(select(AuditEvent).where(
                 AuditEvent.organization_id == org.id)).all()),
+            "people": sorted((u.email, u.is_active, u.is_instance_admin) for u in db.exec(
+                select(User).join(Membership, Membership.user_id == User.id)  # type: ignore[arg-type]
+                .where(Membership.organization_id == org.id))),
+            "instance_audit": len(db.exec(select(AuditEvent).where(
+                AuditEvent.organization_id == None)).all()),  # noqa: E711
             "caller_org": [s.current_org_id for s in db.exec(select(AuthSession)).all()
                            if s.current_org_id == world.org_a.id],
         }
@@ -211,7 +222,7 @@ def test_handler_with_another_organizations_id_changes_nothing(name: str, world:
 
 def _malformed_world(world: World) -> World:
     """The same caller, with every id of B replaced by text that is no id at all."""
-    bad = SimpleNamespace(id="not-a-uuid")
+    bad = SimpleNamespace(id="not-a-uuid", user_id="not-a-uuid")
     return World(world.token_a, world.org_a, bad, bad, bad, bad, bad,  # type: ignore[arg-type]
                  "not-a-uuid", bad)  # type: ignore[arg-type]
 

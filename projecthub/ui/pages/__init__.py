@@ -11,7 +11,9 @@ import reflex as rx
 
 from projecthub.ui import styles
 from projecthub.ui.pages.account import account_page
+from projecthub.ui.pages.admin_settings import admin_settings_page
 from projecthub.ui.pages.admin_tenants import admin_tenants_page
+from projecthub.ui.pages.admin_users import admin_users_page
 from projecthub.ui.pages.audit import audit_page
 from projecthub.ui.pages.connections import connections_page
 from projecthub.ui.pages.dashboard import dashboard_page
@@ -30,6 +32,7 @@ from projecthub.ui.pages.verify import verify_email_page
 from projecthub.ui.pages.wizard import wizard_page
 from projecthub.ui.state.account import AccountState
 from projecthub.ui.state.admin import TenantsState
+from projecthub.ui.state.admin_users import InstanceSettingsState, UsersState
 from projecthub.ui.state.audit import AuditState
 from projecthub.ui.state.auth import AuthState
 from projecthub.ui.state.connections import ConnectionsState
@@ -41,6 +44,7 @@ from projecthub.ui.state.outbox import OutboxState
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.recovery import RecoveryState
 from projecthub.ui.state.run_progress import RunProgressState
+from projecthub.ui.state.signup_page import SignupPolicyState
 from projecthub.ui.state.status_settings import StatusSettingsState
 from projecthub.ui.state.templates import TemplatesState
 from projecthub.ui.state.verify import VerifyState
@@ -57,7 +61,7 @@ class Route:
 
 ROUTES = (
     Route("/login", login_page, "Log in", AuthState.open_form),
-    Route("/signup", signup_page, "Sign up", AuthState.open_form),
+    Route("/signup", signup_page, "Sign up", [AuthState.open_form, SignupPolicyState.load]),
     Route("/forgot-password", forgot_password_page, "Forgot password", RecoveryState.open_forgot),
     Route("/reset-password/[token]", reset_password_page, "Choose a new password",
           RecoveryState.open_reset),
@@ -78,6 +82,9 @@ ROUTES = (
     Route("/org/templates", templates_page, "Templates", TemplatesState.load),
     Route("/org/audit", audit_page, "Audit log", AuditState.load),
     Route("/admin/tenants", admin_tenants_page, "Tenants", TenantsState.load),
+    Route("/admin/users", admin_users_page, "Users", UsersState.load),
+    Route("/admin/settings", admin_settings_page, "Instance settings",
+          InstanceSettingsState.load),
     Route("/outbox", outbox_page, "Outbox", OutboxState.load),
 )
 

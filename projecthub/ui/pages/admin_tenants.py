@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.ui.components.admin_nav import instance_admin_only
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import field, form_error, section, submit
-from projecthub.ui.components.shell import notice_screen, page_header, signed_in_page
-from projecthub.ui.layout import button_link
+from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.admin import TenantRow, TenantsState
-from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import RowVar, cond
 
 
@@ -94,12 +93,6 @@ def _create() -> rx.Component:
 def admin_tenants_page() -> rx.Component:
     return signed_in_page(
         page_header("Tenants", "Instance administration: organizations as a whole."),
-        cond(
-            SessionState.is_instance_admin,
-            rx.vstack(_tenants(), _create(), spacing="5", width="100%"),
-            notice_screen("lock", "Instance administrators only",
-                          "This page is for the people who run this ProjectHub instance.",
-                          button_link("Back to the dashboard", "/dashboard", variant="soft")),
-        ),
+        instance_admin_only("/admin/tenants", _tenants(), _create()),
         needs_org=False,
     )

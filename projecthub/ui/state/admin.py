@@ -34,22 +34,31 @@ class TenantRow:
     created: str
 
 
-class TenantsState(SessionState):
-    tenants: rx.Field[list[TenantRow]] = rx.field(default_factory=list)
+class InstanceAdminState(SessionState):
+    """Base of the instance-admin pages: each action re-resolves the actor (the service refuses
+    anyone without the flag), then the page's rows are reloaded."""
 
-    def _fill_tenants(self, db: Session, actor: Actor) -> None:
-        self.tenants = [TenantRow(t.id, t.name, t.slug, t.status == OrgStatus.SUSPENDED,
-                                  t.member_count, t.project_count, when(t.created_at))
-                        for t in admin.list_tenants(db, actor)]
+    def _fill_admin(self, db: Session, actor: Actor) -> None:
+        """Pages override this to reload their rows after a change."""
 
     def _admin_action(self, action: Callable[[Session, Actor], object], *, success: str,
-                      field: str, clear: tuple[str, ...] = ()) -> Events:
+                      field: str, clear: tuple[str, ...] = (),
+                      conflict_field: str | None = None) -> Events:
         def work(db: Session) -> None:
             actor = self._actor(db)
             action(db, actor)
-            self._fill_tenants(db, actor)
-        return self._attempt(work, success=success, field=field, field_for={Conflict: "slug"},
-                             clear=clear)
+            self._fill_admin(db, actor)
+        return self._attempt(work, success=success, field=field,
+                             field_for={Conflict: conflict_field or field}, clear=clear)
+
+
+class TenantsState(InstanceAdminState):
+    tenants: rx.Field[list[TenantRow]] = rx.field(default_factory=list)
+
+    def _fill_admin(self, db: Session, actor: Actor) -> None:
+        self.tenants = [TenantRow(t.id, t.name, t.slug, t.status == OrgStatus.SUSPENDED,
+                                  t.member_count, t.project_count, when(t.created_at))
+                        for t in admin.list_tenants(db, actor)]
 
     @event
     def load(self) -> EventSpec | None:
@@ -58,7 +67,7 @@ class TenantsState(SessionState):
             with session_scope() as db:
                 self._refresh(db)
                 if self.is_instance_admin:
-                    self._fill_tenants(db, self._actor(db))
+                    self._fill_admin(db, self._actor(db))
         except AppError as exc:
             return self._fail(exc)
         return None
@@ -69,7 +78,8 @@ class TenantsState(SessionState):
             lambda db, actor: admin.create_tenant(
                 db, actor, name=str(form.get("name", "")), slug=str(form.get("slug", "")),
                 owner_email=str(form.get("owner_email", ""))),
-            success="Organization created.", field="create", clear=CREATE_FIELDS)
+            success="Organization created.", field="create", clear=CREATE_FIELDS,
+            conflict_field="slug")
 
     @event
     def set_suspended(self, org_id: str, suspended: bool) -> Events:
