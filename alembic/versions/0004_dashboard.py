@@ -116,14 +116,16 @@ POSTGRESQL = (
     """CREATE TRIGGER trg_project_status_health
     AFTER INSERT OR UPDATE OF health ON project_status
     FOR EACH ROW EXECUTE FUNCTION projecthub_project_health()""",
+    # NO KEY UPDATE, not UPDATE: the resource row's foreign key already holds KEY SHARE on the
+    # project, and two steps recording resources at once would each wait for the other's.
     f"""CREATE FUNCTION projecthub_project_tools() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN
-            PERFORM 1 FROM projects WHERE id = OLD.project_id FOR UPDATE;
+            PERFORM 1 FROM projects WHERE id = OLD.project_id FOR NO KEY UPDATE;
             UPDATE projects SET tools = {_tools_of('OLD.project_id')} WHERE id = OLD.project_id;
         END IF;
         IF TG_OP <> 'DELETE' THEN
-            PERFORM 1 FROM projects WHERE id = NEW.project_id FOR UPDATE;
+            PERFORM 1 FROM projects WHERE id = NEW.project_id FOR NO KEY UPDATE;
             UPDATE projects SET tools = {_tools_of('NEW.project_id')} WHERE id = NEW.project_id;
         END IF;
         RETURN NULL;

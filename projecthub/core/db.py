@@ -33,21 +33,25 @@ def build_engine(url: str) -> Engine:
     event.listen(engine, "checkout", lambda *_: metrics.db_connection_checked_out(1))
     event.listen(engine, "checkin", lambda *_: metrics.db_connection_checked_out(-1))
     if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_foreign_keys)
+        _use_wal(engine)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", use_app_role)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Foreign keys on every connection; WAL once per file. Asking for WAL again on a file that
-    has it can still answer "database is locked" (without waiting) while another connection
-    writes, which worker threads opening connections mid-run hit; so only switch when needed."""
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _use_wal(engine: Engine) -> None:
+    """WAL is a property of the file, so it is set once, here. Asked for on every new
+    connection, it failed ("database is locked", "disk I/O error") while worker threads opened
+    connections next to a writer."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 def get_engine() -> Engine:
