@@ -42,8 +42,8 @@ from benchmarks.common import (
     print_table,
 )
 from benchmarks.dashboard_scale import fill
+from benchmarks.transports import shared_ssl_context
 from benchmarks.world import OWNER_EMAIL, PASSWORD, Org, make_org
-from projecthub.connectors.tls import shared_ssl_context
 from projecthub.core.clock import utcnow
 from projecthub.services import api_tokens
 from tests.browser.harness import ROOT, running_app

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextvars
+import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,8 +36,8 @@ from benchmarks.common import (
     profiled,
 )
 from benchmarks.served import TAG_HEADER, Served, serve
+from benchmarks.transports import add_what_if_option, shared_ssl_context
 from benchmarks.world import OWNER_EMAIL, TENANT, Org, connect_tools, make_org
-from projecthub.connectors.tls import shared_ssl_context
 from projecthub.models import RunStatus
 from projecthub.sandbox import SandboxApp
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
@@ -69,11 +70,10 @@ def seed(sandbox: SandboxApp, *, team_polls: int) -> dict[str, Any]:
 
 
 class StampingTransport(httpx.AsyncBaseTransport):
-    """A connector's own transport (as the app builds it: the process's SSL context) that adds
-    the current step."""
+    """A connector's own transport (as httpx would build it) that adds the current step."""
 
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport(verify=shared_ssl_context())
+    def __init__(self, verify: ssl.SSLContext | bool = True) -> None:
+        self._inner = httpx.AsyncHTTPTransport(verify=verify)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         request.headers[TAG_HEADER.decode()] = STEP.get()
@@ -155,18 +155,19 @@ def wave_bound(steps: dict[str, StepTiming], latency: float) -> float:
 
 def run_once(session: Session, org: Org, conn: dict[str, str], served: Served, engine: Any,
              *, n: int, template_version_id: str, poll_seconds: float,
-             profile: str) -> tuple[float, Any]:
+             what_if: str, profile: str) -> tuple[float, Any]:
     _, run = service.start_project(session, org.principal,
                                    template_version_id=template_version_id,
                                    answers=everything(org, conn, n))
-    session.commit()  # the caller owns the transaction; the runner's sessions must see the run
 
     def new_session() -> Session:
         return Session(engine, expire_on_commit=False)
 
+    verify = shared_ssl_context() if what_if == "shared-ssl" else True
+
     def tools(principal: Principal) -> ToolClients:
         return ToolClients(new_session, principal, transport_factory=lambda _url:
-                           StampingTransport(), graph_poll_seconds=poll_seconds)
+                           StampingTransport(verify), graph_poll_seconds=poll_seconds)
 
     config = RunnerConfig(session_factory=new_session, tools_factory=tools,
                           actions={k: stamped(a) for k, a in ACTIONS.items()})
@@ -199,6 +200,7 @@ def main() -> None:
                         help="requests a Teams creation stays in progress in the sandbox")
     parser.add_argument("--poll-seconds", type=float, default=0.05,
                         help="ToolClients(graph_poll_seconds=...): wait between polls")
+    add_what_if_option(parser, ("none", "shared-ssl"))
     parser.add_argument("--profile", default="",
                         help="write a pyinstrument report of the last run here")
     add_database_options(parser)
@@ -206,7 +208,7 @@ def main() -> None:
     latency = args.latency_ms / 1000
     print(f"provisioning_critical_path on {machine()}; latency {args.latency_ms:g} ms, Teams "
           f"creation in progress for {args.team_polls} requests, polled every "
-          f"{args.poll_seconds:g}s")
+          f"{args.poll_seconds:g}s, what-if: {args.what_if}")
     results, waves, last_log = [], [], []
     for db_kind in chosen_databases(args):
         with serve("benchmarks.provisioning_critical_path:seed", latency=latency,
@@ -221,6 +223,7 @@ def main() -> None:
                     wall, view = run_once(session, org, conn, served, engine, n=n,
                                           template_version_id=version,
                                           poll_seconds=args.poll_seconds,
+                                          what_if=args.what_if,
                                           profile=args.profile if n == args.runs else "")
                     last_log = served.log()
                     steps = timings(view, last_log)

@@ -51,7 +51,7 @@ from projecthub.services.status.sync import SyncConfig
 from projecthub.services.status.worker import StatusSyncWorker
 from projecthub.services.tool_clients import ToolClients
 
-GOAL = 1.1  # issue 13 (issue 6 asked for 1.2)
+GOAL = 1.2
 CONCURRENCY_CAP = 4  # every connector's max_concurrency, shared per connection
 LIMITS: dict[str, tuple[Window, ...]] = {
     "jira": jira.DEFAULT_LIMITS, "confluence": confluence.DEFAULT_LIMITS,

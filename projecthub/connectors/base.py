@@ -34,7 +34,6 @@ from projecthub.connectors.errors import (
 from projecthub.connectors.hosts import refusal
 from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window, shared_throttle
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
-from projecthub.connectors.tls import shared_ssl_context
 from projecthub.core import metrics
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
@@ -120,7 +119,7 @@ class ConnectorClient:
         self._own_slots = asyncio.Semaphore(max_concurrency)
         self._http = httpx.AsyncClient(
             base_url=base_url, auth=auth, headers=headers, transport=transport,
-            timeout=timeout, follow_redirects=False, verify=shared_ssl_context(),
+            timeout=timeout, follow_redirects=False,
         )
 
     async def __aenter__(self) -> ConnectorClient:

@@ -14,17 +14,12 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
+import msal
 
 from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock, SystemClock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound, ServerError, Timeout
-from projecthub.connectors.graph_auth import (
-    PUBLIC_CLOUD,
-    GraphAuth,
-    GraphTokens,
-    MsalApp,
-    read_claims,
-)
+from projecthub.connectors.graph_auth import PUBLIC_CLOUD, GraphAuth, GraphTokens, read_claims
 from projecthub.connectors.graph_models import (
     GraphChannel,
     GraphGroup,
@@ -76,8 +71,7 @@ class GraphConnector(Connector):
     """One app registration in one Microsoft 365 directory; use as an async context manager.
 
     ``login_url`` and ``login_transport`` say where Entra ID is reached (the sandbox serves a
-    fake one); ``msal_app`` (MSAL's application and token cache) may be shared between connectors
-    of the same connection.
+    fake one); ``token_cache`` may be shared between connectors of the same credentials.
     """
 
     def __init__(
@@ -94,7 +88,7 @@ class GraphConnector(Connector):
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
-        msal_app: MsalApp | None = None,
+        token_cache: msal.TokenCache | None = None,
         poll_interval: float = 10.0,
         poll_timeout: float = 900.0,
         share_key: str | None = None,
@@ -104,7 +98,7 @@ class GraphConnector(Connector):
         self._tokens = GraphTokens(
             tool=TOOL, tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
             clock=self._clock, authority=authority, login_url=login_url,
-            transport=login_transport, msal_app=msal_app)
+            transport=login_transport, token_cache=token_cache)
         self._client = ConnectorClient(
             tool=TOOL, base_url=graph_url.rstrip("/"), error_parser=parse_graph_error,
             request_id_headers=("request-id", "client-request-id"), auth=GraphAuth(self._tokens),

@@ -5,9 +5,7 @@ MSAL is synchronous and reaches Entra ID through a requests-like ``http_client``
 ``httpx.AsyncClient`` (so the transport is injectable and timeouts are ours) while MSAL itself runs
 in a worker thread, so the loop never blocks. ``login_url`` serves the authority's host from
 another address (the sandbox's fake Entra ID) while MSAL keeps its https-only authority checks.
-Tokens live in MSAL's cache and are reused until five minutes before they expire. One MSAL
-application per connection (:class:`MsalApp`, kept in a process-wide registry) holds that cache, so
-Entra ID's OpenID discovery runs once per connection, not once per connector.
+Tokens live in MSAL's cache and are reused until five minutes before they expire.
 """
 
 from __future__ import annotations
@@ -16,11 +14,7 @@ import asyncio
 import base64
 import binascii
 import concurrent.futures
-import hashlib
-import hmac
 import json
-import secrets
-import threading
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
@@ -31,7 +25,6 @@ from projecthub.connectors.base import DEFAULT_TIMEOUT
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import AuthFailed, RateLimited, ServerError
 from projecthub.connectors.retry import server_wait_hint
-from projecthub.connectors.tls import shared_ssl_context
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 PUBLIC_CLOUD = "https://login.microsoftonline.com"
@@ -39,8 +32,6 @@ ENTRA_REQUEST_ID = "x-ms-request-id"
 # A worker thread waits at most this long for the loop to finish one call (httpx's own timeouts
 # normally end it sooner), so a stopped loop cannot strand the thread.
 BRIDGE_DEADLINE = 90.0
-# Registry keys carry an HMAC of the secret under a key that never leaves this process.
-_FINGERPRINT_KEY = secrets.token_bytes(32)
 
 
 class _LoopHttpClient:
@@ -108,112 +99,30 @@ class _LoopHttpClient:
         return self._login.copy_with(path=self._login.path + target.path, query=target.query)
 
 
-class _CurrentBridge:
-    """The http_client of a shared MSAL application: each call goes to the bridge of the
-    :class:`GraphTokens` whose acquisition runs on this thread (its loop, client and routing)."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def using(self, bridge: _LoopHttpClient | None) -> None:
-        self._local.bridge = bridge
-
-    def _bridge(self) -> _LoopHttpClient:
-        bridge: _LoopHttpClient | None = getattr(self._local, "bridge", None)
-        if bridge is None:
-            raise RuntimeError("MSAL called outside GraphTokens.token()")
-        return bridge
-
-    def get(self, url: str, params: Any = None, headers: Any = None,
-            **kwargs: Any) -> httpx.Response:
-        return self._bridge().get(url, params=params, headers=headers, **kwargs)
-
-    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None,
-             **kwargs: Any) -> httpx.Response:
-        return self._bridge().post(url, params=params, data=data, headers=headers, **kwargs)
-
-    def close(self) -> None:
-        """Nothing to do: each bridge's async client is closed by its own GraphTokens."""
-
-
-class MsalApp:
-    """One MSAL application and its token cache, shared by every connector of one connection.
-
-    The application is built (with its OpenID discovery) on first use, then reused; its token
-    acquisitions are serialized, so concurrent connectors wait for one token instead of each
-    fetching their own.
-    """
-
-    def __init__(self, token_cache: msal.TokenCache | None = None) -> None:
-        self.cache = token_cache if token_cache is not None else msal.TokenCache()
-        self._http = _CurrentBridge()
-        self._app: Any = None
-        self._lock = threading.Lock()
-
-    def acquire(self, bridge: _LoopHttpClient, *, client_id: str, secret: str,
-                authority: str, tenant_id: str) -> dict[str, Any]:
-        """Runs in a worker thread: MSAL's discovery and token calls block."""
-        with self._lock:
-            self._http.using(bridge)
-            try:
-                if self._app is None:
-                    try:
-                        self._app = msal.ConfidentialClientApplication(
-                            client_id, client_credential=secret, authority=authority,
-                            http_client=self._http, token_cache=self.cache,
-                            instance_discovery=False)
-                    except ValueError:
-                        return {"error": "invalid_tenant",
-                                "error_description": f"no OpenID configuration for tenant "
-                                                     f"'{tenant_id}'"}
-                return dict(self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
-            finally:
-                self._http.using(None)
-
-
-_MSAL_APPS: dict[tuple[str, ...], MsalApp] = {}
-_MSAL_APPS_LOCK = threading.Lock()
-
-
-def fingerprint(secret: str) -> str:
-    """Tells credentials apart without keeping the secret, or a plain hash of it, in a key."""
-    return hmac.new(_FINGERPRINT_KEY, secret.encode(), hashlib.sha256).hexdigest()
-
-
-def msal_app_for(connection: str, *, authority: str, tenant_id: str, client_id: str,
-                 secret: str) -> MsalApp:
-    """The process's MSAL application for one connection's current credentials (a new secret
-    or a new authority gets a new one, with a new cache)."""
-    key = (connection, authority, tenant_id, client_id, fingerprint(secret))
-    with _MSAL_APPS_LOCK:
-        return _MSAL_APPS.setdefault(key, MsalApp())
-
-
 class GraphTokens:
     """Access tokens for one app registration in one directory, from MSAL's cache or Entra ID.
 
-    One instance per connector; the MSAL application and its cache live in ``msal_app`` (pass
-    the connection's, from :func:`msal_app_for`, to share them). Never shows the secret in its
-    repr or errors.
+    One instance per connection: MSAL's cache lives here (or in ``token_cache``, to share it
+    between connectors of the same credentials). Never shows the secret in its repr or errors.
     """
 
     def __init__(
         self, *, tool: str, tenant_id: str, client_id: str, client_secret: str, clock: Clock,
         authority: str = PUBLIC_CLOUD, login_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        msal_app: MsalApp | None = None, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        token_cache: msal.TokenCache | None = None, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         self._tool = tool
         self._tenant_id = tenant_id
         self._client_id = client_id
         self._secret = client_secret
         self._authority = f"{authority.rstrip('/')}/{tenant_id}"
-        self._msal = msal_app if msal_app is not None else MsalApp()
-        self._cache = self._msal.cache
+        self._cache = token_cache if token_cache is not None else msal.TokenCache()
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout,
-                                       follow_redirects=False, verify=shared_ssl_context())
+                                       follow_redirects=False)
         self._bridge = _LoopHttpClient(self._http, tool=tool, authority=authority,
                                        login_url=login_url, clock=clock)
+        self._app: Any = None
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -242,8 +151,16 @@ class GraphTokens:
 
     def _acquire(self) -> dict[str, Any]:
         """Runs in a worker thread: MSAL's discovery and token calls block."""
-        return self._msal.acquire(self._bridge, client_id=self._client_id, secret=self._secret,
-                                  authority=self._authority, tenant_id=self._tenant_id)
+        if self._app is None:
+            try:
+                self._app = msal.ConfidentialClientApplication(
+                    self._client_id, client_credential=self._secret, authority=self._authority,
+                    http_client=self._bridge, token_cache=self._cache, instance_discovery=False)
+            except ValueError:
+                return {"error": "invalid_tenant",
+                        "error_description": f"no OpenID configuration for tenant "
+                                             f"'{self._tenant_id}'"}
+        return dict(self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
 
     def _failure(self, result: dict[str, Any]) -> AuthFailed:
         """Entra's OAuth error as ``AuthFailed``: the first line of the description carries the
@@ -293,5 +210,4 @@ def read_claims(token: str) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
-__all__ = ["GRAPH_SCOPE", "PUBLIC_CLOUD", "GraphAuth", "GraphTokens", "MsalApp", "fingerprint",
-           "msal_app_for", "read_claims"]
+__all__ = ["GRAPH_SCOPE", "PUBLIC_CLOUD", "GraphAuth", "GraphTokens", "read_claims"]

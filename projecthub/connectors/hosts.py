@@ -20,8 +20,6 @@ import anyio.to_thread
 import httpcore
 import httpx
 
-from projecthub.connectors.tls import shared_ssl_context
-
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Sequence[str]]
 """A host name to its addresses (what ``getaddrinfo`` answers); injectable for tests."""
@@ -176,10 +174,10 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
     from the environment, so nothing but the vetted address is ever dialled."""
 
     def __init__(self, policy: HostPolicy) -> None:
-        super().__init__(verify=shared_ssl_context(), trust_env=False)
+        super().__init__(trust_env=False)
         # httpx builds its pool without a way to pass the backend; swap in an identical pool.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=shared_ssl_context(),
+            ssl_context=httpx.create_ssl_context(trust_env=False),
             network_backend=_VettingBackend(policy))
 
 

@@ -4,21 +4,21 @@ or a sandbox served in-process for tests) is chosen in one place."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import hashlib
 import uuid
 from collections.abc import Callable
 
 import httpx
+import msal
 from sqlmodel import Session
 
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence import ConfluenceConnector
 from projecthub.connectors.graph import GraphConnector
-from projecthub.connectors.graph_auth import PUBLIC_CLOUD, msal_app_for
+from projecthub.connectors.graph_auth import PUBLIC_CLOUD
 from projecthub.connectors.jira import JiraConnector
 from projecthub.connectors.productive import ProductiveConnector
-from projecthub.core.errors import AppError, Invalid, NotFound
+from projecthub.core.errors import Invalid, NotFound
 from projecthub.models import Tool
 from projecthub.services.connections import ConnectionCredentials, connection_credentials
 from projecthub.services.principal import Principal
@@ -26,12 +26,12 @@ from projecthub.services.tool_hosts import vetted_transport
 
 TransportFactory = Callable[[str], httpx.AsyncBaseTransport | None]
 SessionFactory = Callable[[], Session]
+# One MSAL token cache per connection and secret, so tokens are reused until they expire.
+_TOKEN_CACHES: dict[tuple[str, str], msal.TokenCache] = {}
 
 
 class ToolClients:
-    """Connectors for one principal's organization. Each connection's credentials are read and
-    decrypted once per instance (one provisioning run, one project's sync), and :meth:`preload`
-    does that in a worker thread so the event loop never waits on the database or the key ring."""
+    """Connectors for one principal's organization; credentials are fetched per use."""
 
     def __init__(self, session_factory: SessionFactory, principal: Principal, *,
                  transport_factory: TransportFactory | None = None,
@@ -41,26 +41,20 @@ class ToolClients:
         self._transport_factory = transport_factory
         self._clock = clock
         self._graph_poll_seconds = graph_poll_seconds
-        self._credentials: dict[uuid.UUID, ConnectionCredentials] = {}
-
-    async def preload(self, connection_id: str | uuid.UUID | None) -> None:
-        """Fetch a connection's credentials off the event loop; a problem is left for the
-        connector's own call to report, in its words."""
-        with contextlib.suppress(AppError):
-            await asyncio.to_thread(self._load, _connection_key(connection_id, None))
 
     def credentials(self, connection_id: str | uuid.UUID | None,
                     tool: Tool) -> ConnectionCredentials:
-        creds = self._load(_connection_key(connection_id, tool))
+        if not connection_id:
+            raise Invalid(f"No {tool.value} connection was chosen.")
+        try:  # plans and resources keep the id as text; the questionnaire checked it is ours
+            key = uuid.UUID(str(connection_id))
+        except ValueError as exc:
+            raise NotFound("Connection not found.") from exc
+        with self._session_factory() as session:
+            creds = connection_credentials(session, self.principal, key)
         if creds.tool != tool:
             raise Invalid(f"The chosen connection is not a {tool.value} connection.")
         return creds
-
-    def _load(self, key: uuid.UUID) -> ConnectionCredentials:
-        if key not in self._credentials:
-            with self._session_factory() as session:
-                self._credentials[key] = connection_credentials(session, self.principal, key)
-        return self._credentials[key]
 
     def _transport(self, tool: Tool, url: str, *,
                    login: bool = False) -> httpx.AsyncBaseTransport | None:
@@ -103,26 +97,13 @@ class ToolClients:
     def graph(self, connection_id: str | uuid.UUID | None) -> GraphConnector:
         creds = self.credentials(connection_id, Tool.GRAPH)
         secret = creds.secrets["client_secret"]
+        cache_key = (str(creds.connection_id), hashlib.sha256(secret.encode()).hexdigest())
+        cache = _TOKEN_CACHES.setdefault(cache_key, msal.TokenCache())
         login = creds.settings.get("authority_host") or None
-        # One MSAL application and token cache per connection and secret: tokens are reused
-        # until they expire, and Entra ID's OpenID discovery runs once.
-        app = msal_app_for(str(creds.connection_id), authority=login or PUBLIC_CLOUD,
-                           tenant_id=creds.settings["tenant_id"],
-                           client_id=creds.settings["client_id"], secret=secret)
         return GraphConnector(
             tenant_id=creds.settings["tenant_id"], client_id=creds.settings["client_id"],
             client_secret=secret, graph_url=f"{creds.base_url.rstrip('/')}/v1.0",
             login_url=login, transport=self._transport(Tool.GRAPH, creds.base_url),
             login_transport=self._login_transport(login), clock=self._clock,
-            msal_app=app, poll_interval=self._graph_poll_seconds,
+            token_cache=cache, poll_interval=self._graph_poll_seconds,
             share_key=str(creds.connection_id))
-
-
-def _connection_key(connection_id: str | uuid.UUID | None, tool: Tool | None) -> uuid.UUID:
-    """Plans and resources keep the id as text; the questionnaire checked it is ours."""
-    if not connection_id:
-        raise Invalid(f"No {tool.value if tool else 'tool'} connection was chosen.")
-    try:
-        return uuid.UUID(str(connection_id))
-    except ValueError as exc:
-        raise NotFound("Connection not found.") from exc

@@ -8,10 +8,10 @@ it; ``tests/sandbox/test_graph_login.py`` checks those replies). No tests live h
 from __future__ import annotations
 
 import httpx
+import msal
 
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.graph import GraphConnector
-from projecthub.connectors.graph_auth import MsalApp
 from projecthub.connectors.retry import RetryPolicy
 from projecthub.sandbox import SandboxApp
 from projecthub.sandbox.common import SandboxOptions
@@ -78,23 +78,11 @@ def graph_state(app: SandboxApp, tenant: str = "acme") -> GraphState:
     return graph_sandbox(app).tenant(tenant)
 
 
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Passes requests on and remembers each one's path (Entra ID's discovery, its tokens)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-        self.paths: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
-        return await self._inner.handle_async_request(request)
-
-
 def make_connector(
     app: SandboxApp, clock: FakeClock, *, secret: str = SECRET, tenant_id: str = TENANT_ID,
     client_id: str = CLIENT_ID, authority: str = "https://login.microsoftonline.com",
-    retry: RetryPolicy | None = None, msal_app: MsalApp | None = None,
-    poll_timeout: float = 300.0, login_transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy | None = None, token_cache: msal.TokenCache | None = None,
+    poll_timeout: float = 300.0,
 ) -> tuple[GraphConnector, ValidatingTransport]:
     """A connector whose Graph traffic is checked against the spec and whose MSAL instance
     talks to the sandbox's Entra ID in process."""
@@ -102,8 +90,7 @@ def make_connector(
     transport = ValidatingTransport(AcceptedWithoutBody(inner), GRAPH_SPECS)
     connector = GraphConnector(
         tenant_id=tenant_id, client_id=client_id, client_secret=secret, graph_url=GRAPH_URL,
-        authority=authority, login_url=LOGIN_URL, transport=transport,
-        login_transport=login_transport or inner,
-        clock=clock, retry=retry or RetryPolicy(), rate_limits=(), msal_app=msal_app,
+        authority=authority, login_url=LOGIN_URL, transport=transport, login_transport=inner,
+        clock=clock, retry=retry or RetryPolicy(), rate_limits=(), token_cache=token_cache,
         poll_interval=POLL_INTERVAL, poll_timeout=poll_timeout)
     return connector, transport

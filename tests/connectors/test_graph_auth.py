@@ -3,22 +3,13 @@ stack, the cache reused until near expiry, Entra's refusals typed, secrets kept 
 
 from __future__ import annotations
 
-import hashlib
-
-import httpx
+import msal
 import pytest
 
 from projecthub.connectors.clock import FakeClock
 from projecthub.connectors.errors import AuthFailed, NotFound, RateLimited, ServerError
-from projecthub.connectors.graph_auth import _MSAL_APPS, MsalApp, fingerprint, msal_app_for
 from projecthub.sandbox.faults import Fault
-from tests.connectors.graph_setup import (
-    SECRET,
-    CountingTransport,
-    graph_sandbox,
-    make_connector,
-    make_sandbox,
-)
+from tests.connectors.graph_setup import SECRET, graph_sandbox, make_connector, make_sandbox
 
 WRONG_SECRET = "Rt58Q~not-the-secret-value"
 
@@ -37,28 +28,13 @@ async def test_one_token_serves_many_calls(app, clock):
     assert graph_sandbox(app).issuer.issued == 1
 
 
-async def test_a_shared_msal_app_serves_a_second_connector_without_discovery(app, clock):
-    shared = MsalApp()
-    logins = CountingTransport(httpx.ASGITransport(app=app))
+async def test_a_shared_cache_serves_a_second_connector(app, clock):
+    cache = msal.TokenCache()
     for _ in range(2):
-        connector, _ = make_connector(app, clock, msal_app=shared, login_transport=logins)
+        connector, _ = make_connector(app, clock, token_cache=cache)
         async with connector:
             await connector.test_connection()
     assert graph_sandbox(app).issuer.issued == 1
-    assert sum(path.endswith("/openid-configuration") for path in logins.paths) == 1
-
-
-def test_the_registry_keeps_one_app_per_connection_and_secret_without_the_secret():
-    def app_for(connection: str, secret: str) -> MsalApp:
-        return msal_app_for(connection, authority="https://login.microsoftonline.com",
-                            tenant_id="acme", client_id="c1", secret=secret)
-
-    first = app_for("conn-1", SECRET)
-    assert app_for("conn-1", SECRET) is first
-    assert app_for("conn-1", WRONG_SECRET) is not first
-    assert app_for("conn-2", SECRET) is not first
-    assert fingerprint(SECRET) != hashlib.sha256(SECRET.encode()).hexdigest()
-    assert not any(SECRET in part for key in _MSAL_APPS for part in key)
 
 
 async def test_a_token_close_to_expiry_is_replaced(app, clock):

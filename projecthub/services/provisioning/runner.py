@@ -30,12 +30,7 @@ from projecthub.models import StepStatus as S
 from projecthub.services.principal import Actor, Principal, principal_in_org
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.actions import ACTIONS
-from projecthub.services.provisioning.actions.base import (
-    Action,
-    StepContext,
-    StepFailed,
-    StepOutcome,
-)
+from projecthub.services.provisioning.actions.base import Action, StepContext, StepFailed
 from projecthub.services.tool_clients import SessionFactory, ToolClients
 
 log = logging.getLogger("projecthub.provisioning")
@@ -84,54 +79,27 @@ async def _lease_kept(config: RunnerConfig, run_id: uuid.UUID) -> AsyncIterator[
 
 
 async def drive_run(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
-    """Run until the run is finished; None if another live worker owns it. The database work
-    runs in worker threads, so steps in flight keep their vendor calls moving meanwhile."""
-    if not await asyncio.to_thread(_claim, config, run_id):
+    """Run until the run is finished; None if another live worker owns it."""
+    if not _claim(config, run_id):
         return None
     with config.session_factory() as session:
         run = session.get(ProvisioningRun, run_id)
         assert run is not None
     try:
-        tools = config.tools_factory(await asyncio.to_thread(_run_principal, config, run))
+        tools = config.tools_factory(_run_principal(config, run))
     except AppError as exc:
-        return await asyncio.to_thread(_fail_run, config, run_id, exc.message)
+        return _fail_run(config, run_id, exc.message)
     async with _lease_kept(config, run_id):
-        return await _schedule(config, tools, run_id)
-
-
-async def _schedule(config: RunnerConfig, tools: ToolClients,
-                    run_id: uuid.UUID) -> RunStatus | None:
-    """Start each step as soon as its own dependencies are done (no wave waits for its slowest
-    step); after every outcome, re-check the lease and the ledger."""
-    running: dict[uuid.UUID, asyncio.Task[None]] = {}
-    try:
         while True:
-            if not await asyncio.to_thread(_claim, config, run_id):
-                await asyncio.gather(*running.values())
-                cancelled = await asyncio.to_thread(_cancelled, config, run_id)
-                return await asyncio.to_thread(_finish, config, run_id) if cancelled else None
-            steps = await asyncio.to_thread(_load_steps, config, run_id)
+            if not _claim(config, run_id):
+                return _finish(config, run_id) if _cancelled(config, run_id) else None
+            with config.session_factory() as session:
+                steps = ledger.load_steps(session, run_id)
+            ready = _ready(steps)
+            if not ready:
+                return _finish(config, run_id)
             outputs = {s.key: s.outputs for s in steps if s.status in DONE}
-            for step in _ready(steps):
-                if step.id not in running:
-                    running[step.id] = asyncio.create_task(
-                        _execute(config, tools, step, outputs))
-            if not running:
-                return await asyncio.to_thread(_finish, config, run_id)
-            done, _ = await asyncio.wait(running.values(), return_when=asyncio.FIRST_COMPLETED)
-            for step_id, task in list(running.items()):
-                if task in done:
-                    del running[step_id]
-                    task.result()
-    finally:
-        for task in running.values():
-            task.cancel()
-        await asyncio.gather(*running.values(), return_exceptions=True)
-
-
-def _load_steps(config: RunnerConfig, run_id: uuid.UUID) -> list[ProvisioningStep]:
-    with config.session_factory() as session:
-        return ledger.load_steps(session, run_id)
+            await asyncio.gather(*(_execute(config, tools, s, outputs) for s in ready))
 
 
 def _cancelled(config: RunnerConfig, run_id: uuid.UUID) -> bool:
@@ -150,10 +118,10 @@ def _ready(steps: list[ProvisioningStep]) -> list[ProvisioningStep]:
 async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningStep,
                    outputs: dict[str, dict[str, object]]) -> None:
     action = config.actions.get(step.action)
-    await asyncio.to_thread(_mark_running, config, step)
+    with unit_of_work(config.session_factory) as session:
+        ledger.mark_running(session, step.id, config.worker_id, config.lease)
     if action is None:
-        return await asyncio.to_thread(_fail_step, config, step,
-                                       f"Unknown step type {step.action}.")
+        return _fail_step(config, step, f"Unknown step type {step.action}.")
     def checkpoint(data: dict[str, object]) -> None:
         with unit_of_work(config.session_factory) as session:
             ledger.save_checkpoint(session, step.id, data)
@@ -163,25 +131,12 @@ async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningS
                           {k: dict(outputs[k]) for k in step.depends_on if k in outputs}, tools,
                           saved=dict(step.outputs), checkpoint=checkpoint)
     try:
-        if step.connection_id:
-            await tools.preload(step.connection_id)
         outcome = await action(context)
     except (ConnectorError, AppError, StepFailed) as exc:
-        return await asyncio.to_thread(_fail_step, config, step, _describe(exc))
+        return _fail_step(config, step, _describe(exc))
     except Exception as exc:  # a bug must fail the step, not kill the worker
         log.exception("step %s of run %s crashed", step.key, step.run_id)
-        return await asyncio.to_thread(_fail_step, config, step,
-                                       f"Unexpected error ({type(exc).__name__}).")
-    await asyncio.to_thread(_succeed, config, step, outcome)
-    return None
-
-
-def _mark_running(config: RunnerConfig, step: ProvisioningStep) -> None:
-    with unit_of_work(config.session_factory) as session:
-        ledger.mark_running(session, step.id, config.worker_id, config.lease)
-
-
-def _succeed(config: RunnerConfig, step: ProvisioningStep, outcome: StepOutcome) -> None:
+        return _fail_step(config, step, f"Unexpected error ({type(exc).__name__}).")
     with unit_of_work(config.session_factory) as session:
         ledger.mark_succeeded(session, step.id, external_id=outcome.external_id,
                               url=outcome.url, outputs=outcome.outputs, message=outcome.message)
@@ -193,6 +148,7 @@ def _succeed(config: RunnerConfig, step: ProvisioningStep, outcome: StepOutcome)
                                    external_key=outcome.resource_key,
                                    name=outcome.resource_name, url=outcome.url,
                                    origin=outcome.origin)
+    return None
 
 
 def _describe(exc: Exception) -> str:

@@ -105,22 +105,7 @@ def _figures(snaps: list[StatusSnapshot]) -> Figures:
 
 
 async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
-    """Sync one project now; None when another worker holds its lease. The database work and
-    the credentials' decryption run in worker threads, so other projects' requests keep moving."""
-    loaded = await asyncio.to_thread(_claim_and_read, project_id, config)
-    if loaded is None:
-        return None
-    project, resources = loaded
-    tools = config.tools_factory(sync_principal(project.organization_id))
-    await asyncio.gather(*(tools.preload(c) for c in {r.connection_id for r in resources}
-                           if c is not None))
-    results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
-    return await asyncio.to_thread(_save, project, list(zip(resources, results, strict=True)),
-                                   config)
-
-
-def _claim_and_read(project_id: uuid.UUID,
-                    config: SyncConfig) -> tuple[Project, list[ProjectResource]] | None:
+    """Sync one project now; None when another worker holds its lease."""
     if not claim(project_id, config):
         return None
     with config.session_factory() as session:
@@ -128,13 +113,10 @@ def _claim_and_read(project_id: uuid.UUID,
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
-    return project, resources
-
-
-def _save(project: Project, results: list[tuple[ProjectResource, tuple[AnySummary | None, str]]],
-          config: SyncConfig) -> Health:
+    tools = config.tools_factory(sync_principal(project.organization_id))
+    results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
     with unit_of_work(config.session_factory) as session:
-        return _store(session, project, results, config)
+        return _store(session, project, list(zip(resources, results, strict=True)), config)
 
 
 def _store(session: Session, project: Project,
