@@ -159,6 +159,7 @@ def run_once(session: Session, org: Org, conn: dict[str, str], served: Served, e
     _, run = service.start_project(session, org.principal,
                                    template_version_id=template_version_id,
                                    answers=everything(org, conn, n))
+    session.commit()  # the caller owns the transaction; the runner's sessions must see the run
 
     def new_session() -> Session:
         return Session(engine, expire_on_commit=False)
