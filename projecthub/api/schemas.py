@@ -24,6 +24,7 @@ from projecthub.services.provisioning.service import RunView, StepView
 from projecthub.services.status.dashboard import ProjectRow
 from projecthub.services.status.view import ResourceCard
 from projecthub.services.templates.library import TemplateView
+from projecthub.services.user_admin import UserView
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 
@@ -305,18 +306,8 @@ class Readiness(BaseModel):
     failed: list[str]
 
 
-class AdminUserPublic(Public):
+class AdminUserPublic(UserView):
     """An account as instance admins see it (never its password hash)."""
-
-    id: uuid.UUID
-    email: str
-    display_name: str
-    organizations: list[str]
-    last_login_at: datetime | None
-    verified: bool
-    is_active: bool
-    is_instance_admin: bool
-    created_at: datetime
 
 
 class AdminUserPagePublic(BaseModel):

@@ -17,13 +17,15 @@ from projecthub.services import audit, password_reset
 from projecthub.services.api_tokens import revoke_user_tokens
 from projecthub.services.principal import Actor, require_instance_admin
 from projecthub.services.sessions import end_user_sessions
+from projecthub.services.views import View
 
 PAGE_LIMIT = 200
 LAST_ADMIN = "This instance needs at least one active instance administrator."
 
 
-@dataclass(frozen=True)
-class UserView:
+class UserView(View):
+    """An account as instance admins see it (never its password hash)."""
+
     id: uuid.UUID
     email: str
     display_name: str
@@ -137,6 +139,7 @@ def _user(session: Session, user_id: uuid.UUID) -> User:
 
 
 def _view(user: User, organizations: list[str]) -> UserView:
-    return UserView(user.id, user.email, user.display_name, organizations, user.last_login_at,
-                    user.email_verified_at is not None, user.is_active, user.is_instance_admin,
-                    user.created_at)
+    return UserView(id=user.id, email=user.email, display_name=user.display_name,
+                    organizations=organizations, last_login_at=user.last_login_at,
+                    verified=user.email_verified_at is not None, is_active=user.is_active,
+                    is_instance_admin=user.is_instance_admin, created_at=user.created_at)
