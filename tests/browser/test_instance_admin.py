@@ -5,16 +5,37 @@ on the users page, whose open session ends at once."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine
+from sqlmodel import Session, select
 
+from projecthub.models import User
+from projecthub.services import signup_policy
+from projecthub.services.principal import actor_for
 from tests.browser.harness import AppServer, save_screenshot, visit
 from tests.browser.test_journeys import _log_in, _seed_user, second_page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def reopens_sign_up(app_server: AppServer) -> Iterator[None]:
+    """The browser tests share one app: sign-up is open again for the tests after this one."""
+    yield
+    engine = create_engine(app_server.database_url)
+    try:
+        with Session(engine) as db:
+            admin = db.exec(select(User).where(User.email == "root@ops.example")).one()
+            signup_policy.set_policy(db, actor_for(admin), policy="open", domains=[])
+            db.commit()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.usefixtures("reopens_sign_up")
 def test_admin_closes_sign_up_and_deactivates_a_person(
         page: Page, second_page: Page, app_server: AppServer):  # noqa: F811 (the fixture)
     _seed_user(app_server, "root@ops.example", "Rita Root", org="Ops", admin=True)
@@ -38,7 +59,7 @@ def test_admin_closes_sign_up_and_deactivates_a_person(
 
     _log_in(second_page, "jo@acme.example")
     visit(page, "/admin/users")
-    page.get_by_label("Search").fill("acme")
+    page.get_by_label("Search").fill("jo@acme.example")  # the app is shared: be exact
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_text("1 matching accounts")).to_be_visible()
     save_screenshot(page, "admin-users")
