@@ -41,6 +41,17 @@ class InstanceAdminState(SessionState):
     def _fill_admin(self, db: Session, actor: Actor) -> None:
         """Pages override this to reload their rows after a change."""
 
+    def _load_admin(self, field: str = "form") -> EventSpec | None:
+        """A page load: the session again, then the page's rows, for instance admins only."""
+        try:
+            with session_scope() as db:
+                self._refresh(db)
+                if self.is_instance_admin:
+                    self._fill_admin(db, self._actor(db))
+        except AppError as exc:
+            return self._fail(exc, field=field)
+        return None
+
     def _admin_action(self, action: Callable[[Session, Actor], object], *, success: str,
                       field: str, clear: tuple[str, ...] = (),
                       conflict_field: str | None = None) -> Events:
@@ -63,14 +74,7 @@ class TenantsState(InstanceAdminState):
     @event
     def load(self) -> EventSpec | None:
         self.tenants = []
-        try:
-            with session_scope() as db:
-                self._refresh(db)
-                if self.is_instance_admin:
-                    self._fill_admin(db, self._actor(db))
-        except AppError as exc:
-            return self._fail(exc)
-        return None
+        return self._load_admin()
 
     @event
     def create_tenant(self, form: dict[str, Any]) -> Events:

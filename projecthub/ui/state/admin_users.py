@@ -11,8 +11,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, Invalid
+from projecthub.core.errors import Invalid
 from projecthub.services import instance_settings, signup_policy, user_admin
 from projecthub.services.principal import Actor
 from projecthub.ui.format import when
@@ -59,23 +58,13 @@ class UsersState(InstanceAdminState):
     @event
     def load(self) -> EventSpec | None:
         self.users, self.search = [], ""
-        return self._load_admin()
-
-    def _load_admin(self) -> EventSpec | None:
-        try:
-            with session_scope() as db:
-                self._refresh(db)
-                if self.is_instance_admin:
-                    self._fill_admin(db, self._actor(db))
-        except AppError as exc:
-            return self._fail(exc, field="users")
-        return None
+        return self._load_admin(field="users")
 
     @event
     def find(self, form: dict[str, Any]) -> EventSpec | None:
         self.search = str(form.get("search", ""))[:200]
         self.errors = {}
-        return self._load_admin()
+        return self._load_admin(field="users")
 
     @event
     def set_active(self, user_id: str, active: bool) -> Events:
@@ -133,14 +122,7 @@ class InstanceSettingsState(InstanceAdminState):
 
     @event
     def load(self) -> EventSpec | None:
-        try:
-            with session_scope() as db:
-                self._refresh(db)
-                if self.is_instance_admin:
-                    self._fill_admin(db, self._actor(db))
-        except AppError as exc:
-            return self._fail(exc, field="signup")
-        return None
+        return self._load_admin(field="signup")
 
     @event
     def set_signup_policy(self, value: str) -> None:
