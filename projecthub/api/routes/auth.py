@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from projecthub.api.cookies import clear_session_cookie, set_session_cookie
-from projecthub.api.deps import DbDep
+from projecthub.api.deps import DbDep, client_ip
 from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp, SignUpAccepted
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
@@ -28,9 +28,8 @@ def _same_origin(request: Request) -> None:
 def login(body: Credentials, request: Request, response: Response, db: DbDep) -> Ok:
     """Check credentials and start a fresh session (a new token at every login)."""
     _same_origin(request)
-    client_ip = request.client.host if request.client else ""
     user = accounts.authenticate(db, email=body.email, password=body.password,
-                                 client_ip=client_ip)
+                                 client_ip=request.client.host if request.client else "")
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
     set_session_cookie(response, token)
     return Ok()
@@ -44,7 +43,8 @@ def signup(body: SignUp, request: Request, db: DbDep) -> SignUpAccepted:
     _same_origin(request)
     signup_service.sign_up(db, email=body.email, password=body.password,
                            display_name=body.display_name, org_name=body.org_name,
-                           org_slug=body.org_slug, invitation_token=body.invitation_token)
+                           org_slug=body.org_slug, invitation_token=body.invitation_token,
+                           client_ip=client_ip(request))
     return SignUpAccepted(detail=signup_service.ACCEPTED)
 
 
