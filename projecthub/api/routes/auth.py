@@ -4,6 +4,7 @@ why they are HTTP endpoints: a websocket event cannot set an HttpOnly cookie."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
 from projecthub.api.cookies import clear_session_cookie, set_session_cookie
 from projecthub.api.deps import DbDep, client_ip
@@ -13,6 +14,7 @@ from projecthub.core.errors import PermissionDenied
 from projecthub.core.web import session_token_from_header
 from projecthub.services import accounts, sessions
 from projecthub.services import signup as signup_service
+from projecthub.services.sessions import SessionContext
 
 router = APIRouter(prefix="/auth", tags=["browser session"])
 
@@ -22,6 +24,16 @@ def _same_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is not None and origin not in settings.origins:
         raise PermissionDenied("This request came from a site that is not allowed.")
+
+
+def cookie_session(db: Session, request: Request) -> SessionContext:
+    """The browser session behind the request's cookie. The request's transaction is ended
+    then: resolving may have touched the session row, and on SQLite a password check after
+    this (the login throttle commits on its own) must not wait behind that write lock."""
+    context = sessions.resolve_session(db, session_token_from_header(
+        request.headers.get("cookie")))
+    db.commit()
+    return context
 
 
 @router.post("/login", response_model=Ok)
@@ -62,9 +74,8 @@ def change_password(body: PasswordChange, request: Request, response: Response,
     """Change the signed-in person's password from the browser (so the passwords never pass
     through the websocket). Every session ends, this one too: the person logs in again."""
     _same_origin(request)
-    context = sessions.resolve_session(db, session_token_from_header(
-        request.headers.get("cookie")))
+    context = cookie_session(db, request)
     accounts.change_password(db, context.actor, current_password=body.current_password,
-                             new_password=body.new_password)
+                             new_password=body.new_password, client_ip=client_ip(request))
     clear_session_cookie(response)
     return Ok()
