@@ -374,7 +374,7 @@ class TenantCreate(BaseModel):
 class EmailChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     new_email: str = Field(max_length=320)
-    current_password: str = Field(max_length=4096)
+    password: str = Field(max_length=4096, description="The account's current password.")
 
 
 class PendingEmailChangePublic(BaseModel):

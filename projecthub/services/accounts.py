@@ -76,7 +76,7 @@ def update_profile(session: Session, actor: Actor, *, display_name: str) -> User
 
 
 def check_current_password(session: Session, user: User, password: str, *,
-                           client_ip: str = "") -> None:
+                           client_ip: str = "", field: str = "current_password") -> None:
     """Re-check a signed-in person's password before a sensitive change, under the login
     throttle: a stolen session or token must not become an unlimited password oracle. The
     counters commit on their own, so a wrong password counts although its request rolls back;
@@ -85,7 +85,7 @@ def check_current_password(session: Session, user: User, password: str, *,
     ok, _ = verify_password(password, user.password_hash)
     if not ok:
         message = "The current password is incorrect."
-        raise Invalid(message, {"current_password": message})
+        raise Invalid(message, {field: message})
     login_throttle.forgive(session, attempt)
 
 

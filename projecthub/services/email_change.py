@@ -47,9 +47,10 @@ class PendingChange:
     expires_at: datetime
 
 
-def request_email_change(session: Session, actor: Actor, *, new_email: str,
-                         current_password: str, client_ip: str | None) -> PendingChange:
-    """Mail a confirmation link to ``new_email`` (see the module's docstring)."""
+def request_email_change(session: Session, actor: Actor, *, new_email: str, password: str,
+                         client_ip: str | None) -> PendingChange:
+    """Mail a confirmation link to ``new_email``; ``password`` is the current one (see the
+    module's docstring)."""
     user = get_user(session, actor)
     address = normalize_email(new_email, field="new_email")
     if address == user.email:
@@ -57,7 +58,7 @@ def request_email_change(session: Session, actor: Actor, *, new_email: str,
         raise Invalid(message, {"new_email": message})
     if not mail_ready():
         raise Invalid(NO_MAIL)
-    check_current_password(session, user, current_password, client_ip=client_ip or "")
+    check_current_password(session, user, password, client_ip=client_ip or "", field="password")
     throttle.limit_mail(session, throttle.MailAction.EMAIL_CHANGE, address=address,
                         client_ip=client_ip)
     link = issue_link(session, user, LinkPurpose.EMAIL_CHANGE, valid_for=VALID_FOR,

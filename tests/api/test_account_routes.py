@@ -25,7 +25,7 @@ def test_email_change_by_api_token_from_request_to_confirmation(client, db):
     ada = make_user(db, email="ada@example.com")
     headers = bearer(db, ada, make_org(db, ada))
     asked = client.post("/api/v1/me/email-change", headers=headers,
-                        json={"new_email": "ada@new.example", "current_password": PASSWORD})
+                        json={"new_email": "ada@new.example", "password": PASSWORD})
     assert asked.status_code == 202, asked.text
     assert asked.json()["new_email"] == "ada@new.example"
     assert "ada@new.example" in asked.json()["detail"]
@@ -47,7 +47,7 @@ def test_the_answer_is_the_same_whether_or_not_the_new_address_is_taken(client, 
     make_user(db, email="bob@example.com")
     headers = bearer(db, ada, make_org(db, ada))
     answers = [client.post("/api/v1/me/email-change", headers=headers,
-                           json={"new_email": address, "current_password": PASSWORD})
+                           json={"new_email": address, "password": PASSWORD})
                for address in ("bob@example.com", "nobody@example.com")]
     assert [a.status_code for a in answers] == [202, 202]
     first, second = (a.json() for a in answers)
@@ -60,10 +60,10 @@ def test_wrong_password_names_the_field_and_a_cancelled_change_cannot_be_confirm
     ada = make_user(db, email="ada@example.com")
     headers = bearer(db, ada, make_org(db, ada))
     wrong = client.post("/api/v1/me/email-change", headers=headers,
-                        json={"new_email": "ada@new.example", "current_password": "nope"})
-    assert wrong.status_code == 422 and "current_password" in wrong.json()["fields"]
+                        json={"new_email": "ada@new.example", "password": "nope"})
+    assert wrong.status_code == 422 and "password" in wrong.json()["fields"]
     client.post("/api/v1/me/email-change", headers=headers,
-                json={"new_email": "ada@new.example", "current_password": PASSWORD})
+                json={"new_email": "ada@new.example", "password": PASSWORD})
     token = _confirm_token(db, "ada@new.example")
     assert client.delete("/api/v1/me/email-change", headers=headers).status_code == 204
     assert client.delete("/api/v1/me/email-change", headers=headers).status_code == 404
@@ -78,18 +78,18 @@ def test_browser_email_change_keeps_the_confirming_session_and_ends_the_others(c
     client.cookies.clear()
     assert client.post("/api/v1/auth/login", json=credentials).status_code == 200
     asked = client.post("/api/v1/auth/email-change",
-                        json={"new_email": "ada@new.example", "current_password": PASSWORD})
+                        json={"new_email": "ada@new.example", "password": PASSWORD})
     assert asked.status_code == 202, asked.text
     done = client.post("/api/v1/auth/email-change/confirm",
                        json={"token": _confirm_token(db, "ada@new.example")})
     assert done.status_code == 200
     same_browser = client.post("/api/v1/auth/email-change",
-                               json={"new_email": "ada@third.example", "current_password": "x"})
+                               json={"new_email": "ada@third.example", "password": "x"})
     assert same_browser.status_code == 422  # still signed in: only the password was wrong
     client.cookies.clear()
     client.cookies.update(other)
     ended = client.post("/api/v1/auth/email-change",
-                        json={"new_email": "ada@third.example", "current_password": PASSWORD})
+                        json={"new_email": "ada@third.example", "password": PASSWORD})
     assert ended.status_code == 401
 
 

@@ -46,7 +46,7 @@ OPEN = {"GET /health", "GET /ready", "POST /auth/login", "POST /auth/signup", "P
 COOKIE = {"POST /auth/password": {"current_password": "correct horse battery staple",
                                   "new_password": "another horse battery staple"},
           "POST /auth/email-change": {"new_email": "olive@new.example",
-                                      "current_password": "correct horse battery staple"}}
+                                      "password": "correct horse battery staple"}}
 # The API checks rules a JSON schema cannot state (password strength, e-mail deliverability,
 # template answers, URL policy) and answers 422 with per-field messages, so a schema-valid body
 # may be refused with 422. Everything else is schemathesis' default.

@@ -25,7 +25,7 @@ IP = "203.0.113.5"
 
 def _request(db, user: User, new_email: str, *, password: str = PASSWORD, ip: str = IP):
     pending = email_change.request_email_change(db, actor_for(user), new_email=new_email,
-                                                current_password=password, client_ip=ip)
+                                                password=password, client_ip=ip)
     db.commit()
     return pending
 
@@ -88,7 +88,7 @@ def test_wrong_password_and_same_address_are_refused_before_any_mail(db):
     ada = make_user(db, email="ada@example.com")
     with pytest.raises(Invalid) as wrong:
         _request(db, ada, "ada@new.example", password="not my password")
-    assert "current_password" in wrong.value.fields
+    assert "password" in wrong.value.fields
     db.rollback()
     with pytest.raises(Invalid) as same:
         _request(db, ada, "ADA@example.com")

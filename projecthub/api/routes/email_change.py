@@ -26,7 +26,7 @@ router = APIRouter(tags=["me"])
 def _request(db: Session, actor: Actor, body: EmailChangeRequest,
              request: Request) -> EmailChangeAccepted:
     pending = email_change.request_email_change(
-        db, actor, new_email=body.new_email, current_password=body.current_password,
+        db, actor, new_email=body.new_email, password=body.password,
         client_ip=client_ip(request))
     return EmailChangeAccepted(new_email=pending.new_email, expires_at=pending.expires_at,
                                detail=email_change.REQUESTED.format(address=pending.new_email))
