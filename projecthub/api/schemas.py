@@ -349,6 +349,8 @@ class InstanceSettingsPublic(BaseModel):
     sandbox: bool
     environment: str
     workers: list[WorkerPublic]
+    mail_unavailable: list[str] = Field(
+        description="Features that do not work because this instance cannot send mail.")
 
 
 class TenantPublic(Public):

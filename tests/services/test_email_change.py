@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
 from projecthub.core.errors import Conflict, Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from projecthub.core.security import hash_token
 from projecthub.models import AccountLink, AuditEvent, LinkPurpose, OutboxMessage, User
@@ -166,6 +167,15 @@ def test_pending_change_can_be_read_and_cancelled(db):
         email_change.confirm_email_change(db, token)
     with pytest.raises(NotFound):
         email_change.cancel_email_change(db, actor_for(ada))
+
+
+def test_an_instance_that_cannot_send_mail_says_so_and_changes_nothing(db, monkeypatch):
+    monkeypatch.setattr(settings, "ENV", "production")
+    ada = make_user(db, email="ada@example.com")
+    with pytest.raises(Invalid, match="cannot send email"):
+        _request(db, ada, "ada@new.example")
+    db.rollback()
+    assert db.exec(select(AccountLink)).all() == []
 
 
 def test_requests_are_limited_per_new_address_and_per_ip(db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.services import email_change
 from projecthub.ui.auth_client import submit_auth_form
 from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import (
@@ -55,6 +56,8 @@ def _email() -> rx.Component:
         "You sign in with this address and we write to it. A new one counts once you follow "
         "the link we send there; the old one is told. Your other browsers are then signed out.",
         rx.text("Currently ", rx.text.strong(SessionState.user_email), "."),
+        cond(~AccountState.mail_ready, rx.callout(
+            email_change.NO_MAIL, icon="triangle_alert", color_scheme="amber", width="100%")),
         cond(AccountState.pending_email != "", pending),
         rx.form(
             rx.vstack(

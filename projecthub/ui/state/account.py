@@ -12,7 +12,7 @@ from sqlmodel import Session
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
-from projecthub.services import accounts, api_tokens, email_change
+from projecthub.services import accounts, api_tokens, email_change, mail
 from projecthub.services.principal import Actor
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.components.tokens import READ_ONLY
@@ -52,6 +52,7 @@ class AccountState(SessionState):
     # An email change waiting for its link to be followed ("" when none).
     pending_email: rx.Field[str] = rx.field("")
     pending_until: rx.Field[str] = rx.field("")
+    mail_ready: rx.Field[bool] = rx.field(True)
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         now = utcnow()
@@ -67,7 +68,7 @@ class AccountState(SessionState):
 
     @event
     def load(self) -> EventSpec | None:
-        self.token_shown = False
+        self.token_shown, self.mail_ready = False, mail.mail_ready()
         try:
             with session_scope() as db:
                 self._refresh(db)
