@@ -29,10 +29,11 @@ def test_email_change_from_request_to_signing_in_with_the_new_address(page: Page
     page.get_by_role("button", name="Send confirmation link").click()
     expect(page.locator("#field-password-note")).to_contain_text("incorrect")
     page.get_by_label("Your password", exact=True).fill(PASSWORD)
-    save_screenshot(page, "account-email-change")
     page.get_by_role("button", name="Send confirmation link").click()
     expect(page.get_by_text("We sent a link to")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel the change")).to_be_visible()
     expect(page.get_by_text(f"Signed in as {OLD}")).to_be_visible()
+    save_screenshot(page, "account-email-change")
 
     link = open_mailed_link(page, NEW, "Confirm your new email address", "/confirm-email/")
     expect(page.get_by_text(f"Sign in with {NEW} from now on?")).to_be_visible()

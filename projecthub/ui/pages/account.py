@@ -45,11 +45,13 @@ def _profile() -> rx.Component:
 
 def _email() -> rx.Component:
     pending = rx.callout(
-        rx.text("We sent a link to ", rx.text.strong(AccountState.pending_email),
-                ". Follow it by ", AccountState.pending_until, " to sign in with that address "
-                "from then on; until then nothing changes."),
-        rx.button("Cancel the change", size="1", variant="soft", color_scheme="gray",
-                  on_click=AccountState.cancel_email_change, margin_top="0.5rem"),
+        rx.vstack(
+            rx.text("We sent a link to ", rx.text.strong(AccountState.pending_email),
+                    ". Follow it by ", AccountState.pending_until, " to sign in with that "
+                    "address from then on; until then nothing changes."),
+            rx.button("Cancel the change", size="1", variant="soft", color_scheme="gray",
+                      on_click=AccountState.cancel_email_change),
+            spacing="2"),
         icon="mail", color_scheme="blue", width="100%")
     return section(
         "Email address",
