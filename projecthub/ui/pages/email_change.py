@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from projecthub.ui.components.auth_forms import auth_layout
+from projecthub.ui.components.auth_forms import auth_layout, link_problem
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.email_change import EmailChangeState as S
 from projecthub.ui.typed import cond
@@ -30,21 +30,14 @@ def _changed() -> rx.Component:
     )
 
 
-def _problem() -> rx.Component:
-    return rx.vstack(
-        rx.callout(S.link_problem, icon="triangle_alert", color_scheme="red", width="100%"),
-        rx.text("Confirmation links work once, for 24 hours, and only the newest one. Ask for "
-                "a new one on your account page.", size="2"),
-        button_link("Go to your account", "/account", width="100%"),
-        spacing="3", width="100%",
-    )
-
-
 def confirm_email_page() -> rx.Component:
     return auth_layout(
         "Confirm your new email address",
         "",
-        cond(S.link_problem != "", _problem(),
+        cond(S.link_problem != "",
+             link_problem(S.link_problem, "Confirmation links work once, for 24 hours, and "
+                          "only the newest one. Ask for a new one on your account page.",
+                          "Go to your account", "/account"),
              cond(S.changed, _changed(),
                   cond(S.new_email != "", _ask(), rx.center(rx.spinner(), width="100%")))),
         switch_label="Log in",
