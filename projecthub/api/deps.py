@@ -76,5 +76,10 @@ def token_actor(principal: TokenPrincipalDep) -> Actor:
 ActorDep = Annotated[Actor, Depends(token_actor)]
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address, which mail rate limits count per (``services.throttle``)."""
+    return request.client.host if request.client else "unknown"
+
+
 def client_user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:300]

@@ -15,6 +15,7 @@ from projecthub.api.routes import (
     audit,
     auth,
     connections,
+    email_change,
     invitations,
     me,
     members,
@@ -38,8 +39,8 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, recovery, me, orgs, members, api_tokens, invitations, audit, connections,
-                   templates, projects, runs, admin):
+    for module in (auth, recovery, email_change, me, orgs, members, api_tokens, invitations,
+                   audit, connections, templates, projects, runs, admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router

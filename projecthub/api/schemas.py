@@ -349,6 +349,8 @@ class InstanceSettingsPublic(BaseModel):
     sandbox: bool
     environment: str
     workers: list[WorkerPublic]
+    mail_unavailable: list[str] = Field(
+        description="Features that do not work because this instance cannot send mail.")
 
 
 class TenantPublic(Public):
@@ -368,3 +370,31 @@ class TenantCreate(BaseModel):
     name: str = Field(max_length=120)
     slug: str = Field(max_length=50)
     owner_email: str = Field(max_length=320)
+
+
+# Account actions for scripts (issue 11): the browser's forms post the same bodies to /auth/*.
+class EmailChangeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_email: str = Field(max_length=320)
+    password: str = Field(max_length=4096, description="The account's current password.")
+
+
+class PendingEmailChangePublic(BaseModel):
+    """A change waiting for the link mailed to ``new_email``; the same answer whether or not
+    that address has an account (its owner is told by mail instead)."""
+
+    new_email: str
+    expires_at: datetime
+
+
+class EmailChangeAccepted(PendingEmailChangePublic):
+    detail: str
+
+
+class EmailChangeConfirmed(BaseModel):
+    email: str = Field(description="The account's sign-in address from now on.")
+
+
+class PasswordChanged(BaseModel):
+    api_tokens_revoked: int = Field(
+        description="Every API token of the account was revoked, the calling one included.")

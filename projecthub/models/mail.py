@@ -46,11 +46,12 @@ class OutboxMessage(SQLModel, table=True):
 class LinkPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     VERIFY_EMAIL = "verify_email"
+    EMAIL_CHANGE = "email_change"
 
 
 class AccountLink(SQLModel, table=True):
     """A single-use, expiring link sent by mail; only the SHA-256 of its token is stored, with
-    the address it was sent to, so a link stops working if the account's email changes."""
+    the account's address when it was issued, so a link stops working if that address changes."""
 
     __tablename__ = "account_links"
 
@@ -59,6 +60,8 @@ class AccountLink(SQLModel, table=True):
     purpose: LinkPurpose = Field(sa_type=String(20))
     email: str = Field(max_length=320)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    # An email change: the address the link was sent to, which becomes the account's.
+    new_email: str | None = Field(default=None, max_length=320)
     # Sign-up through an invitation: joined once the address is confirmed (the id, not its link).
     invitation_id: uuid.UUID | None = Field(
         default=None, foreign_key="invitations.id", ondelete="SET NULL")

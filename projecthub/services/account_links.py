@@ -1,4 +1,4 @@
-"""Single-use, expiring links sent by mail (password reset, email verification).
+"""Single-use, expiring links sent by mail (password reset, email verification, email change).
 
 The token is 256 random bits, stored only as its SHA-256 (``core.security``). Issuing a new link
 retires the person's older ones of the same purpose. A link also dies when the account's address
@@ -19,8 +19,10 @@ from projecthub.core.security import hash_token, new_token
 from projecthub.models import AccountLink, LinkPurpose, User
 
 # Token prefixes: ``ph?_`` is masked in logs by ``core.logging``.
-_PREFIX = {LinkPurpose.PASSWORD_RESET: "phr", LinkPurpose.VERIFY_EMAIL: "phv"}
-_PATH = {LinkPurpose.PASSWORD_RESET: "/reset-password", LinkPurpose.VERIFY_EMAIL: "/verify-email"}
+_PREFIX = {LinkPurpose.PASSWORD_RESET: "phr", LinkPurpose.VERIFY_EMAIL: "phv",
+           LinkPurpose.EMAIL_CHANGE: "phe"}
+_PATH = {LinkPurpose.PASSWORD_RESET: "/reset-password", LinkPurpose.VERIFY_EMAIL: "/verify-email",
+         LinkPurpose.EMAIL_CHANGE: "/confirm-email"}
 
 
 class LinkUnusable(NotFound):
@@ -33,7 +35,7 @@ def link_url(purpose: LinkPurpose, token: str) -> str:
 
 
 def issue_link(session: Session, user: User, purpose: LinkPurpose, *, valid_for: timedelta,
-               invitation_id: uuid.UUID | None = None) -> str:
+               invitation_id: uuid.UUID | None = None, new_email: str | None = None) -> str:
     """A new link for ``user`` (older unused ones stop working); returns its URL, once."""
     now = utcnow()
     session.exec(update(AccountLink).where(
@@ -42,7 +44,7 @@ def issue_link(session: Session, user: User, purpose: LinkPurpose, *, valid_for:
     token = new_token(_PREFIX[purpose])
     session.add(AccountLink(user_id=user.id, purpose=purpose, email=user.email,
                             token_hash=hash_token(token), invitation_id=invitation_id,
-                            created_at=now,
+                            new_email=new_email, created_at=now,
                             expires_at=now + valid_for))
     return link_url(purpose, token)
 

@@ -75,15 +75,26 @@ def update_profile(session: Session, actor: Actor, *, display_name: str) -> User
     return user
 
 
+def check_current_password(session: Session, user: User, password: str, *,
+                           client_ip: str = "", field: str = "current_password") -> None:
+    """Re-check a signed-in person's password before a sensitive change, under the login
+    throttle: a stolen session or token must not become an unlimited password oracle. The
+    counters commit on their own, so a wrong password counts although its request rolls back;
+    on SQLite the caller must hold no write lock (``login_throttle``)."""
+    attempt = login_throttle.reserve_attempt(session, email=user.email, client_ip=client_ip)
+    ok, _ = verify_password(password, user.password_hash)
+    if not ok:
+        message = "The current password is incorrect."
+        raise Invalid(message, {field: message})
+    login_throttle.forgive(session, attempt)
+
+
 def change_password(session: Session, actor: Actor, *, current_password: str,
-                    new_password: str) -> int:
+                    new_password: str, client_ip: str = "") -> int:
     """Needs the current password; ends every session of the user, this one included, and
     revokes every API token (a leaked password may have minted them). Returns how many."""
     user = get_user(session, actor)
-    ok, _ = verify_password(current_password, user.password_hash)
-    if not ok:
-        message = "The current password is incorrect."
-        raise Invalid(message, {"current_password": message})
+    check_current_password(session, user, current_password, client_ip=client_ip)
     check_password(new_password, email=user.email, field="new_password")
     user.password_hash = hash_password(new_password)
     session.add(user)

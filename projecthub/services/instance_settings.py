@@ -25,6 +25,17 @@ _DELIVERY_TEXT = {
 }
 
 
+# What stops working without mail, so an admin of a production instance without SMTP sees the
+# cost (and each feature's own page says so to the person trying it).
+MAIL_FEATURES = (
+    "Email confirmation: new accounts cannot confirm their address, so they cannot accept "
+    "invitations or become owner of an organization you create",
+    "Password reset by mail: use projecthub set-password instead",
+    "Invitations by mail: the inviter sees the link once and must pass it on",
+    "Email address change: people cannot change their sign-in address",
+)
+
+
 @dataclass(frozen=True)
 class InstanceOverview:
     signup: PolicyView
@@ -36,6 +47,8 @@ class InstanceOverview:
     environment: str
     # Background work every backend process runs, each with what it is doing here.
     workers: list[tuple[str, str]]
+    # Features that do not work here because mail cannot be sent (empty when it can).
+    mail_unavailable: list[str]
 
 
 def overview(session: Session, actor: Actor) -> InstanceOverview:
@@ -44,7 +57,8 @@ def overview(session: Session, actor: Actor) -> InstanceOverview:
     return InstanceOverview(
         signup=current_policy(session), mail_delivery=mode, mail_summary=_DELIVERY_TEXT[mode],
         mail_from=settings.mail_from, smtp_host=_smtp_host(), sandbox=settings.sandbox_enabled,
-        environment=settings.ENV, workers=_workers(mode))
+        environment=settings.ENV, workers=_workers(mode),
+        mail_unavailable=list(MAIL_FEATURES) if mode == Delivery.NONE else [])
 
 
 def send_test_mail(session: Session, actor: Actor) -> bool:

@@ -1,7 +1,9 @@
 """Invitations: single-use, expiring links to join an organization with a role.
 
 The invited address gets the link by mail (``services.invitation_mail``); the inviter also sees
-it once, as a fallback when mail is slow or not configured.
+it once, as a fallback when mail is slow or not configured. Sending and resending are
+rate-limited per invited address and per client IP (``services.throttle``); ``client_ip`` is
+``None`` only outside a web request (operators, tests), which are limited per address alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from projecthub.core.config import settings
 from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from projecthub.core.security import hash_token, new_token
 from projecthub.models import Invitation, Membership, Organization, OrgStatus, Role, User
-from projecthub.services import audit
+from projecthub.services import audit, throttle
 from projecthub.services.invitation_mail import queue_invitation_mail
 from projecthub.services.principal import Actor, Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
@@ -59,8 +61,8 @@ def _parse_role(role: str) -> Role:
         raise Invalid(message, {"role": message}) from exc
 
 
-def create_invitation(session: Session, principal: Principal, *, email: str,
-                      role: str) -> CreatedInvitation:
+def create_invitation(session: Session, principal: Principal, *, email: str, role: str,
+                      client_ip: str | None = None) -> CreatedInvitation:
     """Invite someone; a newer invitation to the same address replaces a pending one."""
     require_role(principal, Role.ADMIN)
     address = normalize_email(email)
@@ -72,6 +74,8 @@ def create_invitation(session: Session, principal: Principal, *, email: str,
         .where(User.email == address)).first()
     if member is not None:
         raise Conflict("This person is already a member.")
+    throttle.limit_mail(session, throttle.MailAction.INVITE, address=address,
+                        client_ip=client_ip)
     for pending in session.exec(_pending(principal).where(Invitation.email == address)).all():
         pending.revoked_at = utcnow()
         session.add(pending)
@@ -104,8 +108,8 @@ def _new_invitation(session: Session, org_id: uuid.UUID, address: str, role: Rol
     return CreatedInvitation(invitation, link, queue_invitation_mail(session, invitation, link))
 
 
-def resend_invitation(session: Session, principal: Principal,
-                      invitation_id: uuid.UUID) -> CreatedInvitation:
+def resend_invitation(session: Session, principal: Principal, invitation_id: uuid.UUID, *,
+                      client_ip: str | None = None) -> CreatedInvitation:
     """Mail a pending invitation again with a fresh link and expiry; the old link stops working
     (its secret was never stored, so it cannot be sent twice)."""
     require_role(principal, Role.ADMIN)
@@ -114,6 +118,8 @@ def resend_invitation(session: Session, principal: Principal,
         raise Conflict("This invitation is no longer pending.")
     if Role(invitation.role) == Role.OWNER and principal.role != Role.OWNER:
         raise PermissionDenied("Only an owner can invite another owner.")
+    throttle.limit_mail(session, throttle.MailAction.INVITE, address=invitation.email,
+                        client_ip=client_ip)
     token = new_token(INVITE_PREFIX)
     invitation.token_hash = hash_token(token)
     invitation.expires_at = utcnow() + timedelta(days=settings.INVITATION_DAYS)

@@ -26,9 +26,6 @@ from projecthub.services.principal import Actor, actor_for
 from projecthub.services.sessions import end_user_sessions
 
 RESET_VALID_FOR = timedelta(hours=1)
-THROTTLE_WINDOW = timedelta(hours=1)
-PER_ADDRESS_LIMIT = 3
-PER_IP_LIMIT = 20
 
 
 def _queue_reset(session: Session, user: User, reason: str) -> bool:
@@ -48,9 +45,8 @@ def request_password_reset(session: Session, *, email: str, client_ip: str) -> N
     """The public "Forgot password?" form. Rate-limited per address and per IP, counted for
     unknown addresses too so a limit reveals nothing."""
     address = email.strip().lower()
-    throttle.hit(session, "reset-ip", client_ip, limit=PER_IP_LIMIT, window=THROTTLE_WINDOW)
-    throttle.hit(session, "reset-address", address, limit=PER_ADDRESS_LIMIT,
-                 window=THROTTLE_WINDOW)
+    throttle.limit_mail(session, throttle.MailAction.RESET, address=address,
+                        client_ip=client_ip)
     user = find_user_by_email(session, address)
     if user is None or not user.is_active:
         return

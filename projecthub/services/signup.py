@@ -5,6 +5,7 @@ the address looked up. A taken address creates nothing, costs the same password 
 account and is reported to its owner by mail, as a new account gets its confirmation mail.
 The caller answers both cases identically and never starts a session: the browser then logs in
 with the same credentials, which only the account's real owner can do for a taken address.
+Both cases send mail, so both count against the same rate limit per address and per IP.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from projecthub.core.config import settings
 from projecthub.core.security import hash_password
 from projecthub.models import User
-from projecthub.services import invitations, orgs
+from projecthub.services import invitations, orgs, throttle
 from projecthub.services.accounts import create_user, find_user_by_email
 from projecthub.services.mail import queue_mail
 from projecthub.services.mail_compose import compose
@@ -29,7 +30,8 @@ ACCEPTED = ("Thanks. If this email address is new, your account is ready and you
 
 
 def sign_up(session: Session, *, email: str, password: str, display_name: str = "",
-            org_name: str = "", org_slug: str = "", invitation_token: str = "") -> User | None:
+            org_name: str = "", org_slug: str = "", invitation_token: str = "",
+            client_ip: str | None = None) -> User | None:
     """Create the account with its organization, or remember the invitation it came through
     (joined once the address is confirmed); ``None`` (and nothing created) when the address is
     taken. Errors do not depend on whether it is: the sign-up policy is checked first, and an
@@ -44,6 +46,7 @@ def sign_up(session: Session, *, email: str, password: str, display_name: str = 
         invitation_id = invitations.invitation_for_signup(session, invitation_token, address)
     elif org_name.strip():
         orgs.check_new_organization(session, name=org_name, slug=org_slug or slugify(org_name))
+    throttle.limit_mail(session, throttle.MailAction.SIGNUP, address=address, client_ip=client_ip)
     if find_user_by_email(session, address) is not None:
         hash_password(password)  # the same work as creating the account
         _tell_owner(session, address)

@@ -25,9 +25,6 @@ from projecthub.services.mail_compose import compose
 from projecthub.services.principal import Actor, actor_for
 
 VERIFY_VALID_FOR = timedelta(hours=24)
-THROTTLE_WINDOW = timedelta(hours=1)
-PER_ACCOUNT_LIMIT = 3
-PER_IP_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -66,16 +63,15 @@ def send_verification(session: Session, user: User, *,
 
 
 def resend_verification(session: Session, actor: Actor, *, client_ip: str) -> bool:
-    """The banner's "send again": rate-limited per account and per IP; keeps the invitation
+    """The banner's "send again": rate-limited per address and per IP; keeps the invitation
     the person signed up through."""
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("Please log in.")
     if user.email_verified_at is not None:
         raise Conflict("Your email address is already confirmed.")
-    throttle.hit(session, "verify-ip", client_ip, limit=PER_IP_LIMIT, window=THROTTLE_WINDOW)
-    throttle.hit(session, "verify-account", str(user.id), limit=PER_ACCOUNT_LIMIT,
-                 window=THROTTLE_WINDOW)
+    throttle.limit_mail(session, throttle.MailAction.VERIFY, address=user.email,
+                        client_ip=client_ip)
     invitation_id = session.exec(
         select(AccountLink.invitation_id).where(
             AccountLink.user_id == user.id, AccountLink.purpose == LinkPurpose.VERIFY_EMAIL)

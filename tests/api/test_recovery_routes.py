@@ -6,12 +6,13 @@ from __future__ import annotations
 from sqlmodel import select
 
 from projecthub.models import OutboxMessage
-from projecthub.services.password_reset import PER_ADDRESS_LIMIT
+from projecthub.services.throttle import MAIL_LIMITS, MailAction
 from tests.api.tokens import bearer
 from tests.factories import PASSWORD, make_org, make_user
 from tests.mail_fixtures import link_in
 
 NEW_PASSWORD = "a brand new passphrase"
+PER_ADDRESS_LIMIT = MAIL_LIMITS[MailAction.RESET].per_address
 
 
 def _reset_token(db) -> str:

@@ -69,6 +69,9 @@ NOT_TENANT_SCOPED = {
     ("POST", "/api/v1/auth/verify-email"), ("POST", "/api/v1/auth/verify-email/resend"),
     ("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"),
     ("GET", "/api/v1/me/api-tokens"), ("POST", "/api/v1/me/api-tokens"), ("GET", "/api/v1/orgs"),
+    ("POST", "/api/v1/me/password"), ("POST", "/api/v1/me/email-change"),
+    ("GET", "/api/v1/me/email-change"), ("DELETE", "/api/v1/me/email-change"),
+    ("POST", "/api/v1/auth/email-change"), ("POST", "/api/v1/auth/email-change/confirm"),
 }
 
 # Instance administration: not tenant-scoped, refused (403) to a token whose user is not an

@@ -6,10 +6,13 @@ from __future__ import annotations
 from sqlmodel import select
 
 from projecthub.models import Membership, OutboxMessage, User
-from projecthub.services import invitations, verification
+from projecthub.services import invitations
+from projecthub.services.throttle import MAIL_LIMITS, MailAction
 from tests.api.tokens import bearer
 from tests.factories import PASSWORD, make_org, make_user, owner_principal
 from tests.mail_fixtures import link_in
+
+VERIFY_LIMIT = MAIL_LIMITS[MailAction.VERIFY].per_address
 
 
 def _verify_token(db, to: str) -> str:
@@ -48,7 +51,7 @@ def test_resend_with_an_api_token_is_rate_limited(client, db):
     user = make_user(db, verified=False)
     headers = bearer(db, user, make_org(db, user))  # sign-up's own org needs no confirmation
     statuses = [client.post("/api/v1/auth/verify-email/resend", headers=headers).status_code
-                for _ in range(verification.PER_ACCOUNT_LIMIT + 1)]
-    assert statuses == [202] * verification.PER_ACCOUNT_LIMIT + [429]
+                for _ in range(VERIFY_LIMIT + 1)]
+    assert statuses == [202] * VERIFY_LIMIT + [429]
     assert client.post("/api/v1/auth/verify-email/resend").status_code == 401
 

@@ -42,9 +42,11 @@ api_app = create_api()
 OPEN = {"GET /health", "GET /ready", "POST /auth/login", "POST /auth/signup", "POST /auth/logout",
         # the link in the mail is the credential (services.account_links)
         "POST /auth/password-reset", "POST /auth/password-reset/confirm",
-        "POST /auth/verify-email"}
+        "POST /auth/verify-email", "POST /auth/email-change/confirm"}
 COOKIE = {"POST /auth/password": {"current_password": "correct horse battery staple",
-                                  "new_password": "another horse battery staple"}}
+                                  "new_password": "another horse battery staple"},
+          "POST /auth/email-change": {"new_email": "olive@new.example",
+                                      "password": "correct horse battery staple"}}
 # The API checks rules a JSON schema cannot state (password strength, e-mail deliverability,
 # template answers, URL policy) and answers 422 with per-field messages, so a schema-valid body
 # may be refused with 422. Everything else is schemathesis' default.

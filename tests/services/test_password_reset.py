@@ -15,16 +15,17 @@ from projecthub.models import AccountLink, OutboxMessage
 from projecthub.services import account_links, accounts, api_tokens, mail_sender, sessions
 from projecthub.services.account_links import LinkUnusable
 from projecthub.services.password_reset import (
-    PER_ADDRESS_LIMIT,
-    PER_IP_LIMIT,
     request_password_reset,
     reset_password,
     set_password,
 )
+from projecthub.services.throttle import MAIL_LIMITS, MailAction
 from tests.factories import make_org, make_user, principal
 from tests.mail_fixtures import link_in
 
 NEW_PASSWORD = "a brand new passphrase"
+PER_ADDRESS_LIMIT = MAIL_LIMITS[MailAction.RESET].per_address
+PER_IP_LIMIT = MAIL_LIMITS[MailAction.RESET].per_ip
 
 
 def _request(db, email: str, ip: str = "203.0.113.7") -> None:

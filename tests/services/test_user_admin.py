@@ -118,6 +118,16 @@ def test_overview_shows_no_smtp_secret(db, monkeypatch):
     assert "hunter2" not in repr(view) and "mailer" not in repr(view)
 
 
+def test_production_without_smtp_tells_the_admin_which_features_need_mail(db, monkeypatch):
+    actor = actor_for(make_user(db, admin=True))
+    assert instance_settings.overview(db, actor).mail_unavailable == []
+    monkeypatch.setattr(settings, "ENV", "production")
+    missing = " ".join(instance_settings.overview(db, actor).mail_unavailable)
+    for feature in ("confirmation", "Password reset", "Invitations", "Email address change"):
+        assert feature in missing
+    assert not instance_settings.send_test_mail(db, actor)
+
+
 def test_test_mail_goes_to_the_admin_and_is_rate_limited(db):
     admin = make_user(db, admin=True, email="boss@example.com")
     for _ in range(instance_settings.TEST_MAIL_LIMIT):

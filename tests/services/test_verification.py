@@ -14,6 +14,7 @@ from projecthub.models import Invitation, Membership, OutboxMessage, Role, User
 from projecthub.services import account_links, admin, invitations, verification
 from projecthub.services.account_links import LinkUnusable
 from projecthub.services.principal import actor_for
+from projecthub.services.throttle import MAIL_LIMITS, MailAction
 from tests.factories import make_org, make_user, owner_principal
 from tests.mail_fixtures import link_in
 
@@ -117,7 +118,7 @@ def test_resend_keeps_the_invitation_and_retires_the_old_link(db):
 
 def test_resend_is_rate_limited_and_refused_once_verified(db):
     user = _squatter(db)
-    for _ in range(verification.PER_ACCOUNT_LIMIT):
+    for _ in range(MAIL_LIMITS[MailAction.VERIFY].per_address):
         verification.resend_verification(db, actor_for(user), client_ip="203.0.113.1")
         db.commit()
     with pytest.raises(TooManyAttempts):

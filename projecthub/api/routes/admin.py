@@ -83,7 +83,8 @@ def read_settings(db: DbDep, actor: ActorDep) -> InstanceSettingsPublic:
         signup=_policy(view.signup), mail_delivery=view.mail_delivery.value,
         mail_summary=view.mail_summary, mail_from=view.mail_from, smtp_host=view.smtp_host,
         sandbox=view.sandbox, environment=view.environment,
-        workers=[WorkerPublic(name=name, state=state) for name, state in view.workers])
+        workers=[WorkerPublic(name=name, state=state) for name, state in view.workers],
+        mail_unavailable=view.mail_unavailable)
 
 
 @router.put("/settings/signup", response_model=SignupPolicyPublic)

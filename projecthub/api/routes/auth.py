@@ -4,15 +4,17 @@ why they are HTTP endpoints: a websocket event cannot set an HttpOnly cookie."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
 from projecthub.api.cookies import clear_session_cookie, set_session_cookie
-from projecthub.api.deps import DbDep
+from projecthub.api.deps import DbDep, client_ip
 from projecthub.api.schemas import Credentials, Ok, PasswordChange, SignUp, SignUpAccepted
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
 from projecthub.core.web import session_token_from_header
 from projecthub.services import accounts, sessions
 from projecthub.services import signup as signup_service
+from projecthub.services.sessions import SessionContext
 
 router = APIRouter(prefix="/auth", tags=["browser session"])
 
@@ -24,13 +26,22 @@ def _same_origin(request: Request) -> None:
         raise PermissionDenied("This request came from a site that is not allowed.")
 
 
+def cookie_session(db: Session, request: Request) -> SessionContext:
+    """The browser session behind the request's cookie. The request's transaction is ended
+    then: resolving may have touched the session row, and on SQLite a password check after
+    this (the login throttle commits on its own) must not wait behind that write lock."""
+    context = sessions.resolve_session(db, session_token_from_header(
+        request.headers.get("cookie")))
+    db.commit()
+    return context
+
+
 @router.post("/login", response_model=Ok)
 def login(body: Credentials, request: Request, response: Response, db: DbDep) -> Ok:
     """Check credentials and start a fresh session (a new token at every login)."""
     _same_origin(request)
-    client_ip = request.client.host if request.client else ""
     user = accounts.authenticate(db, email=body.email, password=body.password,
-                                 client_ip=client_ip)
+                                 client_ip=request.client.host if request.client else "")
     token = sessions.start_session(db, user, user_agent=request.headers.get("user-agent", ""))
     set_session_cookie(response, token)
     return Ok()
@@ -44,7 +55,8 @@ def signup(body: SignUp, request: Request, db: DbDep) -> SignUpAccepted:
     _same_origin(request)
     signup_service.sign_up(db, email=body.email, password=body.password,
                            display_name=body.display_name, org_name=body.org_name,
-                           org_slug=body.org_slug, invitation_token=body.invitation_token)
+                           org_slug=body.org_slug, invitation_token=body.invitation_token,
+                           client_ip=client_ip(request))
     return SignUpAccepted(detail=signup_service.ACCEPTED)
 
 
@@ -62,9 +74,8 @@ def change_password(body: PasswordChange, request: Request, response: Response,
     """Change the signed-in person's password from the browser (so the passwords never pass
     through the websocket). Every session ends, this one too: the person logs in again."""
     _same_origin(request)
-    context = sessions.resolve_session(db, session_token_from_header(
-        request.headers.get("cookie")))
+    context = cookie_session(db, request)
     accounts.change_password(db, context.actor, current_password=body.current_password,
-                             new_password=body.new_password)
+                             new_password=body.new_password, client_ip=client_ip(request))
     clear_session_cookie(response)
     return Ok()

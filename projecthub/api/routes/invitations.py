@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from projecthub.api.deps import DbDep, PrincipalDep
+from projecthub.api.deps import DbDep, PrincipalDep, client_ip
 from projecthub.api.schemas import InvitationCreate, InvitationCreated, InvitationPublic
 from projecthub.services import invitations
 
@@ -19,17 +19,19 @@ def list_invitations(db: DbDep, principal: PrincipalDep) -> list[InvitationPubli
 
 
 @router.post("", response_model=InvitationCreated, status_code=status.HTTP_201_CREATED)
-def create_invitation(body: InvitationCreate, db: DbDep,
+def create_invitation(body: InvitationCreate, request: Request, db: DbDep,
                       principal: PrincipalDep) -> InvitationCreated:
+    """Invite an address (rate-limited per address and per IP, like every mail sent)."""
     return _created(invitations.create_invitation(db, principal, email=body.email,
-                                                  role=body.role))
+                                                  role=body.role, client_ip=client_ip(request)))
 
 
 @router.post("/{invitation_id}/resend", response_model=InvitationCreated)
-def resend_invitation(invitation_id: uuid.UUID, db: DbDep,
+def resend_invitation(invitation_id: uuid.UUID, request: Request, db: DbDep,
                       principal: PrincipalDep) -> InvitationCreated:
     """Mail a fresh link (the previous one stops working); the link is also in this response."""
-    return _created(invitations.resend_invitation(db, principal, invitation_id))
+    return _created(invitations.resend_invitation(db, principal, invitation_id,
+                                                  client_ip=client_ip(request)))
 
 
 def _created(created: invitations.CreatedInvitation) -> InvitationCreated:

@@ -1,16 +1,19 @@
-"""The token's own user and API tokens."""
+"""The token's own user: profile, password and API tokens (the email change is in
+``routes.email_change``)."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from projecthub.api.deps import ActorDep, DbDep, TokenPrincipalDep
+from projecthub.api.deps import ActorDep, DbDep, TokenPrincipalDep, client_ip
 from projecthub.api.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenPublic,
+    PasswordChange,
+    PasswordChanged,
     UserPublic,
     UserUpdate,
 )
@@ -28,6 +31,17 @@ def read_me(db: DbDep, actor: ActorDep) -> UserPublic:
 def update_me(body: UserUpdate, db: DbDep, actor: ActorDep) -> UserPublic:
     return UserPublic.model_validate(
         accounts.update_profile(db, actor, display_name=body.display_name))
+
+
+@router.post("/password", response_model=PasswordChanged)
+def change_my_password(body: PasswordChange, request: Request, db: DbDep,
+                       actor: ActorDep) -> PasswordChanged:
+    """Needs the current password (counted by the login throttle). Every browser session ends
+    and every API token is revoked, the one making this call too: create a new one after."""
+    revoked = accounts.change_password(db, actor, current_password=body.current_password,
+                                       new_password=body.new_password,
+                                       client_ip=client_ip(request))
+    return PasswordChanged(api_tokens_revoked=revoked)
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenPublic])

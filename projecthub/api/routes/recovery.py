@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from projecthub.api.cookies import clear_session_cookie
-from projecthub.api.deps import ActorDep, DbDep
+from projecthub.api.deps import ActorDep, DbDep, client_ip
 from projecthub.api.routes.auth import _same_origin
 from projecthub.api.schemas import Ok
 from projecthub.services import password_reset, verification
@@ -29,10 +29,6 @@ class ResetConfirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(max_length=200)
     password: str = Field(max_length=4096)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/password-reset", response_model=Ok, status_code=202)

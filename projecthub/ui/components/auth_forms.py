@@ -44,6 +44,17 @@ def auth_layout(title: str, subtitle: str | rx.Var[str], *children: rx.Component
     )
 
 
+def link_problem(problem: rx.Var[str], explanation: str, action: str,
+                 href: str) -> rx.Component:
+    """A mailed link that cannot be used: why, how such links work, and where to get another."""
+    return rx.vstack(
+        rx.callout(problem, icon="triangle_alert", color_scheme="red", width="100%"),
+        rx.text(explanation, size="2"),
+        button_link(action, href, width="100%"),
+        spacing="3", width="100%",
+    )
+
+
 def auth_form(form_id: str, endpoint: str, *children: rx.Component,
               fallback: str = "/dashboard") -> rx.Component:
     return rx.form(

@@ -17,6 +17,7 @@ from projecthub.ui.pages.admin_users import admin_users_page
 from projecthub.ui.pages.audit import audit_page
 from projecthub.ui.pages.connections import connections_page
 from projecthub.ui.pages.dashboard import dashboard_page
+from projecthub.ui.pages.email_change import confirm_email_page
 from projecthub.ui.pages.invite import invite_page
 from projecthub.ui.pages.login import login_page
 from projecthub.ui.pages.members import members_page
@@ -37,6 +38,7 @@ from projecthub.ui.state.audit import AuditState
 from projecthub.ui.state.auth import AuthState
 from projecthub.ui.state.connections import ConnectionsState
 from projecthub.ui.state.dashboard import DashboardState
+from projecthub.ui.state.email_change import EmailChangeState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
@@ -67,6 +69,8 @@ ROUTES = (
           RecoveryState.open_reset),
     Route("/verify-email/[token]", verify_email_page, "Confirm your email address",
           VerifyState.open_verify),
+    Route("/confirm-email/[token]", confirm_email_page, "Confirm your new email address",
+          EmailChangeState.open_confirm),
     Route("/invite/[token]", invite_page, "Invitation", InviteState.load),
     Route("/dashboard", dashboard_page, "Dashboard", DashboardState.load),
     Route("/projects/new", wizard_page, "New project", WizardState.load),

@@ -1,9 +1,10 @@
-"""``/account``: profile, password, and API tokens."""
+"""``/account``: profile, sign-in address, password, and API tokens."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.services import email_change
 from projecthub.ui.auth_client import submit_auth_form
 from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import (
@@ -37,6 +38,42 @@ def _profile() -> rx.Component:
                               default_value=SessionState.user_name),
                         submit("Save name", variant="soft")),
             on_submit=AccountState.save_profile,
+            width="100%",
+        ),
+    )
+
+
+def _email() -> rx.Component:
+    pending = rx.callout(
+        rx.vstack(
+            rx.text("We sent a link to ", rx.text.strong(AccountState.pending_email),
+                    ". Follow it by ", AccountState.pending_until, " to sign in with that "
+                    "address from then on; until then nothing changes."),
+            rx.button("Cancel the change", size="1", variant="soft", color_scheme="gray",
+                      on_click=AccountState.cancel_email_change),
+            spacing="2"),
+        icon="mail", color_scheme="blue", width="100%")
+    return section(
+        "Email address",
+        "You sign in with this address and we write to it. A new one counts once you follow "
+        "the link we send there; the old one is told. Your other browsers are then signed out.",
+        rx.text("Currently ", rx.text.strong(SessionState.user_email), "."),
+        cond(~AccountState.mail_ready, rx.callout(
+            email_change.NO_MAIL, icon="triangle_alert", color_scheme="amber", width="100%")),
+        cond(AccountState.pending_email != "", pending),
+        rx.form(
+            rx.vstack(
+                form_error("email_form"),
+                field("New email address", "new_email", type="email", auto_complete="email"),
+                field("Your password", "password", type="password",
+                      auto_complete="current-password", hint="To confirm it is you."),
+                submit("Send confirmation link", variant="soft"),
+                spacing="4", width="100%", max_width="28rem",
+            ),
+            id="email-form",
+            on_submit=submit_auth_form("email-form", "email-change", "/account",
+                                       AccountState.show_email_error),
+            no_validate=True,
             width="100%",
         ),
     )
@@ -139,8 +176,9 @@ def _tokens() -> rx.Component:
 
 def account_page() -> rx.Component:
     return signed_in_page(
-        page_header("Account", "Your profile, password and API tokens."),
+        page_header("Account", "Your profile, sign-in address, password and API tokens."),
         _profile(),
+        _email(),
         _password(),
         _tokens(),
         needs_org=False,

@@ -61,6 +61,12 @@ def _mail() -> rx.Component:
             _fact("From", S.mail_from),
             cond(S.smtp_host != "", _fact("SMTP server", S.smtp_host)),
         ),
+        cond(S.mail_unavailable.length() > 0, rx.callout(
+            rx.vstack(
+                rx.text("This instance cannot send mail, so these do not work:", weight="medium"),
+                rx.unordered_list(rx.foreach(S.mail_unavailable, rx.list_item)),
+                spacing="1"),
+            icon="triangle_alert", color_scheme="amber", width="100%")),
         form_error("mail"),
         rx.button("Send a test message", variant="soft", on_click=S.send_test_mail,
                   width="fit-content"),

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from projecthub.ui.components.auth_forms import PASSWORD_HINT, auth_form, auth_layout
+from projecthub.ui.components.auth_forms import (
+    PASSWORD_HINT,
+    auth_form,
+    auth_layout,
+    link_problem,
+)
 from projecthub.ui.components.forms import field, submit
-from projecthub.ui.layout import button_link
 from projecthub.ui.state.recovery import RecoveryState
 from projecthub.ui.typed import cond
 
@@ -59,13 +63,9 @@ def _reset_form() -> rx.Component:
 
 
 def _link_problem() -> rx.Component:
-    return rx.vstack(
-        rx.callout(RecoveryState.link_problem, icon="triangle_alert", color_scheme="red",
-                   width="100%"),
-        rx.text("Reset links work once, for one hour. You can ask for a new one.", size="2"),
-        button_link("Ask for a new link", "/forgot-password", width="100%"),
-        spacing="3", width="100%",
-    )
+    return link_problem(RecoveryState.link_problem,
+                        "Reset links work once, for one hour. You can ask for a new one.",
+                        "Ask for a new link", "/forgot-password")
 
 
 def reset_password_page() -> rx.Component:

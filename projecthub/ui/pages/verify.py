@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from projecthub.ui.components.auth_forms import auth_layout
+from projecthub.ui.components.auth_forms import auth_layout, link_problem
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.verify import VerifyState
 from projecthub.ui.typed import cond
@@ -23,14 +23,9 @@ def _confirmed() -> rx.Component:
 
 
 def _problem() -> rx.Component:
-    return rx.vstack(
-        rx.callout(VerifyState.link_problem, icon="triangle_alert", color_scheme="red",
-                   width="100%"),
-        rx.text("Confirmation links work once, for 24 hours. Log in and use \"Send the link "
-                "again\" on the banner for a new one.", size="2"),
-        button_link("Log in", "/login", width="100%"),
-        spacing="3", width="100%",
-    )
+    return link_problem(VerifyState.link_problem, "Confirmation links work once, for 24 hours. "
+                        "Log in and use \"Send the link again\" on the banner for a new one.",
+                        "Log in", "/login")
 
 
 def verify_email_page() -> rx.Component:

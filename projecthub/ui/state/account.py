@@ -1,4 +1,4 @@
-"""``/account``: display name, password, and the person's API tokens."""
+"""``/account``: display name, sign-in address, password, and the person's API tokens."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
-from projecthub.services import accounts, api_tokens
+from projecthub.services import accounts, api_tokens, email_change, mail
 from projecthub.services.principal import Actor
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.components.tokens import READ_ONLY
@@ -49,6 +49,10 @@ class AccountState(SessionState):
     # Whether the one-time box is open. The raw token itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
     token_shown: rx.Field[bool] = rx.field(False)
+    # An email change waiting for its link to be followed ("" when none).
+    pending_email: rx.Field[str] = rx.field("")
+    pending_until: rx.Field[str] = rx.field("")
+    mail_ready: rx.Field[bool] = rx.field(True)
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         now = utcnow()
@@ -57,13 +61,20 @@ class AccountState(SessionState):
                                 when(v.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
 
+    def _fill_pending(self, db: Session, actor: Actor) -> None:
+        pending = email_change.pending_email_change(db, actor)
+        self.pending_email = pending.new_email if pending else ""
+        self.pending_until = when(pending.expires_at) if pending else ""
+
     @event
     def load(self) -> EventSpec | None:
-        self.token_shown = False
+        self.token_shown, self.mail_ready = False, mail.mail_ready()
         try:
             with session_scope() as db:
                 self._refresh(db)
-                self._fill_tokens(db, self._actor(db))
+                actor = self._actor(db)
+                self._fill_tokens(db, actor)
+                self._fill_pending(db, actor)
         except AppError as exc:
             return self._fail(exc)
         return None
@@ -80,17 +91,35 @@ class AccountState(SessionState):
         self.user_name = user.display_name
         return rx.toast.success("Your name was saved.")
 
-    @event
-    def show_password_error(self, result: dict[str, Any] | None) -> None:
-        """Callback of the browser's fetch to ``/auth/password`` (the passwords go from the
-        form to the API, never through this state): the API's ``detail``/``fields`` only."""
+    def _show_api_error(self, result: dict[str, Any] | None, form_key: str) -> None:
+        """A failed fetch from a form that posts a password to the API (it never passes through
+        this state): the API's ``detail``/``fields`` only."""
         if not result:
             return
         fields = {str(k): str(v) for k, v in (result.get("fields") or {}).items()}
         detail = str(result.get("detail") or "Something went wrong. Please try again.")
-        self.errors = fields or {"password_form": detail}
+        self.errors = fields or {form_key: detail}
         if result.get("status") == 401:
             self.logged_in = False
+
+    @event
+    def show_password_error(self, result: dict[str, Any] | None) -> None:
+        """Callback of the browser's fetch to ``/auth/password``."""
+        self._show_api_error(result, "password_form")
+
+    @event
+    def show_email_error(self, result: dict[str, Any] | None) -> None:
+        """Callback of the browser's fetch to ``/auth/email-change`` (on success the page
+        reloads and shows the pending change)."""
+        self._show_api_error(result, "email_form")
+
+    @event
+    def cancel_email_change(self) -> Events:
+        def work(db: Session) -> None:
+            actor = self._actor(db)
+            email_change.cancel_email_change(db, actor)
+            self._fill_pending(db, actor)
+        return self._attempt(work, success="The email change was cancelled.", field="email_form")
 
     @event
     def create_token(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:

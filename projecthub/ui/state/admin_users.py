@@ -108,6 +108,7 @@ class InstanceSettingsState(InstanceAdminState):
     sandbox: rx.Field[bool] = rx.field(False)
     environment: rx.Field[str] = rx.field("")
     workers: rx.Field[list[WorkerRow]] = rx.field(default_factory=list)
+    mail_unavailable: rx.Field[list[str]] = rx.field(default_factory=list)
 
     def _fill_admin(self, db: Session, actor: Actor) -> None:
         view = instance_settings.overview(db, actor)
@@ -119,6 +120,7 @@ class InstanceSettingsState(InstanceAdminState):
         self.smtp_host, self.sandbox = view.smtp_host, view.sandbox
         self.environment = view.environment
         self.workers = [WorkerRow(name, state) for name, state in view.workers]
+        self.mail_unavailable = view.mail_unavailable
 
     @event
     def load(self) -> EventSpec | None:

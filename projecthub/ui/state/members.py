@@ -136,7 +136,8 @@ class MembersState(SessionState):
                 principal = self._principal(db)
                 created = invitations.create_invitation(
                     db, principal, email=str(form.get("email", "")),
-                    role=str(form.get("role", "member")))
+                    role=str(form.get("role", "member")),
+                    client_ip=self.router.session.client_ip)
                 self._fill(db, principal)
         except AppError as exc:
             field = {Conflict: "email", PermissionDenied: "role"}.get(type(exc), "invite")
@@ -151,7 +152,8 @@ class MembersState(SessionState):
             with session_scope() as db:
                 principal = self._principal(db)
                 created = invitations.resend_invitation(
-                    db, principal, parse_id(invitation_id, "Invitation"))
+                    db, principal, parse_id(invitation_id, "Invitation"),
+                    client_ip=self.router.session.client_ip)
                 self._fill(db, principal)
         except AppError as exc:
             return self._fail(exc, field="invitations")
