@@ -7,6 +7,7 @@ provisioning markers. Ids are numeric strings from one counter, as unique as Pro
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,7 +152,7 @@ class Deal:
     date: date
     created_at: datetime
     project_id: str | None = None
-    end_date: date | None = None
+    end_date: dt.date | None = None  # ``date`` is a field name here
     budget_total: int = 0
     budget_used: int = 0
     budgeted_time: int = 0

@@ -188,13 +188,14 @@ def create_service(state: st.ProductiveState, payload: Payload) -> st.Service:
     billable = payload.attributes.get("billable")
     if billable is not None and not isinstance(billable, bool):
         checks.fail("billable", NOT_IN_LIST)
-    section = state.get("sections", checks.id("section"))
+    section: st.Section | None = state.get("sections", checks.id("section"))
     if section is not None and section.deal_id != checks.id("deal"):
         checks.fail("section", "does not belong to the deal")
     service_type = state.get("service_types", checks.id("service_type"))
     if service_type is not None and service_type.archived_at is not None:
         checks.fail("service_type", "is archived")
     checks.done()
+    assert section is not None  # a missing section failed the checks above
     return state.add_service(
         section, str(payload.attributes["name"]), service_type_id=checks.id("service_type"),
         billing_type_id=billing, unit_id=unit, quantity=float(quantity or 0),

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from projecthub.connectors.errors import PermissionDenied
+from projecthub.connectors.errors import ConnectorError, PermissionDenied
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.services.provisioning.actions.productive import MARKER_FIELD, MISSING_MARKER
+from projecthub.services.tool_clients import ToolClients
 
 if TYPE_CHECKING:
     from projecthub.services.provisioning.preflight import ToolCheck
@@ -62,6 +63,19 @@ async def search_companies(prod: ProductiveConnector, query: str,
     return names
 
 
+async def find_companies(tools: ToolClients, connection_id: str | None,
+                         query: str) -> tuple[list[str], str]:
+    """Productive's companies matching ``query`` for the wizard's company picker, and a reason
+    when none could be asked for (no connection chosen yet, or Productive refused)."""
+    if not connection_id:
+        return [], "Choose the Productive connection first."
+    try:
+        async with tools.productive(connection_id) as prod:
+            return await search_companies(prod, query[:200]), ""
+    except ConnectorError as exc:
+        return [], f"Productive's companies could not be listed: {exc}"
+
+
 async def company(prod: ProductiveConnector, a: dict[str, Any], check: ToolCheck) -> str:
     """The company part of the summary; a missing company is a problem with a way forward:
     the closest of Productive's names, or creating it as a step of the run."""
@@ -83,4 +97,4 @@ async def company(prod: ProductiveConnector, a: dict[str, Any], check: ToolCheck
     return ""
 
 
-__all__ = ["CREATE", "company", "prerequisites", "search_companies"]
+__all__ = ["CREATE", "company", "find_companies", "prerequisites", "search_companies"]

@@ -75,8 +75,8 @@ def test_a_choice_the_plan_does_not_understand_is_refused(db, owner):
 
 
 def test_a_tool_mode_brings_its_required_inputs(db, owner):
-    source = MINIMAL + """      - {id: productive_mode, label: Productive, type: choice, default: create,
-         options: [{value: create, label: Create}, {value: skip, label: Skip}]}
+    source = MINIMAL + """      - {id: productive_mode, label: Productive, type: choice,
+         default: create, options: [{value: create, label: Create}, {value: skip, label: Skip}]}
       - {id: productive_connection, label: Connection, type: connection, tool: productive,
          required: true}
 """
