@@ -306,7 +306,7 @@ class ProductiveState:
         service = self._put(Service(self.next_id(), name, position, billable, billing_type_id,
                                     unit_id, quantity, price, section.deal_id, section.id,
                                     service_type_id))
-        self._recompute(section.deal_id)
+        self.recompute(section.deal_id)
         return service
 
     def track_time(self, service_id: str, minutes: int) -> None:
@@ -315,9 +315,9 @@ class ProductiveState:
         service.worked_time += minutes
         if service.unit_id == 1:
             service.budget_used += round(service.price * minutes / 60)
-        self._recompute(service.deal_id)
+        self.recompute(service.deal_id)
 
-    def _recompute(self, deal_id: str) -> None:
+    def recompute(self, deal_id: str) -> None:
         deal: Deal = self.table("deals")[deal_id]
         services = [s for s in self.table("services").values() if s.deal_id == deal_id]
         deal.budget_total = sum(s.budget_total for s in services)
