@@ -91,7 +91,7 @@ async def company(prod: ProductiveConnector, a: dict[str, Any], check: ToolCheck
         return f" for {existing.name}"
     check.problems.append(f"No company named {name} in Productive. Pick one of Productive's "
                           "companies, or choose to create it in Productive.")
-    close = await search_companies(prod, name.split()[0] if name.split() else "", 1)
+    close = await search_companies(prod, name, 1) if name else []  # "Acme" → "Acme Retail GmbH"
     check.suggestion.update({"client_company": close[0]} if close
                             else {"company_mode": CREATE})
     return ""
