@@ -96,7 +96,7 @@ def _answer_up_to_productive(page: Page) -> None:
 
 def _company_and_budget(page: Page) -> None:
     _pick(page, "productive_connection", "Demo Productive")
-    company = page.get_by_label("Company", exact=True)
+    company = page.locator("#wf-client_company")
     choices = page.get_by_test_id("company-choices")
     company.fill("harbor")  # Productive's own names, found as one types
     expect(choices.get_by_role("button", name="Blue Harbor Logistics")).to_be_visible()

@@ -180,10 +180,10 @@ def _tool_steps(page: Page) -> None:
     _next(page, "Productive")
 
     _pick(page, "productive_connection", "Demo Productive")
-    page.get_by_label("Company", exact=True).fill("Acme")
+    page.locator("#wf-client_company").fill("Acme")
     page.get_by_test_id("company-choices").get_by_role("button",
                                                        name="Acme Retail GmbH").click()
-    expect(page.get_by_label("Company", exact=True)).to_have_value("Acme Retail GmbH")
+    expect(page.locator("#wf-client_company")).to_have_value("Acme Retail GmbH")
     page.get_by_label("Budget amount").fill("24000")
     page.get_by_label("Billable hours").fill("200")
     page.get_by_role("radio", name="Non-billable").click()
