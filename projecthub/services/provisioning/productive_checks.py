@@ -68,7 +68,7 @@ async def find_companies(tools: ToolClients, connection_id: str | None,
     """Productive's companies matching ``query`` for the wizard's company picker, and a reason
     when none could be asked for (no connection chosen yet, or Productive refused)."""
     if not connection_id:
-        return [], "Choose the Productive connection first."
+        return [], "Choose a Productive connection above to pick from its companies."
     try:
         async with tools.productive(connection_id) as prod:
             return await search_companies(prod, query[:200]), ""
