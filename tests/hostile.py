@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 
 HOSTILE_TEMPLATE = ("name: Hostile\nsteps:\n  - id: s\n    title: S\n    fields:\n"
-                    "      - {id: code, label: Code, type: text, pattern: '(a+)+'}\n")
+                    "      - {id: code, label: Code, type: text, pattern: '(a+)+'}\n"
+                    "      - {id: name, label: Name, type: text, required: true}\n"
+                    "      - {id: key, label: Key, type: text, required: true}\n"
+                    "      - {id: project_manager, label: Manager, type: member, "
+                    "required: true}\n")
 # Python's re backtracks for seconds on this (twice as long per extra "a"; 40 take hours).
 EVIL_ANSWER = "a" * 26 + "!"
 

@@ -1,8 +1,9 @@
 """Productive.io (API v2, JSON:API) with an API token and an organization id.
 
-Only the calls ProjectHub needs: who the token acts as, find people, companies, workflows and
-subsidiaries, find or create a project, add members, create or find its budget, and read its
-status (budget figures, task counts). Productive sends no rate-limit headers, so the client keeps
+Only the calls ProjectHub needs: who the token acts as, find people, companies, workflows,
+subsidiaries and service types, create a company, find or create a project, add members, create
+or find its budget with the section and service that give it its amount, and read its status
+(budget figures, task counts). Productive sends no rate-limit headers, so the client keeps
 itself under the published limits (100 requests per 10 s, 4000 per 30 min, per connection).
 """
 
@@ -22,6 +23,7 @@ from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import AuthFailed, Invalid
 from projecthub.connectors.pagination import Params, iter_page_number
 from projecthub.connectors.productive_models import (
+    BillingType,
     Budget,
     Company,
     CustomField,
@@ -32,8 +34,12 @@ from projecthub.connectors.productive_models import (
     Person,
     Project,
     ProjectType,
+    Section,
+    Service,
+    ServiceType,
     Subsidiary,
     TaskCounts,
+    Unit,
     Workflow,
 )
 from projecthub.connectors.ratelimit import Window
@@ -137,6 +143,15 @@ class ProductiveConnector(Connector):
                    if _same(c.name, name)]
         return min(matches, key=lambda c: c.archived, default=None)
 
+    async def create_company(self, name: str) -> Company:
+        """Create a client company. Names are not unique, so a retried step looks the name up
+        with ``find_company_by_name`` first; never retried here."""
+        return await self._create("companies", Company, {"name": name.strip()}, {})
+
+    def iter_service_types(self) -> AsyncIterator[ServiceType]:
+        """Active service types, by name (Productive's default order)."""
+        return self._iter("service_types", ServiceType, {"filter[status]": 1})
+
     def iter_workflows(self) -> AsyncIterator[Workflow]:
         return self._iter("workflows", Workflow, {})
 
@@ -215,20 +230,52 @@ class ProductiveConnector(Connector):
     async def create_budget(
         self, *, name: str, project_id: str, company_id: str, responsible_id: str,
         subsidiary_id: str, deal_type: DealType = DealType.CLIENT, currency: str | None = None,
-        start: date | None = None,
+        start: date | None = None, end: date | None = None,
     ) -> Budget:
-        """Create a budget on a project. Its total comes from the services added to it later
+        """Create a budget on a project. Its total comes from the services added to it
         (``budget_total`` is read-only); like projects, budget names are not unique."""
         attributes: dict[str, Any] = {"name": name, "deal_type_id": int(deal_type), "budget": True}
         if currency:
             attributes["currency"] = currency
         if start:
             attributes["date"] = start.isoformat()
+        if end:
+            attributes["end_date"] = end.isoformat()
         relationships = {"project": _ref("projects", project_id),
                          "company": _ref("companies", company_id),
                          "responsible": _ref("people", responsible_id),
                          "subsidiary": _ref("subsidiaries", subsidiary_id)}
         return await self._create("deals", Budget, attributes, relationships)
+
+    async def get_budget(self, budget_id: str) -> Budget:
+        return await self._get(f"deals/{_id(budget_id)}", Budget)
+
+    async def create_section(self, budget_id: str, name: str, *, position: int = 1) -> Section:
+        """Services belong to a section of their budget (every budget has at least one)."""
+        return await self._create("sections", Section, {"name": name, "position": position},
+                                  {"deal": _ref("deals", budget_id)})
+
+    def iter_budget_sections(self, budget_id: str) -> AsyncIterator[Section]:
+        return self._iter("sections", Section, {"filter[deal_id]": _id(budget_id)})
+
+    def iter_budget_services(self, budget_id: str) -> AsyncIterator[Service]:
+        return self._iter("services", Service, {"filter[deal_id]": _id(budget_id)})
+
+    async def create_service(
+        self, *, budget_id: str, section_id: str, service_type_id: str, name: str,
+        billing_type: BillingType, unit: Unit, quantity: float, price_cents: int,
+        position: int = 1,
+    ) -> Service:
+        """Add a line to a budget: ``price_cents`` per unit times ``quantity`` becomes its share
+        of the budget's total. Non-billable services (billing type none) are not billable."""
+        attributes = {"name": name, "position": position,
+                      "billable": billing_type != BillingType.NONE,
+                      "billing_type_id": int(billing_type), "unit_id": int(unit),
+                      "quantity": quantity, "price": price_cents}
+        relationships = {"deal": _ref("deals", budget_id),
+                         "section": _ref("sections", section_id),
+                         "service_type": _ref("service_types", service_type_id)}
+        return await self._create("services", Service, attributes, relationships)
 
     async def task_counts(self, project_id: str) -> TaskCounts:
         """Tasks per status category, from three one-item pages' ``meta.total_count``."""

@@ -31,6 +31,22 @@ class DealType(IntEnum):
     CLIENT = 2
 
 
+class BillingType(IntEnum):
+    """A service's ``billing_type_id``: fixed fee, time & materials ("actuals"), or none."""
+
+    FIXED = 1
+    ACTUALS = 2
+    NONE = 3
+
+
+class Unit(IntEnum):
+    """A service's ``unit_id``: what its quantity counts."""
+
+    HOUR = 1
+    PIECE = 2
+    DAY = 3
+
+
 @dataclass(frozen=True)
 class Money:
     """An amount in the currency's minor unit (Productive sends cents) and an ISO currency."""
@@ -115,6 +131,35 @@ class Subsidiary(_Resource):
     name: str
 
 
+class ServiceType(_Resource):
+    """A kind of work; every service on a budget must name one."""
+
+    name: str
+    archived_at: datetime | None = None
+
+
+class Section(_Resource):
+    name: str
+    deal_id: str | None = None
+
+
+class Service(_Resource):
+    """A line on a budget. Productive computes ``budget_total`` as price x quantity."""
+
+    name: str
+    billing_type_id: BillingType
+    unit_id: Unit
+    quantity: Decimal
+    price: Decimal = Decimal(0)
+    budget_total: int = 0
+    deal_id: str | None = None
+
+    @field_validator("price", "budget_total", mode="before")
+    @classmethod
+    def _zero_when_null(cls, value: Any) -> Any:
+        return 0 if value is None else value
+
+
 class Workflow(_Resource):
     name: str
     archived_at: datetime | None = None
@@ -165,6 +210,7 @@ class Budget(_Resource):
 
     name: str
     currency: str
+    deal_type_id: DealType | None = None
     project_id: str | None = None
     budget_total: int = 0
     budget_used: int = 0
@@ -209,6 +255,7 @@ class TaskCounts:
 
 
 __all__ = [
+    "BillingType",
     "Budget",
     "Company",
     "CustomField",
@@ -220,7 +267,11 @@ __all__ = [
     "Person",
     "Project",
     "ProjectType",
+    "Section",
+    "Service",
+    "ServiceType",
     "Subsidiary",
     "TaskCounts",
+    "Unit",
     "Workflow",
 ]

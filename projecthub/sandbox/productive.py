@@ -7,8 +7,11 @@ Point a connector at ``http://<host>/sandbox/productive`` (it adds ``/api/v2``).
 demo@projecthub.example.
 
 Served: lists and single records of people, companies, subsidiaries, workflows, workflow
-statuses, custom fields, projects, memberships, deals and tasks, the token's organization
-memberships, and creating projects, memberships and deals. Lists page with ``page[number]`` and
+statuses, custom fields, projects, memberships, deals, sections, services, service types and
+tasks, the token's organization memberships, and creating companies, projects, memberships,
+deals, sections and services (a budget's totals are computed from its services, price x
+quantity). A kind listed in a tenant's ``forbidden`` answers 403, as Productive does for a person
+whose permission set lacks it. Lists page with ``page[number]`` and
 ``page[size]`` (default 30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``),
 sort with ``sort=`` and include relationships with ``include=``. Productive sends no rate-limit
 headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429.
@@ -61,7 +64,7 @@ def authenticate(request: Request, tenant: Callable[[str], ProductiveState],
 
 async def collection(request: Request, state: ProductiveState) -> Response:
     kind = request.path_params["kind"]
-    view = _view(kind)
+    view = _view(kind, state)
     if request.method == "POST":
         return await _create(request, state, kind, view)
     include = _include(request, view)
@@ -73,7 +76,7 @@ async def collection(request: Request, state: ProductiveState) -> Response:
 
 
 async def member(request: Request, state: ProductiveState) -> Response:
-    view = _view(request.path_params["kind"])
+    view = _view(request.path_params["kind"], state)
     record = state.get(view.kind, request.path_params["ident"])
     if record is None:
         raise JsonApiError.not_found()
@@ -92,10 +95,13 @@ async def _create(request: Request, state: ProductiveState, kind: str, view: Vie
     return single(render(view, record, state), status=201)
 
 
-def _view(kind: str) -> View:
+def _view(kind: str, state: ProductiveState) -> View:
     view = VIEWS.get(kind)
     if view is None or kind == "organizations":
         raise JsonApiError.not_found()
+    if kind in state.forbidden:
+        # Productive's 403 body was not recorded: the 404's JSON:API shape, as for 401.
+        raise JsonApiError.bad_request("You are not authorized to perform this action", 403)
     return view
 
 

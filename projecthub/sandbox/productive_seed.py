@@ -54,17 +54,24 @@ def seed_demo(state: st.ProductiveState) -> None:
         for person in team:
             state.add_membership(project.id, person.id)
 
-    state.add_deal("Web Shop Relaunch 2026", company_id=acme.id, project_id=shop.id,
-                   responsible_id=staff[0].id, start=date(2026, 1, 12),
-                   budget_total=4_800_000, budget_used=3_120_000, budgeted_time=36_000,
-                   worked_time=24_300)
-    state.add_deal("Fleet App MVP", company_id=harbor.id, project_id=fleet.id,
-                   responsible_id=staff[1].id, start=date(2026, 2, 2),
-                   budget_total=2_250_000, budget_used=2_410_000, budgeted_time=15_000,
-                   worked_time=16_080)
-    state.add_deal("Internal tooling 2026", company_id=state.organization.company_id or "",
-                   project_id=tooling.id, deal_type_id=1, start=date(2026, 1, 1),
-                   budgeted_time=4_800, worked_time=1_320)
+    development = state.add_service_type("Development")
+    state.add_service_type("Design")
+    state.add_service_type("Project management")
+    shop_budget = state.add_deal("Web Shop Relaunch 2026", company_id=acme.id,
+                                 project_id=shop.id, responsible_id=staff[0].id,
+                                 start=date(2026, 1, 12))
+    _line(state, shop_budget, development, billing=2, hours=600, rate=8_000,
+          used=3_120_000, worked=24_300)
+    fleet_budget = state.add_deal("Fleet App MVP", company_id=harbor.id, project_id=fleet.id,
+                                  responsible_id=staff[1].id, start=date(2026, 2, 2))
+    _line(state, fleet_budget, development, billing=1, hours=250, rate=9_000,
+          used=2_410_000, worked=16_080)
+    tooling_budget = state.add_deal("Internal tooling 2026",
+                                    company_id=state.organization.company_id or "",
+                                    project_id=tooling.id, deal_type_id=1,
+                                    start=date(2026, 1, 1))
+    _line(state, tooling_budget, development, billing=3, hours=80, rate=0, used=0,
+          worked=1_320)
     state.add_deal("Brand refresh proposal", company_id=cedar.id, budget=False,
                    currency="GBP", responsible_id=staff[4].id, budget_total=1_500_000)
 
@@ -72,6 +79,17 @@ def seed_demo(state: st.ProductiveState) -> None:
         for category, titles in TASKS.items():
             for title in titles[:share if category != st.CLOSED else share + 3]:
                 state.add_task(project.id, title, category=category)
+
+
+def _line(state: st.ProductiveState, budget: st.Deal, service_type: st.ServiceType, *,
+          billing: int, hours: int, rate: int, used: int, worked: int) -> None:
+    """A budget's one service, with time already tracked on it: totals follow from it."""
+    section = state.add_section(budget.id, "Work")
+    service = state.add_service(section, service_type.name, service_type_id=service_type.id,
+                                billing_type_id=billing, unit_id=1, quantity=hours, price=rate,
+                                billable=billing != 3)
+    service.budget_used, service.worked_time = used, worked
+    state.recompute(budget.id)
 
 
 __all__ = ["seed_demo"]

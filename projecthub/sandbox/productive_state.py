@@ -7,6 +7,7 @@ provisioning markers. Ids are numeric strings from one counter, as unique as Pro
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,11 +152,61 @@ class Deal:
     date: date
     created_at: datetime
     project_id: str | None = None
+    end_date: dt.date | None = None  # ``date`` is a field name here
     budget_total: int = 0
     budget_used: int = 0
     budgeted_time: int = 0
     worked_time: int = 0
     closed_at: datetime | None = None
+
+
+@dataclass
+class ServiceType:
+    """A kind of work (Design, Development); every service on a budget names one."""
+
+    KIND: ClassVar[str] = "service_types"
+    id: str
+    name: str
+    archived_at: datetime | None = None
+
+
+@dataclass
+class Section:
+    KIND: ClassVar[str] = "sections"
+    id: str
+    name: str
+    position: int
+    deal_id: str
+
+
+@dataclass
+class Service:
+    """A line on a budget: ``price`` (cents per unit) times ``quantity`` is its total."""
+
+    KIND: ClassVar[str] = "services"
+    id: str
+    name: str
+    position: int
+    billable: bool
+    billing_type_id: int
+    unit_id: int
+    quantity: float
+    price: int
+    deal_id: str
+    section_id: str
+    service_type_id: str
+    worked_time: int = 0
+    budget_used: int = 0
+
+    @property
+    def budget_total(self) -> int:
+        return round(self.price * self.quantity)
+
+    @property
+    def budgeted_time(self) -> int:
+        """Minutes sold: hours (unit 1) or days of 8 hours (unit 3); pieces carry no time."""
+        per_unit = {1: 60, 3: 480}.get(self.unit_id, 0)
+        return round(self.quantity * per_unit)
 
 
 @dataclass
@@ -194,6 +245,9 @@ class ProductiveState:
         self._put(OrganizationMembership(self.next_id(), self.owner.id, ORGANIZATION_ID, now()))
         self.default_workflow = self.add_workflow("Default workflow")
         self.marker_field = self._put(CustomField(self.next_id(), MARKER_FIELD_NAME, "projects"))
+        self.add_service_type("General")
+        # Resource kinds the token's person may not read or write (their permission set): 403.
+        self.forbidden: set[str] = set()
 
     def table(self, kind: str) -> dict[str, Any]:
         return self.tables.setdefault(kind, {})
@@ -239,6 +293,38 @@ class ProductiveState:
             budget, currency or self.organization.currency, start or now().date(), now(),
             **extra))
 
+    def add_service_type(self, name: str, **extra: Any) -> ServiceType:
+        return self._put(ServiceType(self.next_id(), name, **extra))
+
+    def add_section(self, deal_id: str, name: str, position: int = 1) -> Section:
+        return self._put(Section(self.next_id(), name, position, deal_id))
+
+    def add_service(self, section: Section, name: str, *, service_type_id: str,
+                    billing_type_id: int, unit_id: int, quantity: float, price: int,
+                    billable: bool, position: int = 1) -> Service:
+        """A service, and its budget's totals recomputed as Productive does (from services)."""
+        service = self._put(Service(self.next_id(), name, position, billable, billing_type_id,
+                                    unit_id, quantity, price, section.deal_id, section.id,
+                                    service_type_id))
+        self.recompute(section.deal_id)
+        return service
+
+    def track_time(self, service_id: str, minutes: int) -> None:
+        """Approved time on a service: it uses the budget at the service's hourly price."""
+        service: Service = self.table("services")[service_id]
+        service.worked_time += minutes
+        if service.unit_id == 1:
+            service.budget_used += round(service.price * minutes / 60)
+        self.recompute(service.deal_id)
+
+    def recompute(self, deal_id: str) -> None:
+        deal: Deal = self.table("deals")[deal_id]
+        services = [s for s in self.table("services").values() if s.deal_id == deal_id]
+        deal.budget_total = sum(s.budget_total for s in services)
+        deal.budgeted_time = sum(s.budgeted_time for s in services)
+        deal.budget_used = sum(s.budget_used for s in services)
+        deal.worked_time = sum(s.worked_time for s in services)
+
     def add_task(self, project_id: str, title: str, *, category: int = NOT_STARTED) -> Task:
         """A task in the first status of ``category`` in its project's workflow."""
         project: Project = self.table("projects")[project_id]
@@ -281,6 +367,9 @@ __all__ = [
     "Person",
     "ProductiveState",
     "Project",
+    "Section",
+    "Service",
+    "ServiceType",
     "Subsidiary",
     "Task",
     "Workflow",

@@ -121,7 +121,7 @@ def _deal(d: st.Deal, _state: st.ProductiveState) -> dict[str, Any]:
              "budget_used": d.budget_used, "cost": d.budget_used,
              "profit": d.budget_total - d.budget_used, "invoiced": 0,
              "pending_invoicing": d.budget_total}
-    return {"name": d.name, "date": day(d.date), "end_date": None, "number": d.number,
+    return {"name": d.name, "date": day(d.date), "end_date": day(d.end_date), "number": d.number,
             "deal_number": d.number, "suffix": None, "time_approval": False,
             "expense_approval": False, "client_access": False, "deal_type_id": d.deal_type_id,
             "budget": d.budget, "tag_list": [], "purchase_order_number": None,
@@ -132,6 +132,18 @@ def _deal(d: st.Deal, _state: st.ProductiveState) -> dict[str, Any]:
             "closed_at": timestamp(d.closed_at), "last_activity_at": timestamp(d.created_at),
             "created_at": timestamp(d.created_at), "currency": d.currency,
             "currency_default": d.currency, "currency_normalized": d.currency, **money}
+
+
+def _service(s: st.Service, _state: st.ProductiveState) -> dict[str, Any]:
+    return {"name": s.name, "position": s.position, "billable": s.billable,
+            "description": None, "billing_type_id": s.billing_type_id, "unit_id": s.unit_id,
+            "quantity": s.quantity, "price": s.price, "budget_total": s.budget_total,
+            "budget_used": s.budget_used, "budgeted_time": s.budgeted_time,
+            "worked_time": s.worked_time, "billable_time": s.worked_time if s.billable else 0,
+            "estimated_time": s.budgeted_time, "booked_time": 0, "revenue": s.budget_used,
+            "cost": 0, "profit": s.budget_used, "time_tracking_enabled": True,
+            "expense_tracking_enabled": False, "booking_tracking_enabled": True,
+            "budget_cap_enabled": False, "custom_fields": None}
 
 
 def _task(t: st.Task, state: st.ProductiveState) -> dict[str, Any]:
@@ -217,6 +229,20 @@ VIEWS: dict[str, View] = {view.kind: view for view in (
           "responsible_id": _eq("responsible_id")},
          {"name": lambda d: d.name.casefold(), "created_at": lambda d: d.created_at,
           "date": lambda d: d.date}),
+    View("service_types",
+         lambda t, _s: {"name": t.name, "description": None,
+                        "archived_at": timestamp(t.archived_at)},
+         {}, {"status": _archivable(), "name": _contains("name")},
+         {"name": lambda t: t.name.casefold()}),
+    View("sections", lambda s, _s: {"name": s.name, "position": s.position},
+         {"deal": ("deals", "deal_id")}, {"deal_id": _eq("deal_id")}),
+    View("services", _service,
+         {"deal": ("deals", "deal_id"), "section": ("sections", "section_id"),
+          "service_type": ("service_types", "service_type_id")},
+         {"deal_id": _eq("deal_id"), "section_id": _eq("section_id"),
+          "service_type_id": _eq("service_type_id"), "billing_type": _eq("billing_type_id"),
+          "query": _contains("name")},
+         {"name": lambda s: s.name.casefold()}),
     View("tasks", _task,
          {"project": ("projects", "project_id"), "assignee": ("people", None),
           "task_list": ("task_lists", None),

@@ -1,4 +1,5 @@
-"""Creating projects, memberships and budgets (deals) with Productive's validation.
+"""Creating companies, projects, memberships, budgets (deals), their sections and services, with
+Productive's validation.
 
 Required fields mirror the vendor's resource schema (a test holds them equal). A missing field
 gets one ``invalid_attribute`` entry, ``can't be blank``, pointing at ``data/attributes/<name>``
@@ -24,11 +25,18 @@ RELATED: dict[str, dict[str, str]] = {
     "memberships": {"person": "people", "project": "projects"},
     "deals": {"company": "companies", "responsible": "people", "subsidiary": "subsidiaries",
               "project": "projects"},
+    "companies": {},
+    "sections": {"deal": "deals"},
+    "services": {"deal": "deals", "section": "sections", "service_type": "service_types"},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "projects": ("name", "project_type_id", "company", "project_manager", "workflow"),
     "memberships": ("type_id", "access_type_id"),
     "deals": ("name", "deal_type_id", "budget", "company", "responsible", "subsidiary"),
+    "companies": ("name",),
+    "sections": ("name", "position", "deal"),
+    "services": ("name", "position", "billable", "billing_type_id", "unit_id", "quantity",
+                 "service_type", "deal", "section"),
 }
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -136,15 +144,72 @@ def create_deal(state: st.ProductiveState, payload: Payload) -> st.Deal:
     currency = attributes.get("currency")
     if currency is not None and not (isinstance(currency, str) and _CURRENCY.match(currency)):
         checks.fail("currency", "is invalid")
-    start = _date(attributes.get("date"))
-    if attributes.get("date") is not None and start is None:
-        checks.fail("date", "is invalid")
+    start, end = _date(attributes.get("date")), _date(attributes.get("end_date"))
+    for name, value in (("date", start), ("end_date", end)):
+        if attributes.get(name) is not None and value is None:
+            checks.fail(name, "is invalid")
+    if start and end and end < start:
+        checks.fail("end_date", "must be after the start date")
     checks.done()
     return state.add_deal(
         str(attributes["name"]), company_id=checks.id("company"),
         responsible_id=checks.id("responsible"), subsidiary_id=checks.id("subsidiary"),
         project_id=payload.relationships.get("project"), budget=bool(budget),
-        deal_type_id=deal_type, currency=currency, start=start)
+        deal_type_id=deal_type, currency=currency, start=start, end_date=end)
+
+
+def create_company(state: st.ProductiveState, payload: Payload) -> st.Company:
+    """Company names are not unique in Productive either: a second create duplicates."""
+    checks = _Checks(state, "companies", payload)
+    checks.done()
+    return state.add_company(str(payload.attributes["name"]).strip())
+
+
+def create_section(state: st.ProductiveState, payload: Payload) -> st.Section:
+    checks = _Checks(state, "sections", payload)
+    position = _number(checks, "position")
+    checks.done()
+    return state.add_section(checks.id("deal"), str(payload.attributes["name"]),
+                             int(position or 1))
+
+
+def create_service(state: st.ProductiveState, payload: Payload) -> st.Service:
+    """A budget line; its deal's totals follow (``budget_total`` = price x quantity)."""
+    checks = _Checks(state, "services", payload)
+    billing = checks.choice("billing_type_id", (1, 2, 3))
+    unit = checks.choice("unit_id", (1, 2, 3))
+    quantity = _number(checks, "quantity")
+    price = _number(checks, "price")
+    position = _number(checks, "position")
+    if quantity is not None and quantity <= 0:
+        checks.fail("quantity", "must be greater than 0")
+    if price is not None and price < 0:
+        checks.fail("price", "must be greater than or equal to 0")
+    billable = payload.attributes.get("billable")
+    if billable is not None and not isinstance(billable, bool):
+        checks.fail("billable", NOT_IN_LIST)
+    section: st.Section | None = state.get("sections", checks.id("section"))
+    if section is not None and section.deal_id != checks.id("deal"):
+        checks.fail("section", "does not belong to the deal")
+    service_type = state.get("service_types", checks.id("service_type"))
+    if service_type is not None and service_type.archived_at is not None:
+        checks.fail("service_type", "is archived")
+    checks.done()
+    assert section is not None  # a missing section failed the checks above
+    return state.add_service(
+        section, str(payload.attributes["name"]), service_type_id=checks.id("service_type"),
+        billing_type_id=billing, unit_id=unit, quantity=float(quantity or 0),
+        price=round(price or 0), billable=bool(billable), position=int(position or 1))
+
+
+def _number(checks: _Checks, name: str) -> float | None:
+    value = checks.payload.attributes.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        checks.fail(name, "is not a number")
+        return None
+    return float(value)
 
 
 def _date(value: Any) -> date | None:
@@ -156,7 +221,9 @@ def _date(value: Any) -> date | None:
 
 WRITERS: dict[str, Callable[[st.ProductiveState, Payload], Any]] = {
     "projects": create_project, "memberships": create_membership, "deals": create_deal,
+    "companies": create_company, "sections": create_section, "services": create_service,
 }
 
-__all__ = ["REQUIRED", "WRITERS", "Payload", "create_deal", "create_membership",
-           "create_project", "parse_payload"]
+__all__ = ["REQUIRED", "WRITERS", "Payload", "create_company", "create_deal",
+           "create_membership", "create_project", "create_section", "create_service",
+           "parse_payload"]

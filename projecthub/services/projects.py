@@ -25,6 +25,7 @@ from projecthub.models import (
 from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.templates.bindings import bind_answers, binding_problems, describe
 from projecthub.services.templates.definition import TemplateDefinition
 from projecthub.services.templates.questionnaire import (
     AnswerContext,
@@ -75,11 +76,16 @@ def answer_context(session: Session, principal: Principal) -> AnswerContext:
 
 def check_answers(session: Session, principal: Principal, definition: TemplateDefinition,
                   answers: dict[str, Any]) -> dict[str, Any]:
-    """Validate against this organization; returns the answers the plan is made from."""
+    """Validate against this organization; returns the answers the plan is made from, each
+    plan input under its own name. A version saved before its bindings were checked, and
+    lacking one, is refused here with the reason, rather than failing the run."""
+    problems = binding_problems(definition)
+    if problems:
+        raise Conflict(describe(problems) + " An admin can fix the template and save it again.")
     errors = validate_answers(definition, answers, answer_context(session, principal))
     if errors:
         raise Invalid("Some answers need attention.", errors)
-    cleaned = visible_answers(definition, answers)
+    cleaned = bind_answers(definition, visible_answers(definition, answers))
     key = str(cleaned.get("key", ""))
     if session.exec(scoped_select(principal, Project).where(Project.key == key)).first():
         message = f"This organization already has a project with the key {key}."

@@ -117,7 +117,6 @@ def _basics(page: Page) -> None:
     page.wait_for_url(DRAFT_URL)  # the first answer created the draft
     page.get_by_label("Project key").fill("WEB")  # the demo Jira already has WEB: see review
     expect(_field(page, "key").get_by_role("alert")).to_have_count(0)
-    page.get_by_label("Company").fill("Acme Retail GmbH")
     page.get_by_label("Description").fill("Customer portal for Northwind's wholesale clients.")
     page.get_by_label("Start date").fill("2026-09-01")
     page.get_by_label("End date").fill("2026-08-01")
@@ -181,6 +180,10 @@ def _tool_steps(page: Page) -> None:
     _next(page, "Productive")
 
     _pick(page, "productive_connection", "Demo Productive")
+    page.locator("#wf-client_company").fill("Acme")
+    page.get_by_test_id("company-choices").get_by_role("button",
+                                                       name="Acme Retail GmbH").click()
+    expect(page.locator("#wf-client_company")).to_have_value("Acme Retail GmbH")
     page.get_by_label("Budget amount").fill("24000")
     page.get_by_label("Billable hours").fill("200")
     page.get_by_role("radio", name="Non-billable").click()

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from projecthub.connectors.errors import AuthFailed, Invalid
-from projecthub.connectors.productive_models import DealType, Money, ProjectType
+from projecthub.connectors.errors import AuthFailed, Invalid, PermissionDenied
+from projecthub.connectors.productive_models import (
+    BillingType,
+    DealType,
+    Money,
+    ProjectType,
+    Unit,
+)
 from projecthub.sandbox.productive_state import CLOSED, OWNER_EMAIL, STARTED
 from tests.connectors.productive_setup import make_connector, make_sandbox, productive_state
 
@@ -173,6 +179,51 @@ async def test_budgets_are_created_found_and_read_as_money_and_minutes(productiv
         "Alpha 2026", "Alpha support"]
     assert await connector.find_budget(project.id, "Alpha upsell") is None
     assert "POST /deals" in transport.validated
+
+
+async def test_a_budget_gets_its_amount_from_a_service_of_quantity_and_price(productive,
+                                                                             state):
+    connector, transport = productive
+    project = state.add_project("Alpha")
+    budget = await connector.create_budget(
+        name="Alpha 2026", project_id=project.id, company_id=project.company_id,
+        responsible_id=state.owner.id, subsidiary_id=state.subsidiary.id, currency="EUR")
+    [service_type] = [t async for t in connector.iter_service_types()]
+    section = await connector.create_section(budget.id, "Work")
+    line = await connector.create_service(
+        budget_id=budget.id, section_id=section.id, service_type_id=service_type.id,
+        name="Build", billing_type=BillingType.ACTUALS, unit=Unit.HOUR, quantity=40,
+        price_cents=12_500)
+    assert (line.budget_total, line.billing_type_id) == (500_000, BillingType.ACTUALS)
+    assert (await connector.get_budget(budget.id)).total == Money(500_000, "EUR")
+    assert [s.id async for s in connector.iter_budget_services(budget.id)] == [line.id]
+    assert [s.id async for s in connector.iter_budget_sections(budget.id)] == [section.id]
+    assert {"POST /sections", "POST /services", "GET /deals/{id}"} <= set(transport.validated)
+
+
+async def test_a_service_in_another_budgets_section_is_refused(productive, state):
+    connector, _ = productive
+    project = state.add_project("Alpha")
+    first, second = (state.add_deal(n, company_id=project.company_id, project_id=project.id)
+                     for n in ("One", "Two"))
+    section = state.add_section(first.id, "Work")
+    service_type = next(iter(state.table("service_types").values()))
+    with pytest.raises(Invalid) as caught:
+        await connector.create_service(
+            budget_id=second.id, section_id=section.id, service_type_id=service_type.id,
+            name="Build", billing_type=BillingType.FIXED, unit=Unit.HOUR, quantity=1,
+            price_cents=100)
+    assert "section" in caught.value.field_errors
+
+
+async def test_companies_are_created_and_a_forbidden_kind_is_permission_denied(productive,
+                                                                            state):
+    connector, _ = productive
+    company = await connector.create_company("  Northwind Traders ")
+    assert (await connector.find_company_by_name("northwind traders")).id == company.id
+    state.forbidden.add("service_types")
+    with pytest.raises(PermissionDenied):
+        await anext(connector.iter_service_types())
 
 
 async def test_task_counts_per_status_category(productive, state):

@@ -121,15 +121,31 @@ async def test_provision_refuses_answers_that_were_not_checked(world, engine, as
 
 
 async def test_answers_that_need_attention_point_at_their_step(world, as_user):
-    state = _review(world, as_user, key="x", client_company="")
+    state = _review(world, as_user, key="x", client_company="", productive_mode="create")
 
     await ReviewState.check_tools.fn(state)
 
     assert not state.preflight_ok and state.checks == []
     assert {(p.step_title, p.label) for p in state.problems} == {
-        ("Basics", "Project key"), ("Basics", "Company")}
-    state.go_to_step(state.problems[0].step)
+        ("Basics", "Project key"), ("Productive", "Company")}
+    state.go_to_step(next(p.step for p in state.problems if p.label == "Project key"))
     assert state.step_title == "Basics"
+
+
+async def test_a_company_productive_lacks_has_a_way_forward_in_the_review(world, as_user):
+    """Typing the organization's own name blocked the review with no way forward."""
+    state = _review(world, as_user, jira_mode="skip", productive_mode="create",
+                    client_company="Northwind", budget_type="non_billable")
+
+    await ReviewState.check_tools.fn(state)
+
+    card = next(c for c in state.checks if c.tool == "productive")
+    assert card.decision == "blocked" and card.suggestion == "Company in Productive → create"
+    state.apply_suggestion("productive")  # its follow-up event checks again:
+    await ReviewState.check_tools.fn(state)
+    card = next(c for c in state.checks if c.tool == "productive")
+    assert state.preflight_ok, card.problems
+    assert "for Northwind, a company the run creates first" in card.summary
 
 
 async def test_preflight_asks_for_the_session_again(world, engine, as_user):

@@ -45,7 +45,6 @@ def _drafts(engine: Any) -> list[WizardDraft]:
 def _fill_basics(state: WizardState) -> None:
     state.set_answer("name", "Website relaunch")
     state.set_answer("key", "WEBX")
-    state.set_answer("client_company", "Acme Retail GmbH")
 
 
 def test_the_built_in_template_is_offered_first(db, as_user):
@@ -105,7 +104,7 @@ def test_next_is_refused_with_every_problem_shown_until_the_step_is_valid(db, as
     state.next_step()
 
     assert state.step_index == 0
-    assert {row.id for row in state.fields if row.error} == {"name", "key", "client_company"}
+    assert {row.id for row in state.fields if row.error} == {"name", "key"}
 
     _fill_basics(state)
     state.set_answer("start_date", "2026-05-01")
@@ -227,8 +226,7 @@ def test_a_draft_resumes_where_it_was_left_even_after_logging_in_again(db, as_us
     again.load()
 
     assert (again.template_name, again.step_title) == ("Agency / IT project", "People")
-    assert again._answers == {"name": "Website relaunch", "key": "WEBX",
-                              "client_company": "Acme Retail GmbH"}
+    assert again._answers == {"name": "Website relaunch", "key": "WEBX"}
     assert [d.title for d in again.drafts] == ["Website relaunch"]
     again.go_to_step(0)
     assert _field(again, "key").text == "WEBX"

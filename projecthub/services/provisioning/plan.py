@@ -141,12 +141,17 @@ def _productive(b: _Builder, a: dict[str, Any]) -> list[str]:
                       {"name": a["productive_existing_project"]})]
     if mode != "create":
         return []
+    company = str(a.get("client_company", "")).strip()
+    steps = []
+    if a.get("company_mode") == "create":
+        steps.append(b.add("productive.create_company", "productive.create_company",
+                           f"Create company {company} in Productive", conn, {"name": company}))
     project = b.add("productive.create_project", "productive.create_project",
                     f"Create Productive project {a['name']}", conn,
-                    {"name": a["name"], "marker": b.source.project_id,
-                     "company": a.get("client_company", ""),
+                    {"name": a["name"], "marker": b.source.project_id, "company": company,
                      "client": a.get("project_type") == "client",
-                     "workflow": a.get("workflow", ""), "manager_email": b.source.manager_email})
+                     "workflow": a.get("workflow", ""), "manager_email": b.source.manager_email},
+                    tuple(steps))
     members = b.add("productive.add_memberships", "productive.add_memberships",
                     "Add the team to the Productive project", conn,
                     {"emails": _people(b.source)}, (project,))
@@ -155,8 +160,10 @@ def _productive(b: _Builder, a: dict[str, Any]) -> list[str]:
                    {"name": f"{a['name']} budget", "budget_type": a.get("budget_type",
                                                                          "non_billable"),
                     "amount": a.get("budget_amount"), "currency": a.get("currency", "EUR"),
-                    "billable_hours": a.get("billable_hours")}, (project,))
-    return [project, members, budget]
+                    "billable_hours": a.get("billable_hours"),
+                    "start_date": a.get("start_date"), "end_date": a.get("end_date")},
+                   (project,))
+    return [project, members, budget, *steps]  # the project first: what the links page cites
 
 
 def build_plan(source: PlanInput) -> list[PlannedStep]:

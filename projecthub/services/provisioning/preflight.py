@@ -13,6 +13,8 @@ from sqlmodel import Session
 
 from projecthub.connectors.errors import ConnectorError
 from projecthub.services.principal import Principal
+from projecthub.services.provisioning import productive_checks
+from projecthub.services.provisioning.budget import BudgetProblem, budget_line
 from projecthub.services.provisioning.plan import PlannedStep, PlannedStepSummary, team_nickname
 from projecthub.services.provisioning.service import plan_for
 from projecthub.services.tool_clients import ToolClients
@@ -20,10 +22,6 @@ from projecthub.services.views import View
 
 TOOLS = (("jira", "Jira", "jira_mode"), ("confluence", "Confluence", "confluence_mode"),
          ("graph", "Microsoft 365", "m365_mode"), ("productive", "Productive", "productive_mode"))
-
-
-BUDGET_LABELS = {"fixed": "fixed-price", "time_and_materials": "time & materials",
-                 "non_billable": "non-billable"}
 
 
 Decision = Literal["create", "link", "skip", "blocked"]
@@ -112,8 +110,8 @@ async def _productive(tools: ToolClients, a: dict[str, Any], emails: dict[str, s
             else:
                 check.summary = f"Link project {project.name}"
             return
-        if await prod.find_company_by_name(a.get("client_company", "")) is None:
-            check.problems.append(f"No company named {a.get('client_company')} in Productive.")
+        await productive_checks.prerequisites(prod, check)
+        company = await productive_checks.company(prod, a, check)
         workflows = [w.name async for w in prod.iter_workflows()]
         if a.get("workflow", "").casefold() not in {w.casefold() for w in workflows}:
             check.problems.append(f"No workflow named {a.get('workflow')} in Productive "
@@ -121,8 +119,17 @@ async def _productive(tools: ToolClients, a: dict[str, Any], emails: dict[str, s
         for email in dict.fromkeys(emails.values()):
             if not await prod.find_people_by_email(email):
                 check.warnings.append(f"No Productive person for {email}")
-    budget = BUDGET_LABELS.get(a.get("budget_type", ""), "")
-    check.summary = f"Create project {a['name']} with a {budget} budget"
+    try:
+        budget = f" with {budget_line(_budget_inputs(a)).describe()}"
+    except BudgetProblem as exc:
+        check.problems.append(str(exc))
+        budget = ""
+    check.summary = f"Create project {a['name']}{company}{budget}"
+
+
+def _budget_inputs(a: dict[str, Any]) -> dict[str, Any]:
+    return {"budget_type": a.get("budget_type", "non_billable"), "amount": a.get("budget_amount"),
+            "currency": a.get("currency", "EUR"), "billable_hours": a.get("billable_hours")}
 
 
 async def _graph(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],

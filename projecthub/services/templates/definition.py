@@ -34,7 +34,7 @@ from projecthub.services.templates.patterns import pattern_problem
 from projecthub.services.templates.yaml_loader import load_template_yaml
 
 FieldType = Literal["text", "textarea", "choice", "multichoice", "date", "number", "bool",
-                    "member", "members", "emails", "list", "connection"]
+                    "member", "members", "emails", "list", "connection", "company"]
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
@@ -110,6 +110,9 @@ class FieldDef(BaseModel):
             raise ValueError(f"field {self.id!r} of type {self.type} needs options")
         if self.type == "connection" and self.tool is None:
             raise ValueError(f"field {self.id!r} of type connection needs a tool")
+        if self.type == "company" and self.tool != "productive":
+            raise ValueError(f"field {self.id!r} of type company needs tool: productive "
+                             "(its companies are offered)")
         problem = pattern_problem(self.pattern) if self.pattern is not None else None
         if problem is not None:
             raise ValueError(f"field {self.id!r} has a pattern RE2 cannot use: {problem} "
@@ -129,6 +132,8 @@ class TemplateDefinition(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     description: Text = ""
     steps: list[StepDef] = Field(min_length=1, max_length=MAX_STEPS)
+    # Plan input → the field that feeds it, where the ids differ (services/templates/bindings).
+    inputs: dict[Id, Id] = Field(default_factory=dict, max_length=MAX_FIELDS)
 
     @model_validator(mode="after")
     def _references(self) -> TemplateDefinition:
@@ -142,6 +147,9 @@ class TemplateDefinition(BaseModel):
             for ref in (field.show_if.field if field.show_if else None, field.after):
                 if ref is not None and ref not in self._by_id:
                     raise ValueError(f"field {field.id!r} refers to unknown field {ref!r}")
+        for name, ref in self.inputs.items():
+            if ref not in self._by_id:
+                raise ValueError(f"inputs binds {name!r} to unknown field {ref!r}")
         return self
 
     def fields(self) -> list[FieldDef]:

@@ -16,6 +16,7 @@ from projecthub.models import Role, Template, TemplateVersion
 from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.templates.bindings import binding_problems, describe
 from projecthub.services.templates.definition import TemplateDefinition, parse_definition
 from projecthub.services.views import View
 
@@ -48,9 +49,19 @@ def _ensure_builtin(session: Session, principal: Principal) -> None:
         _create(session, principal, slug=BUILTIN_SLUG, source=default_source(), builtin=True)
 
 
+def checked_definition(source: str) -> TemplateDefinition:
+    """Parse a template to be saved and refuse it unless the plan has every input it needs
+    (checked at save only: stored versions stay readable whatever rules come later)."""
+    definition = parse_definition(source)
+    problems = binding_problems(definition)
+    if problems:
+        raise Invalid(describe(problems), {f"inputs.{k}": v for k, v in problems.items()})
+    return definition
+
+
 def _create(session: Session, principal: Principal, *, slug: str, source: str,
             builtin: bool = False) -> Template:
-    definition = parse_definition(source)
+    definition = checked_definition(source)
     template = Template(organization_id=principal.org_id, slug=slug, name=definition.name,
                         description=definition.description, is_builtin=builtin)
     session.add(template)
@@ -111,7 +122,7 @@ def _slug_for(session: Session, principal: Principal, name: str) -> str:
 
 def create_template(session: Session, principal: Principal, *, source: str) -> TemplateView:
     require_role(principal, Role.ADMIN)
-    definition = parse_definition(source)
+    definition = checked_definition(source)
     template = _create(session, principal, slug=_slug_for(session, principal, definition.name),
                        source=source)
     audit.record(session, principal, "template.created", target_type="template",
@@ -135,7 +146,7 @@ def update_template(session: Session, principal: Principal, template_id: uuid.UU
         raise Conflict("The built-in template cannot be edited. Clone it and edit the copy.")
     if template.retired_at is not None:
         raise Conflict("This template is retired. Clone it to make changes.")
-    definition = parse_definition(source)
+    definition = checked_definition(source)
     template.current_version += 1
     template.name, template.description = definition.name, definition.description
     session.add(template)

@@ -61,7 +61,7 @@ def _size_problem(value: Any) -> str | None:
 
 def _check_type(fdef: FieldDef, value: Any, ctx: AnswerContext) -> str | None:
     kind = fdef.type
-    if kind in ("text", "textarea"):
+    if kind in ("text", "textarea", "company"):
         if not isinstance(value, str):
             return "Enter text."
         if fdef.max_length and len(value) > fdef.max_length:

@@ -78,6 +78,23 @@ def _checks(row: RowVar[FieldRow]) -> rx.Component:
     )
 
 
+def _company(row: RowVar[FieldRow]) -> rx.Component:
+    """Type to search the tool's companies; picking one answers with its exact name."""
+    return rx.vstack(
+        _text(row),
+        rx.flex(
+            rx.foreach(row.options, lambda option: rx.button(
+                lucide_icon(cond(option.selected, "circle-check", "building-2"), size=14),
+                option.label, size="1", type="button",
+                variant=cond(option.selected, "solid", "soft"),
+                on_click=WizardState.set_answer(row.id, option.value))),
+            role="group", aria_label="Companies in Productive", wrap="wrap", gap="0.5rem",
+            data_testid="company-choices",
+        ),
+        spacing="2", width="100%",
+    )
+
+
 def _switch(row: RowVar[FieldRow]) -> rx.Component:
     return rx.flex(
         rx.switch(id=_id(row), checked=row.on, size="2",
@@ -99,6 +116,7 @@ def _control(row: RowVar[FieldRow]) -> rx.Component:
         ("select", _select(row)),
         ("checks", _checks(row)),
         ("switch", _switch(row)),
+        ("company", _company(row)),
         _text(row),
     ))
 

@@ -19,10 +19,12 @@ from projecthub.core.errors import AppError, Conflict, Invalid, NotAuthenticated
 from projecthub.models import Role
 from projecthub.services import connections, drafts, members, projects
 from projecthub.services.principal import Principal, require_role
+from projecthub.services.provisioning.productive_checks import find_companies
 from projecthub.services.templates import library
 from projecthub.services.templates.definition import FieldDef, StepDef, TemplateDefinition
 from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_step, with_defaults
+from projecthub.services.wiring import tool_clients
 from projecthub.ui.format import when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
 from projecthub.ui.state.session import Event, Events, parse_id
@@ -43,7 +45,8 @@ from projecthub.ui.typed import event
 NEW_PATH = "/projects/new"
 REVIEW = "review"  # the step id drafts store for the wizard's own review page
 WIZARD = "wizard"  # errors about the wizard as a whole
-_TYPED = ("text", "textarea", "lines", "number", "date")  # inputs whose text is kept as typed
+# Inputs whose text is kept as typed.
+_TYPED = ("text", "textarea", "lines", "number", "date", "company")
 
 Change = Callable[[Session, Principal, TemplateDefinition], EventSpec | None]
 
@@ -183,6 +186,13 @@ class WizardState(DraftsState):
         events: list[Event] = [e for e in (saved, follow) if e is not None]
         return events or None
 
+    def _searching(self, events: Events) -> Events:
+        """A page with a company field offers the tool's companies for what is typed there."""
+        if not any(row.kind == "company" for row in self.fields):
+            return events
+        listed = events if isinstance(events, list) else [events] if events else []
+        return [*listed, WizardState.find_companies]
+
     def _set(self, field: str, answer: Any) -> None:
         rest = {k: v for k, v in self._answers.items() if k != field}
         self._answers = rest if answer is None else {**rest, field: answer}
@@ -241,7 +251,38 @@ class WizardState(DraftsState):
             self._set(field, parse(fdef, value))
             if widget(fdef) in _TYPED:
                 self._raw = {**self._raw, field: str(value)}
-        return self._act(change)
+        return self._searching(self._act(change))
+
+    @event(background=True)
+    async def find_companies(self) -> None:
+        """Ask the tool for the companies matching the company field's text, in the background
+        (a slow tool must not hold the page), then redraw the field with them."""
+        async with self:
+            answers = dict(self._answers)
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                definition = self._definition(db, principal)
+                step = self._step(definition)
+                fdef = next((f for f in step.fields if f.type == "company"), None) if step \
+                    else None
+                if fdef is None:
+                    return
+                conn = next((f.id for f in definition.fields()
+                             if f.type == "connection" and f.tool == fdef.tool), "")
+                merged = with_defaults(definition, answers)
+                query = str(merged.get(fdef.id) or "")
+            names, note = await find_companies(tool_clients(principal),
+                                               str(merged.get(conn) or "") or None, query)
+            async with self:
+                if self._answers != answers:
+                    return  # typed on meanwhile: that change asks again
+                self._pickers = dataclasses.replace(self._pickers, companies=tuple(names),
+                                                    companies_note=note)
+                with session_scope() as db:
+                    self._render(db, self._principal(db), definition)
+        except AppError:
+            return
 
     @event
     def set_flag(self, field: str, on: bool) -> Events:
@@ -276,7 +317,7 @@ class WizardState(DraftsState):
             if not validate_step(definition, step.id, self._answers,
                                  projects.answer_context(db, principal)):
                 self.step_index += 1
-        return self._act(change)
+        return self._searching(self._act(change))
 
     @event
     def go_to_step(self, index: int) -> Events:
@@ -284,4 +325,4 @@ class WizardState(DraftsState):
         def change(_db: Session, _p: Principal, _definition: TemplateDefinition) -> None:
             if 0 <= int(index) < self.step_index:
                 self.step_index = int(index)
-        return self._act(change)
+        return self._searching(self._act(change))

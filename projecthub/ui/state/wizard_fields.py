@@ -23,10 +23,15 @@ class Pickers:
 
     members: tuple[tuple[str, str], ...] = ()
     connections: dict[str, tuple[tuple[str, str], ...]] = dataclasses.field(default_factory=dict)
+    # Company fields offer the tool's companies matching what was typed (names, as it has them).
+    companies: tuple[str, ...] = ()
+    companies_note: str = ""
 
     def choices(self, fdef: FieldDef) -> Sequence[tuple[str, str]]:
         if fdef.type in ("member", "members"):
             return self.members
+        if fdef.type == "company":
+            return [(name, name) for name in self.companies]
         if fdef.type == "connection":
             return self.connections.get(fdef.tool or "", ())
         return [(o.value, o.label) for o in fdef.options]
@@ -45,7 +50,8 @@ class FieldRow:
 
     id: str
     label: str
-    kind: str  # text | textarea | lines | number | date | radio | select | checks | switch
+    # text | textarea | lines | number | date | radio | select | checks | switch | company
+    kind: str
     required: bool
     help: str
     text: str  # the value of text-like inputs, selects and radio groups
@@ -92,7 +98,7 @@ def widget(fdef: FieldDef) -> str:
         return "checks"
     if kind in ("member", "connection"):
         return "select"
-    return kind  # text, textarea, number, date
+    return kind  # text, textarea, number, date, company
 
 
 def as_text(value: Any) -> str:
@@ -147,11 +153,14 @@ def field_rows(definition: TemplateDefinition, step: StepDef, answers: Answers,
             id=fdef.id, label=fdef.label, kind=widget(fdef), required=fdef.required,
             help=fdef.help, text=raw.get(fdef.id, as_text(value)), on=value is True,
             options=[OptionRow(v, label, v in chosen) for v, label in choices],
-            error=errors.get(fdef.id, ""), no_options=_no_options(fdef, choices)))
+            error=errors.get(fdef.id, ""), no_options=_no_options(fdef, choices, pickers)))
     return rows
 
 
-def _no_options(fdef: FieldDef, choices: Sequence[tuple[str, str]]) -> str:
+def _no_options(fdef: FieldDef, choices: Sequence[tuple[str, str]], pickers: Pickers) -> str:
+    if fdef.type == "company":
+        return pickers.companies_note or ("" if choices else "No company in Productive matches "
+                                          "what you typed.")
     if choices or fdef.type not in ("member", "members", "connection"):
         return ""
     if fdef.type == "connection":
@@ -166,7 +175,7 @@ def shown(fdef: FieldDef, value: Any, pickers: Pickers) -> str:
         return EMPTY
     if fdef.type == "bool":
         return "Yes" if value else "No"
-    labels = dict(pickers.choices(fdef))
+    labels = {} if fdef.type == "company" else dict(pickers.choices(fdef))
     values = value if isinstance(value, list) else [value]
     if labels:
         return ", ".join(labels.get(str(v), str(v)) for v in values)

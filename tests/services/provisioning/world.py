@@ -18,6 +18,7 @@ from projecthub.services.principal import Principal
 from projecthub.services.provisioning.runner import RunnerConfig
 from projecthub.services.templates import library
 from projecthub.services.tool_clients import ToolClients
+from tests.connectors.productive_validating import ProductiveValidatingTransport
 from tests.factories import make_org, make_user, principal
 
 SANDBOX_HOST = "http://127.0.0.1:9"  # never dialled: the transport below answers in-process
@@ -37,10 +38,15 @@ class World:
 
     def config(self, *, worker: str = "worker-test", lease_seconds: int = 60) -> RunnerConfig:
         transport = httpx.ASGITransport(app=self.sandbox)
+        # Productive traffic is checked against the vendor's resource schema on the way.
+        productive = ProductiveValidatingTransport(transport)
+
+        def transport_for(url: str) -> httpx.AsyncBaseTransport:
+            return productive if url.endswith("/sandbox/productive") else transport
 
         def tools(p: Principal) -> ToolClients:
             return ToolClients(lambda: Session(self.db.get_bind(), expire_on_commit=False), p,
-                               transport_factory=lambda _url: transport, clock=self.clock)
+                               transport_factory=transport_for, clock=self.clock)
 
         return RunnerConfig(session_factory=lambda: Session(self.db.get_bind(),
                                                             expire_on_commit=False),

@@ -39,9 +39,9 @@ def test_conditions_hide_fields_and_their_rules():
     assert validate_step(DEFAULT, "jira", answers, CTX) == {}
     errors = validate_step(DEFAULT, "jira", {"jira_mode": "link"}, CTX)
     assert set(errors) == {"jira_connection", "jira_existing_key"}
-    assert "billable_hours" not in validate_step(
-        DEFAULT, "productive", {"productive_mode": "create", "budget_type": "fixed",
-                                "billable_hours": -1}, CTX)
+    assert "budget_amount" not in validate_step(
+        DEFAULT, "productive", {"productive_mode": "create", "budget_type": "non_billable",
+                                "budget_amount": -1}, CTX)
 
 
 def test_nested_conditions_follow_the_chain():

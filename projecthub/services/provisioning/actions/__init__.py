@@ -11,6 +11,7 @@ ACTIONS: dict[str, Action] = {
     "confluence.create_page": confluence.create_page,
     "confluence.link_space": confluence.link_space,
     "confluence.create_links_page": confluence.create_links_page,
+    "productive.create_company": productive.create_company,
     "productive.create_project": productive.create_project,
     "productive.add_memberships": productive.add_memberships,
     "productive.create_budget": productive.create_budget,
