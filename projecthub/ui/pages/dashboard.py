@@ -194,7 +194,7 @@ def _pager() -> rx.Component:
         rx.spacer(),
         rx.select(list(PAGE_SIZES), value=DashboardState.page_size.to_string(), size="1",
                   on_change=lambda v: DashboardState.filter_by("page_size", v),
-                  aria_label="Projects per page"),
+                  custom_attrs={"aria-label": "Projects per page"}),
         step("Previous", DashboardState.prev_href),
         rx.text("Page ", DashboardState.page, " of ", DashboardState.page_count, size="2"),
         step("Next", DashboardState.next_href),

@@ -43,7 +43,8 @@ def _role_control(member: RowVar[MemberRow]) -> rx.Component:
         SessionState.is_org_admin,
         rx.select(list(ROLES), value=member.role, size="2",
                   on_change=lambda role: MembersState.change_role(member.id, role),
-                  aria_label="Role of " + member.email),
+                  # rx.select puts aria_label on its root; the trigger takes custom_attrs.
+                  custom_attrs={"aria-label": "Role of " + member.email}),
         rx.badge(member.role, variant="soft", size="2"),
     )
 
