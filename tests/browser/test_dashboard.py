@@ -408,7 +408,7 @@ def test_refresh_brings_the_tools_figures_and_shows_what_changed(
     pages = _figure(page, "Confluence space", "Pages").get_by_test_id("figure-value")
     before = int(pages.inner_text())
     expect(page.get_by_test_id("stale-note")).to_have_count(0)
-    expect(page.get_by_test_id("synced")).to_contain_text("Synced just now")
+    expect(page.get_by_test_id("synced")).to_contain_text("Synced a few seconds ago")
     expect(page.get_by_test_id("reason").first).to_be_visible()
 
     # Someone writes a page in Confluence (the sandbox's own API, as a person's tool would).
