@@ -63,7 +63,8 @@ def test_an_unknown_url_gets_a_404_page_in_the_app_chrome_with_a_way_back(
     page.get_by_role("link", name="Home page").click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("tracked in one place")
-    assert console_errors == []
+    # The browser logs the 404 status itself; nothing else may fail.
+    assert [e for e in console_errors if "status of 404 (Not Found)" not in e] == []
 
 
 def test_a_fresh_project_shows_figures_on_cards_and_links_for_the_rest(
