@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.vars import Var
+from reflex_components_moment.moment import Moment  # rx.moment: mypy sees the module
 
 from projecthub.ui.typed import cond
 
@@ -17,13 +18,14 @@ from projecthub.ui.typed import cond
 BROWSER_LOCALE: Var[str] = Var(
     _js_expr="(typeof navigator === 'undefined' ? 'en' : navigator.language)", _var_type=str)
 DATE_TIME_FORMAT = "lll"  # moment's localized date and time: "6 Dec 2026 16:12", "Dec 6, ..."
+TIME_FORMAT = "LTS"  # the localized time of day with seconds: "16:12:05", "4:12:05 PM"
 AGE_TICK_MS = 30_000
 
 
-def local_time(iso: Var[str] | str, utc: Var[str] | str, *,
-               empty: str = "—") -> rx.Component:
+def local_time(iso: Var[str] | str, utc: Var[str] | str, *, empty: str = "—",
+               fmt: str = DATE_TIME_FORMAT) -> rx.Component:
     """The instant in the viewer's zone and locale, its UTC time on hover."""
-    return cond(iso != "", rx.moment(iso, format=DATE_TIME_FORMAT, local=True,
+    return cond(iso != "", Moment.create(iso, format=fmt, local=True,
                                      locale=BROWSER_LOCALE, custom_attrs={"title": utc},
                                      data_testid="local-time"),
                 rx.text(empty, as_="span"))
@@ -31,7 +33,7 @@ def local_time(iso: Var[str] | str, utc: Var[str] | str, *,
 
 def time_ago(iso: Var[str] | str, utc: Var[str] | str, *, empty: str = "never") -> rx.Component:
     """"5 minutes ago", re-rendered every half minute; the UTC time on hover."""
-    return cond(iso != "", rx.moment(iso, from_now=True, interval=AGE_TICK_MS,
+    return cond(iso != "", Moment.create(iso, from_now=True, interval=AGE_TICK_MS,
                                      locale=BROWSER_LOCALE, custom_attrs={"title": utc},
                                      data_testid="time-ago"),
                 rx.text(empty, as_="span"))
