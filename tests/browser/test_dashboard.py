@@ -396,7 +396,8 @@ def test_refresh_brings_the_tools_figures_and_shows_what_changed(
     page.get_by_role("link", name="Website Relaunch").click()
     page.wait_for_url(re.compile(rf"/projects/{seeded.relaunch_id}$"))
     expect(page.get_by_role("heading", name="Website Relaunch")).to_be_visible()
-    expect(page.get_by_test_id("resource-card")).to_have_count(5)
+    expect(page.get_by_test_id("resource-card")).to_have_count(4)  # the team is a link
+    expect(page.get_by_test_id("resource-link").filter(has_text="Team")).to_have_count(1)
     expect(page.get_by_test_id("stale-note").first).to_contain_text("Not synced yet")
 
     page.get_by_test_id("refresh").click()

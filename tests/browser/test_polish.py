@@ -79,10 +79,10 @@ def test_a_fresh_project_shows_figures_on_cards_and_links_for_the_rest(
         expect(links.filter(has_text=kind).first).to_be_visible()
     expect(links.filter(has_text="Project charter").get_by_role("link")).to_have_attribute(
         "href", re.compile(r"/sandbox/confluence/"))
-    expect(page.get_by_text("No figures for this resource")).to_have_count(0)
 
     page.get_by_test_id("refresh").click()
     expect(page.get_by_text(re.compile("^Figures refreshed"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("No figures yet")).to_have_count(0)
     expect(page.get_by_test_id("stale")).to_have_count(0)
     expect(page.get_by_test_id("stale-note")).to_have_count(0)
     productive = cards.filter(has_text="Productive project")

@@ -124,7 +124,7 @@ def _resource(card: RowVar[CardView]) -> rx.Component:
         card.figures.length() > 0,
         rx.grid(rx.foreach(card.figures, _figure), columns="2", spacing="4", width="100%"),
         cond(card.detail == "",
-                rx.text("No figures for this resource.", size="2", color_scheme="gray")),
+                rx.text("No figures yet.", size="2", color_scheme="gray")),
     )
     return rx.card(
         rx.vstack(
