@@ -24,8 +24,15 @@ from projecthub.services.status.worker import StatusSyncWorker
 from projecthub.services.wiring import new_session, sync_config, tool_clients
 from projecthub.ui import styles
 from projecthub.ui.landing import landing_page
-from projecthub.ui.layout import favicon
+from projecthub.ui.layout import CONTRAST_STYLESHEET, favicon
 from projecthub.ui.pages import ROUTES, page_title
+from projecthub.ui.pages.errors import (
+    DEFAULT_ERROR_BOUNDARY_WRAP,
+    ERROR_BOUNDARY_WRAP,
+    NOT_FOUND_TITLE,
+    error_boundary,
+    not_found_page,
+)
 
 
 def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp]:
@@ -104,14 +111,20 @@ app = rx.App(
     api_transformer=_api_transformers(),
     style=styles.GLOBAL_STYLE,
     head_components=[favicon()],
+    stylesheets=[CONTRAST_STYLESHEET],
     html_lang="en",
 )
+
+# A crashed page shows the app's own error screen, inside the theme (see ui/pages/errors.py).
+app.app_wraps.pop(DEFAULT_ERROR_BOUNDARY_WRAP, None)
+app.app_wraps[ERROR_BOUNDARY_WRAP] = error_boundary
 
 for task in _lifespan_tasks():
     app.register_lifespan_task(task)
 
 # Pages: always app.add_page(..., on_load=...); @rx.page(on_load=...) warns under --env prod.
 app.add_page(landing_page, route="/", title=styles.PRODUCT_NAME, description=styles.TAGLINE)
+app.add_page(not_found_page, route="404", title=f"{NOT_FOUND_TITLE} · {styles.PRODUCT_NAME}")
 for route in ROUTES:
     app.add_page(route.component, route=route.path, title=page_title(route),
                  on_load=route.on_load)

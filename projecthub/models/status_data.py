@@ -52,6 +52,9 @@ class Summary(_Payload):
     tool: ClassVar[Tool]
     kind: ClassVar[str]
     slot: ClassVar[str]  # its key in the project's figures
+    # False for a summary that only locates the resource (a team's web address): its page shows
+    # such a resource as a link, not as a card of figures.
+    has_figures: ClassVar[bool] = True
 
     @classmethod
     def tag(cls) -> str:
@@ -121,6 +124,7 @@ class PlannerSummary(Summary):
 
 class TeamSummary(Summary):
     tool, kind, slot = Tool.GRAPH, "team", "teams"
+    has_figures = False
     web_url: str
 
 

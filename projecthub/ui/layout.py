@@ -15,6 +15,7 @@ from projecthub.ui.typed import lucide_icon
 API_DOCS_URL = "/api/v1/docs"
 
 FAVICON_PATH = "/favicon.svg"  # assets/favicon.svg: Reflex serves assets/ at the site root
+CONTRAST_STYLESHEET = "/contrast.css"  # assets/contrast.css: WCAG AA text colours, light mode
 
 
 def favicon() -> rx.Component:

@@ -396,7 +396,8 @@ def test_refresh_brings_the_tools_figures_and_shows_what_changed(
     page.get_by_role("link", name="Website Relaunch").click()
     page.wait_for_url(re.compile(rf"/projects/{seeded.relaunch_id}$"))
     expect(page.get_by_role("heading", name="Website Relaunch")).to_be_visible()
-    expect(page.get_by_test_id("resource-card")).to_have_count(5)
+    expect(page.get_by_test_id("resource-card")).to_have_count(4)  # the team is a link
+    expect(page.get_by_test_id("resource-link").filter(has_text="Team")).to_have_count(1)
     expect(page.get_by_test_id("stale-note").first).to_contain_text("Not synced yet")
 
     page.get_by_test_id("refresh").click()
@@ -408,7 +409,7 @@ def test_refresh_brings_the_tools_figures_and_shows_what_changed(
     pages = _figure(page, "Confluence space", "Pages").get_by_test_id("figure-value")
     before = int(pages.inner_text())
     expect(page.get_by_test_id("stale-note")).to_have_count(0)
-    expect(page.get_by_test_id("synced")).to_contain_text("Synced just now")
+    expect(page.get_by_test_id("synced")).to_contain_text("Synced a few seconds ago")
     expect(page.get_by_test_id("reason").first).to_be_visible()
 
     # Someone writes a page in Confluence (the sandbox's own API, as a person's tool would).

@@ -65,6 +65,7 @@ def test_instance_admin_creates_suspends_and_reactivates(db, as_user):
     [tenant] = state.tenants
     assert (tenant.name, tenant.members, tenant.projects, tenant.suspended) == (
         "Globex", 1, 0, False)
+    assert tenant.created_at.endswith("+00:00") and tenant.created.endswith(" UTC")
     state.set_suspended(tenant.id, True)
     assert state.tenants[0].suspended
     state.set_suspended(tenant.id, False)

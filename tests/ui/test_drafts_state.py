@@ -35,6 +35,7 @@ def test_the_person_sees_their_own_drafts_with_where_they_stopped(db, as_user):
 
     assert [(d.title, d.template, d.step, d.href) for d in state.drafts] == [
         ("Intranet", "Agency / IT project", "Jira", f"{NEW_PATH}/{mine.id}")]
+    assert state.drafts[0].updated_at.endswith("+00:00")
 
 
 def test_only_ones_own_draft_can_be_deleted(db, engine, as_user):

@@ -28,6 +28,9 @@ def test_a_member_sees_the_list_but_cannot_change_roles_or_invite(db, engine, as
 
     state.load()
     assert len(state.members) == 3 and state.invitations == []
+    # Join times go to the browser as ISO instants (its zone) with their UTC text.
+    assert all(m.joined_at.endswith("+00:00") and m.joined.endswith(" UTC")
+               for m in state.members)
     assert not state.is_org_admin
 
     state.change_role(str(target.id), "admin")

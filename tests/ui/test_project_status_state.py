@@ -1,10 +1,11 @@
-"""The project status page: header, health with every reason, a card per tool resource (figures,
-age, why stale), history charts, members, basics, runs; Refresh in the background; lifecycle
-changes only for the project's owner and organization admins."""
+"""The project status page: header, health with every reason, a card per tool resource with
+figures (figures, when fetched, why stale) and links to the others, history charts, members,
+basics, runs; Refresh in the background; lifecycle changes only for the project's owner and
+organization admins."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +29,13 @@ from projecthub.ui.state import project_status
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.status_format import EN_DASH
 from tests.factories import add_member, make_org, make_user, user_of
-from tests.services.provisioning.world import TENANT, World, answers, build_world
+from tests.services.provisioning.world import (
+    TENANT,
+    World,
+    all_tools_answers,
+    answers,
+    build_world,
+)
 from tests.ui.status_seed import PRODUCTIVE, add_project
 from tests.ui.tabs import browser_state, redirect_path, toasts
 
@@ -96,10 +103,35 @@ async def test_the_page_shows_basics_members_cards_and_runs(world, db, as_user):
     card, = state.cards
     assert (card.tool, card.kind, card.name) == ("Jira", "Jira project", "Website relaunch")
     assert card.url.endswith("/browse/WEBX")
-    assert (card.figures, card.fetched, card.stale) == ([], "never fetched", True)
+    assert (card.figures, card.fetched_at, card.stale) == ([], "", True)
     assert [(r.status, r.steps) for r in state.runs] == [("succeeded", "2 of 2")]
-    assert (state.health, state.synced, state.can_change_lifecycle) == (
-        "unknown", "Never synced", True)
+    run, = state.runs  # the browser shows the ISO instant in its zone, UTC on hover
+    assert run.started_at.endswith("+00:00") and run.started.endswith(" UTC")
+    assert state.links == []
+    assert (state.health, state.synced_at, state.can_change_lifecycle) == (
+        "unknown", "", True)
+
+
+async def test_a_fresh_four_tool_project_has_cards_with_figures_and_links_for_the_rest(
+        world, db, as_user, synced_by_world):
+    project = await _provisioned(world, db, **{
+        k: v for k, v in all_tools_answers(world).items() if k not in ("name", "key")})
+    state = _page(as_user, world.owner, project)
+
+    assert [c.kind for c in state.cards] == ["Jira project", "Productive project",
+                                             "Planner plan", "Confluence space"]
+    assert {link.kind for link in state.links} == {
+        "Confluence page", "Productive budget", "Team", "Teams channel"}
+    assert all(link.url for link in state.links if link.kind != "Productive budget")
+    await _refresh(state)
+
+    assert not any(c.stale for c in state.cards)
+    budget = _figures(state, "Productive project")["Budget"]
+    assert budget == ("€0", "")
+    productive = next(c for c in state.cards if c.kind == "Productive project")
+    budget_name = next(link.name for link in state.links if link.kind == "Productive budget")
+    assert next(f.note for f in productive.figures if f.label == "Budget") == (
+        f"{budget_name}: no services priced yet")
 
 
 async def test_refresh_syncs_in_the_background_and_marks_what_changed(
@@ -113,7 +145,7 @@ async def test_refresh_syncs_in_the_background_and_marks_what_changed(
 
     assert "Figures refreshed" in toasts(first) and not state.refreshing
     assert _figures(state, "Jira project")["To do"] == ("1", "")  # nothing to compare with
-    assert state.synced.startswith("Synced just now")
+    assert state.synced_at.endswith("+00:00") and state.synced_utc.endswith(" UTC")
     assert state.issue_history == [{"day": utcnow().strftime("%d %b"), "to_do": 1,
                                     "in_progress": 0, "done": 0}]
     jira.add_issue(jira.projects["WEBX"], "Sitemap", "To Do")
@@ -170,7 +202,9 @@ def test_health_shows_every_reason_worst_first_and_cards_say_why_they_are_stale(
     assert (state.health, state.health_text) == ("red", "At risk")
     card, = state.cards
     assert card.stale and "HTTP 503 from tool" in card.stale_note
-    assert card.fetched == "fetched 30 h ago"
+    fetched = datetime.fromisoformat(card.fetched_at)
+    assert timedelta(hours=29) < utcnow() - fetched < timedelta(hours=31)
+    assert card.fetched_utc == fetched.strftime("%d %b %Y, %H:%M UTC")
     assert _figures(state, "Productive project")["Remaining"] == ("€16,800", "")
     assert state.burn_history == [{"day": ten_days_ago.strftime("%d %b"), "burn": 65.0,
                                    "elapsed": elapsed_percent(date(2026, 1, 1),

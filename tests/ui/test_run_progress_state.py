@@ -63,7 +63,9 @@ async def test_a_tick_shows_finished_steps_with_links_and_stops(world, as_user):
     assert first.status == "succeeded" and first.attempts == 1
     assert first.url.endswith("/sandbox/jira/browse/WEBX")
     assert first.duration.endswith(" s") and first.log[-1].message
-    assert state.finished != ""
+    # Times go to the browser as ISO instants (shown in its zone) with their UTC text.
+    assert first.log[-1].at.endswith("+00:00") and first.log[-1].at_utc.endswith(" UTC")
+    assert state.finished.endswith(" UTC") and state.finished_at.endswith("+00:00")
 
 
 async def test_the_poll_runs_until_the_run_finishes(world, as_user, monkeypatch):

@@ -1,5 +1,6 @@
 """One project's status as its page shows it: header, health with reasons, a card per tool
-resource with its figures and data age, history for charts; and its lifecycle."""
+resource that has figures (with their data age), a link to every other resource (starter pages,
+channels, budgets, the team), history for charts; and its lifecycle."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from projecthub.models import (
     StatusSnapshot,
     Tool,
 )
-from projecthub.models.status_data import MaybeSummary
+from projecthub.models.status_data import SUMMARY_TYPES, MaybeSummary, TeamSummary
 from projecthub.services import audit
 from projecthub.services.principal import Principal
 from projecthub.services.projects import get_project
@@ -71,13 +72,50 @@ class ResourceCard(BaseModel):
         return {} if data is None else dict(handler(data))
 
 
+class ResourceLink(BaseModel):
+    """A resource without figures of its own: where it is in its tool. A budget's figures are
+    on its Productive project's card, which adds up the project's budgets."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resource_id: uuid.UUID
+    tool: Tool
+    kind: str
+    name: str
+    url: str
+    origin: str
+
+
+def has_figures(tool: str, kind: str) -> bool:
+    """Whether a resource of this tool and kind gets a card of figures on the status page."""
+    summary = SUMMARY_TYPES.get((tool, kind))
+    return summary is not None and summary.has_figures
+
+
+def _link(card: ResourceCard) -> ResourceLink:
+    """A team's address may be known only from its fetched summary."""
+    url = card.url or (card.data.web_url if isinstance(card.data, TeamSummary) else "")
+    return ResourceLink(resource_id=card.resource_id, tool=card.tool, kind=card.kind,
+                        name=card.name, url=url, origin=card.origin)
+
+
 @dataclass(frozen=True)
 class StatusView:
     project: Project
     health: HealthLevel
     reasons: list[Reason]
     synced_at: datetime | None
-    cards: list[ResourceCard]
+    cards: list[ResourceCard]  # every resource (the API answers them all)
+
+    @property
+    def figure_cards(self) -> list[ResourceCard]:
+        return [c for c in self.cards if has_figures(c.tool, c.kind)]
+
+    @property
+    def links(self) -> list[ResourceLink]:
+        """Starter pages, channels, budgets, the team: shown as links, not as cards that
+        would claim to be stale."""
+        return [_link(c) for c in self.cards if not has_figures(c.tool, c.kind)]
 
 
 def project_status(session: Session, principal: Principal, project_id: uuid.UUID) -> StatusView:

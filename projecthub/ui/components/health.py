@@ -1,5 +1,6 @@
 """Health, lifecycle and data-age markers shared by the dashboard and the project status page.
-Colour is never the only signal: every badge also says its state in words."""
+Colour is never the only signal: every badge also says its state in words. Badges use high
+contrast text: Radix's soft green, amber and orange fall short of WCAG AA's 4.5:1 in light mode."""
 
 from __future__ import annotations
 
@@ -30,14 +31,14 @@ def health_badge(health: rx.Var[str], label: rx.Var[str] | str, *,
         lucide_icon(rx.match(health, *HEALTH_ICONS, "circle-help"), size=14),
         label,
         color_scheme=_color(health, HEALTH_COLORS),
-        variant="soft", size=size, radius="full", data_testid="health",
+        variant="soft", size=size, radius="full", high_contrast=True, data_testid="health",
         data_health=health,
     )
 
 
 def lifecycle_badge(state: rx.Var[str], label: rx.Var[str] | str) -> rx.Component:
     return rx.badge(label, color_scheme=_color(state, LIFECYCLE_COLORS), variant="outline",
-                    data_testid="lifecycle", white_space="nowrap")
+                    high_contrast=True, data_testid="lifecycle", white_space="nowrap")
 
 
 def health_dot(health: rx.Var[str] | str) -> rx.Component:
@@ -51,7 +52,8 @@ def stale_marker(note: rx.Var[str] | str) -> rx.Component:
     """"stale", with why on hover (and for screen readers)."""
     return rx.tooltip(
         rx.badge(lucide_icon("clock-alert", size=12), "stale", color_scheme="orange",
-                 variant="soft", size="1", aria_label=note, data_testid="stale"),
+                 variant="soft", size="1", high_contrast=True, aria_label=note,
+                 data_testid="stale"),
         content=note,
     )
 

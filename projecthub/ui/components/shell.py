@@ -13,7 +13,7 @@ from projecthub.ui.auth_client import logout
 from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
-from projecthub.ui.typed import RowVar, cond, lucide_icon
+from projecthub.ui.typed import RowVar, cond, lucide_icon, text_var
 
 
 def _menu_label(text: str | rx.Var[str]) -> rx.Component:
@@ -38,15 +38,20 @@ def _org_item(org: RowVar[OrgChoice]) -> rx.Component:
     )
 
 
+def _org_label() -> rx.Var[str]:
+    return cond(SessionState.org_name != "", SessionState.org_name, "No organization")
+
+
 def org_switcher() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
                 lucide_icon("building-2", size=16),
-                cond(SessionState.org_name != "", SessionState.org_name, "No organization"),
+                _org_label(),
                 lucide_icon("chevron-down", size=14),
                 variant="soft", color_scheme="gray", size="2",
-                aria_label="Switch organization",
+                # The accessible name starts with the visible text (WCAG 2.5.3).
+                aria_label=text_var(_org_label()) + ", switch organization",
             ),
         ),
         rx.menu.content(
@@ -63,10 +68,12 @@ def user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
-                rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
+                # An icon, not initials: visible text in the button must be in its name.
+                lucide_icon("circle-user-round", size=20),
                 rx.text(SessionState.user_name, display=["none", "none", "inline"]),
                 lucide_icon("chevron-down", size=14),
-                variant="ghost", color_scheme="gray", size="2", aria_label="User menu",
+                variant="ghost", color_scheme="gray", size="2",
+                aria_label=SessionState.user_name + ", user menu",
             ),
         ),
         rx.menu.content(

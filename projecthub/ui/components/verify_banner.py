@@ -22,12 +22,13 @@ def verify_banner() -> rx.Component:
                     "become the owner of one an administrator creates."),
                 rx.hstack(
                     rx.button("Send the link again", size="1", variant="soft",
-                              on_click=VerifyState.resend),
+                              high_contrast=True, on_click=VerifyState.resend),
                     form_error("verify"),
                     align="center",
                 ),
                 spacing="2",
             ),
-            color_scheme="amber", width="100%", id="verify-banner",
+            # high contrast: amber text on amber falls short of WCAG AA's 4.5:1
+            color_scheme="amber", high_contrast=True, width="100%", id="verify-banner",
         ),
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from projecthub.ui.components.admin_nav import instance_admin_only
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import field, form_error, section, submit
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.admin import TenantRow, TenantsState
 from projecthub.ui.typed import RowVar, cond
@@ -36,7 +37,7 @@ def _tenant_row(tenant: RowVar[TenantRow]) -> rx.Component:
                               rx.badge("active", color_scheme="green"))),
         rx.table.cell(tenant.members, text_align="right"),
         rx.table.cell(tenant.projects, text_align="right"),
-        rx.table.cell(tenant.created, white_space="nowrap"),
+        rx.table.cell(local_time(tenant.created_at, tenant.created), white_space="nowrap"),
         rx.table.cell(_status_action(tenant)),
         align="center",
     )

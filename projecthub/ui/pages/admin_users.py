@@ -8,6 +8,7 @@ import reflex as rx
 from projecthub.ui.components.admin_nav import instance_admin_only
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import field, form_error, inline_form, section
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.state.admin_users import UserRow, UsersState
 from projecthub.ui.typed import RowVar, cond
@@ -62,7 +63,8 @@ def _user_row(user: RowVar[UserRow]) -> rx.Component:
                                 rx.text(user.email, size="1", color_scheme="gray"),
                                 spacing="0")),
         rx.table.cell(user.organizations),
-        rx.table.cell(user.last_login, white_space="nowrap"),
+        rx.table.cell(local_time(user.last_login_at, user.last_login, empty="Never"),
+                      white_space="nowrap"),
         rx.table.cell(_badges(user)),
         rx.table.cell(_actions(user)),
         align="center",

@@ -16,6 +16,7 @@ from projecthub.ui.components.health import (
     lifecycle_badge,
     stale_marker,
 )
+from projecthub.ui.components.moments import time_ago
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
@@ -156,7 +157,9 @@ def _row(row: RowVar[DashRow]) -> rx.Component:
                                         white_space="nowrap"), spacing="0")),
         rx.table.cell(lifecycle_badge(row.lifecycle, row.lifecycle_label)),
         rx.table.cell(rx.vstack(
-            rx.text(row.synced, size="1", color_scheme="gray", white_space="nowrap"),
+            rx.text(cond(row.synced_at == "", "never synced",
+                         rx.fragment("synced ", time_ago(row.synced_at, row.synced_utc))),
+                    size="1", color_scheme="gray", white_space="nowrap"),
             cond(row.stale, stale_marker(row.stale_note)), spacing="1",
             data_testid="age")),
         align="center", data_testid="project-row",
@@ -194,7 +197,7 @@ def _pager() -> rx.Component:
         rx.spacer(),
         rx.select(list(PAGE_SIZES), value=DashboardState.page_size.to_string(), size="1",
                   on_change=lambda v: DashboardState.filter_by("page_size", v),
-                  aria_label="Projects per page"),
+                  custom_attrs={"aria-label": "Projects per page"}),
         step("Previous", DashboardState.prev_href),
         rx.text("Page ", DashboardState.page, " of ", DashboardState.page_count, size="2"),
         step("Next", DashboardState.next_href),

@@ -7,6 +7,7 @@ import reflex as rx
 
 from projecthub.ui.components.dialogs import confirm, copy_box
 from projecthub.ui.components.forms import field, form_error, section, select_field, submit
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.components.tokens import access_badge, expiry
 from projecthub.ui.format import ROLES
@@ -43,7 +44,8 @@ def _role_control(member: RowVar[MemberRow]) -> rx.Component:
         SessionState.is_org_admin,
         rx.select(list(ROLES), value=member.role, size="2",
                   on_change=lambda role: MembersState.change_role(member.id, role),
-                  aria_label="Role of " + member.email),
+                  # rx.select puts aria_label on its root; the trigger takes custom_attrs.
+                  custom_attrs={"aria-label": "Role of " + member.email}),
         rx.badge(member.role, variant="soft", size="2"),
     )
 
@@ -73,7 +75,7 @@ def _member_row(member: RowVar[MemberRow]) -> rx.Component:
         rx.table.cell(_role_control(member)),
         rx.table.cell(cond(member.active, rx.badge("active", color_scheme="green"),
                               rx.badge("deactivated", color_scheme="gray"))),
-        rx.table.cell(member.joined, white_space="nowrap"),
+        rx.table.cell(local_time(member.joined_at, member.joined), white_space="nowrap"),
         cond(SessionState.is_org_admin, rx.table.cell(_member_actions(member))),
         align="center",
     )
@@ -120,7 +122,7 @@ def _invitation_row(invitation: RowVar[InvitationRow]) -> rx.Component:
         rx.table.cell(invitation.email),
         rx.table.cell(rx.badge(invitation.role, variant="soft")),
         rx.table.cell(rx.hstack(
-            rx.text(invitation.expires, size="2"),
+            rx.text(local_time(invitation.expires_at, invitation.expires), size="2"),
             cond(invitation.expired, rx.badge("expired", color_scheme="orange")),
             spacing="2", align="center")),
         rx.table.cell(rx.hstack(

@@ -1,5 +1,6 @@
 """``/projects/[project_id]``: the project's status view (health and every reason, a card per
-tool resource, history charts, members, basics, provisioning runs) with Refresh."""
+tool resource with figures, links to the other resources, history charts, members, basics,
+provisioning runs) with Refresh."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from projecthub.ui.components.health import (
     reason_line,
     stale_marker,
 )
+from projecthub.ui.components.moments import local_time, time_ago
 from projecthub.ui.components.shell import notice_screen, signed_in_page
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import RUN_COLORS, simple_table, status_badge, titled_card
@@ -27,7 +29,7 @@ from projecthub.ui.state.project_status import (
     ProjectState,
     RunRow,
 )
-from projecthub.ui.state.status_cards import CardView, Figure, ReasonLine
+from projecthub.ui.state.status_cards import CardView, Figure, LinkView, ReasonLine
 from projecthub.ui.typed import RowVar, cond, lucide_icon
 
 
@@ -76,9 +78,14 @@ def _health() -> rx.Component:
     return rx.card(
         rx.flex(
             rx.vstack(health_badge(ProjectState.health, ProjectState.health_text, size="3"),
-                      rx.vstack(rx.text(ProjectState.synced, size="1", color_scheme="gray",
-                                        data_testid="synced"),
-                                rx.text(ProjectState.synced_at, size="1", color_scheme="gray"),
+                      rx.vstack(rx.text(cond(ProjectState.synced_at == "", "Never synced",
+                                             rx.fragment("Synced ", time_ago(
+                                                 ProjectState.synced_at,
+                                                 ProjectState.synced_utc))),
+                                        size="1", color_scheme="gray", data_testid="synced"),
+                                rx.text(local_time(ProjectState.synced_at,
+                                                   ProjectState.synced_utc, empty=""),
+                                        size="1", color_scheme="gray"),
                                 spacing="0"),
                       spacing="2", min_width="12rem"),
             rx.vstack(rx.foreach(ProjectState.reasons, _reason), spacing="2", flex="1"),
@@ -117,7 +124,7 @@ def _resource(card: RowVar[CardView]) -> rx.Component:
         card.figures.length() > 0,
         rx.grid(rx.foreach(card.figures, _figure), columns="2", spacing="4", width="100%"),
         cond(card.detail == "",
-                rx.text("No figures for this resource.", size="2", color_scheme="gray")),
+                rx.text("No figures yet.", size="2", color_scheme="gray")),
     )
     return rx.card(
         rx.vstack(
@@ -127,7 +134,9 @@ def _resource(card: RowVar[CardView]) -> rx.Component:
             figures,
             cond(card.detail != "", rx.text(card.detail, size="2", color_scheme="gray")),
             rx.hstack(
-                rx.text(card.fetched, size="1", color_scheme="gray"),
+                rx.text(cond(card.fetched_at == "", "never fetched",
+                             rx.fragment("fetched ", time_ago(card.fetched_at, card.fetched_utc))),
+                        size="1", color_scheme="gray", data_testid="fetched"),
                 cond(card.stale, stale_marker(card.stale_note)),
                 spacing="2", align="center",
             ),
@@ -139,11 +148,40 @@ def _resource(card: RowVar[CardView]) -> rx.Component:
     )
 
 
+def _link(link: RowVar[LinkView]) -> rx.Component:
+    name = cond(link.url != "",
+                rx.link(rx.hstack(link.name, lucide_icon("external-link", size=14), spacing="1",
+                                  align="center"),
+                        href=link.url, is_external=True, weight="medium", size="2"),
+                rx.text(link.name, weight="medium", size="2"))
+    return rx.el.li(
+        rx.hstack(lucide_icon(link.icon, size=16, color=rx.color("accent", 11)), name,
+                  rx.text(link.kind, size="1", color_scheme="gray"),
+                  align="center", spacing="2", wrap="wrap"),
+        data_testid="resource-link",
+    )
+
+
+def _links() -> rx.Component:
+    """Starter pages, channels, budgets, the team: no figures of their own, so no cards."""
+    return cond(ProjectState.links.length() > 0, titled_card(
+        "link", "Also in the tools",
+        rx.el.ul(rx.foreach(ProjectState.links, _link), list_style="none", padding="0",
+                 margin="0", display="grid", gap="0.6rem",
+                 grid_template_columns="repeat(auto-fill, minmax(16rem, 1fr))"),
+    ))
+
+
 def _resources() -> rx.Component:
     return cond(
-        ProjectState.cards.length() > 0,
-        rx.grid(rx.foreach(ProjectState.cards, _resource),
-                columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="4", width="100%"),
+        (ProjectState.cards.length() > 0) | (ProjectState.links.length() > 0),
+        rx.vstack(
+            rx.grid(rx.foreach(ProjectState.cards, _resource),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="4",
+                    width="100%"),
+            _links(),
+            spacing="4", width="100%",
+        ),
         titled_card("boxes", "In the tools",
               rx.text("Nothing yet: resources appear here as provisioning creates or links "
                       "them.", size="2", color_scheme="gray")),
@@ -186,15 +224,17 @@ def _person(person: RowVar[Person]) -> rx.Component:
 
 def _fact(fact: RowVar[Fact]) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(fact.label, min_width="9rem"),
-                             rx.data_list.value(fact.value))
+                             rx.data_list.value(cond(fact.at != "",
+                                                     local_time(fact.at, fact.value),
+                                                     rx.text(fact.value))))
 
 
 def _run_row(run: RowVar[RunRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(run.started, href=run.href)),
+        rx.table.cell(rx.link(local_time(run.started_at, run.started), href=run.href)),
         rx.table.cell(status_badge(run.status, RUN_COLORS)),
         rx.table.cell(run.steps + " steps done"),
-        rx.table.cell(run.finished),
+        rx.table.cell(local_time(run.finished_at, run.finished)),
         align="center",
     )
 

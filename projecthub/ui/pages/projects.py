@@ -10,6 +10,7 @@ from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.projects import DraftRow, DraftsState
 from projecthub.ui.typed import RowVar, lucide_icon
@@ -56,7 +57,7 @@ def _draft_row(draft: RowVar[DraftRow]) -> rx.Component:
                                 rx.text(draft.template, size="1", color_scheme="gray"),
                                 spacing="0")),
         rx.table.cell(draft.step),
-        rx.table.cell(draft.updated, white_space="nowrap"),
+        rx.table.cell(local_time(draft.updated_at, draft.updated), white_space="nowrap"),
         rx.table.cell(rx.hstack(
             button_link("Resume", draft.href, size="1"),
             confirm(rx.button("Delete", size="1", variant="soft", color_scheme="red"),

@@ -8,6 +8,7 @@ from reflex_base.constants.colors import ColorType
 
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import TIME_FORMAT, local_time
 from projecthub.ui.components.shell import notice_screen, page_header, signed_in_page
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import RUN_COLORS, status_badge
@@ -35,8 +36,8 @@ def _status_icon(status: rx.Var[str]) -> rx.Component:
 
 
 def _log_line(line: RowVar[LogLine]) -> rx.Component:
-    return rx.hstack(rx.text(line.at, size="1", color_scheme="gray", font_family="monospace",
-                             flex_shrink="0"),
+    return rx.hstack(rx.text(local_time(line.at, line.at_utc, fmt=TIME_FORMAT), size="1",
+                             color_scheme="gray", font_family="monospace", flex_shrink="0"),
                      rx.text(line.message, size="1", font_family="monospace",
                              word_break="break-word"),
                      spacing="3", align="start")
@@ -92,10 +93,12 @@ def _summary() -> rx.Component:
             rx.progress(value=state.percent, max=100, size="3", width="100%",
                         aria_label="Run progress"),
             rx.hstack(
-                cond(state.started != "", rx.text("Started " + state.started, size="1",
-                                                     color_scheme="gray")),
-                cond(state.finished != "", rx.text("Finished " + state.finished, size="1",
-                                                      color_scheme="gray")),
+                cond(state.started != "", rx.text(
+                    "Started ", local_time(state.started_at, state.started), size="1",
+                    color_scheme="gray")),
+                cond(state.finished != "", rx.text(
+                    "Finished ", local_time(state.finished_at, state.finished), size="1",
+                    color_scheme="gray")),
                 spacing="4",
             ),
             cond(state.run_error != "", rx.callout(state.run_error, icon="triangle-alert",

@@ -64,7 +64,7 @@ def _row(row: RowVar[TemplateRow]) -> rx.Component:
             spacing="1")),
         rx.table.cell("v" + row.version.to_string()),
         rx.table.cell(cond(row.retired, rx.badge("retired", color_scheme="gray"),
-                              rx.badge("in use", color_scheme="green"))),
+                              rx.badge("in use", color_scheme="green", high_contrast=True))),
         rx.table.cell(_actions(row)),
         align="center",
         data_testid="template-row",

@@ -16,7 +16,7 @@ from projecthub.core.errors import AppError, Conflict
 from projecthub.models import OrgStatus
 from projecthub.services import admin
 from projecthub.services.principal import Actor
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
@@ -31,7 +31,8 @@ class TenantRow:
     suspended: bool
     members: int
     projects: int
-    created: str
+    created: str  # UTC text
+    created_at: str  # ISO, shown in the viewer's zone
 
 
 class InstanceAdminState(SessionState):
@@ -68,7 +69,8 @@ class TenantsState(InstanceAdminState):
 
     def _fill_admin(self, db: Session, actor: Actor) -> None:
         self.tenants = [TenantRow(t.id, t.name, t.slug, t.status == OrgStatus.SUSPENDED,
-                                  t.member_count, t.project_count, when(t.created_at))
+                                  t.member_count, t.project_count, when(t.created_at),
+                                  iso(t.created_at))
                         for t in admin.list_tenants(db, actor)]
 
     @event

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from projecthub.core.errors import Invalid
 from projecthub.services import instance_settings, signup_policy, user_admin
 from projecthub.services.principal import Actor
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.admin import InstanceAdminState
 from projecthub.ui.state.session import Events, parse_id
 from projecthub.ui.typed import event
@@ -35,7 +35,8 @@ class UserRow:
     email: str
     name: str
     organizations: str
-    last_login: str
+    last_login: str  # UTC text, or "Never"
+    last_login_at: str  # ISO, shown in the viewer's zone
     verified: bool
     active: bool
     admin: bool
@@ -51,7 +52,7 @@ class UsersState(InstanceAdminState):
         page = user_admin.list_users(db, actor, search=self.search, limit=100)
         self.total = page.total
         self.users = [UserRow(str(u.id), u.email, u.display_name, ", ".join(u.organizations),
-                              when(u.last_login_at), u.verified, u.is_active,
+                              when(u.last_login_at), iso(u.last_login_at), u.verified, u.is_active,
                               u.is_instance_admin, u.id == actor.user_id)
                       for u in page.users]
 

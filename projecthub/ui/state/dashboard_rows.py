@@ -9,11 +9,11 @@ from datetime import datetime
 
 from projecthub.models import Figures
 from projecthub.services.status.dashboard import HEALTHS, ProjectRow
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.status_format import (
     EMPTY,
     HEALTH_LABELS,
     LIFECYCLE_LABELS,
-    age,
     date_range,
     lifecycle_label,
     money,
@@ -47,7 +47,8 @@ class DashRow:
     dates: str
     lifecycle: str
     lifecycle_label: str
-    synced: str  # "synced 5 min ago"
+    synced_at: str  # ISO, for the browser to show as "synced 5 minutes ago"; "" if never
+    synced_utc: str
     stale: bool
     stale_note: str
 
@@ -103,13 +104,13 @@ def dash_row(row: ProjectRow, now: datetime, stale_hours: int) -> DashRow:
     budget, budget_note, over = _budget(row.figures)
     planner, planner_note = _planner(row.figures)
     stale, stale_note = _staleness(row, now, stale_hours)
-    synced = "never synced" if row.synced_at is None else "synced " + age(row.synced_at, now)
     return DashRow(
         str(row.id), row.name, row.key, row.client_company, f"{PROJECT_PREFIX}{row.id}",
         row.health.value, HEALTH_LABELS[row.health], row.reasons[0] if row.reasons else "",
         "\n".join(row.reasons), issues, issues_note, budget, budget_note, over, planner,
         planner_note, row.owner_name or EMPTY, date_range(row.start_date, row.end_date),
-        row.lifecycle.value, lifecycle_label(row.lifecycle), synced, stale, stale_note)
+        row.lifecycle.value, lifecycle_label(row.lifecycle), iso(row.synced_at),
+        when(row.synced_at, never=""), stale, stale_note)
 
 
 def tiles(by_health: dict[str, int], by_lifecycle: dict[str, int],

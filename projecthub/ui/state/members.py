@@ -18,7 +18,7 @@ from projecthub.services import api_tokens, invitations, members
 from projecthub.services.invitations import CreatedInvitation
 from projecthub.services.principal import Principal
 from projecthub.ui.components.dialogs import reveal
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
@@ -32,7 +32,8 @@ class MemberRow:
     email: str
     role: str
     active: bool
-    joined: str
+    joined: str  # UTC text
+    joined_at: str  # ISO, shown in the viewer's zone
     is_me: bool
 
 
@@ -41,7 +42,8 @@ class InvitationRow:
     id: str
     email: str
     role: str
-    expires: str
+    expires: str  # UTC text
+    expires_at: str  # ISO, shown in the viewer's zone
     expired: bool
 
 
@@ -70,11 +72,13 @@ class MembersState(SessionState):
 
     def _fill(self, db: Session, principal: Principal) -> None:
         self.members = [MemberRow(str(m.id), m.display_name, m.email, m.role.value, m.is_active,
-                                  when(m.joined_at), m.user_id == principal.user_id)
+                                  when(m.joined_at), iso(m.joined_at),
+                                  m.user_id == principal.user_id)
                         for m in members.list_members(db, principal)]
         now = utcnow()
         self.invitations = [
-            InvitationRow(str(i.id), i.email, str(i.role), when(i.expires_at), i.expires_at <= now)
+            InvitationRow(str(i.id), i.email, str(i.role), when(i.expires_at), iso(i.expires_at),
+                          i.expires_at <= now)
             for i in invitations.list_pending(db, principal)
         ] if principal.has_role(Role.ADMIN) else []
         self.member_tokens = [

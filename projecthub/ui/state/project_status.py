@@ -1,5 +1,7 @@
 """``/projects/[project_id]``: the project's status. Header with health and every reason, a card
-per tool resource, charts from the daily history, members, basics and provisioning runs.
+per tool resource with figures and a list of links to the others, charts from the daily
+history, members, basics and provisioning runs. Times go to the browser as ISO instants (shown
+in the viewer's zone) with their UTC text.
 
 Refresh syncs the project with its tools in a background event (the tab stays usable) and then
 shows the new figures, each changed one with its old value beside it."""
@@ -24,21 +26,22 @@ from projecthub.services.status import overview, sync, view
 from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
 from projecthub.services.wiring import sync_config
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (
     CardView,
+    LinkView,
     ReasonLine,
     burn_points,
     card_views,
     issue_points,
+    link_views,
     mark_changes,
     reason_lines,
 )
 from projecthub.ui.state.status_format import (
     EMPTY,
     HEALTH_LABELS,
-    age,
     date_range,
     day,
     lifecycle_label,
@@ -54,7 +57,8 @@ HISTORY_DAYS = 90
 @dataclasses.dataclass(frozen=True)
 class Fact:
     label: str
-    value: str
+    value: str  # for an instant, its UTC text
+    at: str = ""  # an instant's ISO form, shown in the viewer's zone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +73,9 @@ class RunRow:
     id: str
     status: str
     started: str
+    started_at: str
     finished: str
+    finished_at: str
     steps: str
     href: str
 
@@ -89,14 +95,16 @@ def _facts(db: Session, principal: Principal, project: Project) -> list[Fact]:
             Fact("Company", project.client_company or EMPTY),
             Fact("Project manager", people.get(str(project.owner_id), EMPTY)),
             Fact("Start date", day(project.start_date)), Fact("End date", day(project.end_date)),
-            Fact("Template", template), Fact("Created", when(project.created_at))]
+            Fact("Template", template),
+            Fact("Created", when(project.created_at), iso(project.created_at))]
 
 
 def _run_row(run: service.RunView) -> RunRow:
     done = sum(s.status in ("succeeded", "skipped") for s in run.steps)
-    return RunRow(str(run.id), str(run.status), when(run.started_at or run.created_at),
-                  when(run.finished_at, never=EMPTY), f"{done} of {len(run.steps)}",
-                  f"/runs/{run.id}")
+    started = run.started_at or run.created_at
+    return RunRow(str(run.id), str(run.status), when(started), iso(started),
+                  when(run.finished_at, never=EMPTY), iso(run.finished_at),
+                  f"{done} of {len(run.steps)}", f"/runs/{run.id}")
 
 
 class ProjectState(SessionState):
@@ -115,9 +123,10 @@ class ProjectState(SessionState):
     health: rx.Field[str] = rx.field("unknown")
     health_text: rx.Field[str] = rx.field("")
     reasons: rx.Field[list[ReasonLine]] = rx.field(default_factory=list)
-    synced: rx.Field[str] = rx.field("")
-    synced_at: rx.Field[str] = rx.field("")
+    synced_at: rx.Field[str] = rx.field("")  # ISO; "" when never synced
+    synced_utc: rx.Field[str] = rx.field("")
     cards: rx.Field[list[CardView]] = rx.field(default_factory=list)
+    links: rx.Field[list[LinkView]] = rx.field(default_factory=list)
     issue_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
     burn_history: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
     people: rx.Field[list[Person]] = rx.field(default_factory=list)
@@ -148,10 +157,10 @@ class ProjectState(SessionState):
         self.health = status.health.value
         self.health_text = HEALTH_LABELS[status.health]
         self.reasons = reason_lines(status.reasons)
-        self.synced = ("Never synced" if status.synced_at is None else
-                       f"Synced {age(status.synced_at, now)}")
-        self.synced_at = when(status.synced_at, never="")
-        self.cards = card_views(status.cards, now, stale_hours)
+        self.synced_at = iso(status.synced_at)
+        self.synced_utc = when(status.synced_at, never="")
+        self.cards = card_views(status.figure_cards, status.links, now, stale_hours)
+        self.links = link_views(status.links)
         history = view.history(db, principal, project.id, days=HISTORY_DAYS)
         self.issue_history = issue_points(history)
         self.burn_history = burn_points(history, project.start_date, project.end_date)
@@ -162,7 +171,7 @@ class ProjectState(SessionState):
 
     @event
     def load(self) -> EventSpec | None:
-        self.problem, self.name, self.cards, self.reasons = "", "", [], []
+        self.problem, self.name, self.cards, self.links, self.reasons = "", "", [], [], []
         self.refreshing, self._project = False, ""
         try:
             with session_scope() as db:

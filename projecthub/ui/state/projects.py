@@ -13,7 +13,7 @@ from projecthub.services import drafts
 from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.principal import Principal
 from projecthub.services.templates.library import load_version
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.wizard_fields import wizard_steps
 from projecthub.ui.typed import event
@@ -34,7 +34,8 @@ class DraftRow:
     title: str
     template: str
     step: str
-    updated: str
+    updated: str  # UTC text
+    updated_at: str  # ISO, shown in the viewer's zone
     href: str
 
 
@@ -43,6 +44,7 @@ def _draft_row(db: Session, principal: Principal, draft: WizardDraft) -> DraftRo
     step = next((s.title for s in wizard_steps(definition) if s.id == draft.step), REVIEW_TITLE)
     title = str(draft.answers.get("name") or "").strip() or "Untitled project"
     return DraftRow(str(draft.id), title, definition.name, step, when(draft.updated_at),
+                    iso(draft.updated_at),
                     f"/projects/new/{draft.id}")
 
 

@@ -15,14 +15,14 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from projecthub.core.clock import utcnow
+from projecthub.core.clock import as_utc, utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.models import RunStatus, StepStatus
 from projecthub.services import projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
@@ -37,7 +37,8 @@ _UNFINISHED = (RunStatus.PENDING, RunStatus.RUNNING)
 
 @dataclasses.dataclass(frozen=True)
 class LogLine:
-    at: str
+    at: str  # ISO, shown as the viewer's time of day; "" when the entry has no valid time
+    at_utc: str
     message: str
 
 
@@ -67,10 +68,11 @@ def duration(started: datetime | None, finished: datetime | None,
 
 
 def _log_line(entry: dict[str, object]) -> LogLine:
-    at = str(entry.get("at", ""))
+    at = None
     with contextlib.suppress(ValueError):
-        at = datetime.fromisoformat(at).strftime("%H:%M:%S")
-    return LogLine(at, str(entry.get("message", "")))
+        at = datetime.fromisoformat(str(entry.get("at", "")))
+    return LogLine(iso(at), as_utc(at).strftime("%H:%M:%S UTC") if at else "",
+                   str(entry.get("message", "")))
 
 
 def _line(step: service.StepView) -> StepLine:
@@ -86,8 +88,10 @@ class RunProgressState(SessionState):
     step_count: rx.Field[int] = rx.field(0)
     steps: rx.Field[list[StepLine]] = rx.field(default_factory=list)
     run_error: rx.Field[str] = rx.field("")
-    started: rx.Field[str] = rx.field("")
+    started: rx.Field[str] = rx.field("")  # UTC text; the ISO instants beside it
+    started_at: rx.Field[str] = rx.field("")
     finished: rx.Field[str] = rx.field("")
+    finished_at: rx.Field[str] = rx.field("")
     project_name: rx.Field[str] = rx.field("")
     project_href: rx.Field[str] = rx.field("")
     live: rx.Field[bool] = rx.field(False)  # a poll is keeping the page current
@@ -117,8 +121,8 @@ class RunProgressState(SessionState):
         self.done_count, self.step_count = done, len(run.steps)
         self.percent = round(run.progress * 100)
         self.steps = [_line(s) for s in run.steps]
-        self.started = when(run.started_at, never="")
-        self.finished = when(run.finished_at, never="")
+        self.started, self.started_at = when(run.started_at, never=""), iso(run.started_at)
+        self.finished, self.finished_at = when(run.finished_at, never=""), iso(run.finished_at)
         return run
 
     def _watch(self) -> Events:

@@ -1,10 +1,12 @@
-"""The project status page's pieces as display data: one card per tool resource (its figures,
-their age, why they are stale), the reasons behind the health, and chart points from the daily
-history. Built from ``services.status.view`` and the time now; no tool is called here."""
+"""The project status page's pieces as display data: one card per tool resource with figures
+(the figures, when they were fetched, why they are stale), a link to each other resource, the
+reasons behind the health, and chart points from the daily history. Built from
+``services.status.view`` and the time now; no tool is called here."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +21,8 @@ from projecthub.models import (
     TeamSummary,
 )
 from projecthub.services.status.health import elapsed_percent
-from projecthub.services.status.view import ResourceCard
+from projecthub.services.status.view import ResourceCard, ResourceLink
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.status_format import (
     EMPTY,
     age,
@@ -35,7 +38,8 @@ TOOL_LABELS = {"jira": "Jira", "confluence": "Confluence", "productive": "Produc
                "graph": "Microsoft 365"}
 KIND_LABELS = {("jira", "project"): "Jira project", ("confluence", "space"): "Confluence space",
                ("productive", "project"): "Productive project", ("graph", "plan"): "Planner plan",
-               ("graph", "team"): "Team"}
+               ("graph", "team"): "Team", ("confluence", "page"): "Confluence page",
+               ("graph", "channel"): "Teams channel", ("productive", "budget"): "Productive budget"}
 # Cards with the most telling figures first.
 ORDER = {("jira", "project"): 0, ("productive", "project"): 1, ("graph", "plan"): 2,
          ("confluence", "space"): 3, ("graph", "team"): 4}
@@ -61,9 +65,22 @@ class CardView:
     url: str
     figures: list[Figure]
     detail: str  # a line under the figures (the sprint, the last edited page)
-    fetched: str  # "fetched 5 min ago"
+    fetched_at: str  # ISO, for the browser to show as "5 minutes ago"; "" when never fetched
+    fetched_utc: str  # the same instant as labelled UTC text, on hover
     stale: bool
     stale_note: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkView:
+    """A resource without figures of its own, as a link into its tool."""
+
+    id: str
+    tool: str
+    icon: str
+    kind: str
+    name: str
+    url: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,13 +112,17 @@ def _confluence(data: ConfluenceSummary, now: datetime) -> tuple[list[Figure], s
     return figures, f"Last edited page: {title}" if title else ""
 
 
-def _productive(data: ProductiveSummary) -> tuple[list[Figure], str]:
+def _productive(data: ProductiveSummary, budgets: Sequence[str]) -> tuple[list[Figure], str]:
+    """Every budget of the project added up. A budget ProjectHub created reads €0 until its
+    services are priced in Productive (it computes a budget's total from them)."""
     currency = data.currency
+    names = ", ".join(budgets)
     if not data.budget_total_cents:
-        figures = [Figure("Budget", "none")]
+        figures = [Figure("Budget", money(0, currency), f"{names}: no services priced yet")
+                   if budgets else Figure("Budget", "none")]
     else:
         remaining = data.budget_remaining_cents
-        figures = [Figure("Budget", money(data.budget_total_cents, currency)),
+        figures = [Figure("Budget", money(data.budget_total_cents, currency), names),
                    Figure("Used", percent(data.burn_percent),
                           money(data.budget_used_cents, currency)),
                    Figure("Remaining" if remaining >= 0 else "Over budget",
@@ -119,14 +140,15 @@ def _planner(data: PlannerSummary) -> tuple[list[Figure], str]:
             Figure("Overdue", count(data.overdue))], ""
 
 
-def _figures(card: ResourceCard, now: datetime) -> tuple[list[Figure], str]:
+def _figures(card: ResourceCard, now: datetime,
+             budgets: Sequence[str]) -> tuple[list[Figure], str]:
     data = card.data
     if isinstance(data, JiraSummary):
         return _jira(data)
     if isinstance(data, ConfluenceSummary):
         return _confluence(data, now)
     if isinstance(data, ProductiveSummary):
-        return _productive(data)
+        return _productive(data, budgets)
     if isinstance(data, PlannerSummary):
         return _planner(data)
     if isinstance(data, TeamSummary):
@@ -147,21 +169,31 @@ def _staleness(card: ResourceCard, now: datetime, stale_hours: int) -> tuple[boo
     return False, ""
 
 
-def card_view(card: ResourceCard, now: datetime, stale_hours: int) -> CardView:
-    figures, detail = _figures(card, now)
+def card_view(card: ResourceCard, now: datetime, stale_hours: int,
+              budgets: Sequence[str] = ()) -> CardView:
+    figures, detail = _figures(card, now, budgets)
     stale, note = _staleness(card, now, stale_hours)
     url = card.url or (card.data.web_url if isinstance(card.data, TeamSummary) else "")
     return CardView(str(card.resource_id), TOOL_LABELS.get(card.tool, card.tool),
                     ICONS.get(card.tool, "box"),
                     KIND_LABELS.get((card.tool, card.kind), card.kind), card.name or EMPTY, url,
-                    figures, detail,
-                    "never fetched" if card.fetched_at is None else
-                    "fetched " + age(card.fetched_at, now), stale, note)
+                    figures, detail, iso(card.fetched_at), when(card.fetched_at, never=""),
+                    stale, note)
 
 
-def card_views(cards: list[ResourceCard], now: datetime, stale_hours: int) -> list[CardView]:
+def card_views(cards: list[ResourceCard], links: list[ResourceLink], now: datetime,
+               stale_hours: int) -> list[CardView]:
+    """The Productive card names the project's budgets, which are links of their own."""
+    budgets = [r.name for r in links if (r.tool, r.kind) == ("productive", "budget")]
     ordered = sorted(cards, key=lambda c: ORDER.get((c.tool, c.kind), len(ORDER)))
-    return [card_view(c, now, stale_hours) for c in ordered]
+    return [card_view(c, now, stale_hours, budgets) for c in ordered]
+
+
+def link_views(links: list[ResourceLink]) -> list[LinkView]:
+    """By tool, then kind, as the service orders them."""
+    return [LinkView(str(r.resource_id), TOOL_LABELS.get(r.tool, r.tool),
+                     ICONS.get(r.tool, "box"), KIND_LABELS.get((r.tool, r.kind), r.kind),
+                     r.name or EMPTY, r.url) for r in links]
 
 
 def mark_changes(before: list[CardView], after: list[CardView]) -> list[CardView]:
