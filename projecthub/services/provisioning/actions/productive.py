@@ -6,6 +6,7 @@ from __future__ import annotations
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.connectors.productive_models import DealType, Project, ProjectType
 from projecthub.models import Tool
+from projecthub.services.connections import ConnectionCredentials
 from projecthub.services.provisioning.actions.base import (
     StepContext,
     StepFailed,
@@ -17,9 +18,13 @@ from projecthub.services.provisioning.actions.base import (
 MARKER_FIELD = "ProjectHub ID"
 
 
-def _url(ctx: StepContext, project_id: str) -> str:
-    creds = ctx.tools.credentials(ctx.connection_id, Tool.PRODUCTIVE)
+def project_url(creds: ConnectionCredentials, project_id: str) -> str:
+    """Where a person opens the project in Productive's app."""
     return f"{creds.base_url.rstrip('/')}/{creds.settings['organization_id']}/projects/{project_id}"
+
+
+def _url(ctx: StepContext, project_id: str) -> str:
+    return project_url(ctx.tools.credentials(ctx.connection_id, Tool.PRODUCTIVE), project_id)
 
 
 async def _use_marker(prod: ProductiveConnector) -> None:

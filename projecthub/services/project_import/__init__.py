@@ -1,0 +1,44 @@
+"""Importing existing projects (capability 6): list what the connected tools already have,
+suggest matches across tools by key and name, and create linked ProjectHub projects in bulk."""
+
+from projecthub.services.project_import.candidates import (
+    Candidate,
+    ConnectionRef,
+    Listing,
+    ListingProblem,
+    import_connections,
+    list_candidates,
+    mark_linked,
+)
+from projecthub.services.project_import.importer import ChunkResult, ImportFailure, import_chunk
+from projecthub.services.project_import.job import (
+    CHUNK_SIZE,
+    ImportReport,
+    chunks,
+    import_committed,
+    merge,
+    run_import,
+)
+from projecthub.services.project_import.matching import Proposal, search, suggest
+
+__all__ = [
+    "CHUNK_SIZE",
+    "Candidate",
+    "ChunkResult",
+    "ConnectionRef",
+    "ImportFailure",
+    "ImportReport",
+    "Listing",
+    "ListingProblem",
+    "Proposal",
+    "chunks",
+    "import_chunk",
+    "import_committed",
+    "import_connections",
+    "list_candidates",
+    "mark_linked",
+    "merge",
+    "run_import",
+    "search",
+    "suggest",
+]
