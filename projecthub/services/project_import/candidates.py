@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from projecthub.connectors.errors import ConnectorError
 from projecthub.core.errors import AppError
 from projecthub.models import Project, ProjectResource, Role, Tool, ToolConnection
+from projecthub.services.connection_checks import explain_failure, is_vendor_connection
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.provisioning.actions.confluence import wiki_url
 from projecthub.services.provisioning.actions.jira import browse_url
@@ -36,6 +37,8 @@ class ConnectionRef(View):
     id: uuid.UUID
     tool: Tool
     name: str
+    # Whether a failure may quote the tool's reply (a host that is not the vendor's never is).
+    shows_reply: bool = False
 
 
 class Candidate(View):
@@ -72,7 +75,8 @@ def import_connections(session: Session, principal: Principal) -> list[Connectio
     require_role(principal, Role.ADMIN)
     rows = session.exec(scoped_select(principal, ToolConnection).order_by(
         col(ToolConnection.tool), col(ToolConnection.name))).all()
-    return [ConnectionRef(id=r.id, tool=Tool(r.tool), name=r.name) for r in rows]
+    return [ConnectionRef(id=r.id, tool=Tool(r.tool), name=r.name,
+                          shows_reply=is_vendor_connection(r)) for r in rows]
 
 
 async def _jira(tools: ToolClients, conn: ConnectionRef) -> list[Candidate]:
@@ -133,7 +137,8 @@ async def list_candidates(tools: ToolClients, connections: list[ConnectionRef]) 
         try:
             return await LISTERS[conn.tool](tools, conn)
         except ConnectorError as exc:
-            return ListingProblem(connection_name=conn.name, tool=conn.tool, message=str(exc))
+            return ListingProblem(connection_name=conn.name, tool=conn.tool,
+                                  message=explain_failure(exc, shows_reply=conn.shows_reply))
         except AppError as exc:
             return ListingProblem(connection_name=conn.name, tool=conn.tool, message=exc.message)
 

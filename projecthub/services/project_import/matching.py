@@ -49,8 +49,7 @@ def normal_name(name: str, key: str = "") -> str:
 def key_from_name(name: str, taken: set[str]) -> str:
     """A free key made from a name: word initials (or the first letters of a single word),
     numbered when taken, e.g. "Website Relaunch" → "WR", then "WR2"."""
-    words = [w for w in _NOT_ALNUM.split(name.upper().replace("_", " ")) if w]
-    words = [w for w in (re.sub(r"[^A-Z0-9]", "", w) for w in words) if w]
+    words = [w.upper() for w in _NOT_ALNUM.split(name.casefold()) if w]
     letters = "".join(w[0] for w in words) if len(words) > 1 else (words[0] if words else "")
     base = re.sub(r"^[0-9]+", "", letters)[:KEY_LENGTH - 2] or "PRJ"
     if len(base) < 2:
