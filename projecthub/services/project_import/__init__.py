@@ -10,7 +10,12 @@ from projecthub.services.project_import.candidates import (
     list_candidates,
     mark_linked,
 )
-from projecthub.services.project_import.importer import ChunkResult, ImportFailure, import_chunk
+from projecthub.services.project_import.importer import (
+    ChunkResult,
+    ImportFailure,
+    check_connections,
+    import_chunk,
+)
 from projecthub.services.project_import.job import (
     CHUNK_SIZE,
     ImportReport,
@@ -31,6 +36,7 @@ __all__ = [
     "Listing",
     "ListingProblem",
     "Proposal",
+    "check_connections",
     "chunks",
     "import_chunk",
     "import_committed",

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, func, select
 
 from projecthub.core.clock import utcnow
+from projecthub.core.errors import NotFound
 from projecthub.models import (
     Lifecycle,
     Membership,
@@ -66,6 +67,20 @@ def _problem(proposal: Proposal, keys: set[str], linked: dict[tuple[str, str, st
             return (f"{resource.name} is already linked to the project "
                     f"{linked[resource.ref]}.")
     return ""
+
+
+def check_connections(session: Session, principal: Principal,
+                      proposals: Sequence[Proposal]) -> None:
+    """A request naming a connection of another organization (or none) is not found, as a
+    foreign id anywhere is; owners and admins only."""
+    require_role(principal, Role.ADMIN)
+    wanted = {r.connection_id for p in proposals for r in p.resources}
+    if not wanted:
+        return
+    found = set(session.exec(select(ToolConnection.id).where(
+        tenant_filter(principal, ToolConnection), col(ToolConnection.id).in_(wanted))).all())
+    if wanted - found:
+        raise NotFound("Connection not found.")
 
 
 def _members_by_email(session: Session, principal: Principal) -> dict[str, uuid.UUID]:
