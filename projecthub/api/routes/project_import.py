@@ -60,9 +60,10 @@ async def list_candidates(db: DbDep, principal: PrincipalDep) -> CandidatesPubli
     db.commit()
     listing = await project_import.list_candidates(tool_clients(principal), connections)
     listing = project_import.mark_linked(db, principal, listing)
+    taken = project_import.project_keys(db, principal)
     return CandidatesPublic(
         proposals=[ProposalPublic.model_validate(p, from_attributes=True)
-                   for p in project_import.suggest(listing.candidates)],
+                   for p in project_import.suggest(listing.candidates, taken_keys=taken)],
         linked=[CandidatePublic.model_validate(c) for c in listing.candidates if c.linked_to],
         problems=[ListingProblemPublic.model_validate(p) for p in listing.problems])
 

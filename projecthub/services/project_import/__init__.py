@@ -9,6 +9,7 @@ from projecthub.services.project_import.candidates import (
     import_connections,
     list_candidates,
     mark_linked,
+    project_keys,
 )
 from projecthub.services.project_import.importer import (
     ChunkResult,
@@ -44,6 +45,7 @@ __all__ = [
     "list_candidates",
     "mark_linked",
     "merge",
+    "project_keys",
     "run_import",
     "search",
     "suggest",

@@ -158,6 +158,11 @@ def linked_refs(session: Session, principal: Principal) -> dict[tuple[str, str, 
     return {(str(t), str(c), str(e)): str(k) for t, c, e, k in rows}
 
 
+def project_keys(session: Session, principal: Principal) -> set[str]:
+    """The keys the organization's projects already use (suggestions avoid them)."""
+    return set(session.exec(select(Project.key).where(tenant_filter(principal, Project))).all())
+
+
 def mark_linked(session: Session, principal: Principal, listing: Listing) -> Listing:
     """The listing with each candidate that a project already has marked with that project."""
     linked = linked_refs(session, principal)

@@ -31,7 +31,11 @@ from projecthub.models import (
 )
 from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
-from projecthub.services.project_import.candidates import RESOURCE_KINDS, linked_refs
+from projecthub.services.project_import.candidates import (
+    RESOURCE_KINDS,
+    linked_refs,
+    project_keys,
+)
 from projecthub.services.project_import.matching import KEY, Proposal
 from projecthub.services.scoping import scoped_select, tenant_filter
 from projecthub.services.views import View
@@ -95,7 +99,7 @@ def import_chunk(session: Session, principal: Principal,
                  proposals: Sequence[Proposal]) -> ChunkResult:
     """Insert the chunk's projects, members and resources in one flush (owners and admins)."""
     require_role(principal, Role.ADMIN)
-    keys = set(session.exec(select(Project.key).where(tenant_filter(principal, Project))).all())
+    keys = project_keys(session, principal)
     linked = linked_refs(session, principal)
     connections = {c.id: Tool(c.tool) for c in session.exec(
         scoped_select(principal, ToolConnection)).all()}

@@ -7,7 +7,6 @@ import reflex as rx
 
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
-from projecthub.ui.layout import button_link
 from projecthub.ui.state.project_import import (
     IMPORT_FIELD,
     FailureRow,
@@ -51,8 +50,10 @@ def _toolbar() -> rx.Component:
         rx.spacer(),
         rx.text(state.selected_count.to_string() + " of " + state.proposal_count.to_string()
                 + " selected", size="2", data_testid="selected-count"),
-        rx.button(lucide_icon("download", size=16), "Import " + state.selected_count.to_string()
-                  + " projects", size="2", on_click=state.start_import,
+        rx.button(lucide_icon("download", size=16),
+                  cond(state.selected_count == 1, "Import 1 project",
+                       "Import " + state.selected_count.to_string() + " projects"),
+                  size="2", on_click=state.start_import,
                   disabled=state.importing | (state.selected_count == 0),
                   loading=state.importing),
         align="center", gap="3", wrap="wrap", width="100%",
@@ -131,7 +132,6 @@ def import_page() -> rx.Component:
     return signed_in_page(
         page_header("Import existing projects",
                     "Jira projects, Confluence spaces, Productive projects and Teams you already "
-                    "have, matched across tools by key and name.",
-                    button_link("Connections", "/org/connections", size="2", variant="soft")),
+                    "have, matched across tools by key and name."),
         admins_only(_content(), "the import"),
     )

@@ -113,14 +113,16 @@ class ImportState(SessionState):
                 connections = project_import.import_connections(db, principal)
             listing = await project_import.list_candidates(tool_clients(principal), connections)
             with session_scope() as db:
-                listing = project_import.mark_linked(db, self._principal(db), listing)
+                principal = self._principal(db)
+                listing = project_import.mark_linked(db, principal, listing)
+                taken = project_import.project_keys(db, principal)
         except AppError as exc:
             async with self:
                 self.listing = False
                 return self._fail(exc, field=IMPORT_FIELD)
         async with self:
             self.listing, self.listed = False, True
-            self._proposals = project_import.suggest(listing.candidates)
+            self._proposals = project_import.suggest(listing.candidates, taken_keys=taken)
             self._selected = set()
             self.linked_count = sum(1 for c in listing.candidates if c.linked_to)
             self.problems = [f"{p.connection_name}: {p.message}" for p in listing.problems]

@@ -173,3 +173,13 @@ async def test_300_projects_import_in_a_few_bulk_statements_per_chunk(world):
 def test_proposals_travel_as_json(world):
     assert Proposal.model_validate_json(Proposal(key="AB", name="x", resources=(),
                                                  matched_by="").model_dump_json()).key == "AB"
+
+
+async def test_suggestions_avoid_the_keys_projects_already_use(world, db):
+    seed_existing(world.sandbox, TENANT, 2, lead_email="pm@example.com")
+    db.add(Project(organization_id=world.org.id, name="Made by hand", key=key_of(1)))
+    db.commit()
+    listing = await listed(world)
+    taken = project_import.project_keys(db, world.owner_principal)
+    keys = [p.key for p in project_import.suggest(listing.candidates, taken_keys=taken)]
+    assert keys == [key_of(0), "CP0"]  # "Client Project 001" gets a key from its initials
