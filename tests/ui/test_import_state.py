@@ -82,3 +82,21 @@ async def test_members_see_no_candidates(world, db, as_user):
     await ImportState.start_import.fn(state)
     with Session(db.get_bind()) as other:
         assert other.exec(select(Project)).all() == []
+
+
+async def test_listing_again_suggests_a_free_key_for_one_whose_key_was_taken(world, engine,
+                                                                             as_user):
+    state = await listed(world, as_user)
+    with Session(engine) as db:
+        db.add(Project(organization_id=world.org.id, name="Taken", key=key_of(3)))
+        db.commit()
+    state.search(key_of(3))
+    state.select_all()
+    await ImportState.start_import.fn(state)
+    assert [f.key for f in state.failures] == [key_of(3)]
+    await ImportState.discover.fn(state)
+    state.search("Client Project 003")
+    assert [r.key for r in state.rows] == ["CP0"]
+    state.select_all()
+    await ImportState.start_import.fn(state)
+    assert state.created == 1 and state.failures == []

@@ -47,6 +47,8 @@ def _toolbar() -> rx.Component:
                   disabled=state.importing),
         rx.button("Select none", variant="soft", size="2", on_click=state.select_none,
                   disabled=state.importing),
+        rx.button(lucide_icon("refresh-cw", size=16), "List again", variant="soft", size="2",
+                  on_click=state.discover, disabled=state.importing | state.listing),
         rx.spacer(),
         rx.text(state.selected_count.to_string() + " of " + state.proposal_count.to_string()
                 + " selected", size="2", data_testid="selected-count"),
@@ -81,6 +83,8 @@ def _results() -> rx.Component:
     state = ImportState
     failures = cond(state.failures.length() > 0, rx.vstack(
         rx.heading("Not imported", as_="h2", size="4"),
+        rx.text("List again to have a free key suggested for a project whose key was taken.",
+                size="2", color_scheme="gray"),
         rx.table.root(
             rx.table.header(rx.table.row(*(rx.table.column_header_cell(h)
                                            for h in ("Key", "Name", "Why")))),
