@@ -12,14 +12,10 @@ serves, so requests are counted on the vendor's side of the wire:
   from ``time.monotonic()`` (one clock for all processes on Linux), ``tag`` the request's
   ``X-Bench-Tag`` header (a benchmark's own label, e.g. the provisioning step that sent it);
 - ``POST /_bench/reset``: forget what was recorded.
-
-Jira Cloud's ``/rest/api/3/serverInfo``, which the sandbox lacks and the ``jira`` library reads on
-connect, is answered here, with the same latency as every other call.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import multiprocessing
@@ -39,7 +35,6 @@ from starlette.types import Message, Receive, Scope, Send
 
 from projecthub.sandbox import SANDBOX_PREFIX, Fault, SandboxApp, create_sandbox_app
 
-SERVER_INFO = "/sandbox/jira/rest/api/3/serverInfo"
 _ID_SEGMENT = re.compile(r"/(?:[0-9]+|[0-9a-f-]{36}|[A-Za-z0-9_-]{28}|[A-Z][A-Z0-9]{1,9})(?=/|$)")
 _OPERATION = re.compile(r"teams\('[^']+'\)/operations\('[^']+'\)")
 STARTUP_TIMEOUT_S = 120
@@ -115,9 +110,8 @@ def endpoint_of(method: str, path: str) -> str:
 class _Recorder:
     """ASGI middleware: records every request and answers the ``/_bench`` endpoints."""
 
-    def __init__(self, app: SandboxApp, latency: float) -> None:
+    def __init__(self, app: SandboxApp) -> None:
         self._app = app
-        self._latency = latency
         self.log: list[list[Any]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -136,11 +130,7 @@ class _Recorder:
             await send(message)
 
         try:
-            if path == SERVER_INFO:
-                await asyncio.sleep(self._latency)
-                await _json(recording, 200, _server_info())
-            else:
-                await self._app(scope, receive, recording)
+            await self._app(scope, receive, recording)
         finally:
             entry[4] = time.monotonic()
             self.log.append(entry)
@@ -159,11 +149,6 @@ class _Recorder:
                 "errors": Counter(f"{e[0]} {e[5]}" for e in self.log if e[5] >= 400)})
         else:
             await _json(send, 404, {"detail": "Not Found"})
-
-
-def _server_info() -> dict[str, Any]:
-    return {"baseUrl": "", "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0],
-            "deploymentType": "Cloud", "buildNumber": 100_000, "serverTitle": "Jira"}
 
 
 async def _json(send: Send, status: int, body: Any) -> None:
@@ -190,7 +175,7 @@ def _child(seed: str, latency: float, seed_args: dict[str, Any], pipe: Connectio
     sock.bind(("127.0.0.1", 0))
     sock.listen(2048)
     server = uvicorn.Server(uvicorn.Config(
-        _Recorder(sandbox, latency), log_level="critical", lifespan="off", ws="none",
+        _Recorder(sandbox), log_level="critical", lifespan="off", ws="none",
         access_log=False, timeout_keep_alive=30))
     pipe.send((sock.getsockname()[1], manifest))
     server.run(sockets=[sock])

@@ -20,6 +20,7 @@ from projecthub.api.routes import (
     me,
     members,
     orgs,
+    project_import,
     projects,
     readiness,
     recovery,
@@ -40,7 +41,7 @@ def _v1_router() -> APIRouter:
         return Health(status="ok")
 
     for module in (auth, recovery, email_change, me, orgs, members, api_tokens, invitations,
-                   audit, connections, templates, projects, runs, admin):
+                   audit, connections, templates, projects, project_import, runs, admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router

@@ -113,6 +113,11 @@ class ConfluenceConnector(Connector):
                 return space
         return None
 
+    def iter_spaces(self, *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[ConfluenceSpace]:
+        """The site's current spaces, oldest first (v2 pages them by cursor)."""
+        return iter_link_cursor(self._client, f"{V2}/spaces", ConfluenceSpace,
+                                params={"status": "current", "sort": "id"}, page_size=page_size)
+
     async def get_space(self, key: str) -> ConfluenceSpace:
         space = await self.find_space(key)
         if space is None:

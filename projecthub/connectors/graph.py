@@ -243,6 +243,14 @@ class GraphConnector(Connector):
             raise
         return response.model(GraphChannel)
 
+    def iter_teams(self) -> AsyncIterator[GraphTeam]:
+        """Every team in the tenant (``GET /teams``), page by page."""
+        return iter_odata(self._client, "/teams", GraphTeam)
+
+    def iter_team_members(self, team_id: str) -> AsyncIterator[TeamMember]:
+        """Who is in a team, with the email Teams knows them by."""
+        return iter_odata(self._client, f"/teams/{_segment(team_id)}/members", TeamMember)
+
     def iter_channels(self, team_id: str) -> AsyncIterator[GraphChannel]:
         """A team's channels: how a repeated step finds the channel it made before."""
         return iter_odata(self._client, f"/teams/{_segment(team_id)}/channels", GraphChannel)

@@ -120,6 +120,16 @@ class JiraConnector(Connector):
         response = await self._client.request("GET", f"{API}/project/{_key(key)}")
         return response.model(JiraProject)
 
+    def iter_projects(self, *, query: str | None = None,
+                      page_size: int = 50) -> AsyncIterator[JiraProject]:
+        """Every project the account can browse, by key, with its lead (``query`` matches the
+        key exactly or part of the name, as Jira's project search does)."""
+        params: dict[str, str | int | bool] = {"orderBy": "key", "expand": "lead"}
+        if query:
+            params["query"] = query
+        return iter_start_at(self._client, f"{API}/project/search", JiraProject, params=params,
+                             page_size=page_size)
+
     async def find_project(self, key: str) -> JiraProject | None:
         """The project with ``key``, or ``None``: how a provisioning step adopts what exists."""
         try:

@@ -34,6 +34,8 @@ class JiraProject(_JiraModel):
     self_url: str | None = Field(default=None, alias="self")
     lead_account_id: str | None = Field(default=None,
                                         validation_alias=AliasPath("lead", "accountId"))
+    lead_email: str | None = Field(default=None,
+                                   validation_alias=AliasPath("lead", "emailAddress"))
 
 
 class CreatedProject(_JiraModel):

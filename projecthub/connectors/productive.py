@@ -162,6 +162,9 @@ class ProductiveConnector(Connector):
         """Custom fields on projects: where to find the field that holds our marker."""
         return self._iter("custom_fields", CustomField, {"filter[customizable_type]": "projects"})
 
+    async def get_person(self, person_id: str) -> Person:
+        return await self._get(f"people/{_id(person_id)}", Person)
+
     async def get_project(self, project_id: str) -> Project:
         return await self._get(f"projects/{_id(project_id)}", Project,
                                {"include": "company,project_manager,workflow"})

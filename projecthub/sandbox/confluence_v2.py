@@ -31,13 +31,13 @@ DUPLICATE_TITLE = ("A page with this title already exists: A page already exists
                    "TITLE in this space")
 
 
-def _values(request: Request, name: str) -> list[str]:
+def values(request: Request, name: str) -> list[str]:
     """A multi-valued query parameter, repeated (``keys=A&keys=B``) or comma-separated."""
     return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
 
 
 async def list_spaces(request: Request, site: ConfluenceSite) -> Response:
-    keys, ids = set(_values(request, "keys")), set(_values(request, "ids"))
+    keys, ids = set(values(request, "keys")), set(values(request, "ids"))
     wanted_type = request.query_params.get("type")
     wanted_status = request.query_params.get("status")
     spaces = [s for s in sorted(site.spaces.values(), key=lambda s: s.id)
@@ -76,7 +76,7 @@ def _space(site: ConfluenceSite, space_id: int) -> Space:
 async def list_pages(request: Request, site: ConfluenceSite) -> Response:
     """Pages of a space: current ones unless ``status`` says otherwise, sorted by ``sort``."""
     space = _space(site, request.path_params["id"])
-    statuses = set(_values(request, "status")) or {"current"}
+    statuses = set(values(request, "status")) or {"current"}
     pages = site.pages_in(space, statuses)
     if request.query_params.get("depth") == "root":
         pages = [p for p in pages if p.parent_id is None]
@@ -96,7 +96,9 @@ def _storage(body: Any) -> str:
     if body is None:
         return ""
     if isinstance(body, dict) and "representation" not in body:
-        body = next((body[f] for f in BODY_FORMATS if isinstance(body.get(f), dict)), None)
+        # Nested by format (``{"storage": {"value": …}}``): the key names the representation.
+        body = next(({"representation": f, **body[f]} for f in BODY_FORMATS
+                     if isinstance(body.get(f), dict)), None)
     if not isinstance(body, dict) or body.get("representation") not in BODY_FORMATS:
         raise SandboxHTTPError(400, "Invalid body representation. Valid values are storage, "
                                     "atlas_doc_format and wiki")

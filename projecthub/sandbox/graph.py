@@ -32,7 +32,9 @@ from projecthub.sandbox.graph_teams import (
     get_team,
     list_channels,
     list_group_plans,
+    list_members,
     list_tasks,
+    list_teams,
 )
 from projecthub.sandbox.graph_views import DIAGNOSTIC, GraphError, error_response
 
@@ -78,9 +80,11 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/groups", list_groups, ("GET",)),
         ("/v1.0/groups", create_group, ("POST",)),
         ("/v1.0/teams", create_team, ("POST",)),
+        ("/v1.0/teams", list_teams, ("GET",)),
         ("/v1.0/teams/{team}", get_team, ("GET",)),
         ("/v1.0/teams/{team}/operations/{operation}", get_operation, ("GET",)),
         ("/v1.0/teams/{team}/members", add_member, ("POST",)),
+        ("/v1.0/teams/{team}/members", list_members, ("GET",)),
         ("/v1.0/teams/{team}/channels", create_channel, ("POST",)),
         ("/v1.0/teams/{team}/channels", list_channels, ("GET",)),
         ("/v1.0/groups/{group}/planner/plans", list_group_plans, ("GET",)),

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from projecthub.sandbox.graph_odata import collection
+from projecthub.sandbox.graph_odata import collection, filtered, selected
 from projecthub.sandbox.graph_state import GraphState, Group, Team, User
 from projecthub.sandbox.graph_views import (
     GRAPH,
@@ -104,6 +104,25 @@ async def get_team(request: Request, state: GraphState) -> Response:
     require_roles(request, READ_TEAMS)
     team, group = _team(state, request.path_params["team"])
     return GraphJSON(entity("teams/$entity", team_json(team, group, state)))
+
+
+async def list_teams(request: Request, state: GraphState) -> Response:
+    """``GET /teams``: every finished team (a team still being created is not listed yet)."""
+    require_roles(request, READ_TEAMS)
+    teams = [team_json(t, state.groups[t.id], state) for t in state.teams.values()]
+    found = filtered(request, teams, "Team", ("id", "displayName"))
+    return GraphJSON(collection(request, [selected(request, t) for t in found],
+                                f"{METADATA}#teams", default_size=100,
+                                page_size=state.page_size))
+
+
+async def list_members(request: Request, state: GraphState) -> Response:
+    """``GET /teams/{id}/members``: who is in the team, with their email."""
+    require_roles(request, READ_TEAMS)
+    team, _group = _team(state, request.path_params["team"])
+    members = [member_json(m, state) for m in team.members]
+    return GraphJSON(collection(request, members, f"{METADATA}#teams('{team.id}')/members",
+                                default_size=100, page_size=state.page_size))
 
 
 async def add_member(request: Request, state: GraphState) -> Response:

@@ -23,6 +23,14 @@ from projecthub.sandbox.common import (
     VendorSandbox,
     read_json,
 )
+from projecthub.sandbox.jira_catalog import (
+    int_param,
+    list_fields,
+    list_projects,
+    search_projects,
+    server_info,
+    site_base,
+)
 from projecthub.sandbox.jira_http import (
     TOKEN,
     WRONG_TOKEN,
@@ -30,6 +38,7 @@ from projecthub.sandbox.jira_http import (
     render_error,
     reply_headers,
 )
+from projecthub.sandbox.jira_issues import create_issue, get_issue
 from projecthub.sandbox.jira_jql import Searcher, parse
 from projecthub.sandbox.jira_jql_values import JqlError
 from projecthub.sandbox.jira_state import ROLES, Issue, JiraState, Project, User, seed_demo
@@ -46,21 +55,6 @@ from projecthub.sandbox.jira_views import (
 )
 
 
-def _base(request: Request) -> str:
-    """Where this site is reached, mount prefix included (``base_url`` drops it)."""
-    return str(request.url.replace(path=request.scope.get("root_path", ""), query=""))
-
-
-def _int(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SandboxHTTPError(400, f"The '{name}' parameter must be an integer.") from None
-
-
 def _project(state: JiraState, key: str) -> Project:
     project = state.project(key)
     if project is None:
@@ -69,7 +63,7 @@ def _project(state: JiraState, key: str) -> Project:
 
 
 async def myself(request: Request, _state: JiraState) -> Response:
-    return JiraJSON(user_json(request.state.user, _base(request), full=True))
+    return JiraJSON(user_json(request.state.user, site_base(request), full=True))
 
 
 async def user_search(request: Request, state: JiraState) -> Response:
@@ -85,8 +79,8 @@ async def user_search(request: Request, state: JiraState) -> Response:
         words = [user.email.casefold(), *user.display_name.casefold().split()]
         return any(w.startswith(query) for w in words)
 
-    start, size = _int(request, "startAt", 0), _int(request, "maxResults", 50)
-    found = [user_json(u, _base(request)) for u in state.users if hit(u)]
+    start, size = int_param(request, "startAt", 0), int_param(request, "maxResults", 50)
+    found = [user_json(u, site_base(request)) for u in state.users if hit(u)]
     return JiraJSON(found[start:start + size])
 
 
@@ -113,7 +107,7 @@ async def valid_project_name(request: Request, state: JiraState) -> Response:
 
 async def get_project(request: Request, state: JiraState) -> Response:
     project = _project(state, request.path_params["key"])
-    return JiraJSON(project_json(project, state, _base(request)))
+    return JiraJSON(project_json(project, state, site_base(request)))
 
 
 async def create_project(request: Request, state: JiraState) -> Response:
@@ -129,13 +123,13 @@ async def create_project(request: Request, state: JiraState) -> Response:
                                 type_key=body.get("projectTypeKey", "software"),
                                 template_key=body.get("projectTemplateKey"),
                                 description=body.get("description", ""))
-    return JiraJSON({"self": f"{_base(request)}/rest/api/3/project/{project.id}",
+    return JiraJSON({"self": f"{site_base(request)}/rest/api/3/project/{project.id}",
                      "id": project.id, "key": project.key}, status_code=201)
 
 
 async def list_roles(request: Request, state: JiraState) -> Response:
     project = _project(state, request.path_params["key"])
-    base = _base(request)
+    base = site_base(request)
     return JiraJSON({name: f"{base}/rest/api/3/project/{project.id}/role/{role_id}"
                      for role_id, name in ROLES.items()})
 
@@ -160,7 +154,7 @@ async def project_role(request: Request, state: JiraState) -> Response:
                 raise SandboxHTTPError(400, f"'{user.display_name}' is already a member of the "
                                             "project role.")
         project.roles[role_id].extend(str(a) for a in ids)
-    return JiraJSON(role_json(project, role_id, state, _base(request)))
+    return JiraJSON(role_json(project, role_id, state, site_base(request)))
 
 
 async def _jql_request(request: Request) -> dict[str, Any]:
@@ -168,7 +162,7 @@ async def _jql_request(request: Request) -> dict[str, Any]:
         query = request.query_params
         fields = [f for v in query.getlist("fields") for f in v.split(",") if f]
         return {"jql": query.get("jql", ""), "nextPageToken": query.get("nextPageToken"),
-                "maxResults": _int(request, "maxResults", 50), "fields": fields}
+                "maxResults": int_param(request, "maxResults", 50), "fields": fields}
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("maxResults", 50), int) \
             or not isinstance(body.get("fields", []), list):
@@ -187,7 +181,7 @@ async def search_jql(request: Request, state: JiraState) -> Response:
     size = max(1, min(int(ask.get("maxResults") or 50), cap))
     start = _decode_token(ask.get("nextPageToken"), jql)
     page = hits[start:start + size]
-    base = _base(request)
+    base = site_base(request)
     body: dict[str, Any] = {"issues": [issue_json(p, i, fields, base) for p, i in page]}
     if start + size < len(hits):
         body["nextPageToken"] = _encode_token(start + size, jql)
@@ -238,8 +232,8 @@ async def list_boards(request: Request, state: JiraState) -> Response:
     wanted = request.query_params.get("projectKeyOrId")
     project = _project(state, wanted) if wanted else None
     boards = [b for b in state.boards.values() if project is None or b.project_key == project.key]
-    start, size = _int(request, "startAt", 0), min(_int(request, "maxResults", 50), 50)
-    base = _base(request)
+    start, size = int_param(request, "startAt", 0), min(int_param(request, "maxResults", 50), 50)
+    base = site_base(request)
     values = [board_json(b, state.projects[b.project_key], base)
               for b in boards[start:start + size]]
     return JiraJSON(page_json(values, start, size, len(boards)))
@@ -256,24 +250,37 @@ async def list_sprints(request: Request, state: JiraState) -> Response:
         raise SandboxHTTPError(400, "The 'state' parameter must be future, active or closed.")
     sprints = [s for s in state.sprints.values()
                if s.board_id == board.id and (not states or s.state in states)]
-    start, size = _int(request, "startAt", 0), min(_int(request, "maxResults", 50), 50)
-    values = [sprint_json(s, _base(request)) for s in sprints[start:start + size]]
+    start, size = int_param(request, "startAt", 0), min(int_param(request, "maxResults", 50), 50)
+    values = [sprint_json(s, site_base(request)) for s in sprints[start:start + size]]
     return JiraJSON(page_json(values, start, size, len(sprints), with_total=False))
 
 
-ROUTES: list[SandboxRoute[JiraState]] = [
+PLATFORM: list[SandboxRoute[JiraState]] = [
+    SandboxRoute("/rest/api/3/serverInfo", server_info),
+    SandboxRoute("/rest/api/3/field", list_fields),
     SandboxRoute("/rest/api/3/myself", myself),
     SandboxRoute("/rest/api/3/user/search", user_search),
     SandboxRoute("/rest/api/3/projectvalidate/key", validate_key),
     SandboxRoute("/rest/api/3/projectvalidate/validProjectKey", valid_project_key),
     SandboxRoute("/rest/api/3/projectvalidate/validProjectName", valid_project_name),
+    SandboxRoute("/rest/api/3/project", list_projects),
     SandboxRoute("/rest/api/3/project", create_project, ("POST",)),
+    SandboxRoute("/rest/api/3/project/search", search_projects),
     SandboxRoute("/rest/api/3/project/{key}", get_project),
     SandboxRoute("/rest/api/3/project/{key}/role", list_roles),
     SandboxRoute("/rest/api/3/project/{key}/role/{role_id:int}", project_role, ("GET", "POST")),
     SandboxRoute("/rest/api/3/search/jql", search_jql, ("GET", "POST")),
     SandboxRoute("/rest/api/3/search/approximate-count", approximate_count, ("POST",)),
     SandboxRoute("/rest/api/3/search", removed_search, ("GET", "POST")),
+    SandboxRoute("/rest/api/3/issue", create_issue, ("POST",)),
+    SandboxRoute("/rest/api/3/issue/{key}", get_issue),
+]
+# Jira Cloud serves platform v2 beside v3 with the same paths (v2 takes plain-text rich text), and
+# general-purpose clients (pycontribs ``jira``, ``atlassian-python-api``) default to v2.
+ROUTES: list[SandboxRoute[JiraState]] = [
+    *PLATFORM,
+    *(SandboxRoute(r.path.replace("/rest/api/3/", "/rest/api/2/", 1), r.handler, r.methods)
+      for r in PLATFORM),
     SandboxRoute("/rest/agile/1.0/board", list_boards),
     SandboxRoute("/rest/agile/1.0/board/{board_id:int}/sprint", list_sprints),
 ]

@@ -21,6 +21,7 @@ CATEGORY_COLORS = {"new": "blue-gray", "indeterminate": "yellow", "done": "green
 STATUSES = {"To Do": ("10000", "new"), "In Progress": ("3", "indeterminate"),
             "In Review": ("10001", "indeterminate"), "Done": ("10002", "done")}
 ROLES = {10002: "Administrators", 10003: "Member", 10004: "Viewer"}
+ISSUE_TYPES = {"10001": "Task", "10002": "Bug", "10003": "Story"}
 BOARD_TEMPLATES = {"scrum": "scrum", "kanban": "kanban"}
 # Every sandbox account's profile time zone; JQL dates such as startOfDay() are taken in it.
 TIME_ZONE = "Europe/Berlin"
@@ -49,6 +50,8 @@ class Issue:
     created: datetime
     sprint_id: int | None = None
     due: date | None = None
+    type_id: str = "10001"
+    description: object = None
 
     @property
     def category(self) -> str:

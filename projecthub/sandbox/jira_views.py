@@ -16,6 +16,7 @@ from projecthub.sandbox.jira_state import (
     CATEGORY_COLORS,
     CATEGORY_IDS,
     CATEGORY_NAMES,
+    ISSUE_TYPES,
     ROLES,
     STATUSES,
     Board,
@@ -95,12 +96,19 @@ def issue_json(project: Project, issue: Issue, fields: list[str], base: str) -> 
         "summary": issue.summary, "status": status_json(issue.status, base),
         "created": jira_time(issue.created), "updated": jira_time(issue.created),
         "duedate": issue.due.isoformat() if issue.due else None,
+        "issuetype": issue_type_json(issue.type_id, base), "description": issue.description,
         "project": {"self": f"{base}/rest/api/3/project/{project.id}", "id": str(project.id),
                     "key": project.key, "name": project.name},
     }
     return {"expand": "", "id": str(issue.id), "self": f"{base}/rest/api/3/issue/{issue.id}",
             "key": issue.key,
             "fields": {k: v for k, v in values.items() if everything or k in wanted}}
+
+
+def issue_type_json(type_id: str, base: str) -> dict[str, Any]:
+    return {"self": f"{base}/rest/api/3/issuetype/{type_id}", "id": type_id,
+            "name": ISSUE_TYPES[type_id], "description": "", "subtask": False,
+            "hierarchyLevel": 0, "iconUrl": f"{base}/images/icons/issuetypes/task.svg"}
 
 
 def status_json(name: str, base: str) -> dict[str, Any]:

@@ -54,7 +54,7 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
     try:
         result = CheckResult(True, await _identity(tools, str(row.id), Tool(row.tool)))
     except ConnectorError as exc:
-        result = CheckResult(False, _explain(exc, shows_reply=_is_vendor(row)))
+        result = CheckResult(False, explain_failure(exc, shows_reply=is_vendor_connection(row)))
     except DecryptionError:
         result = CheckResult(False, "The saved credentials cannot be read with the configured "
                                     "keys. Enter them again.")
@@ -66,14 +66,14 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
     return result
 
 
-def _is_vendor(row: ToolConnection) -> bool:
+def is_vendor_connection(row: ToolConnection) -> bool:
     """Every host the connection talks to is the vendor's own (or the development sandbox)."""
     tool, login = Tool(row.tool), row.settings.get("authority_host")
     return is_vendor_url(tool, row.base_url) and (
         not login or is_vendor_url(tool, login, login=True))
 
 
-def _explain(exc: ConnectorError, *, shows_reply: bool) -> str:
+def explain_failure(exc: ConnectorError, *, shows_reply: bool) -> str:
     """The result every member reads. An arbitrary host's reply is never echoed (it would make
     the test a way to read whatever that host serves); only its status is."""
     hints = {401: "The credentials were refused. Check the account email and token.",

@@ -102,6 +102,7 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/templates"): {
         "source": "name: Planted\nsteps:\n  - {id: s, title: S}\n"},
     ("POST", "/api/v1/orgs/{org_slug}/projects"): {"answers": {}, "dry_run": True},
+    ("POST", "/api/v1/orgs/{org_slug}/project-import"): {"proposals": []},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
         "lifecycle": "archived"},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},

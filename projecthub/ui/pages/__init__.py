@@ -24,6 +24,7 @@ from projecthub.ui.pages.members import members_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
 from projecthub.ui.pages.outbox import outbox_page
+from projecthub.ui.pages.project_import import import_page
 from projecthub.ui.pages.project_status import project_page
 from projecthub.ui.pages.recovery import forgot_password_page, reset_password_page
 from projecthub.ui.pages.run_progress import run_progress_page
@@ -43,6 +44,7 @@ from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
 from projecthub.ui.state.outbox import OutboxState
+from projecthub.ui.state.project_import import ImportState
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.recovery import RecoveryState
 from projecthub.ui.state.run_progress import RunProgressState
@@ -75,6 +77,7 @@ ROUTES = (
     Route("/dashboard", dashboard_page, "Dashboard", DashboardState.load),
     Route("/projects/new", wizard_page, "New project", WizardState.load),
     Route("/projects/new/[draft_id]", wizard_page, "New project", WizardState.load),
+    Route("/projects/import", import_page, "Import projects", ImportState.load),
     Route("/projects/[project_id]", project_page, "Project", ProjectState.load),
     Route("/runs/[run_id]", run_progress_page, "Provisioning", RunProgressState.load),
     Route("/account", account_page, "Account", AccountState.load),

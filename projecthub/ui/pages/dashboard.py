@@ -255,6 +255,7 @@ def _getting_started() -> rx.Component:
     admin_steps = cond(SessionState.is_org_admin, rx.fragment(
         button_link("Connect your tools", "/org/connections", variant="soft"),
         button_link("Invite your team", "/org/members", variant="soft"),
+        button_link("Import existing projects", "/projects/import", variant="soft"),
     ))
     steps = rx.card(rx.vstack(
         rx.text("Next steps", size="2", color_scheme="gray"),
@@ -271,6 +272,8 @@ def _actions() -> rx.Component:
         cond(DashboardState.any_projects,
                 rx.button(lucide_icon("download", size=16), "Export CSV", variant="soft", size="2",
                           on_click=DashboardState.export_csv, disabled=~DashboardState.loaded)),
+        cond(SessionState.is_org_admin,
+                button_link("Import projects", "/projects/import", size="2", variant="soft")),
         cond(DashboardState.can_create,
                 button_link("New project", "/projects/new", size="2")),
         spacing="2",

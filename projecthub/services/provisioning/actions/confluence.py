@@ -21,9 +21,13 @@ STARTER_BODIES = {
 }
 
 
-def _web(ctx: StepContext, web_path: str | None) -> str:
-    site = ctx.tools.credentials(ctx.connection_id, Tool.CONFLUENCE).base_url
+def wiki_url(site: str, web_path: str | None) -> str:
+    """Where a person opens a space or page (``web_path`` is v2's ``_links.webui``)."""
     return f"{site.rstrip('/')}/wiki{web_path}" if web_path else ""
+
+
+def _web(ctx: StepContext, web_path: str | None) -> str:
+    return wiki_url(ctx.tools.credentials(ctx.connection_id, Tool.CONFLUENCE).base_url, web_path)
 
 
 def _space_outcome(ctx: StepContext, space: ConfluenceSpace, origin: str) -> StepOutcome:

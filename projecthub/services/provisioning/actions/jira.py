@@ -14,7 +14,8 @@ from projecthub.services.provisioning.actions.base import (
 MEMBER_ROLES = ("Member", "Developers", "Administrators")
 
 
-def _browse_url(site: str, key: str) -> str:
+def browse_url(site: str, key: str) -> str:
+    """Where a person opens the project in Jira."""
     return f"{site.rstrip('/')}/browse/{key}"
 
 
@@ -27,7 +28,7 @@ async def create_project(ctx: StepContext) -> StepOutcome:
             if existing.name != inputs["name"]:
                 raise StepFailed(f"The key {inputs['key']} is used by another Jira project "
                                  f"({existing.name}). Choose another key.")
-            url = _browse_url(site, existing.key)
+            url = browse_url(site, existing.key)
             return StepOutcome(existing.id, f"adopted existing project {existing.key}", url,
                                {"key": existing.key, "url": url},
                                "project", existing.key, existing.name, "adopted")
@@ -38,7 +39,7 @@ async def create_project(ctx: StepContext) -> StepOutcome:
             key=inputs["key"], name=inputs["name"], lead_account_id=leads[0].account_id,
             project_type_key=inputs["project_type_key"], template_key=inputs["template_key"],
             description=inputs.get("description") or None)
-    url = _browse_url(site, created.key)
+    url = browse_url(site, created.key)
     return StepOutcome(str(created.id), f"created project {created.key}", url,
                        {"key": created.key, "url": url}, "project",
                        created.key, inputs["name"], "created")
@@ -70,7 +71,7 @@ async def link_project(ctx: StepContext) -> StepOutcome:
             project = await jira.get_project(ctx.inputs["key"])
         except NotFound as exc:
             raise StepFailed(f"No Jira project has the key {ctx.inputs['key']}.") from exc
-    url = _browse_url(site, project.key)
+    url = browse_url(site, project.key)
     return StepOutcome(project.id, f"linked project {project.key}", url,
                        {"key": project.key, "url": url}, "project",
                        project.key, project.name, "linked")

@@ -9,6 +9,7 @@ from datetime import date
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.connectors.productive_models import Budget, Project, ProjectType
 from projecthub.models import Tool
+from projecthub.services.connections import ConnectionCredentials
 from projecthub.services.provisioning.actions.base import (
     StepContext,
     StepFailed,
@@ -24,9 +25,13 @@ COMPANY_STEP = "productive.create_company"
 SECTION_NAME = "Work"
 
 
-def _url(ctx: StepContext, project_id: str) -> str:
-    creds = ctx.tools.credentials(ctx.connection_id, Tool.PRODUCTIVE)
+def project_url(creds: ConnectionCredentials, project_id: str) -> str:
+    """Where a person opens the project in Productive's app."""
     return f"{creds.base_url.rstrip('/')}/{creds.settings['organization_id']}/projects/{project_id}"
+
+
+def _url(ctx: StepContext, project_id: str) -> str:
+    return project_url(ctx.tools.credentials(ctx.connection_id, Tool.PRODUCTIVE), project_id)
 
 
 async def _use_marker(prod: ProductiveConnector) -> None:
