@@ -117,11 +117,9 @@ class RateLimiter:
                 await self._clock.sleep(wait)
                 max_wait -= wait
                 continue
-            wait = await self._window_wait()
-            if wait <= 0:
-                if await self._hit():
-                    return
-                wait = _RETRY_SECONDS * random.uniform(0.5, 1.5)
+            if await self._hit():
+                return
+            wait = max(await self._window_wait(), _RETRY_SECONDS * random.uniform(0.5, 1.5))
             if wait > max_wait:
                 raise Throttled(wait)
             await self._sleep(wait)
@@ -131,8 +129,7 @@ class RateLimiter:
         return await self._store.paused_until(self.key) - self._clock.now().timestamp()
 
     async def _window_wait(self) -> float:
-        """Seconds until every window has room (0 when all have), asked before taking any slot,
-        so a full long window does not use up the short one's slots in vain."""
+        """Seconds until every window has room (0 when all have)."""
         windows = self._store.windows()
         wait = 0.0
         for item in self._items:
@@ -142,9 +139,9 @@ class RateLimiter:
         return wait
 
     async def _hit(self) -> bool:
-        """Take a slot in every window, shortest first. If another process took a window's last
-        slot meanwhile, the slots already taken stay spent: that wastes a little of the budget
-        but never lets a request through a full window."""
+        """Take a slot in every window, shortest first. When a window is full, the slots already
+        taken in shorter ones stay spent: that wastes a little of their budget but never lets a
+        request through a full window, and saves asking every window first on each request."""
         windows = self._store.windows()
         for item in self._items:
             if not await windows.hit(item, self.key):
