@@ -23,17 +23,6 @@ def test_the_budget_leaves_room_for_requests_still_in_flight():
     assert Window(1, 1).budget(4) == 1
 
 
-async def test_a_full_window_holds_the_next_request_until_its_oldest_slot_expires():
-    limiter = RateLimiter.private("acme", (Window(4, 1),), max_concurrency=1, clock=SystemClock())
-    for _ in range(3):
-        async with limiter.turn(max_wait=0.0):
-            pass
-    with pytest.raises(Throttled) as held:
-        async with limiter.turn(max_wait=0.2):
-            pass
-    assert 0.2 < held.value.wait <= 1.0
-
-
 async def test_every_window_must_have_room():
     limiter = RateLimiter.private("acme", (Window(3, 1), Window(4, 60)), max_concurrency=1,
                                   clock=SystemClock())
