@@ -34,7 +34,7 @@ from projecthub.connectors.errors import (
 from projecthub.connectors.hosts import refusal
 from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
-from projecthub.connectors.throttle_store import ThrottleStore
+from projecthub.connectors.throttle_store import StoreUnavailable, ThrottleStore
 from projecthub.core import metrics
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
@@ -171,6 +171,8 @@ class ConnectorClient:
             except Throttled as exc:
                 raise RateLimited(self.tool, None, None, f"{label}: {exc}",
                                   retry_after=exc.wait) from None
+            except StoreUnavailable as exc:
+                raise ServerError(self.tool, None, None, f"{label}: {exc}") from None
             except httpx.TimeoutException as exc:
                 failure: ConnectorError = Timeout(self.tool, None, None, f"{label}: timed out")
                 retry = self.retry.should_retry_exception(exc, read=read_call)

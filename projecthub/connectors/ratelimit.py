@@ -130,22 +130,24 @@ class RateLimiter:
 
     async def _window_wait(self) -> float:
         """Seconds until every window has room (0 when all have)."""
-        windows = self._store.windows()
         wait = 0.0
-        for item in self._items:
-            stats = await windows.get_window_stats(item, self.key)
-            if stats.remaining < 1:
-                wait = max(wait, stats.reset_time - time.time())
+        with self._store.answering():
+            windows = self._store.windows()
+            for item in self._items:
+                stats = await windows.get_window_stats(item, self.key)
+                if stats.remaining < 1:
+                    wait = max(wait, stats.reset_time - time.time())
         return wait
 
     async def _hit(self) -> bool:
         """Take a slot in every window, shortest first. When a window is full, the slots already
         taken in shorter ones stay spent: that wastes a little of their budget but never lets a
         request through a full window, and saves asking every window first on each request."""
-        windows = self._store.windows()
-        for item in self._items:
-            if not await windows.hit(item, self.key):
-                return False
+        with self._store.answering():
+            windows = self._store.windows()
+            for item in self._items:
+                if not await windows.hit(item, self.key):
+                    return False
         return True
 
 

@@ -16,13 +16,21 @@ import time
 import uuid
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+    suppress,
+)
 from typing import Generic, TypeVar
 
 import redis.asyncio as aioredis
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 
 L = TypeVar("L")
 # How often a process waiting for a Redis concurrency slot asks again (seconds, jittered).
@@ -31,6 +39,21 @@ SLOT_POLL_SECONDS = 0.01
 
 class SlotUnavailable(Exception):
     """No concurrency slot came free within the wait allowed."""
+
+
+class StoreUnavailable(Exception):
+    """The shared store (Redis) did not answer: no request is sent without its limits."""
+
+    def __init__(self) -> None:
+        super().__init__("the shared rate limits (Redis) are unreachable")
+
+
+@contextmanager
+def _answering() -> Iterator[None]:
+    try:
+        yield
+    except (RedisError, StorageError):
+        raise StoreUnavailable from None
 
 
 class _PerLoop(Generic[L]):
@@ -56,7 +79,12 @@ class ThrottleStore(ABC):
 
     @abstractmethod
     def windows(self) -> MovingWindowRateLimiter:
-        """The ``limits`` moving-window limiter on this store (for the running event loop)."""
+        """The ``limits`` moving-window limiter on this store (for the running event loop); call
+        it inside :meth:`answering`."""
+
+    def answering(self) -> AbstractContextManager[None]:
+        """Turns the store's own failures into :class:`StoreUnavailable`."""
+        return _answering()
 
     @abstractmethod
     async def paused_until(self, key: str) -> float:
@@ -156,6 +184,7 @@ class _RedisLoop:
         # One connection pool for the windows and our own keys; ``limits`` passes it on to
         # redis-py but annotates its options as scalars.
         storage = RedisStorage(f"async+{url}", implementation="redispy", key_prefix=namespace,
+                               wrap_exceptions=True,
                                connection_pool=self.client.connection_pool)  # type: ignore[arg-type]
         self.windows = MovingWindowRateLimiter(storage)
         self.take = self.client.register_script(_TAKE_SLOT)
@@ -187,20 +216,22 @@ class RedisThrottleStore(ThrottleStore):
         return self._loop().windows
 
     async def paused_until(self, key: str) -> float:
-        value = await self._loop().client.get(self._key("paused", key))
+        with _answering():
+            value = await self._loop().client.get(self._key("paused", key))
         return float(value) if value is not None else 0.0
 
     async def pause(self, key: str, now: float, seconds: float) -> None:
         keep_ms = int(seconds * 1000) + 1000
-        await self._loop().pause(keys=[self._key("paused", key)],
-                                 args=[repr(now + seconds), keep_ms])
+        with _answering():
+            await self._loop().pause(keys=[self._key("paused", key)],
+                                     args=[repr(now + seconds), keep_ms])
 
     @asynccontextmanager
     async def slot(self, key: str, cap: int, max_wait: float) -> AsyncIterator[None]:
         loop = self._loop()
         slots, token = self._key("slots", key), uuid.uuid4().hex
         give_up = time.monotonic() + max_wait
-        while not await loop.take(keys=[slots], args=[cap, self._lease, token]):
+        while not await self._take(loop, slots, cap, token):
             if time.monotonic() >= give_up:
                 raise SlotUnavailable(key)
             await asyncio.sleep(SLOT_POLL_SECONDS * random.uniform(0.5, 1.5))
@@ -211,12 +242,18 @@ class RedisThrottleStore(ThrottleStore):
             renewal.cancel()
             with suppress(asyncio.CancelledError):
                 await renewal
-            await loop.client.zrem(slots, token)
+            with suppress(RedisError):  # else the lease runs out by itself
+                await loop.client.zrem(slots, token)
+
+    async def _take(self, loop: _RedisLoop, slots: str, cap: int, token: str) -> bool:
+        with _answering():
+            return bool(await loop.take(keys=[slots], args=[cap, self._lease, token]))
 
     async def _renew(self, loop: _RedisLoop, slots: str, token: str) -> None:
         while True:
             await asyncio.sleep(self._lease / 3)
-            await loop.renew(keys=[slots], args=[self._lease, token])
+            with suppress(RedisError):  # a missed renewal is retried; the lease has slack
+                await loop.renew(keys=[slots], args=[self._lease, token])
 
     async def aclose(self) -> None:
         loop = self._loops.pop()
@@ -224,4 +261,5 @@ class RedisThrottleStore(ThrottleStore):
             await loop.client.aclose()
 
 
-__all__ = ["MemoryThrottleStore", "RedisThrottleStore", "SlotUnavailable", "ThrottleStore"]
+__all__ = ["MemoryThrottleStore", "RedisThrottleStore", "SlotUnavailable", "StoreUnavailable",
+           "ThrottleStore"]

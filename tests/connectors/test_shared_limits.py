@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from projecthub.connectors.base import ConnectorClient, VendorError
-from projecthub.connectors.errors import RateLimited
+from projecthub.connectors.errors import RateLimited, ServerError
 from projecthub.connectors.ratelimit import Throttled
 from projecthub.connectors.retry import RetryPolicy
 from projecthub.connectors.throttle_store import (
@@ -155,3 +155,23 @@ async def test_slots_of_a_process_that_died_come_back_after_their_lease(redis_se
     finally:
         await store.aclose()
     assert waited <= 1.5
+
+
+async def test_without_its_redis_a_call_fails_as_a_server_error_and_sends_nothing():
+    store = RedisThrottleStore("redis://127.0.0.1:1/0", namespace="unreachable")
+    seen: list[httpx.Request] = []
+
+    def vendor(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    try:
+        async with ConnectorClient(
+                tool="acme", base_url="https://acme.test", transport=httpx.MockTransport(vendor),
+                error_parser=lambda _status, _body: VendorError(""), share_key="c",
+                throttle_store=store) as client:
+            with pytest.raises(ServerError) as caught:
+                await client.request("GET", "/things")
+    finally:
+        await store.aclose()
+    assert seen == [] and "rate limits (Redis) are unreachable" in str(caught.value)
