@@ -13,7 +13,7 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -69,8 +69,7 @@ class RateLimiter:
     """
 
     def __init__(self, key: str, windows: tuple[Window, ...], *, max_concurrency: int,
-                 clock: Clock, store: ThrottleStore | None = None, tool: str = "",
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 clock: Clock, store: ThrottleStore | None = None, tool: str = "") -> None:
         self.key = key
         self._items: list[RateLimitItem] = [
             RateLimitItemPerSecond(w.budget(max_concurrency), w.seconds)
@@ -79,7 +78,6 @@ class RateLimiter:
         self._clock = clock
         self._store = store or _PROCESS_STORE
         self._tool = tool
-        self._sleep = sleep
 
     @classmethod
     def private(cls, tool: str, windows: tuple[Window, ...], *, max_concurrency: int,
@@ -122,7 +120,7 @@ class RateLimiter:
             wait = max(await self._window_wait(), _RETRY_SECONDS * random.uniform(0.5, 1.5))
             if wait > max_wait:
                 raise Throttled(wait)
-            await self._sleep(wait)
+            await asyncio.sleep(wait)
             max_wait -= wait
 
     async def _paused_for(self) -> float:

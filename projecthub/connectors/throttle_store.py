@@ -108,6 +108,7 @@ class _MemoryLoop:
     def __init__(self) -> None:
         self.windows = MovingWindowRateLimiter(MemoryStorage())
         self.slots: dict[str, asyncio.Semaphore] = {}
+        self.users: dict[str, int] = {}
         self.paused: dict[str, float] = {}
 
 
@@ -132,18 +133,25 @@ class MemoryThrottleStore(ThrottleStore):
 
     @asynccontextmanager
     async def slot(self, key: str, cap: int, max_wait: float) -> AsyncIterator[None]:
-        semaphore = self._loop().slots.setdefault(key, asyncio.Semaphore(cap))
-        if semaphore.locked():
-            try:
-                await asyncio.wait_for(semaphore.acquire(), timeout=max_wait)
-            except TimeoutError:
-                raise SlotUnavailable(key) from None
-        else:
-            await semaphore.acquire()
+        loop = self._loop()
+        semaphore = loop.slots.setdefault(key, asyncio.Semaphore(cap))
+        loop.users[key] = loop.users.get(key, 0) + 1
         try:
-            yield
+            if semaphore.locked():
+                try:
+                    await asyncio.wait_for(semaphore.acquire(), timeout=max_wait)
+                except TimeoutError:
+                    raise SlotUnavailable(key) from None
+            else:
+                await semaphore.acquire()
+            try:
+                yield
+            finally:
+                semaphore.release()
         finally:
-            semaphore.release()
+            loop.users[key] -= 1
+            if not loop.users[key]:  # nobody holds or awaits it: forget the key
+                del loop.users[key], loop.slots[key]
 
     async def aclose(self) -> None:
         self._loops.pop()
