@@ -11,6 +11,9 @@ serves, so requests are counted on the vendor's side of the wire:
 - ``GET /_bench/log``: every request as ``[tool, method, path, start, end, status, tag]``, times
   from ``time.monotonic()`` (one clock for all processes on Linux), ``tag`` the request's
   ``X-Bench-Tag`` header (a benchmark's own label, e.g. the provisioning step that sent it);
+- ``GET /_bench/traffic``: each vendor's own count per credential and window
+  (``projecthub.sandbox.traffic``), with 429s for Productive past its published limits when
+  served with ``enforce_rate_limits=True``;
 - ``POST /_bench/reset``: forget what was recorded.
 """
 
@@ -55,6 +58,9 @@ class Served:
     def stats(self) -> dict[str, Any]:
         return dict(self._get("/_bench/stats"))
 
+    def traffic(self) -> dict[str, Any]:
+        return dict(self._get("/_bench/traffic"))
+
     def log(self) -> list[list[Any]]:
         return list(self._get("/_bench/log"))
 
@@ -69,11 +75,13 @@ class Served:
 
 
 @contextmanager
-def serve(seed: str, *, latency: float, **seed_args: Any) -> Iterator[Served]:
+def serve(seed: str, *, latency: float, enforce_rate_limits: bool = False,
+          **seed_args: Any) -> Iterator[Served]:
     """Start the child, wait until it is seeded and listening, stop it on exit."""
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_child, args=(seed, latency, seed_args, child), daemon=True)
+    process = context.Process(target=_child, daemon=True,
+                              args=(seed, latency, enforce_rate_limits, seed_args, child))
     process.start()
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -139,9 +147,14 @@ class _Recorder:
         name = scope["path"].removeprefix("/_bench/")
         if name == "reset" and scope["method"] == "POST":
             self.log.clear()
+            for vendor in self._app.vendors.values():
+                vendor.traffic.reset()
             await _json(send, 200, {})
         elif name == "log":
             await _json(send, 200, self.log)
+        elif name == "traffic":
+            await _json(send, 200, {name: vendor.traffic.report()
+                                    for name, vendor in self._app.vendors.items()})
         elif name == "stats":
             await _json(send, 200, {
                 "tools": Counter(e[0] for e in self.log),
@@ -159,9 +172,10 @@ async def _json(send: Send, status: int, body: Any) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-def _child(seed: str, latency: float, seed_args: dict[str, Any], pipe: Connection) -> None:
+def _child(seed: str, latency: float, enforce_rate_limits: bool, seed_args: dict[str, Any],
+           pipe: Connection) -> None:
     module, _, name = seed.partition(":")
-    sandbox = create_sandbox_app(seed_demo=False)
+    sandbox = create_sandbox_app(seed_demo=False, enforce_rate_limits=enforce_rate_limits)
     manifest = getattr(importlib.import_module(module), name)(sandbox, **seed_args)
     if latency > 0:
         slow = Fault(kind="latency", seconds=latency, times=None)

@@ -188,7 +188,7 @@ def bounds(counts: dict[str, int], latency: float) -> dict[str, tuple[float, flo
     per_tool["graph"] += counts.get("graph-login", 0)
     result = {}
     for tool, requests in per_tool.items():
-        rate = max((((requests - 1) // w.limit) * w.seconds + latency
+        rate = max((((requests - 1) // w.budget(CONCURRENCY_CAP)) * w.seconds + latency
                     for w in LIMITS[tool] if requests), default=0.0)
         result[tool] = (rate, requests * latency / CONCURRENCY_CAP)
     return result

@@ -11,10 +11,10 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -32,13 +32,15 @@ from projecthub.connectors.errors import (
     Timeout,
 )
 from projecthub.connectors.hosts import refusal
-from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window, shared_throttle
+from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
+from projecthub.connectors.throttle_store import StoreUnavailable, ThrottleStore
 from projecthub.core import metrics
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 logger = logging.getLogger("projecthub.connectors")
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 QueryParams = Mapping[str, str | int | bool | Sequence[str]]
 
 
@@ -84,6 +86,8 @@ class ConnectorClient:
     ``transport`` is injectable so tests run the real code against a sandbox in process
     (``httpx.ASGITransport``); ``clock`` and ``rng`` are injectable so backoff is deterministic.
     ``secrets`` are scrubbed from every error message in case a vendor echoes them back.
+    With a ``share_key`` (a connection id) every client of that connection, in every process
+    using the same ``throttle_store``, shares one set of limits; without, this client has its own.
     """
 
     def __init__(
@@ -104,6 +108,7 @@ class ConnectorClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         rng: random.Random | None = None,
         share_key: str | None = None,
+        throttle_store: ThrottleStore | None = None,
     ) -> None:
         self.tool = tool
         self.clock: Clock = clock or SystemClock()
@@ -113,10 +118,12 @@ class ConnectorClient:
         self._secrets = tuple(s for s in secrets if s)
         self._timeout = timeout
         self._rng = rng or random.Random()
-        self._share_key = share_key
-        self._windows, self._max_concurrency = rate_limits, max_concurrency
-        self._own_limiter = RateLimiter(rate_limits, self.clock)
-        self._own_slots = asyncio.Semaphore(max_concurrency)
+        self._limiter = (
+            RateLimiter.private(tool, rate_limits, max_concurrency=max_concurrency,
+                                clock=self.clock, store=throttle_store)
+            if share_key is None else
+            RateLimiter(f"{tool}:{share_key}", rate_limits, max_concurrency=max_concurrency,
+                        clock=self.clock, store=throttle_store, tool=tool))
         self._http = httpx.AsyncClient(
             base_url=base_url, auth=auth, headers=headers, transport=transport,
             timeout=timeout, follow_redirects=False,
@@ -124,22 +131,6 @@ class ConnectorClient:
 
     async def __aenter__(self) -> ConnectorClient:
         return self
-
-    @property
-    def _limiter(self) -> RateLimiter:
-        return self._throttle()[0]
-
-    @property
-    def _slots(self) -> asyncio.Semaphore:
-        return self._throttle()[1]
-
-    def _throttle(self) -> tuple[RateLimiter, asyncio.Semaphore]:
-        """With a ``share_key`` (a connection id) every client of that connection shares one
-        limiter and cap; without, this client has its own."""
-        if self._share_key is None:
-            return self._own_limiter, self._own_slots
-        return shared_throttle(f"{self.tool}:{self._share_key}", self._windows,
-                               self._max_concurrency, self.clock)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -180,6 +171,8 @@ class ConnectorClient:
             except Throttled as exc:
                 raise RateLimited(self.tool, None, None, f"{label}: {exc}",
                                   retry_after=exc.wait) from None
+            except StoreUnavailable as exc:
+                raise ServerError(self.tool, None, None, f"{label}: {exc}") from None
             except httpx.TimeoutException as exc:
                 failure: ConnectorError = Timeout(self.tool, None, None, f"{label}: timed out")
                 retry = self.retry.should_retry_exception(exc, read=read_call)
@@ -203,7 +196,8 @@ class ConnectorClient:
                     failure = self._error(response, label, hint)
                     retry = self.retry.should_retry_status(response.status_code, read=read_call)
             if hint is not None and isinstance(failure, RateLimited | ServerError):
-                self._limiter.pause(hint)
+                # The server's wait holds the whole connection, in every process.
+                await self._limiter.pause(hint)
             delay = self._delay(retry, attempt, hint, started)
             if delay is None:
                 raise failure
@@ -247,8 +241,7 @@ class ConnectorClient:
         request = self._http.build_request(
             method, url, params=params, json=json_body, headers=headers, timeout=timeout,
         )
-        async with self._slots:
-            await self._limiter.acquire(max_wait=remaining)
+        async with self._limiter.turn(max_wait=remaining):
             response = await self._http.send(request)
             metrics.vendor_response(self.tool, response.status_code)
             await response.aread()
@@ -315,7 +308,18 @@ def _min(configured: float | None, remaining: float) -> float:
     return remaining if configured is None else min(configured, remaining)
 
 
-__all__ = ["DEFAULT_TIMEOUT", "ConnectorClient", "ErrorParser", "JsonResponse", "VendorError"]
+async def all_of(*calls: Awaitable[T]) -> list[T]:
+    """Run ``calls`` together and return their results in order, or raise the first failure
+    once every call has finished: no call is left sending to the vendor after we gave up."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return cast(list[T], results)
+
+
+__all__ = ["DEFAULT_TIMEOUT", "ConnectorClient", "ErrorParser", "JsonResponse", "VendorError",
+           "all_of"]
 
 
 class Connector:

@@ -27,6 +27,7 @@ from projecthub.connectors.errors import Conflict, Invalid, NotFound
 from projecthub.connectors.pagination import iter_link_cursor, iter_start_limit
 from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy
+from projecthub.connectors.throttle_store import ThrottleStore
 
 TOOL = "confluence"
 V1 = "/wiki/rest/api"
@@ -36,7 +37,7 @@ SPACE_KEY = re.compile(r"^[A-Za-z0-9]{1,255}$")
 # v1 names the Java exception in front of the message; it tells the user nothing.
 _JAVA_EXCEPTION = re.compile(r"^[\w.]+(?:Exception|Error):\s*")
 # Atlassian publishes no numbers for API-token traffic (burst limits only); stay well below.
-DEFAULT_LIMITS = (Window(20, 1.0),)
+DEFAULT_LIMITS = (Window(20, 1),)
 MAX_PAGE_SIZE = 250
 
 
@@ -77,6 +78,7 @@ class ConfluenceConnector(Connector):
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
         share_key: str | None = None,
+        throttle_store: ThrottleStore | None = None,
     ) -> None:
         self._client = ConnectorClient(
             tool=TOOL, base_url=site_url.rstrip("/"), error_parser=parse_confluence_error,
@@ -84,6 +86,7 @@ class ConfluenceConnector(Connector):
             auth=httpx.BasicAuth(email, api_token), secrets=(api_token,),
             headers={"Accept": "application/json"}, transport=transport, clock=clock,
             retry=retry, rate_limits=rate_limits, max_concurrency=4, share_key=share_key,
+            throttle_store=throttle_store,
         )
 
     async def current_user(self) -> ConfluenceUser:

@@ -36,6 +36,7 @@ from projecthub.connectors.graph_models import (
 from projecthub.connectors.pagination import iter_odata
 from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy, server_wait_hint
+from projecthub.connectors.throttle_store import ThrottleStore
 
 TOOL = "graph"
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -43,7 +44,7 @@ STANDARD_TEMPLATE = "https://graph.microsoft.com/v1.0/teamsTemplates('standard')
 USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled"
 GROUP_FIELDS = "id,displayName,mailNickname,mail,visibility,resourceProvisioningOptions"
 # Graph publishes no fixed numbers (limits vary per service); Teams writes are the tightest.
-DEFAULT_LIMITS = (Window(15, 1.0),)
+DEFAULT_LIMITS = (Window(15, 1),)
 _OPERATION = re.compile(r"teams\('([^']+)'\)/operations\('([^']+)'\)")
 
 
@@ -92,6 +93,7 @@ class GraphConnector(Connector):
         poll_interval: float = 10.0,
         poll_timeout: float = 900.0,
         share_key: str | None = None,
+        throttle_store: ThrottleStore | None = None,
     ) -> None:
         self._clock = clock or SystemClock()
         self._tenant_id = tenant_id
@@ -105,6 +107,7 @@ class GraphConnector(Connector):
             secrets=(client_secret,), headers={"Accept": "application/json"},
             transport=transport, clock=self._clock, retry=retry, rate_limits=rate_limits,
             max_concurrency=4, share_key=share_key,
+            throttle_store=throttle_store,
         )
         self._poll_interval = poll_interval
         self._poll_timeout = poll_timeout

@@ -9,14 +9,13 @@ Issue search uses ``/search/jql`` and ``/search/approximate-count``; the old ``/
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
 
-from projecthub.connectors.base import Connector, ConnectorClient, VendorError
+from projecthub.connectors.base import Connector, ConnectorClient, VendorError, all_of
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound
 from projecthub.connectors.jira_models import (
@@ -34,6 +33,7 @@ from projecthub.connectors.jira_models import (
 from projecthub.connectors.pagination import iter_next_page_token, iter_start_at
 from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy
+from projecthub.connectors.throttle_store import ThrottleStore
 
 TOOL = "jira"
 API = "/rest/api/3"
@@ -45,7 +45,7 @@ STATUS_CATEGORIES = {"to_do": "To Do", "in_progress": "In Progress", "done": "Do
 # Jira's 400 for the sprints of a board without them (kanban, or a team board with sprints off).
 NO_SPRINTS = "does not support sprints"
 # Atlassian publishes no numbers for API-token traffic (burst limits only); stay well below.
-DEFAULT_LIMITS = (Window(20, 1.0),)
+DEFAULT_LIMITS = (Window(20, 1),)
 
 
 def parse_jira_error(_status: int, body: Any) -> VendorError:
@@ -75,6 +75,7 @@ class JiraConnector(Connector):
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
         share_key: str | None = None,
+        throttle_store: ThrottleStore | None = None,
     ) -> None:
         self._client = ConnectorClient(
             tool=TOOL, base_url=site_url.rstrip("/"), error_parser=parse_jira_error,
@@ -82,6 +83,7 @@ class JiraConnector(Connector):
             auth=httpx.BasicAuth(email, api_token), secrets=(api_token,),
             headers={"Accept": "application/json"}, transport=transport, clock=clock,
             retry=retry, rate_limits=rate_limits, max_concurrency=4, share_key=share_key,
+            throttle_store=throttle_store,
         )
 
     async def current_user(self) -> JiraUser:
@@ -217,7 +219,7 @@ class JiraConnector(Connector):
 
     async def _category_counts(self, scope: str) -> dict[str, int]:
         """``scope`` (a bounded JQL restriction) per status category, counted in parallel."""
-        counts = await asyncio.gather(*(
+        counts = await all_of(*(
             self.count_issues(f'{scope} AND statusCategory = "{name}"')
             for name in STATUS_CATEGORIES.values()))
         return dict(zip(STATUS_CATEGORIES, counts, strict=True))

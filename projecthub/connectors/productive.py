@@ -9,7 +9,6 @@ itself under the published limits (100 requests per 10 s, 4000 per 30 min, per c
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import date
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from projecthub.connectors.base import Connector, ConnectorClient, JsonResponse, VendorError
+from projecthub.connectors.base import Connector, ConnectorClient, JsonResponse, VendorError, all_of
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import AuthFailed, Invalid
 from projecthub.connectors.pagination import Params, iter_page_number
@@ -44,12 +43,13 @@ from projecthub.connectors.productive_models import (
 )
 from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy
+from projecthub.connectors.throttle_store import ThrottleStore
 
 TOOL = "productive"
 BASE_URL = "https://api.productive.io"
 API = "/api/v2"
 JSON_API = "application/vnd.api+json"
-DEFAULT_LIMITS = (Window(100, 10.0), Window(4000, 1800.0))
+DEFAULT_LIMITS = (Window(100, 10), Window(4000, 1800))
 # A 429 comes without Retry-After and the short window is 10 s: spread retries across it.
 DEFAULT_RETRY = RetryPolicy(base_delay=2.5)
 PERSON_MEMBERSHIP = 1  # membership type_id: one person (2 is a dynamic group, 3 a team)
@@ -103,6 +103,7 @@ class ProductiveConnector(Connector):
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
         page_size: int = 200,
         share_key: str | None = None,
+        throttle_store: ThrottleStore | None = None,
     ) -> None:
         self.organization_id = _id(organization_id)
         self.marker_field_id = None if marker_field_id is None else _id(marker_field_id)
@@ -114,6 +115,7 @@ class ProductiveConnector(Connector):
                      "Accept": JSON_API},
             transport=transport, clock=clock, retry=retry or DEFAULT_RETRY, rate_limits=rate_limits,
             max_concurrency=4, share_key=share_key,
+            throttle_store=throttle_store,
         )
 
     async def current_identity(self) -> Identity:
@@ -283,7 +285,7 @@ class ProductiveConnector(Connector):
     async def task_counts(self, project_id: str) -> TaskCounts:
         """Tasks per status category, from three one-item pages' ``meta.total_count``."""
         project = _id(project_id)
-        counts = await asyncio.gather(*(self._count("tasks", {
+        counts = await all_of(*(self._count("tasks", {
             "filter[project_id]": project, "filter[workflow_status_category_id]": category,
         }) for category in STATUS_CATEGORIES.values()))
         return TaskCounts(**dict(zip(STATUS_CATEGORIES, counts, strict=True)))

@@ -29,6 +29,10 @@ VENDOR_RETRIES = Counter(
     "projecthub_vendor_retries", "Vendor requests sent again after a failure, by tool", ["tool"])
 VENDOR_RATE_LIMITED = Counter(
     "projecthub_vendor_rate_limited", "429 replies from a vendor API, by tool", ["tool"])
+VENDOR_THROTTLE_WAIT = Counter(
+    "projecthub_vendor_throttle_wait_seconds", "Time vendor requests waited for the shared "
+    "limits of their connection (concurrency slot, rate windows, a 429's pause), by tool",
+    ["tool"])
 DB_POOL_CHECKED_OUT = Gauge(
     "projecthub_db_pool_checked_out", "Database connections in use, summed over live workers",
     multiprocess_mode="livesum")
@@ -51,6 +55,10 @@ def vendor_response(tool: str, status: int) -> None:
 
 def vendor_retry(tool: str) -> None:
     VENDOR_RETRIES.labels(tool).inc()
+
+
+def vendor_throttle_wait(tool: str, seconds: float) -> None:
+    VENDOR_THROTTLE_WAIT.labels(tool).inc(max(0.0, seconds))
 
 
 def db_connection_checked_out(change: int) -> None:
@@ -97,4 +105,5 @@ __all__ = [
     "provisioning_run_finished",
     "vendor_response",
     "vendor_retry",
+    "vendor_throttle_wait",
 ]

@@ -14,6 +14,9 @@ Seeding: ``create_sandbox_app(seed_demo=False)`` starts tenants empty; tests the
 through ``app.vendors["jira"].tenant("acme")``. Faults: ``app.vendors[name].faults.add(Fault(...))``
 in process, or ``POST /sandbox/<vendor>/_sandbox/faults`` with a Fault JSON body and the header
 ``X-Sandbox-Admin-Token`` (admin endpoints exist only when ``admin_token`` is given).
+Traffic: each vendor counts requests per credential and window on its side
+(``app.vendors[name].traffic``, or ``GET /sandbox/<vendor>/_sandbox/traffic``);
+``enforce_rate_limits=True`` makes a vendor with published limits (Productive) answer its 429.
 """
 
 from __future__ import annotations
@@ -60,10 +63,14 @@ class SandboxApp:
 
 def create_sandbox_app(
     *, sleep: Sleep = asyncio.sleep, admin_token: str | None = None, seed_demo: bool = True,
+    enforce_rate_limits: bool = False,
 ) -> SandboxApp:
     """Build fresh, independent fakes of every registered vendor."""
     options = SandboxOptions(sleep=sleep, admin_token=admin_token, seed_demo=seed_demo)
-    return SandboxApp({name: factory(options) for name, factory in VENDORS.items()})
+    vendors = {name: factory(options) for name, factory in VENDORS.items()}
+    for vendor in vendors.values():
+        vendor.traffic.enforce = enforce_rate_limits
+    return SandboxApp(vendors)
 
 
 __all__ = [

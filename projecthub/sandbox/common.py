@@ -25,6 +25,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from projecthub.sandbox.faults import Fault, FaultInjector
+from projecthub.sandbox.traffic import RateWindow, TrafficMeter, caller_key
 
 S = TypeVar("S")
 Sleep = Callable[[float], Awaitable[None]]
@@ -87,9 +88,11 @@ class VendorSandbox(Generic[S]):
         seed: Callable[[S], None] | None = None,
         sleep: Sleep = asyncio.sleep,
         admin_token: str | None = None,
+        rate_windows: tuple[RateWindow, ...] = (RateWindow(1.0),),
     ) -> None:
         self.name = name
         self.faults = FaultInjector()
+        self.traffic = TrafficMeter(rate_windows)
         self.seed = seed
         self._new_state = new_state
         self._authenticate = authenticate
@@ -99,6 +102,7 @@ class VendorSandbox(Generic[S]):
         self._admin_token = admin_token
         self._tenants: dict[str, S] = {}
         admin = [Route("/_sandbox/faults", self._admin_faults, methods=["GET", "POST", "DELETE"]),
+                 Route("/_sandbox/traffic", self._admin_traffic, methods=["GET", "DELETE"]),
                  Route("/_sandbox/reset", self._admin_reset, methods=["POST"])]
         vendor = [Route(r.path, self._endpoint(r.handler), methods=list(r.methods)) for r in routes]
         router = Starlette(routes=admin + vendor,
@@ -117,9 +121,10 @@ class VendorSandbox(Generic[S]):
         return self._tenants[name]
 
     def reset(self) -> None:
-        """Forget every tenant and pending fault."""
+        """Forget every tenant, pending fault and counted request."""
         self._tenants.clear()
         self.faults.clear()
+        self.traffic.reset()
 
     def error(self, status: int, message: str, field_errors: dict[str, str] | None = None,
               headers: dict[str, str] | None = None) -> Response:
@@ -167,6 +172,14 @@ class VendorSandbox(Generic[S]):
             self.faults.clear()
         return JSONResponse([f.model_dump() for f in self.faults.pending])
 
+    async def _admin_traffic(self, request: Request) -> Response:
+        """``GET``: requests per credential (``traffic.caller_key``); ``DELETE`` forgets them."""
+        if not self._admin_allowed(request):
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        if request.method == "DELETE":
+            self.traffic.reset()
+        return JSONResponse(self.traffic.report())
+
     async def _admin_reset(self, request: Request) -> Response:
         if not self._admin_allowed(request):
             return JSONResponse({"detail": "Not Found"}, status_code=404)
@@ -201,6 +214,19 @@ class _FaultMiddleware:
                     for k, v in extra.items() if k.lower() not in present]
             await send(message)
 
+        caller = caller_key(scope.get("headers", []))
+        if not sandbox.traffic.admit(caller):
+            await sandbox.error(429, "Rate limit exceeded.", headers={FAULT_HEADER: "rate_limit"})(
+                scope, receive, stamped)
+            return
+        try:
+            await self._vendor(scope, receive, stamped, path)
+        finally:
+            sandbox.traffic.done(caller)
+
+    async def _vendor(self, scope: Scope, receive: Receive, stamped: Send, path: str) -> None:
+        """The vendor's reply, after the faults queued for this request."""
+        sandbox = self._sandbox
         latency, fault = sandbox.faults.take(scope["method"], path)
         if latency:
             await sandbox.sleep(latency)

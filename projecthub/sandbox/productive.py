@@ -14,7 +14,8 @@ quantity). A kind listed in a tenant's ``forbidden`` answers 403, as Productive 
 whose permission set lacks it. Lists page with ``page[number]`` and
 ``page[size]`` (default 30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``),
 sort with ``sort=`` and include relationships with ``include=``. Productive sends no rate-limit
-headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429.
+headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429, or build the sandbox
+to enforce the published limits (100 requests per 10 s and 4000 per 30 min, per token).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from projecthub.sandbox.productive_seed import seed_demo
 from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState
 from projecthub.sandbox.productive_views import VIEWS, View, included, render
 from projecthub.sandbox.productive_writes import WRITERS, parse_payload
+from projecthub.sandbox.traffic import RateWindow
 
 TOKEN = re.compile(r"^sandbox-([a-z0-9-]{1,32})$")
 JSON_API = "application/vnd.api+json"
@@ -154,6 +156,8 @@ def _jsonapi(handler: Handler[ProductiveState]) -> Handler[ProductiveState]:
     return run
 
 
+# Published per API token: 100 requests per 10 s and 4000 per 30 min (docs: rate limits).
+RATE_WINDOWS = (RateWindow(10.0, 100), RateWindow(1800.0, 4000))
 ROUTES = (
     SandboxRoute("/api/v2/{kind}", _jsonapi(collection), ("GET", "POST")),
     SandboxRoute("/api/v2/{kind}/{ident}", _jsonapi(member)),
@@ -166,8 +170,8 @@ def create_productive_sandbox(options: SandboxOptions) -> VendorSandbox[Producti
         name="productive", routes=ROUTES, new_state=ProductiveState, authenticate=authenticate,
         render_error=render_error, reply_headers=reply_headers,
         seed=seed_demo if options.seed_demo else None, sleep=options.sleep,
-        admin_token=options.admin_token,
+        admin_token=options.admin_token, rate_windows=RATE_WINDOWS,
     )
 
 
-__all__ = ["ORGANIZATION_ID", "create_productive_sandbox"]
+__all__ = ["ORGANIZATION_ID", "RATE_WINDOWS", "create_productive_sandbox"]

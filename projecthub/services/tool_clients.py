@@ -18,6 +18,7 @@ from projecthub.connectors.graph import GraphConnector
 from projecthub.connectors.graph_auth import PUBLIC_CLOUD
 from projecthub.connectors.jira import JiraConnector
 from projecthub.connectors.productive import ProductiveConnector
+from projecthub.connectors.throttle_store import ThrottleStore
 from projecthub.core.errors import Invalid, NotFound
 from projecthub.models import Tool
 from projecthub.services.connections import ConnectionCredentials, connection_credentials
@@ -31,16 +32,23 @@ _TOKEN_CACHES: dict[tuple[str, str], msal.TokenCache] = {}
 
 
 class ToolClients:
-    """Connectors for one principal's organization; credentials are fetched per use."""
+    """Connectors for one principal's organization; credentials are fetched per use.
+
+    Every connector is keyed by its connection, so its limits are shared with every other
+    client of that connection using ``throttle_store`` (Redis, across processes, when
+    configured: ``wiring.tool_clients``; this process otherwise).
+    """
 
     def __init__(self, session_factory: SessionFactory, principal: Principal, *,
                  transport_factory: TransportFactory | None = None,
-                 clock: Clock | None = None, graph_poll_seconds: float = 10.0) -> None:
+                 clock: Clock | None = None, graph_poll_seconds: float = 10.0,
+                 throttle_store: ThrottleStore | None = None) -> None:
         self._session_factory = session_factory
         self.principal = principal
         self._transport_factory = transport_factory
         self._clock = clock
         self._graph_poll_seconds = graph_poll_seconds
+        self._throttle_store = throttle_store
 
     def credentials(self, connection_id: str | uuid.UUID | None,
                     tool: Tool) -> ConnectionCredentials:
@@ -75,7 +83,8 @@ class ToolClients:
                              api_token=creds.secrets["api_token"],
                              transport=self._transport(Tool.JIRA, creds.base_url),
                              clock=self._clock,
-                             share_key=str(creds.connection_id))
+                             share_key=str(creds.connection_id),
+                             throttle_store=self._throttle_store)
 
     def confluence(self, connection_id: str | uuid.UUID | None) -> ConfluenceConnector:
         creds = self.credentials(connection_id, Tool.CONFLUENCE)
@@ -83,7 +92,8 @@ class ToolClients:
                                    api_token=creds.secrets["api_token"],
                                    transport=self._transport(Tool.CONFLUENCE, creds.base_url),
                                    clock=self._clock,
-                                   share_key=str(creds.connection_id))
+                                   share_key=str(creds.connection_id),
+                                   throttle_store=self._throttle_store)
 
     def productive(self, connection_id: str | uuid.UUID | None) -> ProductiveConnector:
         creds = self.credentials(connection_id, Tool.PRODUCTIVE)
@@ -92,7 +102,8 @@ class ToolClients:
                                    base_url=creds.base_url,
                                    transport=self._transport(Tool.PRODUCTIVE, creds.base_url),
                                    clock=self._clock,
-                                   share_key=str(creds.connection_id))
+                                   share_key=str(creds.connection_id),
+                                   throttle_store=self._throttle_store)
 
     def graph(self, connection_id: str | uuid.UUID | None) -> GraphConnector:
         creds = self.credentials(connection_id, Tool.GRAPH)
@@ -106,4 +117,4 @@ class ToolClients:
             login_url=login, transport=self._transport(Tool.GRAPH, creds.base_url),
             login_transport=self._login_transport(login), clock=self._clock,
             token_cache=cache, poll_interval=self._graph_poll_seconds,
-            share_key=str(creds.connection_id))
+            share_key=str(creds.connection_id), throttle_store=self._throttle_store)
