@@ -16,13 +16,14 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.core.logging import configure_logging
 from projecthub.core.migrations import upgrade_database
-from projecthub.models import Membership, Organization, Role, User
+from projecthub.models import Organization, Role, User
 from projecthub.services import (
     accounts,
     api_tokens,
     connections,
     invitations,
     mail,
+    members,
     orgs,
     password_reset,
     verification,
@@ -96,16 +97,8 @@ def cmd_create_user(args: argparse.Namespace) -> str:
 
 
 def _ensure_membership(db: Session, user: User, org: Organization, role: Role) -> str:
-    membership = db.exec(select(Membership).where(
-        Membership.organization_id == org.id, Membership.user_id == user.id)).first()
-    if membership is not None and membership.role == role and membership.is_active:
-        return f"already {role.value} of {org.slug}"
-    if membership is None:
-        db.add(Membership(organization_id=org.id, user_id=user.id, role=role))
-    else:
-        membership.role, membership.is_active = role, True
-        db.add(membership)
-    return f"{role.value} of {org.slug}"
+    changed = members.operator_ensure_membership(db, user, org, role)
+    return f"{'' if changed else 'already '}{role.value} of {org.slug}"
 
 
 def cmd_create_org(args: argparse.Namespace) -> str:
@@ -116,8 +109,8 @@ def cmd_create_org(args: argparse.Namespace) -> str:
         existing = db.exec(select(Organization).where(Organization.slug == args.slug)).first()
         if owner.email_verified_at is None:
             # Whoever registered the address first must not become its owner (issue 10 #5).
-            org = existing or orgs.create_unowned_organization(db, name=args.name,
-                                                               slug=args.slug)
+            org = existing or orgs.operator_create_organization(db, name=args.name,
+                                                                slug=args.slug)
             created = invitations.invite_owner(db, None, org, email=owner.email)
             how = "mailed to them" if created.mailed else "send it yourself"
             return (f"organization {org.slug}: {owner.email} has not confirmed their address, so "

@@ -50,6 +50,10 @@ def authenticate(session: Session, *, email: str, password: str, client_ip: str 
     user = find_user_by_email(session, email)
     ok, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
+        reason = ("unknown_account" if user is None else
+                  "wrong_password" if not ok else "inactive_account")
+        login_throttle.record_failure(session, user_id=user.id if user else None,
+                                      client_ip=client_ip, reason=reason)
         raise NotAuthenticated(LOGIN_FAILED)
     login_throttle.forgive(session, attempt)
     if new_hash:
