@@ -42,6 +42,7 @@ def _v1_router() -> APIRouter:
     for module in (auth, recovery, me, orgs, members, api_tokens, invitations, audit, connections,
                    templates, projects, runs, admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
+    router.include_router(audit.session_router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router
 
