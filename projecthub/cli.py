@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, select
 
+from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
 from projecthub.core.crypto import DecryptionError
 from projecthub.core.db import session_scope
@@ -20,6 +21,7 @@ from projecthub.models import Organization, Role, User
 from projecthub.services import (
     accounts,
     api_tokens,
+    audit_export,
     connections,
     invitations,
     mail,
@@ -156,6 +158,14 @@ def cmd_rotate_keys(_args: argparse.Namespace) -> str:
     return f"re-encrypted {count} secret(s) under the newest key"
 
 
+def cmd_audit_purge(_args: argparse.Namespace) -> str:
+    """Retention (issue 12): also meant to run as a periodic task."""
+    with session_scope() as db:
+        deleted = audit_export.purge_expired_audit(db, utcnow())
+    return (f"deleted {deleted} audit event(s) older than {settings.AUDIT_RETENTION_DAYS} days "
+            "(PROJECTHUB_AUDIT_RETENTION_DAYS)")
+
+
 def cmd_sandbox(args: argparse.Namespace) -> str:
     """Serve the four fake vendor APIs on their own port (for connector development)."""
     import uvicorn
@@ -224,6 +234,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--empty", action="store_true", help="start tenants without demo data")
     command("rotate-keys", cmd_rotate_keys,
             "Re-encrypt every stored credential under the newest PROJECTHUB_SECRET_KEYS key.")
+    command("audit-purge", cmd_audit_purge,
+            "Delete audit events older than PROJECTHUB_AUDIT_RETENTION_DAYS (default 365).")
     return parser
 
 

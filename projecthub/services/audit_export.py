@@ -20,6 +20,7 @@ from sqlmodel import Session, and_, col
 from projecthub.core.clock import as_utc
 from projecthub.core.config import settings
 from projecthub.models import AuditEvent, Role
+from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import scoped_select
 from projecthub.services.spreadsheet import csv_rows
@@ -104,8 +105,13 @@ def retention_days() -> int:
 def purge_expired_audit(session: Session, now: datetime) -> int:
     """Delete every organization's and the instance's events older than the retention
     (``PROJECTHUB_AUDIT_RETENTION_DAYS``); how many. A system job across tenants, run by the
-    operator's ``projecthub audit-purge`` or a periodic task; the caller commits."""
-    cutoff = now - timedelta(days=retention_days())
+    operator's ``projecthub audit-purge`` or a periodic task; the caller commits. The purge
+    itself is recorded as an instance event."""
+    days = retention_days()
     result = session.exec(delete(AuditEvent).where(
-        col(AuditEvent.created_at) < cutoff))
-    return int(result.rowcount or 0)
+        col(AuditEvent.created_at) < now - timedelta(days=days)))
+    deleted = int(result.rowcount or 0)
+    if deleted:  # the log says where its older part went
+        audit.record(session, None, "instance.audit_purged", target_type="instance",
+                     detail={"deleted": deleted, "retention_days": days})
+    return deleted

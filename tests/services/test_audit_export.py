@@ -115,3 +115,6 @@ def test_purge_deletes_only_events_older_than_the_retention(db, monkeypatch):
     db.commit()
     left = set(db.exec(select(AuditEvent.action)).all())
     assert "recent.one" in left and not {"old.one", "instance.old"} & left
+    purged = db.exec(select(AuditEvent).where(AuditEvent.action == "instance.audit_purged")).one()
+    assert purged.detail == {"deleted": 2, "retention_days": 30}
+    assert audit_export.purge_expired_audit(db, now) == 0  # nothing more, and nothing recorded
