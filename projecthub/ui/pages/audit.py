@@ -31,6 +31,17 @@ def _filter(label: str, value: rx.Var[str], options: rx.Var[Sequence[str]],
     )
 
 
+def _download(label: str, url: rx.Var[str]) -> rx.Component:
+    """A plain link: the browser downloads the streamed file itself (any size)."""
+    return rx.button(
+        rx.el.a(lucide_icon("download", size=14), f"Download {label}", href=url, download="",
+                title=f"Every event matching the filters, as {label}"),
+        as_child=True,
+        variant="soft",
+        size="2",
+    )
+
+
 def _event_row(event: RowVar[EventRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(event.when, white_space="nowrap"),
@@ -70,8 +81,13 @@ def _log() -> rx.Component:
                     AuditState.filter_actor),
             _filter("Action", AuditState.action_filter, AuditState.action_options,
                     AuditState.filter_action),
+            rx.spacer(),
+            _download("CSV", AuditState.csv_url),
+            _download("JSON lines", AuditState.jsonl_url),
             spacing="4",
             wrap="wrap",
+            align="end",
+            width="100%",
         ),
         rx.table.root(
             rx.table.header(rx.table.row(

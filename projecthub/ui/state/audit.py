@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
+from projecthub.core.web import API_PREFIX
 from projecthub.models import AuditEvent
 from projecthub.services import audit
+from projecthub.ui.auth_client import api_base
 from projecthub.ui.format import when
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import event
@@ -49,6 +52,24 @@ class AuditState(SessionState):
     @rx.var
     def page_count(self) -> int:
         return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def csv_url(self) -> str:
+        return self._export_url("csv")
+
+    @rx.var
+    def jsonl_url(self) -> str:
+        return self._export_url("jsonl")
+
+    def _export_url(self, fmt: str) -> str:
+        """The whole log with the current filters, streamed by the API for this session (the
+        same rule as this page: admins and owners of the current organization)."""
+        query = {"format": fmt}
+        if self.actor_filter != ALL:
+            query["actor"] = self.actor_filter
+        if self.action_filter != ALL:
+            query["action"] = self.action_filter
+        return f"{api_base()}{API_PREFIX}/session/audit-events/export?{urlencode(query)}"
 
     def _query(self) -> EventSpec | None:
         """Read one page with the current filters; the service checks the admin role."""
