@@ -22,16 +22,22 @@ def world(db):
     return build_world(db)
 
 
+def _start(world, db):  # type: ignore[no-untyped-def]
+    """A run committed as the caller's unit of work does; the runner reads it on its own."""
+    project, run = service.start_project(db, world.owner_principal,
+                                         template_version_id=world.template_version_id,
+                                         answers=answers(world))
+    db.commit()
+    return project, run
+
+
 def _outcomes(db) -> list[AuditEvent]:
     return list(db.exec(select(AuditEvent).where(
         AuditEvent.action.in_(["run.succeeded", "run.failed"]))).all())  # type: ignore[attr-defined]
 
 
 async def test_a_succeeded_run_is_audited_as_the_systems_doing(world, db):
-    project, run = service.start_project(db, world.owner_principal,
-                                         template_version_id=world.template_version_id,
-                                         answers=answers(world))
-    db.commit()
+    project, run = _start(world, db)
     assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
     db.expire_all()
     [event] = _outcomes(db)
@@ -43,10 +49,7 @@ async def test_a_succeeded_run_is_audited_as_the_systems_doing(world, db):
 async def test_a_failed_run_is_audited_with_its_reason(world, db):
     connections.update_connection(db, world.owner_principal, world.connection_ids["jira"],
                                   secret_values={"api_token": "wrong-token-123456"})
-    _, run = service.start_project(db, world.owner_principal,
-                                   template_version_id=world.template_version_id,
-                                   answers=answers(world))
-    db.commit()
+    _, run = _start(world, db)
     assert await drive_run(run.id, world.config()) == RunStatus.FAILED
     db.expire_all()
     [event] = _outcomes(db)
@@ -54,10 +57,7 @@ async def test_a_failed_run_is_audited_with_its_reason(world, db):
 
 
 async def test_step_log_lines_name_the_run_project_and_organization(world, db):
-    project, run = service.start_project(db, world.owner_principal,
-                                         template_version_id=world.template_version_id,
-                                         answers=answers(world))
-    db.commit()
+    project, run = _start(world, db)
     config = world.config()
     original = config.actions["jira.create_project"]
 
