@@ -45,11 +45,10 @@ def test_the_download_links_carry_the_current_filters(db, as_user):
     make_org(db, owner)
     state = as_user(AuditState, owner, path="/org/audit")
     state.load()
-    assert state.csv_url.endswith("/api/v1/session/audit-events/export?format=csv")
+    assert state.csv_query == "format=csv"
     state.filter_action("org.created")
     state.filter_actor("ada@example.com")
-    assert state.jsonl_url.endswith("/api/v1/session/audit-events/export?format=jsonl"
-                                    "&actor=ada%40example.com&action=org.created")
+    assert state.jsonl_query == "format=jsonl&actor=ada%40example.com&action=org.created"
 
 
 def test_tenants_are_for_instance_admins_only(db, engine, as_user):

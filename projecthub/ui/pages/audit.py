@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import reflex as rx
 
+from projecthub.ui.auth_client import api_base
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
-from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
+from projecthub.ui.state.audit import ALL, EXPORT_PATH, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import RowVar, cond, int_var, lucide_icon
 
@@ -31,10 +32,12 @@ def _filter(label: str, value: rx.Var[str], options: rx.Var[Sequence[str]],
     )
 
 
-def _download(label: str, url: rx.Var[str]) -> rx.Component:
-    """A plain link: the browser downloads the streamed file itself (any size)."""
+def _download(label: str, query: rx.Var[str]) -> rx.Component:
+    """A plain link: the browser downloads the streamed file itself (any size). The API's
+    origin is known when the page is built, as for the login form."""
     return rx.button(
-        rx.el.a(lucide_icon("download", size=14), f"Download {label}", href=url, download="",
+        rx.el.a(lucide_icon("download", size=14), f"Download {label}",
+                href=f"{api_base()}{EXPORT_PATH}?{query}", download="",
                 title=f"Every event matching the filters, as {label}"),
         as_child=True,
         variant="soft",
@@ -82,8 +85,8 @@ def _log() -> rx.Component:
             _filter("Action", AuditState.action_filter, AuditState.action_options,
                     AuditState.filter_action),
             rx.spacer(),
-            _download("CSV", AuditState.csv_url),
-            _download("JSON lines", AuditState.jsonl_url),
+            _download("CSV", AuditState.csv_query),
+            _download("JSON lines", AuditState.jsonl_query),
             spacing="4",
             wrap="wrap",
             align="end",
