@@ -33,13 +33,14 @@ def _filter(label: str, value: rx.Var[str], options: rx.Var[Sequence[str]],
 
 
 def _download(label: str, query: rx.Var[str]) -> rx.Component:
-    """A plain link: the browser downloads the streamed file itself (any size). The API's
-    origin is known when the page is built, as for the login form."""
+    """The browser downloads the streamed file itself (any size), under the server's file name.
+    Through Reflex's download event, not a link: the client router would take a link to a path
+    of this site for a page. The API's origin is known when the page is built, as for the
+    login form."""
     return rx.button(
-        rx.el.a(lucide_icon("download", size=14), f"Download {label}",
-                href=f"{api_base()}{EXPORT_PATH}?{query}", download="",
-                title=f"Every event matching the filters, as {label}"),
-        as_child=True,
+        lucide_icon("download", size=14), f"Download {label}",
+        on_click=rx.download(url=f"{api_base()}{EXPORT_PATH}?{query}"),
+        title=f"Every event matching the filters, as {label}",
         variant="soft",
         size="2",
     )
