@@ -45,12 +45,12 @@ def scope(**fields: object) -> Iterator[None]:
 
 
 def bind(**fields: object) -> None:
-    """Add fields to the current unit of work (starting one if none is open)."""
+    """Add fields to the current unit of work; outside one (a CLI command, a test) nothing, so
+    no id outlives the work it belongs to."""
     values = _fields.get()
-    if values is None:
-        _fields.set(_clean(fields))
-    else:
-        values.update(_clean(fields))
+    cleaned = _clean(fields)
+    if values is not None:
+        values.update(cleaned)
 
 
 def begin_event(event_id: str) -> None:
