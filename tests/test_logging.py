@@ -6,6 +6,7 @@ import contextvars
 import functools
 import json
 import logging
+import re
 import sys
 import threading
 
@@ -65,7 +66,7 @@ def test_production_lines_are_json_with_the_ids_of_the_unit_of_work():
     assert data["level"] == "WARNING" and data["logger"] == "projecthub.test"
     assert {data["request_id"], data["org_id"], data["project_id"]} == {
         "req-12345678", "org-1", "p-9"}
-    assert "time" in data
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", data["time"])
 
 
 def test_secrets_are_masked_in_json_lines_and_in_their_tracebacks():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -70,6 +71,11 @@ class JsonLines(JsonFormatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+    def formatTime(self, record: logging.LogRecord,
+                   datefmt: str | None = None) -> str:  # noqa: ARG002 (the override's signature)
+        """ISO 8601 in UTC, which every log collector parses."""
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
 def _formatter() -> logging.Formatter:
