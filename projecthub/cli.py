@@ -10,19 +10,22 @@ from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, select
 
+from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
 from projecthub.core.crypto import DecryptionError
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.core.logging import configure_logging
 from projecthub.core.migrations import upgrade_database
-from projecthub.models import Membership, Organization, Role, User
+from projecthub.models import Organization, Role, User
 from projecthub.services import (
     accounts,
     api_tokens,
+    audit_export,
     connections,
     invitations,
     mail,
+    members,
     orgs,
     password_reset,
     verification,
@@ -96,16 +99,8 @@ def cmd_create_user(args: argparse.Namespace) -> str:
 
 
 def _ensure_membership(db: Session, user: User, org: Organization, role: Role) -> str:
-    membership = db.exec(select(Membership).where(
-        Membership.organization_id == org.id, Membership.user_id == user.id)).first()
-    if membership is not None and membership.role == role and membership.is_active:
-        return f"already {role.value} of {org.slug}"
-    if membership is None:
-        db.add(Membership(organization_id=org.id, user_id=user.id, role=role))
-    else:
-        membership.role, membership.is_active = role, True
-        db.add(membership)
-    return f"{role.value} of {org.slug}"
+    changed = members.operator_ensure_membership(db, user, org, role)
+    return f"{'' if changed else 'already '}{role.value} of {org.slug}"
 
 
 def cmd_create_org(args: argparse.Namespace) -> str:
@@ -116,8 +111,8 @@ def cmd_create_org(args: argparse.Namespace) -> str:
         existing = db.exec(select(Organization).where(Organization.slug == args.slug)).first()
         if owner.email_verified_at is None:
             # Whoever registered the address first must not become its owner (issue 10 #5).
-            org = existing or orgs.create_unowned_organization(db, name=args.name,
-                                                               slug=args.slug)
+            org = existing or orgs.operator_create_organization(db, name=args.name,
+                                                                slug=args.slug)
             created = invitations.invite_owner(db, None, org, email=owner.email)
             how = "mailed to them" if created.mailed else "send it yourself"
             return (f"organization {org.slug}: {owner.email} has not confirmed their address, so "
@@ -161,6 +156,14 @@ def cmd_rotate_keys(_args: argparse.Namespace) -> str:
     with session_scope() as db:
         count = connections.reencrypt_all_connections(db)
     return f"re-encrypted {count} secret(s) under the newest key"
+
+
+def cmd_audit_purge(_args: argparse.Namespace) -> str:
+    """Retention (issue 12): also meant to run as a periodic task."""
+    with session_scope() as db:
+        deleted = audit_export.purge_expired_audit(db, utcnow())
+    return (f"deleted {deleted} audit event(s) older than {settings.AUDIT_RETENTION_DAYS} days "
+            "(PROJECTHUB_AUDIT_RETENTION_DAYS)")
 
 
 def cmd_sandbox(args: argparse.Namespace) -> str:
@@ -231,6 +234,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--empty", action="store_true", help="start tenants without demo data")
     command("rotate-keys", cmd_rotate_keys,
             "Re-encrypt every stored credential under the newest PROJECTHUB_SECRET_KEYS key.")
+    command("audit-purge", cmd_audit_purge,
+            "Delete audit events older than PROJECTHUB_AUDIT_RETENTION_DAYS (default 365).")
     return parser
 
 

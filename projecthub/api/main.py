@@ -9,6 +9,7 @@ from projecthub.api.admission import AdmissionLimit
 from projecthub.api.errors import ERROR_RESPONSES, install_error_handlers
 from projecthub.api.metrics import HttpMetrics
 from projecthub.api.metrics import router as metrics_router
+from projecthub.api.request_context import REQUEST_ID_HEADER, RequestContext
 from projecthub.api.routes import (
     admin,
     api_tokens,
@@ -43,6 +44,7 @@ def _v1_router() -> APIRouter:
     for module in (auth, recovery, email_change, me, orgs, members, api_tokens, invitations,
                    audit, connections, templates, projects, project_import, runs, admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
+    router.include_router(audit.session_router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router
 
@@ -61,11 +63,13 @@ def create_api() -> FastAPI:
     )
     api.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_credentials=True,
                        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-                       allow_headers=["Authorization", "Content-Type"])
+                       allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                       expose_headers=[REQUEST_ID_HEADER])
     install_error_handlers(api)
     api.add_middleware(AdmissionLimit, limit=settings.API_CONCURRENCY)
     api.include_router(_v1_router())
     api.include_router(metrics_router)  # GET /metrics, outside the versioned API
-    api.add_middleware(HttpMetrics, api_paths=lambda: api.openapi()["paths"])  # outermost
+    api.add_middleware(HttpMetrics, api_paths=lambda: api.openapi()["paths"])
+    api.add_middleware(RequestContext)  # outermost: every log line of a request has its id
     return api
 

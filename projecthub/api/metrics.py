@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 
 from fastapi import APIRouter, HTTPException, Request
@@ -42,7 +43,8 @@ def scrape(request: Request, db: DbDep) -> Response:
 
 
 class HttpMetrics:
-    """ASGI middleware: count each HTTP request by method, route template and status."""
+    """ASGI middleware: count and time each HTTP request by method, route template and status
+    (the time until the response is complete, a streamed download's included)."""
 
     def __init__(self, app: ASGIApp, *, api_paths: Callable[[], Iterable[str]]) -> None:
         self.app = app
@@ -61,10 +63,13 @@ class HttpMetrics:
                 status = message["status"]
             await send(message)
 
+        started = time.perf_counter()
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            metrics.http_request(scope["method"], self.route_template(scope), status)
+            route = self.route_template(scope)
+            metrics.http_request(scope["method"], route, status)
+            metrics.http_request_took(scope["method"], route, time.perf_counter() - started)
 
     def route_template(self, scope: Scope) -> str:
         """The template of the route that answered (``/api/v1/orgs/{org_slug}``), never the raw

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # Tool base URLs only on each vendor's own hosts (*.atlassian.net, api.productive.io, Graph).
     TOOL_HOST_ALLOWLIST: bool = False
     LOG_LEVEL: str = "INFO"
+    # One JSON object per line (for a log collector) or readable text; unset: JSON in production.
+    LOG_FORMAT: Literal["json", "text"] | None = None
+    # Audit events older than this many days are deleted by ``projecthub audit-purge``.
+    AUDIT_RETENTION_DAYS: int = Field(default=365, ge=1)
     # Connections per backend process (PostgreSQL); keep workers x this under max_connections.
     DB_POOL_SIZE: int = 40
     # API requests served at once per process; keep it below DB_POOL_SIZE and the 40 threads.
@@ -125,6 +129,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.ENV == "production"
+
+    @property
+    def log_json(self) -> bool:
+        return self.LOG_FORMAT == "json" if self.LOG_FORMAT else self.is_production
 
     @property
     def sandbox_enabled(self) -> bool:

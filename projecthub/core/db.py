@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlmodel import Session, create_engine
 
 from projecthub.core import metrics
@@ -22,7 +25,8 @@ def build_engine(url: str) -> Engine:
     """SQLite gets foreign keys and a busy timeout so several threads can share the file.
     Bound values never reach SQL logs or errors: they hold whatever people typed (a password
     put in the email box, too)."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True,
+                              "poolclass": TimedQueuePool}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
@@ -38,6 +42,21 @@ def build_engine(url: str) -> Engine:
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", use_app_role)
     return engine
+
+
+class TimedQueuePool(QueuePool):
+    """The usual pool, timing each checkout: a request waiting for a free connection is the
+    first sign that ``DB_POOL_SIZE`` (or the database) is too small for the load."""
+
+    def connect(self) -> PoolProxiedConnection:
+        started = time.perf_counter()
+        try:
+            return super().connect()
+        except PoolTimeout:
+            metrics.db_pool_timed_out()
+            raise
+        finally:
+            metrics.db_pool_checkout_took(time.perf_counter() - started)
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, multiprocess
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -37,6 +44,15 @@ DB_POOL_CHECKED_OUT = Gauge(
     "projecthub_db_pool_checked_out", "Database connections in use, summed over live workers",
     multiprocess_mode="livesum")
 
+DB_POOL_CHECKOUT = Histogram(
+    "projecthub_db_pool_checkout_seconds", "Time to get a database connection from the pool, "
+    "waiting for a free one included", buckets=(.001, .005, .01, .05, .1, .5, 1, 5, 10, 30))
+DB_POOL_TIMEOUTS = Counter(
+    "projecthub_db_pool_timeouts", "Checkouts that gave up waiting for a free connection")
+HTTP_DURATION = Histogram(
+    "projecthub_http_request_duration_seconds", "Time to answer an HTTP request, by route "
+    "template", ["method", "route"])
+
 
 def http_request(method: str, route: str, status: int) -> None:
     HTTP_REQUESTS.labels(method, route, str(status)).inc()
@@ -61,8 +77,20 @@ def vendor_throttle_wait(tool: str, seconds: float) -> None:
     VENDOR_THROTTLE_WAIT.labels(tool).inc(max(0.0, seconds))
 
 
+def http_request_took(method: str, route: str, seconds: float) -> None:
+    HTTP_DURATION.labels(method, route).observe(seconds)
+
+
 def db_connection_checked_out(change: int) -> None:
     DB_POOL_CHECKED_OUT.inc(change)
+
+
+def db_pool_checkout_took(seconds: float) -> None:
+    DB_POOL_CHECKOUT.observe(seconds)
+
+
+def db_pool_timed_out() -> None:
+    DB_POOL_TIMEOUTS.inc()
 
 
 def exposition() -> bytes:
@@ -99,9 +127,12 @@ def gauge_exposition(name: str, documentation: str, label: str,
 
 __all__ = [
     "db_connection_checked_out",
+    "db_pool_checkout_took",
+    "db_pool_timed_out",
     "exposition",
     "gauge_exposition",
     "http_request",
+    "http_request_took",
     "provisioning_run_finished",
     "vendor_response",
     "vendor_retry",

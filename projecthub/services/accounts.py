@@ -47,9 +47,16 @@ def authenticate(session: Session, *, email: str, password: str, client_ip: str 
     inactive account cost one password hash each and get the same answer; so does a throttled
     email, known or not (the throttle is keyed by address, not by account)."""
     attempt = login_throttle.reserve_attempt(session, email=email, client_ip=client_ip)
-    user = find_user_by_email(session, email)
+    # Nothing of the caller's is written before a failure is recorded on its own connection
+    # (on SQLite the session's write lock would make that connection wait).
+    with session.no_autoflush:
+        user = find_user_by_email(session, email)
     ok, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
+        reason = ("unknown_account" if user is None else
+                  "wrong_password" if not ok else "inactive_account")
+        login_throttle.record_failure(session, user_id=user.id if user else None,
+                                      client_ip=client_ip, reason=reason)
         raise NotAuthenticated(LOGIN_FAILED)
     login_throttle.forgive(session, attempt)
     if new_hash:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from projecthub.models import AuditEvent, Role
@@ -15,13 +16,11 @@ from projecthub.services.principal import Actor, Principal, require_role
 from projecthub.services.scoping import scoped_select
 
 
-def record(session: Session, actor: Actor | Principal | None, action: str, *,
-           org_id: uuid.UUID | None = None, target_type: str = "", target_id: Any = "",
-           detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Add an event to the caller's transaction; it commits with the change it describes."""
+def _event(actor: Actor | Principal | None, action: str, *, org_id: uuid.UUID | None,
+           target_type: str, target_id: Any, detail: dict[str, Any] | None) -> AuditEvent:
     if isinstance(actor, Principal) and org_id is None:
         org_id = actor.org_id
-    event = AuditEvent(
+    return AuditEvent(
         organization_id=org_id,
         actor_id=actor.user_id if actor else None,
         actor_email=actor.email if actor else "",
@@ -30,8 +29,26 @@ def record(session: Session, actor: Actor | Principal | None, action: str, *,
         target_id=str(target_id),
         detail=detail or {},
     )
+
+
+def record(session: Session, actor: Actor | Principal | None, action: str, *,
+           org_id: uuid.UUID | None = None, target_type: str = "", target_id: Any = "",
+           detail: dict[str, Any] | None = None) -> AuditEvent:
+    """Add an event to the caller's transaction; it commits with the change it describes."""
+    event = _event(actor, action, org_id=org_id, target_type=target_type, target_id=target_id,
+                   detail=detail)
     session.add(event)
     return event
+
+
+def record_apart(connection: Connection, actor: Actor | None, action: str, *,
+                 target_type: str = "", target_id: Any = "",
+                 detail: dict[str, Any] | None = None) -> None:
+    """Write an instance-level event on a connection whose transaction the caller owns apart
+    from the request's: for an event whose request is rolled back (a failed login)."""
+    event = _event(actor, action, org_id=None, target_type=target_type, target_id=target_id,
+                   detail=detail)
+    connection.execute(insert(AuditEvent).values(**event.model_dump()))
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,8 @@ def connection_credentials(session: Session, principal: Principal,
 def reencrypt_all_connections(session: Session) -> int:
     """Operator key rotation (CLI ``rotate-keys``), across every tenant: re-encrypt each secret
     under the newest key. Returns how many values changed. A value no configured key can
-    decrypt raises, so nothing is silently lost."""
+    decrypt raises, so nothing is silently lost. Audited as an instance event (no actor: the
+    operator's shell has no account)."""
     ring, count = key_ring(), 0
     for row in session.exec(select(ToolConnection)).all():
         updated = dict(row.secrets)
@@ -235,4 +236,6 @@ def reencrypt_all_connections(session: Session) -> int:
                 count += 1
         row.secrets = updated
         session.add(row)
+    audit.record(session, None, "instance.keys_rotated", target_type="instance",
+                 detail={"secrets_reencrypted": count})
     return count

@@ -45,6 +45,8 @@ class InstanceOverview:
     smtp_host: str
     sandbox: bool
     environment: str
+    audit_retention_days: int
+    log_format: str
     # Background work every backend process runs, each with what it is doing here.
     workers: list[tuple[str, str]]
     # Features that do not work here because mail cannot be sent (empty when it can).
@@ -57,7 +59,8 @@ def overview(session: Session, actor: Actor) -> InstanceOverview:
     return InstanceOverview(
         signup=current_policy(session), mail_delivery=mode, mail_summary=_DELIVERY_TEXT[mode],
         mail_from=settings.mail_from, smtp_host=_smtp_host(), sandbox=settings.sandbox_enabled,
-        environment=settings.ENV, workers=_workers(mode),
+        environment=settings.ENV, audit_retention_days=settings.AUDIT_RETENTION_DAYS,
+        log_format="JSON lines" if settings.log_json else "text", workers=_workers(mode),
         mail_unavailable=list(MAIL_FEATURES) if mode == Delivery.NONE else [])
 
 

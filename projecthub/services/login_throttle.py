@@ -10,6 +10,7 @@ that anyone could trigger on anyone's account. A success refunds its reservation
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from projecthub.core import clock
 from projecthub.core.config import settings
 from projecthub.core.errors import TooManyAttempts
 from projecthub.models import LoginThrottle
+from projecthub.services import audit
 
 GLOBAL_KEY = "global"
 # SQLModel sets ``__table__`` on table classes at runtime; its stubs do not declare it.
@@ -85,6 +87,17 @@ def forgive(session: Session, attempt: Attempt) -> None:
             connection.execute(
                 update(_table).where(_table.c.key == key, _table.c.failures > 0)
                 .values(failures=_table.c.failures - 1))
+
+
+def record_failure(session: Session, *, user_id: uuid.UUID | None, client_ip: str,
+                   reason: str) -> None:
+    """A failed login (below the back-off: a refused attempt is not recorded, so guessing
+    cannot fill the log) goes to the audit log, committed on its own like its count. The
+    address of an unknown account is not kept, as in the counters."""
+    with _engine(session).begin() as connection:
+        audit.record_apart(connection, None, "user.login_failed", target_type="user",
+                           target_id=user_id or "",
+                           detail={"reason": reason, "client_ip": client_ip[:64]})
 
 
 def _engine(session: Session) -> Any:

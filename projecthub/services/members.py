@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import Conflict, Invalid, PermissionDenied
-from projecthub.models import Membership, Role, User
+from projecthub.models import Membership, Organization, Role, User
 from projecthub.services import audit
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select, tenant_filter
@@ -104,3 +104,26 @@ def remove_member(session: Session, principal: Principal, membership_id: uuid.UU
     user_id: uuid.UUID = membership.user_id
     session.delete(membership)
     audit.record(session, principal, "member.removed", target_type="user", target_id=user_id)
+
+
+def operator_ensure_membership(session: Session, user: User, org: Organization,
+                               role: Role) -> bool:
+    """Operator action (CLI ``create-user --org``, ``create-org``), across tenants: make ``user``
+    an active ``role`` of ``org``. False when they already were; a change is audited in the
+    organization's log with no actor (the operator's shell has no account)."""
+    membership = session.exec(select(Membership).where(
+        Membership.organization_id == org.id, Membership.user_id == user.id)).first()
+    if membership is not None and membership.role == role and membership.is_active:
+        return False
+    if membership is None:
+        membership = Membership(organization_id=org.id, user_id=user.id, role=role)
+        action, detail = "member.added", {"role": role.value}
+    else:
+        action = "member.role_changed" if membership.is_active else "member.activated"
+        detail = {"from": str(membership.role), "to": role.value}
+        membership.role, membership.is_active = role, True
+    session.add(membership)
+    session.flush()
+    audit.record(session, None, action, org_id=org.id, target_type="membership",
+                 target_id=membership.id, detail={**detail, "user": user.email, "via": "cli"})
+    return True

@@ -50,6 +50,15 @@ def create_unowned_organization(session: Session, *, name: str, slug: str) -> Or
     return org
 
 
+def operator_create_organization(session: Session, *, name: str, slug: str) -> Organization:
+    """Operator action (CLI ``create-org`` for an owner still to confirm their address): an
+    organization with no members yet, audited with no actor (the shell has no account)."""
+    org = create_unowned_organization(session, name=name, slug=slug)
+    audit.record(session, None, "tenant.created", org_id=org.id, target_type="organization",
+                 target_id=org.id, detail={"slug": org.slug, "via": "cli"})
+    return org
+
+
 def create_organization(session: Session, actor: Actor, *, name: str, slug: str) -> Organization:
     """Create an organization with the actor as its owner; the transaction acts as the new
     organization from here (row-level security), whichever one it acted as before."""

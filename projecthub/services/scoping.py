@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from projecthub.core import log_context
 from projecthub.core.errors import NotFound
 from projecthub.core.tenancy import act_as_tenant
 from projecthub.services.principal import Principal
@@ -25,8 +26,10 @@ T = TypeVar("T", bound=SQLModel)
 
 def act_as(session: Session, principal: Principal) -> None:
     """From here to the end of the session's transaction, the database shows and accepts only
-    the principal's organization (PostgreSQL row-level security; nothing on SQLite)."""
+    the principal's organization (PostgreSQL row-level security; nothing on SQLite). The log
+    lines of the unit of work name the organization and user from here on too."""
     act_as_tenant(session, principal.org_id, principal.user_id)
+    log_context.bind(org_id=principal.org_id, user_id=principal.user_id)
 
 
 def tenant_filter(principal: Principal, model: type[SQLModel]) -> Any:

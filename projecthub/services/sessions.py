@@ -14,6 +14,7 @@ from projecthub.core.config import settings
 from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.core.security import hash_token, new_token
 from projecthub.models import AuthSession, Membership, User
+from projecthub.services import audit
 from projecthub.services.principal import Actor, Principal, actor_for, principal_in_org
 from projecthub.services.scoping import act_as
 
@@ -90,9 +91,18 @@ def switch_organization(session: Session, context: SessionContext, org_id: uuid.
 
 
 def end_session(session: Session, token: str | None) -> None:
-    if token:
-        session.exec(delete(AuthSession).where(
-            col(AuthSession.token_hash) == hash_token(token)))
+    """Logout: the session ends, and the audit log says whose (an unknown token ends nothing)."""
+    if not token:
+        return
+    row = session.exec(
+        select(AuthSession, User).join(User, col(User.id) == col(AuthSession.user_id))
+        .where(AuthSession.token_hash == hash_token(token))).first()
+    if row is None:
+        return
+    auth, user = row
+    session.delete(auth)
+    audit.record(session, actor_for(user), "user.logged_out", target_type="user",
+                 target_id=user.id)
 
 
 def end_user_sessions(session: Session, user_id: uuid.UUID, *,

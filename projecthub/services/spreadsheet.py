@@ -20,10 +20,13 @@ def safe_cell(value: Cell) -> Cell:
     return value
 
 
+def csv_rows(rows: Iterable[Sequence[Cell]]) -> str:
+    """Rows as CSV lines, every text cell made safe: one piece of a file streamed in pieces."""
+    out = io.StringIO()
+    csv.writer(out).writerows([safe_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """The rows as CSV, every text cell made safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in header])
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return out.getvalue()
+    return csv_rows([header]) + csv_rows(rows)

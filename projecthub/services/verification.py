@@ -40,8 +40,13 @@ def is_verified(session: Session, user_id: uuid.UUID) -> bool:
 
 def mark_verified(session: Session, user: User) -> None:
     """An operator created the account for an address they chose (CLI): it counts as checked."""
-    user.email_verified_at = user.email_verified_at or utcnow()
+    if user.email_verified_at is not None:
+        return
+    user.email_verified_at = utcnow()
     session.add(user)
+    session.flush()
+    audit.record(session, None, "user.email_verified", target_type="user", target_id=user.id,
+                 detail={"via": "cli"})
 
 
 def send_verification(session: Session, user: User, *,

@@ -3,13 +3,16 @@ and then HTTP requests by route template, sync lag per organization and the DB p
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import select
 
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
+from projecthub.core.db import TimedQueuePool
 from projecthub.models import ProjectResource, StatusSnapshot
 from tests.factories import make_org, make_user
 from tests.metrics import sample
@@ -73,3 +76,31 @@ def test_checked_out_database_connections_are_a_gauge(engine):
     with engine.connect():
         assert sample("projecthub_db_pool_checked_out") == before + 1
     assert sample("projecthub_db_pool_checked_out") == before
+
+
+def test_each_pool_checkout_is_timed(engine):
+    before = sample("projecthub_db_pool_checkout_seconds_count")
+    with engine.connect():
+        pass
+    assert sample("projecthub_db_pool_checkout_seconds_count") == before + 1
+
+
+def test_a_checkout_that_gives_up_waiting_is_counted():
+    pool = TimedQueuePool(lambda: sqlite3.connect(":memory:"), pool_size=1, max_overflow=0,
+                          timeout=0.01)
+    before = sample("projecthub_db_pool_timeouts_total")
+    held = pool.connect()
+    with pytest.raises(PoolTimeout):
+        pool.connect()
+    held.close()
+    pool.dispose()
+    assert sample("projecthub_db_pool_timeouts_total") == before + 1
+
+
+def test_requests_are_timed_by_route_template(client):
+    template = "/api/v1/orgs/{org_slug}/projects"
+    before = sample("projecthub_http_request_duration_seconds_count", method="GET",
+                    route=template)
+    client.get("/api/v1/orgs/some-org/projects")
+    assert sample("projecthub_http_request_duration_seconds_count", method="GET",
+                  route=template) == before + 1

@@ -97,3 +97,14 @@ def test_settings_are_refused_to_others(db, as_user):
 def test_test_message(db, as_user):
     state = as_user(InstanceSettingsState, make_user(db, admin=True), path="/admin/settings")
     assert "queued" in toasts(state.send_test_mail()).lower()
+
+
+def test_settings_show_the_audit_retention_and_the_log_format(db, as_user, monkeypatch):
+    from projecthub.core.config import settings
+
+    monkeypatch.setattr(settings, "AUDIT_RETENTION_DAYS", 90)
+    monkeypatch.setattr(settings, "LOG_FORMAT", "json")
+    state = as_user(InstanceSettingsState, make_user(db, admin=True), path="/admin/settings")
+    state.load()
+    assert state.audit_retention.startswith("90 days (PROJECTHUB_AUDIT_RETENTION_DAYS")
+    assert state.log_format == "JSON lines"

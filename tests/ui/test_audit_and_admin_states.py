@@ -40,6 +40,17 @@ def test_audit_log_filters_and_pages(db, as_user):
     assert "slug: " in state.events[0].detail
 
 
+def test_the_download_links_carry_the_current_filters(db, as_user):
+    owner = make_user(db, email="ada@example.com")
+    make_org(db, owner)
+    state = as_user(AuditState, owner, path="/org/audit")
+    state.load()
+    assert state.csv_query == "format=csv"
+    state.filter_action("org.created")
+    state.filter_actor("ada@example.com")
+    assert state.jsonl_query == "format=jsonl&actor=ada%40example.com&action=org.created"
+
+
 def test_tenants_are_for_instance_admins_only(db, engine, as_user):
     owner = make_user(db)
     org = make_org(db, owner)

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from projecthub.core.clock import utcnow
 from projecthub.models import (
+    AuditEvent,
     Lifecycle,
     Project,
     ProjectResource,
@@ -157,6 +158,11 @@ async def test_refresh_syncs_in_the_background_and_marks_what_changed(
     assert figures["To do"] == ("2", "1") and figures["Done"] == ("1", "0")
     assert figures["In progress"] == ("0", "")
     assert "2 changed" in toasts(second) and len(synced_by_world) == 2
+    db.expire_all()
+    refreshes = db.exec(select(AuditEvent).where(
+        AuditEvent.action == "project.status_refreshed")).all()
+    assert [(e.actor_id, e.target_id) for e in refreshes] == [
+        (world.owner.id, str(project.id))] * 2
 
 
 async def test_refresh_checks_the_session_and_the_project_first(

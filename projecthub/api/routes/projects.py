@@ -23,7 +23,6 @@ from projecthub.api.schemas import (
     ResourceCardPublic,
     RunPublic,
 )
-from projecthub.services import projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import run_preflight
@@ -102,7 +101,7 @@ def read_project(project_id: uuid.UUID, db: DbDep,
 async def refresh_project_status(project_id: uuid.UUID, db: DbDep,
                                  principal: PrincipalDep) -> ProjectDetailPublic:
     """Fetch fresh figures from the tools now (waits for the sync to finish)."""
-    projects.get_project(db, principal, project_id)
+    view.request_refresh(db, principal, project_id)
     # End the request's transaction (the token's last-use mark) before the tools are called:
     # the sync job owns its own units of work, and no transaction is held across vendor calls.
     db.commit()

@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from projecthub.connectors.errors import ConnectorError
-from projecthub.core import metrics
+from projecthub.core import log_context, metrics
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
@@ -27,6 +29,7 @@ from projecthub.models import (
     User,
 )
 from projecthub.models import StepStatus as S
+from projecthub.services import audit
 from projecthub.services.principal import Actor, Principal, principal_in_org
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.actions import ACTIONS
@@ -79,12 +82,19 @@ async def _lease_kept(config: RunnerConfig, run_id: uuid.UUID) -> AsyncIterator[
 
 
 async def drive_run(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
-    """Run until the run is finished; None if another live worker owns it."""
+    """Run until the run is finished; None if another live worker owns it. Every log line of
+    the run, its steps' included, names the run, its project and organization."""
+    with log_context.scope(run_id=run_id):
+        return await _drive(run_id, config)
+
+
+async def _drive(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
     if not _claim(config, run_id):
         return None
     with config.session_factory() as session:
         run = session.get(ProvisioningRun, run_id)
         assert run is not None
+    log_context.bind(org_id=run.organization_id, project_id=run.project_id)
     try:
         tools = config.tools_factory(_run_principal(config, run))
     except AppError as exc:
@@ -171,6 +181,7 @@ def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatu
         run.status, run.error = RunStatus.FAILED, message
         run.lease_until = None
         session.add(run)
+        _audit_outcome(session, run)
     metrics.provisioning_run_finished(RunStatus.FAILED.value)
     return RunStatus.FAILED
 
@@ -179,9 +190,21 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
     with unit_of_work(config.session_factory) as session:
         status = ledger.finish_run(session, run_id)
         run = session.get(ProvisioningRun, run_id)
-        project = session.get(Project, run.project_id) if run else None
+        assert run is not None
+        project = session.get(Project, run.project_id)
         if project is not None and status == RunStatus.SUCCEEDED:
             project.lifecycle = Lifecycle.ACTIVE
             session.add(project)
+        if status != RunStatus.CANCELLED:  # the cancellation was audited when it was asked for
+            _audit_outcome(session, run)
     metrics.provisioning_run_finished(status.value)
     return status
+
+
+def _audit_outcome(session: Session, run: ProvisioningRun) -> None:
+    """The outcome is the system's doing (no actor), in the outcome's own transaction."""
+    detail: dict[str, object] = {"project_id": str(run.project_id)}
+    if run.error:
+        detail["error"] = run.error
+    audit.record(session, None, f"run.{run.status}", org_id=run.organization_id,
+                 target_type="run", target_id=run.id, detail=detail)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from projecthub.connectors.errors import ConnectorError
+from projecthub.core import log_context
 from projecthub.core.clock import utcnow
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
@@ -105,7 +106,13 @@ def _figures(snaps: list[StatusSnapshot]) -> Figures:
 
 
 async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
-    """Sync one project now; None when another worker holds its lease."""
+    """Sync one project now; None when another worker holds its lease. Its log lines name the
+    project and its organization."""
+    with log_context.scope(project_id=project_id):
+        return await _refresh(project_id, config)
+
+
+async def _refresh(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
     if not claim(project_id, config):
         return None
     with config.session_factory() as session:
@@ -113,6 +120,7 @@ async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health |
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
+    log_context.bind(org_id=project.organization_id)
     tools = config.tools_factory(sync_principal(project.organization_id))
     results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
     with unit_of_work(config.session_factory) as session:

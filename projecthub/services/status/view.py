@@ -169,3 +169,12 @@ def set_lifecycle(session: Session, principal: Principal, project_id: uuid.UUID,
     audit.record(session, principal, "project.lifecycle_changed", target_type="project",
                  target_id=project.id, detail={"from": before, "to": target.value})
     return project
+
+
+def request_refresh(session: Session, principal: Principal, project_id: uuid.UUID) -> Project:
+    """Anyone who may see the project may ask for fresh figures now; the request is audited
+    (it calls every tool of the project). The caller commits, then runs the sync."""
+    project = get_project(session, principal, project_id)
+    audit.record(session, principal, "project.status_refreshed", target_type="project",
+                 target_id=project.id)
+    return project

@@ -85,6 +85,8 @@ def _runtime() -> rx.Component:
         rx.data_list.root(
             _fact("Environment", S.environment),
             _fact("Sandbox tools", cond(S.sandbox, "On (PROJECTHUB_SANDBOX)", "Off")),
+            _fact("Audit log kept", S.audit_retention),
+            _fact("Log format", S.log_format),
         ),
         rx.heading("Background workers", as_="h3", size="3"),
         rx.data_list.root(rx.foreach(S.workers, _worker)),

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import reflex as rx
 
+from projecthub.ui.auth_client import api_base
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
-from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState, EventRow
+from projecthub.ui.state.audit import ALL, EXPORT_PATH, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import RowVar, cond, int_var, lucide_icon
 
@@ -28,6 +29,20 @@ def _filter(label: str, value: rx.Var[str], options: rx.Var[Sequence[str]],
             on_change=on_change,
         ),
         spacing="1",
+    )
+
+
+def _download(label: str, query: rx.Var[str]) -> rx.Component:
+    """The browser downloads the streamed file itself (any size), under the server's file name.
+    Through Reflex's download event, not a link: the client router would take a link to a path
+    of this site for a page. The API's origin is known when the page is built, as for the
+    login form."""
+    return rx.button(
+        lucide_icon("download", size=14), f"Download {label}",
+        on_click=rx.download(url=f"{api_base()}{EXPORT_PATH}?{query}"),
+        title=f"Every event matching the filters, as {label}",
+        variant="soft",
+        size="2",
     )
 
 
@@ -70,8 +85,13 @@ def _log() -> rx.Component:
                     AuditState.filter_actor),
             _filter("Action", AuditState.action_filter, AuditState.action_options,
                     AuditState.filter_action),
+            rx.spacer(),
+            _download("CSV", AuditState.csv_query),
+            _download("JSON lines", AuditState.jsonl_query),
             spacing="4",
             wrap="wrap",
+            align="end",
+            width="100%",
         ),
         rx.table.root(
             rx.table.header(rx.table.row(

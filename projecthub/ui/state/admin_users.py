@@ -108,6 +108,8 @@ class InstanceSettingsState(InstanceAdminState):
     smtp_host: rx.Field[str] = rx.field("")
     sandbox: rx.Field[bool] = rx.field(False)
     environment: rx.Field[str] = rx.field("")
+    audit_retention: rx.Field[str] = rx.field("")
+    log_format: rx.Field[str] = rx.field("")
     workers: rx.Field[list[WorkerRow]] = rx.field(default_factory=list)
     mail_unavailable: rx.Field[list[str]] = rx.field(default_factory=list)
 
@@ -120,6 +122,9 @@ class InstanceSettingsState(InstanceAdminState):
         self.mail_summary, self.mail_from = view.mail_summary, view.mail_from
         self.smtp_host, self.sandbox = view.smtp_host, view.sandbox
         self.environment = view.environment
+        self.audit_retention = (f"{view.audit_retention_days} days "
+                                "(PROJECTHUB_AUDIT_RETENTION_DAYS; projecthub audit-purge)")
+        self.log_format = view.log_format
         self.workers = [WorkerRow(name, state) for name, state in view.workers]
         self.mail_unavailable = view.mail_unavailable
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
+from projecthub.core.web import API_PREFIX
 from projecthub.models import AuditEvent
 from projecthub.services import audit
 from projecthub.ui.format import when
@@ -17,6 +19,9 @@ from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import event
 
 PAGE_SIZE = 25
+# The whole log with the page's filters, streamed by the API for this session (the same rule as
+# this page: admins and owners of the current organization).
+EXPORT_PATH = f"{API_PREFIX}/session/audit-events/export"
 ALL = "all"  # the filter selects' "no filter" value (Radix selects refuse an empty one)
 
 
@@ -49,6 +54,23 @@ class AuditState(SessionState):
     @rx.var
     def page_count(self) -> int:
         return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def csv_query(self) -> str:
+        return self._export_query("csv")
+
+    @rx.var
+    def jsonl_query(self) -> str:
+        return self._export_query("jsonl")
+
+    def _export_query(self, fmt: str) -> str:
+        """The download's query: the format and the current filters (see ``EXPORT_PATH``)."""
+        query = {"format": fmt}
+        if self.actor_filter != ALL:
+            query["actor"] = self.actor_filter
+        if self.action_filter != ALL:
+            query["action"] = self.action_filter
+        return urlencode(query)
 
     def _query(self) -> EventSpec | None:
         """Read one page with the current filters; the service checks the admin role."""

@@ -19,7 +19,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.models import Lifecycle, Project, Role
-from projecthub.services import members, projects
+from projecthub.services import members
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.status import overview, sync, view
@@ -197,7 +197,7 @@ class ProjectState(SessionState):
         """Sync the project if the session may see it; False when a sync was already running."""
         with session_scope() as db:
             principal = self._principal(db)
-            project = projects.get_project(db, principal, parse_id(self._project, "Project"))
+            project = view.request_refresh(db, principal, parse_id(self._project, "Project"))
         return await sync.refresh_project(project.id, sync_config()) is not None
 
     @event(background=True)

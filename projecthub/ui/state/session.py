@@ -14,8 +14,10 @@ from urllib.parse import quote
 
 import reflex as rx
 from reflex_base.event import EventCallback, EventSpec
+from reflex_base.event.context import EventContext
 from sqlmodel import Session
 
+from projecthub.core import log_context
 from projecthub.core.db import session_scope
 from projecthub.core.errors import (
     AppError,
@@ -78,8 +80,11 @@ class SessionState(rx.State):
     # Server-side helpers: the leading underscore keeps them out of the browser's reach.
 
     def _context(self, db: Session) -> SessionContext:
+        log_context.begin_event(_event_id())  # this event's log lines share a request id
         token = session_token_from_header(self.router.headers.cookie)
-        return sessions.resolve_session(db, token)
+        context = sessions.resolve_session(db, token)
+        log_context.bind(user_id=context.actor.user_id)
+        return context
 
     def _actor(self, db: Session) -> Actor:
         return self._context(db).actor
@@ -195,6 +200,14 @@ class SessionState(rx.State):
         except AppError as exc:
             return rx.toast.error(exc.message)
         return rx.redirect("/dashboard")
+
+
+def _event_id() -> str:
+    """Reflex's transaction id of the event being handled (a fresh id outside one: tests)."""
+    try:
+        return EventContext.get().txid
+    except LookupError:
+        return log_context.new_request_id()
 
 
 def parse_id(value: str, label: str) -> uuid.UUID:
