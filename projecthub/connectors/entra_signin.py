@@ -38,12 +38,31 @@ CONSUMERS_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
 CLOCK_SKEW_SECONDS = 120
 
 
-class SignInRejected(Exception):
-    """The sign-in cannot be accepted; ``message`` says why in words for the person."""
+# Why a sign-in is refused, by reason code (the edges put only the code in a URL).
+REJECTIONS = {
+    "signature": "Microsoft's answer could not be verified (it was altered or is not signed "
+                 "by Microsoft). Please try again.",
+    "expired": "This Microsoft sign-in has expired. Please sign in again.",
+    "audience": "This Microsoft sign-in was issued for another application, not this one.",
+    "issuer": "This Microsoft sign-in was issued by an unexpected authority.",
+    "tenant": "Your Microsoft account belongs to a directory that may not sign in here. Use "
+              "the work account of an organization this instance admits.",
+    "replayed": "This Microsoft sign-in does not belong to the one started in this browser, or "
+                "was already used. Please start again.",
+    "cancelled": "The Microsoft sign-in was cancelled.",
+    "refused": "Microsoft refused the sign-in. Please try again, or ask your administrator.",
+}
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+class SignInRejected(Exception):
+    """The sign-in cannot be accepted: ``reason`` (a key of ``REJECTIONS``) and ``message``
+    for the person; ``detail`` (Entra's own words, AADSTS code) for the logs only."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.message = REJECTIONS[reason]
+        self.detail = detail
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -81,27 +100,22 @@ def validate_id_token(token: str, *, jwks: Mapping[str, Any], app: EntraApp, non
         header = jwt.get_unverified_header(token)
         key = jwt.PyJWKSet.from_dict(dict(jwks))[str(header.get("kid"))]
     except (jwt.PyJWTError, KeyError):
-        raise SignInRejected("Microsoft's answer could not be verified (its signature is not "
-                             "one of Microsoft's keys). Please try again.") from None
+        raise SignInRejected("signature", "no key for the token's kid") from None
     try:
         claims = _decode(token, key, app, now)
     except jwt.ExpiredSignatureError:
-        raise SignInRejected("This Microsoft sign-in has expired. Please sign in again.") from None
+        raise SignInRejected("expired") from None
     except jwt.InvalidAudienceError:
-        raise SignInRejected("This Microsoft sign-in was issued for another application, "
-                             "not this one.") from None
+        raise SignInRejected("audience") from None
     except jwt.PyJWTError:
-        raise SignInRejected("Microsoft's answer could not be verified (it was altered or is "
-                             "incomplete). Please try again.") from None
+        raise SignInRejected("signature") from None
     tenant = str(claims["tid"]).lower()
     if claims["iss"] != f"{app.authority.rstrip('/')}/{tenant}/v2.0" or not _is_guid(tenant):
-        raise SignInRejected("This Microsoft sign-in was issued by an unexpected authority.")
+        raise SignInRejected("issuer", str(claims["iss"]))
     if not _tenant_admitted(app.tenant, tenant):
-        raise SignInRejected("Your Microsoft account belongs to a directory that may not sign "
-                             "in here. Use your work account of the admitted organization.")
+        raise SignInRejected("tenant", tenant)
     if claims.get("nonce") != hashlib.sha256(nonce.encode("ascii")).hexdigest():
-        raise SignInRejected("This Microsoft sign-in does not belong to the one started here. "
-                             "Please start again.")
+        raise SignInRejected("replayed", "nonce mismatch")
     username = str(claims.get("preferred_username") or "")
     email = claims.get("email") if claims.get("xms_edov") is True else None
     return EntraIdentity(tenant_id=tenant, object_id=str(claims["oid"]).lower(),
@@ -169,18 +183,16 @@ class EntraSignIn:
         """Check the browser's reply against ``flow`` (state), redeem the code (PKCE), then
         validate the ID token; every refusal is a :class:`SignInRejected`."""
         if reply.get("error"):
-            raise SignInRejected(_entra_refusal(reply))
+            raise _entra_refusal(reply)
         try:
             result = await self._in_thread(
                 lambda client: client.acquire_token_by_auth_code_flow(flow, dict(reply)))
         except ValueError:  # MSAL: state missing or mismatched (a forged or replayed reply)
-            raise SignInRejected("This sign-in link does not belong to the sign-in started "
-                                 "here, or was already used. Please start again.") from None
+            raise SignInRejected("replayed", "state mismatch") from None
         except RuntimeError:  # MSAL: the ID token's nonce is not this flow's
-            raise SignInRejected("This Microsoft sign-in does not belong to the one started "
-                                 "here. Please start again.") from None
+            raise SignInRejected("replayed", "nonce mismatch") from None
         if "error" in result or not isinstance(result.get("id_token"), str):
-            raise SignInRejected(_entra_refusal(result))
+            raise _entra_refusal(result)
         return validate_id_token(result["id_token"], jwks=await self._jwks(),
                                  app=self._app, nonce=str(flow["nonce"]),
                                  now=self._clock.now().timestamp())
@@ -192,8 +204,7 @@ class EntraSignIn:
             f"{authority}/{self._app.tenant}/v2.0/.well-known/openid-configuration")
         jwks_uri = str(config.get("jwks_uri", ""))
         if not jwks_uri.startswith(authority + "/"):
-            raise SignInRejected("Microsoft's configuration names signing keys elsewhere; the "
-                                 "sign-in was refused.")
+            raise SignInRejected("signature", f"jwks_uri on another host: {jwks_uri}")
         return await self._get_json(jwks_uri)
 
     async def _get_json(self, url: str) -> dict[str, Any]:
@@ -240,13 +251,14 @@ def _initiate(client: msal.ConfidentialClientApplication, redirect_uri: str) -> 
                                                    response_mode="query"))
 
 
-def _entra_refusal(result: Mapping[str, Any]) -> str:
-    """Entra's refusal in words: cancelled by the person, or its first description line."""
+def _entra_refusal(result: Mapping[str, Any]) -> SignInRejected:
+    """Entra's refusal: cancelled by the person, or refused (its first description line, with
+    the AADSTS code, goes to the logs)."""
     if result.get("error") == "access_denied":
-        return "The Microsoft sign-in was cancelled."
+        return SignInRejected("cancelled")
     lines = str(result.get("error_description") or "").strip().splitlines()
-    return "Microsoft refused the sign-in" + (f": {lines[0]}" if lines else ".")
+    return SignInRejected("refused", f"{result.get('error')}: {lines[0] if lines else ''}")
 
 
-__all__ = ["CONSUMERS_TENANT", "EntraApp", "EntraIdentity", "EntraSignIn", "SignInRejected",
-           "validate_id_token"]
+__all__ = ["CONSUMERS_TENANT", "REJECTIONS", "EntraApp", "EntraIdentity", "EntraSignIn",
+           "SignInRejected", "validate_id_token"]

@@ -66,7 +66,7 @@ async def test_the_code_flow_signs_a_person_in_with_pkce_and_a_verified_email(sa
 
 
 async def test_a_replayed_or_foreign_state_is_refused(sandbox, http):
-    with pytest.raises(SignInRejected, match="does not belong"):
+    with pytest.raises(SignInRejected, match="does not belong to the one started"):
         await run_flow(sandbox, http, "eve@projecthub.example",
                        tamper=lambda reply: {**reply, "state": "someone-elses"})
 
@@ -76,8 +76,9 @@ async def test_a_code_redeemed_twice_is_refused(sandbox, http):
         flow, url = await entra.start(REDIRECT_URI)
         reply = await pick_account(http, url, "bo@projecthub.example")
         await entra.finish(flow, reply)
-        with pytest.raises(SignInRejected, match="AADSTS70008"):
+        with pytest.raises(SignInRejected, match="refused") as refused:
             await entra.finish(flow, reply)
+        assert "AADSTS70008" in refused.value.detail
 
 
 @pytest.mark.parametrize(("claims", "message"), [
@@ -96,7 +97,7 @@ async def test_an_id_token_with_wrong_claims_from_the_token_endpoint_is_refused(
 async def test_a_single_tenant_instance_refuses_another_directory(sandbox, http):
     app = EntraApp(client_id=APP_ID, client_secret=APP_SECRET, login_url=SANDBOX_LOGIN,
                    tenant=directory_of("x@contoso.example"))
-    with pytest.raises(SignInRejected, match="directory that may not sign in"):
+    with pytest.raises(SignInRejected, match="directory that may not sign"):
         sign_in_directory(sandbox).next_claims = {
             "tid": directory_of("x@projecthub.example"),
             "iss": f"https://login.microsoftonline.com/{directory_of('x@projecthub.example')}/v2.0"}
@@ -160,7 +161,7 @@ def test_expiry_is_checked_against_the_given_clock(sandbox):
 def test_personal_accounts_are_refused_by_an_organizations_instance(sandbox):
     token, jwks = _token(sandbox, tid=CONSUMERS_TENANT,
                          iss=f"https://login.microsoftonline.com/{CONSUMERS_TENANT}/v2.0")
-    with pytest.raises(SignInRejected, match="directory that may not sign in"):
+    with pytest.raises(SignInRejected, match="directory that may not sign"):
         _validate(token, jwks)
 
 
