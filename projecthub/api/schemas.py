@@ -348,6 +348,7 @@ class InstanceSettingsPublic(BaseModel):
     smtp_host: str = Field(description="Scheme, host and port only; never the credentials.")
     sandbox: bool
     environment: str
+    microsoft_signin: str = Field(description="Whether Sign in with Microsoft is configured.")
     workers: list[WorkerPublic]
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from projecthub.core.config import settings
-from projecthub.services import audit, throttle
+from projecthub.services import audit, microsoft_signin, throttle
 from projecthub.services.mail import Delivery, delivery, queue_mail
 from projecthub.services.mail_compose import compose
 from projecthub.services.principal import Actor, require_instance_admin
@@ -34,6 +34,8 @@ class InstanceOverview:
     smtp_host: str
     sandbox: bool
     environment: str
+    # "Sign in with Microsoft": configured, the sandbox's, or not (and what to set).
+    microsoft_signin: str
     # Background work every backend process runs, each with what it is doing here.
     workers: list[tuple[str, str]]
 
@@ -44,7 +46,8 @@ def overview(session: Session, actor: Actor) -> InstanceOverview:
     return InstanceOverview(
         signup=current_policy(session), mail_delivery=mode, mail_summary=_DELIVERY_TEXT[mode],
         mail_from=settings.mail_from, smtp_host=_smtp_host(), sandbox=settings.sandbox_enabled,
-        environment=settings.ENV, workers=_workers(mode))
+        environment=settings.ENV, microsoft_signin=microsoft_signin.configuration_summary(),
+        workers=_workers(mode))
 
 
 def send_test_mail(session: Session, actor: Actor) -> bool:
