@@ -18,6 +18,7 @@ from projecthub.api.routes import (
     invitations,
     me,
     members,
+    microsoft,
     orgs,
     projects,
     readiness,
@@ -38,9 +39,10 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, recovery, me, orgs, members, api_tokens, invitations, audit, connections,
-                   templates, projects, runs, admin):
+    for module in (auth, microsoft, recovery, me, orgs, members, api_tokens, invitations, audit,
+                   connections, templates, projects, runs, admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
+    router.include_router(microsoft.org_router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router
 

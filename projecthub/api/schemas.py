@@ -17,6 +17,7 @@ from projecthub.models import Figures, HealthLevel, Lifecycle, Reason
 from projecthub.services.api_tokens import MemberTokenView, TokenView
 from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.members import MemberView
+from projecthub.services.microsoft_orgs import MicrosoftPolicyView
 from projecthub.services.orgs import MyOrganization
 from projecthub.services.provisioning.plan import PlannedStepSummary
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck
@@ -369,3 +370,20 @@ class TenantCreate(BaseModel):
     name: str = Field(max_length=120)
     slug: str = Field(max_length=50)
     owner_email: str = Field(max_length=320)
+
+
+class MicrosoftLink(BaseModel):
+    """The existing account's password, confirming once that its Microsoft account is linked."""
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class MicrosoftPolicyPublic(MicrosoftPolicyView):
+    """An organization's Microsoft sign-in rules; ``tenant_id`` is the Entra directory they
+    apply to (set from the admin's own linked Microsoft account)."""
+
+
+class MicrosoftPolicyUpdate(BaseModel):
+    require_microsoft: bool = False
+    allow_join: bool = False
+    join_role: Literal["admin", "member", "viewer"] = "member"

@@ -67,8 +67,14 @@ REASONS = {
     "inactive": "Your account here is deactivated. Ask an administrator of this instance.",
     "linked_elsewhere": "Your account here is already linked to another Microsoft account.",
 }
+
+
+def _network() -> httpx.AsyncBaseTransport | None:
+    return None
+
+
 # Tests serve Entra ID in process (the sandbox through httpx.ASGITransport); None: the network.
-transport: Callable[[], httpx.AsyncBaseTransport | None] = lambda: None
+transport: Callable[[], httpx.AsyncBaseTransport | None] = _network
 
 
 class MicrosoftSignInRefused(AppError):
@@ -76,9 +82,10 @@ class MicrosoftSignInRefused(AppError):
 
     status_code = 400
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(REASONS[reason])
         self.reason = reason
+        self.detail = detail  # Entra's own words, for the logs only
 
 
 def reason_message(reason: str) -> str:
@@ -130,7 +137,7 @@ async def finish_flow(app: EntraApp, flow: dict[str, Any],
         async with EntraSignIn(app, transport=transport()) as entra:
             return await entra.finish(flow, reply)
     except SignInRejected as exc:
-        raise MicrosoftSignInRefused(exc.reason) from exc
+        raise MicrosoftSignInRefused(exc.reason, exc.detail) from exc
     except (ConnectorError, httpx.HTTPError) as exc:
         raise MicrosoftSignInRefused("unavailable") from exc
 
