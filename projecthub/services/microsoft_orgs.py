@@ -127,7 +127,7 @@ def join_by_directory(session: Session, user: User, tenant_id: str) -> list[uuid
         session.add(Membership(organization_id=org.id, user_id=user.id, role=policy.join_role))
         audit.record(session, actor_for(user), "member.joined_with_microsoft", org_id=org.id,
                      target_type="user", target_id=user.id,
-                     detail={"role": policy.join_role.value})
+                     detail={"role": Role(policy.join_role).value})
         joined.append(org.id)
     return joined
 
