@@ -30,8 +30,7 @@ class Entra:
         return sign_in_directory(self.sandbox)
 
 
-@pytest.fixture
-def entra(monkeypatch: pytest.MonkeyPatch) -> Iterator[Entra]:
+def serve_entra(monkeypatch: pytest.MonkeyPatch) -> Iterator[Entra]:
     """The sandbox as the instance's Entra ID (sandbox on, no app registration configured)."""
     sandbox = create_sandbox_app(seed_demo=False)
     monkeypatch.setattr(settings, "SANDBOX", True)

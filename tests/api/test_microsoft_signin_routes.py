@@ -4,7 +4,9 @@ linking an existing account after its password, and readable refusals."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
+import pytest
 from sqlmodel import select
 
 from projecthub.core.config import settings
@@ -13,8 +15,14 @@ from projecthub.models import Membership, MicrosoftIdentity, MicrosoftSignIn, Ro
 from projecthub.sandbox.entra_signin import directory_of
 from projecthub.services import microsoft_orgs, sessions, signup_policy
 from projecthub.services.principal import actor_for
-from tests.api.microsoft import ORIGIN, entra, pick, reason, sign_in, start  # noqa: F401
-from tests.factories import PASSWORD, make_org, make_user, principal
+from tests.api.microsoft import ORIGIN, Entra, pick, reason, serve_entra, sign_in, start
+from tests.api.tokens import bearer
+from tests.factories import PASSWORD, add_member, make_org, make_user, principal, user_of
+
+
+@pytest.fixture
+def entra(monkeypatch) -> Iterator[Entra]:
+    yield from serve_entra(monkeypatch)
 
 
 def _users(db) -> list[User]:
@@ -175,8 +183,6 @@ def test_people_of_a_joining_directory_become_members(client, db, entra):
 
 
 def test_org_policy_routes_need_a_linked_account_and_bind_its_directory(client, db, entra):
-    from tests.api.tokens import bearer
-
     owner = make_user(db, email="owner@projecthub.example")
     org = make_org(db, owner, slug="acme")
     headers = bearer(db, owner, org)
@@ -193,9 +199,6 @@ def test_org_policy_routes_need_a_linked_account_and_bind_its_directory(client, 
 
 
 def test_org_policy_routes_are_for_admins(client, db, entra):
-    from tests.api.tokens import bearer
-    from tests.factories import add_member, user_of
-
     org = make_org(db, slug="acme")
     member = user_of(db, add_member(db, org, role=Role.MEMBER))
     response = client.get("/api/v1/orgs/acme/microsoft", headers=bearer(db, member, org))
