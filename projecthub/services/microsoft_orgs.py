@@ -81,7 +81,7 @@ def set_policy(session: Session, principal: Principal, *, require_microsoft: boo
     before = _view(row, yours)
     if require_microsoft or allow_join:
         if yours is None:
-            raise Invalid(NEEDS_LINK, {"form": NEEDS_LINK})
+            raise Invalid(NEEDS_LINK)
         row = row or MicrosoftPolicy(organization_id=principal.org_id, tenant_id=yours)
         row.tenant_id = yours
     elif row is None:

@@ -26,6 +26,7 @@ from projecthub.core.errors import (
 )
 from projecthub.core.web import session_token_from_header
 from projecthub.services import orgs, sessions, verification
+from projecthub.services.microsoft_orgs import MicrosoftRequired
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
 from projecthub.ui.typed import event
@@ -103,7 +104,7 @@ class SessionState(rx.State):
         self.org_name = next((o.name for o in mine if o.id == current), "")
         try:
             principal = sessions.session_principal(db, context)
-        except (NotFound, OrganizationSuspended) as exc:
+        except (NotFound, OrganizationSuspended, MicrosoftRequired) as exc:
             self.role = ""
             self.org_problem = exc.message
             self.org_suspended = isinstance(exc, OrganizationSuspended)
