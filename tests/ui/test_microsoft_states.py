@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 
+from pydantic import SecretStr
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from projecthub.core.web import microsoft_cookie_name
 from projecthub.models import MicrosoftIdentity, MicrosoftPolicy, Role
 from projecthub.services import microsoft_orgs, microsoft_signin, sessions
+from projecthub.ui.state.admin_users import InstanceSettingsState, UsersState
 from projecthub.ui.state.auth import AuthState
 from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.microsoft_link import MicrosoftLinkState
@@ -123,3 +125,25 @@ def test_a_password_session_sees_why_the_organization_is_closed_to_it(db):
     db.commit()
     state.load()
     assert "Acme requires signing in with Microsoft" in state.org_problem
+
+
+def test_instance_admins_see_who_is_microsoft_linked_and_how_it_is_configured(db, as_user,
+                                                                             monkeypatch):
+    monkeypatch.setattr(microsoft_signin.settings, "SANDBOX", True)
+    monkeypatch.setattr(microsoft_signin.settings, "MICROSOFT_CLIENT_ID", None)
+    root = make_user(db, admin=True, email="root@example.com")
+    linked = make_user(db, email="linked@example.com")
+    _link(db, linked)
+    users = as_user(UsersState, root, path="/admin/users")
+    users.load()
+    assert {row.email: row.microsoft for row in users.users} == {
+        "root@example.com": False, "linked@example.com": True}
+    settings_page = as_user(InstanceSettingsState, root, path="/admin/settings")
+    settings_page.load()
+    assert settings_page.microsoft_signin.startswith("Sandbox")
+    monkeypatch.setattr(microsoft_signin.settings, "MICROSOFT_CLIENT_ID", "app-id")
+    monkeypatch.setattr(microsoft_signin.settings, "MICROSOFT_CLIENT_SECRET",
+                        SecretStr("s3cret-value"))
+    settings_page.load()
+    assert settings_page.microsoft_signin.startswith("Configured: app app-id")
+    assert "s3cret" not in settings_page.microsoft_signin

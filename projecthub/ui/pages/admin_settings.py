@@ -79,6 +79,7 @@ def _runtime() -> rx.Component:
         rx.data_list.root(
             _fact("Environment", S.environment),
             _fact("Sandbox tools", cond(S.sandbox, "On (PROJECTHUB_SANDBOX)", "Off")),
+            _fact("Sign in with Microsoft", S.microsoft_signin),
         ),
         rx.heading("Background workers", as_="h3", size="3"),
         rx.data_list.root(rx.foreach(S.workers, _worker)),

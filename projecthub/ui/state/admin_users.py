@@ -40,6 +40,7 @@ class UserRow:
     active: bool
     admin: bool
     is_me: bool
+    microsoft: bool
 
 
 class UsersState(InstanceAdminState):
@@ -52,7 +53,8 @@ class UsersState(InstanceAdminState):
         self.total = page.total
         self.users = [UserRow(str(u.id), u.email, u.display_name, ", ".join(u.organizations),
                               when(u.last_login_at), u.verified, u.is_active,
-                              u.is_instance_admin, u.id == actor.user_id)
+                              u.is_instance_admin, u.id == actor.user_id,
+                              u.microsoft_linked)
                       for u in page.users]
 
     @event
@@ -107,6 +109,7 @@ class InstanceSettingsState(InstanceAdminState):
     smtp_host: rx.Field[str] = rx.field("")
     sandbox: rx.Field[bool] = rx.field(False)
     environment: rx.Field[str] = rx.field("")
+    microsoft_signin: rx.Field[str] = rx.field("")
     workers: rx.Field[list[WorkerRow]] = rx.field(default_factory=list)
 
     def _fill_admin(self, db: Session, actor: Actor) -> None:
@@ -117,7 +120,7 @@ class InstanceSettingsState(InstanceAdminState):
         self.signup_from_environment = view.signup.from_environment
         self.mail_summary, self.mail_from = view.mail_summary, view.mail_from
         self.smtp_host, self.sandbox = view.smtp_host, view.sandbox
-        self.environment = view.environment
+        self.environment, self.microsoft_signin = view.environment, view.microsoft_signin
         self.workers = [WorkerRow(name, state) for name, state in view.workers]
 
     @event
