@@ -68,13 +68,15 @@ class SignInRejected(Exception):
 @dataclass(frozen=True)
 class EntraApp:
     """An app registration and the directories it admits (``organizations``, ``common`` or
-    one tenant id). ``login_url`` serves ``authority``'s host from another address."""
+    one tenant id). ``login_url`` serves ``authority``'s host from another address to this
+    server, ``browser_login_url`` (default: the same) to the person's browser."""
 
     client_id: str
     client_secret: str
     tenant: str = "organizations"
     authority: str = PUBLIC_CLOUD
     login_url: str | None = None
+    browser_login_url: str | None = None
 
     def __repr__(self) -> str:  # never the secret
         return f"EntraApp(client_id={self.client_id!r}, tenant={self.tenant!r})"
@@ -175,8 +177,9 @@ class EntraSignIn:
         flow = await self._in_thread(lambda client: _initiate(client, redirect_uri))
         authority = self._app.authority.rstrip("/")
         url = str(flow["auth_uri"])
-        if self._app.login_url and url.startswith(authority + "/"):
-            url = self._app.login_url.rstrip("/") + url[len(authority):]
+        browser = self._app.browser_login_url or self._app.login_url
+        if browser and url.startswith(authority + "/"):
+            url = browser.rstrip("/") + url[len(authority):]
         return dict(flow), url
 
     async def finish(self, flow: dict[str, Any], reply: Mapping[str, str]) -> EntraIdentity:

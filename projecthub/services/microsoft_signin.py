@@ -41,6 +41,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
 from projecthub.core.errors import AppError, PermissionDenied
 from projecthub.core.security import hash_password, hash_token, new_token
+from projecthub.core.web import SANDBOX_PREFIX
 from projecthub.models import MicrosoftIdentity, MicrosoftSignIn, User
 from projecthub.services import accounts, audit, sessions
 from projecthub.services.microsoft_orgs import join_by_directory
@@ -51,6 +52,9 @@ from projecthub.services.validation import clean_name, normalize_email
 # The sandbox's fake Entra ID keeps no app registry: any GUID is an app, ``sandbox-*`` a secret.
 SANDBOX_CLIENT_ID = "5b2c6f0e-7d1a-4e8b-9c3f-1a2b3c4d5e6f"
 SANDBOX_SECRET = "sandbox-demo"
+# Where this server reaches the sandbox's Entra ID: a name that resolves nowhere, so only the
+# in-process transport ``app.py`` installs (``transport``) can answer it.
+SANDBOX_LOGIN = f"http://sandbox.internal{SANDBOX_PREFIX}/graph/login"
 HANDLE_PREFIX = "phm"
 FLOW_LIFETIME = timedelta(minutes=10)
 REASONS = {
@@ -73,7 +77,8 @@ def _network() -> httpx.AsyncBaseTransport | None:
     return None
 
 
-# Tests serve Entra ID in process (the sandbox through httpx.ASGITransport); None: the network.
+# How this server reaches Entra ID: the network, or (set by ``app.py`` and tests) the sandbox
+# in process.
 transport: Callable[[], httpx.AsyncBaseTransport | None] = _network
 
 
@@ -93,15 +98,18 @@ def reason_message(reason: str) -> str:
 
 
 def entra_app(sandbox_login_url: str | None = None) -> EntraApp | None:
-    """The instance's app registration; without one, the sandbox's fake Entra ID (served at
-    ``sandbox_login_url``) when the sandbox is on; else None (the button is hidden)."""
+    """The instance's app registration; without one, the sandbox's fake Entra ID when the
+    sandbox is on (the browser reaches it at ``sandbox_login_url``; this server through
+    ``transport``, in process: never at an address taken from a request's Host header, which
+    could name a fake Entra of someone else's); else None (the button is hidden)."""
     if settings.MICROSOFT_CLIENT_ID and settings.MICROSOFT_CLIENT_SECRET:
         return EntraApp(client_id=settings.MICROSOFT_CLIENT_ID,
                         client_secret=settings.MICROSOFT_CLIENT_SECRET.get_secret_value(),
                         tenant=settings.MICROSOFT_TENANT)
     if settings.sandbox_enabled and sandbox_login_url:
         return EntraApp(client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_SECRET,
-                        tenant=settings.MICROSOFT_TENANT, login_url=sandbox_login_url)
+                        tenant=settings.MICROSOFT_TENANT, login_url=SANDBOX_LOGIN,
+                        browser_login_url=sandbox_login_url)
     return None
 
 

@@ -13,7 +13,7 @@ from projecthub.core.config import settings
 from projecthub.core.web import microsoft_cookie_name, session_cookie_name
 from projecthub.models import Membership, MicrosoftIdentity, MicrosoftSignIn, Role, User
 from projecthub.sandbox.entra_signin import directory_of
-from projecthub.services import microsoft_orgs, sessions, signup_policy
+from projecthub.services import microsoft_orgs, microsoft_signin, sessions, signup_policy
 from projecthub.services.principal import actor_for
 from tests.api.microsoft import ORIGIN, Entra, pick, reason, serve_entra, sign_in, start
 from tests.api.tokens import bearer
@@ -203,3 +203,14 @@ def test_org_policy_routes_are_for_admins(client, db, entra):
     member = user_of(db, add_member(db, org, role=Role.MEMBER))
     response = client.get("/api/v1/orgs/acme/microsoft", headers=bearer(db, member, org))
     assert response.status_code == 403
+
+
+def test_a_forged_host_header_never_chooses_where_this_server_fetches_keys(client, db, entra):
+    """The sandbox's Entra ID is reached in process; a request's Host only moves the browser's
+    own redirect (a fake Entra elsewhere could otherwise mint tokens for anyone)."""
+    response = client.get("/api/v1/auth/microsoft/start", headers={"host": "evil.example"},
+                          follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("http://evil.example/sandbox/")
+    assert microsoft_signin.entra_app("http://evil.example/sandbox/graph/login").login_url == (
+        microsoft_signin.SANDBOX_LOGIN)
