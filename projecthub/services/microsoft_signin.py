@@ -39,7 +39,7 @@ from projecthub.connectors.entra_signin import (
 from projecthub.connectors.errors import ConnectorError
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
-from projecthub.core.errors import AppError, PermissionDenied
+from projecthub.core.errors import AppError, NotAuthenticated, PermissionDenied
 from projecthub.core.security import hash_password, hash_token, new_token
 from projecthub.core.web import SANDBOX_PREFIX
 from projecthub.models import MicrosoftIdentity, MicrosoftSignIn, User
@@ -240,7 +240,11 @@ def confirm_link(session: Session, handle: str | None, *, password: str, client_
     user = session.get(User, row.user_id)
     if user is None:
         raise MicrosoftSignInRefused("expired_flow")
-    accounts.authenticate(session, email=user.email, password=password, client_ip=client_ip)
+    try:
+        accounts.authenticate(session, email=user.email, password=password,
+                              client_ip=client_ip)
+    except NotAuthenticated:
+        raise NotAuthenticated("That is not this account's password.") from None
     identity = EntraIdentity(**row.identity)
     _check_linkable(session, user)
     session.delete(row)
