@@ -296,6 +296,10 @@ def _create_user(session: Session, identity: EntraIdentity) -> User:
 
 
 def _link(session: Session, user: User, identity: EntraIdentity) -> MicrosoftIdentity:
+    """Entra vouches for the address (``xms_edov``), so it counts as confirmed from here on."""
+    if user.email_verified_at is None and identity.email == user.email:
+        user.email_verified_at = utcnow()
+        session.add(user)
     link = MicrosoftIdentity(user_id=user.id, tenant_id=identity.tenant_id,
                              object_id=identity.object_id, username=identity.username[:320])
     session.add(link)

@@ -131,7 +131,7 @@ def test_the_signup_policy_applies_to_new_accounts(client, db, entra):
 
 
 def test_an_existing_account_links_only_after_its_password(client, db, entra):
-    user = make_user(db, email="ada@projecthub.example")
+    user = make_user(db, email="ada@projecthub.example", verified=False)
     response = sign_in(client, entra, "ada@projecthub.example")
     assert response.headers["location"] == f"{ORIGIN}/login/microsoft?next=/projects"
     assert session_cookie_name() not in client.cookies
@@ -143,6 +143,7 @@ def test_an_existing_account_links_only_after_its_password(client, db, entra):
     assert session_cookie_name() in client.cookies
     db.expire_all()
     assert db.exec(select(MicrosoftIdentity)).one().user_id == user.id
+    assert db.get(User, user.id).email_verified_at is not None  # Entra vouched for it
     client.cookies.clear()
     again = sign_in(client, entra, "ada@projecthub.example")  # no password any more
     assert again.headers["location"] == f"{ORIGIN}/projects"

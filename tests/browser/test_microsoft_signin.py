@@ -85,7 +85,8 @@ def test_an_existing_password_account_is_linked_after_its_password(
     expect(page.get_by_text(email).first).to_be_visible()
     page.get_by_label("Password").fill("not the password at all")
     page.get_by_role("button", name="Link and sign in").click()
-    expect(page.get_by_role("alert").filter(has_text="incorrect")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="not this account's password")
+           ).to_be_visible()
     page.get_by_label("Password").fill(password)
     save_screenshot(page, "microsoft-link-existing-account")
     page.get_by_role("button", name="Link and sign in").click()
@@ -112,3 +113,50 @@ def test_a_replayed_callback_lands_on_the_login_page_with_a_reason(
     expect(page.get_by_role("alert").filter(has_text="expired or was already used")
            ).to_be_visible()
     save_screenshot(page, "microsoft-refused")
+
+
+def test_an_organization_lets_its_directory_join_and_requires_microsoft(
+        page: Page, app_server: AppServer) -> None:
+    """Its own email domain, so its directory is nobody else's in the shared app."""
+    domain = f"acme-{secrets.token_hex(3)}.example"
+    owner, password, org_name = f"olga@{domain}", "harbour lights at dusk", f"Acme {domain[5:11]}"
+    sign_up_and_log_in(page, email=owner, name="Olga Owner", password=password,
+                       org_name=org_name, org_slug=domain.split(".")[0])
+    page.context.clear_cookies()
+    _sign_in_with_microsoft(page, owner, "Olga Owner")
+    page.wait_for_url(re.compile(r"/login/microsoft/?\?next="))
+    expect(page.get_by_text(owner).first).to_be_visible()  # the pending link is loaded
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Link and sign in").click()
+    page.wait_for_url(DASHBOARD)
+    expect(page.get_by_text(org_name).first).to_be_visible()
+
+    visit(page, "/org/settings")
+    settings = page.get_by_test_id("microsoft-settings")
+    expect(page.get_by_text("Your Microsoft directory:")).to_be_visible()
+    settings.get_by_role("checkbox", name="Require Sign in with Microsoft").click()
+    settings.get_by_role("checkbox", name="Let people of our directory join").click()
+    settings.get_by_role("combobox").click()
+    page.get_by_role("option", name="viewer").click()
+    settings.get_by_role("button", name="Save Microsoft sign-in settings").click()
+    expect(page.get_by_text("Microsoft sign-in settings saved.")).to_be_visible()
+    expect(page.get_by_text("the rules apply to")).to_be_visible()
+    save_screenshot(page, "org-microsoft-settings")
+
+    page.context.clear_cookies()  # a colleague of the same directory joins by themselves
+    newcomer = f"nico@{domain}"
+    _sign_in_with_microsoft(page, newcomer, "Nico Newcomer")
+    page.wait_for_url(DASHBOARD)
+    expect(page.get_by_text(org_name).first).to_be_visible()
+    [(role,)] = _rows(app_server, "SELECT m.role FROM memberships m JOIN users u "
+                                  "ON u.id = m.user_id WHERE u.email = :e", e=newcomer)
+    assert role == "viewer"
+
+    page.context.clear_cookies()  # the owner's password alone no longer opens it
+    visit(page, "/login")
+    page.get_by_label("Email").fill(owner)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(DASHBOARD)
+    expect(page.get_by_text("requires signing in with Microsoft").first).to_be_visible()
+    save_screenshot(page, "org-requires-microsoft")

@@ -13,11 +13,8 @@ S = MicrosoftSettingsState
 
 def _check(name: str, text: str, checked: rx.Var[bool], hint: str) -> rx.Component:
     return rx.vstack(
-        rx.el.label(rx.flex(rx.checkbox(name=name, default_checked=checked,
-                                        key=S.ms_version.to_string() + name,
-                                        id=f"field-{name}"),
-                            rx.text(text, size="2", weight="medium"), gap="2",
-                            align="center")),
+        rx.checkbox(text, name=name, default_checked=checked, spacing="2", size="2",
+                    key=S.ms_version.to_string() + name),
         rx.text(hint, size="1", color_scheme="gray"),
         spacing="1")
 
