@@ -125,6 +125,7 @@ def test_a_password_session_sees_why_the_organization_is_closed_to_it(db):
     db.commit()
     state.load()
     assert "Acme requires signing in with Microsoft" in state.org_problem
+    assert state.org_needs_microsoft
 
 
 def test_instance_admins_see_who_is_microsoft_linked_and_how_it_is_configured(db, as_user,
