@@ -8,12 +8,14 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
 from projecthub.models import Role
 from projecthub.services import microsoft_orgs
 from projecthub.services.microsoft_orgs import MicrosoftPolicyView
+from projecthub.services.principal import Principal
 from projecthub.ui.state.session import Events, SessionState
 from projecthub.ui.typed import event
 
@@ -31,14 +33,11 @@ class MicrosoftSettingsState(SessionState):
 
     @event
     def load(self) -> EventSpec | None:
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is not None and principal.has_role(Role.ADMIN):
-                    self._show(microsoft_orgs.get_policy(db, principal))
-        except AppError as exc:
-            return self._fail(exc, field=FORM)
-        return None
+        return self._load_page(self._fill_policy, field=FORM)
+
+    def _fill_policy(self, db: Session, principal: Principal) -> None:
+        if principal.has_role(Role.ADMIN):  # members see the "admins only" notice instead
+            self._show(microsoft_orgs.get_policy(db, principal))
 
     @event
     def save(self, form: dict[str, Any]) -> Events:
