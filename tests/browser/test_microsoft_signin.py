@@ -158,5 +158,6 @@ def test_an_organization_lets_its_directory_join_and_requires_microsoft(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(DASHBOARD)
+    expect(page.get_by_role("heading", name="Sign in with Microsoft required")).to_be_visible()
     expect(page.get_by_text("requires signing in with Microsoft").first).to_be_visible()
     save_screenshot(page, "org-requires-microsoft")
