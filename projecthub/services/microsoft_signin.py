@@ -167,7 +167,10 @@ def claim(session: Session, handle: str | None) -> tuple[dict[str, Any], str]:
     row = _row(session, handle)
     if row is None or not row.flow:
         raise MicrosoftSignInRefused("expired_flow")
-    session.delete(row)
+    # Two callbacks at once: the second's DELETE waits for the first's commit, then finds none.
+    deleted = session.exec(delete(MicrosoftSignIn).where(col(MicrosoftSignIn.id) == row.id))
+    if deleted.rowcount != 1:
+        raise MicrosoftSignInRefused("expired_flow")
     return dict(row.flow), row.return_to
 
 
