@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
+import httpx
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -17,6 +18,7 @@ from projecthub.api.security_headers import with_security_headers
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
+from projecthub.services import microsoft_signin
 from projecthub.services.mail_sender import MailSender
 from projecthub.services.provisioning.runner import RunnerConfig
 from projecthub.services.provisioning.worker import ProvisioningWorker
@@ -36,8 +38,10 @@ from projecthub.ui.pages.errors import (
 
 
 def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp]:
-    """Serve the fake vendor tools' ``/sandbox/...`` paths ahead of everything else."""
+    """Serve the fake vendor tools' ``/sandbox/...`` paths ahead of everything else; Sign in
+    with Microsoft reaches the sandbox's Entra ID in process (see ``microsoft_signin``)."""
     sandbox = create_sandbox_app()
+    microsoft_signin.transport = lambda: httpx.ASGITransport(app=sandbox)
 
     def transform(inner: ASGIApp) -> ASGIApp:
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:

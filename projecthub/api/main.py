@@ -20,6 +20,7 @@ from projecthub.api.routes import (
     invitations,
     me,
     members,
+    microsoft,
     orgs,
     project_import,
     projects,
@@ -41,10 +42,12 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")
 
-    for module in (auth, recovery, email_change, me, orgs, members, api_tokens, invitations,
-                   audit, connections, templates, projects, project_import, runs, admin):
+    for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
+                   invitations, audit, connections, templates, projects, project_import, runs,
+                   admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(audit.session_router, responses=ERROR_RESPONSES)
+    router.include_router(microsoft.org_router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router
 

@@ -17,6 +17,7 @@ from projecthub.models import Figures, HealthLevel, Lifecycle, Reason
 from projecthub.services.api_tokens import MemberTokenView, TokenView
 from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.members import MemberView
+from projecthub.services.microsoft_orgs import MicrosoftPolicyView
 from projecthub.services.orgs import MyOrganization
 from projecthub.services.provisioning.plan import PlannedStepSummary
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck
@@ -348,6 +349,7 @@ class InstanceSettingsPublic(BaseModel):
     smtp_host: str = Field(description="Scheme, host and port only; never the credentials.")
     sandbox: bool
     environment: str
+    microsoft_signin: str = Field(description="Whether Sign in with Microsoft is configured.")
     workers: list[WorkerPublic]
     mail_unavailable: list[str] = Field(
         description="Features that do not work because this instance cannot send mail.")
@@ -398,3 +400,20 @@ class EmailChangeConfirmed(BaseModel):
 class PasswordChanged(BaseModel):
     api_tokens_revoked: int = Field(
         description="Every API token of the account was revoked, the calling one included.")
+
+
+class MicrosoftLink(BaseModel):
+    """The existing account's password, confirming once that its Microsoft account is linked."""
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class MicrosoftPolicyPublic(MicrosoftPolicyView):
+    """An organization's Microsoft sign-in rules; ``tenant_id`` is the Entra directory they
+    apply to (set from the admin's own linked Microsoft account)."""
+
+
+class MicrosoftPolicyUpdate(BaseModel):
+    require_microsoft: bool = False
+    allow_join: bool = False
+    join_role: Literal["admin", "member", "viewer"] = "member"

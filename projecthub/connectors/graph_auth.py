@@ -1,7 +1,7 @@
 """App-only access to Microsoft Graph: MSAL's client-credentials flow, run on our HTTP stack.
 
 MSAL is synchronous and reaches Entra ID through a requests-like ``http_client``. We hand it
-:class:`_LoopHttpClient`, which performs each call on the connector's event loop with an
+:class:`LoopHttpClient`, which performs each call on the connector's event loop with an
 ``httpx.AsyncClient`` (so the transport is injectable and timeouts are ours) while MSAL itself runs
 in a worker thread, so the loop never blocks. ``login_url`` serves the authority's host from
 another address (the sandbox's fake Entra ID) while MSAL keeps its https-only authority checks.
@@ -34,7 +34,7 @@ ENTRA_REQUEST_ID = "x-ms-request-id"
 BRIDGE_DEADLINE = 90.0
 
 
-class _LoopHttpClient:
+class LoopHttpClient:
     """MSAL's blocking HTTP client, served by an async client on the event loop in ``loop``.
 
     Only the authority's own host is reachable: the client secret travels in the token request,
@@ -120,7 +120,7 @@ class GraphTokens:
         self._cache = token_cache if token_cache is not None else msal.TokenCache()
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout,
                                        follow_redirects=False)
-        self._bridge = _LoopHttpClient(self._http, tool=tool, authority=authority,
+        self._bridge = LoopHttpClient(self._http, tool=tool, authority=authority,
                                        login_url=login_url, clock=clock)
         self._app: Any = None
         self._lock = asyncio.Lock()
@@ -210,4 +210,5 @@ def read_claims(token: str) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
-__all__ = ["GRAPH_SCOPE", "PUBLIC_CLOUD", "GraphAuth", "GraphTokens", "read_claims"]
+__all__ = ["GRAPH_SCOPE", "PUBLIC_CLOUD", "GraphAuth", "GraphTokens", "LoopHttpClient",
+           "read_claims"]

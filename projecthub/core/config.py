@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     # The default for the instance; admins can change it at run time (stored in the database).
     SIGNUP: Literal["open", "invite-only", "domains"] = "open"
     SIGNUP_DOMAINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # "Sign in with Microsoft" (Entra ID, OpenID Connect): an app registration's client id and
+    # secret, and which directories may sign in: ``organizations`` (any work or school account),
+    # ``common`` (those and personal accounts) or one tenant id. Unset: the button is hidden,
+    # except with the sandbox on, where the sandbox's fake Entra ID stands in.
+    MICROSOFT_CLIENT_ID: str | None = None
+    MICROSOFT_CLIENT_SECRET: SecretStr | None = None
+    MICROSOFT_TENANT: str = "organizations"
 
     @field_validator("SECRET_KEYS", "ALLOWED_ORIGINS", "SIGNUP_DOMAINS", mode="before")
     @classmethod

@@ -18,8 +18,17 @@ def session_cookie_name() -> str:
     return "__Host-ph_session" if settings.cookie_secure else "ph_session"
 
 
+def microsoft_cookie_name() -> str:
+    """The handle of a "Sign in with Microsoft" in progress (its flow stays server-side)."""
+    return "__Host-ph_microsoft" if settings.cookie_secure else "ph_microsoft"
+
+
 def session_token_from_header(cookie_header: str | None) -> str | None:
     """Pick our cookie out of a raw ``Cookie`` header (tolerating other sites' junk)."""
+    return cookie_from_header(cookie_header, session_cookie_name())
+
+
+def cookie_from_header(cookie_header: str | None, name: str) -> str | None:
     if not cookie_header:
         return None
     jar = SimpleCookie()
@@ -27,5 +36,5 @@ def session_token_from_header(cookie_header: str | None) -> str | None:
         jar.load(cookie_header)
     except CookieError:
         return None
-    morsel = jar.get(session_cookie_name())
+    morsel = jar.get(name)
     return morsel.value if morsel else None

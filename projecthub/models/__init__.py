@@ -5,6 +5,7 @@ from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.instance import InstanceSetting
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
+from projecthub.models.microsoft import MicrosoftIdentity, MicrosoftPolicy, MicrosoftSignIn
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import (
     Lifecycle,
@@ -47,6 +48,9 @@ __all__ = [
     "LoginThrottle",
     "MailStatus",
     "Membership",
+    "MicrosoftIdentity",
+    "MicrosoftPolicy",
+    "MicrosoftSignIn",
     "OrgStatus",
     "Organization",
     "OutboxMessage",

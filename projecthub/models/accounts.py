@@ -38,6 +38,8 @@ class AuthSession(SQLModel, table=True):
     current_org_id: uuid.UUID | None = Field(
         default=None, foreign_key="organizations.id", ondelete="SET NULL")
     user_agent: str = Field(default="", max_length=300)
+    # The Entra directory a "Sign in with Microsoft" session came from; None for a password.
+    microsoft_tenant_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = created_field()
     last_seen_at: datetime = created_field()
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from projecthub.sandbox.common import SandboxOptions, SandboxRoute, VendorSandbox
+from projecthub.sandbox.entra_signin import MULTI_TENANT, SignInDirectory, authorize, keys, redeem
 from projecthub.sandbox.graph_state import GraphState
 
 AUTHORITY = "https://login.microsoftonline.com"
@@ -57,6 +58,7 @@ class TokenIssuer:
         self.lifetime = lifetime
         self.issued = 0
         self._key = secrets.token_bytes(32)
+        self.sign_in = SignInDirectory()  # people signing in to apps: "Sign in with Microsoft"
 
     def issue(self, tenant: str, app_id: str, directory_id: str,
               lifetime: int | None = None) -> str:
@@ -161,21 +163,23 @@ def _directory(tenant_id: str) -> str | Response:
 
 
 async def openid_configuration(request: Request, _issuer: TokenIssuer) -> Response:
-    directory = _directory(request.path_params["tenant"])
+    """Like Entra's: a multi-tenant authority's issuer has a ``{tenantid}`` placeholder."""
+    tenant = request.path_params["tenant"]
+    directory = "{tenantid}" if tenant in MULTI_TENANT else _directory(tenant)
     if isinstance(directory, Response):
         return directory
-    base = f"{AUTHORITY}/{directory}"
+    base = f"{AUTHORITY}/{tenant if tenant in MULTI_TENANT else directory}"
     return JSONResponse({
         "token_endpoint": f"{base}/oauth2/v2.0/token",
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
                                                   "client_secret_basic"],
-        "jwks_uri": f"{AUTHORITY}/{directory}/discovery/v2.0/keys",
+        "jwks_uri": f"{base}/discovery/v2.0/keys",
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": f"{base}/v2.0",
+        "issuer": f"{AUTHORITY}/{directory}/v2.0",
         "request_uri_parameter_supported": False,
         "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
         "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
@@ -201,15 +205,24 @@ async def instance_discovery(request: Request, _issuer: TokenIssuer) -> Response
 
 
 async def token(request: Request, issuer: TokenIssuer) -> Response:
-    """The client-credentials grant, checked in the order Entra reports problems."""
+    """The client-credentials grant (apps) and the authorization-code grant (people signing in,
+    ``entra_signin``), checked in the order Entra reports problems."""
     tenant_id = request.path_params["tenant"]
-    directory = _directory(tenant_id)
+    directory = tenant_id if tenant_id in MULTI_TENANT else _directory(tenant_id)
     if isinstance(directory, Response):
         return directory
     form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
     basic_id, basic_secret = _basic_credentials(request.headers.get("authorization", ""))
     client_id = form.get("client_id") or basic_id
     secret = form.get("client_secret") or basic_secret
+    if form.get("grant_type") == "authorization_code":
+        if not GUID.match(client_id or "") or not CLIENT_SECRET.fullmatch(secret or ""):
+            return oauth_error(401, "invalid_client", 7000215,
+                               "Invalid client secret provided for the application.")
+        return redeem(form, client_id, issuer.sign_in, oauth_error)
+    if tenant_id in MULTI_TENANT:
+        return oauth_error(400, "invalid_request", 90133,
+                           f"An app cannot act in tenant '{tenant_id}': name its directory.")
     if form.get("grant_type") != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", 70003,
                            f"The app requested an unsupported grant type "
@@ -252,6 +265,10 @@ ROUTES: list[SandboxRoute[TokenIssuer]] = [
     SandboxRoute("/common/discovery/instance", instance_discovery),
     SandboxRoute("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration),
     SandboxRoute("/{tenant}/oauth2/v2.0/token", token, ("POST",)),
+    SandboxRoute("/{tenant}/oauth2/v2.0/authorize",
+                 lambda request, issuer: authorize(request, issuer.sign_in), ("GET", "POST")),
+    SandboxRoute("/{tenant}/discovery/v2.0/keys",
+                 lambda request, issuer: keys(request, issuer.sign_in)),
 ]
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from projecthub.core.config import settings
-from projecthub.services import audit, throttle
+from projecthub.services import audit, microsoft_signin, throttle
 from projecthub.services.mail import Delivery, delivery, queue_mail
 from projecthub.services.mail_compose import compose
 from projecthub.services.principal import Actor, require_instance_admin
@@ -47,6 +47,8 @@ class InstanceOverview:
     environment: str
     audit_retention_days: int
     log_format: str
+    # "Sign in with Microsoft": configured, the sandbox's, or not (and what to set).
+    microsoft_signin: str
     # Background work every backend process runs, each with what it is doing here.
     workers: list[tuple[str, str]]
     # Features that do not work here because mail cannot be sent (empty when it can).
@@ -60,7 +62,8 @@ def overview(session: Session, actor: Actor) -> InstanceOverview:
         signup=current_policy(session), mail_delivery=mode, mail_summary=_DELIVERY_TEXT[mode],
         mail_from=settings.mail_from, smtp_host=_smtp_host(), sandbox=settings.sandbox_enabled,
         environment=settings.ENV, audit_retention_days=settings.AUDIT_RETENTION_DAYS,
-        log_format="JSON lines" if settings.log_json else "text", workers=_workers(mode),
+        log_format="JSON lines" if settings.log_json else "text",
+        microsoft_signin=microsoft_signin.configuration_summary(), workers=_workers(mode),
         mail_unavailable=list(MAIL_FEATURES) if mode == Delivery.NONE else [])
 
 

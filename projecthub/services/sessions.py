@@ -15,6 +15,7 @@ from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.core.security import hash_token, new_token
 from projecthub.models import AuthSession, Membership, User
 from projecthub.services import audit
+from projecthub.services.microsoft_orgs import check_session
 from projecthub.services.principal import Actor, Principal, actor_for, principal_in_org
 from projecthub.services.scoping import act_as
 
@@ -31,10 +32,14 @@ class SessionContext:
     actor: Actor
     current_org_id: uuid.UUID | None
     display_name: str
+    # The Entra directory the session signed in from with Microsoft (None: a password).
+    microsoft_tenant_id: str | None = None
 
 
-def start_session(session: Session, user: User, *, user_agent: str = "") -> str:
-    """Create a session for a user who just proved who they are; returns the raw token once."""
+def start_session(session: Session, user: User, *, user_agent: str = "",
+                  microsoft_tenant_id: str | None = None) -> str:
+    """Create a session for a user who just proved who they are (``microsoft_tenant_id``: with
+    Microsoft, from that directory); returns the raw token once."""
     token = new_token(SESSION_PREFIX)
     now = utcnow()
     first_org = session.exec(
@@ -43,7 +48,8 @@ def start_session(session: Session, user: User, *, user_agent: str = "") -> str:
         .order_by(col(Membership.created_at))).first()
     session.add(AuthSession(
         user_id=user.id, token_hash=hash_token(token), current_org_id=first_org,
-        user_agent=user_agent[:300], created_at=now, last_seen_at=now,
+        user_agent=user_agent[:300], microsoft_tenant_id=microsoft_tenant_id,
+        created_at=now, last_seen_at=now,
         expires_at=now + timedelta(hours=settings.SESSION_ABSOLUTE_HOURS)))
     return token
 
@@ -66,7 +72,8 @@ def resolve_session(session: Session, token: str | None) -> SessionContext:
     if now - auth.last_seen_at >= _TOUCH_INTERVAL:
         auth.last_seen_at = now
         session.add(auth)
-    return SessionContext(auth.id, actor_for(user), auth.current_org_id, user.display_name)
+    return SessionContext(auth.id, actor_for(user), auth.current_org_id, user.display_name,
+                          auth.microsoft_tenant_id)
 
 
 def session_principal(session: Session, context: SessionContext) -> Principal:
@@ -75,6 +82,7 @@ def session_principal(session: Session, context: SessionContext) -> Principal:
         raise NotFound("Choose or create an organization first.")
     principal = principal_in_org(session, context.actor, context.current_org_id)
     act_as(session, principal)  # the rest of this UI event's transaction is this tenant's
+    check_session(session, principal, context.microsoft_tenant_id)
     return principal
 
 
@@ -82,6 +90,7 @@ def switch_organization(session: Session, context: SessionContext, org_id: uuid.
     """Make another organization current; only one the person actively belongs to."""
     principal = principal_in_org(session, context.actor, org_id)
     act_as(session, principal)
+    check_session(session, principal, context.microsoft_tenant_id)
     auth = session.get(AuthSession, context.session_id)
     if auth is None:
         raise NotAuthenticated("Your session has ended. Please log in again.")

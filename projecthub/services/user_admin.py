@@ -15,6 +15,7 @@ from projecthub.core.errors import Conflict, NotFound
 from projecthub.models import Membership, Organization, User
 from projecthub.services import audit, password_reset
 from projecthub.services.api_tokens import revoke_user_tokens
+from projecthub.services.microsoft_signin import linked_user_ids
 from projecthub.services.principal import Actor, require_instance_admin
 from projecthub.services.sessions import end_user_sessions
 from projecthub.services.views import View
@@ -35,6 +36,8 @@ class UserView(View):
     is_active: bool
     is_instance_admin: bool
     created_at: datetime
+    # Signs in with a linked Microsoft (Entra ID) account.
+    microsoft_linked: bool
 
 
 @dataclass(frozen=True)
@@ -57,14 +60,16 @@ def list_users(session: Session, actor: Actor, *, search: str = "", limit: int =
     users = session.exec(query.order_by(col(User.created_at).desc(), col(User.email))
                          .offset(max(offset, 0)).limit(min(max(limit, 1), PAGE_LIMIT))).all()
     orgs = _organizations(session, [u.id for u in users])
-    return UserPage([_view(u, orgs.get(u.id, [])) for u in users], int(total))
+    linked = linked_user_ids(session, [u.id for u in users])
+    return UserPage([_view(u, orgs.get(u.id, []), u.id in linked) for u in users], int(total))
 
 
 def get_user_view(session: Session, actor: Actor, user_id: uuid.UUID) -> UserView:
     """One account as the list shows it (after an action, for its answer)."""
     require_instance_admin(actor)
     user = _user(session, user_id)
-    return _view(user, _organizations(session, [user.id]).get(user.id, []))
+    return _view(user, _organizations(session, [user.id]).get(user.id, []),
+                 bool(linked_user_ids(session, [user.id])))
 
 
 def set_user_active(session: Session, actor: Actor, user_id: uuid.UUID, active: bool) -> User:
@@ -138,8 +143,9 @@ def _user(session: Session, user_id: uuid.UUID) -> User:
     return user
 
 
-def _view(user: User, organizations: list[str]) -> UserView:
+def _view(user: User, organizations: list[str], microsoft_linked: bool) -> UserView:
     return UserView(id=user.id, email=user.email, display_name=user.display_name,
                     organizations=organizations, last_login_at=user.last_login_at,
                     verified=user.email_verified_at is not None, is_active=user.is_active,
-                    is_instance_admin=user.is_instance_admin, created_at=user.created_at)
+                    is_instance_admin=user.is_instance_admin, created_at=user.created_at,
+                    microsoft_linked=microsoft_linked)

@@ -93,6 +93,24 @@ async (path, apiBase) => {
 """
 
 
+# (path, fallback, apiBase): a full-page navigation to the API's Microsoft start route (never the
+# SPA router, which would answer its own 404), with this page's origin and its safe ``?next=``.
+_MICROSOFT_JS = """
+(path, fallback, apiBase) => {
+  const safeNext = __SAFE_NEXT__;
+  const api = new URL(apiBase || window.location.origin);
+  if (["localhost", "0.0.0.0", "[::]"].includes(api.hostname)) {
+    api.hostname = window.location.hostname;
+  }
+  const url = new URL(api.origin + path);
+  url.searchParams.set("next", safeNext(new URLSearchParams(window.location.search).get("next"),
+                                        fallback, window.location.origin));
+  url.searchParams.set("origin", window.location.origin);
+  window.location.assign(url.toString());
+}
+""".replace("__SAFE_NEXT__", SAFE_NEXT_JS.strip())
+
+
 def api_base() -> str:
     """Where the browser finds the API: the page's own origin in production (one port); in
     development the backend port from Reflex's ``api_url``. Cookies are per host, not port,
@@ -113,6 +131,12 @@ def submit_auth_form(form_id: str, endpoint: str, fallback: str,
     code = _call(_SUBMIT_JS, form_id, f"{AUTH_PATH}/{endpoint}", login_path, fallback,
                  api_base())
     return rx.call_script(code, callback=callback)
+
+
+def sign_in_with_microsoft(fallback: str = "/dashboard") -> EventSpec:
+    """Go to Microsoft's sign-in page by way of the API (which keeps the flow server-side)."""
+    return rx.call_script(_call(_MICROSOFT_JS, f"{AUTH_PATH}/microsoft/start", fallback,
+                                api_base()))
 
 
 def logout() -> EventSpec:

@@ -56,7 +56,8 @@ def test_docs_page_loads_a_spec_that_lists_every_operation_the_api_serves(client
     assert documented >= DOCUMENTED_OPERATIONS
     for method, path in documented:
         concrete = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
-        answer = client.request(method, concrete)
+        # Not followed: a browser route's redirect (Sign in with Microsoft) leaves the API.
+        answer = client.request(method, concrete, follow_redirects=False)
         assert answer.status_code not in (404, 405), f"{method} {path} is documented, not served"
 
 

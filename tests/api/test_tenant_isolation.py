@@ -63,7 +63,8 @@ def world(db) -> World:
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
 NOT_TENANT_SCOPED = {
     ("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("POST", "/api/v1/auth/login"),
-    ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/signup"), ("GET", "/api/v1/auth/microsoft/start"),
+    ("GET", "/api/v1/auth/microsoft/callback"), ("POST", "/api/v1/auth/microsoft/link"),
     ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"),
     ("POST", "/api/v1/auth/password-reset"), ("POST", "/api/v1/auth/password-reset/confirm"),
     ("POST", "/api/v1/auth/verify-email"), ("POST", "/api/v1/auth/verify-email/resend"),
@@ -105,6 +106,8 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/project-import"): {"proposals": []},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
         "lifecycle": "archived"},
+    ("PUT", "/api/v1/orgs/{org_slug}/microsoft"): {"require_microsoft": True,
+                                                   "allow_join": True},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
     ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
                                         "owner_email": "x@example.com"},

@@ -83,6 +83,7 @@ def read_settings(db: DbDep, actor: ActorDep) -> InstanceSettingsPublic:
         signup=_policy(view.signup), mail_delivery=view.mail_delivery.value,
         mail_summary=view.mail_summary, mail_from=view.mail_from, smtp_host=view.smtp_host,
         sandbox=view.sandbox, environment=view.environment,
+        microsoft_signin=view.microsoft_signin,
         workers=[WorkerPublic(name=name, state=state) for name, state in view.workers],
         mail_unavailable=view.mail_unavailable)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from projecthub.ui.auth_client import submit_auth_form
+from projecthub.ui.auth_client import sign_in_with_microsoft, submit_auth_form
 from projecthub.ui.components.forms import field, form_error, submit
 from projecthub.ui.layout import button_link, page_shell
 from projecthub.ui.state.auth import AuthState
@@ -115,6 +115,25 @@ def login_form() -> rx.Component:
         field("Password", "password", type="password", auto_complete="current-password"),
         submit("Log in", width="100%"),
     )
+
+
+def _microsoft_logo() -> rx.Component:
+    """Microsoft's four squares, drawn here (no image from another site)."""
+    return rx.grid(*(rx.box(background=colour, width="9px", height="9px")
+                     for colour in ("#f25022", "#7fba00", "#00a4ef", "#ffb900")),
+                   columns="2", spacing="1", aria_hidden="true")
+
+
+def microsoft_sign_in() -> rx.Component:
+    """The other way in, below the password form. A button whose click loads the API's start
+    route as a full page (``ui.auth_client``): a link would be caught by the SPA's router."""
+    return cond(AuthState.microsoft_available, rx.vstack(
+        rx.flex(rx.separator(size="4"), rx.text("or", size="2", color_scheme="gray"),
+                rx.separator(size="4"), align="center", gap="3", width="100%"),
+        rx.button(_microsoft_logo(), "Sign in with Microsoft", type="button", size="3",
+                  variant="outline", color_scheme="gray", width="100%",
+                  id="microsoft-sign-in", on_click=sign_in_with_microsoft()),
+        spacing="4", width="100%"))
 
 
 def signup_form(invitation_token: rx.Var[str] | None = None,

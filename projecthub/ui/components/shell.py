@@ -145,8 +145,11 @@ def _org_problem() -> rx.Component:
                       rx.text("Switch to another organization from the menu above, if you "
                               "belong to one.", size="2", color_scheme="gray"),
                       color="red"),
-        notice_screen("building-2", "No organization selected", SessionState.org_problem,
-                      button_link("Create an organization", "/orgs/new", size="3")),
+        cond(SessionState.org_needs_microsoft,
+             notice_screen("log-in", "Sign in with Microsoft required", SessionState.org_problem,
+                           rx.button("Log out", size="3", on_click=logout())),
+             notice_screen("building-2", "No organization selected", SessionState.org_problem,
+                           button_link("Create an organization", "/orgs/new", size="3"))),
     )
 
 

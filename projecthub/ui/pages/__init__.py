@@ -21,6 +21,7 @@ from projecthub.ui.pages.email_change import confirm_email_page
 from projecthub.ui.pages.invite import invite_page
 from projecthub.ui.pages.login import login_page
 from projecthub.ui.pages.members import members_page
+from projecthub.ui.pages.microsoft_link import microsoft_link_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
 from projecthub.ui.pages.outbox import outbox_page
@@ -42,6 +43,8 @@ from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.email_change import EmailChangeState
 from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
+from projecthub.ui.state.microsoft_link import MicrosoftLinkState
+from projecthub.ui.state.microsoft_settings import MicrosoftSettingsState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
 from projecthub.ui.state.outbox import OutboxState
 from projecthub.ui.state.project_import import ImportState
@@ -65,6 +68,8 @@ class Route:
 
 ROUTES = (
     Route("/login", login_page, "Log in", AuthState.open_form),
+    Route("/login/microsoft", microsoft_link_page, "Link your Microsoft account",
+          MicrosoftLinkState.open_link),
     Route("/signup", signup_page, "Sign up", [AuthState.open_form, SignupPolicyState.load]),
     Route("/forgot-password", forgot_password_page, "Forgot password", RecoveryState.open_forgot),
     Route("/reset-password/[token]", reset_password_page, "Choose a new password",
@@ -83,7 +88,7 @@ ROUTES = (
     Route("/account", account_page, "Account", AccountState.load),
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),
     Route("/org/settings", org_settings_page, "Organization settings",
-          [OrgSettingsState.load, StatusSettingsState.load]),
+          [OrgSettingsState.load, StatusSettingsState.load, MicrosoftSettingsState.load]),
     Route("/org/members", members_page, "Members", MembersState.load),
     Route("/org/connections", connections_page, "Tool connections", ConnectionsState.load),
     Route("/org/templates", templates_page, "Templates", TemplatesState.load),

@@ -87,6 +87,7 @@ def _runtime() -> rx.Component:
             _fact("Sandbox tools", cond(S.sandbox, "On (PROJECTHUB_SANDBOX)", "Off")),
             _fact("Audit log kept", S.audit_retention),
             _fact("Log format", S.log_format),
+            _fact("Sign in with Microsoft", S.microsoft_signin),
         ),
         rx.heading("Background workers", as_="h3", size="3"),
         rx.data_list.root(rx.foreach(S.workers, _worker)),

@@ -41,6 +41,7 @@ class UserRow:
     active: bool
     admin: bool
     is_me: bool
+    microsoft: bool
 
 
 class UsersState(InstanceAdminState):
@@ -53,7 +54,7 @@ class UsersState(InstanceAdminState):
         self.total = page.total
         self.users = [UserRow(str(u.id), u.email, u.display_name, ", ".join(u.organizations),
                               when(u.last_login_at), iso(u.last_login_at), u.verified, u.is_active,
-                              u.is_instance_admin, u.id == actor.user_id)
+                              u.is_instance_admin, u.id == actor.user_id, u.microsoft_linked)
                       for u in page.users]
 
     @event
@@ -110,6 +111,7 @@ class InstanceSettingsState(InstanceAdminState):
     environment: rx.Field[str] = rx.field("")
     audit_retention: rx.Field[str] = rx.field("")
     log_format: rx.Field[str] = rx.field("")
+    microsoft_signin: rx.Field[str] = rx.field("")
     workers: rx.Field[list[WorkerRow]] = rx.field(default_factory=list)
     mail_unavailable: rx.Field[list[str]] = rx.field(default_factory=list)
 
@@ -121,7 +123,7 @@ class InstanceSettingsState(InstanceAdminState):
         self.signup_from_environment = view.signup.from_environment
         self.mail_summary, self.mail_from = view.mail_summary, view.mail_from
         self.smtp_host, self.sandbox = view.smtp_host, view.sandbox
-        self.environment = view.environment
+        self.environment, self.microsoft_signin = view.environment, view.microsoft_signin
         self.audit_retention = (f"{view.audit_retention_days} days "
                                 "(PROJECTHUB_AUDIT_RETENTION_DAYS; projecthub audit-purge)")
         self.log_format = view.log_format

@@ -10,6 +10,7 @@ from reflex_base.event import EventSpec
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
+from projecthub.services import microsoft_signin
 from projecthub.ui.next_path import local_path
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.slug import SlugSuggestion, org_form_errors
@@ -39,13 +40,19 @@ class AuthState(SlugSuggestion, SessionState):
     """Shared by /login, /signup and the sign-up form on /invite/[token]."""
 
     notice: rx.Field[str] = rx.field("")
+    # "Sign in with Microsoft" is offered (configured, or the sandbox's fake Entra ID).
+    microsoft_available: rx.Field[bool] = rx.field(False)
 
     @event
     def open_form(self) -> EventSpec | None:
-        """on_load: a person who is already signed in goes on; everyone else gets a clean form."""
-        self.errors = {}
+        """on_load: a person who is already signed in goes on; everyone else gets a clean form
+        (with why a Microsoft sign-in was refused, when one was: ``?microsoft=<reason>``)."""
+        query = self.router.url.query_parameters
+        refused = query.get("microsoft", "")
+        self.errors = {"form": microsoft_signin.reason_message(refused)} if refused else {}
         self._reset_slug()
-        self.notice = NOTICES.get(self.router.url.query_parameters.get("reason", ""), "")
+        self.microsoft_available = microsoft_signin.is_available()
+        self.notice = NOTICES.get(query.get("reason", ""), "")
         try:
             with session_scope() as db:
                 self._context(db)

@@ -28,6 +28,7 @@ from projecthub.core.errors import (
 )
 from projecthub.core.web import session_token_from_header
 from projecthub.services import orgs, sessions, verification
+from projecthub.services.microsoft_orgs import MicrosoftRequired
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
 from projecthub.ui.typed import event
@@ -64,6 +65,8 @@ class SessionState(rx.State):
     # Why the current organization cannot be shown (suspended, none chosen); "" when it can.
     org_problem: rx.Field[str] = rx.field("")
     org_suspended: rx.Field[bool] = rx.field(False)
+    # The organization requires Sign in with Microsoft and this session did not use it.
+    org_needs_microsoft: rx.Field[bool] = rx.field(False)
     orgs: rx.Field[list[OrgChoice]] = rx.field(default_factory=list)
     # Field (or form section) -> message, shown next to the input it is about.
     errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
@@ -108,14 +111,15 @@ class SessionState(rx.State):
         self.org_name = next((o.name for o in mine if o.id == current), "")
         try:
             principal = sessions.session_principal(db, context)
-        except (NotFound, OrganizationSuspended) as exc:
+        except (NotFound, OrganizationSuspended, MicrosoftRequired) as exc:
             self.role = ""
             self.org_problem = exc.message
             self.org_suspended = isinstance(exc, OrganizationSuspended)
+            self.org_needs_microsoft = isinstance(exc, MicrosoftRequired)
             return None
         self.role = principal.role.value
         self.org_problem = ""
-        self.org_suspended = False
+        self.org_suspended = self.org_needs_microsoft = False
         return principal
 
     def _to_login(self) -> EventSpec:
