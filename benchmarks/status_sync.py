@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from projecthub.services.status.worker import StatusSyncWorker
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
@@ -48,7 +49,6 @@ from projecthub.sandbox import productive_state as prod_st
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from projecthub.services.principal import Principal
 from projecthub.services.status.sync import SyncConfig
-from projecthub.services.status.worker import StatusSyncWorker
 from projecthub.services.tool_clients import ToolClients
 
 GOAL = 1.2
