@@ -67,9 +67,12 @@ async def recover_stalled_jobs(app: procrastinate.App, stalled_seconds: float) -
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds):
         try:
             await app.job_manager.retry_job(job)
-            recovered += 1
         except exceptions.UniqueViolation:
             await app.job_manager.finish_job(job, status=jobs.Status.FAILED, delete_job=False)
+            log.warning("job %s (%s) of a stalled worker closed: a copy is already queued",
+                        job.id, job.task_name)
+            continue
+        recovered += 1
         log.warning("job %s (%s) of a stalled worker handed back to the queue", job.id,
                     job.task_name)
     return recovered
