@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -74,7 +76,11 @@ def default_context(deferrer: Deferrer) -> Context:
 
 
 def runner_config() -> RunnerConfig:
+    """The lease owner names the host and process, so an operator (or a test) can tell which
+    process holds a run."""
+    worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     return RunnerConfig(session_factory=new_session, tools_factory=tool_clients,
+                        worker_id=worker_id,
                         lease=timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS))
 
 
