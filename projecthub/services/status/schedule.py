@@ -6,8 +6,9 @@ counted from the epoch). A planner runs once per window (a minute) and plans the
 slot falls in the coming window, in batches keyed by organization, window and number, so the
 engine's queueing locks refuse a second copy of a batch. Projects never synced, or left behind
 for two intervals (the workers were down), are caught up in the next window. A batch checks
-again before syncing each project (:func:`needs_sync`): a project synced in the last half
-interval (by hand, or by another batch) is skipped, so none is synced twice in one cycle.
+again before syncing each project (:func:`needs_sync`): a project synced less than an interval
+ago (by hand, or by another batch; less a little slack for how late a batch runs) is skipped, so
+none is synced twice in one cycle.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from projecthub.services.status.settings import settings_from
 LIVE = ("active", "on_hold", "completed")
 BATCH_SIZE = 25
 WINDOW = timedelta(minutes=1)
+# A batch runs at its first project's slot and a little late at times: a project synced one
+# interval ago, give or take this, is due again.
+SLACK = 2 * WINDOW
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ def plan_sync(session: Session, window_start: datetime,
 
 
 def needs_sync(session: Session, project_id: uuid.UUID, now: datetime) -> bool:
-    """Still live and not synced in the last half of its organization's interval."""
+    """Still live and not synced within its organization's interval (less :data:`SLACK`, and at
+    least half the interval)."""
     row = session.exec(
         select(Project.lifecycle, Organization.settings, ProjectStatus.synced_at)
         .join(Organization, col(Organization.id) == col(Project.organization_id))
@@ -96,8 +101,8 @@ def needs_sync(session: Session, project_id: uuid.UUID, now: datetime) -> bool:
         .where(col(Project.id) == project_id)).first()
     if row is None or row[0] not in LIVE:
         return False
-    synced_at = row[2]
-    return synced_at is None or now - as_utc(synced_at) >= _interval(row[1]) / 2
+    synced_at, interval = row[2], _interval(row[1])
+    return synced_at is None or now - as_utc(synced_at) >= max(interval - SLACK, interval / 2)
 
 
-__all__ = ["BATCH_SIZE", "WINDOW", "SyncBatch", "needs_sync", "next_slot", "plan_sync"]
+__all__ = ["BATCH_SIZE", "SLACK", "WINDOW", "SyncBatch", "needs_sync", "next_slot", "plan_sync"]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from projecthub.models import Lifecycle, Organization, Project, ProjectStatus
 from projecthub.services.status.schedule import (
     BATCH_SIZE,
+    SLACK,
     WINDOW,
     needs_sync,
     next_slot,
@@ -79,16 +80,18 @@ def test_never_synced_and_long_overdue_projects_are_caught_up_at_once(db):
     assert overdue[0].run_at == START
 
 
-def test_a_project_synced_in_the_last_half_interval_is_skipped(db):
+def test_a_project_synced_within_its_interval_is_skipped(db):
     org = make_org(db, make_user(db))
-    (project_id,) = _projects(db, org, 1, synced_at=START - timedelta(minutes=14))
+    (project_id,) = _projects(db, org, 1, synced_at=START - timedelta(minutes=20))
     assert not needs_sync(db, project_id, START)
-    assert needs_sync(db, project_id, START + timedelta(minutes=1))
+    assert not needs_sync(db, project_id, START + timedelta(minutes=7))
+    # A batch a little early at its slot (it runs at its first project's) still syncs.
+    assert needs_sync(db, project_id, START + timedelta(minutes=10) - SLACK)
     project = db.get(Project, project_id)
     project.lifecycle = Lifecycle.ARCHIVED
     db.add(project)
     db.commit()
-    assert not needs_sync(db, project_id, START + timedelta(minutes=1))
+    assert not needs_sync(db, project_id, START + timedelta(minutes=10))
 
 
 def test_a_slot_is_within_one_interval_and_fixed_per_project():
