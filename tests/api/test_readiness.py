@@ -3,27 +3,12 @@ check otherwise, and never a connection string."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 
 from projecthub.api.routes import readiness
 from projecthub.core.config import settings
 from projecthub.core.db import build_engine
-
-
-@pytest.fixture
-def worker_heartbeat(engine: Engine) -> Iterator[None]:
-    """On PostgreSQL a job worker somewhere has just sent its heartbeat (SQLite: in process)."""
-    postgres = engine.dialect.name == "postgresql"
-    if postgres:
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO procrastinate_workers DEFAULT VALUES"))
-    yield
-    if postgres:
-        with engine.begin() as connection:
-            connection.execute(text("DELETE FROM procrastinate_workers"))
 
 
 @pytest.mark.usefixtures("worker_heartbeat")
