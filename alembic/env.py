@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import projecthub.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
 from projecthub.core.config import settings
+from projecthub.core.migrations import is_ours
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -26,7 +27,8 @@ def _url() -> str:
 def run_migrations_offline() -> None:
     url = _url()
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      compare_type=True, render_as_batch=url.startswith("sqlite"))
+                      compare_type=True, render_as_batch=url.startswith("sqlite"),
+                      include_name=is_ours)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,7 +39,8 @@ def run_migrations_online() -> None:
                                      poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          compare_type=True, render_as_batch=url.startswith("sqlite"))
+                          compare_type=True, render_as_batch=url.startswith("sqlite"),
+                          include_name=is_ours)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -3,8 +3,8 @@
 Every request takes ``--latency-ms`` (50) in the sandbox; our connectors' own per-connection
 limiters keep to the vendors' limits (Productive 100 per 10 s and 4000 per 30 min; Jira and
 Confluence the connectors' default burst limit of 20 per second; Graph 15 per second), with at
-most 4 requests in flight per connection. The real background worker (``StatusSyncWorker``, its
-default 8 projects at a time) refreshes every due project, pass after pass, until none is due.
+most 4 requests in flight per connection. The real background task (``sync_projects`` batches of
+up to 25 projects, 8 at a time each, ``--concurrency`` jobs at once) refreshes every project.
 
 The baseline is a lower bound computed from what the sandbox counted, per tool: the rate bound
 (the least time a sliding window of L requests per T seconds lets R requests out,
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -42,13 +41,14 @@ from benchmarks.transports import TransportPool, add_what_if_option, transport_f
 from benchmarks.world import TENANT, connect_tools, make_org
 from projecthub.connectors import confluence, graph, jira, productive
 from projecthub.connectors.ratelimit import Window
+from projecthub.jobs import work
 from projecthub.models import Lifecycle, Project, ProjectResource, StatusSnapshot
 from projecthub.sandbox import SandboxApp
 from projecthub.sandbox import productive_state as prod_st
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from projecthub.services.principal import Principal
+from projecthub.services.status.schedule import SyncBatch, plan_sync
 from projecthub.services.status.sync import SyncConfig
-from projecthub.services.status.worker import StatusSyncWorker
 from projecthub.services.tool_clients import ToolClients
 
 GOAL = 1.2
@@ -139,18 +139,32 @@ class Outcome:
     failures: int
 
 
+class _NoDefer:
+    async def defer(self, job: work.Job) -> bool:  # noqa: ARG002  (sync batches defer nothing)
+        return False
+
+
 async def sync_everything(config: SyncConfig, *, concurrency: int, n: int,
                           factory: object) -> tuple[float, int]:
-    """Run the worker's passes until nothing is due (bounded: a pass takes at most 200)."""
-    worker = StatusSyncWorker(config, concurrency=concurrency)
-    started, passes = time.perf_counter(), 0
+    """What the job engine does: plan the batches (all new projects are caught up at once) and
+    run them as ``sync_projects`` jobs, ``concurrency`` at a time. Returns (wall, batches)."""
+    context = work.Context(_NoDefer(), work.runner_config(), config)
+    with config.session_factory() as session:
+        batches = plan_sync(session, config.now())
+    assert sum(len(b.project_ids) for b in batches) == n
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(batch: SyncBatch) -> None:
+        async with slots:
+            await work.sync_projects(context, [str(p) for p in batch.project_ids])
+
+    started = time.perf_counter()
     try:
-        while passes < math.ceil(n / 200) + 3 and await worker.sync_due():
-            passes += 1
+        await asyncio.gather(*(one(b) for b in batches))
     finally:
         if isinstance(factory, TransportPool):
             await factory.shutdown()
-    return time.perf_counter() - started, passes
+    return time.perf_counter() - started, len(batches)
 
 
 def run(n: int, db_kind: str, postgres_url: str, *, latency: float, concurrency: int,
@@ -206,7 +220,7 @@ def report(outcome: Outcome, latency: float) -> float:
     print_table(["size", "tool", "requests", "limit", "rate bound s", "conc. bound s"], rows)
     bound = max(max(pair) for pair in tool_bounds.values())
     ratio = outcome.wall / bound
-    print(f"N={outcome.n}: wall {outcome.wall:.1f}s in {outcome.passes} worker passes, bound "
+    print(f"N={outcome.n}: wall {outcome.wall:.1f}s in {outcome.passes} sync batches, bound "
           f"{bound:.1f}s, failed fetches {outcome.failures}, requests by tool "
           f"{dict(sorted(outcome.counts.items()))}")
     return ratio

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 
 import httpx
 import reflex as rx
@@ -17,13 +16,9 @@ from projecthub.api.origin_check import with_origin_check
 from projecthub.api.security_headers import with_security_headers
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
+from projecthub.jobs.runtime import BackgroundJobs
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
-from projecthub.services import microsoft_signin
-from projecthub.services.mail_sender import MailSender
-from projecthub.services.provisioning.runner import RunnerConfig
-from projecthub.services.provisioning.worker import ProvisioningWorker
-from projecthub.services.status.worker import StatusSyncWorker
-from projecthub.services.wiring import new_session, sync_config, tool_clients
+from projecthub.services import dispatch, microsoft_signin
 from projecthub.ui import styles
 from projecthub.ui.landing import landing_page
 from projecthub.ui.layout import CONTRAST_STYLESHEET, favicon
@@ -44,12 +39,12 @@ def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp]:
     microsoft_signin.transport = lambda: httpx.ASGITransport(app=sandbox)
 
     def transform(inner: ASGIApp) -> ASGIApp:
-        async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        async def route(scope: Scope, receive: Receive, send: Send) -> None:
             path = scope.get("path", "")
             is_sandbox = path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/")
             await (sandbox if is_sandbox else inner)(scope, receive, send)
 
-        return dispatch
+        return route
 
     return transform
 
@@ -65,48 +60,24 @@ def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
     return transformers
 
 
-def _runner_config() -> RunnerConfig:
-    return RunnerConfig(session_factory=new_session, tools_factory=tool_clients,
-                        lease=timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS))
-
-
 @contextlib.asynccontextmanager
-async def provisioning_worker() -> AsyncIterator[None]:
-    """Every backend process drives waiting runs and resumes those whose worker died."""
-    worker = ProvisioningWorker(_runner_config())
-    task = asyncio.create_task(worker.run_forever())
+async def background_jobs() -> AsyncIterator[None]:
+    """Provisioning runs, status sync, mail and the periodic tasks (docs/architecture.md §8):
+    the job engine on a thread of its own, with a worker unless ``PROJECTHUB_WORKERS=off``
+    (then ``projecthub worker`` processes do the work; SQLite always works in process)."""
+    jobs = BackgroundJobs(run_worker=settings.WORKERS == "on" or not settings.uses_job_engine)
+    dispatch.install(await asyncio.to_thread(jobs.start))
     try:
         yield
     finally:
-        task.cancel()
-        await worker.stop()
-
-
-@contextlib.asynccontextmanager
-async def status_sync_worker() -> AsyncIterator[None]:
-    """Keep every live project's figures fresh within its organization's sync interval."""
-    task = asyncio.create_task(StatusSyncWorker(sync_config()).run_forever())
-    try:
-        yield
-    finally:
-        task.cancel()
-
-
-@contextlib.asynccontextmanager
-async def mail_sender() -> AsyncIterator[None]:
-    """Deliver queued mail through SMTP (without SMTP there is nothing to send: see /outbox)."""
-    task = asyncio.create_task(MailSender().run_forever()) if settings.SMTP_URL else None
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
+        dispatch.install(None)
+        await asyncio.to_thread(jobs.stop)
 
 
 def _lifespan_tasks() -> list[Callable[..., object]]:
     """Backend startup/shutdown work. Register it here: FastAPI's own ``lifespan=`` never runs,
     because Reflex mounts the API."""
-    return [provisioning_worker, status_sync_worker, mail_sender]
+    return [background_jobs]
 
 
 configure_logging()  # the secret-masking filter on every handler, before anything logs

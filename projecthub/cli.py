@@ -179,6 +179,25 @@ def cmd_sandbox(args: argparse.Namespace) -> str:
     return "sandbox stopped"
 
 
+def cmd_worker(args: argparse.Namespace) -> str:
+    """Run background jobs in this process until SIGINT/SIGTERM (PostgreSQL only)."""
+    if not settings.uses_job_engine:
+        raise CommandError("projecthub worker needs PostgreSQL (PROJECTHUB_DATABASE_URL); with "
+                           "SQLite the web process runs the background work itself")
+    import asyncio
+
+    from projecthub.jobs.runtime import run_worker_process
+    from projecthub.jobs.work import QUEUES
+
+    unknown = sorted(set(args.queues or ()) - set(QUEUES))
+    if unknown:
+        raise CommandError(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+    print(f"worker: {args.concurrency} job(s) at a time, queues: "
+          f"{', '.join(args.queues or QUEUES)}", flush=True)
+    asyncio.run(run_worker_process(args.concurrency, args.queues))
+    return "worker stopped"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="projecthub", description="ProjectHub operator commands. Passwords are read from a "
@@ -232,6 +251,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--admin-token", help="enables the /_sandbox fault and reset endpoints")
     p.add_argument("--empty", action="store_true", help="start tenants without demo data")
+    p = command("worker", cmd_worker,
+                "Run background jobs (provisioning, status sync, mail, periodic tasks) until "
+                "stopped; needs PostgreSQL.")
+    p.add_argument("--concurrency", type=int, default=settings.WORKER_CONCURRENCY, metavar="N",
+                   help=f"jobs run at once (default {settings.WORKER_CONCURRENCY})")
+    p.add_argument("--queues", nargs="+", metavar="QUEUE",
+                   help="only these queues (provisioning, status, mail, periodic); default all")
     command("rotate-keys", cmd_rotate_keys,
             "Re-encrypt every stored credential under the newest PROJECTHUB_SECRET_KEYS key.")
     command("audit-purge", cmd_audit_purge,

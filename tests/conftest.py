@@ -87,6 +87,20 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def worker_heartbeat(engine) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """On PostgreSQL a job worker somewhere has just sent its heartbeat, as in a running
+    deployment (``/api/v1/ready`` asks for one); SQLite runs its jobs in process."""
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO procrastinate_workers DEFAULT VALUES"))
+    yield
+    if postgres:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM procrastinate_workers"))
+
+
+@pytest.fixture
 def db(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as session:
         yield session

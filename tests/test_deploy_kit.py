@@ -41,14 +41,19 @@ def test_the_image_runs_scripts_serve_as_a_user_who_is_not_root():
     assert sum(kind == "FROM" for kind, _ in instructions) == 2  # build, then a slim runtime
 
 
-def test_compose_runs_postgres_redis_and_the_web_process_with_real_settings():
+def test_compose_runs_postgres_redis_the_web_process_and_a_worker_with_real_settings():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web"}
-    web = services["web"]
+    assert set(services) == {"postgres", "redis", "web", "worker"}
+    web, worker = services["web"], services["worker"]
     assert web["environment"]["GRANIAN_WORKERS"] == "2"
     assert web["environment"]["PROJECTHUB_ENV"] == "production"
+    assert web["environment"]["PROJECTHUB_WORKERS"] == "off"  # the worker service runs jobs
+    assert worker["entrypoint"] == ["projecthub", "worker"]
+    assert worker["environment"]["PROJECTHUB_DATABASE_URL"] == \
+        web["environment"]["PROJECTHUB_DATABASE_URL"]
     fields = set(Settings.model_fields)
-    passed = {name.removeprefix("PROJECTHUB_") for name in web["environment"]
-              if name.startswith("PROJECTHUB_")}
-    assert passed <= fields, passed - fields
+    for service in (web, worker):
+        passed = {name.removeprefix("PROJECTHUB_") for name in service["environment"]
+                  if name.startswith("PROJECTHUB_")}
+        assert passed <= fields, passed - fields

@@ -20,6 +20,7 @@ from projecthub.api.deps import DbDep
 from projecthub.core import metrics
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
+from projecthub.services import job_stats
 from projecthub.services.status.lag import sync_lag_seconds
 
 router = APIRouter()
@@ -39,7 +40,17 @@ def scrape(request: Request, db: DbDep) -> Response:
         "projecthub_status_sync_lag_seconds",
         "Age of the oldest stored figure of each organization", "organization",
         sync_lag_seconds(db, utcnow()))
-    return Response(metrics.exposition() + lag, media_type=CONTENT_TYPE_LATEST)
+    jobs = (job_stats.queue_stats(db) if db.get_bind().dialect.name == "postgresql"
+            else metrics.local_job_stats())
+    depth = metrics.gauge_exposition(
+        "projecthub_job_queue_depth", "Background jobs ready to run and not started, by queue",
+        "queue", {queue: count for queue, (count, _) in jobs.items()})
+    oldest = metrics.gauge_exposition(
+        "projecthub_job_oldest_age_seconds",
+        "How long the oldest job ready to run has waited, by queue", "queue",
+        {queue: age for queue, (_, age) in jobs.items()})
+    return Response(metrics.exposition() + lag + depth + oldest,
+                    media_type=CONTENT_TYPE_LATEST)
 
 
 class HttpMetrics:

@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     # How long a provisioning worker's claim on a run lasts without renewal (renewed every third):
     # a worker that died is replaced by another after at most this long.
     PROVISIONING_LEASE_SECONDS: int = Field(default=60, ge=3)
+    # Background work (docs/architecture.md §8): "on" runs a job worker inside each web process;
+    # "off" leaves the jobs to `projecthub worker` processes (PostgreSQL only: on SQLite the web
+    # process always runs them itself).
+    WORKERS: Literal["on", "off"] = "on"
+    WORKER_CONCURRENCY: int = Field(default=8, ge=1)
+    # A worker records a heartbeat this often; one silent for WORKER_STALLED_SECONDS is taken for
+    # dead: its jobs are handed to another worker and /api/v1/ready stops counting it.
+    WORKER_HEARTBEAT_SECONDS: float = Field(default=10.0, gt=0)
+    WORKER_STALLED_SECONDS: float = Field(default=30.0, gt=0)
     # GET /metrics answers only with this bearer token; unset, /metrics is 404.
     METRICS_TOKEN: str | None = None
     # Where backend workers share metric files (prometheus_client's own name; scripts/serve
@@ -140,6 +149,12 @@ class Settings(BaseSettings):
     @property
     def log_json(self) -> bool:
         return self.LOG_FORMAT == "json" if self.LOG_FORMAT else self.is_production
+
+    @property
+    def uses_job_engine(self) -> bool:
+        """PostgreSQL runs background work on procrastinate; SQLite (the embedded default) runs
+        the same tasks in process."""
+        return self.DATABASE_URL.startswith("postgresql")
 
     @property
     def sandbox_enabled(self) -> bool:

@@ -8,7 +8,7 @@ sees the process it reached, which is right for a single process.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from prometheus_client import (
     CollectorRegistry,
@@ -93,6 +93,22 @@ def db_pool_timed_out() -> None:
     DB_POOL_TIMEOUTS.inc()
 
 
+# Background jobs ready to run, by queue: (how many, seconds the oldest has waited).
+JobStats = Mapping[str, tuple[int, float]]
+_local_job_stats: Callable[[], JobStats] | None = None
+
+
+def report_local_jobs(source: Callable[[], JobStats] | None) -> None:
+    """The in-process job engine (SQLite) registers where its queue figures come from; on
+    PostgreSQL they are read from procrastinate's tables at scrape time instead."""
+    global _local_job_stats
+    _local_job_stats = source
+
+
+def local_job_stats() -> JobStats:
+    return _local_job_stats() if _local_job_stats is not None else {}
+
+
 def exposition() -> bytes:
     """The text format of everything recorded, in every worker when they share a directory."""
     if settings.PROMETHEUS_MULTIPROC_DIR is None:
@@ -133,7 +149,9 @@ __all__ = [
     "gauge_exposition",
     "http_request",
     "http_request_took",
+    "local_job_stats",
     "provisioning_run_finished",
+    "report_local_jobs",
     "vendor_response",
     "vendor_retry",
     "vendor_throttle_wait",

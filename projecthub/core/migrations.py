@@ -20,6 +20,12 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
+def is_ours(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Alembic's ``include_name``: procrastinate's tables (migration 0007) are its own schema,
+    installed from its SchemaManager, not described by our models."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def upgrade_database(database_url: str | None = None, revision: str = "head") -> None:
     """Bring the database to ``revision``; the only way the schema is made."""
     command.upgrade(alembic_config(database_url), revision)

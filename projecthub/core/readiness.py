@@ -68,4 +68,26 @@ def check_redis(url: str | None) -> Check:
     return Check("redis", True, "reachable")
 
 
-__all__ = ["Check", "check_database", "check_redis"]
+def check_workers(engine: Engine, stalled_seconds: float) -> Check:
+    """On PostgreSQL some job worker (in a web process or ``projecthub worker``) must have sent
+    a heartbeat recently, or runs, figures and mail stand still. SQLite runs the jobs in this
+    process: nothing to check."""
+    if engine.dialect.name != "postgresql":
+        return Check("workers", True, "in process")
+    try:
+        with engine.connect() as connection:
+            age = connection.execute(text(
+                "SELECT EXTRACT(EPOCH FROM now() - max(last_heartbeat)) "
+                "FROM procrastinate_workers")).scalar()
+    except SQLAlchemyError as exc:
+        log.warning("readiness: worker heartbeats unreadable (%s)", type(exc).__name__)
+        return Check("workers", False, "unknown: heartbeats unreadable")
+    if age is None:
+        return Check("workers", False, "no job worker running: start `projecthub worker` or "
+                                       "leave PROJECTHUB_WORKERS on")
+    if float(age) > stalled_seconds:
+        return Check("workers", False, f"last worker heartbeat {float(age):.0f} s ago")
+    return Check("workers", True, f"heartbeat {float(age):.0f} s ago")
+
+
+__all__ = ["Check", "check_database", "check_redis", "check_workers"]

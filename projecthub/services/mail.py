@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from projecthub.core.config import settings
 from projecthub.core.errors import PermissionDenied
 from projecthub.models import MailStatus, OutboxMessage, User
+from projecthub.services import dispatch
 from projecthub.services.mail_compose import MailContent
 from projecthub.services.principal import Actor
 
@@ -52,8 +53,11 @@ def queue_mail(session: Session, *, to: str, kind: str, content: MailContent) ->
     if not mail_ready():
         log.warning("No PROJECTHUB_SMTP_URL: a %s message was not sent", kind)
         return False
-    session.add(OutboxMessage(to_address=to, subject=content.subject[:200], kind=kind,
-                              body_text=content.text, body_html=content.html))
+    message = OutboxMessage(to_address=to, subject=content.subject[:200], kind=kind,
+                            body_text=content.text, body_html=content.html)
+    session.add(message)
+    if delivery() == Delivery.SMTP:
+        dispatch.after_commit(session, lambda queue: queue.mail_queued(message.id))
     return True
 
 

@@ -1,8 +1,9 @@
 """Delivering the outbox through SMTP (``aiosmtplib``), off the request that queued the mail.
 
-``deliver`` and ``send_pending`` are plain coroutines so a job engine can call them; the
-in-process :class:`MailSender` just runs ``send_pending`` on a timer. A claim moves a message's
-``next_attempt_at`` forward first, so two workers never send the same message at once.
+``deliver`` and ``send_pending`` are plain coroutines: the job engine's ``send_mail`` task calls
+``deliver`` for each queued message and retries it at ``next_attempt_at`` (``projecthub/jobs``).
+A claim moves a message's ``next_attempt_at`` forward first, so two workers never send the same
+message at once.
 Temporary failures (4xx replies, connection errors) are retried with back-off; 5xx replies and
 exhausted attempts mark the message failed. The body is blanked once it is settled: it may hold
 a link's secret and nobody needs it after delivery.
@@ -14,15 +15,15 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
-from sqlmodel import Session, col, select, update
+from sqlmodel import col, select, update
 
-from projecthub.core.clock import utcnow
+from projecthub.core.clock import as_utc, utcnow
 from projecthub.core.config import settings
 from projecthub.core.db import session_scope
 from projecthub.models import MailStatus, OutboxMessage
@@ -153,37 +154,29 @@ async def deliver(message_id: uuid.UUID) -> MailStatus | None:
     return status
 
 
-def _due(db: Session, limit: int) -> list[uuid.UUID]:
-    return list(db.exec(select(OutboxMessage.id).where(
-        OutboxMessage.status == MailStatus.PENDING, col(OutboxMessage.next_attempt_at) <= utcnow(),
-    ).order_by(col(OutboxMessage.next_attempt_at)).limit(limit)).all())
+def due_message_ids(limit: int = 50) -> list[uuid.UUID]:
+    """Messages waiting for an attempt now, oldest first (the outbox sweep's backstop)."""
+    with session_scope() as db:
+        return list(db.exec(select(OutboxMessage.id).where(
+            OutboxMessage.status == MailStatus.PENDING,
+            col(OutboxMessage.next_attempt_at) <= utcnow(),
+        ).order_by(col(OutboxMessage.next_attempt_at)).limit(limit)).all())
+
+
+def next_attempt_at(message_id: uuid.UUID) -> datetime | None:
+    """When a message still pending may be tried again; ``None`` once it is settled."""
+    with session_scope() as db:
+        row = db.get(OutboxMessage, message_id)
+        if row is None or row.status != MailStatus.PENDING:
+            return None
+        return as_utc(row.next_attempt_at)
 
 
 async def send_pending(limit: int = 50) -> int:
     """Attempt every due message (up to ``limit``); returns how many were sent."""
     if settings.SMTP_URL is None:
         return 0
-
-    def due() -> list[uuid.UUID]:
-        with session_scope() as db:
-            return _due(db, limit)
-
     sent = 0
-    for message_id in await asyncio.to_thread(due):
+    for message_id in await asyncio.to_thread(due_message_ids, limit):
         sent += await deliver(message_id) == MailStatus.SENT
     return sent
-
-
-class MailSender:
-    """The in-process sender: a lifespan task in every backend process (claims keep them apart)."""
-
-    def __init__(self, poll_seconds: float = 5.0) -> None:
-        self.poll_seconds = poll_seconds
-
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                await send_pending()
-            except Exception:  # a database hiccup must not end the sender
-                log.exception("Mail sender pass failed")
-            await asyncio.sleep(self.poll_seconds)

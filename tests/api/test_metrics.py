@@ -4,12 +4,15 @@ and then HTTP requests by route template, sync lag per organization and the DB p
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import select
 
+from projecthub.core import metrics
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
 from projecthub.core.db import TimedQueuePool
@@ -104,3 +107,32 @@ def test_requests_are_timed_by_route_template(client):
     client.get("/api/v1/orgs/some-org/projects")
     assert sample("projecthub_http_request_duration_seconds_count", method="GET",
                   route=template) == before + 1
+
+
+@pytest.fixture
+def a_waiting_mail_job(engine, monkeypatch) -> Iterator[None]:
+    """One mail job ready to run: in procrastinate's table on PostgreSQL, in the in-process
+    engine's figures on SQLite."""
+    if engine.dialect.name != "postgresql":
+        monkeypatch.setattr(metrics, "_local_job_stats", lambda: {"mail": (1, 42.0)})
+        yield
+        return
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status) "
+            "VALUES ('mail', 'send_mail', '{}', 'todo')"))
+        connection.execute(text(
+            "UPDATE procrastinate_events SET at = now() - interval '42 seconds'"))
+    yield
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM procrastinate_events"))
+        connection.execute(text("DELETE FROM procrastinate_jobs"))
+
+
+@pytest.mark.usefixtures("token", "a_waiting_mail_job")
+def test_job_queue_depth_and_oldest_job_age_by_queue(client):
+    body = client.get("/metrics", headers=AUTH).text
+    assert 'projecthub_job_queue_depth{queue="mail"} 1.0' in body
+    age = next(line for line in body.splitlines()
+               if line.startswith('projecthub_job_oldest_age_seconds{queue="mail"}'))
+    assert 42 <= float(age.rsplit(" ", 1)[1]) < 60

@@ -3,20 +3,46 @@ check otherwise, and never a connection string."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine
+import pytest
+from sqlalchemy import create_engine, text
 
 from projecthub.api.routes import readiness
 from projecthub.core.config import settings
+from projecthub.core.db import build_engine
 
 
+@pytest.mark.usefixtures("worker_heartbeat")
 def test_ready_when_the_database_is_at_head(client):
     response = client.get("/api/v1/ready")
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready" and body["failed"] == []
     assert {name for name, check in body["checks"].items() if check["ok"]} == {
-        "database", "migrations", "redis"}
+        "database", "migrations", "redis", "workers"}
     assert body["checks"]["redis"]["detail"] == "not configured"
+
+
+def test_postgresql_is_ready_only_with_a_recent_worker_heartbeat(client, postgres_database,
+                                                                 monkeypatch):
+    app_engine = build_engine(postgres_database)
+    monkeypatch.setattr(readiness, "get_engine", lambda: app_engine)
+    try:
+        response = client.get("/api/v1/ready")
+        assert response.status_code == 503
+        assert response.json()["failed"] == ["workers"]
+        assert "projecthub worker" in response.json()["checks"]["workers"]["detail"]
+        with app_engine.begin() as connection:
+            connection.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) "
+                                    "VALUES (now() - interval '10 minutes')"))
+        response = client.get("/api/v1/ready")
+        assert response.json()["failed"] == ["workers"]
+        assert response.json()["checks"]["workers"]["detail"].startswith("last worker heartbeat 60")
+        with app_engine.begin() as connection:
+            connection.execute(text("INSERT INTO procrastinate_workers DEFAULT VALUES"))
+        response = client.get("/api/v1/ready")
+        assert response.status_code == 200, response.text
+    finally:
+        app_engine.dispose()
 
 
 def test_a_database_behind_head_is_not_ready(client, tmp_path, monkeypatch):
@@ -40,6 +66,7 @@ def test_an_unreachable_database_is_named_without_its_address(client, tmp_path, 
     assert "secret-name" not in response.text and str(tmp_path) not in response.text
 
 
+@pytest.mark.usefixtures("worker_heartbeat")
 def test_unreachable_redis_is_named_without_its_url(client, monkeypatch):
     monkeypatch.setattr(settings, "REDIS_URL", "redis://:hunter2@127.0.0.1:1/0")
     response = client.get("/api/v1/ready")

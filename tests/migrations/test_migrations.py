@@ -11,14 +11,15 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import projecthub.models  # noqa: F401
-from projecthub.core.migrations import upgrade_database
+from projecthub.core.migrations import is_ours, upgrade_database
 
 
 def _assert_no_diff(url: str) -> None:
     upgrade_database(url)
     engine = create_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_name": is_ours})
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert diff == []
@@ -53,3 +54,27 @@ def test_empty_postgresql_upgrades_to_the_models(postgres_admin_url):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_postgresql_gets_procrastinates_own_schema_and_sqlite_none(postgres_database, tmp_path):
+    """0007 installs the job engine's schema from procrastinate itself (PostgreSQL only)."""
+    from procrastinate.schema import SchemaManager
+
+    engine = create_engine(postgres_database)
+    with engine.connect() as connection:
+        tables = set(connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE 'procrastinate%'")).scalars())
+        functions = set(connection.execute(text(
+            "SELECT proname FROM pg_proc WHERE proname LIKE 'procrastinate%'")).scalars())
+    engine.dispose()
+    assert {"procrastinate_jobs", "procrastinate_workers", "procrastinate_events",
+            "procrastinate_periodic_defers"} <= tables
+    assert {name for name in functions if f"FUNCTION {name}(" in SchemaManager.get_schema()} \
+        == functions
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    upgrade_database(url)
+    sqlite = create_engine(url)
+    with sqlite.connect() as connection:
+        names = connection.execute(text("SELECT name FROM sqlite_master")).scalars().all()
+    sqlite.dispose()
+    assert not [n for n in names if n.startswith("procrastinate")]

@@ -11,3 +11,6 @@ set_hypothesis_home_dir(tempfile.mkdtemp(prefix="projecthub-hypothesis-"))
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: starts real server processes (tens of seconds)")
+
+
+from tests.reliability.processes import redis_url, sandbox_server  # noqa: E402, F401  (fixtures)

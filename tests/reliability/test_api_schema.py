@@ -96,7 +96,7 @@ def sandbox_tools(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def seeded(db: Session, sandbox_tools: None) -> Seeded:
+def seeded(db: Session, sandbox_tools: None, worker_heartbeat: None) -> Seeded:
     owner = make_user(db, email="owner@example.com", name="Olive Owner")
     org = make_org(db, owner, name="Acme", slug=SLUG)
     p = principal(db, owner, org)

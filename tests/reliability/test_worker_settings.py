@@ -20,7 +20,7 @@ def test_the_provisioning_lease_comes_from_the_environment(monkeypatch):
 
 
 def test_every_backend_process_drives_runs_with_that_lease(monkeypatch):
-    from projecthub.app import _runner_config
+    from projecthub.jobs.work import runner_config
 
     monkeypatch.setattr(settings, "PROVISIONING_LEASE_SECONDS", 7)
-    assert _runner_config().lease == timedelta(seconds=7)
+    assert runner_config().lease == timedelta(seconds=7)

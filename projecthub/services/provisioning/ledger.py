@@ -66,6 +66,14 @@ def system_abandoned_runs(session: Session, now: datetime | None = None) -> list
     return list(rows)
 
 
+def system_lease_until(session: Session, run_id: uuid.UUID) -> datetime | None:
+    """When the lease on a run that still wants driving runs out (``None``: free, or done)."""
+    run = session.get(ProvisioningRun, run_id)
+    if run is None or run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+        return None
+    return run.lease_until
+
+
 def load_steps(session: Session, run_id: uuid.UUID) -> list[ProvisioningStep]:
     return list(session.exec(select(ProvisioningStep).where(
         ProvisioningStep.run_id == run_id).order_by(col(ProvisioningStep.position))).all())

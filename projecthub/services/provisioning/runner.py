@@ -64,17 +64,36 @@ def _claim(config: RunnerConfig, run_id: uuid.UUID) -> bool:
         return ledger.system_claim_run(session, run_id, config.worker_id, config.lease)
 
 
+def _held_elsewhere(config: RunnerConfig, run_id: uuid.UUID) -> bool:
+    """The run still wants driving, but under another worker's lease (ours ran out)."""
+    with config.session_factory() as session:
+        run = session.get(ProvisioningRun, run_id)
+        return (run is not None and run.status in (RunStatus.PENDING, RunStatus.RUNNING)
+                and run.lease_owner != config.worker_id)
+
+
 @contextlib.asynccontextmanager
-async def _lease_kept(config: RunnerConfig, run_id: uuid.UUID) -> AsyncIterator[None]:
-    """Renew the run lease while long steps (Teams creation) are in flight."""
+async def _lease_kept(config: RunnerConfig, run_id: uuid.UUID) -> AsyncIterator[asyncio.Event]:
+    """Renew the run lease while long steps (Teams creation) are in flight. A renewal refused
+    because another worker took the run over (this one stalled past its lease) cancels the
+    driving task: its steps stop, and the new owner looks each one up before creating it. The
+    event it yields tells that cancellation apart from any other."""
+    driving = asyncio.current_task()
+    lost = asyncio.Event()
+
     async def renew() -> None:
         while True:
             await asyncio.sleep(config.lease.total_seconds() / 3)
-            await asyncio.to_thread(_claim, config, run_id)
+            if (not await asyncio.to_thread(_claim, config, run_id)
+                    and await asyncio.to_thread(_held_elsewhere, config, run_id)):
+                lost.set()
+                if driving is not None:
+                    driving.cancel()
+                return
 
     task = asyncio.create_task(renew())
     try:
-        yield
+        yield lost
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -82,8 +101,8 @@ async def _lease_kept(config: RunnerConfig, run_id: uuid.UUID) -> AsyncIterator[
 
 
 async def drive_run(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
-    """Run until the run is finished; None if another live worker owns it. Every log line of
-    the run, its steps' included, names the run, its project and organization."""
+    """Run until the run is finished; None if another live worker owns it (or took it over).
+    Every log line of the run, its steps' included, names the run, its project and organization."""
     with log_context.scope(run_id=run_id):
         return await _drive(run_id, config)
 
@@ -99,17 +118,31 @@ async def _drive(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
         tools = config.tools_factory(_run_principal(config, run))
     except AppError as exc:
         return _fail_run(config, run_id, exc.message)
-    async with _lease_kept(config, run_id):
-        while True:
-            if not _claim(config, run_id):
-                return _finish(config, run_id) if _cancelled(config, run_id) else None
-            with config.session_factory() as session:
-                steps = ledger.load_steps(session, run_id)
-            ready = _ready(steps)
-            if not ready:
-                return _finish(config, run_id)
-            outputs = {s.key: s.outputs for s in steps if s.status in DONE}
-            await asyncio.gather(*(_execute(config, tools, s, outputs) for s in ready))
+    async with _lease_kept(config, run_id) as lost:
+        try:
+            return await _drive_steps(config, tools, run_id)
+        except asyncio.CancelledError:
+            if not lost.is_set():
+                raise
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()
+            log.warning("run %s: lease lost to another worker; stopped its steps here", run_id)
+            return None
+
+
+async def _drive_steps(config: RunnerConfig, tools: ToolClients,
+                       run_id: uuid.UUID) -> RunStatus | None:
+    while True:
+        if not _claim(config, run_id):
+            return _finish(config, run_id) if _cancelled(config, run_id) else None
+        with config.session_factory() as session:
+            steps = ledger.load_steps(session, run_id)
+        ready = _ready(steps)
+        if not ready:
+            return _finish(config, run_id)
+        outputs = {s.key: s.outputs for s in steps if s.status in DONE}
+        await asyncio.gather(*(_execute(config, tools, s, outputs) for s in ready))
 
 
 def _cancelled(config: RunnerConfig, run_id: uuid.UUID) -> bool:

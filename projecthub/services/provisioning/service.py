@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from projecthub.core.errors import Conflict
 from projecthub.models import Project, ProvisioningRun, ProvisioningStep, Role, RunStatus
 from projecthub.models import StepStatus as S
-from projecthub.services import audit, projects
+from projecthub.services import audit, dispatch, projects
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.provisioning.plan import PlanInput, PlannedStep, build_plan
 from projecthub.services.scoping import get_scoped, scoped_select
@@ -76,8 +76,8 @@ def plan_for(session: Session, principal: Principal, *, template_version_id: uui
 
 def start_project(session: Session, principal: Principal, *, template_version_id: uuid.UUID,
                   answers: dict[str, Any]) -> tuple[Project, ProvisioningRun]:
-    """Create the project and its run with every step in the caller's transaction; the worker
-    sees the run (and calls a tool) only once the caller has committed it."""
+    """Create the project and its run with every step in the caller's transaction; the job
+    engine is told to drive it (and calls a tool) only once the caller has committed it."""
     require_role(principal, Role.MEMBER)
     version, _ = load_version(session, principal, template_version_id)
     project_id = uuid.uuid4()
@@ -97,7 +97,13 @@ def start_project(session: Session, principal: Principal, *, template_version_id
             idempotency_key=step.idempotency_key))
     audit.record(session, principal, "run.started", target_type="run", target_id=run.id,
                  detail={"project": project.key, "steps": len(plan)})
+    _drive_after_commit(session, run.id)
     return project, run
+
+
+def _drive_after_commit(session: Session, run_id: uuid.UUID) -> None:
+    """Ask the job engine to drive the run once the caller has committed it."""
+    dispatch.after_commit(session, lambda queue: queue.run_ready(run_id))
 
 
 def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunView:
@@ -149,6 +155,7 @@ def retry_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunV
     run.status, run.error, run.finished_at, run.lease_until = RunStatus.PENDING, "", None, None
     session.add(run)
     audit.record(session, principal, "run.retried", target_type="run", target_id=run.id)
+    _drive_after_commit(session, run.id)
     return _view(session, principal, run)
 
 

@@ -34,7 +34,7 @@ from projecthub.models import (
 from projecthub.models.status_data import SUMMARY_TYPES, AnySummary
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
-from projecthub.services.status.settings import settings_from, settings_of
+from projecthub.services.status.settings import settings_of
 from projecthub.services.status.summaries import FETCHERS
 from projecthub.services.tool_clients import SessionFactory, ToolClients
 
@@ -169,21 +169,3 @@ def _record_day(session: Session, project: Project, figures: Figures,
                             day=now.date())
     day.figures = figures
     session.add(day)
-
-
-def due_projects(session: Session, now: datetime, *, limit: int = 200) -> list[uuid.UUID]:
-    """Live projects whose figures are older than their organization's sync interval."""
-    rows = session.exec(
-        select(Project.id, Organization.settings, ProjectStatus.synced_at)
-        .join(Organization, col(Organization.id) == col(Project.organization_id))
-        .outerjoin(ProjectStatus, col(ProjectStatus.project_id) == col(Project.id))
-        .where(col(Project.lifecycle).in_(["active", "on_hold", "completed"]),
-               or_(col(ProjectStatus.synced_at).is_(None),
-                   col(ProjectStatus.synced_at) < now - timedelta(minutes=1)))
-        .order_by(col(ProjectStatus.synced_at).asc().nulls_first()).limit(limit * 4)).all()
-    due = []
-    for project_id, org_settings, synced_at in rows:
-        interval = settings_from(org_settings)
-        if synced_at is None or now - synced_at >= timedelta(minutes=interval.sync_minutes):
-            due.append(project_id)
-    return due[:limit]

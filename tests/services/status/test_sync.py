@@ -3,8 +3,6 @@ tool fails, a lease so one worker syncs a project at a time, and daily history."
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import select
 
@@ -12,7 +10,7 @@ from projecthub.models import ProjectStatus, StatusHistory, StatusSnapshot
 from projecthub.sandbox import Fault
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
-from projecthub.services.status.sync import SyncConfig, claim, due_projects, refresh_project
+from projecthub.services.status.sync import SyncConfig, claim, refresh_project
 from tests.services.provisioning.world import TENANT, answers, build_world
 
 
@@ -103,13 +101,3 @@ async def test_one_worker_at_a_time_per_project(world, db):
     assert await refresh_project(project.id, sync_config(world, worker_id="b")) is None
     world.clock.advance(first.lease.total_seconds() + 1)
     assert await refresh_project(project.id, sync_config(world, worker_id="b")) is not None
-
-
-async def test_due_projects_follow_the_org_interval(world, db):
-    project = await provisioned(world, db)
-    now = world.clock.now()
-    assert project.id in due_projects(db, now)
-    await refresh_project(project.id, sync_config(world))
-    db.expire_all()
-    assert project.id not in due_projects(db, now + timedelta(minutes=29))
-    assert project.id in due_projects(db, now + timedelta(minutes=30))

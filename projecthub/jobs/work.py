@@ -1,0 +1,195 @@
+"""The background tasks themselves: plain coroutines that the job engine runs, the same ones on
+procrastinate (PostgreSQL) and in process (SQLite). Each one only dispatches: the provisioning
+ledger, the status leases and the outbox claims decide what really happens, so a task run twice,
+late or on a dead worker's behalf does no harm (docs/architecture.md §8).
+
+Database work runs on worker threads (``asyncio.to_thread``) or inside the runner and the sync,
+which are driven on the job engine's own event loop, never the one that serves people.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from projecthub.core.clock import as_utc
+from projecthub.core.config import settings
+from projecthub.models import MailStatus
+from projecthub.services import mail_sender
+from projecthub.services.provisioning import ledger
+from projecthub.services.provisioning.runner import RunnerConfig, drive_run
+from projecthub.services.status.schedule import SyncBatch, needs_sync, plan_sync
+from projecthub.services.status.sync import SyncConfig, refresh_project
+from projecthub.services.wiring import new_session, sync_config, tool_clients
+
+log = logging.getLogger("projecthub.jobs")
+QUEUES = ("provisioning", "status", "mail", "periodic")
+SYNC_CONCURRENCY = 8  # projects of one batch synced at once
+LEASE_MARGIN = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One piece of work to queue: a task name, JSON arguments, and how it is kept unique."""
+
+    task: str
+    args: dict[str, Any]
+    queueing_lock: str | None = None  # at most one job with this lock waits in the queue
+    run_at: datetime | None = None
+
+    @property
+    def queue(self) -> str:
+        return TASKS[self.task][0]
+
+
+class Deferrer(Protocol):
+    async def defer(self, job: Job) -> bool:
+        """Queue the job; ``False`` when a copy with its queueing lock is already waiting."""
+
+
+class MailNotSent(Exception):
+    """A temporary SMTP failure: the job runs again when the outbox allows the next attempt."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        super().__init__(f"temporary failure; next attempt at {retry_at.isoformat()}")
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the tasks need from the process that runs them."""
+
+    deferrer: Deferrer
+    runner: RunnerConfig
+    sync: SyncConfig
+
+
+def default_context(deferrer: Deferrer) -> Context:
+    return Context(deferrer, runner_config(), sync_config())
+
+
+def runner_config() -> RunnerConfig:
+    """The lease owner names the host and process, so an operator (or a test) can tell which
+    process holds a run."""
+    worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    return RunnerConfig(session_factory=new_session, tools_factory=tool_clients,
+                        worker_id=worker_id,
+                        lease=timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS))
+
+
+# -- the jobs -------------------------------------------------------------------------------------
+
+def provision_job(run_id: uuid.UUID | str, run_at: datetime | None = None) -> Job:
+    """The queueing lock keeps one waiting job per run; the run's lease keeps one driver."""
+    return Job("provision", {"run_id": str(run_id)}, f"run:{run_id}", run_at)
+
+
+def mail_job(message_id: uuid.UUID | str) -> Job:
+    return Job("send_mail", {"message_id": str(message_id)}, f"mail:{message_id}")
+
+
+def sync_job(batch: SyncBatch) -> Job:
+    return Job("sync_projects", {"project_ids": [str(p) for p in batch.project_ids]}, batch.key,
+               batch.run_at)
+
+
+# -- the tasks ------------------------------------------------------------------------------------
+
+async def provision(context: Context, run_id: str) -> str:
+    """Drive the run to its end. When another worker's lease holds it (a dead worker's, say),
+    come back when that lease runs out instead of dropping the run."""
+    status = await drive_run(uuid.UUID(run_id), context.runner)
+    if status is not None:
+        return status.value
+
+    def lease_until() -> datetime | None:
+        with context.runner.session_factory() as session:
+            return ledger.system_lease_until(session, uuid.UUID(run_id))
+
+    until = await asyncio.to_thread(lease_until)
+    if until is not None:
+        await context.deferrer.defer(provision_job(run_id, as_utc(until) + LEASE_MARGIN))
+    return "held elsewhere"
+
+
+async def send_mail(context: Context, message_id: str) -> str:  # noqa: ARG001
+    """One delivery attempt; a temporary failure raises :class:`MailNotSent` for a retry."""
+    status = await mail_sender.deliver(uuid.UUID(message_id))
+    if status == MailStatus.PENDING:
+        retry_at = await asyncio.to_thread(mail_sender.next_attempt_at, uuid.UUID(message_id))
+        if retry_at is not None:
+            raise MailNotSent(retry_at)
+    return status.value if status is not None else "not due"
+
+
+async def sync_projects(context: Context, project_ids: list[str]) -> int:
+    """Refresh a batch's projects, a few at a time, skipping any synced this cycle already."""
+    slots = asyncio.Semaphore(SYNC_CONCURRENCY)
+
+    def due(project_id: uuid.UUID) -> bool:
+        with context.sync.session_factory() as session:
+            return needs_sync(session, project_id, context.sync.now())
+
+    async def one(project_id: uuid.UUID) -> bool:
+        async with slots:
+            if not await asyncio.to_thread(due, project_id):
+                return False
+            try:
+                return await refresh_project(project_id, context.sync) is not None
+            except Exception:  # one project's trouble must not stop the others
+                log.exception("status sync of project %s failed", project_id)
+                return False
+
+    done = await asyncio.gather(*(one(uuid.UUID(p)) for p in project_ids))
+    return sum(done)
+
+
+# -- the periodic tasks ---------------------------------------------------------------------------
+
+async def resume_runs(context: Context, at: datetime) -> int:  # noqa: ARG001
+    """Backstop: queue every run that should be moving but has no live lease (its start notice
+    was lost, or its worker died)."""
+    def abandoned() -> list[uuid.UUID]:
+        with context.runner.session_factory() as session:
+            return ledger.system_abandoned_runs(session)
+
+    return sum([await context.deferrer.defer(provision_job(run_id))
+                for run_id in await asyncio.to_thread(abandoned)])
+
+
+async def plan_status_sync(context: Context, at: datetime) -> int:
+    """Queue the status-sync batches of the window starting at ``at``."""
+    def plan() -> list[SyncBatch]:
+        with context.sync.session_factory() as session:
+            return plan_sync(session, at)
+
+    return sum([await context.deferrer.defer(sync_job(b)) for b in await asyncio.to_thread(plan)])
+
+
+async def sweep_outbox(context: Context, at: datetime) -> int:  # noqa: ARG001
+    """Backstop: queue every message due for an attempt (queued by a process without the
+    engine, such as a CLI command, or whose notice was lost)."""
+    if settings.SMTP_URL is None:
+        return 0
+    return sum([await context.deferrer.defer(mail_job(m))
+                for m in await asyncio.to_thread(mail_sender.due_message_ids)])
+
+
+Task = Callable[..., Awaitable[object]]
+# name -> (queue, coroutine taking the context and the job's arguments)
+TASKS: dict[str, tuple[str, Task]] = {
+    "provision": ("provisioning", provision),
+    "send_mail": ("mail", send_mail),
+    "sync_projects": ("status", sync_projects),
+}
+
+__all__ = ["QUEUES", "TASKS", "Context", "Deferrer", "Job", "MailNotSent", "default_context",
+           "mail_job", "plan_status_sync", "provision_job", "resume_runs", "runner_config",
+           "sweep_outbox", "sync_job"]
