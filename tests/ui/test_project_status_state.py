@@ -128,11 +128,12 @@ async def test_a_fresh_four_tool_project_has_cards_with_figures_and_links_for_th
 
     assert not any(c.stale for c in state.cards)
     budget = _figures(state, "Productive project")["Budget"]
-    assert budget == ("€0", "")
-    productive = next(c for c in state.cards if c.kind == "Productive project")
     budget_name = next(link.name for link in state.links if link.kind == "Productive budget")
-    assert next(f.note for f in productive.figures if f.label == "Budget") == (
-        f"{budget_name}: no services priced yet")
+    # The budget step prices a service on the budget, so Productive totals it at once.
+    assert budget == ("€5,000", "")
+    productive = next(c for c in state.cards if c.kind == "Productive project")
+    assert next(f.note for f in productive.figures if f.label == "Budget") == budget_name
+    assert "Used" in _figures(state, "Productive project")
 
 
 async def test_refresh_syncs_in_the_background_and_marks_what_changed(
