@@ -19,7 +19,7 @@ from projecthub.core.logging import configure_logging
 from projecthub.jobs.runtime import BackgroundJobs
 from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
 from projecthub.services import dispatch, microsoft_signin
-from projecthub.ui import styles
+from projecthub.ui import clients, styles
 from projecthub.ui.landing import landing_page
 from projecthub.ui.layout import CONTRAST_STYLESHEET, favicon
 from projecthub.ui.pages import ROUTES, page_title
@@ -93,6 +93,8 @@ app = rx.App(
 # A crashed page shows the app's own error screen, inside the theme (see ui/pages/errors.py).
 app.app_wraps.pop(DEFAULT_ERROR_BOUNDARY_WRAP, None)
 app.app_wraps[ERROR_BOUNDARY_WRAP] = error_boundary
+
+clients.watch(app)  # background pollers stop when their tab is gone
 
 for task in _lifespan_tasks():
     app.register_lifespan_task(task)

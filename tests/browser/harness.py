@@ -27,6 +27,10 @@ from pathlib import Path
 from playwright.sync_api import Page, Response, WebSocket, expect
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
+from sqlmodel import Session, select
+
+from projecthub.core.security import hash_password
+from projecthub.models import Membership, Organization, Role, User
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = ROOT / "docs" / "screenshots"
@@ -48,6 +52,9 @@ class AppServer:
 
 class StartupError(RuntimeError):
     pass
+
+
+SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.example")  # every sandbox tool knows her
 
 
 def visit(page: Page, path: str) -> Response | None:
@@ -93,6 +100,23 @@ def sign_up_and_log_in(page: Page, *, email: str, name: str, password: str, org_
     assert response.status == 202, response.text()
     login = page.request.post("/api/v1/auth/login", data={"email": email, "password": password})
     assert login.ok, login.text()
+
+
+def add_sandbox_person(database_url: str, org_name: str, password: str) -> None:
+    """Dana Demo, whom every sandbox tool knows, joins the organization as a member; her
+    account may already exist from another journey on the same app."""
+    engine = create_engine(database_url)
+    with Session(engine) as db:
+        org = db.exec(select(Organization).where(Organization.name == org_name)).one()
+        name, email = SANDBOX_PERSON
+        person = db.exec(select(User).where(User.email == email)).first()
+        if person is None:
+            person = User(email=email, display_name=name, password_hash=hash_password(password))
+            db.add(person)
+            db.flush()
+        db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
+        db.commit()
+    engine.dispose()
 
 
 def save_screenshot(page: Page, name: str) -> Path:

@@ -21,10 +21,9 @@ from projecthub.services import accounts, connections, verification
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
-from tests.browser.harness import AppServer, sign_up_and_log_in
+from tests.browser.harness import SANDBOX_PERSON, AppServer, sign_up_and_log_in
 
 RUN_TIMEOUT_S = 120  # the Teams team is created asynchronously, as in Graph
-SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.example")  # every sandbox tool knows her
 TOKEN = "sandbox-demo"
 
 

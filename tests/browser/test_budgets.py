@@ -13,12 +13,15 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, select
 
-from projecthub.core.security import hash_password
-from projecthub.models import Membership, Organization, Role, User
-from tests.browser.harness import AppServer, save_screenshot, sign_up_and_log_in, visit
+from tests.browser.harness import (
+    SANDBOX_PERSON,
+    AppServer,
+    add_sandbox_person,
+    save_screenshot,
+    sign_up_and_log_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +29,6 @@ EMAIL = "grace@harbor-digital.example"
 PASSWORD = "harbour lights over calm water"
 ORG = "Harbor Digital"
 # The person the Productive sandbox knows (its token's owner): the project manager.
-SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.example")
 RUN_URL = re.compile(r"/runs/[0-9a-f-]{36}/?$")
 SANDBOX_AUTH = {"X-Auth-Token": "sandbox-demo", "X-Organization-Id": "1000"}
 
@@ -38,21 +40,6 @@ def _shot(page: Page, name: str) -> None:
     save_screenshot(page, name)
 
 
-def _add_sandbox_person(server: AppServer) -> None:
-    """The sandbox person joins the new organization (their account may exist from another
-    journey on the same app)."""
-    engine = create_engine(server.database_url)
-    with Session(engine) as db:
-        org = db.exec(select(Organization).where(Organization.name == ORG)).one()
-        name, email = SANDBOX_PERSON
-        person = db.exec(select(User).where(User.email == email)).first()
-        if person is None:
-            person = User(email=email, display_name=name, password_hash=hash_password(PASSWORD))
-            db.add(person)
-            db.flush()
-        db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
-        db.commit()
-    engine.dispose()
 
 
 def _connect_productive(page: Page) -> None:
@@ -158,8 +145,8 @@ def test_a_budget_with_its_amount_and_a_company_created_as_a_step(
     page: Page, app_server: AppServer, console_errors: list[str]
 ) -> None:
     sign_up_and_log_in(page, email=EMAIL, name="Grace Hopper", password=PASSWORD, org_name=ORG,
-                       org_slug="harbor-digital")
-    _add_sandbox_person(app_server)
+                       org_slug="harbor-budgets")
+    add_sandbox_person(app_server.database_url, ORG, PASSWORD)
     _connect_productive(page)
     _answer_up_to_productive(page)
     _company_and_budget(page)

@@ -48,7 +48,7 @@ def test_an_admin_clones_edits_and_retires_a_template(page: Page,
     line = broken.splitlines().index(next(row for row in broken.splitlines()
                                           if "type: calendar" in row)) + 1
     expect(problem.get_by_role("button")).to_have_text(f"Line {line}")
-    expect(problem).to_contain_text("steps.0.fields.5.type")
+    expect(problem).to_contain_text("steps.0.fields.4.type")
     expect(source).to_have_value(broken)  # nothing typed is lost
     problem.get_by_role("button").click()
     assert page.evaluate("document.activeElement.id") == "template-source"

@@ -14,12 +14,14 @@ import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, select
 
-from projecthub.core.security import hash_password
-from projecthub.models import Membership, Organization, Role, User
-from tests.browser.harness import AppServer, save_screenshot, visit
+from tests.browser.harness import (
+    SANDBOX_PERSON,
+    AppServer,
+    add_sandbox_person,
+    save_screenshot,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +29,6 @@ EMAIL = "ada@northwind.example"
 PASSWORD = "lantern bridges over still water"
 # The person every sandbox tool knows (Jira lead, Teams owner). Sign-up refuses the reserved
 # .test domain, so the test writes this member straight into the app's database.
-SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.example")
 DASHBOARD = re.compile(r"/dashboard/?$")
 DRAFT_URL = re.compile(r"/projects/new/[0-9a-f-]{36}/?$")
 RUN_URL = re.compile(r"/runs/[0-9a-f-]{36}/?$")
@@ -44,17 +45,6 @@ def _shot(page: Page, name: str) -> None:
     save_screenshot(page, name)
 
 
-def _add_sandbox_person(server: AppServer) -> None:
-    engine = create_engine(server.database_url)
-    with Session(engine) as db:
-        org = db.exec(select(Organization).where(Organization.name == "Northwind Agency")).one()
-        name, email = SANDBOX_PERSON
-        person = User(email=email, display_name=name, password_hash=hash_password(PASSWORD))
-        db.add(person)
-        db.flush()
-        db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
-        db.commit()
-    engine.dispose()
 
 
 def _sign_up(page: Page) -> None:
@@ -273,7 +263,7 @@ def test_a_new_project_goes_from_sign_up_to_green_steps(
     page: Page, app_server: AppServer, console_errors: list[str]
 ) -> None:
     _sign_up(page)
-    _add_sandbox_person(app_server)
+    add_sandbox_person(app_server.database_url, "Northwind Agency", PASSWORD)
     _connect_the_sandbox(page)
     _basics(page)
     _people_then_leave_and_come_back(page)

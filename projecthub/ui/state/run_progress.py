@@ -22,6 +22,7 @@ from projecthub.models import RunStatus, StepStatus
 from projecthub.services import projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
+from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import Events, SessionState, parse_id
@@ -133,8 +134,8 @@ class RunProgressState(SessionState):
 
     def _tick(self, generation: int) -> tuple[bool, EventSpec | None]:
         """One poll: (keep polling?, an event to send). Stops when the run has finished, when
-        the page was left or reloaded, or when the session is over."""
-        if generation != self._generation:
+        the page was left, reloaded or closed, or when the session is over."""
+        if generation != self._generation or not connected(self.router.session.client_token):
             return False, None
         if self.router.url.path.rstrip("/") != RUN_PREFIX + self._run:
             self.live = False
