@@ -156,6 +156,9 @@ def prepare(url: str, projects: int) -> tuple[str, str]:
         fill(session, org.principal, org.owner.id, projects, now=utcnow())
         token = api_tokens.create_api_token(session, org.principal, name="floor").secret
         session.commit()
+    with engine.connect() as connection:  # the statistics autovacuum would gather in a while
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM ANALYZE")
     engine.dispose()
     return org.org.slug, token
 
