@@ -42,8 +42,8 @@ from benchmarks.common import (
     print_table,
 )
 from benchmarks.dashboard_scale import fill
-from benchmarks.transports import shared_ssl_context
 from benchmarks.world import OWNER_EMAIL, PASSWORD, Org, make_org
+from projecthub.connectors.tls import ssl_context
 from projecthub.core.clock import utcnow
 from projecthub.services import api_tokens
 from tests.browser.harness import ROOT, running_app
@@ -74,7 +74,7 @@ async def api_client(base: str, slug: str, token: str, ids: list[str], pages: in
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=f"{base}/api/v1/orgs/{slug}", headers=headers,
-                                 timeout=30, verify=shared_ssl_context()) as client:
+                                 timeout=30, verify=ssl_context()) as client:
         while time.monotonic() < deadline:
             for kind, path in (("api list", f"/projects?page={rng.randint(1, pages)}"),
                                ("api detail", f"/projects/{rng.choice(ids)}")):

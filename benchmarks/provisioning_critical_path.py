@@ -36,7 +36,7 @@ from benchmarks.common import (
     profiled,
 )
 from benchmarks.served import TAG_HEADER, Served, serve
-from benchmarks.transports import add_what_if_option, shared_ssl_context
+from benchmarks.transports import msal_applications, ssl_context
 from benchmarks.world import OWNER_EMAIL, TENANT, Org, connect_tools, make_org
 from projecthub.models import RunStatus
 from projecthub.sandbox import SandboxApp
@@ -164,7 +164,8 @@ def run_once(session: Session, org: Org, conn: dict[str, str], served: Served, e
     def new_session() -> Session:
         return Session(engine, expire_on_commit=False)
 
-    verify = shared_ssl_context() if what_if == "shared-ssl" else True
+    # ``before``: each connector's transport builds its own SSL context, as before issue 13.
+    verify = True if what_if == "before" else ssl_context()
 
     def tools(principal: Principal) -> ToolClients:
         return ToolClients(new_session, principal, transport_factory=lambda _url:
@@ -174,7 +175,8 @@ def run_once(session: Session, org: Org, conn: dict[str, str], served: Served, e
                           actions={k: stamped(a) for k, a in ACTIONS.items()})
     served.reset()
     started = time.perf_counter()
-    outcome = profiled(profile, lambda: asyncio.run(drive_run(run.id, config)))
+    with msal_applications(what_if):
+        outcome = profiled(profile, lambda: asyncio.run(drive_run(run.id, config)))
     wall = time.perf_counter() - started
     view = service.get_run(session, org.principal, run.id)
     if outcome != RunStatus.SUCCEEDED:
@@ -201,7 +203,9 @@ def main() -> None:
                         help="requests a Teams creation stays in progress in the sandbox")
     parser.add_argument("--poll-seconds", type=float, default=0.05,
                         help="ToolClients(graph_poll_seconds=...): wait between polls")
-    add_what_if_option(parser, ("none", "shared-ssl"))
+    parser.add_argument("--what-if", choices=("none", "before"), default="none",
+                        help="before: an SSL context and an MSAL discovery per connector, as "
+                             "before issue 13 (see benchmarks/transports.py)")
     parser.add_argument("--profile", default="",
                         help="write a pyinstrument report of the last run here")
     add_database_options(parser)

@@ -7,11 +7,13 @@ most 4 requests in flight per connection. The real background task (``sync_proje
 up to 25 projects, 8 at a time each, ``--concurrency`` jobs at once) refreshes every project.
 
 The baseline is a lower bound computed from what the sandbox counted, per tool: the rate bound
-(the least time a sliding window of L requests per T seconds lets R requests out,
-``floor((R-1)/L)*T``, plus one latency) and the concurrency bound (``R * latency / 4``). The
-largest of them is the bound; the goal is a wall time within 1.2 times it.
+(the least time a sliding window lets R requests out, ``floor((R-1)/B)*T`` plus one latency,
+where B is what the client may send per window of T seconds: the vendor's limit less the 4
+requests that may still be in flight, e.g. Jira 16 of 20 per second, ``Window.budget``) and the
+concurrency bound (``R * latency / 4``). The largest of them is the bound; the goal is a wall
+time within 1.1 times it. Requests to Entra ID count towards Graph.
 
-    python -m benchmarks.status_sync [--n 100 1000] [--db sqlite|postgresql]
+    python -m benchmarks.status_sync [--n 100 1000] [--db sqlite|postgresql] [--what-if none before]
 """
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ from benchmarks.common import (
     profiled,
 )
 from benchmarks.served import serve
-from benchmarks.transports import TransportPool, add_what_if_option, transport_factory
+from benchmarks.transports import (
+    TransportPool,
+    add_what_if_option,
+    msal_applications,
+    transport_factory,
+)
 from benchmarks.world import TENANT, connect_tools, make_org
 from projecthub.connectors import confluence, graph, jira, productive
 from projecthub.connectors.ratelimit import Window
@@ -51,7 +58,7 @@ from projecthub.services.status.schedule import SyncBatch, plan_sync
 from projecthub.services.status.sync import SyncConfig
 from projecthub.services.tool_clients import ToolClients
 
-GOAL = 1.2
+GOAL = 1.1
 CONCURRENCY_CAP = 4  # every connector's max_concurrency, shared per connection
 LIMITS: dict[str, tuple[Window, ...]] = {
     "jira": jira.DEFAULT_LIMITS, "confluence": confluence.DEFAULT_LIMITS,
@@ -186,8 +193,9 @@ def run(n: int, db_kind: str, postgres_url: str, *, latency: float, concurrency:
             return ToolClients(new_session, principal, transport_factory=factory)
 
         config = SyncConfig(session_factory=new_session, tools_factory=tools)
-        wall, passes = profiled(profile, lambda: asyncio.run(
-            sync_everything(config, concurrency=concurrency, n=n, factory=factory)))
+        with msal_applications(what_if):
+            wall, passes = profiled(profile, lambda: asyncio.run(
+                sync_everything(config, concurrency=concurrency, n=n, factory=factory)))
         with Session(engine) as session:
             snaps = session.exec(select(StatusSnapshot)).all()
             failures = sum(1 for s in snaps if s.error) + (5 * n - len(snaps))
@@ -212,7 +220,8 @@ def report(outcome: Outcome, latency: float) -> float:
     tool_bounds = bounds(outcome.counts, latency)
     rows: list[list[Any]] = []
     for tool, (rate, conc) in tool_bounds.items():
-        limit = ", ".join(f"{w.limit}/{w.seconds:g}s" for w in LIMITS[tool])
+        limit = ", ".join(f"{w.budget(CONCURRENCY_CAP)} of {w.limit}/{w.seconds:g}s"
+                          for w in LIMITS[tool])
         requests = outcome.counts.get(tool, 0)
         if tool == "graph":
             requests += outcome.counts.get("graph-login", 0)
@@ -238,19 +247,23 @@ def main() -> None:
     args = parser.parse_args()
     latency = args.latency_ms / 1000
     print(f"status_sync on {machine()}; latency {args.latency_ms:g} ms per request, worker "
-          f"concurrency {args.concurrency}, Jira burst limit {jira.DEFAULT_LIMITS[0].limit}/s"
-          + f", what-if: {args.what_if}")
+          f"concurrency {args.concurrency}, Jira limit {jira.DEFAULT_LIMITS[0].limit}/s (client "
+          f"budget {jira.DEFAULT_LIMITS[0].budget(CONCURRENCY_CAP)}/s)"
+          + f", what-if: {', '.join(args.what_if)}")
     ratios = []
     for db_kind in chosen_databases(args):
         for n in args.n:
-            outcome = run(n, db_kind, args.postgres_url, latency=latency,
-                          concurrency=args.concurrency, profile=args.profile,
-                          what_if=args.what_if)
-            ratio = report(outcome, latency)
-            ratios.append((f"N={n} {db_kind}", ratio))
-            print(f"N={n} ({db_kind}): {ratio:.2f}x the lower bound (goal <= {GOAL}x)\n")
+            for what_if in args.what_if:
+                outcome = run(n, db_kind, args.postgres_url, latency=latency,
+                              concurrency=args.concurrency, profile=args.profile,
+                              what_if=what_if)
+                ratio = report(outcome, latency)
+                label = f"N={n} {db_kind}" + (f" what-if {what_if}" if what_if != "none" else "")
+                ratios.append((label, ratio))
+                print(f"{label}: {ratio:.2f}x the lower bound (goal <= {GOAL}x)\n")
+    mine = [v for k, v in ratios if "what-if" not in k]
     print("ratio (wall / lower bound): " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios)
-          + f"; goal <= {GOAL}x: " + ("met" if all(v <= GOAL for _, v in ratios) else "MISSED"))
+          + f"; goal <= {GOAL}x: " + ("met" if all(v <= GOAL for v in mine) else "MISSED"))
 
 
 if __name__ == "__main__":

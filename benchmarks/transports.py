@@ -1,45 +1,67 @@
 """What-ifs for the status sync, through ``ToolClients``' own ``transport_factory`` hook.
 
-Today each connector builds its own ``httpx.AsyncClient``, and with it a new SSL context (the CA
-bundle parsed again, about 50 ms of CPU on the event loop here) and a new connection pool (against
-a real https vendor, a new TLS handshake per connector). These measure what sharing would save,
-without changing the app:
+The app shares one SSL context per process (``connectors/tls.py``) and one MSAL application per
+connection (``connectors/graph_auth.MsalApplications``). These measure the alternatives in the
+same run:
 
-- ``shared-ssl``: a transport per connector as today, but one SSL context for the process;
+- ``before``: as before issue 13, each connector's transport builds its own SSL context (the CA
+  bundle parsed again, 10-50 ms of CPU on the event loop) and its own MSAL application (an
+  OpenID discovery request to Entra ID per connector; tokens still come from a shared cache);
 - ``shared-transport``: one pooled transport per vendor origin for every connector.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 
-WHAT_IFS = ("none", "shared-ssl", "shared-transport")
+from projecthub.connectors.graph_auth import MsalApplication, MsalApplications
+from projecthub.connectors.tls import ssl_context
+from projecthub.services import tool_clients
+
+WHAT_IFS = ("none", "before", "shared-transport")
 
 
 def add_what_if_option(parser: argparse.ArgumentParser,
                        choices: tuple[str, ...] = WHAT_IFS) -> None:
-    parser.add_argument("--what-if", choices=choices, default="none",
-                        help="measure a proposed fix (see benchmarks/transports.py); none: the "
-                             "app as it is")
-
-
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    return httpx.create_ssl_context()
+    parser.add_argument("--what-if", choices=choices, nargs="+", default=["none"],
+                        help="measure an alternative (see benchmarks/transports.py), each in "
+                             "turn in the same run; none: the app as it is")
 
 
 def transport_factory(what_if: str) -> Callable[[str], httpx.AsyncBaseTransport] | None:
-    """The ``transport_factory`` for one what-if (``None``: the app's own behaviour)."""
-    if what_if == "shared-ssl":
-        return lambda _url: httpx.AsyncHTTPTransport(verify=shared_ssl_context())
+    """The ``transport_factory`` for one what-if (``None``: the app's own vetted transports)."""
+    if what_if == "before":
+        return lambda _url: httpx.AsyncHTTPTransport()
     if what_if == "shared-transport":
         return TransportPool()
     return None
+
+
+class _DiscoveryPerConnector(MsalApplications):
+    """MSAL as before issue 13: a shared token cache per connection, a new application (and so
+    a new OpenID discovery) per connector."""
+
+    def get(self, *, connection: str, authority: str, login_url: str | None, client_id: str,
+            client_secret: str) -> MsalApplication:
+        shared = super().get(connection=connection, authority=authority, login_url=login_url,
+                             client_id=client_id, client_secret=client_secret)
+        return MsalApplication(shared.cache)
+
+
+@contextmanager
+def msal_applications(what_if: str) -> Iterator[None]:
+    """Swap the process's MSAL registry for the what-if's (and back)."""
+    saved = tool_clients.MSAL_APPLICATIONS
+    tool_clients.MSAL_APPLICATIONS = (
+        _DiscoveryPerConnector() if what_if == "before" else MsalApplications())
+    try:
+        yield
+    finally:
+        tool_clients.MSAL_APPLICATIONS = saved
 
 
 class SharedTransport(httpx.AsyncBaseTransport):
@@ -47,6 +69,7 @@ class SharedTransport(httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport(
+            verify=ssl_context(),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -79,4 +102,4 @@ class TransportPool:
 
 
 __all__ = ["WHAT_IFS", "SharedTransport", "TransportPool", "add_what_if_option",
-           "shared_ssl_context", "transport_factory"]
+           "msal_applications", "ssl_context", "transport_factory"]

@@ -61,6 +61,7 @@ class HttpMetrics:
         self.app = app
         self._api_paths = api_paths
         self._templates: list[tuple[re.Pattern[str], str]] | None = None
+        self._by_route: dict[int, str] = {}  # routes live as long as the app: one lookup each
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,11 +92,14 @@ class HttpMetrics:
             return "unmatched"
         if isinstance(route, Mount):
             return f"{path}/{{path}}"
+        known = self._by_route.get(id(route))
+        if known is not None:
+            return known
         # A route of an included router knows only its part of the path; the schema has it all.
-        for pattern, template in self._api_templates():
-            if pattern.fullmatch(scope["path"]):
-                return template
-        return path or "/"
+        found = next((template for pattern, template in self._api_templates()
+                      if pattern.fullmatch(scope["path"])), path or "/")
+        self._by_route[id(route)] = found
+        return found
 
     def _api_templates(self) -> list[tuple[re.Pattern[str], str]]:
         if self._templates is None:

@@ -35,6 +35,7 @@ from projecthub.connectors.hosts import refusal
 from projecthub.connectors.ratelimit import RateLimiter, Throttled, Window
 from projecthub.connectors.retry import RetryPolicy, is_read, server_wait_hint
 from projecthub.connectors.throttle_store import StoreUnavailable, ThrottleStore
+from projecthub.connectors.tls import ssl_context
 from projecthub.core import metrics
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
@@ -126,7 +127,7 @@ class ConnectorClient:
                         clock=self.clock, store=throttle_store, tool=tool))
         self._http = httpx.AsyncClient(
             base_url=base_url, auth=auth, headers=headers, transport=transport,
-            timeout=timeout, follow_redirects=False,
+            timeout=timeout, follow_redirects=False, verify=ssl_context(trust_env=True),
         )
 
     async def __aenter__(self) -> ConnectorClient:

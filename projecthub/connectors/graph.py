@@ -19,7 +19,13 @@ import msal
 from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock, SystemClock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound, ServerError, Timeout
-from projecthub.connectors.graph_auth import PUBLIC_CLOUD, GraphAuth, GraphTokens, read_claims
+from projecthub.connectors.graph_auth import (
+    PUBLIC_CLOUD,
+    GraphAuth,
+    GraphTokens,
+    MsalApplications,
+    read_claims,
+)
 from projecthub.connectors.graph_models import (
     GraphChannel,
     GraphGroup,
@@ -90,6 +96,7 @@ class GraphConnector(Connector):
         retry: RetryPolicy | None = None,
         rate_limits: tuple[Window, ...] = DEFAULT_LIMITS,
         token_cache: msal.TokenCache | None = None,
+        msal_applications: MsalApplications | None = None,
         poll_interval: float = 10.0,
         poll_timeout: float = 900.0,
         share_key: str | None = None,
@@ -100,7 +107,8 @@ class GraphConnector(Connector):
         self._tokens = GraphTokens(
             tool=TOOL, tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
             clock=self._clock, authority=authority, login_url=login_url,
-            transport=login_transport, token_cache=token_cache)
+            transport=login_transport, token_cache=token_cache,
+            applications=msal_applications, share_key=share_key or "")
         self._client = ConnectorClient(
             tool=TOOL, base_url=graph_url.rstrip("/"), error_parser=parse_graph_error,
             request_id_headers=("request-id", "client-request-id"), auth=GraphAuth(self._tokens),

@@ -5,7 +5,9 @@ MSAL is synchronous and reaches Entra ID through a requests-like ``http_client``
 ``httpx.AsyncClient`` (so the transport is injectable and timeouts are ours) while MSAL itself runs
 in a worker thread, so the loop never blocks. ``login_url`` serves the authority's host from
 another address (the sandbox's fake Entra ID) while MSAL keeps its https-only authority checks.
-Tokens live in MSAL's cache and are reused until five minutes before they expire.
+Tokens live in MSAL's cache and are reused until five minutes before they expire; the
+application (its OpenID discovery) and the cache are shared per connection
+(:class:`MsalApplications`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import asyncio
 import base64
 import binascii
 import concurrent.futures
+import hashlib
 import json
+import threading
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
@@ -25,6 +29,7 @@ from projecthub.connectors.base import DEFAULT_TIMEOUT
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import AuthFailed, RateLimited, ServerError
 from projecthub.connectors.retry import server_wait_hint
+from projecthub.connectors.tls import ssl_context
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 PUBLIC_CLOUD = "https://login.microsoftonline.com"
@@ -99,11 +104,73 @@ class LoopHttpClient:
         return self._login.copy_with(path=self._login.path + target.path, query=target.query)
 
 
+class _Router:
+    """MSAL's ``http_client`` for a shared application: each call goes out through the bridge of
+    the connector whose acquisition holds the application's lock, on that connector's loop."""
+
+    def __init__(self) -> None:
+        self.bridge: LoopHttpClient | None = None
+
+    def _current(self) -> LoopHttpClient:
+        if self.bridge is None:
+            raise RuntimeError("MSAL called outside GraphTokens.token()")
+        return self.bridge
+
+    def get(self, url: str, params: Any = None, headers: Any = None,
+            **kwargs: Any) -> httpx.Response:
+        return self._current().get(url, params=params, headers=headers, **kwargs)
+
+    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None,
+             **kwargs: Any) -> httpx.Response:
+        return self._current().post(url, params=params, data=data, headers=headers, **kwargs)
+
+    def close(self) -> None:
+        """Nothing to do: each connector closes its own async client."""
+
+
+class MsalApplication:
+    """One MSAL application and its token cache, for one set of credentials.
+
+    MSAL asks Entra ID for the tenant's OpenID configuration when the application is built, so
+    connectors of one connection share this to ask once per process, not once per connector.
+    ``lock`` (a thread lock: connectors may run on different event loops) serializes discovery
+    and acquisitions, so concurrent connectors wait for one token instead of each fetching one.
+    """
+
+    def __init__(self, cache: msal.TokenCache | None = None) -> None:
+        self.cache = cache if cache is not None else msal.TokenCache()
+        self.lock = threading.Lock()
+        self.router = _Router()
+        self.app: msal.ConfidentialClientApplication | None = None
+
+
+class MsalApplications:
+    """The process's MSAL applications, one per connection and credentials (a new secret is a
+    new application, so a rotated secret never reuses the old one's tokens)."""
+
+    def __init__(self) -> None:
+        self._apps: dict[tuple[str, ...], MsalApplication] = {}
+        self._lock = threading.Lock()
+
+    def get(self, *, connection: str, authority: str, login_url: str | None, client_id: str,
+            client_secret: str) -> MsalApplication:
+        fingerprint = hashlib.sha256(client_secret.encode()).hexdigest()
+        key = (connection, authority, login_url or "", client_id, fingerprint)
+        with self._lock:
+            return self._apps.setdefault(key, MsalApplication())
+
+    def __len__(self) -> int:
+        return len(self._apps)
+
+
 class GraphTokens:
     """Access tokens for one app registration in one directory, from MSAL's cache or Entra ID.
 
-    One instance per connection: MSAL's cache lives here (or in ``token_cache``, to share it
-    between connectors of the same credentials). Never shows the secret in its repr or errors.
+    The MSAL application is this instance's own (with ``token_cache``, tokens are shared but
+    discovery is not), or, given ``applications``, the one of ``share_key`` (the connection):
+    then discovery and tokens are shared by every connector of the connection in this process,
+    whichever event loop it runs on. Never shows the secret in
+    its repr or errors.
     """
 
     def __init__(
@@ -111,18 +178,24 @@ class GraphTokens:
         authority: str = PUBLIC_CLOUD, login_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         token_cache: msal.TokenCache | None = None, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        applications: MsalApplications | None = None, share_key: str = "",
     ) -> None:
         self._tool = tool
         self._tenant_id = tenant_id
         self._client_id = client_id
         self._secret = client_secret
         self._authority = f"{authority.rstrip('/')}/{tenant_id}"
-        self._cache = token_cache if token_cache is not None else msal.TokenCache()
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout,
-                                       follow_redirects=False)
+        self._shared = (
+            applications.get(connection=share_key, authority=self._authority,
+                              login_url=login_url, client_id=client_id,
+                              client_secret=client_secret)
+            if applications is not None else MsalApplication(token_cache))
+        self._cache = self._shared.cache
+        self._http = httpx.AsyncClient(
+            transport=transport, timeout=timeout, follow_redirects=False,
+            verify=ssl_context(trust_env=True))
         self._bridge = LoopHttpClient(self._http, tool=tool, authority=authority,
                                        login_url=login_url, clock=clock)
-        self._app: Any = None
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -150,17 +223,25 @@ class GraphTokens:
                     self._cache.remove_at(entry)
 
     def _acquire(self) -> dict[str, Any]:
-        """Runs in a worker thread: MSAL's discovery and token calls block."""
-        if self._app is None:
+        """Runs in a worker thread: MSAL's discovery and token calls block. Under the shared
+        application's lock, MSAL's calls go through this connector's bridge."""
+        shared = self._shared
+        with shared.lock:
+            shared.router.bridge = self._bridge
             try:
-                self._app = msal.ConfidentialClientApplication(
-                    self._client_id, client_credential=self._secret, authority=self._authority,
-                    http_client=self._bridge, token_cache=self._cache, instance_discovery=False)
-            except ValueError:
-                return {"error": "invalid_tenant",
-                        "error_description": f"no OpenID configuration for tenant "
-                                             f"'{self._tenant_id}'"}
-        return dict(self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
+                if shared.app is None:
+                    try:
+                        shared.app = msal.ConfidentialClientApplication(
+                            self._client_id, client_credential=self._secret,
+                            authority=self._authority, http_client=shared.router,
+                            token_cache=shared.cache, instance_discovery=False)
+                    except ValueError:
+                        return {"error": "invalid_tenant",
+                                "error_description": f"no OpenID configuration for tenant "
+                                                     f"'{self._tenant_id}'"}
+                return dict(shared.app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
+            finally:
+                shared.router.bridge = None
 
     def _failure(self, result: dict[str, Any]) -> AuthFailed:
         """Entra's OAuth error as ``AuthFailed``: the first line of the description carries the
@@ -211,4 +292,4 @@ def read_claims(token: str) -> dict[str, Any]:
 
 
 __all__ = ["GRAPH_SCOPE", "PUBLIC_CLOUD", "GraphAuth", "GraphTokens", "LoopHttpClient",
-           "read_claims"]
+           "MsalApplication", "MsalApplications", "read_claims"]

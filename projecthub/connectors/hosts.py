@@ -20,6 +20,8 @@ import anyio.to_thread
 import httpcore
 import httpx
 
+from projecthub.connectors.tls import ssl_context
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Sequence[str]]
 """A host name to its addresses (what ``getaddrinfo`` answers); injectable for tests."""
@@ -174,11 +176,11 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
     from the environment, so nothing but the vetted address is ever dialled."""
 
     def __init__(self, policy: HostPolicy) -> None:
-        super().__init__(trust_env=False)
+        context = ssl_context(trust_env=False)
+        super().__init__(verify=context, trust_env=False)
         # httpx builds its pool without a way to pass the backend; swap in an identical pool.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            network_backend=_VettingBackend(policy))
+            ssl_context=context, network_backend=_VettingBackend(policy))
 
 
 def refusal(exc: BaseException) -> HostRefused | None:

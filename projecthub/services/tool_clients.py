@@ -4,18 +4,16 @@ or a sandbox served in-process for tests) is chosen in one place."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable
 
 import httpx
-import msal
 from sqlmodel import Session
 
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence import ConfluenceConnector
 from projecthub.connectors.graph import GraphConnector
-from projecthub.connectors.graph_auth import PUBLIC_CLOUD
+from projecthub.connectors.graph_auth import PUBLIC_CLOUD, MsalApplications
 from projecthub.connectors.jira import JiraConnector
 from projecthub.connectors.productive import ProductiveConnector
 from projecthub.connectors.throttle_store import ThrottleStore
@@ -27,8 +25,9 @@ from projecthub.services.tool_hosts import vetted_transport
 
 TransportFactory = Callable[[str], httpx.AsyncBaseTransport | None]
 SessionFactory = Callable[[], Session]
-# One MSAL token cache per connection and secret, so tokens are reused until they expire.
-_TOKEN_CACHES: dict[tuple[str, str], msal.TokenCache] = {}
+# One MSAL application (its OpenID discovery) and token cache per connection and secret in this
+# process, so Entra ID is asked once per connection, not once per connector.
+MSAL_APPLICATIONS = MsalApplications()
 
 
 class ToolClients:
@@ -108,13 +107,11 @@ class ToolClients:
     def graph(self, connection_id: str | uuid.UUID | None) -> GraphConnector:
         creds = self.credentials(connection_id, Tool.GRAPH)
         secret = creds.secrets["client_secret"]
-        cache_key = (str(creds.connection_id), hashlib.sha256(secret.encode()).hexdigest())
-        cache = _TOKEN_CACHES.setdefault(cache_key, msal.TokenCache())
         login = creds.settings.get("authority_host") or None
         return GraphConnector(
             tenant_id=creds.settings["tenant_id"], client_id=creds.settings["client_id"],
             client_secret=secret, graph_url=f"{creds.base_url.rstrip('/')}/v1.0",
             login_url=login, transport=self._transport(Tool.GRAPH, creds.base_url),
             login_transport=self._login_transport(login), clock=self._clock,
-            token_cache=cache, poll_interval=self._graph_poll_seconds,
+            msal_applications=MSAL_APPLICATIONS, poll_interval=self._graph_poll_seconds,
             share_key=str(creds.connection_id), throttle_store=self._throttle_store)

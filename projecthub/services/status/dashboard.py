@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import case, func, or_
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from projecthub.core.errors import Invalid
@@ -19,7 +20,6 @@ from projecthub.models import (
     Lifecycle,
     Project,
     ProjectMember,
-    ProjectResource,
     ProjectStatus,
     ProjectTally,
     Role,
@@ -124,9 +124,17 @@ def _filtered(principal: Principal, query: DashboardQuery) -> Any:
     return statement
 
 
+# What a dashboard row shows of a project (mapped attributes; typed Any for load_only).
+_ROW_COLUMNS: tuple[Any, ...] = (Project.id, Project.name, Project.key, Project.client_company,
+                                 Project.lifecycle, Project.start_date, Project.end_date)
+
+
 def _with_status(statement: Any) -> Any:
-    return statement.outerjoin(ProjectStatus, ProjectStatus.project_id == Project.id).add_columns(
-        ProjectStatus, User.display_name).outerjoin(User, User.id == Project.owner_id)
+    """The rows' status and owner too; of the project only what a row shows (its answers and
+    description are the heaviest columns and no row needs them)."""
+    return (statement.outerjoin(ProjectStatus, ProjectStatus.project_id == Project.id)
+            .add_columns(ProjectStatus, User.display_name, Project.tools)
+            .outerjoin(User, User.id == Project.owner_id).options(load_only(*_ROW_COLUMNS)))
 
 
 def _order(query: DashboardQuery) -> list[Any]:
@@ -148,19 +156,13 @@ def list_projects(session: Session, principal: Principal,
         _with_status(_filtered(principal, query))
         .order_by(*_order(query)).offset((query.page - 1) * query.page_size)
         .limit(query.page_size)).all()
-    ids = [p.id for p, _s, _o in page_rows]
-    tools: dict[uuid.UUID, set[Tool]] = {}
-    for project_id, tool in session.exec(select(ProjectResource.project_id, ProjectResource.tool)
-                                         .where(col(ProjectResource.project_id).in_(ids))
-                                         .distinct()).all():
-        tools.setdefault(project_id, set()).add(Tool(tool))
     by_health: dict[str, int] = {str(h): 0 for h in HEALTHS}
     by_lifecycle: dict[str, int] = {}
-    for (health, lifecycle, _tools), n in tallies.items():
+    for (health, lifecycle, _), n in tallies.items():
         by_lifecycle[lifecycle] = by_lifecycle.get(lifecycle, 0) + n
         if lifecycle != Lifecycle.ARCHIVED:
             by_health[health] += n
-    return DashboardPage([_row(p, s, o, sorted(tools.get(p.id, set()))) for p, s, o in page_rows],
+    return DashboardPage([_row(p, s, o, _tools(t)) for p, s, o, t in page_rows],
                          int(total), query.page, query.page_size, by_health,
                          {k: n for k, n in by_lifecycle.items() if n})
 
@@ -177,6 +179,13 @@ def _row(project: Project, status: ProjectStatus | None, owner: str | None,
         start_date=project.start_date, end_date=project.end_date,
         synced_at=status.synced_at if status else None,
         oldest_data_at=status.oldest_data_at if status else None, tools=tools)
+
+
+def _tools(column: str) -> list[Tool]:
+    """The project's tools from ``projects.tools`` (``,confluence,jira,``: triggers keep it
+    equal to its resources' tools, sorted), so a page needs no query over its resources. Read
+    as a column of the row: a project already in the session may hold an older value."""
+    return [Tool(tool) for tool in column.split(",") if tool]
 
 
 def _tallies(session: Session, principal: Principal) -> dict[tuple[str, str, str], int]:
@@ -217,7 +226,7 @@ def export_csv(session: Session, principal: Principal, query: DashboardQuery) ->
                            .order_by(*_order(query))).all()
     header = ["key", "name", "client", "lifecycle", "health", "owner", "start", "end",
               "synced_at", "reasons"]
-    views = (_row(project, status, owner, []) for project, status, owner in rows)
+    views = (_row(project, status, owner, []) for project, status, owner, _ in rows)
     return csv_text(header, ([row.key, row.name, row.client_company, row.lifecycle.value,
                               row.health.value, row.owner_name, str(row.start_date or ""),
                               str(row.end_date or ""),

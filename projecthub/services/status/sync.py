@@ -107,12 +107,25 @@ def _figures(snaps: list[StatusSnapshot]) -> Figures:
 
 async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
     """Sync one project now; None when another worker holds its lease. Its log lines name the
-    project and its organization."""
+    project and its organization; the database work runs in worker threads, so the event loop
+    keeps every other project's requests moving."""
     with log_context.scope(project_id=project_id):
         return await _refresh(project_id, config)
 
 
 async def _refresh(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
+    loaded = await asyncio.to_thread(_claim_and_load, project_id, config)
+    if loaded is None:
+        return None
+    project, resources = loaded
+    log_context.bind(org_id=project.organization_id)
+    tools = config.tools_factory(sync_principal(project.organization_id))
+    results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
+    return await asyncio.to_thread(_store_results, project, resources, results, config)
+
+
+def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
+                    ) -> tuple[Project, list[ProjectResource]] | None:
     if not claim(project_id, config):
         return None
     with config.session_factory() as session:
@@ -120,9 +133,11 @@ async def _refresh(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
-    log_context.bind(org_id=project.organization_id)
-    tools = config.tools_factory(sync_principal(project.organization_id))
-    results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
+    return project, resources
+
+
+def _store_results(project: Project, resources: list[ProjectResource],
+                   results: list[tuple[AnySummary | None, str]], config: SyncConfig) -> Health:
     with unit_of_work(config.session_factory) as session:
         return _store(session, project, list(zip(resources, results, strict=True)), config)
 
