@@ -34,6 +34,7 @@ class JiraProject(_JiraModel):
     self_url: str | None = Field(default=None, alias="self")
     lead_account_id: str | None = Field(default=None,
                                         validation_alias=AliasPath("lead", "accountId"))
+    archived: bool = False
 
 
 class CreatedProject(_JiraModel):
