@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from projecthub.connectors.errors import ConnectorError
 from projecthub.core import metrics
+from projecthub.core.clock import utcnow
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
@@ -23,6 +24,7 @@ from projecthub.models import (
     Project,
     ProvisioningRun,
     ProvisioningStep,
+    RunKind,
     RunStatus,
     User,
 )
@@ -180,8 +182,12 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
         status = ledger.finish_run(session, run_id)
         run = session.get(ProvisioningRun, run_id)
         project = session.get(Project, run.project_id) if run else None
-        if project is not None and status == RunStatus.SUCCEEDED:
-            project.lifecycle = Lifecycle.ACTIVE
+        if project is not None and run is not None and status == RunStatus.SUCCEEDED:
+            # A provisioning run makes the project active; a lifecycle run gives it the state
+            # its steps carried to the tools (services/provisioning/lifecycle.py).
+            project.lifecycle = (Lifecycle(run.target) if run.kind == RunKind.LIFECYCLE
+                                 else Lifecycle.ACTIVE)
+            project.updated_at = utcnow()
             session.add(project)
     metrics.provisioning_run_finished(status.value)
     return status
