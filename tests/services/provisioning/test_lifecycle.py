@@ -150,3 +150,42 @@ async def test_viewers_and_members_who_do_not_own_it_are_refused(world, db):
             lifecycle.start_lifecycle_change(db, who, world.project_id, "archived")
     assert archived_in_tools(world)["jira"] is False
     assert len(db.exec(select(ProjectResource)).all()) >= 4
+
+
+async def test_delete_keeps_every_tool_resource_by_default(world, db):
+    from projecthub.core.errors import Invalid
+    from projecthub.services.provisioning import deletion
+
+    preview = deletion.preview_delete(db, world.owner_principal, world.project_id)
+    assert {o.tool for o in preview.options} == {"jira", "confluence", "graph", "productive"}
+    with pytest.raises(Invalid):
+        deletion.delete_project(db, world.owner_principal, world.project_id,
+                                confirmation="webx")
+    with pytest.raises(Invalid):
+        deletion.delete_project(db, world.owner_principal, world.project_id,
+                                confirmation="WEBX", delete_in=["productive"])
+    result = deletion.delete_project(db, world.owner_principal, world.project_id,
+                                     confirmation="WEBX")
+    db.commit()
+    assert db.get(Project, world.project_id) is None
+    assert len(result.kept) == 4 and result.deleted_in == []
+    vendors = world.sandbox.vendors
+    assert "WEBX" in vendors["jira"].tenant(TENANT).projects
+    assert vendors["confluence"].tenant(TENANT).space_by_key("WEBX") is not None
+    assert vendors["graph"].tenant(TENANT).teams
+    assert vendors["productive"].tenant(TENANT).table("projects")
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "project.deleted")).one()
+    assert len(event.detail["kept_in_tools"]) == 4
+
+
+async def test_viewer_cannot_delete(world, db):
+    from projecthub.services.provisioning import deletion
+
+    viewer = make_user(db)
+    add_member(db, world.org, viewer, role=Role.VIEWER)
+    db.commit()
+    with pytest.raises((PermissionDenied, Exception)) as caught:
+        deletion.delete_project(db, principal(db, viewer, world.org), world.project_id,
+                                confirmation="WEBX")
+    assert type(caught.value).__name__ in ("PermissionDenied", "NotFound")
+    assert db.get(Project, world.project_id) is not None
