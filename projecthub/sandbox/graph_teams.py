@@ -217,5 +217,16 @@ async def list_tasks(request: Request, state: GraphState) -> Response:
                                 page_size=state.page_size))
 
 
-__all__ = ["add_member", "archive_team", "unarchive_team", "create_channel", "create_plan", "create_team", "get_operation",
-           "get_team", "list_channels", "list_group_plans", "list_tasks"]
+__all__ = [
+    "add_member",
+    "archive_team",
+    "create_channel",
+    "create_plan",
+    "create_team",
+    "get_operation",
+    "get_team",
+    "list_channels",
+    "list_group_plans",
+    "list_tasks",
+    "unarchive_team",
+]

@@ -9,10 +9,11 @@ demo@projecthub.example.
 Served: lists and single records of people, companies, subsidiaries, workflows, workflow
 statuses, custom fields, projects, memberships, deals, sections, services, service types and
 tasks, the token's organization memberships, and creating companies, projects, memberships,
-deals, sections and services, and the project custom actions ``PATCH /projects/{id}/archive``
-and ``/restore`` (the schema's ``customActions``; 200 with the project) (a budget's totals are computed from its services, price x
-quantity). A kind listed in a tenant's ``forbidden`` answers 403, as Productive does for a person
-whose permission set lacks it. Lists page with ``page[number]`` and
+deals, sections and services (a budget's totals are computed from its services, price x
+quantity), and the project custom actions ``PATCH /projects/{id}/archive`` and ``/restore`` (the
+schema's ``customActions``; 200 with the project). A kind listed in a tenant's ``forbidden``
+answers 403, as Productive does for a person whose permission set lacks it. Lists page with
+``page[number]`` and
 ``page[size]`` (default 30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``),
 sort with ``sort=`` and include relationships with ``include=``. Productive sends no rate-limit
 headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429.

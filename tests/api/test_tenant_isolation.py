@@ -104,6 +104,12 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/projects"): {"answers": {}, "dry_run": True},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
         "lifecycle": "archived"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/preview"): {
+        "lifecycle": "archived"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/runs"): {
+        "lifecycle": "archived"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/deletion"): {
+        "confirmation": "BSEC"},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
     ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
                                         "owner_email": "x@example.com"},

@@ -176,8 +176,6 @@ def start_lifecycle_change(session: Session, principal: Principal, project_id: u
     when every step has succeeded."""
     preview = preview_lifecycle(session, principal, project_id, state)
     project = projects.get_project(session, principal, project_id)
-    if preview.current == preview.target:
-        raise Conflict(f"The project is already {preview.target.value.replace('_', ' ')}.")
     if _busy(session, principal, project):
         raise Conflict("A run of this project is still under way; wait for it to finish.")
     steps = preview.steps
