@@ -43,7 +43,7 @@ def _action_badge(action: rx.Var[str]) -> rx.Component:
 
 def _change_row(row: RowVar[ToolChangeRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row.tool, weight="medium")),
+        rx.table.cell(rx.text(row.tool_label, weight="medium")),
         rx.table.cell(row.name),
         rx.table.cell(_action_badge(row.action)),
         rx.table.cell(rx.text(row.description, size="2")),
@@ -66,7 +66,7 @@ def lifecycle_dialog() -> rx.Component:
                          size="2")),
             rx.flex(
                 rx.button("Cancel", variant="soft", color_scheme="gray",
-                          on_click=ProjectState.close_lifecycle),
+                          on_click=ProjectState.close_lifecycle(False)),
                 rx.button("Confirm", on_click=ProjectState.confirm_lifecycle,
                           data_testid="lifecycle-confirm"),
                 spacing="3", justify="end", margin_top="1rem",
@@ -74,6 +74,7 @@ def lifecycle_dialog() -> rx.Component:
             max_width="44rem", data_testid="lifecycle-dialog",
         ),
         open=ProjectState.lifecycle_dialog,
+        on_open_change=ProjectState.close_lifecycle,
     )
 
 
@@ -88,7 +89,7 @@ def _keep_row(row: RowVar[ToolKeepRow]) -> rx.Component:
         rx.table.cell(cond(row.can_delete,
                            rx.checkbox(name="delete_" + row.tool, aria_label="Delete in tool"),
                            lucide_icon("shield-check", size=16))),
-        rx.table.cell(rx.text(row.tool, weight="medium")),
+        rx.table.cell(rx.text(row.tool_label, weight="medium")),
         rx.table.cell(row.name),
         rx.table.cell(rx.text(row.note, size="2")),
         data_testid="delete-option", data_tool=row.tool,
@@ -117,7 +118,7 @@ def delete_dialog() -> rx.Component:
                     form_error("delete_in"),
                     rx.flex(
                         rx.button("Cancel", type="button", variant="soft", color_scheme="gray",
-                                  on_click=ProjectState.close_delete),
+                                  on_click=ProjectState.close_delete(False)),
                         rx.button("Delete project", type="submit", color_scheme="red",
                                   data_testid="delete-confirm"),
                         spacing="3", justify="end", width="100%",
@@ -129,4 +130,5 @@ def delete_dialog() -> rx.Component:
             max_width="44rem",
         ),
         open=ProjectState.delete_dialog,
+        on_open_change=ProjectState.close_delete,
     )

@@ -25,6 +25,7 @@ from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
 from projecthub.services.wiring import sync_config
 from projecthub.ui.format import when
+from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (
     CardView,
@@ -80,6 +81,7 @@ class ToolChangeRow:
     """A row of the lifecycle preview: a resource and what the change does to it."""
 
     tool: str
+    tool_label: str
     name: str
     action: str
     description: str
@@ -90,6 +92,7 @@ class ToolKeepRow:
     """A row of the delete dialog: a resource in a tool, kept unless chosen (``can_delete``)."""
 
     tool: str
+    tool_label: str
     name: str
     url: str
     can_delete: bool
@@ -226,13 +229,15 @@ class ProjectState(SessionState):
             return self._fail(exc, field=LIFECYCLE_FIELD)
         self.lifecycle_target = preview.target.value
         self.lifecycle_target_text = lifecycle_label(preview.target.value)
-        self.lifecycle_changes = [ToolChangeRow(c.tool, c.name, c.action, c.description)
-                                  for c in preview.changes]
+        self.lifecycle_changes = [
+            ToolChangeRow(c.tool, tool_label(c.tool), c.name, c.action, c.description)
+            for c in preview.changes]
         self.lifecycle_dialog = True
         return None
 
     @event
-    def close_lifecycle(self) -> None:
+    def close_lifecycle(self, _open: bool = False) -> None:
+        """Cancel, Escape or a click outside: nothing changes."""
         self.lifecycle_dialog = False
 
     @event
@@ -264,13 +269,14 @@ class ProjectState(SessionState):
                                                   parse_id(self._project, "Project"))
         except AppError as exc:
             return self._fail(exc, field=DELETE_FIELD)
-        self.delete_rows = [ToolKeepRow(o.tool, o.name, o.url, o.can_delete, o.note)
-                            for o in preview.options]
+        self.delete_rows = [
+            ToolKeepRow(o.tool, tool_label(o.tool), o.name, o.url, o.can_delete, o.note)
+            for o in preview.options]
         self.delete_dialog = True
         return None
 
     @event
-    def close_delete(self) -> None:
+    def close_delete(self, _open: bool = False) -> None:
         self.delete_dialog = False
 
     @event
