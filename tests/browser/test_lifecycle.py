@@ -134,9 +134,10 @@ def _choose(page: Page, project_id: str, state: str) -> None:
     expect(page.get_by_test_id("lifecycle-dialog")).to_be_visible()
 
 
-def _confirm_and_follow(page: Page, shot: str) -> None:
+def _confirm_and_follow(page: Page, title: str, shot: str) -> None:
     page.get_by_test_id("lifecycle-confirm").click()
     page.wait_for_url(RUN_URL)
+    expect(page.get_by_role("heading", name=f"{title} {NAME}")).to_be_visible()
     expect(page.get_by_test_id("run-count")).to_have_text("4 of 4 steps done",
                                                           timeout=RUN_TIMEOUT_MS)
     _shot(page, shot)
@@ -158,7 +159,7 @@ def test_archive_a_four_tool_project_then_restore_it(
     expect(changes).to_have_count(4)
     expect(page.locator("[data-testid=lifecycle-change][data-action=archive]")).to_have_count(4)
     _shot(page, "lifecycle-preview-archive")
-    _confirm_and_follow(page, "lifecycle-run-archive")
+    _confirm_and_follow(page, "Archiving", "lifecycle-run-archive")
     assert _archived_in_sandboxes(page, team_id) == dict.fromkeys(
         ("jira", "confluence", "graph", "productive"), True)
     visit(page, f"/projects/{project_id}")
@@ -168,7 +169,7 @@ def test_archive_a_four_tool_project_then_restore_it(
     _choose(page, project_id, "Active")
     expect(page.locator("[data-testid=lifecycle-change][data-action=restore]")).to_have_count(4)
     _shot(page, "lifecycle-preview-restore")
-    _confirm_and_follow(page, "lifecycle-run-restore")
+    _confirm_and_follow(page, "Reactivating", "lifecycle-run-restore")
     assert _archived_in_sandboxes(page, team_id) == dict.fromkeys(
         ("jira", "confluence", "graph", "productive"), False)
 
