@@ -122,14 +122,16 @@ def _resources(session: Session, principal: Principal,
     return [r for r in rows if (r.tool, r.kind) in MAPPINGS]
 
 
-def _change(resource: ProjectResource, current: Lifecycle, target: Lifecycle) -> ToolChange:
+def _change(resource: ProjectResource, archived: frozenset[str], maybe_archived: frozenset[str],
+            target: Lifecycle) -> ToolChange:
+    """Archive what the target wants archived unless it surely is; restore what may be
+    archived but should not (steps are idempotent, so "maybe" costs a read, not a change)."""
     mapping = MAPPINGS[(resource.tool, resource.kind)]
-    was = resource.tool in ARCHIVED_TOOLS[current]
     will = resource.tool in ARCHIVED_TOOLS[target]
     label = resource.name or resource.external_key or resource.external_id
-    if will and not was:
+    if will and resource.tool not in archived:
         action, step, text = "archive", mapping.archive, f"The {mapping.noun} is archived."
-    elif was and not will:
+    elif not will and resource.tool in maybe_archived:
         action, step, text = "restore", mapping.restore, f"The {mapping.noun} is restored."
     else:
         action, step = "none", ""
@@ -142,9 +144,25 @@ def _change(resource: ProjectResource, current: Lifecycle, target: Lifecycle) ->
                       step_action=step, description=text)
 
 
+def _maybe_archived(session: Session, principal: Principal, project: Project,
+                    current: Lifecycle) -> frozenset[str]:
+    """Tools that may hold the project archived: those of its state, and, when its last
+    lifecycle run did not succeed (failed or cancelled halfway), those of that run's target
+    too, so going back plans a restore for whatever that run got done."""
+    last = session.exec(scoped_select(principal, ProvisioningRun).where(
+        ProvisioningRun.project_id == project.id, ProvisioningRun.kind == RunKind.LIFECYCLE
+    ).order_by(col(ProvisioningRun.created_at).desc())).first()
+    tools = ARCHIVED_TOOLS[current]
+    if last is not None and last.status != RunStatus.SUCCEEDED and last.target:
+        tools = tools | ARCHIVED_TOOLS[Lifecycle(last.target)]
+    return tools
+
+
 def _plan(session: Session, principal: Principal, project: Project, current: Lifecycle,
           target: Lifecycle) -> list[tuple[ProjectResource, ToolChange]]:
-    return [(r, _change(r, current, target)) for r in _resources(session, principal, project)]
+    maybe = _maybe_archived(session, principal, project, current)
+    return [(r, _change(r, ARCHIVED_TOOLS[current], maybe, target))
+            for r in _resources(session, principal, project)]
 
 
 def preview_lifecycle(session: Session, principal: Principal, project_id: uuid.UUID,
@@ -188,12 +206,13 @@ def start_lifecycle_change(session: Session, principal: Principal, project_id: u
         audit.record(session, principal, "project.lifecycle_changed", target_type="project",
                      target_id=project.id, detail=detail)
         return project, None
+    # Planned before the run is added: the run itself must not count as the last one.
+    planned = [(r, c) for r, c in _plan(session, principal, project, preview.current,
+                                        preview.target) if c.action != "none"]
     run = ProvisioningRun(organization_id=principal.org_id, project_id=project.id,
                           created_by_id=principal.user_id, kind=RunKind.LIFECYCLE,
                           target=preview.target.value)
     session.add(run)
-    planned = [(r, c) for r, c in _plan(session, principal, project, preview.current,
-                                        preview.target) if c.action != "none"]
     for position, (resource, change) in enumerate(planned):
         mapping = MAPPINGS[(resource.tool, resource.kind)]
         value = resource.external_key if mapping.by_key else resource.external_id

@@ -189,3 +189,31 @@ async def test_viewer_cannot_delete(world, db):
                                 confirmation="WEBX")
     assert type(caught.value).__name__ in ("PermissionDenied", "NotFound")
     assert db.get(Project, world.project_id) is not None
+
+
+async def test_going_back_after_a_failed_archive_restores_what_it_got_done(world, db):
+    world.sandbox.vendors["productive"].faults.add(Fault(kind="status", status=500,
+                                                         method="PATCH"))
+    _, run = lifecycle.start_lifecycle_change(db, world.owner_principal, world.project_id,
+                                              "archived")
+    db.commit()
+    assert await drive_run(run.id, world.config()) == RunStatus.FAILED
+    assert archived_in_tools(world) == {"jira": True, "confluence": True, "graph": True,
+                                        "productive": False}
+    assert lifecycle_of(world, db) == Lifecycle.ACTIVE
+    preview = lifecycle.preview_lifecycle(db, world.owner_principal, world.project_id, "active")
+    assert {c.tool for c in preview.steps} == {"jira", "confluence", "graph", "productive"}
+    assert await change(world, db, "active") == RunStatus.SUCCEEDED
+    assert archived_in_tools(world) == dict.fromkeys(archived_in_tools(world), False)
+
+
+async def test_archiving_again_after_a_failed_archive_finishes_the_job(world, db):
+    world.sandbox.vendors["productive"].faults.add(Fault(kind="status", status=500,
+                                                         method="PATCH"))
+    _, run = lifecycle.start_lifecycle_change(db, world.owner_principal, world.project_id,
+                                              "archived")
+    db.commit()
+    assert await drive_run(run.id, world.config()) == RunStatus.FAILED
+    assert await change(world, db, "archived") == RunStatus.SUCCEEDED
+    assert archived_in_tools(world) == dict.fromkeys(archived_in_tools(world), True)
+    assert lifecycle_of(world, db) == Lifecycle.ARCHIVED
