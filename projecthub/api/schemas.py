@@ -19,6 +19,12 @@ from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.members import MemberView
 from projecthub.services.microsoft_orgs import MicrosoftPolicyView
 from projecthub.services.orgs import MyOrganization
+from projecthub.services.provisioning.deletion import (
+    DeleteOption,
+    DeletePreview,
+    DeletionResult,
+)
+from projecthub.services.provisioning.lifecycle import LifecyclePreview, ToolChange
 from projecthub.services.provisioning.plan import PlannedStepSummary
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck
 from projecthub.services.provisioning.service import RunView, StepView
@@ -247,7 +253,8 @@ class StepPublic(StepView):
 
 
 class RunPublic(RunView):
-    """A provisioning run and its steps, in plan order."""
+    """A run and its steps, in plan order: provisioning, or a lifecycle change reaching the
+    tools (``kind`` lifecycle, ``target`` the state the project takes when it succeeds)."""
 
     steps: Sequence[StepPublic]
 
@@ -294,6 +301,46 @@ class HistoryPointPublic(Public):
 class LifecycleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lifecycle: Literal["active", "on_hold", "completed", "archived"]
+
+
+class ToolChangePublic(ToolChange):
+    """One resource of the project and what the lifecycle change does to it in its tool."""
+
+
+class LifecyclePreviewPublic(LifecyclePreview):
+    """What moving the project to ``target`` does in each tool; nothing has changed yet."""
+
+    changes: Sequence[ToolChangePublic]
+
+
+class LifecycleStarted(BaseModel):
+    """The project (its state changes now only when no tool is involved) and the lifecycle run
+    carrying the change to the tools, if any; follow it at ``/runs/{id}``."""
+
+    project: ProjectPublic
+    run: RunPublic | None
+
+
+class DeleteOptionPublic(DeleteOption):
+    """A tool resource of the project: kept unless its tool is chosen for deletion."""
+
+
+class DeletePreviewPublic(DeletePreview):
+    options: Sequence[DeleteOptionPublic]
+
+
+class ProjectDeletion(BaseModel):
+    """Delete the project from ProjectHub; ``confirmation`` must be the project's key. Nothing
+    is deleted in any tool unless its name is in ``delete_in``."""
+
+    model_config = ConfigDict(extra="forbid")
+    confirmation: str = Field(max_length=20)
+    delete_in: list[Literal["jira", "confluence", "graph", "productive"]] = Field(
+        default_factory=list, max_length=4)
+
+
+class DeletionResultPublic(DeletionResult):
+    """What was deleted, and what was kept in the tools (``tool:name``)."""
 
 
 class CheckPublic(BaseModel):

@@ -149,6 +149,24 @@ class ConfluenceConnector(Connector):
             raise
         return response.model(ConfluenceSpace)
 
+    async def archive_space(self, key: str) -> ConfluenceSpace:
+        """Archive the space. v2 reads a space's ``status`` (current | archived) but has no
+        write for it; v1's ``PUT /space/{spaceKey}`` takes ``SpaceUpdate.status``. Idempotent:
+        an archived space is left alone."""
+        return await self._set_space_status(key, "archived")
+
+    async def restore_space(self, key: str) -> ConfluenceSpace:
+        """Bring an archived space back (status ``current``); a current space is left alone."""
+        return await self._set_space_status(key, "current")
+
+    async def _set_space_status(self, key: str, status: str) -> ConfluenceSpace:
+        space = await self.get_space(key)
+        if space.status == status:
+            return space
+        response = await self._client.request("PUT", f"{V1}/space/{_key(key)}",
+                                              json_body={"status": status})
+        return response.model(ConfluenceSpace)
+
     async def create_page(
         self, *, space_id: str, title: str, body: str, parent_id: str | None = None,
     ) -> ConfluencePage:

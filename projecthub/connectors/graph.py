@@ -180,8 +180,14 @@ class GraphConnector(Connector):
         Waits ``Retry-After`` when Graph sends it, else ``poll_interval``; past ``poll_timeout``
         raises ``Timeout``, and the caller may wait again later with the same ``creation``.
         """
-        path = (f"/teams/{_segment(creation.team_id)}"
-                f"/operations/{_segment(creation.operation_id)}")
+        operation = await self.wait_for_operation(creation, "team creation")
+        return operation.target_resource_id or creation.team_id
+
+    async def wait_for_operation(self, started: TeamCreation,
+                                 what: str) -> TeamsAsyncOperation:
+        """Poll a team's async operation (creation, archiving) until it has succeeded."""
+        path = (f"/teams/{_segment(started.team_id)}"
+                f"/operations/{_segment(started.operation_id)}")
         give_up = self._clock.monotonic() + self._poll_timeout
         wait = self._poll_interval
         while True:
@@ -189,16 +195,41 @@ class GraphConnector(Connector):
             response = await self._client.request("GET", path)
             operation = response.model(TeamsAsyncOperation)
             if operation.status == "succeeded":
-                return operation.target_resource_id or creation.team_id
+                return operation
             if operation.status in ("failed", "invalid"):
                 reason = operation.error.message if operation.error else None
                 raise ServerError(TOOL, response.status, response.request_id,
-                                  f"team creation failed: {reason or operation.status}")
+                                  f"{what} failed: {reason or operation.status}")
             wait = server_wait_hint(response.headers, self._clock.now()) or self._poll_interval
             if self._clock.monotonic() + wait > give_up:
                 raise Timeout(TOOL, None, response.request_id,
-                              f"team {creation.team_id} still {operation.status} after "
-                              f"{self._poll_timeout:g}s")
+                              f"{what} of team {started.team_id} still {operation.status} "
+                              f"after {self._poll_timeout:g}s")
+
+    async def archive_team(self, team_id: str) -> GraphTeam:
+        """Archive the team (``POST /teams/{id}/archive``: 202 and an operation to poll) and
+        wait until Teams has. Idempotent: an archived team is read and left alone."""
+        return await self._set_archived(team_id, archived=True)
+
+    async def unarchive_team(self, team_id: str) -> GraphTeam:
+        """Restore an archived team (``POST /teams/{id}/unarchive``), waiting for it."""
+        return await self._set_archived(team_id, archived=False)
+
+    async def _set_archived(self, team_id: str, *, archived: bool) -> GraphTeam:
+        team = await self.get_team(team_id)
+        if bool(team.is_archived) == archived:
+            return team
+        action = "archive" if archived else "unarchive"
+        body = {"shouldSetSpoSiteReadOnlyForMembers": False} if archived else None
+        response = await self._client.request(
+            "POST", f"/teams/{_segment(team_id)}/{action}", json_body=body)
+        match = _OPERATION.search(response.headers.get("location", ""))
+        if match is None:
+            raise ServerError(TOOL, response.status, response.request_id,
+                              f"{action} answered without an operation Location")
+        await self.wait_for_operation(
+            TeamCreation(team_id=match.group(1), operation_id=match.group(2)), action)
+        return team.model_copy(update={"is_archived": archived})
 
     async def wait_for_existing_team(self, team_id: str) -> GraphTeam:
         """Wait for a team whose creation was started but whose operation id was lost (the

@@ -160,6 +160,25 @@ class JiraConnector(Connector):
             raise
         return response.model(CreatedProject)
 
+    async def archive_project(self, key: str) -> JiraProject:
+        """Archive the project (``POST /project/{key}/archive``, 204). Idempotent: the project
+        is read first and left alone when already archived, so a retried step does not fail on
+        Jira's 400 for archiving twice."""
+        project = await self.get_project(key)
+        if project.archived:
+            return project
+        await self._client.request("POST", f"{API}/project/{_key(key)}/archive")
+        return project.model_copy(update={"archived": True})
+
+    async def restore_project(self, key: str) -> JiraProject:
+        """Restore an archived project (``POST /project/{key}/restore``); a live one is left
+        alone (Jira answers 400 to restoring it)."""
+        project = await self.get_project(key)
+        if not project.archived:
+            return project
+        response = await self._client.request("POST", f"{API}/project/{_key(key)}/restore")
+        return response.model(JiraProject)
+
     async def project_roles(self, key: str) -> dict[str, int]:
         """Role name → role id for a project (ids differ between sites and project styles)."""
         response = await self._client.request("GET", f"{API}/project/{_key(key)}/role")

@@ -36,6 +36,7 @@ class JiraProject(_JiraModel):
                                         validation_alias=AliasPath("lead", "accountId"))
     lead_email: str | None = Field(default=None,
                                    validation_alias=AliasPath("lead", "emailAddress"))
+    archived: bool = False
 
 
 class CreatedProject(_JiraModel):

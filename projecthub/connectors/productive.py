@@ -205,6 +205,27 @@ class ProductiveConnector(Connector):
                          "workflow": _ref("workflows", workflow_id)}
         return await self._create("projects", Project, attributes, relationships)
 
+    async def archive_project(self, project_id: str) -> Project:
+        """Archive the project (custom action ``PATCH /projects/{id}/archive``). Idempotent:
+        the project is read first and an archived one is left alone."""
+        project = await self.get_project(project_id)
+        if project.archived:
+            return project
+        return await self._project_action(project_id, "archive")
+
+    async def restore_project(self, project_id: str) -> Project:
+        """Restore (unarchive) the project (``PATCH /projects/{id}/restore``); an active one
+        is left alone."""
+        project = await self.get_project(project_id)
+        if not project.archived:
+            return project
+        return await self._project_action(project_id, "restore")
+
+    async def _project_action(self, project_id: str, action: str) -> Project:
+        response = await self._client.request(
+            "PATCH", f"/projects/{_id(project_id)}/{action}", headers={"Content-Type": JSON_API})
+        return response.model(Project, _data(response))
+
     async def add_project_member(self, project_id: str, person_id: str) -> Membership:
         """Make a person a member of a project; an existing membership is returned as is."""
         existing = await self._project_membership(project_id, person_id)

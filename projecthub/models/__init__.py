@@ -14,7 +14,13 @@ from projecthub.models.projects import (
     ProjectResource,
     ProjectTally,
 )
-from projecthub.models.provisioning import ProvisioningRun, ProvisioningStep, RunStatus, StepStatus
+from projecthub.models.provisioning import (
+    ProvisioningRun,
+    ProvisioningStep,
+    RunKind,
+    RunStatus,
+    StepStatus,
+)
 from projecthub.models.status import ProjectStatus, StatusHistory, StatusSnapshot
 from projecthub.models.status_data import (
     ConfluenceSummary,
@@ -65,7 +71,7 @@ __all__ = [
     "ProvisioningStep",
     "Reason",
     "Role",
-    "RunStatus",
+    "RunKind", "RunStatus",
     "Sprint",
     "StatusHistory",
     "StatusSnapshot",

@@ -30,6 +30,14 @@ class StepStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class RunKind(enum.StrEnum):
+    """What a run does: set a project up in its tools, or carry a lifecycle change to them
+    (archive, restore) — the same ledger, runner and run page, with other steps."""
+
+    PROVISION = "provision"
+    LIFECYCLE = "lifecycle"
+
+
 class ProvisioningRun(SQLModel, table=True):
     __tablename__ = "provisioning_runs"
     __table_args__ = (Index("ix_runs_status_lease", "status", "lease_until"),)
@@ -39,6 +47,10 @@ class ProvisioningRun(SQLModel, table=True):
         foreign_key="organizations.id", ondelete="CASCADE", index=True)
     project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE", index=True)
     status: RunStatus = Field(default=RunStatus.PENDING, sa_type=String(20))
+    kind: RunKind = Field(default=RunKind.PROVISION, sa_type=String(20),
+                          sa_column_kwargs={"server_default": RunKind.PROVISION.value})
+    # A lifecycle run's target state: the project takes it when every step has succeeded.
+    target: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
     created_by_id: uuid.UUID | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL")
     # The worker driving the run holds a lease; an expired lease means the worker died.

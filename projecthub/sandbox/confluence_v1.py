@@ -1,4 +1,5 @@
-"""The Confluence REST v1 operations the connector uses: who am I, user search, create space.
+"""The Confluence REST v1 operations the connector uses: who am I, user search, create space,
+and update a space's status (archive and restore: v2 reads a space's status but cannot change it).
 
 v1 is where v2 has gaps: the current user, CQL user search, and space creation on sites without
 role-based access control (it answers 200, not 201). Errors use v1's envelope (see confluence.py).
@@ -102,10 +103,36 @@ async def create_space(request: Request, site: ConfluenceSite) -> Response:
     return ConfluenceJSON(space_v1(space, site, request))
 
 
+SPACE_STATUSES = ("current", "archived")
+
+
+async def update_space(request: Request, site: ConfluenceSite) -> Response:
+    """v1 update (``PUT /space/{spaceKey}``, ``SpaceUpdate``): only what ProjectHub sends, the
+    name and the status (``current`` or ``archived``); 404 for an unknown key, 403 without the
+    right to administer spaces."""
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise SandboxHTTPError(400, "Invalid request payload.")
+    space = site.space_by_key(request.path_params["key"])
+    if space is None:
+        raise SandboxHTTPError(404, f"No space with key : {request.path_params['key']}")
+    if not site.can_create_spaces:
+        raise SandboxHTTPError(403, "No permission to administer this space")
+    status = body.get("status")
+    if status is not None:
+        if status not in SPACE_STATUSES:
+            raise SandboxHTTPError(400, f"Unknown space status: {status}")
+        space.status = str(status)
+    if body.get("name"):
+        space.name = str(body["name"])
+    return ConfluenceJSON(space_v1(space, site, request))
+
+
 ROUTES: list[SandboxRoute[ConfluenceSite]] = [
     SandboxRoute(f"{V1}/user/current", current_user),
     SandboxRoute(f"{V1}/search/user", search_user),
     SandboxRoute(f"{V1}/space", create_space, ("POST",)),
+    SandboxRoute(f"{V1}/space/{{key}}", update_space, ("PUT",)),
 ]
 
 __all__ = ["ROUTES"]

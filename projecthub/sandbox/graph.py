@@ -25,6 +25,7 @@ from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_
 from projecthub.sandbox.graph_state import GraphState, seed_demo
 from projecthub.sandbox.graph_teams import (
     add_member,
+    archive_team,
     create_channel,
     create_plan,
     create_team,
@@ -35,6 +36,7 @@ from projecthub.sandbox.graph_teams import (
     list_members,
     list_tasks,
     list_teams,
+    unarchive_team,
 )
 from projecthub.sandbox.graph_views import DIAGNOSTIC, GraphError, error_response
 
@@ -83,6 +85,10 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/teams", list_teams, ("GET",)),
         ("/v1.0/teams/{team}", get_team, ("GET",)),
         ("/v1.0/teams/{team}/operations/{operation}", get_operation, ("GET",)),
+        ("/v1.0/teams/{team}/archive", archive_team, ("POST",)),
+        ("/v1.0/teams/{team}/microsoft.graph.archive", archive_team, ("POST",)),
+        ("/v1.0/teams/{team}/unarchive", unarchive_team, ("POST",)),
+        ("/v1.0/teams/{team}/microsoft.graph.unarchive", unarchive_team, ("POST",)),
         ("/v1.0/teams/{team}/members", add_member, ("POST",)),
         ("/v1.0/teams/{team}/members", list_members, ("GET",)),
         ("/v1.0/teams/{team}/channels", create_channel, ("POST",)),

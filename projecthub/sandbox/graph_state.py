@@ -19,7 +19,8 @@ SANDBOX_EMAIL = "demo@projecthub.example"
 # The application permissions ProjectHub asks admins to consent to (least privilege).
 CONSENTED_ROLES = frozenset({
     "User.Read.All", "Group.Read.All", "Team.Create", "Team.ReadBasic.All",
-    "TeamMember.ReadWrite.All", "Channel.Create", "Tasks.ReadWrite.All"})
+    "TeamMember.ReadWrite.All", "Channel.Create", "Tasks.ReadWrite.All",
+    "TeamSettings.ReadWrite.All"})
 SEED_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SEED_APP_ID = "00000000-0000-0000-0000-0000000a11ce"
 
@@ -78,6 +79,7 @@ class Team:
     created: datetime
     members: list[Member] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
+    archived: bool = False
 
 
 @dataclass
@@ -93,6 +95,7 @@ class Operation:
     status: str = "notStarted"
     attempts: int = 1
     last_action: datetime | None = None
+    operation_type: str = "createTeam"  # or archiveTeam / unarchiveTeam
 
 
 @dataclass
@@ -203,6 +206,16 @@ class GraphState:
         self.operations[operation.id] = operation
         return operation
 
+    def start_archiving(self, team: Team, *, archive: bool) -> Operation:
+        """Archive or unarchive a team as Teams does: an operation that finishes later (after
+        ``team_creation_polls`` ticks, like a creation)."""
+        owner = next((m.user_id for m in team.members if "owner" in m.roles), "")
+        operation = Operation(str(uuid.uuid4()), team.id, owner, datetime.now(UTC),
+                              self.team_creation_polls, False,
+                              operation_type="archiveTeam" if archive else "unarchiveTeam")
+        self.operations[operation.id] = operation
+        return operation
+
     def tick(self) -> None:
         """Time passes in Graph as the tenant is used: each request it receives moves every
         unfinished team creation one step on, whether or not anyone polls that operation."""
@@ -215,6 +228,10 @@ class GraphState:
         if operation.polls_left > 0:
             operation.polls_left -= 1
             operation.status = "inProgress"
+            return
+        if operation.operation_type != "createTeam":
+            operation.status = "succeeded"
+            self.teams[operation.team_id].archived = operation.operation_type == "archiveTeam"
             return
         group = self.groups[operation.team_id]
         if operation.fails:

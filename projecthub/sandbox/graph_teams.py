@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from projecthub.sandbox.graph_odata import collection, filtered, selected
-from projecthub.sandbox.graph_state import GraphState, Group, Team, User
+from projecthub.sandbox.graph_state import GraphState, Group, Operation, Team, User
 from projecthub.sandbox.graph_views import (
     GRAPH,
     METADATA,
@@ -83,6 +83,32 @@ async def create_team(request: Request, state: GraphState) -> Response:
         raise GraphError(400, "BadRequest", "A team owner must be provided when creating a team "
                                             "with application permissions.")
     operation = state.start_team(name, body.get("description"), visibility, owners[0])
+    team = f"/teams('{operation.team_id}')"
+    return Response(status_code=202, media_type="application/json", headers={
+        "Location": f"{team}/operations('{operation.id}')", "Content-Location": team})
+
+
+ARCHIVE_TEAMS = ("TeamSettings.ReadWrite.All", "Group.ReadWrite.All",
+                 "Directory.ReadWrite.All")
+
+
+async def archive_team(request: Request, state: GraphState) -> Response:
+    """``POST /teams/{id}/archive``: 202, no body, the operation in ``Location`` (as for a
+    creation). Graph names the action with or without its namespace (``microsoft.graph.``)."""
+    require_roles(request, ARCHIVE_TEAMS)
+    team, _ = _team(state, request.path_params["team"])
+    await json_body(request)
+    return _operation_accepted(state.start_archiving(team, archive=True))
+
+
+async def unarchive_team(request: Request, state: GraphState) -> Response:
+    """``POST /teams/{id}/unarchive``: 202 and the operation, as for archiving."""
+    require_roles(request, ARCHIVE_TEAMS)
+    team, _ = _team(state, request.path_params["team"])
+    return _operation_accepted(state.start_archiving(team, archive=False))
+
+
+def _operation_accepted(operation: Operation) -> Response:
     team = f"/teams('{operation.team_id}')"
     return Response(status_code=202, media_type="application/json", headers={
         "Location": f"{team}/operations('{operation.id}')", "Content-Location": team})
@@ -210,5 +236,16 @@ async def list_tasks(request: Request, state: GraphState) -> Response:
                                 page_size=state.page_size))
 
 
-__all__ = ["add_member", "create_channel", "create_plan", "create_team", "get_operation",
-           "get_team", "list_channels", "list_group_plans", "list_tasks"]
+__all__ = [
+    "add_member",
+    "archive_team",
+    "create_channel",
+    "create_plan",
+    "create_team",
+    "get_operation",
+    "get_team",
+    "list_channels",
+    "list_group_plans",
+    "list_tasks",
+    "unarchive_team",
+]

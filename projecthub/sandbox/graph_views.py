@@ -145,7 +145,7 @@ def team_json(team: Team, group: Group, state: GraphState) -> dict[str, Any]:
             "description": group.description, "internalId": team.internal_id,
             "classification": None, "specialization": "none",
             "visibility": group.visibility.lower(), "webUrl": team_url(team, state),
-            "isArchived": False, "tenantId": state.directory_id}
+            "isArchived": team.archived, "tenantId": state.directory_id}
 
 
 def team_url(team: Team, state: GraphState) -> str:
@@ -173,7 +173,7 @@ def member_json(member: Member, state: GraphState) -> dict[str, Any]:
 def operation_json(operation: Operation) -> dict[str, Any]:
     """``error`` is left out unless the operation failed (the spec does not allow null)."""
     body: dict[str, Any] = {
-        "id": operation.id, "operationType": "createTeam",
+        "id": operation.id, "operationType": operation.operation_type,
         "createdDateTime": graph_time(operation.created), "status": operation.status,
         "lastActionDateTime": graph_time(operation.last_action or operation.created),
         "attemptsCount": operation.attempts, "targetResourceId": operation.team_id,

@@ -127,6 +127,27 @@ async def create_project(request: Request, state: JiraState) -> Response:
                      "id": project.id, "key": project.key}, status_code=201)
 
 
+async def archive_project(request: Request, state: JiraState) -> Response:
+    """Jira answers 204; an archived project cannot be archived again (400), and only a site
+    admin may archive (403)."""
+    project = _project(state, request.path_params["key"])
+    if not request.state.user.site_admin:
+        raise SandboxHTTPError(403, "You don't have permission to archive this project.")
+    if project.archived:
+        raise SandboxHTTPError(400, f"Project {project.key} is already archived.")
+    project.archived = True
+    return Response(status_code=204)
+
+
+async def restore_project(request: Request, state: JiraState) -> Response:
+    """Restoring answers the project (200); restoring a live one is a 400, as in Jira."""
+    project = _project(state, request.path_params["key"])
+    if not project.archived:
+        raise SandboxHTTPError(400, f"Project {project.key} is not archived or deleted.")
+    project.archived = False
+    return JiraJSON(project_json(project, state, site_base(request)))
+
+
 async def list_roles(request: Request, state: JiraState) -> Response:
     project = _project(state, request.path_params["key"])
     base = site_base(request)
@@ -267,6 +288,8 @@ PLATFORM: list[SandboxRoute[JiraState]] = [
     SandboxRoute("/rest/api/3/project", create_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/search", search_projects),
     SandboxRoute("/rest/api/3/project/{key}", get_project),
+    SandboxRoute("/rest/api/3/project/{key}/archive", archive_project, ("POST",)),
+    SandboxRoute("/rest/api/3/project/{key}/restore", restore_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/{key}/role", list_roles),
     SandboxRoute("/rest/api/3/project/{key}/role/{role_id:int}", project_role, ("GET", "POST")),
     SandboxRoute("/rest/api/3/search/jql", search_jql, ("GET", "POST")),

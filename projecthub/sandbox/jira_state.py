@@ -67,6 +67,7 @@ class Project:
     template_key: str | None
     lead_account_id: str
     description: str = ""
+    archived: bool = False
     roles: dict[int, list[str]] = field(default_factory=lambda: {r: [] for r in ROLES})
     issues: list[Issue] = field(default_factory=list)
 

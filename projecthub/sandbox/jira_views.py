@@ -69,7 +69,7 @@ def project_json(project: Project, state: JiraState, base: str) -> dict[str, Any
         "key": project.key, "name": project.name, "description": project.description,
         "lead": user_json(lead, base) if lead else {}, "projectTypeKey": project.type_key,
         "avatarUrls": avatar_urls(base, "project", str(project.id)), "simplified": False,
-        "style": "classic", "isPrivate": False, "properties": {},
+        "style": "classic", "isPrivate": False, "properties": {}, "archived": project.archived,
     }
 
 

@@ -10,8 +10,10 @@ Served: lists and single records of people, companies, subsidiaries, workflows, 
 statuses, custom fields, projects, memberships, deals, sections, services, service types and
 tasks, the token's organization memberships, and creating companies, projects, memberships,
 deals, sections and services (a budget's totals are computed from its services, price x
-quantity). A kind listed in a tenant's ``forbidden`` answers 403, as Productive does for a person
-whose permission set lacks it. Lists page with ``page[number]`` and
+quantity), and the project custom actions ``PATCH /projects/{id}/archive`` and ``/restore`` (the
+schema's ``customActions``; 200 with the project). A kind listed in a tenant's ``forbidden``
+answers 403, as Productive does for a person whose permission set lacks it. Lists page with
+``page[number]`` and
 ``page[size]`` (default 30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``),
 sort with ``sort=`` and include relationships with ``include=``. Productive sends no rate-limit
 headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429, or build the sandbox
@@ -44,7 +46,7 @@ from projecthub.sandbox.productive_jsonapi import (
     single,
 )
 from projecthub.sandbox.productive_seed import seed_demo
-from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState
+from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState, now
 from projecthub.sandbox.productive_views import VIEWS, View, included, render
 from projecthub.sandbox.productive_writes import WRITERS, parse_payload
 from projecthub.sandbox.traffic import RateWindow
@@ -95,6 +97,27 @@ async def _create(request: Request, state: ProductiveState, kind: str, view: Vie
         raise JsonApiError.bad_request(f"Content-Type must be {JSON_API}", 415)
     record = WRITERS[kind](state, parse_payload(await read_json(request), kind))
     return single(render(view, record, state), status=201)
+
+
+# Custom actions the sandbox serves: (kind, action) -> archived afterwards.
+ACTIONS = {("projects", "archive"): True, ("projects", "restore"): False}
+
+
+async def custom_action(request: Request, state: ProductiveState) -> Response:
+    """``PATCH /{kind}/{id}/{action}``: archive or restore a record (``archived_at`` set or
+    cleared); repeating an action changes nothing."""
+    kind, action = request.path_params["kind"], request.path_params["action"]
+    view = _view(kind, state)
+    if (kind, action) not in ACTIONS:
+        raise JsonApiError.not_found()
+    record = state.get(kind, request.path_params["ident"])
+    if record is None:
+        raise JsonApiError.not_found()
+    if ACTIONS[(kind, action)]:
+        record.archived_at = record.archived_at or now()
+    else:
+        record.archived_at = None
+    return single(render(view, record, state))
 
 
 def _view(kind: str, state: ProductiveState) -> View:
@@ -161,6 +184,7 @@ RATE_WINDOWS = (RateWindow(10.0, 100), RateWindow(1800.0, 4000))
 ROUTES = (
     SandboxRoute("/api/v2/{kind}", _jsonapi(collection), ("GET", "POST")),
     SandboxRoute("/api/v2/{kind}/{ident}", _jsonapi(member)),
+    SandboxRoute("/api/v2/{kind}/{ident}/{action}", _jsonapi(custom_action), ("PATCH",)),
 )
 
 

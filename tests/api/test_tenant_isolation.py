@@ -108,6 +108,12 @@ BODIES = {
         "lifecycle": "archived"},
     ("PUT", "/api/v1/orgs/{org_slug}/microsoft"): {"require_microsoft": True,
                                                    "allow_join": True},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/preview"): {
+        "lifecycle": "archived"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/runs"): {
+        "lifecycle": "archived"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/deletion"): {
+        "confirmation": "BSEC"},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
     ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
                                         "owner_email": "x@example.com"},

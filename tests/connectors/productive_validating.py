@@ -32,15 +32,23 @@ class ProductiveValidatingTransport(httpx.AsyncBaseTransport):
         path = request.url.path
         assert path.startswith(self.prefix + "/"), f"{path} is outside {self.prefix}"
         kind, _, ident = path[len(self.prefix) + 1:].partition("/")
-        label = f"{request.method} /{kind}" + ("/{id}" if ident else "")
+        ident, _, action = ident.partition("/")
+        label = f"{request.method} /{kind}" + ("/{id}" if ident else "") + (
+            f"/{action}" if action else "")
         schema = load_schema()
         assert kind in schema.resources, f"{label}: Productive has no resource {kind!r}"
         content = await request.aread()
+        if action:
+            # A custom action (``customActions`` in the schema): its method, and no body.
+            declared = (schema.resources[kind].get("customActions") or {}).get(action)
+            assert declared is not None, f"{label}: {kind} has no custom action {action!r}"
+            assert request.method == declared["method"], f"{label}: declared {declared['method']}"
+            assert not content, f"{label}: a custom action is sent without a body"
         problems = [f"missing {h}" for h in ("x-auth-token", "x-organization-id")
                     if not request.headers.get(h)]
         problems += schema.check_query(
             kind, parse_qsl(request.url.query.decode(), keep_blank_values=True))
-        if request.method in ("POST", "PATCH"):
+        if request.method in ("POST", "PATCH") and not action:
             if request.headers.get("content-type", "").split(";")[0] != JSON_API:
                 problems.append(f"content-type {request.headers.get('content-type')!r}")
             problems += schema.check_request(kind, json.loads(content or b"null"),

@@ -248,6 +248,11 @@ def test_handler_with_a_malformed_id_says_not_found(name: str, world: World,
 URL_CASES: dict[str, Callable[[Any], Any]] = {
     "ProjectState.load": lambda s: s.load(),
     "ProjectState.set_lifecycle": lambda s: s.set_lifecycle("archived"),
+    "ProjectState.preview_lifecycle": lambda s: s.preview_lifecycle("archived"),
+    "ProjectState.confirm_lifecycle": lambda s: (setattr(s, "lifecycle_target", "archived"),
+                                                 s.confirm_lifecycle())[1],
+    "ProjectState.open_delete": lambda s: s.open_delete(),
+    "ProjectState.delete_project": lambda s: s.delete_project({"confirmation": "BETA"}),
     "ProjectState.refresh": lambda s: asyncio.run(ProjectState.refresh.fn(s)),
 }
 

@@ -280,3 +280,50 @@ def test_viewers_read_but_cannot_change(db, as_user):
     state = _page(as_user, viewer, project)
 
     assert state.name == "Shop" and not state.can_change_lifecycle
+
+
+def test_the_lifecycle_menu_previews_then_confirms_and_a_run_page_follows(db, as_user):
+    from projecthub.services import connections
+    from tests.factories import principal
+
+    owner = make_user(db)
+    org = make_org(db, owner)
+    jira = connections.create_connection(
+        db, principal(db, owner, org), tool="jira", name="Jira",
+        base_url="https://acme.atlassian.net", settings_values={"email": "a@example.com"},
+        secret_values={"api_token": "t"})
+    project = add_project(db, org, owner, name="Shop", key="SHOP", tools=())
+    db.add(ProjectResource(organization_id=org.id, project_id=project.id, tool="jira",
+                           kind="project", external_id="10001", external_key="SHOP",
+                           name="Shop", connection_id=jira.id))
+    db.commit()
+    page = _page(as_user, owner, project)
+
+    page.preview_lifecycle("archived")
+    assert page.lifecycle_dialog and page.lifecycle_target_text == "Archived"
+    assert [(c.tool, c.action) for c in page.lifecycle_changes] == [("jira", "archive")]
+    db.expire_all()
+    assert db.get_one(Project, project.id).lifecycle == Lifecycle.ACTIVE  # only previewed
+
+    result = page.confirm_lifecycle()
+    path = redirect_path(result)
+    assert path is not None and path.startswith("/runs/")
+    assert not page.lifecycle_dialog
+
+
+def test_delete_needs_the_key_and_keeps_the_tools(db, as_user):
+    owner = make_user(db)
+    org = make_org(db, owner)
+    project = add_project(db, org, owner, name="Shop", key="SHOP")
+    project_id = project.id
+    page = _page(as_user, owner, project)
+
+    page.open_delete()
+    assert page.delete_dialog and [(r.tool, r.can_delete) for r in page.delete_rows] == [
+        ("jira", False)]
+    page.delete_project({"confirmation": "shop"})
+    assert page.errors == {"confirmation": "Type SHOP to confirm."}
+    result = page.delete_project({"confirmation": "SHOP"})
+    assert redirect_path(result) == "/"
+    db.expire_all()
+    assert db.get(Project, project_id) is None

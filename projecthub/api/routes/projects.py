@@ -10,11 +10,16 @@ from fastapi import APIRouter, Query, Response, status
 from projecthub.api.deps import DbDep, PrincipalDep
 from projecthub.api.routes.runs import run_public
 from projecthub.api.schemas import (
+    DeletePreviewPublic,
+    DeletionResultPublic,
     HistoryPointPublic,
     LifecycleChange,
+    LifecyclePreviewPublic,
+    LifecycleStarted,
     PreflightPublic,
     ProjectCreate,
     ProjectCreated,
+    ProjectDeletion,
     ProjectDetailPublic,
     ProjectListPublic,
     ProjectPublic,
@@ -24,7 +29,7 @@ from projecthub.api.schemas import (
     RunPublic,
 )
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning import service
+from projecthub.services.provisioning import deletion, lifecycle, service
 from projecthub.services.provisioning.preflight import run_preflight
 from projecthub.services.status import dashboard, sync, view
 from projecthub.services.templates import library
@@ -123,6 +128,45 @@ def change_lifecycle(project_id: uuid.UUID, body: LifecycleChange, db: DbDep,
     """Active, on hold, completed or archived (archived projects stop syncing)."""
     return ProjectPublic.model_validate(
         view.set_lifecycle(db, principal, project_id, body.lifecycle))
+
+
+@router.post("/{project_id}/lifecycle/preview", response_model=LifecyclePreviewPublic)
+def preview_lifecycle(project_id: uuid.UUID, body: LifecycleChange, db: DbDep,
+                      principal: PrincipalDep) -> LifecyclePreviewPublic:
+    """What a lifecycle change does in each tool (archive, restore, nothing); changes nothing.
+    The project's owner and organization admins only."""
+    return LifecyclePreviewPublic.model_validate(
+        lifecycle.preview_lifecycle(db, principal, project_id, body.lifecycle))
+
+
+@router.post("/{project_id}/lifecycle/runs", response_model=LifecycleStarted,
+             status_code=status.HTTP_201_CREATED)
+def start_lifecycle_run(project_id: uuid.UUID, body: LifecycleChange, db: DbDep,
+                        principal: PrincipalDep) -> LifecycleStarted:
+    """Carry a lifecycle change to the tools as a run (archive/restore steps); the project takes
+    the state when the run has succeeded. Without anything to do in a tool, no run is made."""
+    project, run = lifecycle.start_lifecycle_change(db, principal, project_id, body.lifecycle)
+    return LifecycleStarted(
+        project=ProjectPublic.model_validate(project),
+        run=run_public(service.get_run(db, principal, run.id)) if run else None)
+
+
+@router.get("/{project_id}/deletion", response_model=DeletePreviewPublic)
+def preview_deletion(project_id: uuid.UUID, db: DbDep,
+                     principal: PrincipalDep) -> DeletePreviewPublic:
+    """The project's resources in the tools, each kept unless chosen for deletion."""
+    return DeletePreviewPublic.model_validate(
+        deletion.preview_delete(db, principal, project_id))
+
+
+@router.post("/{project_id}/deletion", response_model=DeletionResultPublic)
+def delete_project(project_id: uuid.UUID, body: ProjectDeletion, db: DbDep,
+                   principal: PrincipalDep) -> DeletionResultPublic:
+    """Delete the project from ProjectHub, typed key as confirmation; nothing in any tool is
+    deleted unless that tool is in ``delete_in``."""
+    return DeletionResultPublic.model_validate(deletion.delete_project(
+        db, principal, project_id, confirmation=body.confirmation,
+        delete_in=body.delete_in))
 
 
 @router.get("/{project_id}/runs", response_model=list[RunPublic])

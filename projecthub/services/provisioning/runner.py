@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from projecthub.connectors.errors import ConnectorError
 from projecthub.core import log_context, metrics
+from projecthub.core.clock import utcnow
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
@@ -25,6 +26,7 @@ from projecthub.models import (
     Project,
     ProvisioningRun,
     ProvisioningStep,
+    RunKind,
     RunStatus,
     User,
 )
@@ -226,7 +228,11 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
         assert run is not None
         project = session.get(Project, run.project_id)
         if project is not None and status == RunStatus.SUCCEEDED:
-            project.lifecycle = Lifecycle.ACTIVE
+            # A provisioning run makes the project active; a lifecycle run gives it the state
+            # its steps carried to the tools (services/provisioning/lifecycle.py).
+            project.lifecycle = (Lifecycle(run.target) if run.kind == RunKind.LIFECYCLE
+                                 else Lifecycle.ACTIVE)
+            project.updated_at = utcnow()
             session.add(project)
         if status != RunStatus.CANCELLED:  # the cancellation was audited when it was asked for
             _audit_outcome(session, run)

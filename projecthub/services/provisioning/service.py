@@ -11,7 +11,14 @@ from pydantic import Field
 from sqlmodel import Session, col
 
 from projecthub.core.errors import Conflict
-from projecthub.models import Project, ProvisioningRun, ProvisioningStep, Role, RunStatus
+from projecthub.models import (
+    Project,
+    ProvisioningRun,
+    ProvisioningStep,
+    Role,
+    RunKind,
+    RunStatus,
+)
 from projecthub.models import StepStatus as S
 from projecthub.services import audit, dispatch, projects
 from projecthub.services.principal import Principal, require_role
@@ -41,6 +48,8 @@ class StepView(View):
 class RunView(View):
     id: uuid.UUID
     project_id: uuid.UUID
+    kind: RunKind = Field(description="provision, or lifecycle (archive/restore in the tools).")
+    target: str = Field(description="A lifecycle run's target state; empty otherwise.")
     status: RunStatus
     error: str
     progress: float = Field(description="The share of steps done (succeeded or skipped), 0 to 1.")
@@ -113,7 +122,8 @@ def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunVi
                       status=S(s.status), attempts=s.attempts, external_id=s.external_id,
                       url=s.url, error=s.error, log=list(s.log), depends_on=list(s.depends_on),
                       started_at=s.started_at, finished_at=s.finished_at) for s in steps]
-    return RunView(id=run.id, project_id=run.project_id, status=RunStatus(run.status),
+    return RunView(id=run.id, project_id=run.project_id, kind=RunKind(run.kind),
+                   target=run.target, status=RunStatus(run.status),
                    error=run.error, progress=_progress(views), created_at=run.created_at,
                    started_at=run.started_at, finished_at=run.finished_at, steps=views)
 

@@ -19,15 +19,13 @@ from pydantic import (
 from sqlmodel import Session, col
 
 from projecthub.core.clock import utcnow
-from projecthub.core.errors import Conflict, Invalid, PermissionDenied
+from projecthub.core.errors import Invalid
 from projecthub.models import (
     HealthLevel,
-    Lifecycle,
     Project,
     ProjectResource,
     ProjectStatus,
     Reason,
-    Role,
     StatusHistory,
     StatusSnapshot,
     Tool,
@@ -36,9 +34,10 @@ from projecthub.models.status_data import SUMMARY_TYPES, MaybeSummary, TeamSumma
 from projecthub.services import audit
 from projecthub.services.principal import Principal
 from projecthub.services.projects import get_project
+from projecthub.services.provisioning import lifecycle
 from projecthub.services.scoping import scoped_select
 
-MANUAL_STATES = (Lifecycle.ACTIVE, Lifecycle.ON_HOLD, Lifecycle.COMPLETED, Lifecycle.ARCHIVED)
+MANUAL_STATES = lifecycle.MANUAL_STATES
 
 
 class ResourceCard(BaseModel):
@@ -151,23 +150,10 @@ def history(session: Session, principal: Principal, project_id: uuid.UUID, *,
 
 def set_lifecycle(session: Session, principal: Principal, project_id: uuid.UUID,
                   state: str) -> Project:
-    """Project owners (its manager) and org admins move a project through its lifecycle."""
-    project = get_project(session, principal, project_id)
-    if not (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id):
-        raise PermissionDenied("Only the project's owner or an organization admin can do this.")
-    try:
-        target = Lifecycle(state)
-    except ValueError as exc:
-        raise Invalid("Unknown lifecycle state.", {"lifecycle": "Unknown state."}) from exc
-    if target not in MANUAL_STATES:
-        raise Invalid("Draft and provisioning are set by ProjectHub itself.")
-    if project.lifecycle in (Lifecycle.DRAFT, Lifecycle.PROVISIONING):
-        raise Conflict("The project is still being set up.")
-    before = str(project.lifecycle)
-    project.lifecycle, project.updated_at = target, utcnow()
-    session.add(project)
-    audit.record(session, principal, "project.lifecycle_changed", target_type="project",
-                 target_id=project.id, detail={"from": before, "to": target.value})
+    """Project owners (its manager) and org admins move a project through its lifecycle; a
+    change that reaches the tools starts a lifecycle run (services/provisioning/lifecycle.py)
+    and the project takes the state when the run has succeeded."""
+    project, _ = lifecycle.start_lifecycle_change(session, principal, project_id, state)
     return project
 
 

@@ -21,9 +21,14 @@ from projecthub.ui.components.health import (
 from projecthub.ui.components.moments import local_time, time_ago
 from projecthub.ui.components.shell import notice_screen, signed_in_page
 from projecthub.ui.layout import button_link
+from projecthub.ui.pages.project_lifecycle import (
+    delete_button,
+    delete_dialog,
+    lifecycle_dialog,
+    lifecycle_menu,
+)
 from projecthub.ui.pages.projects import RUN_COLORS, simple_table, status_badge, titled_card
 from projecthub.ui.state.project_status import (
-    LIFECYCLE_CHOICES,
     Fact,
     Person,
     ProjectState,
@@ -36,12 +41,7 @@ from projecthub.ui.typed import RowVar, cond, lucide_icon
 def _lifecycle_control() -> rx.Component:
     return cond(
         ProjectState.can_change_lifecycle,
-        rx.select.root(
-            rx.select.trigger(aria_label="Lifecycle state", data_testid="lifecycle-select"),
-            rx.select.content(*(rx.select.item(label, value=value)
-                                for value, label in LIFECYCLE_CHOICES)),
-            value=ProjectState.lifecycle, on_change=ProjectState.set_lifecycle, size="2",
-        ),
+        rx.hstack(lifecycle_menu(), delete_button(), spacing="3", align="center"),
         lifecycle_badge(ProjectState.lifecycle, ProjectState.lifecycle_text),
     )
 
@@ -266,6 +266,7 @@ def _project() -> rx.Component:
             align="start",
         ),
         _runs(),
+        lifecycle_dialog(), delete_dialog(),
         spacing="5", width="100%",
     )
 

@@ -128,7 +128,7 @@ def _actions() -> rx.Component:
 
 def _run() -> rx.Component:
     return rx.vstack(
-        page_header("Provisioning " + RunProgressState.project_name,
+        page_header(RunProgressState.run_title + " " + RunProgressState.project_name,
                     "Each step runs in the background; this page follows along.", _actions()),
         _summary(),
         form_error(RUN_FIELD),

@@ -21,12 +21,13 @@ from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.models import Lifecycle, Project, Role
 from projecthub.services import members
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning import service
+from projecthub.services.provisioning import deletion, lifecycle, service
 from projecthub.services.status import overview, sync, view
 from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
 from projecthub.services.wiring import sync_config
 from projecthub.ui.format import iso, when
+from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (
     CardView,
@@ -51,6 +52,7 @@ from projecthub.ui.typed import event
 PROJECT_PREFIX = "/projects/"
 STATUS_FIELD = "status"
 LIFECYCLE_FIELD = "lifecycle"
+DELETE_FIELD = "confirmation"
 HISTORY_DAYS = 90
 
 
@@ -78,6 +80,29 @@ class RunRow:
     finished_at: str
     steps: str
     href: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolChangeRow:
+    """A row of the lifecycle preview: a resource and what the change does to it."""
+
+    tool: str
+    tool_label: str
+    name: str
+    action: str
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolKeepRow:
+    """A row of the delete dialog: a resource in a tool, kept unless chosen (``can_delete``)."""
+
+    tool: str
+    tool_label: str
+    name: str
+    url: str
+    can_delete: bool
+    note: str
 
 
 # (state, label) of the states a person may move a project to.
@@ -133,6 +158,14 @@ class ProjectState(SessionState):
     facts: rx.Field[list[Fact]] = rx.field(default_factory=list)
     runs: rx.Field[list[RunRow]] = rx.field(default_factory=list)
     refreshing: rx.Field[bool] = rx.field(False)
+    # The lifecycle menu: the state chosen and, per resource, what moving there does.
+    lifecycle_dialog: rx.Field[bool] = rx.field(False)
+    lifecycle_target: rx.Field[str] = rx.field("")
+    lifecycle_target_text: rx.Field[str] = rx.field("")
+    lifecycle_changes: rx.Field[list[ToolChangeRow]] = rx.field(default_factory=list)
+    # Deleting: what is kept in each tool, confirmed by typing the key.
+    delete_dialog: rx.Field[bool] = rx.field(False)
+    delete_rows: rx.Field[list[ToolKeepRow]] = rx.field(default_factory=list)
 
     _project: str = ""
 
@@ -192,6 +225,85 @@ class ProjectState(SessionState):
             lambda db, p: view.set_lifecycle(db, p, parse_id(self._project, "Project"), state),
             success=f"The project is now {lifecycle_label(state).lower()}.",
             field=LIFECYCLE_FIELD)
+
+    @event
+    def preview_lifecycle(self, state: str) -> Events:
+        """Open the preview of moving the project to ``state``: what happens in each tool."""
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                preview = lifecycle.preview_lifecycle(
+                    db, self._principal(db), parse_id(self._project, "Project"), state)
+        except AppError as exc:
+            return self._fail(exc, field=LIFECYCLE_FIELD)
+        self.lifecycle_target = preview.target.value
+        self.lifecycle_target_text = lifecycle_label(preview.target.value)
+        self.lifecycle_changes = [
+            ToolChangeRow(c.tool, tool_label(c.tool), c.name, c.action, c.description)
+            for c in preview.changes]
+        self.lifecycle_dialog = True
+        return None
+
+    @event
+    def close_lifecycle(self, _open: bool = False) -> None:
+        """Cancel, Escape or a click outside: nothing changes."""
+        self.lifecycle_dialog = False
+
+    @event
+    def confirm_lifecycle(self) -> Events:
+        """Start the change previewed; with steps in the tools, follow its run's page."""
+        self.lifecycle_dialog, self.errors = False, {}
+        target = self.lifecycle_target
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                _, run = lifecycle.start_lifecycle_change(
+                    db, principal, parse_id(self._project, "Project"), target)
+                run_id = str(run.id) if run is not None else ""
+                self._fill(db, principal)
+        except AppError as exc:
+            return self._fail(exc, field=LIFECYCLE_FIELD)
+        if run_id:
+            return [rx.toast.info("The change is on its way to the tools."),
+                    rx.redirect(f"/runs/{run_id}")]
+        return rx.toast.success(f"The project is now {lifecycle_label(target).lower()}.")
+
+    @event
+    def open_delete(self) -> Events:
+        """Open the delete dialog: each tool resource and whether it is kept."""
+        self.errors = {}
+        try:
+            with session_scope() as db:
+                preview = deletion.preview_delete(db, self._principal(db),
+                                                  parse_id(self._project, "Project"))
+        except AppError as exc:
+            return self._fail(exc, field=DELETE_FIELD)
+        self.delete_rows = [
+            ToolKeepRow(o.tool, tool_label(o.tool), o.name, o.url, o.can_delete, o.note)
+            for o in preview.options]
+        self.delete_dialog = True
+        return None
+
+    @event
+    def close_delete(self, _open: bool = False) -> None:
+        self.delete_dialog = False
+
+    @event
+    def delete_project(self, form: dict[str, Any]) -> Events:
+        """Delete the project once its key is typed; tools only where their box is ticked."""
+        self.errors = {}
+        chosen = [tool for tool in ("jira", "confluence", "graph", "productive")
+                  if form.get(f"delete_{tool}") in ("on", True, "true")]
+        try:
+            with session_scope() as db:
+                result = deletion.delete_project(
+                    db, self._principal(db), parse_id(self._project, "Project"),
+                    confirmation=str(form.get("confirmation") or ""), delete_in=chosen)
+        except AppError as exc:
+            return self._fail(exc, field=DELETE_FIELD)
+        self.delete_dialog, self._project = False, ""
+        kept = f" {len(result.kept)} tool resource(s) were kept." if result.kept else ""
+        return [rx.toast.success(f"Project {result.key} was deleted.{kept}"), rx.redirect("/")]
 
     async def _sync(self) -> bool:
         """Sync the project if the session may see it; False when a sync was already running."""

@@ -82,6 +82,10 @@ def _line(step: service.StepView) -> StepLine:
                     step.error, [_log_line(e) for e in step.log])
 
 
+RUN_TITLES = {"archived": "Archiving", "completed": "Completing", "on_hold": "Putting on hold",
+              "active": "Reactivating"}
+
+
 class RunProgressState(SessionState):
     run_status: rx.Field[str] = rx.field("")
     percent: rx.Field[int] = rx.field(0)
@@ -94,6 +98,8 @@ class RunProgressState(SessionState):
     finished: rx.Field[str] = rx.field("")
     finished_at: rx.Field[str] = rx.field("")
     project_name: rx.Field[str] = rx.field("")
+    # "Provisioning", or what a lifecycle run does ("Archiving", "Completing", "Restoring", ...).
+    run_title: rx.Field[str] = rx.field("Provisioning")
     project_href: rx.Field[str] = rx.field("")
     live: rx.Field[bool] = rx.field(False)  # a poll is keeping the page current
     problem: rx.Field[str] = rx.field("")  # the run is not found
@@ -167,6 +173,8 @@ class RunProgressState(SessionState):
             self._run, self.problem = "", exc.message
             return None
         self.project_name, self.project_href = project.name, f"/projects/{project.id}"
+        self.run_title = RUN_TITLES.get(run.target, "Provisioning") if run.kind == "lifecycle" \
+            else "Provisioning"
         return self._watch()
 
     @event(background=True)

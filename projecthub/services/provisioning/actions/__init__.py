@@ -1,6 +1,12 @@
 """Every provisioning step type, by name."""
 
-from projecthub.services.provisioning.actions import confluence, graph, jira, productive
+from projecthub.services.provisioning.actions import (
+    confluence,
+    graph,
+    jira,
+    lifecycle,
+    productive,
+)
 from projecthub.services.provisioning.actions.base import Action
 
 ACTIONS: dict[str, Action] = {
@@ -21,6 +27,15 @@ ACTIONS: dict[str, Action] = {
     "graph.add_members": graph.add_members,
     "graph.create_channel": graph.create_channel,
     "graph.create_plan": graph.create_plan,
+    # Lifecycle runs (services/provisioning/lifecycle.py)
+    "jira.archive_project": lifecycle.jira_archive_project,
+    "jira.restore_project": lifecycle.jira_restore_project,
+    "confluence.archive_space": lifecycle.confluence_archive_space,
+    "confluence.restore_space": lifecycle.confluence_restore_space,
+    "graph.archive_team": lifecycle.graph_archive_team,
+    "graph.unarchive_team": lifecycle.graph_unarchive_team,
+    "productive.archive_project": lifecycle.productive_archive_project,
+    "productive.restore_project": lifecycle.productive_restore_project,
 }
 
 __all__ = ["ACTIONS"]
