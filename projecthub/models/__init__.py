@@ -3,6 +3,7 @@
 from projecthub.models.accounts import ApiToken, AuthSession, LoginThrottle, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
+from projecthub.models.drift import DriftField, ProjectDrift
 from projecthub.models.instance import InstanceSetting
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
@@ -37,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "ConfluenceSummary",
+    "DriftField",
     "Figures",
     "HealthLevel",
     "InstanceSetting",
@@ -53,6 +55,7 @@ __all__ = [
     "PlannerSummary",
     "ProductiveSummary",
     "Project",
+    "ProjectDrift",
     "ProjectMember",
     "ProjectResource",
     "ProjectStatus",
