@@ -37,5 +37,8 @@ class ProjectDrift(SQLModel, table=True):
     subject: str = Field(default="", max_length=320)
     desired: str = Field(default="", max_length=300)
     actual: str = Field(default="", max_length=300)
+    # The "make it match" run under way, if any (the row goes when a sync sees the match).
+    run_id: uuid.UUID | None = Field(default=None, foreign_key="provisioning_runs.id",
+                                     ondelete="SET NULL")
     since: datetime = created_field()
     seen_at: datetime = created_field()

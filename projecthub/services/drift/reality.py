@@ -1,0 +1,90 @@
+"""What a tool says about a project resource, read beside its figures by the status sync: the
+name, who holds the project's member role, or that the resource is gone."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from projecthub.connectors.errors import ConnectorError, NotFound
+from projecthub.core.errors import AppError
+from projecthub.models import ProjectResource
+from projecthub.services.tool_clients import ToolClients
+
+JIRA_MEMBER_ROLES = ("Member", "Developers", "Administrators")
+
+
+@dataclass(frozen=True)
+class Desired:
+    """ProjectHub's side for one resource: the name it recorded and the members' emails
+    (lower case)."""
+
+    name: str
+    emails: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Reality:
+    """The tool's side. ``members`` are lower-case emails; ``unreachable`` are desired emails
+    without an account in the tool (provisioning reports those, they are not drift)."""
+
+    deleted: bool = False
+    name: str = ""
+    members: frozenset[str] = frozenset()
+    unreachable: frozenset[str] = frozenset()
+
+
+Reader = Callable[[ToolClients, ProjectResource, Desired], Awaitable[Reality]]
+
+
+def jira_member_role(roles: dict[str, int]) -> str | None:
+    """The role provisioning puts the team in, so the one drift compares."""
+    return next((name for name in JIRA_MEMBER_ROLES if name in roles), None)
+
+
+async def jira_project(tools: ToolClients, resource: ProjectResource,
+                       desired: Desired) -> Reality:
+    key = resource.external_key
+    async with tools.jira(resource.connection_id) as jira:
+        try:
+            project = await jira.get_project(key)
+        except NotFound:
+            return Reality(deleted=True)
+        roles = await jira.project_roles(key)
+        role = jira_member_role(roles)
+        held = (await jira.role_actors(key, roles[role])).actor_account_ids if role else ()
+        accounts: dict[str, str] = {}
+        unreachable = set()
+        for email in sorted(desired.emails):
+            found = await jira.find_users_by_email(email)
+            if found:
+                accounts[found[0].account_id] = email
+            else:
+                unreachable.add(email)
+        members = set()
+        for account_id in held:
+            email = accounts.get(account_id)
+            if email is None:
+                user = await jira.find_user_by_account_id(account_id)
+                email = (user.email_address or "").lower() if user else ""
+            if email:
+                members.add(email)
+    return Reality(name=project.name, members=frozenset(members),
+                   unreachable=frozenset(unreachable))
+
+
+READERS: dict[tuple[str, str], Reader] = {
+    ("jira", "project"): jira_project,
+}
+
+
+async def read_reality(tools: ToolClients, resource: ProjectResource,
+                       desired: Desired) -> Reality | None:
+    """The tool's side, or None when it could not be read (drift is then left as it was)."""
+    reader = READERS.get((resource.tool, resource.kind))
+    if reader is None:
+        return None
+    try:
+        return await reader(tools, resource, desired)
+    except (ConnectorError, AppError):
+        return None
