@@ -180,7 +180,9 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
         status = ledger.finish_run(session, run_id)
         run = session.get(ProvisioningRun, run_id)
         project = session.get(Project, run.project_id) if run else None
-        if project is not None and status == RunStatus.SUCCEEDED:
+        # Only the first run makes a project live; later runs (drift fixes) leave it as it is.
+        if (project is not None and status == RunStatus.SUCCEEDED
+                and project.lifecycle == Lifecycle.PROVISIONING):
             project.lifecycle = Lifecycle.ACTIVE
             session.add(project)
     metrics.provisioning_run_finished(status.value)
