@@ -63,12 +63,12 @@ async def jira_project(tools: ToolClients, resource: ProjectResource,
                 unreachable.add(email)
         members = set()
         for account_id in held:
-            email = accounts.get(account_id)
-            if email is None:
-                user = await jira.find_user_by_account_id(account_id)
-                email = (user.email_address or "").lower() if user else ""
-            if email:
-                members.add(email)
+            if account_id in accounts:
+                members.add(accounts[account_id])
+                continue
+            user = await jira.find_user_by_account_id(account_id)
+            if user is not None and user.email_address:
+                members.add(user.email_address.lower())
     return Reality(name=project.name, members=frozenset(members),
                    unreachable=frozenset(unreachable))
 

@@ -123,7 +123,7 @@ async def test_a_deleted_project_can_only_be_unlinked(world, db):
 
 async def test_viewers_are_refused_and_other_orgs_see_nothing(world, db):
     project = await provisioned(world, db)
-    site, role = jira_role(world)
+    _site, role = jira_role(world)
     role.clear()
     await sync(world, project)
     drift = drifts(db, project)[0]
