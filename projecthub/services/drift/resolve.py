@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from projecthub.core.clock import utcnow
-from projecthub.core.errors import Conflict, PermissionDenied
+from projecthub.core.errors import Conflict, NotFound, PermissionDenied
 from projecthub.models import (
     DriftField,
     Membership,
@@ -87,9 +87,11 @@ def list_drift(session: Session, principal: Principal,
         can_make_match=_fix_action(d) is not None) for d in rows]
 
 
-def _settle(session: Session, principal: Principal,
-            drift_id: uuid.UUID) -> tuple[ProjectDrift, Project, ProjectResource]:
+def _settle(session: Session, principal: Principal, drift_id: uuid.UUID,
+            project_id: uuid.UUID | None) -> tuple[ProjectDrift, Project, ProjectResource]:
     drift = get_scoped(session, principal, ProjectDrift, drift_id, label="Drift")
+    if project_id is not None and drift.project_id != project_id:
+        raise NotFound("Drift not found.")
     project = get_project(session, principal, drift.project_id)
     if not (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id):
         raise PermissionDenied("Only the project's owner or an organization admin can do this.")
@@ -98,11 +100,11 @@ def _settle(session: Session, principal: Principal,
     return drift, project, resource
 
 
-def make_it_match(session: Session, principal: Principal,
-                  drift_id: uuid.UUID) -> ProvisioningRun:
+def make_it_match(session: Session, principal: Principal, drift_id: uuid.UUID, *,
+                  project_id: uuid.UUID | None = None) -> ProvisioningRun:
     """Start a run with one step that writes ProjectHub's value to the tool; the provisioning
     worker drives it, and the next sync confirms (and clears) the drift."""
-    drift, project, resource = _settle(session, principal, drift_id)
+    drift, project, resource = _settle(session, principal, drift_id, project_id)
     action = _fix_action(drift)
     if action is None:
         raise Conflict("ProjectHub cannot put this right in the tool; accept the tool's value "
@@ -145,10 +147,11 @@ def _detail(drift: ProjectDrift, **extra: str) -> dict[str, str]:
             "projecthub": drift.desired, "tool_value": drift.actual, **extra}
 
 
-def accept_tool_value(session: Session, principal: Principal, drift_id: uuid.UUID) -> None:
+def accept_tool_value(session: Session, principal: Principal, drift_id: uuid.UUID, *,
+                      project_id: uuid.UUID | None = None) -> None:
     """Make ProjectHub say what the tool says: the name, a member in or out, or the resource
     unlinked when it was deleted in the tool."""
-    drift, project, resource = _settle(session, principal, drift_id)
+    drift, project, resource = _settle(session, principal, drift_id, project_id)
     detail = _detail(drift)
     if drift.field == DriftField.NAME:
         if project.name == resource.name:
