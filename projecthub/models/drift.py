@@ -17,6 +17,7 @@ class DriftField(enum.StrEnum):
     NAME = "name"
     MEMBER = "member"
     DELETED = "deleted"
+    ARCHIVED = "archived"
 
 
 class ProjectDrift(SQLModel, table=True):

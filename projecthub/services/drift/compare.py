@@ -9,6 +9,7 @@ from projecthub.services.drift.reality import Desired, Reality
 
 MEMBER = "member"
 DELETED = "deleted in the tool"
+ARCHIVED, LIVE = "archived", "not archived"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ def differences(desired: Desired, reality: Reality) -> list[Difference]:
     found = []
     if reality.name != desired.name:
         found.append(Difference(DriftField.NAME, "", desired.name, reality.name))
+    if reality.archived is not None and reality.archived != desired.archived:
+        found.append(Difference(DriftField.ARCHIVED, "", ARCHIVED if desired.archived else LIVE,
+                                ARCHIVED if reality.archived else LIVE))
     wanted = desired.emails - reality.unreachable
     found += [Difference(DriftField.MEMBER, email, MEMBER, "")
               for email in sorted(wanted - reality.members)]

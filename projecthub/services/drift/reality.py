@@ -21,6 +21,7 @@ class Desired:
 
     name: str
     emails: frozenset[str]
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Reality:
     name: str = ""
     members: frozenset[str] = frozenset()
     unreachable: frozenset[str] = frozenset()
+    archived: bool | None = None  # None: the tool has no archived state to compare
 
 
 Reader = Callable[[ToolClients, ProjectResource, Desired], Awaitable[Reality]]
@@ -73,8 +75,38 @@ async def jira_project(tools: ToolClients, resource: ProjectResource,
                    unreachable=frozenset(unreachable))
 
 
+async def productive_project(tools: ToolClients, resource: ProjectResource,
+                             desired: Desired) -> Reality:
+    async with tools.productive(resource.connection_id) as prod:
+        try:
+            project = await prod.get_project(resource.external_id)
+        except NotFound:
+            return Reality(deleted=True)
+        held = {m.person_id async for m in prod.iter_project_memberships(project.id)
+                if m.person_id}
+        people: dict[str, str] = {}
+        unreachable = set()
+        for email in sorted(desired.emails):
+            found = await prod.find_people_by_email(email)
+            if found:
+                people[found[0].id] = email
+            else:
+                unreachable.add(email)
+        members = set()
+        for person_id in held:
+            if person_id in people:
+                members.add(people[person_id])
+                continue
+            person = await prod.get_person(person_id)
+            if person.email:
+                members.add(person.email.lower())
+    return Reality(name=project.name, members=frozenset(members),
+                   unreachable=frozenset(unreachable), archived=project.archived_at is not None)
+
+
 READERS: dict[tuple[str, str], Reader] = {
     ("jira", "project"): jira_project,
+    ("productive", "project"): productive_project,
 }
 
 

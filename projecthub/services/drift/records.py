@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from projecthub.models import Project, ProjectDrift, ProjectMember, ProjectResource, User
+from projecthub.models import Lifecycle, Project, ProjectDrift, ProjectMember, ProjectResource, User
 from projecthub.services.drift.compare import Difference
 from projecthub.services.drift.reality import Desired
 
@@ -23,11 +23,13 @@ def system_member_emails(session: Session, project_id: uuid.UUID) -> frozenset[s
     return frozenset(e.lower() for e in rows)
 
 
-def system_desired(session: Session, project_id: uuid.UUID,
+def system_desired(session: Session, project: Project,
                    resources: list[ProjectResource]) -> dict[uuid.UUID, Desired]:
-    """ProjectHub's side of every resource: its recorded name and the project's members."""
-    emails = system_member_emails(session, project_id)
-    return {r.id: Desired(name=r.name, emails=emails) for r in resources}
+    """ProjectHub's side of every resource: its recorded name, the project's members and
+    whether the project is archived."""
+    emails = system_member_emails(session, project.id)
+    archived = project.lifecycle == Lifecycle.ARCHIVED
+    return {r.id: Desired(name=r.name, emails=emails, archived=archived) for r in resources}
 
 
 def system_record(session: Session, project: Project, resource: ProjectResource,

@@ -15,6 +15,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.errors import Conflict, NotFound, PermissionDenied
 from projecthub.models import (
     DriftField,
+    Lifecycle,
     Membership,
     Project,
     ProjectDrift,
@@ -27,7 +28,7 @@ from projecthub.models import (
     User,
 )
 from projecthub.services import audit
-from projecthub.services.drift.compare import MEMBER
+from projecthub.services.drift.compare import ARCHIVED, MEMBER
 from projecthub.services.drift.records import system_recount
 from projecthub.services.principal import Principal
 from projecthub.services.projects import get_project
@@ -40,8 +41,6 @@ FIX_ACTIONS: dict[tuple[str, DriftField, bool], str] = {
     ("jira", DriftField.MEMBER, True): "jira.add_member",
     ("jira", DriftField.MEMBER, False): "jira.remove_member",
 }
-FIELD_LABELS = {DriftField.NAME: "Name", DriftField.MEMBER: "Member",
-                DriftField.DELETED: "Resource"}
 
 
 class DriftView(View):
@@ -161,6 +160,9 @@ def accept_tool_value(session: Session, principal: Principal, drift_id: uuid.UUI
         session.add(resource)
     elif drift.field == DriftField.MEMBER:
         _accept_member(session, principal, project, drift)
+    elif drift.field == DriftField.ARCHIVED:
+        project.lifecycle = (Lifecycle.ARCHIVED if drift.actual == ARCHIVED
+                             else Lifecycle.ACTIVE)
     else:
         session.delete(resource)
     project.updated_at = utcnow()

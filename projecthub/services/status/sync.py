@@ -116,7 +116,7 @@ async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health |
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
-        desired = system_desired(session, project_id, resources)
+        desired = system_desired(session, project, resources)
     tools = config.tools_factory(sync_principal(project.organization_id))
     results, realities = await asyncio.gather(
         asyncio.gather(*(_fetch(tools, r) for r in resources)),

@@ -34,6 +34,8 @@ def _values(drift: DriftView) -> tuple[str, str, str]:
                 MEMBER_TEXT.get(drift.actual, drift.actual))
     if drift.field == DriftField.DELETED:
         return "Resource", f"Linked ({drift.desired})", "Deleted in the tool"
+    if drift.field == DriftField.ARCHIVED:
+        return "Archived", drift.desired.capitalize(), drift.actual.capitalize()
     return "Name", drift.desired, drift.actual
 
 

@@ -13,10 +13,10 @@ from tests.services.provisioning.world import TENANT, answers
 MEMBER_ROLE = 10003
 
 
-async def provisioned(world, db):
+async def provisioned(world, db, **overrides):
     project, run = service.start_project(
         db, world.owner_principal, template_version_id=world.template_version_id,
-        answers=answers(world, members=[str(world.dev.id)]))
+        answers=answers(world, members=[str(world.dev.id)], **overrides))
     db.commit()
     assert (await drive_run(run.id, world.config())).value == "succeeded"
     return project

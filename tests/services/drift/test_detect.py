@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from projecthub.models import DriftField, Project, ProjectDrift, StatusSnapshot
 from tests.services.drift.setup import drifts, jira_role, provisioned, sync
+from tests.services.provisioning.world import TENANT
 
 
 async def test_a_clean_project_has_no_drift(world, db):
@@ -58,3 +59,21 @@ async def test_a_project_deleted_in_jira_is_drift_not_stale_figures(world, db):
     assert db.exec(select(StatusSnapshot)).all() == []
     assert db.get(Project, project.id).drift_count == 1
     assert db.exec(select(ProjectDrift)).one().tool == "jira"
+
+
+async def test_productive_membership_and_archiving_behind_our_back_are_drift(world, db):
+    project = await provisioned(world, db, productive_mode="create", budget_type="fixed",
+                                budget_amount=1000)
+    await sync(world, project)
+    assert drifts(db, project) == []
+    prod = world.sandbox.vendors["productive"].tenant(TENANT)
+    pat = next(p for p in prod.table("people").values() if p.email == "pm@example.com")
+    memberships = prod.table("memberships")
+    for key in [k for k, m in memberships.items() if m.person_id == pat.id]:
+        del memberships[key]
+    remote = next(p for p in prod.table("projects").values() if p.name == "Website relaunch")
+    remote.archived_at = world.clock.now()
+    await sync(world, project)
+    found = {(d.tool, d.field, d.subject, d.desired, d.actual) for d in drifts(db, project)}
+    assert found == {("productive", DriftField.MEMBER, "pm@example.com", "member", ""),
+                     ("productive", DriftField.ARCHIVED, "", "not archived", "archived")}
