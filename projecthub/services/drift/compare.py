@@ -31,6 +31,8 @@ def differences(desired: Desired, reality: Reality) -> list[Difference]:
     if reality.archived is not None and reality.archived != desired.archived:
         found.append(Difference(DriftField.ARCHIVED, "", ARCHIVED if desired.archived else LIVE,
                                 ARCHIVED if reality.archived else LIVE))
+    if reality.members is None:
+        return found
     wanted = desired.emails - reality.unreachable
     found += [Difference(DriftField.MEMBER, email, MEMBER, "")
               for email in sorted(wanted - reality.members)]

@@ -31,7 +31,7 @@ class Reality:
 
     deleted: bool = False
     name: str = ""
-    members: frozenset[str] = frozenset()
+    members: frozenset[str] | None = None  # None: members are not compared for this tool
     unreachable: frozenset[str] = frozenset()
     archived: bool | None = None  # None: the tool has no archived state to compare
 
@@ -104,7 +104,31 @@ async def productive_project(tools: ToolClients, resource: ProjectResource,
                    unreachable=frozenset(unreachable), archived=project.archived_at is not None)
 
 
+async def confluence_space(tools: ToolClients, resource: ProjectResource,
+                           _desired: Desired) -> Reality:
+    """The space's name and archived state (space permissions are not compared yet)."""
+    async with tools.confluence(resource.connection_id) as wiki:
+        try:
+            space = await wiki.get_space(resource.external_key)
+        except NotFound:
+            return Reality(deleted=True)
+    return Reality(name=space.name, archived=space.status == "archived")
+
+
+async def graph_team(tools: ToolClients, resource: ProjectResource,
+                     _desired: Desired) -> Reality:
+    """The team's display name and archived state (members are not compared yet)."""
+    async with tools.graph(resource.connection_id) as graph:
+        try:
+            team = await graph.get_team(resource.external_id)
+        except NotFound:
+            return Reality(deleted=True)
+    return Reality(name=team.display_name or "", archived=bool(team.is_archived))
+
+
 READERS: dict[tuple[str, str], Reader] = {
+    ("confluence", "space"): confluence_space,
+    ("graph", "team"): graph_team,
     ("jira", "project"): jira_project,
     ("productive", "project"): productive_project,
 }

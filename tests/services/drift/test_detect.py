@@ -77,3 +77,19 @@ async def test_productive_membership_and_archiving_behind_our_back_are_drift(wor
     found = {(d.tool, d.field, d.subject, d.desired, d.actual) for d in drifts(db, project)}
     assert found == {("productive", DriftField.MEMBER, "pm@example.com", "member", ""),
                      ("productive", DriftField.ARCHIVED, "", "not archived", "archived")}
+
+
+async def test_a_renamed_space_and_a_deleted_team_are_drift(world, db):
+    project = await provisioned(world, db, confluence_mode="create", m365_mode="create",
+                                team_name="Website relaunch", channels=[])
+    await sync(world, project)
+    assert drifts(db, project) == []
+    site = world.sandbox.vendors["confluence"].tenant(TENANT)
+    space = next(s for s in site.spaces.values() if s.key == "WEBX")
+    space.name = "Website (wiki)"
+    graph = world.sandbox.vendors["graph"].tenant(TENANT)
+    graph.teams.clear()
+    await sync(world, project)
+    found = {(d.tool, d.field, d.desired, d.actual) for d in drifts(db, project)}
+    assert found == {("confluence", DriftField.NAME, "Website relaunch", "Website (wiki)"),
+                     ("graph", DriftField.DELETED, "Website relaunch", "deleted in the tool")}
