@@ -40,6 +40,7 @@ FIX_ACTIONS: dict[tuple[str, DriftField, bool], str] = {
     ("jira", DriftField.NAME, True): "jira.rename_project",
     ("jira", DriftField.MEMBER, True): "jira.add_member",
     ("jira", DriftField.MEMBER, False): "jira.remove_member",
+    ("productive", DriftField.MEMBER, True): "productive.add_member",
 }
 
 
@@ -112,7 +113,7 @@ def make_it_match(session: Session, principal: Principal, drift_id: uuid.UUID, *
         running = session.get(ProvisioningRun, drift.run_id)
         if running is not None and running.status in (RunStatus.PENDING, RunStatus.RUNNING):
             raise Conflict("A run is already putting this right.")
-    inputs: dict[str, str] = {"key": resource.external_key}
+    inputs = {"key": resource.external_key, "external_id": resource.external_id}
     if drift.field == DriftField.NAME:
         inputs["name"] = drift.desired
     else:

@@ -21,6 +21,7 @@ from projecthub.services.drift.resolve import accept_tool_value, list_drift, mak
 from projecthub.services.provisioning.runner import drive_run
 from tests.factories import add_member, make_org, make_user, principal
 from tests.services.drift.setup import drifts, jira_role, provisioned, sync
+from tests.services.provisioning.world import TENANT
 
 
 async def _fix(world, db, drift_id):
@@ -144,3 +145,20 @@ async def test_viewers_are_refused_and_other_orgs_see_nothing(world, db):
             settle(db, as_other, drift.id)
     with pytest.raises(NotFound):
         list_drift(db, as_other, project.id)
+
+
+async def test_a_productive_membership_removed_behind_our_back_is_put_back(world, db):
+    project = await provisioned(world, db, productive_mode="create", budget_type="fixed",
+                                budget_amount=1000)
+    prod = world.sandbox.vendors["productive"].tenant(TENANT)
+    pat = next(p for p in prod.table("people").values() if p.email == "pm@example.com")
+    memberships = prod.table("memberships")
+    for key in [k for k, m in memberships.items() if m.person_id == pat.id]:
+        del memberships[key]
+    await sync(world, project)
+    [drift] = drifts(db, project)
+    assert (drift.tool, drift.subject) == ("productive", "pm@example.com")
+    await _fix(world, db, drift.id)
+    assert any(m.person_id == pat.id for m in memberships.values())
+    await sync(world, project)
+    assert drifts(db, project) == []

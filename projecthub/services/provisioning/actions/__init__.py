@@ -17,6 +17,7 @@ ACTIONS: dict[str, Action] = {
     "productive.create_company": productive.create_company,
     "productive.create_project": productive.create_project,
     "productive.add_memberships": productive.add_memberships,
+    "productive.add_member": productive.add_member,
     "productive.create_budget": productive.create_budget,
     "productive.link_project": productive.link_project,
     "graph.create_team": graph.create_team,
