@@ -16,6 +16,7 @@ from projecthub.api.routes import (
     audit,
     auth,
     connections,
+    drift,
     email_change,
     invitations,
     me,
@@ -43,7 +44,8 @@ def _v1_router() -> APIRouter:
         return Health(status="ok")  # async: touches nothing, so no hop to a worker thread
 
     for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
-                   invitations, audit, connections, templates, projects, project_import, runs,
+                   invitations, audit, connections, templates, projects, drift, project_import,
+                   runs,
                    admin):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(audit.session_router, responses=ERROR_RESPONSES)

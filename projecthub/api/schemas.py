@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from projecthub.models import Figures, HealthLevel, Lifecycle, Reason
 from projecthub.services.api_tokens import MemberTokenView, TokenView
 from projecthub.services.connections import ConnectionView, SecretHint
+from projecthub.services.drift.resolve import DriftView
 from projecthub.services.members import MemberView
 from projecthub.services.microsoft_orgs import MicrosoftPolicyView
 from projecthub.services.orgs import MyOrganization
@@ -257,6 +258,11 @@ class RunPublic(RunView):
     tools (``kind`` lifecycle, ``target`` the state the project takes when it succeeds)."""
 
     steps: Sequence[StepPublic]
+
+
+class DriftPublic(DriftView):
+    """Where a tool differs from ProjectHub: ``desired`` is ProjectHub's value, ``actual`` the
+    tool's ("" = absent), ``since`` when the sync first saw it."""
 
 
 class ProjectCreated(BaseModel):

@@ -200,6 +200,31 @@ class JiraConnector(Connector):
         response = await self._client.request("POST", path, json_body={"user": missing})
         return ProjectRole.from_wire(response.body)
 
+    async def role_actors(self, key: str, role_id: int) -> ProjectRole:
+        """Who holds a project role (user actors only)."""
+        path = f"{API}/project/{_key(key)}/role/{int(role_id)}"
+        return ProjectRole.from_wire((await self._client.request("GET", path)).body)
+
+    async def remove_role_actor(self, key: str, role_id: int, account_id: str) -> None:
+        """Take an account out of a role; one that no longer holds it is left alone, so a
+        repeated step is harmless."""
+        if account_id not in (await self.role_actors(key, role_id)).actor_account_ids:
+            return
+        await self._client.request("DELETE", f"{API}/project/{_key(key)}/role/{int(role_id)}",
+                                   params={"user": account_id})
+
+    async def rename_project(self, key: str, name: str) -> JiraProject:
+        """Set the project's name (Jira answers 400 when another project has it)."""
+        response = await self._client.request("PUT", f"{API}/project/{_key(key)}",
+                                              json_body={"name": name})
+        return response.model(JiraProject)
+
+    async def find_user_by_account_id(self, account_id: str) -> JiraUser | None:
+        response = await self._client.request(
+            "GET", f"{API}/user/search", params={"accountId": account_id})
+        users = [response.model(JiraUser, item) for item in response.body or []]
+        return next((u for u in users if u.account_id == account_id), None)
+
     async def count_issues(self, jql: str) -> int:
         response = await self._client.request(
             "POST", f"{API}/search/approximate-count", json_body={"jql": jql}, read=True)

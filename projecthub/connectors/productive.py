@@ -245,6 +245,11 @@ class ProductiveConnector(Connector):
                 raise
             return found
 
+    def iter_project_memberships(self, project_id: str) -> AsyncIterator[Membership]:
+        """Who is a member of a project (person memberships, with their person ids)."""
+        return self._iter("memberships", Membership, {"filter[project_id]": _id(project_id),
+                                                      "include": "person"})
+
     def iter_project_budgets(self, project_id: str) -> AsyncIterator[Budget]:
         return self._iter("deals", Budget, {"filter[project_id]": _id(project_id),
                                             "filter[type]": BUDGET_STAGE})

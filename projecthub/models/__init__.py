@@ -3,6 +3,7 @@
 from projecthub.models.accounts import ApiToken, AuthSession, LoginThrottle, User
 from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
+from projecthub.models.drift import DriftField, ProjectDrift
 from projecthub.models.instance import InstanceSetting
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.microsoft import MicrosoftIdentity, MicrosoftPolicy, MicrosoftSignIn
@@ -44,6 +45,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "ConfluenceSummary",
+    "DriftField",
     "Figures",
     "HealthLevel",
     "InstanceSetting",
@@ -63,6 +65,7 @@ __all__ = [
     "PlannerSummary",
     "ProductiveSummary",
     "Project",
+    "ProjectDrift",
     "ProjectMember",
     "ProjectResource",
     "ProjectStatus",

@@ -34,7 +34,8 @@ class Project(SQLModel, table=True):
                       Index("ix_projects_org_name", "organization_id", text("lower(name)"), "id"),
                       Index("ix_projects_org_end", "organization_id", "end_date", "id"),
                       Index("ix_projects_org_health_end", "organization_id", "health", "end_date",
-                            "id"))
+                            "id"),
+                      Index("ix_projects_org_drift", "organization_id", "drift_count"))
 
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = Field(
@@ -50,6 +51,8 @@ class Project(SQLModel, table=True):
     health: HealthLevel = Field(default=HealthLevel.UNKNOWN, sa_type=StrEnumType(HealthLevel, 10),
                                 sa_column_kwargs={"server_default": HealthLevel.UNKNOWN.value})
     tools: str = Field(default=",", max_length=60, sa_column_kwargs={"server_default": ","})
+    # Open drift records (models.drift), kept by the status sync: the dashboard's "Drifted" filter.
+    drift_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     template_version_id: uuid.UUID | None = Field(
         default=None, foreign_key="template_versions.id", ondelete="SET NULL")

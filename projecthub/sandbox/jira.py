@@ -106,7 +106,19 @@ async def valid_project_name(request: Request, state: JiraState) -> Response:
 
 
 async def get_project(request: Request, state: JiraState) -> Response:
+    """GET reads the project; PUT renames it (the one update the sandbox models)."""
     project = _project(state, request.path_params["key"])
+    if request.method == "PUT":
+        body = await read_json(request)
+        name = body.get("name") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise SandboxHTTPError(400, "", {"projectName": "You must specify a valid project "
+                                                            "name."})
+        if any(p.name.casefold() == name.casefold() and p is not project
+               for p in state.projects.values()):
+            raise SandboxHTTPError(400, "", {"projectName": "A project with that name already "
+                                                            "exists."})
+        project.name = name
     return JiraJSON(project_json(project, state, site_base(request)))
 
 
@@ -156,7 +168,8 @@ async def list_roles(request: Request, state: JiraState) -> Response:
 
 
 async def project_role(request: Request, state: JiraState) -> Response:
-    """GET reads a role; POST adds user actors (a duplicate actor is a 400, as in Jira)."""
+    """GET reads a role; POST adds user actors (a duplicate actor is a 400, as in Jira); DELETE
+    removes the ``user`` actor (404 when it does not hold the role)."""
     project = _project(state, request.path_params["key"])
     role_id = int(request.path_params["role_id"])
     if role_id not in ROLES:
@@ -175,6 +188,13 @@ async def project_role(request: Request, state: JiraState) -> Response:
                 raise SandboxHTTPError(400, f"'{user.display_name}' is already a member of the "
                                             "project role.")
         project.roles[role_id].extend(str(a) for a in ids)
+    if request.method == "DELETE":
+        account_id = request.query_params.get("user") or ""
+        if account_id not in project.roles[role_id]:
+            raise SandboxHTTPError(404, f"The user '{account_id}' is not a member of the "
+                                        "project role.")
+        project.roles[role_id].remove(account_id)
+        return Response(status_code=204)
     return JiraJSON(role_json(project, role_id, state, site_base(request)))
 
 
@@ -287,11 +307,12 @@ PLATFORM: list[SandboxRoute[JiraState]] = [
     SandboxRoute("/rest/api/3/project", list_projects),
     SandboxRoute("/rest/api/3/project", create_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/search", search_projects),
-    SandboxRoute("/rest/api/3/project/{key}", get_project),
+    SandboxRoute("/rest/api/3/project/{key}", get_project, ("GET", "PUT")),
     SandboxRoute("/rest/api/3/project/{key}/archive", archive_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/{key}/restore", restore_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/{key}/role", list_roles),
-    SandboxRoute("/rest/api/3/project/{key}/role/{role_id:int}", project_role, ("GET", "POST")),
+    SandboxRoute("/rest/api/3/project/{key}/role/{role_id:int}", project_role,
+                 ("GET", "POST", "DELETE")),
     SandboxRoute("/rest/api/3/search/jql", search_jql, ("GET", "POST")),
     SandboxRoute("/rest/api/3/search/approximate-count", approximate_count, ("POST",)),
     SandboxRoute("/rest/api/3/search", removed_search, ("GET", "POST")),

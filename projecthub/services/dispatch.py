@@ -57,6 +57,12 @@ def after_commit(session: Session, notice: Callable[[JobQueue], None]) -> None:
     session.info.setdefault(_PENDING, []).append(notice)
 
 
+def drive_after_commit(session: Session, run_id: uuid.UUID) -> None:
+    """Ask the job engine to drive the run once the caller has committed it (every kind of
+    run: provisioning, lifecycle, drift fixes)."""
+    after_commit(session, lambda queue: queue.run_ready(run_id))
+
+
 @event.listens_for(Session, "after_commit")
 def _send_notices(session: Session) -> None:
     for notice in session.info.pop(_PENDING, []):

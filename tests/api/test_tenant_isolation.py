@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from projecthub.api.main import create_api
-from projecthub.models import Role
+from projecthub.models import DriftField, ProjectDrift, ProjectResource, Role
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
@@ -52,7 +52,18 @@ def world(db) -> World:
     b_connection = connections.create_connection(
         db, b_principal, tool="jira", name="B Jira", base_url="https://b.atlassian.net",
         settings_values={"email": "b@example.com"}, secret_values={"api_token": "b-secret-token"})
+    b_resource = ProjectResource(organization_id=org_b.id, project_id=b_project.id, tool="jira",
+                                 kind="project", external_id="1", external_key="BSEC",
+                                 name="B secret")
+    db.add(b_resource)
+    db.flush()
+    b_drift = ProjectDrift(organization_id=org_b.id, project_id=b_project.id,
+                           resource_id=b_resource.id, tool="jira", field=DriftField.NAME,
+                           desired="B secret", actual="B renamed")
+    db.add(b_drift)
+    db.commit()
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
+        "drift_id": str(b_drift.id),
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
@@ -147,7 +158,8 @@ def test_every_route_is_classified():
             if part.startswith("{") and part[1:-1] not in {"org_slug", "member_id",
                                                            "invitation_id", "api_token_id",
                                                            "connection_id", "template_id",
-                                                           "project_id", "run_id"}:
+                                                           "project_id", "run_id",
+                                                           "drift_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED | INSTANCE_ADMIN, "a listed route no longer exists"

@@ -89,6 +89,24 @@ async def test_add_role_actors_is_idempotent(jira):
     assert posts == ["POST /rest/api/3/project/{projectIdOrKey}/role/{id}"]
 
 
+async def test_remove_role_actor_is_idempotent_and_rename_sets_the_name(jira):
+    connector, transport = jira
+    roles = await connector.project_roles("WEB")
+    ben = (await connector.find_users_by_email("ben.okafor@projecthub.example"))[0]
+    await connector.add_role_actors("WEB", roles["Member"], [ben.account_id])
+    await connector.remove_role_actor("WEB", roles["Member"], ben.account_id)
+    await connector.remove_role_actor("WEB", roles["Member"], ben.account_id)
+    held = await connector.role_actors("WEB", roles["Member"])
+    assert ben.account_id not in held.actor_account_ids
+    assert (await connector.find_user_by_account_id(ben.account_id)).email_address == (
+        "ben.okafor@projecthub.example")
+    renamed = await connector.rename_project("WEB", "Website Relaunch 2027")
+    assert renamed.name == (await connector.get_project("WEB")).name == "Website Relaunch 2027"
+    writes = [v for v in transport.validated if v.split()[0] in ("PUT", "DELETE")]
+    assert writes == ["DELETE /rest/api/3/project/{projectIdOrKey}/role/{id}",
+                      "PUT /rest/api/3/project/{projectIdOrKey}"]
+
+
 async def test_issue_counts_by_status_category_use_approximate_count(jira):
     connector, transport = jira
     counts = await connector.issue_counts("WEB")

@@ -141,6 +141,16 @@ async def test_add_project_member_is_idempotent(productive, state):
     assert transport.validated.count("POST /memberships") == 1
 
 
+async def test_project_memberships_list_the_members_person_ids(productive, state):
+    connector, transport = productive
+    project = await new_project(connector, state)
+    person = state.add_person("Sara", "Novak", "sara@projecthub.example")
+    await connector.add_project_member(project.id, person.id)
+    held = [m.person_id async for m in connector.iter_project_memberships(project.id)]
+    assert person.id in held
+    assert "GET /memberships" in transport.validated
+
+
 async def test_add_project_member_that_lost_a_race_returns_the_winners_membership(
         productive, state, monkeypatch):
     connector, _ = productive

@@ -26,10 +26,13 @@ from projecthub.models import (
     ApiToken,
     AuditEvent,
     AuthSession,
+    DriftField,
     Invitation,
     Membership,
     Organization,
     Project,
+    ProjectDrift,
+    ProjectResource,
     ProjectStatus,
     Template,
     ToolConnection,
@@ -63,6 +66,7 @@ class World:
     connection_b: ToolConnection
     template_b: str  # B's own template (a clone of its built-in one)
     draft_b: WizardDraft
+    drift_b: ProjectDrift
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,9 @@ CASES: dict[str, Case] = {
     "TemplatesState.open_template": Case(lambda s, w: _open_template_on(s, w.template_b)),
     "TemplatesState.clone": Case(lambda s, w: s.clone(w.template_b)),
     "TemplatesState.retire": Case(lambda s, w: s.retire(w.template_b)),
+    "ProjectState.accept_drift": Case(lambda s, w: s.accept_drift(str(w.drift_b.id))),
+    "ProjectState.make_match": Case(lambda s, w: asyncio.run(
+        ProjectState.make_match.fn(s, str(w.drift_b.id)))),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),
     "UsersState.set_active": Case(lambda s, w: s.set_active(str(w.member_b.user_id), False),
@@ -170,8 +177,19 @@ def world(db: Session) -> World:
     draft_b = drafts.save_draft(db, owner_principal(db, org_b),
                                 template_version_id=template_b.version_id,
                                 answers={"name": "Beta launch"}, step="basics")
+    project_b = add_project(db, org_b, db.get_one(User, owner_b.id), name="Beta drift",
+                            key="BDRIFT")
+    resource_b = db.exec(select(ProjectResource).where(
+        ProjectResource.project_id == project_b.id)).first()
+    assert resource_b is not None
+    drift_b = ProjectDrift(organization_id=org_b.id, project_id=project_b.id,
+                           resource_id=resource_b.id, tool="jira", field=DriftField.NAME,
+                           desired="Beta", actual="Beta renamed")
+    db.add(drift_b)
+    db.commit()
     return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b,
-                 db.get_one(ToolConnection, connection_b.id), str(template_b.id), draft_b)
+                 db.get_one(ToolConnection, connection_b.id), str(template_b.id), draft_b,
+                 drift_b)
 
 
 def _snapshot(engine: Any, world: World) -> dict[str, Any]:
@@ -192,6 +210,10 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
                                 ToolConnection.organization_id == org.id))],
             "templates": sorted((t.name, t.current_version, t.retired_at) for t in db.exec(
                 select(Template).where(Template.organization_id == org.id))),
+            "drift": sorted((str(d.id), d.run_id) for d in db.exec(
+                select(ProjectDrift).where(ProjectDrift.organization_id == org.id))),
+            "projects": sorted((p.name, p.drift_count) for p in db.exec(
+                select(Project).where(Project.organization_id == org.id))),
             "drafts": [(d.id, d.answers, d.step) for d in db.exec(
                 select(WizardDraft).where(WizardDraft.organization_id == org.id))],
             "audit": len(db.exec(select(AuditEvent).where(
@@ -224,7 +246,7 @@ def _malformed_world(world: World) -> World:
     """The same caller, with every id of B replaced by text that is no id at all."""
     bad = SimpleNamespace(id="not-a-uuid", user_id="not-a-uuid")
     return World(world.token_a, world.org_a, bad, bad, bad, bad, bad,  # type: ignore[arg-type]
-                 "not-a-uuid", bad)  # type: ignore[arg-type]
+                 "not-a-uuid", bad, bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

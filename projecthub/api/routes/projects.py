@@ -74,11 +74,12 @@ def list_projects(
     descending: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
+    drifted: bool = False,
 ) -> ProjectListPublic:
     """The dashboard's list: the same filters, sort and pages, read from stored status."""
     result = dashboard.list_projects(db, principal, dashboard.DashboardQuery(
         q=q, health=health, lifecycle=lifecycle, tool=tool, owner=owner, sort=sort,
-        descending=descending, page=page, page_size=page_size))
+        descending=descending, page=page, page_size=page_size, drifted=drifted))
     return ProjectListPublic(
         items=[ProjectRowPublic.model_validate(r, from_attributes=True) for r in result.rows],
         total=result.total, page=result.page, page_size=result.page_size,

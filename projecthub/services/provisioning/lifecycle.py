@@ -27,7 +27,7 @@ from projecthub.models import (
     RunKind,
     RunStatus,
 )
-from projecthub.services import audit, projects
+from projecthub.services import audit, dispatch, projects
 from projecthub.services.principal import Principal
 from projecthub.services.scoping import scoped_select
 from projecthub.services.views import View
@@ -225,4 +225,5 @@ def start_lifecycle_change(session: Session, principal: Principal, project_id: u
             depends_on=[], idempotency_key=f"{run.id}:{key}"[:120]))
     audit.record(session, principal, "project.lifecycle_run_started", target_type="project",
                  target_id=project.id, detail={**detail, "run": str(run.id)})
+    dispatch.drive_after_commit(session, run.id)
     return project, run

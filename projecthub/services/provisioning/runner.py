@@ -228,10 +228,13 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
         assert run is not None
         project = session.get(Project, run.project_id)
         if project is not None and status == RunStatus.SUCCEEDED:
-            # A provisioning run makes the project active; a lifecycle run gives it the state
-            # its steps carried to the tools (services/provisioning/lifecycle.py).
-            project.lifecycle = (Lifecycle(run.target) if run.kind == RunKind.LIFECYCLE
-                                 else Lifecycle.ACTIVE)
+            # A lifecycle run gives the project the state its steps carried to the tools
+            # (services/provisioning/lifecycle.py); only the first run makes a project live, and
+            # later ones (drift fixes) leave its state as it is.
+            if run.kind == RunKind.LIFECYCLE:
+                project.lifecycle = Lifecycle(run.target)
+            elif project.lifecycle == Lifecycle.PROVISIONING:
+                project.lifecycle = Lifecycle.ACTIVE
             project.updated_at = utcnow()
             session.add(project)
         if status != RunStatus.CANCELLED:  # the cancellation was audited when it was asked for

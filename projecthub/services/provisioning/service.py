@@ -106,13 +106,8 @@ def start_project(session: Session, principal: Principal, *, template_version_id
             idempotency_key=step.idempotency_key))
     audit.record(session, principal, "run.started", target_type="run", target_id=run.id,
                  detail={"project": project.key, "steps": len(plan)})
-    _drive_after_commit(session, run.id)
+    dispatch.drive_after_commit(session, run.id)
     return project, run
-
-
-def _drive_after_commit(session: Session, run_id: uuid.UUID) -> None:
-    """Ask the job engine to drive the run once the caller has committed it."""
-    dispatch.after_commit(session, lambda queue: queue.run_ready(run_id))
 
 
 def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunView:
@@ -165,7 +160,7 @@ def retry_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunV
     run.status, run.error, run.finished_at, run.lease_until = RunStatus.PENDING, "", None, None
     session.add(run)
     audit.record(session, principal, "run.retried", target_type="run", target_id=run.id)
-    _drive_after_commit(session, run.id)
+    dispatch.drive_after_commit(session, run.id)
     return _view(session, principal, run)
 
 

@@ -49,6 +49,7 @@ class DashboardQuery:
     descending: bool = False
     page: int = 1
     page_size: int = 25
+    drifted: bool = False  # only projects whose tools differ from ProjectHub
 
     def check(self) -> None:
         problems = {}
@@ -90,6 +91,8 @@ class ProjectRow(BaseModel):
     synced_at: datetime | None
     oldest_data_at: datetime | None
     tools: list[Tool] = Field(default_factory=list)
+    drift_count: int = Field(default=0, description="Open differences between the tools and "
+                                                    "ProjectHub (see the project's drift).")
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ def _filtered(principal: Principal, query: DashboardQuery) -> Any:
         statement = statement.where(col(Project.tools).contains(f",{query.tool},"))
     if query.owner:
         statement = statement.where(Project.owner_id == uuid.UUID(query.owner))
+    if query.drifted:  # projects.drift_count is kept by the status sync
+        statement = statement.where(col(Project.drift_count) > 0)
     return statement
 
 
@@ -178,7 +183,8 @@ def _row(project: Project, status: ProjectStatus | None, owner: str | None,
         figures=status.figures if status else Figures(), owner_name=owner or "",
         start_date=project.start_date, end_date=project.end_date,
         synced_at=status.synced_at if status else None,
-        oldest_data_at=status.oldest_data_at if status else None, tools=tools)
+        oldest_data_at=status.oldest_data_at if status else None, tools=tools,
+        drift_count=project.drift_count)
 
 
 def _tools(column: str) -> list[Tool]:
@@ -207,8 +213,8 @@ def _tallies(session: Session, principal: Principal) -> dict[tuple[str, str, str
 
 
 def _tallied(query: DashboardQuery) -> bool:
-    """Whether the tallies alone answer the page's total (no search or owner filter)."""
-    return not (query.q.strip() or query.owner)
+    """Whether the tallies alone answer the page's total (no search, owner or drift filter)."""
+    return not (query.q.strip() or query.owner or query.drifted)
 
 
 def _total_from(tallies: dict[tuple[str, str, str], int], query: DashboardQuery) -> int:

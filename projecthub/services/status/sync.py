@@ -32,6 +32,9 @@ from projecthub.models import (
     Tool,
 )
 from projecthub.models.status_data import SUMMARY_TYPES, AnySummary
+from projecthub.services.drift.compare import differences
+from projecthub.services.drift.reality import Desired, Reality, read_reality
+from projecthub.services.drift.records import system_desired, system_record, system_recount
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
 from projecthub.services.status.settings import settings_of
@@ -117,15 +120,18 @@ async def _refresh(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
     loaded = await asyncio.to_thread(_claim_and_load, project_id, config)
     if loaded is None:
         return None
-    project, resources = loaded
+    project, resources, desired = loaded
     log_context.bind(org_id=project.organization_id)
     tools = config.tools_factory(sync_principal(project.organization_id))
-    results = await asyncio.gather(*(_fetch(tools, r) for r in resources))
-    return await asyncio.to_thread(_store_results, project, resources, results, config)
+    results, realities = await asyncio.gather(
+        asyncio.gather(*(_fetch(tools, r) for r in resources)),
+        asyncio.gather(*(read_reality(tools, r, desired[r.id]) for r in resources)))
+    return await asyncio.to_thread(_store_results, project, resources, list(results), desired,
+                                   list(realities), config)
 
 
 def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
-                    ) -> tuple[Project, list[ProjectResource]] | None:
+                    ) -> tuple[Project, list[ProjectResource], dict[uuid.UUID, Desired]] | None:
     if not claim(project_id, config):
         return None
     with config.session_factory() as session:
@@ -133,13 +139,40 @@ def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
-    return project, resources
+        desired = system_desired(session, project, resources)
+    return project, resources, desired
 
 
 def _store_results(project: Project, resources: list[ProjectResource],
-                   results: list[tuple[AnySummary | None, str]], config: SyncConfig) -> Health:
+                   results: list[tuple[AnySummary | None, str]], desired: dict[uuid.UUID, Desired],
+                   realities: list[Reality | None], config: SyncConfig) -> Health:
     with unit_of_work(config.session_factory) as session:
-        return _store(session, project, list(zip(resources, results, strict=True)), config)
+        gone = _record_drift(session, project, resources, desired, realities, config.now())
+        return _store(session, project, [
+            (r, result) for r, result in zip(resources, results, strict=True) if r.id not in gone],
+            config)
+
+
+def _record_drift(session: Session, project: Project, resources: list[ProjectResource],
+                  desired: dict[uuid.UUID, Desired], realities: list[Reality | None],
+                  now: datetime) -> set[uuid.UUID]:
+    """Store each readable resource's drift; a resource deleted in the tool is drift, so its
+    figures are dropped rather than kept as stale. Returns the deleted resources' ids."""
+    gone = set()
+    for resource, reality in zip(resources, realities, strict=True):
+        if reality is None:
+            continue
+        system_record(session, project, resource, differences(desired[resource.id], reality),
+                      now)
+        if reality.deleted:
+            gone.add(resource.id)
+            for snap in session.exec(select(StatusSnapshot).where(
+                    StatusSnapshot.resource_id == resource.id)).all():
+                session.delete(snap)
+    db_project = session.get(Project, project.id)
+    assert db_project is not None
+    system_recount(session, db_project)
+    return gone
 
 
 def _store(session: Session, project: Project,

@@ -21,6 +21,7 @@ from projecthub.ui.components.health import (
 from projecthub.ui.components.moments import local_time, time_ago
 from projecthub.ui.components.shell import notice_screen, signed_in_page
 from projecthub.ui.layout import button_link
+from projecthub.ui.pages.project_drift import drift_section
 from projecthub.ui.pages.project_lifecycle import (
     delete_button,
     delete_dialog,
@@ -255,6 +256,7 @@ def _project() -> rx.Component:
                 rx.text(ProjectState.description, size="3", color_scheme="gray")),
         form_error("status"), form_error("lifecycle"),
         _health(),
+        drift_section(),
         _resources(),
         _charts(),
         rx.grid(

@@ -36,8 +36,9 @@ FILTERS_FIELD = "filters"
 ALL = "all"  # a select's "no filter" item (Radix selects cannot hold "")
 # DashboardQuery field -> its name in the URL.
 PARAMS = {"q": "q", "health": "health", "lifecycle": "state", "tool": "tool", "owner": "owner",
-          "sort": "sort", "descending": "desc", "page": "page", "page_size": "size"}
-FILTERABLE = ("health", "lifecycle", "tool", "owner", "page_size")
+          "sort": "sort", "descending": "desc", "page": "page", "page_size": "size",
+          "drifted": "drifted"}
+FILTERABLE = ("health", "lifecycle", "tool", "owner", "page_size", "drifted")
 SORTABLE = ("name", "health", "end_date", "lifecycle", "synced_at")
 _DEFAULT = dashboard.DashboardQuery()
 
@@ -58,7 +59,8 @@ def query_from_url(params: Mapping[str, str]) -> dashboard.DashboardQuery:
         lifecycle=params.get("state", ""), tool=params.get("tool", ""),
         owner=params.get("owner", ""), sort=params.get("sort", "") or _DEFAULT.sort,
         descending=params.get("desc", "") in ("1", "true"), page=number("page", 1),
-        page_size=number("page_size", _DEFAULT.page_size))
+        page_size=number("page_size", _DEFAULT.page_size),
+        drifted=params.get("drifted", "") in ("1", "true"))
     query.check()
     return query
 
@@ -103,6 +105,7 @@ class DashboardState(DraftsState):
     descending: rx.Field[bool] = rx.field(False)
     page: rx.Field[int] = rx.field(1)
     page_size: rx.Field[int] = rx.field(_DEFAULT.page_size)
+    drifted: rx.Field[bool] = rx.field(False)
 
     rows: rx.Field[list[DashRow]] = rx.field(default_factory=list)
     total: rx.Field[int] = rx.field(0)
@@ -113,6 +116,7 @@ class DashboardState(DraftsState):
     lifecycle_tiles: rx.Field[list[Tile]] = rx.field(default_factory=list)
     sort_links: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     prev_href: rx.Field[str] = rx.field("")
+    drifted_href: rx.Field[str] = rx.field("")  # the view with the "Drifted" filter toggled
     next_href: rx.Field[str] = rx.field("")
     owners: rx.Field[list[Choice]] = rx.field(default_factory=list)
     runs: rx.Field[list[RunLine]] = rx.field(default_factory=list)
@@ -121,7 +125,7 @@ class DashboardState(DraftsState):
 
     @rx.var
     def filtered(self) -> bool:
-        return any((self.q, self.health, self.lifecycle, self.tool, self.owner))
+        return any((self.q, self.health, self.lifecycle, self.tool, self.owner, self.drifted))
 
     @rx.var
     def showing(self) -> str:
@@ -134,13 +138,14 @@ class DashboardState(DraftsState):
     def _query(self) -> dashboard.DashboardQuery:
         return dashboard.DashboardQuery(self.q, self.health, self.lifecycle, self.tool,
                                         self.owner, self.sort, self.descending, self.page,
-                                        self.page_size)
+                                        self.page_size, self.drifted)
 
     def _show_query(self, query: dashboard.DashboardQuery) -> None:
         self.q, self.health, self.lifecycle = query.q, query.health, query.lifecycle
         self.tool, self.owner, self.sort = query.tool, query.owner, query.sort
         self.descending, self.page, self.page_size = (query.descending, query.page,
                                                       query.page_size)
+        self.drifted = query.drifted
 
     def _href(self, **changes: Any) -> str:
         """The URL of the current view with ``changes``; a new filter starts at page 1."""
@@ -160,6 +165,7 @@ class DashboardState(DraftsState):
             lambda name, value: self._href(**{name: value}), query.health, query.lifecycle)
         self.sort_links = {c: self._href(sort=c, descending=c == query.sort and not
                                          query.descending) for c in SORTABLE}
+        self.drifted_href = self._href(drifted=not query.drifted)
         self.prev_href = self._href(page=query.page - 1) if query.page > 1 else ""
         self.next_href = (self._href(page=query.page + 1)
                           if query.page < self.page_count else "")
@@ -215,6 +221,8 @@ class DashboardState(DraftsState):
             return None
         if name == "page_size":
             return self._go(page_size=int(value) if value.isdigit() else _DEFAULT.page_size)
+        if name == "drifted":
+            return self._go(drifted=value == "1")
         return self._go(**{name: "" if value == ALL else value})
 
     @event

@@ -51,6 +51,7 @@ class DashRow:
     synced_utc: str
     stale: bool
     stale_note: str
+    drift: str  # "2 differences from the tools", "" when none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,7 +111,14 @@ def dash_row(row: ProjectRow, now: datetime, stale_hours: int) -> DashRow:
         "\n".join(row.reasons), issues, issues_note, budget, budget_note, over, planner,
         planner_note, row.owner_name or EMPTY, date_range(row.start_date, row.end_date),
         row.lifecycle.value, lifecycle_label(row.lifecycle), iso(row.synced_at),
-        when(row.synced_at, never=""), stale, stale_note)
+        when(row.synced_at, never=""), stale, stale_note, drift_note(row.drift_count))
+
+
+def drift_note(count: int) -> str:
+    """How many ways the project's tools differ from ProjectHub, for a badge."""
+    if not count:
+        return ""
+    return f"{count} difference{'s' if count != 1 else ''} from the tools"
 
 
 def tiles(by_health: dict[str, int], by_lifecycle: dict[str, int],

@@ -8,7 +8,9 @@ shows the new figures, each changed one with its old value beside it."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import uuid
 from typing import Any
 
 import reflex as rx
@@ -18,8 +20,9 @@ from sqlmodel import Session
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
-from projecthub.models import Lifecycle, Project, Role
+from projecthub.models import Lifecycle, Project, Role, RunStatus
 from projecthub.services import members
+from projecthub.services.drift import resolve
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import deletion, lifecycle, service
 from projecthub.services.status import overview, sync, view
@@ -27,6 +30,7 @@ from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
 from projecthub.services.wiring import sync_config
 from projecthub.ui.format import iso, when
+from projecthub.ui.state.drift_rows import DriftLine, drift_lines
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (
@@ -53,6 +57,8 @@ PROJECT_PREFIX = "/projects/"
 STATUS_FIELD = "status"
 LIFECYCLE_FIELD = "lifecycle"
 DELETE_FIELD = "confirmation"
+DRIFT_FIELD = "drift"
+RUN_WAIT_SECONDS = 60
 HISTORY_DAYS = 90
 
 
@@ -166,6 +172,8 @@ class ProjectState(SessionState):
     # Deleting: what is kept in each tool, confirmed by typing the key.
     delete_dialog: rx.Field[bool] = rx.field(False)
     delete_rows: rx.Field[list[ToolKeepRow]] = rx.field(default_factory=list)
+    drift: rx.Field[list[DriftLine]] = rx.field(default_factory=list)
+    can_settle_drift: rx.Field[bool] = rx.field(False)
 
     _project: str = ""
 
@@ -201,6 +209,9 @@ class ProjectState(SessionState):
                        for p in overview.project_members(db, principal, project.id)]
         self.facts = _facts(db, principal, project)
         self.runs = [_run_row(r) for r in service.list_runs(db, principal, project.id)]
+        self.drift = drift_lines(resolve.list_drift(db, principal, project.id))
+        self.can_settle_drift = (principal.has_role(Role.ADMIN)
+                                 or project.owner_id == principal.user_id)
 
     @event
     def load(self) -> EventSpec | None:
@@ -304,6 +315,54 @@ class ProjectState(SessionState):
         self.delete_dialog, self._project = False, ""
         kept = f" {len(result.kept)} tool resource(s) were kept." if result.kept else ""
         return [rx.toast.success(f"Project {result.key} was deleted.{kept}"), rx.redirect("/")]
+
+    @event
+    def accept_drift(self, drift_id: str) -> Events:
+        """ProjectHub takes the tool's value (the service checks who may)."""
+        return self._tenant_action(
+            lambda db, p: resolve.accept_tool_value(
+                db, p, parse_id(drift_id, "Drift"), project_id=parse_id(self._project, "Project")),
+            success="ProjectHub now has the tool's value.", field=DRIFT_FIELD)
+
+    @event(background=True)
+    async def make_match(self, drift_id: str) -> Events:
+        """Start the run that writes ProjectHub's value to the tool, wait for the provisioning
+        worker to finish it, then sync so the page shows whether the tool now matches."""
+        async with self:
+            self.errors = {}
+            try:
+                with session_scope() as db:
+                    principal = self._principal(db)
+                    run_id = resolve.make_it_match(
+                        db, principal, parse_id(drift_id, "Drift"),
+                        project_id=parse_id(self._project, "Project")).id
+                with session_scope() as db:
+                    self._fill(db, self._principal(db))
+            except AppError as exc:
+                return self._fail(exc, field=DRIFT_FIELD)
+        status = await self._finished(run_id)
+        try:
+            if status == RunStatus.SUCCEEDED:
+                await self._sync()
+            async with self:
+                with session_scope() as db:
+                    self._fill(db, self._principal(db))
+        except AppError as exc:
+            async with self:
+                return self._fail(exc, field=DRIFT_FIELD)
+        if status == RunStatus.SUCCEEDED:
+            return rx.toast.success("The tool now has ProjectHub's value.")
+        return rx.toast.error("The run did not finish; see its steps.")
+
+    async def _finished(self, run_id: uuid.UUID) -> RunStatus | None:
+        """The run's final status, or None if it is still going after RUN_WAIT_SECONDS."""
+        for _ in range(RUN_WAIT_SECONDS * 2):
+            with session_scope() as db:
+                status = service.get_run(db, self._principal(db), run_id).status
+            if status not in (RunStatus.PENDING, RunStatus.RUNNING):
+                return status
+            await asyncio.sleep(0.5)
+        return None
 
     async def _sync(self) -> bool:
         """Sync the project if the session may see it; False when a sync was already running."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projecthub.connectors.errors import NotFound
+from projecthub.connectors.jira import JiraConnector
 from projecthub.models import Tool
 from projecthub.services.provisioning.actions.base import (
     StepContext,
@@ -75,3 +76,45 @@ async def link_project(ctx: StepContext) -> StepOutcome:
     return StepOutcome(project.id, f"linked project {project.key}", url,
                        {"key": project.key, "url": url}, "project",
                        project.key, project.name, "linked")
+
+
+async def _member_role(jira: JiraConnector, key: str) -> int:
+    roles = await jira.project_roles(key)
+    role = next((name for name in MEMBER_ROLES if name in roles), None)
+    if role is None:
+        raise StepFailed(f"The project {key} has none of the roles {', '.join(MEMBER_ROLES)}.")
+    return roles[role]
+
+
+async def _account(jira: JiraConnector, email: str) -> str:
+    users = await jira.find_users_by_email(email)
+    if not users:
+        raise StepFailed(f"No Jira account has the email {email}.")
+    return users[0].account_id
+
+
+async def rename_project(ctx: StepContext) -> StepOutcome:
+    """Drift fix: give the Jira project ProjectHub's name (a no-op when it has it already)."""
+    key, name = ctx.inputs["key"], ctx.inputs["name"]
+    async with ctx.tools.jira(ctx.connection_id) as jira:
+        if (await jira.get_project(key)).name != name:
+            await jira.rename_project(key, name)
+    return StepOutcome(f"{key}:name", f"the project {key} is named {name}")
+
+
+async def add_member(ctx: StepContext) -> StepOutcome:
+    """Drift fix: put one person back in the project's member role (idempotent)."""
+    key, email = ctx.inputs["key"], ctx.inputs["email"]
+    async with ctx.tools.jira(ctx.connection_id) as jira:
+        role_id = await _member_role(jira, key)
+        await jira.add_role_actors(key, role_id, [await _account(jira, email)])
+    return StepOutcome(f"{key}:{role_id}", f"{email} holds the member role of {key}")
+
+
+async def remove_member(ctx: StepContext) -> StepOutcome:
+    """Drift fix: take one person out of the project's member role (idempotent)."""
+    key, email = ctx.inputs["key"], ctx.inputs["email"]
+    async with ctx.tools.jira(ctx.connection_id) as jira:
+        role_id = await _member_role(jira, key)
+        await jira.remove_role_actor(key, role_id, await _account(jira, email))
+    return StepOutcome(f"{key}:{role_id}", f"{email} no longer holds the member role of {key}")

@@ -185,3 +185,15 @@ async def link_project(ctx: StepContext) -> StepOutcome:
     if project is None:
         raise StepFailed(f"No Productive project is called “{ctx.inputs['name']}”.")
     return _outcome(ctx, project, "linked")
+
+
+async def add_member(ctx: StepContext) -> StepOutcome:
+    """Drift fix: make one person a member of the project again (an existing membership is
+    kept, so a repeated step changes nothing)."""
+    project_id, email = ctx.inputs["external_id"], ctx.inputs["email"]
+    async with ctx.tools.productive(ctx.connection_id) as prod:
+        people = await prod.find_people_by_email(email)
+        if not people:
+            raise StepFailed(f"No Productive person has the email {email}.")
+        membership = await prod.add_project_member(project_id, people[0].id)
+    return StepOutcome(membership.id, f"{email} is a member of the Productive project")

@@ -1,0 +1,58 @@
+"""Keeping drift records from the status sync: a difference seen again keeps its ``since``, a
+new one starts now, one no longer seen goes; ``projects.drift_count`` follows in the same
+transaction. These work by project without a principal: only the status sync (which reads
+every organization's projects by id) calls them, hence ``system_``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from projecthub.models import Lifecycle, Project, ProjectDrift, ProjectMember, ProjectResource, User
+from projecthub.services.drift.compare import Difference
+from projecthub.services.drift.reality import Desired
+
+
+def system_member_emails(session: Session, project_id: uuid.UUID) -> frozenset[str]:
+    rows = session.exec(select(User.email).join(
+        ProjectMember, col(ProjectMember.user_id) == col(User.id)).where(
+        ProjectMember.project_id == project_id)).all()
+    return frozenset(e.lower() for e in rows)
+
+
+def system_desired(session: Session, project: Project,
+                   resources: list[ProjectResource]) -> dict[uuid.UUID, Desired]:
+    """ProjectHub's side of every resource: its recorded name, the project's members and
+    whether the project is archived."""
+    emails = system_member_emails(session, project.id)
+    archived = project.lifecycle == Lifecycle.ARCHIVED
+    return {r.id: Desired(name=r.name, emails=emails, archived=archived) for r in resources}
+
+
+def system_record(session: Session, project: Project, resource: ProjectResource,
+                  found: list[Difference], now: datetime) -> None:
+    """Replace the resource's drift with ``found``, keeping the age of lasting differences."""
+    existing = {(d.field, d.subject): d for d in session.exec(select(ProjectDrift).where(
+        ProjectDrift.resource_id == resource.id)).all()}
+    for diff in found:
+        row = existing.pop((diff.field, diff.subject), None) or ProjectDrift(
+            organization_id=project.organization_id, project_id=project.id,
+            resource_id=resource.id, tool=resource.tool, field=diff.field,
+            subject=diff.subject, since=now)
+        row.desired, row.actual, row.seen_at = diff.desired[:300], diff.actual[:300], now
+        session.add(row)
+    for gone in existing.values():
+        session.delete(gone)
+
+
+def system_recount(session: Session, project: Project) -> None:
+    """Set ``projects.drift_count`` from the records (after a sync or a resolution)."""
+    session.flush()
+    count = session.exec(select(func.count()).select_from(ProjectDrift).where(
+        ProjectDrift.project_id == project.id)).one()
+    if project.drift_count != count:
+        project.drift_count = int(count)
+        session.add(project)
