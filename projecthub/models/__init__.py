@@ -5,6 +5,16 @@ from projecthub.models.audit import AuditEvent
 from projecthub.models.connections import Tool, ToolConnection
 from projecthub.models.instance import InstanceSetting
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
+from projecthub.models.notifications import (
+    DeliveryMode,
+    DeliveryStatus,
+    Notification,
+    NotificationChannel,
+    NotificationDefault,
+    NotificationDelivery,
+    NotificationEvent,
+    NotificationPreference,
+)
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import (
     Lifecycle,
@@ -37,6 +47,8 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "ConfluenceSummary",
+    "DeliveryMode",
+    "DeliveryStatus",
     "Figures",
     "HealthLevel",
     "InstanceSetting",
@@ -47,6 +59,12 @@ __all__ = [
     "LoginThrottle",
     "MailStatus",
     "Membership",
+    "Notification",
+    "NotificationChannel",
+    "NotificationDefault",
+    "NotificationDelivery",
+    "NotificationEvent",
+    "NotificationPreference",
     "OrgStatus",
     "Organization",
     "OutboxMessage",
