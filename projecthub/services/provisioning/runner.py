@@ -27,6 +27,7 @@ from projecthub.models import (
     User,
 )
 from projecthub.models import StepStatus as S
+from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Actor, Principal, principal_in_org
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.actions import ACTIONS
@@ -171,6 +172,7 @@ def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatu
         run.status, run.error = RunStatus.FAILED, message
         run.lease_until = None
         session.add(run)
+        notifications.run_finished(session, run)
     metrics.provisioning_run_finished(RunStatus.FAILED.value)
     return RunStatus.FAILED
 
@@ -183,5 +185,7 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
         if project is not None and status == RunStatus.SUCCEEDED:
             project.lifecycle = Lifecycle.ACTIVE
             session.add(project)
+        if run is not None:
+            notifications.run_finished(session, run)
     metrics.provisioning_run_finished(status.value)
     return status
