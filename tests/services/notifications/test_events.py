@@ -67,7 +67,7 @@ def _teams(db: Session) -> list[NotificationDelivery]:
 
 
 def test_a_health_change_reaches_the_projects_people_with_its_reasons(db, team):
-    org, project, owner, member, bystander = team
+    _org, project, owner, member, bystander = team
     events.health_changed(db, project, HealthLevel.GREEN, HealthLevel.RED, RED, NOW)
     db.commit()
     for person in (owner, member):
