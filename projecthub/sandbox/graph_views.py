@@ -172,11 +172,11 @@ def message_json(message: ChannelMessage, team: Team, channel: Channel) -> dict[
             "locale": "en-us",
             "webUrl": f"{TEAMS_WEB}/message/{_thread(channel.id)}/{message.id}"
                       f"?groupId={team.id}&parentMessageId={message.id}",
-            "policyViolation": None, "eventDetail": None,
+            # Graph sends null for the absent sender kinds; the spec's schema refuses null for
+            # them (and for policyViolation, eventDetail), so they are left out.
             "from": {"application": {"@odata.type": "#microsoft.graph.teamworkApplicationIdentity",
                                      "id": message.app_id, "displayName": None,
-                                     "applicationIdentityType": "bot"},
-                     "device": None, "user": None},
+                                     "applicationIdentityType": "bot"}},
             "body": {"contentType": message.content_type, "content": message.content},
             "channelIdentity": {"teamId": team.id, "channelId": channel.id},
             "attachments": [], "mentions": [], "reactions": [], "messageHistory": []}
