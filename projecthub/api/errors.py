@@ -85,7 +85,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 # exactly like a missing or foreign row (the scoping rule), never a 422 or a 500.
 _PATH_ID_LABELS = {"member_id": "Member", "invitation_id": "Invitation",
                    "api_token_id": "API token", "connection_id": "Connection",
-                   "template_id": "Template", "project_id": "Project", "run_id": "Run"}
+                   "template_id": "Template", "project_id": "Project", "run_id": "Run",
+                   "notification_id": "Notification"}
 
 
 def _malformed_path_id(exc: RequestValidationError) -> str | None:

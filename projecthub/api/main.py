@@ -19,6 +19,7 @@ from projecthub.api.routes import (
     invitations,
     me,
     members,
+    notifications,
     orgs,
     project_import,
     projects,
@@ -41,7 +42,8 @@ def _v1_router() -> APIRouter:
         return Health(status="ok")
 
     for module in (auth, recovery, email_change, me, orgs, members, api_tokens, invitations,
-                   audit, connections, templates, projects, project_import, runs, admin):
+                   audit, connections, templates, projects, project_import, runs, admin,
+                   notifications):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(readiness.router)
     return router

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from projecthub.api.main import create_api
-from projecthub.models import Role
+from projecthub.models import Notification, NotificationEvent, Role
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
@@ -52,7 +52,12 @@ def world(db) -> World:
     b_connection = connections.create_connection(
         db, b_principal, tool="jira", name="B Jira", base_url="https://b.atlassian.net",
         settings_values={"email": "b@example.com"}, secret_values={"api_token": "b-secret-token"})
+    b_notification = Notification(organization_id=org_b.id, user_id=b_owner.id,
+                                  event=NotificationEvent.RUN_FAILED, title="B secret failed")
+    db.add(b_notification)
+    db.commit()
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
+        "notification_id": str(b_notification.id),
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
@@ -105,6 +110,10 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/project-import"): {"proposals": []},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle"): {
         "lifecycle": "archived"},
+    ("PUT", "/api/v1/orgs/{org_slug}/notification-preferences"): {"choices": [
+        {"event": "health_changed", "channel": "email", "mode": "off"}]},
+    ("PUT", "/api/v1/orgs/{org_slug}/notification-defaults"): {"choices": [
+        {"event": "health_changed", "channel": "email", "mode": "off"}]},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
     ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
                                         "owner_email": "x@example.com"},
@@ -138,7 +147,8 @@ def test_every_route_is_classified():
             if part.startswith("{") and part[1:-1] not in {"org_slug", "member_id",
                                                            "invitation_id", "api_token_id",
                                                            "connection_id", "template_id",
-                                                           "project_id", "run_id"}:
+                                                           "project_id", "run_id",
+                                                           "notification_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED | INSTANCE_ADMIN, "a listed route no longer exists"

@@ -12,6 +12,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.errors import NotFound
 from projecthub.models import Notification, NotificationEvent
 from projecthub.services.principal import Principal
+from projecthub.services.scoping import get_scoped
 from projecthub.services.views import View
 
 PAGE = 50
@@ -52,9 +53,8 @@ def unread_count(session: Session, principal: Principal) -> int:
 
 def mark_read(session: Session, principal: Principal, notification_id: uuid.UUID) -> None:
     """Another person's (or organization's) notification is not found, like a missing one."""
-    row = session.get(Notification, notification_id)
-    if row is None or row.user_id != principal.user_id or \
-            row.organization_id != principal.org_id:
+    row = get_scoped(session, principal, Notification, notification_id, label="Notification")
+    if row.user_id != principal.user_id:
         raise NotFound("Notification not found.")
     if row.read_at is None:
         row.read_at = utcnow()
