@@ -28,6 +28,8 @@ from projecthub.models import (
     AuthSession,
     Invitation,
     Membership,
+    Notification,
+    NotificationEvent,
     Organization,
     Project,
     ProjectStatus,
@@ -63,6 +65,7 @@ class World:
     connection_b: ToolConnection
     template_b: str  # B's own template (a clone of its built-in one)
     draft_b: WizardDraft
+    notification_b: Notification
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ CASES: dict[str, Case] = {
     "TemplatesState.open_template": Case(lambda s, w: _open_template_on(s, w.template_b)),
     "TemplatesState.clone": Case(lambda s, w: s.clone(w.template_b)),
     "TemplatesState.retire": Case(lambda s, w: s.retire(w.template_b)),
+    "BellState.open_item": Case(lambda s, w: s.open_item(str(w.notification_b.id))),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),
     "UsersState.set_active": Case(lambda s, w: s.set_active(str(w.member_b.user_id), False),
@@ -170,8 +174,13 @@ def world(db: Session) -> World:
     draft_b = drafts.save_draft(db, owner_principal(db, org_b),
                                 template_version_id=template_b.version_id,
                                 answers={"name": "Beta launch"}, step="basics")
+    notification_b = Notification(organization_id=org_b.id, user_id=owner_b.id,
+                                  event=NotificationEvent.RUN_FAILED, title="Beta run failed")
+    db.add(notification_b)
+    db.commit()
     return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b,
-                 db.get_one(ToolConnection, connection_b.id), str(template_b.id), draft_b)
+                 db.get_one(ToolConnection, connection_b.id), str(template_b.id), draft_b,
+                 notification_b)
 
 
 def _snapshot(engine: Any, world: World) -> dict[str, Any]:
@@ -201,6 +210,8 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
                 .where(Membership.organization_id == org.id))),
             "instance_audit": len(db.exec(select(AuditEvent).where(
                 AuditEvent.organization_id == None)).all()),  # noqa: E711
+            "notifications": [n.read_at for n in db.exec(select(Notification).where(
+                Notification.organization_id == org.id))],
             "caller_org": [s.current_org_id for s in db.exec(select(AuthSession)).all()
                            if s.current_org_id == world.org_a.id],
         }
@@ -224,7 +235,7 @@ def _malformed_world(world: World) -> World:
     """The same caller, with every id of B replaced by text that is no id at all."""
     bad = SimpleNamespace(id="not-a-uuid", user_id="not-a-uuid")
     return World(world.token_a, world.org_a, bad, bad, bad, bad, bad,  # type: ignore[arg-type]
-                 "not-a-uuid", bad)  # type: ignore[arg-type]
+                 "not-a-uuid", bad, bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

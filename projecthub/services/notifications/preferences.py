@@ -104,9 +104,14 @@ def most_eager(modes: Iterable[DeliveryMode]) -> DeliveryMode:
     return max(modes, key=_EAGERNESS.__getitem__, default=M.OFF)
 
 
-def effective_choices(session: Session, principal: Principal) -> list[Choice]:
-    """The account page's grid: the person's choices over the organization's defaults."""
-    merged = {**org_defaults(session, principal.org_id), **user_choices(session, principal.user_id)}
+def effective_choices(session: Session, actor: Actor | Principal,
+                      org_id: uuid.UUID | None = None) -> list[Choice]:
+    """The account page's grid: the person's choices over the organization's defaults (the
+    product's when they act in none)."""
+    if isinstance(actor, Principal):
+        org_id = actor.org_id
+    base = org_defaults(session, org_id) if org_id else dict(PRODUCT_DEFAULTS)
+    merged = {**base, **user_choices(session, actor.user_id)}
     return [Choice(event, channel, merged[(event, channel)]) for event in E for channel in C]
 
 
