@@ -20,7 +20,7 @@ from projecthub.ui.state.notifications import (
     NotificationPrefsState,
     OrgNotificationsState,
 )
-from projecthub.ui.typed import RowVar, cond, lucide_icon, str_dict, text_var
+from projecthub.ui.typed import RowVar, cond, lucide_icon, str_dict
 
 Chooser = EventCallback[str, str, str]
 
@@ -48,16 +48,14 @@ def _bell_item(item: RowVar[BellItem]) -> rx.Component:
 
 def bell() -> rx.Component:
     """The unread count is the visible text, and the accessible name starts with it."""
-    count = text_var(BellState.unread)
     return rx.popover.root(
         rx.popover.trigger(
             rx.button(
                 lucide_icon("bell", size=18),
-                cond(BellState.unread > 0, rx.badge(count, color_scheme="red", size="1",
-                                                    variant="solid")),
+                cond(BellState.unread > 0, rx.badge(BellState.unread_text, color_scheme="red",
+                                                    size="1", variant="solid")),
                 variant="ghost", color_scheme="gray", size="2",
-                aria_label=cond(BellState.unread > 0, count + " unread notifications",
-                                "Notifications"),
+                aria_label=BellState.bell_label,
                 data_testid="bell", on_mount=BellState.load_bell,
             ),
         ),

@@ -63,6 +63,16 @@ class BellState(SessionState):
     unread: rx.Field[int] = rx.field(0)
     items: rx.Field[list[BellItem]] = rx.field(default_factory=list)
 
+    @rx.var
+    def unread_text(self) -> str:
+        """The badge's visible text ("" when nothing is unread)."""
+        return str(self.unread) if self.unread else ""
+
+    @rx.var
+    def bell_label(self) -> str:
+        """The bell's accessible name, which starts with the badge's visible text."""
+        return f"{self.unread} unread notifications" if self.unread else "Notifications"
+
     def _fill_bell(self, db: Session, principal: Principal) -> None:
         self.unread = inbox.unread_count(db, principal)
         self.items = [BellItem(str(v.id), v.title, v.body.split("\n", 1)[0], when(v.updated_at),
