@@ -70,8 +70,7 @@ def parse_choices(raw: Iterable[dict[str, Any]]) -> list[Choice]:
                                   NotificationChannel(str(item.get("channel"))),
                                   DeliveryMode(str(item.get("mode")))))
         except ValueError as exc:
-            raise Invalid("Unknown event, channel or frequency.",
-                          {"choices": "Unknown event, channel or frequency."}) from exc
+            raise Invalid("Unknown event, channel or frequency.") from exc
     return choices
 
 
