@@ -96,7 +96,7 @@ def test_flapping_within_the_interval_is_one_message(db, team):
                           NOW + timedelta(minutes=2))
     db.commit()
     [entry] = _bell(db, owner)
-    assert entry.title.endswith("is now amber") and "green to amber" not in entry.body
+    assert entry.title.endswith("is now amber") and "from red to amber" in entry.body
     [mail] = _mails(db, owner)
     assert mail.title.endswith("is now amber")
     assert mail.due_at == NOW + timedelta(minutes=preferences.DEFAULT_COALESCE_MINUTES)
