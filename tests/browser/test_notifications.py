@@ -62,6 +62,7 @@ def test_choices_on_the_account_page_are_kept(page: Page, app_server: AppServer)
     choice.click()
     page.get_by_role("option", name="Daily digest").click()
     expect(page.get_by_text("Notification settings saved.")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")  # a full-page shot with the top bar at the top
     save_screenshot(page, "notifications-preferences")
     visit(page, "/account")
     expect(page.get_by_test_id("choice-health_changed-email")).to_have_text("Daily digest")
