@@ -86,7 +86,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 _PATH_ID_LABELS = {"member_id": "Member", "invitation_id": "Invitation",
                    "api_token_id": "API token", "connection_id": "Connection",
                    "template_id": "Template", "project_id": "Project", "run_id": "Run",
-                   "drift_id": "Drift"}
+                   "drift_id": "Drift", "notification_id": "Notification"}
 
 
 def _malformed_path_id(exc: RequestValidationError) -> str | None:

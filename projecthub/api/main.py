@@ -22,6 +22,7 @@ from projecthub.api.routes import (
     me,
     members,
     microsoft,
+    notifications,
     orgs,
     project_import,
     projects,
@@ -45,8 +46,7 @@ def _v1_router() -> APIRouter:
 
     for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
                    invitations, audit, connections, templates, projects, drift, project_import,
-                   runs,
-                   admin):
+                   runs, admin, notifications):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(audit.session_router, responses=ERROR_RESPONSES)
     router.include_router(microsoft.org_router, responses=ERROR_RESPONSES)

@@ -27,6 +27,7 @@ from projecthub.connectors.graph_auth import (
     read_claims,
 )
 from projecthub.connectors.graph_models import (
+    ChatMessage,
     GraphChannel,
     GraphGroup,
     GraphIdentity,
@@ -284,6 +285,20 @@ class GraphConnector(Connector):
                 raise Conflict(exc.tool, exc.status, exc.request_id, exc.message) from exc
             raise
         return response.model(GraphChannel)
+
+    async def post_channel_message(self, team_id: str, channel_id: str, *, html: str,
+                                   subject: str | None = None) -> ChatMessage:
+        """``POST /teams/{team-id}/channels/{channel-id}/messages`` with an HTML body.
+
+        Not retried after an ambiguous failure (the connector base never repeats a write), so a
+        notification is posted at most once; the caller records a failure and moves on."""
+        body: dict[str, Any] = {"body": {"contentType": "html", "content": html}}
+        if subject:
+            body["subject"] = subject[:250]
+        response = await self._client.request(
+            "POST", f"/teams/{_segment(team_id)}/channels/{_segment(channel_id)}/messages",
+            json_body=body)
+        return response.model(ChatMessage)
 
     def iter_teams(self) -> AsyncIterator[GraphTeam]:
         """Every team in the tenant (``GET /teams``), page by page."""

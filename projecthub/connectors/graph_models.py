@@ -104,6 +104,14 @@ class GraphChannel(_GraphModel):
     web_url: str | None = None
 
 
+class ChatMessage(_GraphModel):
+    """A message posted in a channel (``chatMessage``); only what a sender needs back."""
+
+    id: str
+    web_url: str | None = None
+    subject: str | None = None
+
+
 class PlannerPlan(_GraphModel):
     id: str
     title: str

@@ -70,6 +70,7 @@ PERIODIC: list[Periodic] = [
     Periodic("resume-runs", timedelta(seconds=10), work.resume_runs),
     Periodic("plan-status-sync", schedule.WINDOW, work.plan_status_sync),
     Periodic("sweep-outbox", timedelta(minutes=1), work.sweep_outbox),
+    Periodic("deliver-notifications", timedelta(minutes=1), work.deliver_notifications),
     *MAINTENANCE,
 ]
 

@@ -23,6 +23,7 @@ from projecthub.core.clock import as_utc
 from projecthub.core.config import settings
 from projecthub.models import MailStatus
 from projecthub.services import mail_sender
+from projecthub.services.notifications.delivery import deliver_pending
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.runner import RunnerConfig, drive_run
 from projecthub.services.status.schedule import SyncBatch, needs_sync, plan_sync
@@ -180,6 +181,14 @@ async def sweep_outbox(context: Context, at: datetime) -> int:  # noqa: ARG001
         return 0
     return sum([await context.deferrer.defer(mail_job(m))
                 for m in await asyncio.to_thread(mail_sender.due_message_ids)])
+
+
+async def deliver_notifications(context: Context, at: datetime) -> int:  # noqa: ARG001
+    """Notifications due now: immediate ones and the daily digests, by mail (through the
+    outbox) and as Teams channel messages. Rows are claimed before sending, so several workers
+    may run this at once."""
+    report = await deliver_pending(new_session, tool_clients)
+    return report.mails + report.posts
 
 
 Task = Callable[..., Awaitable[object]]

@@ -7,6 +7,16 @@ from projecthub.models.drift import DriftField, ProjectDrift
 from projecthub.models.instance import InstanceSetting
 from projecthub.models.mail import AccountLink, LinkPurpose, MailStatus, OutboxMessage, ThrottleHit
 from projecthub.models.microsoft import MicrosoftIdentity, MicrosoftPolicy, MicrosoftSignIn
+from projecthub.models.notifications import (
+    DeliveryMode,
+    DeliveryStatus,
+    Notification,
+    NotificationChannel,
+    NotificationDefault,
+    NotificationDelivery,
+    NotificationEvent,
+    NotificationPreference,
+)
 from projecthub.models.orgs import ROLE_RANK, Invitation, Membership, Organization, OrgStatus, Role
 from projecthub.models.projects import (
     Lifecycle,
@@ -45,6 +55,8 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "ConfluenceSummary",
+    "DeliveryMode",
+    "DeliveryStatus",
     "DriftField",
     "Figures",
     "HealthLevel",
@@ -59,6 +71,12 @@ __all__ = [
     "MicrosoftIdentity",
     "MicrosoftPolicy",
     "MicrosoftSignIn",
+    "Notification",
+    "NotificationChannel",
+    "NotificationDefault",
+    "NotificationDelivery",
+    "NotificationEvent",
+    "NotificationPreference",
     "OrgStatus",
     "Organization",
     "OutboxMessage",
@@ -74,7 +92,8 @@ __all__ = [
     "ProvisioningStep",
     "Reason",
     "Role",
-    "RunKind", "RunStatus",
+    "RunKind",
+    "RunStatus",
     "Sprint",
     "StatusHistory",
     "StatusSnapshot",

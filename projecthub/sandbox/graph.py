@@ -34,8 +34,10 @@ from projecthub.sandbox.graph_teams import (
     list_channels,
     list_group_plans,
     list_members,
+    list_messages,
     list_tasks,
     list_teams,
+    post_message,
     unarchive_team,
 )
 from projecthub.sandbox.graph_views import DIAGNOSTIC, GraphError, error_response
@@ -93,6 +95,8 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/teams/{team}/members", list_members, ("GET",)),
         ("/v1.0/teams/{team}/channels", create_channel, ("POST",)),
         ("/v1.0/teams/{team}/channels", list_channels, ("GET",)),
+        ("/v1.0/teams/{team}/channels/{channel}/messages", post_message, ("POST",)),
+        ("/v1.0/teams/{team}/channels/{channel}/messages", list_messages, ("GET",)),
         ("/v1.0/groups/{group}/planner/plans", list_group_plans, ("GET",)),
         ("/v1.0/planner/plans", create_plan, ("POST",)),
         ("/v1.0/planner/plans/{plan}/tasks", list_tasks, ("GET",)),

@@ -20,7 +20,11 @@ SANDBOX_EMAIL = "demo@projecthub.example"
 CONSENTED_ROLES = frozenset({
     "User.Read.All", "Group.Read.All", "Team.Create", "Team.ReadBasic.All",
     "TeamMember.ReadWrite.All", "Channel.Create", "Tasks.ReadWrite.All",
-    "TeamSettings.ReadWrite.All"})
+    "TeamSettings.ReadWrite.All",
+    # Notifications post into channels. Real Graph grants this to delegated tokens only (an app
+    # token may post in migration mode, Teamwork.Migrate.All); the sandbox accepts it as an
+    # app role so the notification path can be exercised end to end (docs/architecture.md §10).
+    "ChannelMessage.Send"})
 SEED_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SEED_APP_ID = "00000000-0000-0000-0000-0000000a11ce"
 
@@ -64,12 +68,25 @@ class Member:
 
 
 @dataclass
+class ChannelMessage:
+    """A message posted in a channel, kept so tests (and people) can read what was sent."""
+
+    id: str
+    subject: str | None
+    content_type: str
+    content: str
+    created: datetime
+    app_id: str
+
+
+@dataclass
 class Channel:
     id: str
     display_name: str
     description: str | None
     created: datetime
     membership_type: str = "standard"
+    messages: list[ChannelMessage] = field(default_factory=list)
 
 
 @dataclass
@@ -252,6 +269,14 @@ class GraphState:
         member = Member(member_id, user.id, roles)
         team.members.append(member)
         return member
+
+    def add_message(self, channel: Channel, *, subject: str | None, content_type: str,
+                    content: str, app_id: str) -> ChannelMessage:
+        message = ChannelMessage(str(int(datetime.now(UTC).timestamp() * 1000)
+                                     + len(channel.messages)), subject, content_type, content,
+                                 datetime.now(UTC), app_id)
+        channel.messages.append(message)
+        return message
 
     def add_channel(self, team: Team, name: str, description: str | None, *,
                     created: datetime | None = None) -> Channel:

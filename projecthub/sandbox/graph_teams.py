@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from projecthub.sandbox.graph_odata import collection, filtered, selected
-from projecthub.sandbox.graph_state import GraphState, Group, Operation, Team, User
+from projecthub.sandbox.graph_state import Channel, GraphState, Group, Operation, Team, User
 from projecthub.sandbox.graph_views import (
     GRAPH,
     METADATA,
@@ -25,6 +25,7 @@ from projecthub.sandbox.graph_views import (
     entity,
     json_body,
     member_json,
+    message_json,
     operation_json,
     plan_json,
     require_roles,
@@ -40,6 +41,8 @@ READ_TEAMS = ("Team.ReadBasic.All", "TeamSettings.Read.All", "Group.Read.All",
 ADD_MEMBERS = ("TeamMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
 CREATE_CHANNELS = ("Channel.Create", "Teamwork.Migrate.All", "Group.ReadWrite.All",
                    "Directory.ReadWrite.All")
+SEND_MESSAGES = ("ChannelMessage.Send", "Teamwork.Migrate.All")
+READ_MESSAGES = ("ChannelMessage.Read.All",)
 WRITE_TASKS = ("Tasks.ReadWrite.All",)
 READ_TASKS = ("Tasks.Read.All", "Tasks.ReadWrite.All")
 STANDARD_TEMPLATE = re.compile(r"/teamsTemplates\('standard'\)$", re.IGNORECASE)
@@ -183,6 +186,47 @@ async def create_channel(request: Request, state: GraphState) -> Response:
                             channel_json(channel, team, state)), status_code=201)
 
 
+def _channel(team: Team, channel_id: str) -> Channel:
+    for channel in team.channels:
+        if channel.id == channel_id:
+            return channel
+    raise GraphError(404, "NotFound", f"Channel {channel_id} not found in team {team.id}.")
+
+
+async def post_message(request: Request, state: GraphState) -> Response:
+    """``POST /teams/{id}/channels/{id}/messages``: a ``chatMessage`` with a text or HTML body;
+    kept on the channel so tests and the sandbox page can read it."""
+    require_roles(request, SEND_MESSAGES)
+    team, _group = _team(state, request.path_params["team"])
+    channel = _channel(team, unquote(request.path_params["channel"]))
+    body = await json_body(request)
+    item = body.get("body")
+    if not isinstance(item, dict) or not str(item.get("content") or "").strip():
+        raise GraphError(400, "BadRequest", "Message body cannot be empty.")
+    content_type = str(item.get("contentType") or "text").lower()
+    if content_type not in {"text", "html"}:
+        raise GraphError(400, "BadRequest", "Body contentType must be text or html.")
+    if len(str(item["content"])) > 28_000:
+        raise GraphError(413, "RequestEntityTooLarge", "Message is larger than 28 KB.")
+    subject = body.get("subject")
+    message = state.add_message(channel, subject=str(subject) if subject else None,
+                                content_type=content_type, content=str(item["content"]),
+                                app_id=request.state.claims.app_id)
+    context = f"teams('{team.id}')/channels('{channel.id}')/messages/$entity"
+    return GraphJSON(entity(context, message_json(message, team, channel)), status_code=201)
+
+
+async def list_messages(request: Request, state: GraphState) -> Response:
+    """``GET /teams/{id}/channels/{id}/messages``: what was posted, oldest first."""
+    require_roles(request, (*READ_MESSAGES, *SEND_MESSAGES))
+    team, _group = _team(state, request.path_params["team"])
+    channel = _channel(team, unquote(request.path_params["channel"]))
+    messages = [message_json(m, team, channel) for m in channel.messages]
+    context = f"{METADATA}#teams('{team.id}')/channels('{channel.id}')/messages"
+    return GraphJSON(collection(request, messages, context, default_size=20,
+                                page_size=state.page_size))
+
+
 async def create_plan(request: Request, state: GraphState) -> Response:
     """``POST /planner/plans`` for a group container (201, as the docs say; see the report)."""
     require_roles(request, WRITE_TASKS)
@@ -246,6 +290,8 @@ __all__ = [
     "get_team",
     "list_channels",
     "list_group_plans",
+    "list_messages",
     "list_tasks",
+    "post_message",
     "unarchive_team",
 ]

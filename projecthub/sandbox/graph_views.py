@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from projecthub.sandbox.graph_state import (
     Channel,
+    ChannelMessage,
     GraphState,
     Group,
     Member,
@@ -162,6 +163,25 @@ def channel_json(channel: Channel, team: Team, state: GraphState) -> dict[str, A
             "webUrl": web, "membershipType": channel.membership_type, "isArchived": False}
 
 
+def message_json(message: ChannelMessage, team: Team, channel: Channel) -> dict[str, Any]:
+    """A ``chatMessage`` as Graph answers a post: the sender is the application."""
+    return {"id": message.id, "replyToId": None, "etag": message.id, "messageType": "message",
+            "createdDateTime": graph_time(message.created), "lastModifiedDateTime":
+            graph_time(message.created), "lastEditedDateTime": None, "deletedDateTime": None,
+            "subject": message.subject, "summary": None, "chatId": None, "importance": "normal",
+            "locale": "en-us",
+            "webUrl": f"{TEAMS_WEB}/message/{_thread(channel.id)}/{message.id}"
+                      f"?groupId={team.id}&parentMessageId={message.id}",
+            # Graph sends null for the absent sender kinds; the spec's schema refuses null for
+            # them (and for policyViolation, eventDetail), so they are left out.
+            "from": {"application": {"@odata.type": "#microsoft.graph.teamworkApplicationIdentity",
+                                     "id": message.app_id, "displayName": None,
+                                     "applicationIdentityType": "bot"}},
+            "body": {"contentType": message.content_type, "content": message.content},
+            "channelIdentity": {"teamId": team.id, "channelId": channel.id},
+            "attachments": [], "mentions": [], "reactions": [], "messageHistory": []}
+
+
 def member_json(member: Member, state: GraphState) -> dict[str, Any]:
     user = state.users[member.user_id]
     return {"@odata.type": "#microsoft.graph.aadUserConversationMember", "id": member.id,
@@ -228,6 +248,7 @@ __all__ = [
     "group_json",
     "json_body",
     "member_json",
+    "message_json",
     "operation_json",
     "plan_json",
     "require_roles",

@@ -13,6 +13,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.crypto import DecryptionError
 from projecthub.models import Tool, ToolConnection
 from projecthub.services import audit
+from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
 from projecthub.services.scoping import get_scoped
 from projecthub.services.tool_clients import ToolClients
@@ -51,13 +52,18 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
                           connection_id: uuid.UUID) -> CheckResult:
     """Any member may test; the result is stored on the connection for everyone to see."""
     row = get_scoped(session, principal, ToolConnection, connection_id, label="Connection")
+    credential_refused = False
     try:
         result = CheckResult(True, await _identity(tools, str(row.id), Tool(row.tool)))
     except ConnectorError as exc:
         result = CheckResult(False, explain_failure(exc, shows_reply=is_vendor_connection(row)))
+        credential_refused = exc.status in (401, 403)
     except DecryptionError:
         result = CheckResult(False, "The saved credentials cannot be read with the configured "
                                     "keys. Enter them again.")
+        credential_refused = True
+    if credential_refused and row.last_test_ok is not False:  # it starts failing: say so once
+        notifications.connection_failing(session, row, result.message)
     row.last_tested_at, row.last_test_ok = utcnow(), result.ok
     row.last_test_message = result.message[:500]
     session.add(row)

@@ -22,6 +22,7 @@ from projecthub.core.security import hash_token, new_token
 from projecthub.models import Invitation, Membership, Organization, OrgStatus, Role, User
 from projecthub.services import audit, throttle
 from projecthub.services.invitation_mail import queue_invitation_mail
+from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Actor, Principal, require_role
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.validation import normalize_email
@@ -233,4 +234,6 @@ def _join(session: Session, actor: Actor, invitation: Invitation,
     session.add_all([membership, invitation])
     audit.record(session, actor, "invitation.accepted", org_id=org.id, target_type="invitation",
                  target_id=invitation.id, detail={"role": str(invitation.role)})
+    session.flush()  # the new member exists before the inviter's notification names them
+    notifications.invitation_accepted(session, invitation)
     return org

@@ -12,7 +12,14 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from projecthub.api.main import create_api
-from projecthub.models import DriftField, ProjectDrift, ProjectResource, Role
+from projecthub.models import (
+    DriftField,
+    Notification,
+    NotificationEvent,
+    ProjectDrift,
+    ProjectResource,
+    Role,
+)
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
@@ -61,9 +68,12 @@ def world(db) -> World:
                            resource_id=b_resource.id, tool="jira", field=DriftField.NAME,
                            desired="B secret", actual="B renamed")
     db.add(b_drift)
+    b_notification = Notification(organization_id=org_b.id, user_id=b_owner.id,
+                                  event=NotificationEvent.RUN_FAILED, title="B secret failed")
+    db.add(b_notification)
     db.commit()
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
-        "drift_id": str(b_drift.id),
+        "drift_id": str(b_drift.id), "notification_id": str(b_notification.id),
         "member_id": str(b_member.id), "invitation_id": str(b_invite.invitation.id),
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
@@ -125,6 +135,10 @@ BODIES = {
         "lifecycle": "archived"},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/deletion"): {
         "confirmation": "BSEC"},
+    ("PUT", "/api/v1/orgs/{org_slug}/notification-preferences"): {"choices": [
+        {"event": "health_changed", "channel": "email", "mode": "off"}]},
+    ("PUT", "/api/v1/orgs/{org_slug}/notification-defaults"): {"choices": [
+        {"event": "health_changed", "channel": "email", "mode": "off"}]},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
     ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
                                         "owner_email": "x@example.com"},
@@ -159,7 +173,7 @@ def test_every_route_is_classified():
                                                            "invitation_id", "api_token_id",
                                                            "connection_id", "template_id",
                                                            "project_id", "run_id",
-                                                           "drift_id"}:
+                                                           "drift_id", "notification_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED | INSTANCE_ADMIN, "a listed route no longer exists"

@@ -104,6 +104,18 @@ async def test_create_channel_and_a_duplicate_name_is_a_conflict(graph):
     assert set(transport.validated) >= {"POST /teams/{team-id}/channels"}
 
 
+async def test_a_channel_message_is_posted_as_html(graph, app):
+    connector, transport = graph
+    group = await connector.find_group_by_mail_nickname("WebsiteRelaunch")
+    general, *_ = [c async for c in connector.iter_channels(group.id)]
+    message = await connector.post_channel_message(
+        group.id, general.id, html="<p><b>Website is now red</b></p>", subject="Red")
+    assert message.id and message.subject == "Red"
+    assert "POST /teams/{team-id}/channels/{channel-id}/messages" in transport.validated
+    with pytest.raises(NotFound):
+        await connector.post_channel_message(group.id, "19:missing@thread.tacv2", html="<p>x</p>")
+
+
 async def test_channels_and_plans_of_a_team_are_listed_so_steps_can_adopt_them(graph):
     connector, transport = graph
     group = await connector.find_group_by_mail_nickname("WebsiteRelaunch")

@@ -242,3 +242,32 @@ async def test_without_demo_seed_tenants_start_empty():
     sandbox = create_graph_sandbox(SandboxOptions(seed_demo=False))
     state = sandbox.tenant("acme")
     assert (state.users, state.groups, state.teams) == ({}, {}, {})
+
+
+async def test_channel_messages_are_posted_kept_and_listed(sandbox, raw, http):
+    """Notifications post ``chatMessage``s into a channel; the sandbox keeps them for reading."""
+    team_id = (await http.get("/teams")).json()["value"][0]["id"]
+    channels = (await http.get(f"/teams/{team_id}/channels")).json()["value"]
+    general = next(c for c in channels if c["displayName"] == "General")
+    posted = await http.post(f"/teams/{team_id}/channels/{general['id']}/messages", json={
+        "subject": "Website is now red",
+        "body": {"contentType": "html", "content": "<p><b>Website is now red</b></p>"}})
+    assert posted.status_code == 201, posted.text
+    message = posted.json()
+    assert message["body"] == {"contentType": "html", "content": "<p><b>Website is now red</b></p>"}
+    assert message["channelIdentity"] == {"teamId": team_id, "channelId": general["id"]}
+    listed = (await http.get(f"/teams/{team_id}/channels/{general['id']}/messages")).json()
+    assert [m["id"] for m in listed["value"]] == [message["id"]]
+    (team,) = [t for t in sandbox.tenant("acme").teams.values() if t.id == team_id]
+    assert [m.subject for c in team.channels for m in c.messages] == ["Website is now red"]
+    empty = await http.post(f"/teams/{team_id}/channels/{general['id']}/messages",
+                            json={"body": {"contentType": "text", "content": " "}})
+    assert empty.status_code == 400
+    missing = await http.post(f"/teams/{team_id}/channels/19:nope@thread.tacv2/messages",
+                              json={"body": {"content": "hi"}})
+    assert missing.status_code == 404
+    sandbox.tenant("acme").roles.discard("ChannelMessage.Send")
+    http.headers["Authorization"] = f"Bearer {await fetch_token(raw)}"
+    refused = await http.post(f"/teams/{team_id}/channels/{general['id']}/messages",
+                              json={"body": {"content": "hi"}})
+    assert refused.status_code == 403 and "ChannelMessage.Send" in refused.text

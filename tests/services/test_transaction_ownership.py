@@ -20,6 +20,9 @@ OWN_TRANSACTIONS = {
                       "committed, so a message is never sent twice nor lost",
     "login_throttle.py": "a failed login's count commits on its own connection, so it holds "
                          "although the login request itself is rolled back",
+    "notifications/delivery.py": "the delivery job claims what is due, posts to Teams with no "
+                                 "transaction open, and records each outcome, so a message is "
+                                 "neither sent twice nor held up by a slow vendor",
     "project_import/job.py": "an import of hundreds of projects commits chunk by chunk, so a "
                              "failing chunk loses only itself and progress shows in between",
 }

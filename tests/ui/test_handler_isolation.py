@@ -29,6 +29,8 @@ from projecthub.models import (
     DriftField,
     Invitation,
     Membership,
+    Notification,
+    NotificationEvent,
     Organization,
     Project,
     ProjectDrift,
@@ -67,6 +69,7 @@ class World:
     template_b: str  # B's own template (a clone of its built-in one)
     draft_b: WizardDraft
     drift_b: ProjectDrift
+    notification_b: Notification
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ CASES: dict[str, Case] = {
     "ProjectState.accept_drift": Case(lambda s, w: s.accept_drift(str(w.drift_b.id))),
     "ProjectState.make_match": Case(lambda s, w: asyncio.run(
         ProjectState.make_match.fn(s, str(w.drift_b.id)))),
+    "BellState.open_item": Case(lambda s, w: s.open_item(str(w.notification_b.id))),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),
     "UsersState.set_active": Case(lambda s, w: s.set_active(str(w.member_b.user_id), False),
@@ -186,10 +190,13 @@ def world(db: Session) -> World:
                            resource_id=resource_b.id, tool="jira", field=DriftField.NAME,
                            desired="Beta", actual="Beta renamed")
     db.add(drift_b)
+    notification_b = Notification(organization_id=org_b.id, user_id=owner_b.id,
+                                  event=NotificationEvent.RUN_FAILED, title="Beta run failed")
+    db.add(notification_b)
     db.commit()
     return World(login(db, owner_a), org_a, org_b, member_b, invitation_b, api_token_b,
                  db.get_one(ToolConnection, connection_b.id), str(template_b.id), draft_b,
-                 drift_b)
+                 drift_b, notification_b)
 
 
 def _snapshot(engine: Any, world: World) -> dict[str, Any]:
@@ -223,6 +230,8 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
                 .where(Membership.organization_id == org.id))),
             "instance_audit": len(db.exec(select(AuditEvent).where(
                 AuditEvent.organization_id == None)).all()),  # noqa: E711
+            "notifications": [n.read_at for n in db.exec(select(Notification).where(
+                Notification.organization_id == org.id))],
             "caller_org": [s.current_org_id for s in db.exec(select(AuthSession)).all()
                            if s.current_org_id == world.org_a.id],
         }
@@ -246,7 +255,7 @@ def _malformed_world(world: World) -> World:
     """The same caller, with every id of B replaced by text that is no id at all."""
     bad = SimpleNamespace(id="not-a-uuid", user_id="not-a-uuid")
     return World(world.token_a, world.org_a, bad, bad, bad, bad, bad,  # type: ignore[arg-type]
-                 "not-a-uuid", bad, bad)  # type: ignore[arg-type]
+                 "not-a-uuid", bad, bad, bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -32,6 +32,7 @@ from projecthub.models import (
 )
 from projecthub.models import StepStatus as S
 from projecthub.services import audit
+from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Actor, Principal, principal_in_org
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.actions import ACTIONS
@@ -217,6 +218,7 @@ def _fail_run(config: RunnerConfig, run_id: uuid.UUID, message: str) -> RunStatu
         run.lease_until = None
         session.add(run)
         _audit_outcome(session, run)
+        notifications.run_finished(session, run)
     metrics.provisioning_run_finished(RunStatus.FAILED.value)
     return RunStatus.FAILED
 
@@ -239,6 +241,7 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
             session.add(project)
         if status != RunStatus.CANCELLED:  # the cancellation was audited when it was asked for
             _audit_outcome(session, run)
+        notifications.run_finished(session, run)
     metrics.provisioning_run_finished(status.value)
     return status
 

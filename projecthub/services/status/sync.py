@@ -22,6 +22,7 @@ from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
     Figures,
+    HealthLevel,
     Organization,
     Project,
     ProjectResource,
@@ -35,6 +36,7 @@ from projecthub.models.status_data import SUMMARY_TYPES, AnySummary
 from projecthub.services.drift.compare import differences
 from projecthub.services.drift.reality import Desired, Reality, read_reality
 from projecthub.services.drift.records import system_desired, system_record, system_recount
+from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
 from projecthub.services.status.settings import settings_of
@@ -197,6 +199,8 @@ def _store(session: Session, project: Project,
                       now=now, settings=settings_of(org))
     status = session.get(ProjectStatus, project.id)
     assert status is not None
+    notifications.health_changed(session, project, HealthLevel(status.health), health.colour,
+                                 health.reasons, now)
     status.health = health.colour
     status.reasons = health.reasons
     status.figures = _figures(snaps)

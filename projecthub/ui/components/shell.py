@@ -10,6 +10,7 @@ from reflex_base.constants.colors import ColorType
 
 from projecthub.core.config import settings
 from projecthub.ui.auth_client import logout
+from projecthub.ui.components.notifications import bell
 from projecthub.ui.components.verify_banner import verify_banner
 from projecthub.ui.layout import button_link, nav_link, page_shell
 from projecthub.ui.state.session import OrgChoice, SessionState
@@ -189,5 +190,6 @@ def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Compone
     return page_shell(
         cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),
-        user_menu=cond(SessionState.logged_in, user_menu()),
+        user_menu=cond(SessionState.logged_in, rx.hstack(bell(), user_menu(), spacing="2",
+                                                         align="center")),
     )

@@ -45,6 +45,7 @@ from projecthub.ui.state.invite import InviteState
 from projecthub.ui.state.members import MembersState
 from projecthub.ui.state.microsoft_link import MicrosoftLinkState
 from projecthub.ui.state.microsoft_settings import MicrosoftSettingsState
+from projecthub.ui.state.notifications import NotificationPrefsState, OrgNotificationsState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
 from projecthub.ui.state.outbox import OutboxState
 from projecthub.ui.state.project_import import ImportState
@@ -85,10 +86,11 @@ ROUTES = (
     Route("/projects/import", import_page, "Import projects", ImportState.load),
     Route("/projects/[project_id]", project_page, "Project", ProjectState.load),
     Route("/runs/[run_id]", run_progress_page, "Provisioning", RunProgressState.load),
-    Route("/account", account_page, "Account", AccountState.load),
+    Route("/account", account_page, "Account", [AccountState.load, NotificationPrefsState.load]),
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),
     Route("/org/settings", org_settings_page, "Organization settings",
-          [OrgSettingsState.load, StatusSettingsState.load, MicrosoftSettingsState.load]),
+          [OrgSettingsState.load, StatusSettingsState.load, MicrosoftSettingsState.load,
+           OrgNotificationsState.load]),
     Route("/org/members", members_page, "Members", MembersState.load),
     Route("/org/connections", connections_page, "Tool connections", ConnectionsState.load),
     Route("/org/templates", templates_page, "Templates", TemplatesState.load),

@@ -1,4 +1,4 @@
-"""``/account``: profile, sign-in address, password, and API tokens."""
+"""``/account``: profile, sign-in address, password, API tokens and notification choices."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from projecthub.ui.components.forms import (
     select_field,
     submit,
 )
+from projecthub.ui.components.notifications import my_notifications_section
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.components.tokens import (
     DEFAULT_EXPIRY_DAYS,
@@ -181,5 +182,6 @@ def account_page() -> rx.Component:
         _email(),
         _password(),
         _tokens(),
+        my_notifications_section(),
         needs_org=False,
     )

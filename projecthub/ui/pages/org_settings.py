@@ -7,6 +7,7 @@ import reflex as rx
 
 from projecthub.ui.components.forms import field, form_error, section, submit
 from projecthub.ui.components.microsoft_settings import microsoft_settings_section
+from projecthub.ui.components.notifications import org_notifications_section
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
 from projecthub.ui.components.status_settings import status_settings_section
 from projecthub.ui.state.orgs import OrgSettingsState
@@ -38,6 +39,7 @@ def org_settings_page() -> rx.Component:
     return signed_in_page(
         page_header("Organization settings", SessionState.org_name),
         admins_only(rx.vstack(_settings_form(), status_settings_section(),
-                              microsoft_settings_section(), spacing="5", width="100%"),
+                              microsoft_settings_section(), org_notifications_section(),
+                              spacing="5", width="100%"),
                     "the organization settings"),
     )
