@@ -62,7 +62,7 @@ def _api_transformers() -> list[Starlette | Callable[[ASGIApp], ASGIApp]]:
 
 @contextlib.asynccontextmanager
 async def background_jobs() -> AsyncIterator[None]:
-    """Provisioning runs, status sync, mail and the periodic tasks (docs/architecture.md §8):
+    """Provisioning runs, status sync, mail and the periodic tasks (docs/architecture.md §12):
     the job engine on a thread of its own, with a worker unless ``PROJECTHUB_WORKERS=off``
     (then ``projecthub worker`` processes do the work; SQLite always works in process)."""
     jobs = BackgroundJobs(run_worker=settings.WORKERS == "on" or not settings.uses_job_engine)

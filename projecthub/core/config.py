@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     # How long a provisioning worker's claim on a run lasts without renewal (renewed every third):
     # a worker that died is replaced by another after at most this long.
     PROVISIONING_LEASE_SECONDS: int = Field(default=60, ge=3)
-    # Background work (docs/architecture.md §8): "on" runs a job worker inside each web process;
+    # Background work (docs/architecture.md §12): "on" runs a job worker inside each web process;
     # "off" leaves the jobs to `projecthub worker` processes (PostgreSQL only: on SQLite the web
     # process always runs them itself).
     WORKERS: Literal["on", "off"] = "on"

@@ -1,6 +1,6 @@
 """Running the job engine: on a thread of its own inside a web process (so no job's database
 work or vendor call ever runs on the event loop that serves people), or as the whole of a
-``projecthub worker`` process. docs/architecture.md §8.
+``projecthub worker`` process. docs/architecture.md §12.
 """
 
 from __future__ import annotations

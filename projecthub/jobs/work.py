@@ -1,7 +1,7 @@
 """The background tasks themselves: plain coroutines that the job engine runs, the same ones on
 procrastinate (PostgreSQL) and in process (SQLite). Each one only dispatches: the provisioning
 ledger, the status leases and the outbox claims decide what really happens, so a task run twice,
-late or on a dead worker's behalf does no harm (docs/architecture.md §8).
+late or on a dead worker's behalf does no harm (docs/architecture.md §12).
 
 Database work runs on worker threads (``asyncio.to_thread``) or inside the runner and the sync,
 which are driven on the job engine's own event loop, never the one that serves people.

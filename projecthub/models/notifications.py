@@ -4,7 +4,7 @@ An event becomes one ``Notification`` per recipient (the bell: read or unread) a
 ``NotificationDelivery`` per outgoing message (a mail to a person, or one Teams channel post for
 the event), delivered later by ``services.notifications.delivery.deliver_pending``. Deliveries
 carry a coalescing key: a second change with the same key before the first is sent replaces it,
-so a flapping health becomes one message (docs/architecture.md §10)."""
+so a flapping health becomes one message (docs/architecture.md §14)."""
 
 from __future__ import annotations
 

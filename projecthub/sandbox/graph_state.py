@@ -23,7 +23,7 @@ CONSENTED_ROLES = frozenset({
     "TeamSettings.ReadWrite.All",
     # Notifications post into channels. Real Graph grants this to delegated tokens only (an app
     # token may post in migration mode, Teamwork.Migrate.All); the sandbox accepts it as an
-    # app role so the notification path can be exercised end to end (docs/architecture.md §10).
+    # app role so the notification path can be exercised end to end (docs/architecture.md §14).
     "ChannelMessage.Send"})
 SEED_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SEED_APP_ID = "00000000-0000-0000-0000-0000000a11ce"

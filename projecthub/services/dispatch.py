@@ -1,5 +1,5 @@
 """How services ask for background work without knowing the job engine (docs/architecture.md
-§8): a small :class:`JobQueue` protocol, installed once by the entry point that runs the engine
+§12): a small :class:`JobQueue` protocol, installed once by the entry point that runs the engine
 (``app.py``, ``projecthub worker``), and told only after the caller's transaction commits, so a
 job never looks for a row that is not there yet.
 

@@ -5,5 +5,5 @@
 - ``preferences``: a person's choice per event and channel over the organization's defaults.
 - ``inbox``: the bell (list, unread count, mark read).
 - ``delivery``: ``deliver_pending``, the background job that mails and posts to Teams.
-See docs/architecture.md §10.
+See docs/architecture.md §14.
 """

@@ -1,5 +1,5 @@
 """Planning the status sync so it spreads over each organization's sync interval instead of
-arriving in bursts (docs/architecture.md §8).
+arriving in bursts (docs/architecture.md §12).
 
 Every live project has a fixed slot in its organization's interval (its id modulo the interval,
 counted from the epoch). A planner runs once per window (a minute) and plans the projects whose
