@@ -104,7 +104,9 @@ def _filters() -> rx.Component:
         _select("owner", "Owner", DashboardState.owner, DashboardState.owners),
         button_link("Drifted", DashboardState.drifted_href, size="2",
                     variant=cond(DashboardState.drifted, "solid", "outline"),
-                    color_scheme="orange", aria_pressed=DashboardState.drifted,
+                    color_scheme="orange",
+                    # a link, so its state is aria-current (aria-pressed is for buttons)
+                    aria_current=cond(DashboardState.drifted, "true", "false"),
                     data_testid="filter-drifted"),
         cond(DashboardState.filtered,
                 rx.link("Clear filters", href="/dashboard", size="2", data_testid="clear")),
