@@ -440,6 +440,9 @@ def test_refresh_brings_the_tools_figures_and_shows_what_changed(
 
     page.get_by_test_id("lifecycle-select").click()
     page.get_by_role("option", name="On hold").click()
+    preview = page.get_by_role("dialog", name="Move the project to On hold")
+    expect(preview).to_be_visible()  # what each tool would do, before anything changes
+    preview.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("The project is now on hold.")).to_be_visible()
     visit(page, "/dashboard?state=on_hold")
     expect(page.get_by_test_id("project-row")).to_have_count(2)
