@@ -29,6 +29,7 @@ from projecthub.services.status import overview, sync, view
 from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
 from projecthub.services.wiring import sync_config
+from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.drift_rows import DriftLine, drift_lines
 from projecthub.ui.state.projects import tool_label
@@ -379,18 +380,24 @@ class ProjectState(SessionState):
                 return None
             self.refreshing, self.errors = True, {}
             before = list(self.cards)
+            tab = self.router.session.client_token
         try:
             synced = await self._sync()
+            if not connected(tab):  # closed during the sync; the page's load starts afresh
+                return None
             async with self:
                 with session_scope() as db:
                     self._fill(db, self._principal(db))
                 self.cards = mark_changes(before, self.cards)
         except AppError as exc:
+            if not connected(tab):
+                return None
             async with self:
                 return self._fail(exc, field=STATUS_FIELD)
-        finally:  # whatever happened, the button works again
-            async with self:
-                self.refreshing = False
+        finally:  # whatever happened, the button works again (for a tab still open)
+            if connected(tab):
+                async with self:
+                    self.refreshing = False
         if not synced:
             return rx.toast.info("A sync of this project was already running; these are its "
                                  "latest figures.")
