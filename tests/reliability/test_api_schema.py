@@ -25,7 +25,15 @@ from projecthub.api.main import create_api
 from projecthub.connectors.clock import FakeClock
 from projecthub.core.security import hash_token
 from projecthub.core.web import API_PREFIX
-from projecthub.models import Organization, Role
+from projecthub.models import (
+    DriftField,
+    Notification,
+    NotificationEvent,
+    Organization,
+    ProjectDrift,
+    ProjectResource,
+    Role,
+)
 from projecthub.sandbox import create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from projecthub.services import api_tokens, connections, invitations
@@ -42,7 +50,10 @@ api_app = create_api()
 OPEN = {"GET /health", "GET /ready", "POST /auth/login", "POST /auth/signup", "POST /auth/logout",
         # the link in the mail is the credential (services.account_links)
         "POST /auth/password-reset", "POST /auth/password-reset/confirm",
-        "POST /auth/verify-email", "POST /auth/email-change/confirm"}
+        "POST /auth/verify-email", "POST /auth/email-change/confirm",
+        # Sign in with Microsoft: the browser's redirects, and the link that the pending
+        # sign-in's own cookie authorizes (services.microsoft_signin)
+        "GET /auth/microsoft/start", "GET /auth/microsoft/callback", "POST /auth/microsoft/link"}
 COOKIE = {"POST /auth/password": {"current_password": "correct horse battery staple",
                                   "new_password": "another horse battery staple"},
           "POST /auth/email-change": {"new_email": "olive@new.example",
@@ -95,6 +106,25 @@ def sandbox_tools(monkeypatch: pytest.MonkeyPatch) -> None:
     route_tools_to(monkeypatch, sandbox, FakeClock())
 
 
+def _drift_and_notification(db: Session, org_id: uuid.UUID, owner_id: uuid.UUID,
+                            project_id: uuid.UUID) -> dict[str, str]:
+    """A drift on a linked Jira project and a notification for the owner, so every id route
+    has a real row to find."""
+    resource = ProjectResource(organization_id=org_id, project_id=project_id, tool="jira",
+                               kind="project", external_id="10001", external_key="INTRA",
+                               name="Intranet")
+    db.add(resource)
+    db.flush()
+    drift = ProjectDrift(organization_id=org_id, project_id=project_id, resource_id=resource.id,
+                         tool="jira", field=DriftField.NAME, desired="Intranet",
+                         actual="Intranet (renamed)")
+    notification = Notification(organization_id=org_id, user_id=owner_id,
+                                event=NotificationEvent.RUN_FAILED, title="Intranet run failed")
+    db.add_all([drift, notification])
+    db.flush()
+    return {"drift_id": str(drift.id), "notification_id": str(notification.id)}
+
+
 @pytest.fixture
 def seeded(db: Session, sandbox_tools: None, worker_heartbeat: None) -> Seeded:
     owner = make_user(db, email="owner@example.com", name="Olive Owner")
@@ -117,7 +147,7 @@ def seeded(db: Session, sandbox_tools: None, worker_heartbeat: None) -> Seeded:
            "api_token_id": str(spare.id), "connection_id": str(jira.id),
            "template_id": str(template.id),
            "project_id": str(project.id), "run_id": str(run.id), "user_id": str(member.user_id),
-           "org_id": str(org.id)}
+           "org_id": str(org.id), **_drift_and_notification(db, org.id, owner.id, project.id)}
     token = api_tokens.create_api_token(db, p, name="schemathesis").token
     token.token_hash, token.hint = hash_token(TOKEN), TOKEN[-4:]
     db.add(token)

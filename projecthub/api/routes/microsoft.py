@@ -26,7 +26,7 @@ from projecthub.api.schemas import MicrosoftLink, MicrosoftPolicyPublic, Microso
 from projecthub.connectors.entra_signin import EntraIdentity
 from projecthub.core.config import settings
 from projecthub.core.db import new_session, unit_of_work
-from projecthub.core.errors import AppError
+from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.core.web import (
     API_PREFIX,
     SANDBOX_PREFIX,
@@ -104,6 +104,8 @@ def link(body: MicrosoftLink, request: Request, response: Response, db: DbDep) -
     address, after that account's password (once), and start the session."""
     same_origin(request)
     handle = cookie_from_header(request.headers.get("cookie"), microsoft_cookie_name())
+    if not handle:  # nothing waits in this browser: the request lacks its credential
+        raise NotAuthenticated(microsoft_signin.reason_message("expired_flow"))
     signed = microsoft_signin.confirm_link(
         db, handle, password=body.password,
         client_ip=request.client.host if request.client else "",

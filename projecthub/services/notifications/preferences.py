@@ -118,9 +118,9 @@ def set_user_choices(session: Session, actor: Actor, choices: list[Choice]) -> N
     """Anyone may set their own choices; they apply in every organization they belong to."""
     existing = {(E(r.event), C(r.channel)): r for r in session.exec(
         select(NotificationPreference).where(NotificationPreference.user_id == actor.user_id))}
-    for choice in choices:
-        row = existing.get((choice.event, choice.channel)) or NotificationPreference(
-            user_id=actor.user_id, event=choice.event, channel=choice.channel, mode=choice.mode)
+    for choice in choices:  # the same event and channel named twice: the last one counts
+        row = existing.setdefault((choice.event, choice.channel), NotificationPreference(
+            user_id=actor.user_id, event=choice.event, channel=choice.channel, mode=choice.mode))
         row.mode = choice.mode
         session.add(row)
 
@@ -135,10 +135,10 @@ def set_org_defaults(session: Session, principal: Principal, choices: list[Choic
     require_role(principal, Role.ADMIN)
     existing = {(E(r.event), C(r.channel)): r for r in session.exec(select(
         NotificationDefault).where(NotificationDefault.organization_id == principal.org_id))}
-    for choice in choices:
-        row = existing.get((choice.event, choice.channel)) or NotificationDefault(
+    for choice in choices:  # the same event and channel named twice: the last one counts
+        row = existing.setdefault((choice.event, choice.channel), NotificationDefault(
             organization_id=principal.org_id, event=choice.event, channel=choice.channel,
-            mode=choice.mode)
+            mode=choice.mode))
         row.mode = choice.mode
         session.add(row)
     audit.record(session, principal, "notifications.defaults_changed",
