@@ -42,7 +42,10 @@ class LocalDispatcher:
                  periodic: list[Periodic] | None = None) -> None:
         self.context = context_factory(self)
         self.periodic = PERIODIC if periodic is None else periodic
-        self._slots = asyncio.Semaphore(concurrency or settings.WORKER_CONCURRENCY)
+        # Slots per queue, as procrastinate workers would be given per queue: a burst of status
+        # syncs (after importing hundreds of projects) must not hold back a run someone started.
+        self._concurrency = concurrency or settings.WORKER_CONCURRENCY
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self._waiting: dict[int, _Waiting] = {}
         self._locks: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -61,7 +64,8 @@ class LocalDispatcher:
 
     async def _run(self, job: work.Job, due: float) -> None:
         await asyncio.sleep(max(0.0, due - time.time()))
-        async with self._slots:
+        slots = self._slots.setdefault(job.queue, asyncio.Semaphore(self._concurrency))
+        async with slots:
             task = asyncio.current_task()
             self._waiting.pop(id(task), None)
             if job.queueing_lock is not None:

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from projecthub.models import User
+from projecthub.ui import clients
 from tests.ui.tabs import S, browser_state, login
 
 
@@ -20,3 +21,10 @@ def as_user(db: Session) -> Callable[..., Any]:
     def make(state_cls: type[S], user: User, path: str = "/dashboard") -> S:
         return browser_state(state_cls, login(db, user), path)
     return make
+
+
+@pytest.fixture(autouse=True)
+def tabs_count_as_connected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tabs have no websocket: whether an earlier test imported the app (which wires
+    ``ui.clients`` to it) must not make their background pollers think the tab was closed."""
+    monkeypatch.setattr(clients, "_app", None)

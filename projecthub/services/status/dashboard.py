@@ -131,7 +131,8 @@ def _filtered(principal: Principal, query: DashboardQuery) -> Any:
 
 # What a dashboard row shows of a project (mapped attributes; typed Any for load_only).
 _ROW_COLUMNS: tuple[Any, ...] = (Project.id, Project.name, Project.key, Project.client_company,
-                                 Project.lifecycle, Project.start_date, Project.end_date)
+                                 Project.lifecycle, Project.start_date, Project.end_date,
+                                 Project.drift_count)
 
 
 def _with_status(statement: Any) -> Any:
