@@ -114,3 +114,24 @@ async def test_periodic_tasks_tick_on_their_interval(world):
     assert len(ticks) >= 2
     assert all(t.microsecond == 0 for t in ticks)
     assert ticks[1] - ticks[0] == timedelta(seconds=1)
+
+
+async def test_a_busy_queue_does_not_hold_back_another(world, monkeypatch):
+    """One slot per queue here: a status sync that takes its time leaves a run free to start."""
+    sync_started, sync_may_end, provisioned = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def slow_sync(_context, **_args) -> None:
+        sync_started.set()
+        await sync_may_end.wait()
+
+    async def provision(_context, **_args) -> None:
+        provisioned.set()
+
+    monkeypatch.setitem(work.TASKS, "sync_projects", ("status", slow_sync))
+    monkeypatch.setitem(work.TASKS, "provision", ("provisioning", provision))
+    local = _dispatcher(world, periodic=[], concurrency=1)
+    await local.defer(work.Job("sync_projects", {}))
+    await asyncio.wait_for(sync_started.wait(), 5)
+    await local.defer(work.Job("provision", {}))
+    await asyncio.wait_for(provisioned.wait(), 5)  # while the sync still holds its slot
+    sync_may_end.set()
