@@ -152,7 +152,7 @@ def test_an_existing_account_links_only_after_its_password(client, db, entra):
 def test_linking_without_a_pending_sign_in_is_refused(client, db, entra):
     make_user(db, email="ada@projecthub.example")
     response = client.post("/api/v1/auth/microsoft/link", json={"password": PASSWORD})
-    assert response.status_code == 400
+    assert response.status_code == 401  # the pending sign-in is the credential
     assert "expired or was already used" in response.json()["detail"]
 
 
