@@ -101,7 +101,8 @@ def build_app(database_url: str | None = None,
     """An App with every task registered; open it (``open_async``) before use."""
     connector = procrastinate.PsycopgConnector(
         conninfo=conninfo(database_url or settings.DATABASE_URL),
-        min_size=1, max_size=settings.WORKER_CONCURRENCY + 4)
+        # each queue's worker holds a listening connection and briefly one per job it fetches
+        min_size=1, max_size=settings.WORKER_CONCURRENCY + 2 * len(work.QUEUES))
     app = procrastinate.App(connector=connector)
     context = context_factory(ProcrastinateDeferrer(app))
     for name, (queue, function) in work.TASKS.items():

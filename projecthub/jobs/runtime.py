@@ -9,6 +9,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -27,15 +28,15 @@ START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
 
 
-def worker_options(concurrency: int, queues: Iterable[str] | None, *,
-                   signals: bool) -> dict[str, object]:
+def worker_options(concurrency: int, queues: Iterable[str] | None) -> dict[str, object]:
     """The same heartbeat, stall and shutdown settings for every worker, wherever it runs."""
+    names = list(queues) if queues else None
     return {
-        "concurrency": concurrency, "queues": list(queues) if queues else None,
-        "name": f"{socket.gethostname()}-{os.getpid()}",
+        "concurrency": concurrency, "queues": names,
+        "name": "-".join([socket.gethostname(), str(os.getpid()), *(names or ["all"])]),
         "update_heartbeat_interval": settings.WORKER_HEARTBEAT_SECONDS,
         "stalled_worker_timeout": settings.WORKER_STALLED_SECONDS,
-        "install_signal_handlers": signals,
+        "install_signal_handlers": False,  # stopped by cancellation (run_workers)
         # A job still running after this is abandoned: its run's lease lapses and the run
         # resumes elsewhere, looking up every step before creating anything.
         "shutdown_graceful_timeout": float(STOP_TIMEOUT_S),
@@ -120,7 +121,7 @@ class BackgroundJobs:
             if not self.run_worker:
                 await stop.wait()
                 return
-            worker = asyncio.create_task(_run_worker(
+            worker = asyncio.create_task(run_workers(
                 app, settings.WORKER_CONCURRENCY, None, signals=False))
             await asyncio.wait([worker, asyncio.create_task(stop.wait())],
                                return_when=asyncio.FIRST_COMPLETED)
@@ -128,18 +129,41 @@ class BackgroundJobs:
             await asyncio.gather(worker, return_exceptions=True)
 
 
-async def _run_worker(app: procrastinate.App, concurrency: int, queues: Iterable[str] | None,
+async def run_workers(app: procrastinate.App, concurrency: int, queues: Iterable[str] | None,
                       *, signals: bool) -> None:
-    options = worker_options(concurrency, queues, signals=signals)
-    await app.run_worker_async(**options)  # type: ignore[arg-type]
+    """One procrastinate worker per queue, each with ``concurrency`` slots of its own: with one
+    shared pool, a burst of status syncs (an import of hundreds of projects) would hold back every
+    provisioning run queued behind it. Cancelling this stops them all gracefully."""
+    workers = [asyncio.create_task(app.run_worker_async(  # type: ignore[arg-type]
+        **worker_options(concurrency, [queue])))
+        for queue in (queues or work.QUEUES)]
+    if signals:
+        _stop_on_signals(workers)
+    try:
+        await asyncio.gather(*workers)
+    except asyncio.CancelledError:
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        raise
+
+
+def _stop_on_signals(workers: list[asyncio.Task[None]]) -> None:
+    """SIGINT/SIGTERM cancel every worker; each then lets its jobs in flight finish."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: [worker.cancel() for worker in workers])
 
 
 async def run_worker_process(concurrency: int, queues: Iterable[str] | None) -> None:
-    """``projecthub worker``: a procrastinate worker until SIGINT/SIGTERM (jobs in flight get
-    a graceful moment to finish)."""
+    """``projecthub worker``: a procrastinate worker per queue until SIGINT/SIGTERM (jobs in
+    flight get a graceful moment to finish)."""
     app = build_app()
     async with app.open_async():
-        await _run_worker(app, concurrency, queues, signals=True)
+        try:
+            await run_workers(app, concurrency, queues, signals=True)
+        except asyncio.CancelledError:
+            log.info("worker stopped")
 
 
-__all__ = ["BackgroundJobs", "EngineQueue", "run_worker_process", "worker_options"]
+__all__ = ["BackgroundJobs", "EngineQueue", "run_worker_process", "run_workers", "worker_options"]

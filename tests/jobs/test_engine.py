@@ -3,6 +3,7 @@ task functions, jobs of a worker whose heartbeat stopped handed back, and the qu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlmodel import Session
 
 from projecthub.jobs import work
 from projecthub.jobs.engine import ProcrastinateDeferrer, build_app, conninfo, recover_stalled_jobs
+from projecthub.jobs.runtime import run_workers
 from projecthub.models import ProvisioningRun, RunStatus
 from projecthub.services import job_stats
 from projecthub.services.provisioning import service
@@ -115,3 +117,36 @@ def test_every_periodic_task_is_registered_with_its_schedule(postgres_database):
     registered = {p.periodic_id: p.cron for p in app.periodic_registry.periodic_tasks.values()}
     assert registered == {**{p.name: p.cron for p in PERIODIC},
                           "recover-stalled-jobs": "* * * * * */10"}
+
+
+async def test_a_busy_status_queue_does_not_hold_back_a_provisioning_run(pg, monkeypatch):
+    """One worker per queue: with a single shared slot, the blocked sync would starve the run."""
+    url, db = pg
+    world = build_world(db)
+    _, run = service.start_project(db, world.owner_principal,
+                                   template_version_id=world.template_version_id,
+                                   answers=answers(world))
+    db.commit()
+    release = asyncio.Event()
+
+    async def stuck_sync(_context: work.Context, **_kwargs: object) -> None:
+        await release.wait()
+
+    monkeypatch.setitem(work.TASKS, "sync_projects", ("status", stuck_sync))
+    app = _app(url, world)
+    async with app.open_async():
+        deferrer = ProcrastinateDeferrer(app)
+        await deferrer.defer(work.Job("sync_projects", {"project_ids": []}, "sync:busy"))
+        await deferrer.defer(work.provision_job(run.id))
+        workers = asyncio.create_task(run_workers(app, 1, None, signals=False))
+        try:
+            for _ in range(200):
+                db.expire_all()
+                if db.get(ProvisioningRun, run.id).status == RunStatus.SUCCEEDED:
+                    break
+                await asyncio.sleep(0.1)
+            assert db.get(ProvisioningRun, run.id).status == RunStatus.SUCCEEDED
+        finally:
+            release.set()
+            workers.cancel()
+            await asyncio.gather(workers, return_exceptions=True)
