@@ -14,6 +14,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 import procrastinate
 
@@ -28,7 +29,7 @@ START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
 
 
-def worker_options(concurrency: int, queues: Iterable[str] | None) -> dict[str, object]:
+def worker_options(concurrency: int, queues: Iterable[str] | None) -> dict[str, Any]:
     """The same heartbeat, stall and shutdown settings for every worker, wherever it runs."""
     names = list(queues) if queues else None
     return {
@@ -134,7 +135,7 @@ async def run_workers(app: procrastinate.App, concurrency: int, queues: Iterable
     """One procrastinate worker per queue, each with ``concurrency`` slots of its own: with one
     shared pool, a burst of status syncs (an import of hundreds of projects) would hold back every
     provisioning run queued behind it. Cancelling this stops them all gracefully."""
-    workers = [asyncio.create_task(app.run_worker_async(  # type: ignore[arg-type]
+    workers = [asyncio.create_task(app.run_worker_async(
         **worker_options(concurrency, [queue])))
         for queue in (queues or work.QUEUES)]
     if signals:
