@@ -4,21 +4,7 @@
 # deletes them when the test command exits. The tests find them through
 # PROJECTHUB_TEST_POSTGRES_ADMIN_URL and PROJECTHUB_TEST_REDIS_URL.
 
-install_system_packages() {
-  local packages=() sudo=""
-  [[ -x /usr/bin/chromium ]] || packages+=(chromium)
-  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
-  command -v redis-server >/dev/null || packages+=(redis-server)
-  (( ${#packages[@]} )) || return 0
-  echo "Installing ${packages[*]} with apt-get"
-  [[ $EUID -ne 0 ]] && sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  local install=($sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${packages[@]}")
-  if ! "${install[@]}" >/dev/null; then
-    $sudo apt-get update -qq
-    "${install[@]}" >/dev/null
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/_system_packages.sh"
 
 free_port() {
   python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -74,7 +60,11 @@ stop_services() {
     "${PG_CTL[@]}" -m immediate stop >/dev/null || true
   fi
   if [[ -f "$SERVICES_DIR/redis/pid" ]]; then
-    kill "$(cat "$SERVICES_DIR/redis/pid")" 2>/dev/null || true
+    local pid
+    pid="$(cat "$SERVICES_DIR/redis/pid")"
+    kill "$pid" 2>/dev/null || true
+    # it writes its log while it stops: wait, or rm races it ("Directory not empty")
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   rm -rf "$SERVICES_DIR"
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -70,6 +71,20 @@ async def check_connection(session: Session, principal: Principal, tools: ToolCl
     audit.record(session, principal, "connection.tested", target_type="connection",
                  target_id=row.id, detail={"ok": result.ok})
     return result
+
+
+def system_credential_refused(session: Session, connection_id: uuid.UUID, message: str,
+                              now: datetime) -> None:
+    """From the status sync: the tool answered 401 (an expired or revoked credential). The
+    connection shows as failing and its admins hear of it once, as after a refused test; a later
+    successful test clears it. Without a principal: the sync reads every organization."""
+    row = session.get(ToolConnection, connection_id)
+    if row is None or row.last_test_ok is False:
+        return
+    text = f"The tool refused the saved credentials during a status sync: {message}"
+    notifications.connection_failing(session, row, text, now)
+    row.last_tested_at, row.last_test_ok, row.last_test_message = now, False, text[:500]
+    session.add(row)
 
 
 def is_vendor_connection(row: ToolConnection) -> bool:

@@ -11,9 +11,20 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from projecthub.models import Lifecycle, Project, ProjectDrift, ProjectMember, ProjectResource, User
+from projecthub.models import (
+    DriftField,
+    Lifecycle,
+    Project,
+    ProjectDrift,
+    ProjectMember,
+    ProjectResource,
+    Tool,
+    User,
+)
+from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.drift.compare import Difference
 from projecthub.services.drift.reality import Desired
+from projecthub.services.notifications import events as notifications
 
 
 def system_member_emails(session: Session, project_id: uuid.UUID) -> frozenset[str]:
@@ -33,19 +44,45 @@ def system_desired(session: Session, project: Project,
 
 
 def system_record(session: Session, project: Project, resource: ProjectResource,
-                  found: list[Difference], now: datetime) -> None:
-    """Replace the resource's drift with ``found``, keeping the age of lasting differences."""
+                  found: list[Difference], now: datetime) -> list[ProjectDrift]:
+    """Replace the resource's drift with ``found``, keeping the age of lasting differences;
+    returns the differences seen for the first time (the news)."""
     existing = {(d.field, d.subject): d for d in session.exec(select(ProjectDrift).where(
         ProjectDrift.resource_id == resource.id)).all()}
+    new = []
     for diff in found:
-        row = existing.pop((diff.field, diff.subject), None) or ProjectDrift(
-            organization_id=project.organization_id, project_id=project.id,
-            resource_id=resource.id, tool=resource.tool, field=diff.field,
-            subject=diff.subject, since=now)
+        row = existing.pop((diff.field, diff.subject), None)
+        if row is None:
+            row = ProjectDrift(organization_id=project.organization_id, project_id=project.id,
+                               resource_id=resource.id, tool=resource.tool, field=diff.field,
+                               subject=diff.subject, since=now)
+            new.append(row)
         row.desired, row.actual, row.seen_at = diff.desired[:300], diff.actual[:300], now
         session.add(row)
     for gone in existing.values():
         session.delete(gone)
+    return new
+
+
+def system_announce(session: Session, project: Project, new: list[ProjectDrift],
+                    now: datetime) -> None:
+    """Tell the project's people once when differences appear (not again on every sync that
+    still sees them)."""
+    if new:
+        notifications.drift_detected(session, project, "\n".join(
+            f"- {TOOL_SPECS[Tool(d.tool)].label}: {describe(d)}" for d in new), now)
+
+
+def describe(drift: ProjectDrift) -> str:
+    """One line a person understands: what the tool has instead of what ProjectHub expects."""
+    if drift.field == DriftField.DELETED:
+        return f"'{drift.desired}' was deleted in the tool"
+    if drift.field == DriftField.MEMBER:
+        return (f"{drift.subject} was removed" if drift.desired
+                else f"{drift.subject} was added") + " behind ProjectHub's back"
+    if drift.field == DriftField.NAME:
+        return f"renamed to '{drift.actual}' (expected '{drift.desired}')"
+    return f"{drift.actual} (expected {drift.desired})"
 
 
 def system_recount(session: Session, project: Project) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from projecthub.connectors.errors import ConnectorError
+from projecthub.connectors.errors import AuthFailed, ConnectorError
 from projecthub.core import log_context
 from projecthub.core.clock import utcnow
 from projecthub.core.db import unit_of_work
@@ -33,9 +33,15 @@ from projecthub.models import (
     Tool,
 )
 from projecthub.models.status_data import SUMMARY_TYPES, AnySummary
+from projecthub.services.connection_checks import system_credential_refused
 from projecthub.services.drift.compare import differences
 from projecthub.services.drift.reality import Desired, Reality, read_reality
-from projecthub.services.drift.records import system_desired, system_record, system_recount
+from projecthub.services.drift.records import (
+    system_announce,
+    system_desired,
+    system_record,
+    system_recount,
+)
 from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
@@ -92,10 +98,16 @@ def _ensure_status_row(project_id: uuid.UUID, config: SyncConfig) -> bool:
     return True
 
 
+# Marks a fetch whose credential the tool refused (401): the connection is failing, not the project.
+REFUSED = "Credential refused: "
+
+
 async def _fetch(tools: ToolClients, resource: ProjectResource) -> tuple[AnySummary | None, str]:
     fetcher = FETCHERS[(resource.tool, resource.kind)]
     try:
         return await fetcher(tools, resource), ""
+    except AuthFailed as exc:
+        return None, REFUSED + str(exc)
     except ConnectorError as exc:
         return None, str(exc)
     except AppError as exc:
@@ -149,6 +161,10 @@ def _store_results(project: Project, resources: list[ProjectResource],
                    results: list[tuple[AnySummary | None, str]], desired: dict[uuid.UUID, Desired],
                    realities: list[Reality | None], config: SyncConfig) -> Health:
     with unit_of_work(config.session_factory) as session:
+        for resource, (_, error) in zip(resources, results, strict=True):
+            if error.startswith(REFUSED) and resource.connection_id is not None:
+                system_credential_refused(session, resource.connection_id,
+                                          error.removeprefix(REFUSED), config.now())
         gone = _record_drift(session, project, resources, desired, realities, config.now())
         return _store(session, project, [
             (r, result) for r, result in zip(resources, results, strict=True) if r.id not in gone],
@@ -160,12 +176,12 @@ def _record_drift(session: Session, project: Project, resources: list[ProjectRes
                   now: datetime) -> set[uuid.UUID]:
     """Store each readable resource's drift; a resource deleted in the tool is drift, so its
     figures are dropped rather than kept as stale. Returns the deleted resources' ids."""
-    gone = set()
+    gone, new = set(), []
     for resource, reality in zip(resources, realities, strict=True):
         if reality is None:
             continue
-        system_record(session, project, resource, differences(desired[resource.id], reality),
-                      now)
+        new += system_record(session, project, resource,
+                             differences(desired[resource.id], reality), now)
         if reality.deleted:
             gone.add(resource.id)
             for snap in session.exec(select(StatusSnapshot).where(
@@ -174,6 +190,7 @@ def _record_drift(session: Session, project: Project, resources: list[ProjectRes
     db_project = session.get(Project, project.id)
     assert db_project is not None
     system_recount(session, db_project)
+    system_announce(session, db_project, new, now)
     return gone
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from projecthub.models import DriftField, Project, ProjectDrift, StatusSnapshot
+from projecthub.models import (
+    DriftField,
+    Notification,
+    NotificationEvent,
+    Project,
+    ProjectDrift,
+    StatusSnapshot,
+)
 from tests.services.drift.setup import drifts, jira_role, provisioned, sync
 from tests.services.provisioning.world import TENANT
 
@@ -93,3 +100,18 @@ async def test_a_renamed_space_and_a_deleted_team_are_drift(world, db):
     found = {(d.tool, d.field, d.desired, d.actual) for d in drifts(db, project)}
     assert found == {("confluence", DriftField.NAME, "Website relaunch", "Website (wiki)"),
                      ("graph", DriftField.DELETED, "Website relaunch", "deleted in the tool")}
+
+
+async def test_drift_appearing_tells_the_projects_people_once(world, db):
+    project = await provisioned(world, db)
+    site, role = jira_role(world)
+    role.remove(next(u for u in site.users if u.email == "dev@example.com").account_id)
+    await sync(world, project)
+    world.clock.advance(3600)
+    await sync(world, project)  # still there: not news again
+    db.expire_all()
+    [note] = db.exec(select(Notification).where(
+        Notification.user_id == world.dev.id,
+        Notification.event == NotificationEvent.DRIFT_DETECTED)).all()
+    assert note.link == f"/projects/{project.id}"
+    assert "Jira: dev@example.com was removed behind ProjectHub's back" in note.body

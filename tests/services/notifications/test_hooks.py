@@ -3,14 +3,17 @@ refused, and a provisioning run's end."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import select
 
-from projecthub.models import Notification, NotificationEvent
+from projecthub.models import Notification, NotificationEvent, ToolConnection
 from projecthub.services import connection_checks, connections, invitations
 from projecthub.services.principal import actor_for
+from projecthub.services.status.sync import refresh_project
 from tests.factories import make_org, make_user, owner_principal
 from tests.services.provisioning.world import build_world
-from tests.services.status.test_sync import provisioned
+from tests.services.status.test_sync import provisioned, sync_config
 
 
 def _events(db, user_id) -> list[NotificationEvent]:
@@ -47,3 +50,19 @@ async def test_a_finished_run_tells_whoever_started_it(db):
     await provisioned(world, db)
     db.expire_all()
     assert _events(db, world.owner.id) == [NotificationEvent.RUN_SUCCEEDED]
+
+
+async def test_a_credential_refused_during_sync_marks_the_connection_failing_once(db):
+    world = build_world(db)
+    project = await provisioned(world, db)
+    conn_id = world.connection_ids["jira"]
+    connections.update_connection(db, world.owner_principal, conn_id,
+                                  secret_values={"api_token": "revoked-token-000000"})
+    db.commit()
+    for _ in range(2):  # refused again on the next pass: still one notification
+        world.clock.advance(600)
+        await refresh_project(project.id, sync_config(world))
+    db.expire_all()
+    assert _events(db, world.owner.id).count(NotificationEvent.CONNECTION_FAILING) == 1
+    row = db.get(ToolConnection, uuid.UUID(str(conn_id)))
+    assert row.last_test_ok is False and "refused the saved credentials" in row.last_test_message
