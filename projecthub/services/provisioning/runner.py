@@ -36,7 +36,12 @@ from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Actor, Principal, principal_in_org
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.actions import ACTIONS
-from projecthub.services.provisioning.actions.base import Action, StepContext, StepFailed
+from projecthub.services.provisioning.actions.base import (
+    Action,
+    StepContext,
+    StepFailed,
+    StepOutcome,
+)
 from projecthub.services.tool_clients import SessionFactory, ToolClients
 
 log = logging.getLogger("projecthub.provisioning")
@@ -136,16 +141,35 @@ async def _drive(run_id: uuid.UUID, config: RunnerConfig) -> RunStatus | None:
 
 async def _drive_steps(config: RunnerConfig, tools: ToolClients,
                        run_id: uuid.UUID) -> RunStatus | None:
-    while True:
-        if not _claim(config, run_id):
-            return _finish(config, run_id) if _cancelled(config, run_id) else None
-        with config.session_factory() as session:
-            steps = ledger.load_steps(session, run_id)
-        ready = _ready(steps)
-        if not ready:
-            return _finish(config, run_id)
-        outputs = {s.key: s.outputs for s in steps if s.status in DONE}
-        await asyncio.gather(*(_execute(config, tools, s, outputs) for s in ready))
+    """Start each step the moment its own dependencies are done, not in waves: a Teams team
+    that takes a minute to appear holds back only the steps that need the team. The lease is
+    checked again whenever a step ends."""
+    running: dict[uuid.UUID, asyncio.Task[None]] = {}
+    try:
+        while True:
+            if not await asyncio.to_thread(_claim, config, run_id):
+                await asyncio.gather(*running.values())
+                return _finish(config, run_id) if _cancelled(config, run_id) else None
+            steps = await asyncio.to_thread(_load_steps, config, run_id)
+            outputs = {s.key: s.outputs for s in steps if s.status in DONE}
+            for step in _ready(steps):
+                if step.id not in running:
+                    running[step.id] = asyncio.create_task(_execute(config, tools, step, outputs))
+            if not running:
+                return await asyncio.to_thread(_finish, config, run_id)
+            await asyncio.wait(running.values(), return_when=asyncio.FIRST_COMPLETED)
+            for step_id in [i for i, task in running.items() if task.done()]:
+                running.pop(step_id).result()  # a crash of our own code stops the drive
+    except BaseException:
+        for task in running.values():
+            task.cancel()
+        await asyncio.gather(*running.values(), return_exceptions=True)
+        raise
+
+
+def _load_steps(config: RunnerConfig, run_id: uuid.UUID) -> list[ProvisioningStep]:
+    with config.session_factory() as session:
+        return ledger.load_steps(session, run_id)
 
 
 def _cancelled(config: RunnerConfig, run_id: uuid.UUID) -> bool:
@@ -164,8 +188,7 @@ def _ready(steps: list[ProvisioningStep]) -> list[ProvisioningStep]:
 async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningStep,
                    outputs: dict[str, dict[str, object]]) -> None:
     action = config.actions.get(step.action)
-    with unit_of_work(config.session_factory) as session:
-        ledger.mark_running(session, step.id, config.worker_id, config.lease)
+    await asyncio.to_thread(_mark_running, config, step)
     if action is None:
         return _fail_step(config, step, f"Unknown step type {step.action}.")
     def checkpoint(data: dict[str, object]) -> None:
@@ -183,6 +206,18 @@ async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningS
     except Exception as exc:  # a bug must fail the step, not kill the worker
         log.exception("step %s of run %s crashed", step.key, step.run_id)
         return _fail_step(config, step, f"Unexpected error ({type(exc).__name__}).")
+    await asyncio.to_thread(_succeed, config, step, outcome)
+    return None
+
+
+def _mark_running(config: RunnerConfig, step: ProvisioningStep) -> None:
+    with unit_of_work(config.session_factory) as session:
+        ledger.mark_running(session, step.id, config.worker_id, config.lease)
+
+
+def _succeed(config: RunnerConfig, step: ProvisioningStep, outcome: StepOutcome) -> None:
+    """The step's outcome and the resource it made, in one transaction (the ledger's promise:
+    a resource is never recorded without its step's success, nor the reverse)."""
     with unit_of_work(config.session_factory) as session:
         ledger.mark_succeeded(session, step.id, external_id=outcome.external_id,
                               url=outcome.url, outputs=outcome.outputs, message=outcome.message)
@@ -194,7 +229,6 @@ async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningS
                                    external_key=outcome.resource_key,
                                    name=outcome.resource_name, url=outcome.url,
                                    origin=outcome.origin)
-    return None
 
 
 def _describe(exc: Exception) -> str:
