@@ -159,6 +159,15 @@ class ConfluenceConnector(Connector):
         """Bring an archived space back (status ``current``); a current space is left alone."""
         return await self._set_space_status(key, "current")
 
+    async def delete_space(self, key: str) -> bool:
+        """Delete the space (v1 ``DELETE /space/{spaceKey}``: 202 and a long task that empties
+        it; v2 has no space deletion). ``False`` when it is already gone."""
+        try:
+            await self._client.request("DELETE", f"{V1}/space/{_key(key)}")
+        except NotFound:
+            return False
+        return True
+
     async def _set_space_status(self, key: str, status: str) -> ConfluenceSpace:
         space = await self.get_space(key)
         if space.status == status:

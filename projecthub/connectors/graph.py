@@ -253,6 +253,16 @@ class GraphConnector(Connector):
             display_name, owner_id=owner_id, description=description, visibility=visibility)
         return await self.wait_for_team(creation)
 
+    async def delete_group(self, group_id: str) -> bool:
+        """Delete the team's Microsoft 365 group (``DELETE /groups/{id}``, 204): the team, its
+        channels, plans and site go with it; Entra ID keeps it restorable for 30 days. ``False``
+        when it is already gone."""
+        try:
+            await self._client.request("DELETE", f"/groups/{_segment(group_id)}")
+        except NotFound:
+            return False
+        return True
+
     async def get_team(self, team_id: str) -> GraphTeam:
         response = await self._client.request("GET", f"/teams/{_segment(team_id)}")
         return response.model(GraphTeam)

@@ -179,6 +179,16 @@ class JiraConnector(Connector):
         response = await self._client.request("POST", f"{API}/project/{_key(key)}/restore")
         return response.model(JiraProject)
 
+    async def delete_project(self, key: str) -> bool:
+        """Move the project to Jira's trash (``DELETE /project/{key}?enableUndo=true``: an admin
+        can restore it for 60 days). ``False`` when it is already gone, so a retry succeeds."""
+        try:
+            await self._client.request("DELETE", f"{API}/project/{_key(key)}",
+                                       params={"enableUndo": "true"})
+        except NotFound:
+            return False
+        return True
+
     async def project_roles(self, key: str) -> dict[str, int]:
         """Role name → role id for a project (ids differ between sites and project styles)."""
         response = await self._client.request("GET", f"{API}/project/{_key(key)}/role")

@@ -103,6 +103,12 @@ class ConfluenceSite:
     def space_by_key(self, key: str) -> Space | None:
         return next((s for s in self.spaces.values() if s.key == key), None)
 
+    def remove_space(self, space: Space) -> str:
+        """Delete a space and its pages; the id of the (finished) long task that did it."""
+        del self.spaces[space.id]
+        self.pages = {i: p for i, p in self.pages.items() if p.space_id != space.id}
+        return str(uuid.uuid4())
+
     def add_space(self, key: str, name: str, author: Account, *, description: str = "",
                   created: datetime | None = None) -> Space:
         """A space and its homepage, as Confluence creates them together."""

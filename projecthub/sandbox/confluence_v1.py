@@ -128,11 +128,25 @@ async def update_space(request: Request, site: ConfluenceSite) -> Response:
     return ConfluenceJSON(space_v1(space, site, request))
 
 
+async def delete_space(request: Request, site: ConfluenceSite) -> Response:
+    """v1 ``DELETE /space/{spaceKey}``: 202 and a pointer to the long task that empties the
+    space (the sandbox removes it at once, so the task is already complete)."""
+    space = site.space_by_key(request.path_params["key"])
+    if space is None:
+        raise SandboxHTTPError(404, f"No space with key : {request.path_params['key']}")
+    if not site.can_create_spaces:
+        raise SandboxHTTPError(403, "No permission to administer this space")
+    task_id = site.remove_space(space)
+    return ConfluenceJSON({"ari": f"ari:cloud:confluence::longtask/{task_id}", "id": task_id,
+                           "links": {"status": f"{V1}/longtask/{task_id}"}}, status_code=202)
+
+
 ROUTES: list[SandboxRoute[ConfluenceSite]] = [
     SandboxRoute(f"{V1}/user/current", current_user),
     SandboxRoute(f"{V1}/search/user", search_user),
     SandboxRoute(f"{V1}/space", create_space, ("POST",)),
     SandboxRoute(f"{V1}/space/{{key}}", update_space, ("PUT",)),
+    SandboxRoute(f"{V1}/space/{{key}}", delete_space, ("DELETE",)),
 ]
 
 __all__ = ["ROUTES"]

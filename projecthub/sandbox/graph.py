@@ -20,7 +20,13 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from projecthub.sandbox.common import Handler, SandboxOptions, SandboxRoute, VendorSandbox
-from projecthub.sandbox.graph_directory import create_group, get_user, list_groups, list_users
+from projecthub.sandbox.graph_directory import (
+    create_group,
+    delete_group,
+    get_user,
+    list_groups,
+    list_users,
+)
 from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_sandbox
 from projecthub.sandbox.graph_state import GraphState, seed_demo
 from projecthub.sandbox.graph_teams import (
@@ -83,6 +89,7 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/users/{user}", get_user, ("GET",)),
         ("/v1.0/groups", list_groups, ("GET",)),
         ("/v1.0/groups", create_group, ("POST",)),
+        ("/v1.0/groups/{group}", delete_group, ("DELETE",)),
         ("/v1.0/teams", create_team, ("POST",)),
         ("/v1.0/teams", list_teams, ("GET",)),
         ("/v1.0/teams/{team}", get_team, ("GET",)),

@@ -85,3 +85,19 @@ async def create_group(request: Request, state: GraphState) -> Response:
 
 
 __all__ = ["create_group", "get_user", "list_groups", "list_users"]
+
+
+DELETE_GROUPS = ("Group.ReadWrite.All", "Directory.ReadWrite.All")
+
+
+async def delete_group(request: Request, state: GraphState) -> Response:
+    """``DELETE /groups/{id}``: 204; the group's team, plans and tasks go with it (Entra ID
+    would keep the group restorable for 30 days; the sandbox has no recycle bin)."""
+    require_roles(request, DELETE_GROUPS, directory=True)
+    key = request.path_params["group"]
+    if not state.remove_group(key):
+        raise GraphError(404, "Request_ResourceNotFound",
+                         f"Resource '{key}' does not exist or one of its queried "
+                         "reference-property objects are not present.")
+    return Response(status_code=204)
+

@@ -193,6 +193,16 @@ class GraphState:
             candidate, n = f"{base}{n}", n + 1
         return candidate
 
+    def remove_group(self, group_id: str) -> bool:
+        """Delete a group with its team, plans and their tasks; ``False`` if there is none."""
+        if self.groups.pop(group_id, None) is None:
+            return False
+        self.teams.pop(group_id, None)
+        plans = {p.id for p in self.plans.values() if p.group_id == group_id}
+        self.plans = {i: p for i, p in self.plans.items() if i not in plans}
+        self.tasks = {i: t for i, t in self.tasks.items() if t.plan_id not in plans}
+        return True
+
     def add_group(self, display_name: str, mail_nickname: str, *, description: str | None = None,
                   visibility: str = "Private", created: datetime | None = None) -> Group:
         group = Group(str(uuid.uuid4()), display_name, mail_nickname, description, visibility,

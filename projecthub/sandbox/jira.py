@@ -151,6 +151,16 @@ async def archive_project(request: Request, state: JiraState) -> Response:
     return Response(status_code=204)
 
 
+async def delete_project(request: Request, state: JiraState) -> Response:
+    """``DELETE /project/{key}``: 204 for a site admin; the project leaves every read (Jira keeps
+    it in its trash for 60 days with ``enableUndo``, which the sandbox does not model)."""
+    project = _project(state, request.path_params["key"])
+    if not request.state.user.site_admin:
+        raise SandboxHTTPError(403, "You don't have permission to delete this project.")
+    del state.projects[project.key]
+    return Response(status_code=204)
+
+
 async def restore_project(request: Request, state: JiraState) -> Response:
     """Restoring answers the project (200); restoring a live one is a 400, as in Jira."""
     project = _project(state, request.path_params["key"])
@@ -308,6 +318,7 @@ PLATFORM: list[SandboxRoute[JiraState]] = [
     SandboxRoute("/rest/api/3/project", create_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/search", search_projects),
     SandboxRoute("/rest/api/3/project/{key}", get_project, ("GET", "PUT")),
+    SandboxRoute("/rest/api/3/project/{key}", delete_project, ("DELETE",)),
     SandboxRoute("/rest/api/3/project/{key}/archive", archive_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/{key}/restore", restore_project, ("POST",)),
     SandboxRoute("/rest/api/3/project/{key}/role", list_roles),

@@ -93,17 +93,19 @@ def test_delete_needs_the_typed_key_and_keeps_tool_resources(client, db, world):
     project_id = project.id
     headers = bearer(db, owner, org)
     options = client.get(url(org, project, "deletion"), headers=headers).json()["options"]
-    assert [(o["tool"], o["can_delete"]) for o in options] == [("jira", False)]
+    assert [(o["tool"], o["can_delete"]) for o in options] == [("jira", True)]
     wrong = client.post(url(org, project, "deletion"), json={"confirmation": "shop"},
                         headers=headers)
     assert wrong.status_code == 422
     chosen = client.post(url(org, project, "deletion"),
-                         json={"confirmation": "SHOP", "delete_in": ["jira"]}, headers=headers)
-    assert chosen.status_code == 422
+                         json={"confirmation": "SHOP", "delete_in": ["productive"]},
+                         headers=headers)
+    assert chosen.status_code == 422  # the project has nothing in Productive to delete
     done = client.post(url(org, project, "deletion"), json={"confirmation": "SHOP"},
                        headers=headers)
     assert done.status_code == 200
     assert done.json()["kept"] == ["jira:Shop"] and done.json()["deleted_in"] == []
+    assert done.json()["deleted"] is True and done.json()["failed"] == []
     db.expire_all()
     assert db.get(Project, project_id) is None
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "project.deleted")).one()

@@ -75,3 +75,38 @@ async def test_productive_archive_then_restore_uses_the_custom_actions(clock: Fa
     assert transport is not None
     assert transport.validated.count("PATCH /projects/{id}/archive") == 1
     assert transport.validated.count("PATCH /projects/{id}/restore") == 1
+
+
+async def test_jira_delete_moves_the_project_to_the_trash_once(clock: FakeClock):
+    app = jira_setup.make_sandbox(clock)
+    connector, transport = jira_setup.make_connector(app, clock)
+    async with connector:
+        assert await connector.delete_project("WEB") is True
+        assert await connector.delete_project("WEB") is False  # already gone: a retry succeeds
+    assert "WEB" not in jira_setup.jira_state(app).projects
+    assert transport.validated.count("DELETE /rest/api/3/project/{projectIdOrKey}") == 2
+
+
+async def test_confluence_delete_answers_a_long_task_and_removes_the_space(clock: FakeClock):
+    app = confluence_setup.make_sandbox(clock)
+    connector, transport = confluence_setup.make_connector(app, clock)
+    site = confluence_setup.confluence_site(app)
+    async with connector:
+        assert await connector.delete_space("WEB") is True
+        assert await connector.delete_space("WEB") is False
+    assert site.space_by_key("WEB") is None
+    assert transport.validated.count("DELETE /wiki/rest/api/space/{spaceKey}") == 2
+
+
+async def test_graph_delete_group_takes_the_team_and_its_plans(clock: FakeClock):
+    app = graph_setup.make_sandbox(clock)
+    state = graph_setup.graph_state(app)
+    state.roles.add("Group.ReadWrite.All")
+    connector, transport = graph_setup.make_connector(app, clock)
+    team_id = next(iter(state.teams))
+    async with connector:
+        assert await connector.delete_group(team_id) is True
+        assert await connector.delete_group(team_id) is False
+    assert team_id not in state.teams and team_id not in state.groups
+    assert all(p.group_id != team_id for p in state.plans.values())
+    assert transport.validated.count("DELETE /groups/{group-id}") == 2

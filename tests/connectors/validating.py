@@ -17,6 +17,7 @@ and assert ``transport.validated`` covers the operations the test meant to exerc
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -162,9 +163,9 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
     allow_deprecated: frozenset[str] = frozenset()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        binding, vendor_path = self._binding(request.url.path)
-        spec = load_spec(binding.spec)
         content = await request.aread()
+        binding, vendor_path = self._binding(request.url.path, request.method)
+        spec = load_spec(binding.spec)
         openapi_request = _OpenAPIRequest(
             host_url=binding.host_url,
             path=vendor_path,
@@ -211,13 +212,24 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         await self.inner.aclose()
 
-    def _binding(self, path: str) -> tuple[SpecBinding, str]:
+    def _binding(self, path: str, method: str) -> tuple[SpecBinding, str]:
+        """The first binding whose prefix matches and whose spec has the operation (Graph's
+        ``/groups/{id}`` is in the Groups module, ``/groups/{id}/planner/plans`` in Planner's);
+        with none, the first matching one, whose lookup then names what is missing."""
+        candidates = []
         for binding in self.bindings:
             if path.startswith(binding.mount):
                 vendor_path = path[len(binding.mount):] or "/"
                 if vendor_path.startswith(binding.path_prefix):
-                    return binding, vendor_path
-        raise AssertionError(f"no vendor spec covers {path}")
+                    candidates.append((binding, vendor_path))
+        if not candidates:
+            raise AssertionError(f"no vendor spec covers {path}")
+        for binding, vendor_path in candidates:
+            with contextlib.suppress(PathError):
+                _find_operation(load_spec(binding.spec), method.lower(), binding.host_url,
+                                vendor_path)
+                return binding, vendor_path
+        return candidates[0]
 
 
 def _find_operation(spec: OpenAPI, method: str, host_url: str, path: str) -> tuple[Any, str]:

@@ -283,7 +283,8 @@ URL_CASES: dict[str, Callable[[Any], Any]] = {
     "ProjectState.confirm_lifecycle": lambda s: (setattr(s, "lifecycle_target", "archived"),
                                                  s.confirm_lifecycle())[1],
     "ProjectState.open_delete": lambda s: s.open_delete(),
-    "ProjectState.delete_project": lambda s: s.delete_project({"confirmation": "BETA"}),
+    "ProjectState.delete_project": lambda s: asyncio.run(
+        s.delete_project({"confirmation": "BETA", "delete_jira": "on"})),
     "ProjectState.refresh": lambda s: asyncio.run(ProjectState.refresh.fn(s)),
 }
 

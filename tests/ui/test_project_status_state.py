@@ -5,6 +5,7 @@ organization admins."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -321,9 +322,9 @@ def test_delete_needs_the_key_and_keeps_the_tools(db, as_user):
     page.open_delete()
     assert page.delete_dialog and [(r.tool, r.can_delete) for r in page.delete_rows] == [
         ("jira", False)]
-    page.delete_project({"confirmation": "shop"})
+    asyncio.run(page.delete_project({"confirmation": "shop"}))
     assert page.errors == {"confirmation": "Type SHOP to confirm."}
-    result = page.delete_project({"confirmation": "SHOP"})
+    result = asyncio.run(page.delete_project({"confirmation": "SHOP"}))
     assert redirect_path(result) == "/"
     db.expire_all()
     assert db.get(Project, project_id) is None

@@ -161,12 +161,13 @@ def preview_deletion(project_id: uuid.UUID, db: DbDep,
 
 
 @router.post("/{project_id}/deletion", response_model=DeletionResultPublic)
-def delete_project(project_id: uuid.UUID, body: ProjectDeletion, db: DbDep,
-                   principal: PrincipalDep) -> DeletionResultPublic:
+async def delete_project(project_id: uuid.UUID, body: ProjectDeletion, db: DbDep,
+                         principal: PrincipalDep) -> DeletionResultPublic:
     """Delete the project from ProjectHub, typed key as confirmation; nothing in any tool is
-    deleted unless that tool is in ``delete_in``."""
-    return DeletionResultPublic.model_validate(deletion.delete_project(
-        db, principal, project_id, confirmation=body.confirmation,
+    deleted unless that tool is in ``delete_in``. When a chosen tool fails, the answer says so
+    (``deleted`` false, ``failed``) and the project stays: repeat the request once fixed."""
+    return DeletionResultPublic.model_validate(await deletion.delete_project(
+        db, principal, tool_clients(principal), project_id, confirmation=body.confirmation,
         delete_in=body.delete_in))
 
 

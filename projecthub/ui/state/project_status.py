@@ -28,7 +28,7 @@ from projecthub.services.provisioning import deletion, lifecycle, service
 from projecthub.services.status import overview, sync, view
 from projecthub.services.status.settings import get_status_settings
 from projecthub.services.templates.library import load_version
-from projecthub.services.wiring import sync_config
+from projecthub.services.wiring import sync_config, tool_clients
 from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.drift_rows import DriftLine, drift_lines
@@ -301,18 +301,25 @@ class ProjectState(SessionState):
         self.delete_dialog = False
 
     @event
-    def delete_project(self, form: dict[str, Any]) -> Events:
-        """Delete the project once its key is typed; tools only where their box is ticked."""
+    async def delete_project(self, form: dict[str, Any]) -> Events:
+        """Delete the project once its key is typed; tools only where their box is ticked. A
+        tool that fails keeps the project (the message says which, and what was deleted)."""
         self.errors = {}
         chosen = [tool for tool in ("jira", "confluence", "graph", "productive")
                   if form.get(f"delete_{tool}") in ("on", True, "true")]
         try:
             with session_scope() as db:
-                result = deletion.delete_project(
-                    db, self._principal(db), parse_id(self._project, "Project"),
+                principal = self._principal(db)
+                result = await deletion.delete_project(
+                    db, principal, tool_clients(principal), parse_id(self._project, "Project"),
                     confirmation=str(form.get("confirmation") or ""), delete_in=chosen)
         except AppError as exc:
             return self._fail(exc, field=DELETE_FIELD)
+        if not result.deleted:
+            done = f" Deleted: {', '.join(result.deleted_in)}." if result.deleted_in else ""
+            self.errors = {DELETE_FIELD: "The project was kept: " + "; ".join(result.failed)
+                           + "." + done + " Fix the cause and delete again."}
+            return None
         self.delete_dialog, self._project = False, ""
         kept = f" {len(result.kept)} tool resource(s) were kept." if result.kept else ""
         return [rx.toast.success(f"Project {result.key} was deleted.{kept}"), rx.redirect("/")]

@@ -157,15 +157,17 @@ async def test_delete_keeps_every_tool_resource_by_default(world, db):
     from projecthub.services.provisioning import deletion
 
     preview = deletion.preview_delete(db, world.owner_principal, world.project_id)
-    assert {o.tool for o in preview.options} == {"jira", "confluence", "graph", "productive"}
+    assert {(o.tool, o.can_delete) for o in preview.options} == {
+        ("jira", True), ("confluence", True), ("graph", True), ("productive", False)}
+    tools = _tools(world)
     with pytest.raises(Invalid):
-        deletion.delete_project(db, world.owner_principal, world.project_id,
-                                confirmation="webx")
+        await deletion.delete_project(db, world.owner_principal, tools, world.project_id,
+                                      confirmation="webx")
     with pytest.raises(Invalid):
-        deletion.delete_project(db, world.owner_principal, world.project_id,
-                                confirmation="WEBX", delete_in=["productive"])
-    result = deletion.delete_project(db, world.owner_principal, world.project_id,
-                                     confirmation="WEBX")
+        await deletion.delete_project(db, world.owner_principal, tools, world.project_id,
+                                      confirmation="WEBX", delete_in=["productive"])
+    result = await deletion.delete_project(db, world.owner_principal, tools, world.project_id,
+                                           confirmation="WEBX")
     db.commit()
     assert db.get(Project, world.project_id) is None
     assert len(result.kept) == 4 and result.deleted_in == []
@@ -185,10 +187,86 @@ async def test_viewer_cannot_delete(world, db):
     add_member(db, world.org, viewer, role=Role.VIEWER)
     db.commit()
     with pytest.raises((PermissionDenied, Exception)) as caught:
-        deletion.delete_project(db, principal(db, viewer, world.org), world.project_id,
-                                confirmation="WEBX")
+        await deletion.delete_project(db, principal(db, viewer, world.org), _tools(world),
+                                      world.project_id, confirmation="WEBX",
+                                      delete_in=["jira"])
     assert type(caught.value).__name__ in ("PermissionDenied", "NotFound")
     assert db.get(Project, world.project_id) is not None
+    assert "WEBX" in world.sandbox.vendors["jira"].tenant(TENANT).projects
+
+
+def _tools(world: World):
+    return world.config().tools_factory(world.owner_principal)
+
+
+async def test_delete_in_the_chosen_tools_removes_them_there(world, db):
+    from projecthub.services.provisioning import deletion
+
+    vendors = world.sandbox.vendors
+    result = await deletion.delete_project(
+        db, world.owner_principal, _tools(world), world.project_id, confirmation="WEBX",
+        delete_in=["jira", "confluence"])
+    db.commit()
+    assert result.deleted and result.failed == [] and len(result.deleted_in) == 2
+    assert db.get(Project, world.project_id) is None
+    assert "WEBX" not in vendors["jira"].tenant(TENANT).projects
+    assert vendors["confluence"].tenant(TENANT).space_by_key("WEBX") is None
+    assert vendors["graph"].tenant(TENANT).teams  # not chosen: kept
+    assert vendors["productive"].tenant(TENANT).table("projects")  # never deleted
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "project.deleted")).one()
+    assert sorted(event.detail["deleted_in_tools"]) == sorted(result.deleted_in)
+
+
+async def test_a_team_is_deleted_with_its_group_when_the_app_may(db):
+    from projecthub.services.provisioning import deletion
+
+    world = build_world(db)
+    graph = world.sandbox.vendors["graph"].tenant(TENANT)
+    graph.roles.add("Group.ReadWrite.All")  # consented before the run's token was issued
+    project, run = service.start_project(db, world.owner_principal,
+                                         template_version_id=world.template_version_id,
+                                         answers=all_tools_answers(world))
+    db.commit()
+    assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
+    [team_id] = list(graph.teams)
+    result = await deletion.delete_project(db, world.owner_principal, _tools(world), project.id,
+                                           confirmation="WEBX", delete_in=["graph"])
+    assert result.deleted
+    assert team_id not in graph.teams and team_id not in graph.groups and not graph.plans
+
+
+async def test_without_the_permission_a_team_is_kept_with_a_clear_reason(world, db):
+    from projecthub.services.provisioning import deletion
+
+    result = await deletion.delete_project(
+        db, world.owner_principal, _tools(world), world.project_id, confirmation="WEBX",
+        delete_in=["graph"])
+    assert not result.deleted and "Group.ReadWrite.All" in result.failed[0]
+    assert db.get(Project, world.project_id) is not None
+    assert world.sandbox.vendors["graph"].tenant(TENANT).teams
+
+
+async def test_a_tool_that_fails_to_delete_keeps_the_project_and_a_retry_finishes(world, db):
+    from projecthub.services.provisioning import deletion
+
+    vendors = world.sandbox.vendors
+    vendors["confluence"].faults.add(Fault(kind="status", status=403, method="DELETE"))
+    first = await deletion.delete_project(
+        db, world.owner_principal, _tools(world), world.project_id, confirmation="WEBX",
+        delete_in=["jira", "confluence"])
+    db.commit()
+    assert not first.deleted and first.deleted_in == ["jira:Website relaunch"]
+    assert first.failed[0].startswith("confluence:") and "403" in first.failed[0]
+    assert db.get(Project, world.project_id) is not None
+    assert "WEBX" not in vendors["jira"].tenant(TENANT).projects
+    assert vendors["confluence"].tenant(TENANT).space_by_key("WEBX") is not None
+    again = await deletion.delete_project(  # Jira's project is gone already: that counts
+        db, world.owner_principal, _tools(world), world.project_id, confirmation="WEBX",
+        delete_in=["jira", "confluence"])
+    db.commit()
+    assert again.deleted and again.failed == []
+    assert vendors["confluence"].tenant(TENANT).space_by_key("WEBX") is None
+    assert db.get(Project, world.project_id) is None
 
 
 async def test_going_back_after_a_failed_archive_restores_what_it_got_done(world, db):
