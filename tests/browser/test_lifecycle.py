@@ -176,6 +176,17 @@ def test_archive_a_four_tool_project_then_restore_it(
     visit(page, f"/projects/{project_id}")
     page.get_by_test_id("delete-project").click()
     expect(page.get_by_test_id("delete-option")).to_have_count(4)
+    for tool in ("jira", "confluence"):  # Teams and Productive stay
+        page.locator(f"[data-testid=delete-option][data-tool={tool}]").get_by_role(
+            "checkbox").click()
+    page.get_by_test_id("delete-confirmation").fill(KEY)
     _shot(page, "lifecycle-delete-dialog")
-    page.keyboard.press("Escape")
+    page.get_by_test_id("delete-confirm").click()
+    expect(page).to_have_url(re.compile(r"/$"), timeout=20_000)
+    assert page.request.get(f"/sandbox/jira/rest/api/3/project/{KEY}",
+                            headers=JIRA_AUTH).status == 404
+    spaces = page.request.get("/sandbox/confluence/wiki/api/v2/spaces", headers=JIRA_AUTH,
+                              params={"keys": KEY}).json()["results"]
+    assert spaces == []
+    assert _graph_team_archived(page, team_id) is False  # the team was kept
     assert console_errors == []
