@@ -111,6 +111,7 @@ def _log() -> rx.Component:
 def audit_page() -> rx.Component:
     return signed_in_page(
         page_header("Audit log", "Everything that changed in " + SessionState.org_name
-                    + ", newest first. Times are UTC."),
+                    + ", newest first. Times are your own (UTC on hover); downloads "
+                    "use UTC."),
         admins_only(_log(), "the audit log"),
     )
