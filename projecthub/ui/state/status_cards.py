@@ -161,8 +161,8 @@ def _staleness(card: ResourceCard, now: datetime, stale_hours: int) -> tuple[boo
     if card.error and card.fetched_at is None:
         return True, f"No figures yet: {card.error}"
     if card.error:
-        return True, f"The last sync failed ({card.error}); these figures are from " \
-                     f"{moment(card.fetched_at)}."
+        # When they were fetched is the card's "fetched … ago", in the viewer's own zone.
+        return True, f"The last sync failed ({card.error}); these are the figures from before."
     if card.fetched_at is None:
         return True, "Not synced yet: press Refresh to fetch its figures."
     if older_than(card.fetched_at, now, stale_hours):
