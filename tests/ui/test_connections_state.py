@@ -22,7 +22,7 @@ from projecthub.services.tool_clients import ToolClients
 from projecthub.services.wiring import new_session
 from projecthub.ui.pages.connections_sandbox import sandbox_values
 from projecthub.ui.state import connections as connections_state
-from projecthub.ui.state.connections import ConnectionsState, secret_summary
+from projecthub.ui.state.connections import ConnectionsState, secret_state
 from projecthub.ui.state.session import parse_id
 from tests.factories import add_member, make_org, make_user, owner_principal, user_of
 from tests.ui.tabs import browser_state, login, toasts
@@ -179,7 +179,7 @@ def test_editing_prefills_settings_and_an_empty_secret_keeps_the_saved_one(db):
     assert state.editing_id == connection_id and state.form_tool == "jira"
     assert state.form_values == {"name": "Acme Jira", "base_url": SITE,
                                  "email": "demo@projecthub.example"}
-    assert state.form_secret_hints["api_token"].startswith(f"set · ••••{CANARY[-4:]}")
+    assert state.form_secret_hints == {"api_token": f"set · ••••{CANARY[-4:]}"}
     assert CANARY not in str(root.dict())
 
     result = state.save(_jira_form(name="Acme Jira Cloud", api_token=""))
@@ -265,13 +265,13 @@ async def test_a_member_may_test_but_not_a_foreign_connection(db, sandbox_tools)
     assert "not found" in state.errors["connections"].lower() and state.testing_id == ""
 
 
-def test_secret_summary_says_set_last4_and_when():
+def test_secret_state_says_set_and_last4_and_leaves_the_time_to_the_card():
     hint = connections.SecretHint(is_set=True, last4="abcd",
                                   updated_at="2026-11-26T16:20:00+00:00")
-    assert secret_summary(hint) == "set · ••••abcd · updated 26 Nov 2026, 16:20 UTC"
+    assert secret_state(hint) == "set · ••••abcd"
     unset = connections.SecretHint(is_set=False, last4="", updated_at="")
-    assert secret_summary(unset.model_copy(update={"is_set": True})) == "set"
-    assert secret_summary(unset) == "not set"
+    assert secret_state(unset.model_copy(update={"is_set": True})) == "set"
+    assert secret_state(unset) == "not set"
 
 
 def test_a_secrets_change_goes_to_the_browser_as_iso_beside_utc(db):

@@ -61,8 +61,9 @@ class ToolGroup:
     connections: list[ConnectionRow]
 
 
-def _secret_state(hint: SecretHint) -> str:
-    """Whether a saved secret is set, and its last 4."""
+def secret_state(hint: SecretHint) -> str:
+    """Whether a saved secret is set, and its last 4 (the editor's hint says no more: when it
+    changed is on the connection's card, in the viewer's zone)."""
     if not hint.is_set:
         return "not set"
     return " · ".join(["set", f"••••{hint.last4}"] if hint.last4 else ["set"])
@@ -72,15 +73,9 @@ def _secret_updated(hint: SecretHint) -> datetime | None:
     return datetime.fromisoformat(hint.updated_at) if hint.is_set and hint.updated_at else None
 
 
-def secret_summary(hint: SecretHint) -> str:
-    """All the editor's hint says about a saved secret (text only, so its change in UTC)."""
-    updated = _secret_updated(hint)
-    return _secret_state(hint) + (f" · updated {when(updated)}" if updated else "")
-
-
 def _detail(label: str, hint: SecretHint) -> Detail:
     updated = _secret_updated(hint)
-    return Detail(label, _secret_state(hint), when(updated, never=""), iso(updated))
+    return Detail(label, secret_state(hint), when(updated, never=""), iso(updated))
 
 
 def _row(view: ConnectionView) -> ConnectionRow:
@@ -126,7 +121,7 @@ class ConnectionsState(SessionState):
         self.editing_id = str(view.id) if view else ""
         self.form_values = ({"name": view.name, "base_url": view.base_url, **view.settings}
                             if view else {})
-        self.form_secret_hints = ({name: secret_summary(hint)
+        self.form_secret_hints = ({name: secret_state(hint)
                                    for name, hint in view.secrets.items()} if view else {})
         self.editor_open = True
 
