@@ -54,11 +54,17 @@ def brand() -> rx.Component:
 def navbar(
     nav_links: Sequence[rx.Component] = (), user_menu: rx.Component | None = None
 ) -> rx.Component:
-    """Sticky top bar: brand, the page's nav links, then the user menu and the colour toggle."""
+    """Sticky top bar: brand, the page's nav links, then the user menu and the colour toggle.
+
+    The right-hand group never shrinks and keeps a clear gap from the last link; when the
+    window is too narrow for every link, the links scroll sideways instead of pushing the
+    bell and the menus out of the window or onto each other."""
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(*nav_links, spacing="4", align="center", margin_left="2rem"),
+            rx.hstack(*nav_links, spacing="4", align="center", margin_left="1.5rem",
+                      min_width="0", overflow_x="auto", scrollbar_width="thin",
+                      padding_y="2px"),  # keyboard focus rings stay visible in the scroller
             rx.spacer(),
             rx.hstack(
                 user_menu if user_menu is not None else rx.fragment(),
@@ -67,6 +73,8 @@ def navbar(
                                            aria_label="Toggle dark mode"),
                 spacing="3",
                 align="center",
+                flex_shrink="0",
+                margin_left="1.5rem",
             ),
             align="center",
             height=styles.NAV_HEIGHT,

@@ -88,7 +88,8 @@ def _add_sandbox_jira(page: Page) -> None:
     row = _jira_row(page)
     expect(row).to_contain_text("Acme Jira")
     expect(row).to_contain_text("demo@projecthub.example")
-    expect(row).to_contain_text(re.compile(r"API token: set · ••••demo · updated \d"))
+    expect(row).to_contain_text("API token: set · ••••demo · updated ")
+    expect(row.get_by_test_id("local-time")).to_have_attribute("title", re.compile(" UTC$"))
     expect(row).to_contain_text("not tested")
 
 

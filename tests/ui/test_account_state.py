@@ -3,6 +3,8 @@ session, and revoking only reaches the person's own tokens."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import select
 
@@ -10,6 +12,9 @@ from projecthub.models import ApiToken
 from projecthub.ui.state.account import NEW_TOKEN_ID, AccountState
 from tests.factories import make_org, make_user
 from tests.ui.tabs import revealed
+from tests.ui.times import instant, near
+
+USED = datetime(2026, 12, 6, 15, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -29,6 +34,15 @@ def test_a_new_token_is_shown_once_then_cleared(db, account):
     assert [(t.name, t.org_slug, t.hint, t.last_used) for t in account.tokens] == [
         ("CI", "acme", secret[-4:], "Never")]
     assert secret not in str(account.tokens)
+    [row] = account.tokens
+    token = db.exec(select(ApiToken)).one()
+    assert near(instant(row.created_at, row.created), token.created_at)
+    assert near(instant(row.expires_at, row.expires), token.expires_at)
+    assert row.last_used_at == ""  # never used: the page says "Never"
+    token.last_used_at = USED
+    db.commit()
+    account.load()
+    assert instant(account.tokens[0].last_used_at, account.tokens[0].last_used) == USED
     assert revealed(account.dismiss_token(), NEW_TOKEN_ID) == "" and not account.token_shown
     account.create_token({"name": "again"})
     account.load()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from projecthub.models import Organization, OrgStatus, Role
+from sqlmodel import select
+
+from projecthub.models import AuditEvent, Organization, OrgStatus, Role
 from projecthub.services import invitations
 from projecthub.ui.state.admin import TenantsState
 from projecthub.ui.state.audit import ALL, PAGE_SIZE, AuditState
 from tests.factories import add_member, make_org, make_user, principal, user_of
+from tests.ui.times import instant, near
 
 
 def test_audit_log_is_refused_to_members(db, as_user):
@@ -38,6 +41,8 @@ def test_audit_log_filters_and_pages(db, as_user):
     state.filter_action("org.created")
     assert (state.page, [e.action for e in state.events]) == (1, ["org.created"])
     assert "slug: " in state.events[0].detail
+    created = db.exec(select(AuditEvent).where(AuditEvent.action == "org.created")).one()
+    assert near(instant(state.events[0].at, state.events[0].when), created.created_at)
 
 
 def test_the_download_links_carry_the_current_filters(db, as_user):

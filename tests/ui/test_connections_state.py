@@ -6,6 +6,7 @@ browser could ever be sent, inherited vars such as ``errors`` included.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -21,10 +22,11 @@ from projecthub.services.tool_clients import ToolClients
 from projecthub.services.wiring import new_session
 from projecthub.ui.pages.connections_sandbox import sandbox_values
 from projecthub.ui.state import connections as connections_state
-from projecthub.ui.state.connections import ConnectionsState, secret_summary
+from projecthub.ui.state.connections import ConnectionsState, secret_state
 from projecthub.ui.state.session import parse_id
 from tests.factories import add_member, make_org, make_user, owner_principal, user_of
 from tests.ui.tabs import browser_state, login, toasts
+from tests.ui.times import instant, near
 
 SITE = "http://127.0.0.1:9/sandbox/jira"  # never dialled: the sandbox answers in-process
 TOKEN = "sandbox-demo"
@@ -84,7 +86,7 @@ def test_everyone_sees_the_connections_grouped_by_tool_with_secret_hints_only(db
     [row] = state.groups[0].connections
     assert (row.name, row.base_url, row.test_status) == ("Acme Jira", SITE, "untested")
     assert row.details[0].value == "demo@projecthub.example"
-    assert row.details[1].value.startswith(f"set · ••••{CANARY[-4:]} · updated ")
+    assert row.details[1].value == f"set · ••••{CANARY[-4:]}" and row.details[1].updated_at
     assert CANARY not in str(root.dict())
 
 
@@ -177,7 +179,7 @@ def test_editing_prefills_settings_and_an_empty_secret_keeps_the_saved_one(db):
     assert state.editing_id == connection_id and state.form_tool == "jira"
     assert state.form_values == {"name": "Acme Jira", "base_url": SITE,
                                  "email": "demo@projecthub.example"}
-    assert state.form_secret_hints["api_token"].startswith(f"set · ••••{CANARY[-4:]}")
+    assert state.form_secret_hints == {"api_token": f"set · ••••{CANARY[-4:]}"}
     assert CANARY not in str(root.dict())
 
     result = state.save(_jira_form(name="Acme Jira Cloud", api_token=""))
@@ -231,7 +233,11 @@ async def test_test_connection_shows_success_then_the_vendors_refusal(db, sandbo
     assert "Connected as Demo Admin." in toasts(result)
     [row] = state.groups[0].connections
     assert (row.test_status, row.test_message) == ("passed", "Connected as Demo Admin.")
-    assert row.tested_at and state.testing_id == ""
+    assert state.testing_id == ""
+    stored = db.exec(select(ToolConnection)).one()
+    db.refresh(stored)
+    assert stored.last_tested_at and near(instant(row.tested_at, row.tested),
+                                          stored.last_tested_at)
 
     state.open_edit(connection_id)
     state.save(_jira_form(api_token=CANARY))
@@ -259,13 +265,31 @@ async def test_a_member_may_test_but_not_a_foreign_connection(db, sandbox_tools)
     assert "not found" in state.errors["connections"].lower() and state.testing_id == ""
 
 
-def test_secret_summary_says_set_last4_and_when():
+def test_secret_state_says_set_and_last4_and_leaves_the_time_to_the_card():
     hint = connections.SecretHint(is_set=True, last4="abcd",
                                   updated_at="2026-11-26T16:20:00+00:00")
-    assert secret_summary(hint) == "set · ••••abcd · updated 26 Nov 2026, 16:20 UTC"
+    assert secret_state(hint) == "set · ••••abcd"
     unset = connections.SecretHint(is_set=False, last4="", updated_at="")
-    assert secret_summary(unset.model_copy(update={"is_set": True})) == "set"
-    assert secret_summary(unset) == "not set"
+    assert secret_state(unset.model_copy(update={"is_set": True})) == "set"
+    assert secret_state(unset) == "not set"
+
+
+def test_a_secrets_change_goes_to_the_browser_as_iso_beside_utc(db):
+    owner = make_user(db)
+    org = make_org(db, owner)
+    _add_jira(db, org)
+    _, state = _page(db, owner)
+    state.load()
+
+    [row] = state.groups[0].connections
+    token = next(d for d in row.details if d.label == "API token")
+    assert token.value == "set · ••••" + TOKEN[-4:]
+    stored = db.exec(select(ToolConnection)).one()
+    assert instant(token.updated_at, token.updated) == datetime.fromisoformat(
+        stored.secret_hints["api_token"]["updated_at"])
+    email = next(d for d in row.details if d.label == "Account email")
+    assert (email.updated, email.updated_at) == ("", "")  # a setting has no change time
+    assert (row.tested, row.tested_at) == ("", "")  # never tested
 
 
 def test_the_sandbox_shortcut_points_at_this_apps_own_sandbox(monkeypatch):

@@ -21,6 +21,7 @@ from tests.factories import add_member, make_org, make_user, owner_principal, us
 from tests.services.provisioning.world import answers, build_world
 from tests.ui.status_seed import JIRA, PLANNER, PRODUCTIVE, add_project
 from tests.ui.tabs import browser_state, redirect_path
+from tests.ui.times import instant, near
 
 
 @pytest.fixture
@@ -199,5 +200,6 @@ async def test_drafts_and_unfinished_runs_are_listed(db, as_user):
 
     assert [(r.project, r.key, r.status, r.progress, r.href) for r in state.runs] == [
         ("Website relaunch", "WEBX", "pending", "0 of 2 steps", f"/runs/{run.id}")]
+    assert near(instant(state.runs[0].started_at, state.runs[0].started), run.created_at)
     assert [d.title for d in state.drafts] == ["Intranet"]
     assert [r.lifecycle for r in state.rows] == ["provisioning"]

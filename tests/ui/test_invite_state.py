@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from projecthub.models import Membership
+from projecthub.models import Invitation, Membership
 from projecthub.services import invitations
 from projecthub.ui.state.invite import InviteState
 from tests.factories import make_org, make_user, owner_principal
 from tests.ui.tabs import browser_state, redirect_path
+from tests.ui.times import instant, near
 
 
 def _invite(db, email: str = "bob@example.com", role: str = "admin"):  # type: ignore[no-untyped-def]
@@ -29,6 +30,8 @@ def test_a_visitor_sees_what_the_invitation_offers(db):
         "Acme Agency", "bob@example.com", "admin")
     assert state.problem == "" and state.logged_in is False
     assert state.invitation_token == path.removeprefix("/invite/")
+    [invitation] = db.exec(select(Invitation)).all()
+    assert near(instant(state.expires_at, state.expires), invitation.expires_at)
 
 
 def test_an_unknown_or_used_link_explains_itself(db, as_user):

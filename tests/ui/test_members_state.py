@@ -11,6 +11,7 @@ from projecthub.ui.state.members import INVITE_LINK_ID, MembersState
 from projecthub.ui.state.session import parse_id
 from tests.factories import add_member, make_org, make_user, user_of
 from tests.ui.tabs import revealed
+from tests.ui.times import instant, near
 
 
 def _role(engine: Any, membership: Membership) -> tuple[str, bool]:
@@ -81,10 +82,13 @@ def test_invite_shows_the_link_once_and_lists_the_invitation(db, as_user):
     shown = state.invite({"email": "Bob@Example.com", "role": "admin"})
 
     link = revealed(shown, INVITE_LINK_ID)
-    assert link and "/invite/inv_" in link and state.link_shown and state.invite_expires
+    assert link and "/invite/inv_" in link and state.link_shown
+    assert instant(state.invite_expires_at, state.invite_expires) == instant(
+        state.invitations[0].expires_at, state.invitations[0].expires)
     assert link.encode() not in state._serialize()  # never at rest in Reflex's state store
     assert [(i.email, i.role) for i in state.invitations] == [("bob@example.com", "admin")]
     assert revealed(state.dismiss_link(), INVITE_LINK_ID) == "" and not state.link_shown
+    assert (state.invite_expires, state.invite_expires_at) == ("", "")
 
 
 def test_invite_errors_land_next_to_the_field(db, as_user):
@@ -121,6 +125,9 @@ def test_admins_see_and_revoke_members_api_tokens_and_members_cannot(db, engine,
     state.load()
     assert [(t.name, t.owner, t.read_only) for t in state.member_tokens] == [
         ("CI", user_of(db, member).email, True)]
+    [row] = state.member_tokens
+    assert near(instant(row.expires_at, row.expires), token.expires_at)
+    assert row.last_used_at == ""
     state.revoke_member_token(state.member_tokens[0].id)
     assert state.member_tokens == []
     with Session(engine) as check:

@@ -9,6 +9,7 @@ from sqlmodel import select
 from projecthub.models import (
     DeliveryMode,
     HealthLevel,
+    Notification,
     NotificationDefault,
     NotificationPreference,
     Project,
@@ -23,6 +24,7 @@ from projecthub.ui.state.notifications import (
 )
 from tests.factories import add_member, make_org, make_user, user_of
 from tests.ui.tabs import browser_state, login, redirect_path
+from tests.ui.times import instant, near
 
 RED = [Reason(level=HealthLevel.RED, rule="overdue", text="6 Jira issues are overdue")]
 
@@ -41,6 +43,8 @@ def test_the_bell_counts_and_opening_an_item_marks_it_read_and_goes_to_its_page(
     assert bell.unread == 1 and bell.bell_label == "1 unread notifications"
     [item] = bell.items
     assert item.title == "Website (WEB) is now red" and item.unread
+    stored = db.exec(select(Notification)).one()
+    assert near(instant(item.at_iso, item.at), stored.updated_at)
     assert redirect_path(bell.open_item(item.id)) == f"/projects/{project.id}"
     assert bell.unread == 0 and bell.bell_label == "Notifications"
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from reflex.istate.data import RouterData
+from sqlmodel import select
 
 from projecthub.core.config import settings
+from projecthub.models import OutboxMessage
 from projecthub.services import mail
 from projecthub.services.mail_compose import compose
 from projecthub.ui.state.outbox import OutboxState
 from tests.factories import make_user
+from tests.ui.times import instant, near
 
 LINK = "http://localhost:3000/verify-email/phv_abcdefghijkl"
 
@@ -32,6 +35,9 @@ def test_development_outbox_shows_links_to_a_signed_out_local_visitor(db):
     state.load()
     assert state.allowed and [m.links for m in state.messages] == [[LINK]]
     assert "development" in state.delivery_note
+    [message] = state.messages
+    queued = db.exec(select(OutboxMessage)).one()
+    assert near(instant(message.created_at, message.created), queued.created_at)
     remote = _from(OutboxState(), "198.51.100.4")
     remote.load()
     assert not remote.allowed and remote.messages == []

@@ -40,6 +40,7 @@ from tests.services.provisioning.world import (
 )
 from tests.ui.status_seed import PRODUCTIVE, add_project
 from tests.ui.tabs import browser_state, redirect_path, toasts
+from tests.ui.times import instant
 
 
 @pytest.fixture
@@ -135,6 +136,10 @@ async def test_a_fresh_four_tool_project_has_cards_with_figures_and_links_for_th
     productive = next(c for c in state.cards if c.kind == "Productive project")
     assert next(f.note for f in productive.figures if f.label == "Budget") == budget_name
     assert "Used" in _figures(state, "Productive project")
+    space = next(c for c in state.cards if c.kind == "Confluence space")
+    edit = next(f for f in space.figures if f.label == "Last edit")
+    # An age the browser keeps ticking: the ISO instant, its UTC text as the value (the hover).
+    assert instant(edit.at, edit.value) <= utcnow()
 
 
 async def test_refresh_syncs_in_the_background_and_marks_what_changed(

@@ -32,7 +32,8 @@ def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | 
     )
 
 
-def copy_box(title: str, element_id: str, shown: rx.Var[bool], note: rx.Var[str] | str,
+def copy_box(title: str, element_id: str, shown: rx.Var[bool],
+             note: rx.Var[str] | str | rx.Component,
              on_dismiss: EventSpec | EventCallback[()]) -> rx.Component:
     """A secret or link shown once: the value, a copy button and a way to put it away.
 

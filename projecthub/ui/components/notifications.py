@@ -11,6 +11,7 @@ from reflex_base.event import EventCallback
 from projecthub.models import DeliveryMode, NotificationChannel
 from projecthub.services.notifications.preferences import CHANNEL_LABELS, MODE_LABELS
 from projecthub.ui.components.forms import field, form_error, section, submit
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.state.notifications import (
     ALERT_FORM,
     DEFAULTS_FORM,
@@ -36,7 +37,7 @@ def _bell_item(item: RowVar[BellItem]) -> rx.Component:
                     rx.text(item.title, weight=cond(item.unread, "bold", "regular"), size="2"),
                     align="center", spacing="2"),
                 rx.text(item.body, size="1", color_scheme="gray"),
-                rx.text(item.at, size="1", color_scheme="gray", title=item.at_iso),
+                rx.text(local_time(item.at_iso, item.at), size="1", color_scheme="gray"),
                 spacing="1", align="start"),
             href="#", on_click=BellState.open_item(item.id).prevent_default,
             underline="none", color="inherit", data_testid="bell-item",

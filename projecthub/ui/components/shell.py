@@ -71,7 +71,9 @@ def user_menu() -> rx.Component:
             rx.button(
                 # An icon, not initials: visible text in the button must be in its name.
                 lucide_icon("circle-user-round", size=20),
-                rx.text(SessionState.user_name, display=["none", "none", "inline"]),
+                # The name from 1280 px on: below that the nav links need the room.
+                rx.text(SessionState.user_name,
+                        display=["none", "none", "none", "none", "inline"]),
                 lucide_icon("chevron-down", size=14),
                 variant="ghost", color_scheme="gray", size="2",
                 aria_label=SessionState.user_name + ", user menu",
@@ -190,6 +192,6 @@ def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Compone
     return page_shell(
         cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),
-        user_menu=cond(SessionState.logged_in, rx.hstack(bell(), user_menu(), spacing="2",
+        user_menu=cond(SessionState.logged_in, rx.hstack(bell(), user_menu(), spacing="3",
                                                          align="center")),
     )

@@ -15,6 +15,7 @@ from projecthub.ui.components.forms import (
     select_field,
     submit,
 )
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.notifications import my_notifications_section
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.components.tokens import (
@@ -48,7 +49,9 @@ def _email() -> rx.Component:
     pending = rx.callout(
         rx.vstack(
             rx.text("We sent a link to ", rx.text.strong(AccountState.pending_email),
-                    ". Follow it by ", AccountState.pending_until, " to sign in with that "
+                    ". Follow it by ",
+                    local_time(AccountState.pending_until_at, AccountState.pending_until),
+                    " to sign in with that "
                     "address from then on; until then nothing changes."),
             rx.button("Cancel the change", size="1", variant="soft", color_scheme="gray",
                       on_click=AccountState.cancel_email_change),
@@ -112,9 +115,9 @@ def _token_row(token: RowVar[TokenRow]) -> rx.Component:
         rx.table.cell(rx.badge(token.org_slug, variant="soft")),
         rx.table.cell(rx.code("…" + token.hint)),
         rx.table.cell(access_badge(token.read_only)),
-        rx.table.cell(token.created),
-        rx.table.cell(expiry(token.expires, token.expired)),
-        rx.table.cell(token.last_used),
+        rx.table.cell(local_time(token.created_at, token.created)),
+        rx.table.cell(expiry(token.expires_at, token.expires, token.expired)),
+        rx.table.cell(local_time(token.last_used_at, token.last_used, empty="Never")),
         rx.table.cell(confirm(
             rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
             "Revoke this token?",

@@ -8,6 +8,7 @@ import reflex as rx
 
 from projecthub.ui.auth_client import api_base
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import admins_only, page_header, signed_in_page
 from projecthub.ui.state.audit import ALL, EXPORT_PATH, PAGE_SIZE, AuditState, EventRow
 from projecthub.ui.state.session import SessionState
@@ -48,7 +49,7 @@ def _download(label: str, query: rx.Var[str]) -> rx.Component:
 
 def _event_row(event: RowVar[EventRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(event.when, white_space="nowrap"),
+        rx.table.cell(local_time(event.at, event.when), white_space="nowrap"),
         rx.table.cell(event.actor),
         rx.table.cell(rx.code(event.action, variant="soft")),
         rx.table.cell(rx.text(event.target, size="1", color_scheme="gray")),
@@ -110,6 +111,7 @@ def _log() -> rx.Component:
 def audit_page() -> rx.Component:
     return signed_in_page(
         page_header("Audit log", "Everything that changed in " + SessionState.org_name
-                    + ", newest first. Times are UTC."),
+                    + ", newest first. Times are your own (UTC on hover); downloads "
+                    "use UTC."),
         admins_only(_log(), "the audit log"),
     )

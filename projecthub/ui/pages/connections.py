@@ -7,6 +7,7 @@ import reflex as rx
 
 from projecthub.ui.components.dialogs import confirm
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.pages.connections_form import connection_editor
 from projecthub.ui.state.connections import (
@@ -24,6 +25,8 @@ _ADMIN = SessionState.is_org_admin
 
 def _detail(detail: RowVar[Detail]) -> rx.Component:
     return rx.text(rx.text.span(detail.label + ": ", color_scheme="gray"), detail.value,
+                   cond(detail.updated_at != "",
+                        rx.fragment(" · updated ", local_time(detail.updated_at, detail.updated))),
                    size="2")
 
 
@@ -46,7 +49,8 @@ def _last_test(row: RowVar[ConnectionRow]) -> rx.Component:
     )
     return rx.vstack(
         _caption("Last test"),
-        rx.hstack(badge, rx.text(row.tested_at, size="1", color_scheme="gray"),
+        rx.hstack(badge, rx.text(local_time(row.tested_at, row.tested, empty=""), size="1",
+                                 color_scheme="gray"),
                   spacing="2", align="center", wrap="wrap"),
         cond(row.test_message != "",
                 rx.text(row.test_message, size="2", overflow_wrap="anywhere",

@@ -16,7 +16,7 @@ from projecthub.ui.components.health import (
     lifecycle_badge,
     stale_marker,
 )
-from projecthub.ui.components.moments import time_ago
+from projecthub.ui.components.moments import local_time, time_ago
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
@@ -238,7 +238,7 @@ def _run(run: RowVar[RunLine]) -> rx.Component:
         rx.table.cell(rx.code(run.key, variant="ghost")),
         rx.table.cell(status_badge(run.status, RUN_COLORS)),
         rx.table.cell(run.progress),
-        rx.table.cell(run.started, white_space="nowrap"),
+        rx.table.cell(local_time(run.started_at, run.started), white_space="nowrap"),
         align="center",
     )
 

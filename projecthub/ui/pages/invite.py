@@ -7,6 +7,7 @@ import reflex as rx
 from projecthub.ui.auth_client import logout
 from projecthub.ui.components.auth_forms import auth_layout, signup_form
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import loading
 from projecthub.ui.layout import button_link
 from projecthub.ui.state.invite import InviteState
@@ -26,7 +27,8 @@ def _summary() -> rx.Component:
             rx.data_list.item(rx.data_list.label("For"),
                               rx.data_list.value(InviteState.invited_email)),
             rx.data_list.item(rx.data_list.label("Valid until"),
-                              rx.data_list.value(InviteState.expires)),
+                              rx.data_list.value(local_time(InviteState.expires_at,
+                                                            InviteState.expires))),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         ),
         variant="surface",

@@ -145,9 +145,10 @@ def _invitations() -> rx.Component:
         "fresh link and the old one stops working.",
         _invite_form(),
         copy_box("Invitation link", INVITE_LINK_ID, MembersState.link_shown,
-                 MembersState.invite_sent_note + " Single use, valid until "
-                 + MembersState.invite_expires
-                 + ". It is shown only now, in case the email does not arrive.",
+                 rx.fragment(MembersState.invite_sent_note, " Single use, valid until ",
+                             local_time(MembersState.invite_expires_at,
+                                        MembersState.invite_expires),
+                             ". It is shown only now, in case the email does not arrive."),
                  MembersState.dismiss_link),
         form_error("invitations"),
         cond(
@@ -170,8 +171,8 @@ def _member_token_row(token: RowVar[MemberTokenRow]) -> rx.Component:
         rx.table.cell(token.owner),
         rx.table.cell(rx.code("…" + token.hint)),
         rx.table.cell(access_badge(token.read_only)),
-        rx.table.cell(expiry(token.expires, token.expired)),
-        rx.table.cell(token.last_used),
+        rx.table.cell(expiry(token.expires_at, token.expires, token.expired)),
+        rx.table.cell(local_time(token.last_used_at, token.last_used, empty="Never")),
         rx.table.cell(confirm(
             rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
             "Revoke " + token.owner + "'s token " + token.name + "?",

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import page_header
 from projecthub.ui.layout import button_link, page_shell
 from projecthub.ui.state.outbox import OutboxRow, OutboxState
@@ -26,7 +27,8 @@ def _message(message: RowVar[OutboxRow]) -> rx.Component:
                     message.status, *_STATUS_COLORS.items(), "gray"))),
                 rx.text(message.subject, weight="bold"),
                 rx.spacer(),
-                rx.text(message.created, size="1", color_scheme="gray"),
+                rx.text(local_time(message.created_at, message.created), size="1",
+                        color_scheme="gray"),
                 width="100%", align="center",
             ),
             rx.text("To: ", message.to_address, size="2"),

@@ -100,7 +100,8 @@ def _figure(figure: RowVar[Figure]) -> rx.Component:
     return rx.vstack(
         rx.text(figure.label, size="1", color_scheme="gray"),
         rx.hstack(
-            rx.text(figure.value, size="5", weight="bold", data_testid="figure-value"),
+            rx.text(cond(figure.at != "", time_ago(figure.at, figure.value), figure.value),
+                    size="5", weight="bold", data_testid="figure-value"),
             cond(figure.was != "",
                     rx.badge("was " + figure.was, color_scheme="blue", variant="soft", size="1",
                              data_testid="figure-was")),

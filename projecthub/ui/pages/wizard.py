@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from projecthub.ui.components.forms import form_error
+from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import notice_screen, page_header, signed_in_page
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import drafts_card
@@ -126,8 +127,9 @@ def _wizard() -> rx.Component:
             "New project",
             WizardState.template_name + " · version " + WizardState.template_version.to_string(),
             rx.hstack(
-                cond(WizardState.saved_note != "", rx.text(
-                    lucide_icon("cloud-check", size=14), WizardState.saved_note, size="1",
+                cond(WizardState.saved_at != "", rx.text(
+                    lucide_icon("cloud-check", size=14), "Draft saved ",
+                    local_time(WizardState.saved_at, WizardState.saved_utc), size="1",
                     color_scheme="gray", display="flex", align_items="center", gap="0.3rem",
                     data_testid="saved-note")),
                 button_link("Finish later", NEW_PATH, variant="soft", color_scheme="gray",

@@ -16,7 +16,7 @@ from projecthub.services import accounts, api_tokens, email_change, mail
 from projecthub.services.principal import Actor
 from projecthub.ui.components.dialogs import reveal
 from projecthub.ui.components.tokens import READ_ONLY
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
@@ -30,10 +30,13 @@ class TokenRow:
     org_slug: str
     hint: str
     read_only: bool
-    created: str
+    created: str  # UTC text
+    created_at: str  # ISO, shown in the viewer's zone
     expires: str
+    expires_at: str
     expired: bool
     last_used: str
+    last_used_at: str  # "" for never
 
 
 def expiry_days(form: dict[str, Any]) -> int | None:
@@ -51,20 +54,23 @@ class AccountState(SessionState):
     token_shown: rx.Field[bool] = rx.field(False)
     # An email change waiting for its link to be followed ("" when none).
     pending_email: rx.Field[str] = rx.field("")
-    pending_until: rx.Field[str] = rx.field("")
+    pending_until: rx.Field[str] = rx.field("")  # UTC text
+    pending_until_at: rx.Field[str] = rx.field("")  # ISO, shown in the viewer's zone
     mail_ready: rx.Field[bool] = rx.field(True)
 
     def _fill_tokens(self, db: Session, actor: Actor) -> None:
         now = utcnow()
         self.tokens = [TokenRow(str(v.id), v.name, v.org_slug, v.hint, v.read_only,
-                                when(v.created_at), when(v.expires_at), v.expires_at <= now,
-                                when(v.last_used_at))
+                                when(v.created_at), iso(v.created_at), when(v.expires_at),
+                                iso(v.expires_at), v.expires_at <= now, when(v.last_used_at),
+                                iso(v.last_used_at))
                        for v in api_tokens.list_api_tokens(db, actor)]
 
     def _fill_pending(self, db: Session, actor: Actor) -> None:
         pending = email_change.pending_email_change(db, actor)
         self.pending_email = pending.new_email if pending else ""
-        self.pending_until = when(pending.expires_at) if pending else ""
+        until = pending.expires_at if pending else None
+        self.pending_until, self.pending_until_at = when(until, never=""), iso(until)
 
     @event
     def load(self) -> EventSpec | None:

@@ -14,7 +14,7 @@ from projecthub.core.errors import AppError
 from projecthub.core.web import API_PREFIX
 from projecthub.models import AuditEvent
 from projecthub.services import audit
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import event
 
@@ -27,7 +27,8 @@ ALL = "all"  # the filter selects' "no filter" value (Radix selects refuse an em
 
 @dataclasses.dataclass(frozen=True)
 class EventRow:
-    when: str
+    when: str  # UTC text
+    at: str  # ISO, shown in the viewer's zone
     actor: str
     action: str
     target: str
@@ -38,8 +39,8 @@ def _row(event: AuditEvent) -> EventRow:
     target = f"{event.target_type} {event.target_id[:8]}".strip()
     detail = ", ".join(f"{key}: {json.dumps(value) if not isinstance(value, str) else value}"
                        for key, value in event.detail.items())
-    return EventRow(when(event.created_at), event.actor_email or "system", event.action,
-                    target, detail)
+    return EventRow(when(event.created_at), iso(event.created_at),
+                    event.actor_email or "system", event.action, target, detail)
 
 
 class AuditState(SessionState):

@@ -23,7 +23,7 @@ from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.principal import Principal, require_role
 from projecthub.services.wiring import tool_clients
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
@@ -33,10 +33,13 @@ LIST = "connections"  # errors about the list (remove, test)
 
 @dataclasses.dataclass(frozen=True)
 class Detail:
-    """One labelled line of a connection's credentials: a setting, or a secret's hint."""
+    """One labelled line of a connection's credentials: a setting, or a secret's hint and
+    when the secret last changed (none for a setting)."""
 
     label: str
     value: str
+    updated: str  # UTC text; "" for a setting or an unchanged secret
+    updated_at: str  # ISO, shown in the viewer's zone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +50,8 @@ class ConnectionRow:
     details: list[Detail]
     test_status: str  # "passed", "failed" or "untested"
     test_message: str
-    tested_at: str
+    tested: str  # UTC text; "" when never tested
+    tested_at: str  # ISO, shown in the viewer's zone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,26 +61,33 @@ class ToolGroup:
     connections: list[ConnectionRow]
 
 
-def secret_summary(hint: SecretHint) -> str:
-    """All the page says about a saved secret: whether it is set, its last 4, when it changed."""
+def secret_state(hint: SecretHint) -> str:
+    """Whether a saved secret is set, and its last 4 (the editor's hint says no more: when it
+    changed is on the connection's card, in the viewer's zone)."""
     if not hint.is_set:
         return "not set"
-    parts = ["set"]
-    if hint.last4:
-        parts.append(f"••••{hint.last4}")
-    if hint.updated_at:
-        parts.append(f"updated {when(datetime.fromisoformat(hint.updated_at))}")
-    return " · ".join(parts)
+    return " · ".join(["set", f"••••{hint.last4}"] if hint.last4 else ["set"])
+
+
+def _secret_updated(hint: SecretHint) -> datetime | None:
+    return datetime.fromisoformat(hint.updated_at) if hint.is_set and hint.updated_at else None
+
+
+def _detail(label: str, hint: SecretHint) -> Detail:
+    updated = _secret_updated(hint)
+    return Detail(label, secret_state(hint), when(updated, never=""), iso(updated))
 
 
 def _row(view: ConnectionView) -> ConnectionRow:
     spec = TOOL_SPECS[view.tool]
-    details = [Detail(f.label, secret_summary(view.secrets[f.name]) if f.secret
-                      else view.settings.get(f.name) or "not set") for f in spec.fields]
+    details = [_detail(f.label, view.secrets[f.name]) if f.secret
+               else Detail(f.label, view.settings.get(f.name) or "not set", "", "")
+               for f in spec.fields]
     status = ("untested" if view.last_test_ok is None
               else "passed" if view.last_test_ok else "failed")
     return ConnectionRow(str(view.id), view.name, view.base_url, details, status,
-                         view.last_test_message, when(view.last_tested_at, never=""))
+                         view.last_test_message, when(view.last_tested_at, never=""),
+                         iso(view.last_tested_at))
 
 
 def _tool(value: str) -> Tool:
@@ -110,7 +121,7 @@ class ConnectionsState(SessionState):
         self.editing_id = str(view.id) if view else ""
         self.form_values = ({"name": view.name, "base_url": view.base_url, **view.settings}
                             if view else {})
-        self.form_secret_hints = ({name: secret_summary(hint)
+        self.form_secret_hints = ({name: secret_state(hint)
                                    for name, hint in view.secrets.items()} if view else {})
         self.editor_open = True
 

@@ -24,7 +24,7 @@ from projecthub.services import members
 from projecthub.services.principal import Principal
 from projecthub.services.status import dashboard, overview
 from projecthub.services.status.settings import get_status_settings
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.dashboard_rows import DashRow, Tile, dash_row, tiles
 from projecthub.ui.state.projects import DraftsState
 from projecthub.ui.state.session import Events
@@ -88,7 +88,8 @@ class RunLine:
     key: str
     status: str
     progress: str
-    started: str
+    started: str  # UTC text
+    started_at: str  # ISO, shown in the viewer's zone
     href: str
 
 
@@ -176,6 +177,7 @@ class DashboardState(DraftsState):
                        for m in members.list_members(db, principal) if m.is_active]
         self.runs = [RunLine(r.run_id, r.project_name, r.project_key, r.status,
                              f"{r.steps_done} of {r.steps_total} steps", when(r.created_at),
+                             iso(r.created_at),
                              f"/runs/{r.run_id}") for r in overview.open_runs(db, principal)]
         self._fill_drafts(db, principal)
 

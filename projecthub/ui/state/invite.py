@@ -8,7 +8,7 @@ import reflex as rx
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.services import invitations, sessions
-from projecthub.ui.format import ROLE_DESCRIPTIONS, when
+from projecthub.ui.format import ROLE_DESCRIPTIONS, iso, when
 from projecthub.ui.state.session import Events, SessionState
 from projecthub.ui.typed import event
 
@@ -22,7 +22,8 @@ class InviteState(SessionState):
     invited_email: rx.Field[str] = rx.field("")
     invited_role: rx.Field[str] = rx.field("")
     role_description: rx.Field[str] = rx.field("")
-    expires: rx.Field[str] = rx.field("")
+    expires: rx.Field[str] = rx.field("")  # UTC text
+    expires_at: rx.Field[str] = rx.field("")  # ISO, shown in the viewer's zone
     problem: rx.Field[str] = rx.field("")  # expired, used, revoked or unknown
 
     def _token_from_url(self) -> str:
@@ -44,7 +45,7 @@ class InviteState(SessionState):
         self.invited_org, self.invited_email = preview.organization_name, preview.email
         self.invited_role = preview.role.value
         self.role_description = ROLE_DESCRIPTIONS[preview.role.value]
-        self.expires = when(preview.expires_at)
+        self.expires, self.expires_at = when(preview.expires_at), iso(preview.expires_at)
         try:
             with session_scope() as db:
                 self._refresh(db)

@@ -54,9 +54,11 @@ class MemberTokenRow:
     owner: str
     hint: str
     read_only: bool
-    expires: str
+    expires: str  # UTC text
+    expires_at: str  # ISO, shown in the viewer's zone
     expired: bool
-    last_used: str
+    last_used: str  # UTC text
+    last_used_at: str  # ISO; "" for never
 
 
 class MembersState(SessionState):
@@ -66,7 +68,8 @@ class MembersState(SessionState):
     # Whether the single-use link's box is open; the link itself goes straight to the browser
     # (dialogs.reveal) and is never a state var, so Reflex's state store never holds it.
     link_shown: rx.Field[bool] = rx.field(False)
-    invite_expires: rx.Field[str] = rx.field("")
+    invite_expires: rx.Field[str] = rx.field("")  # UTC text
+    invite_expires_at: rx.Field[str] = rx.field("")  # ISO, shown in the viewer's zone
     # Where the link went: "Sent by email to x." or, without mail, a request to pass it on.
     invite_sent_note: rx.Field[str] = rx.field("")
 
@@ -83,13 +86,14 @@ class MembersState(SessionState):
         ] if principal.has_role(Role.ADMIN) else []
         self.member_tokens = [
             MemberTokenRow(str(v.id), v.name, v.owner_email, v.hint, v.read_only,
-                           when(v.expires_at), v.expires_at <= now, when(v.last_used_at))
+                           when(v.expires_at), iso(v.expires_at), v.expires_at <= now,
+                           when(v.last_used_at), iso(v.last_used_at))
             for v in api_tokens.list_member_tokens(db, principal)
         ] if principal.has_role(Role.ADMIN) else []
 
     @event
     def load(self) -> EventSpec | None:
-        self.link_shown, self.invite_expires = False, ""
+        self.link_shown, self.invite_expires, self.invite_expires_at = False, "", ""
         return self._load_page(self._fill)
 
     @event
@@ -120,7 +124,8 @@ class MembersState(SessionState):
 
     def _show_link(self, created: CreatedInvitation) -> EventSpec:
         self.link_shown = True
-        self.invite_expires = when(created.invitation.expires_at)
+        expires = created.invitation.expires_at
+        self.invite_expires, self.invite_expires_at = when(expires), iso(expires)
         self.invite_sent_note = (
             f"Sent by email to {created.invitation.email}." if created.mailed else
             "This instance cannot send email: send the link to the person yourself.")
@@ -165,5 +170,6 @@ class MembersState(SessionState):
 
     @event
     def dismiss_link(self) -> EventSpec:
-        self.link_shown, self.invite_expires, self.invite_sent_note = False, "", ""
+        self.link_shown, self.invite_sent_note = False, ""
+        self.invite_expires, self.invite_expires_at = "", ""
         return reveal(INVITE_LINK_ID, "")

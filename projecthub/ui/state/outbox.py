@@ -13,7 +13,7 @@ from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, PermissionDenied
 from projecthub.services import mail
 from projecthub.services.principal import Actor
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import SessionState
 from projecthub.ui.typed import event
 
@@ -26,7 +26,8 @@ class OutboxRow:
     status: str
     attempts: int
     last_error: str
-    created: str
+    created: str  # UTC text
+    created_at: str  # ISO, shown in the viewer's zone
     body: str
     links: list[str]
 
@@ -60,7 +61,7 @@ class OutboxState(SessionState):
             try:
                 self.messages = [OutboxRow(
                     e.id, e.to_address, e.subject, e.status, e.attempts, e.last_error,
-                    when(e.created_at), e.body, e.links)
+                    when(e.created_at), iso(e.created_at), e.body, e.links)
                     for e in mail.list_outbox(db, self._viewer(db),
                                               client_ip=self.router.session.client_ip)]
                 self.allowed = True

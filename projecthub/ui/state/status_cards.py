@@ -25,7 +25,6 @@ from projecthub.services.status.view import ResourceCard, ResourceLink
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.status_format import (
     EMPTY,
-    age,
     count,
     hours,
     moment,
@@ -53,6 +52,9 @@ class Figure:
     value: str
     note: str = ""
     was: str = ""  # the value before the last refresh, when it changed then
+    # An instant shown as its age ("3 hours ago"), which the browser keeps ticking; ``value``
+    # is then its UTC text (the hover), so a figure changes only when the instant does.
+    at: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,11 +105,11 @@ def _jira(data: JiraSummary) -> tuple[list[Figure], str]:
     return figures, detail
 
 
-def _confluence(data: ConfluenceSummary, now: datetime) -> tuple[list[Figure], str]:
-    by = data.last_edit_by
+def _confluence(data: ConfluenceSummary) -> tuple[list[Figure], str]:
+    by, edited = data.last_edit_by, data.last_edit_at
     figures = [Figure("Pages", count(data.page_count)),
-               Figure("Last edit", age(data.last_edit_at, now, never=EMPTY),
-                      f"by {by}" if by else "")]
+               Figure("Last edit", when(edited, never=EMPTY), f"by {by}" if by else "",
+                      at=iso(edited))]
     title = data.last_page_title
     return figures, f"Last edited page: {title}" if title else ""
 
@@ -140,13 +142,12 @@ def _planner(data: PlannerSummary) -> tuple[list[Figure], str]:
             Figure("Overdue", count(data.overdue))], ""
 
 
-def _figures(card: ResourceCard, now: datetime,
-             budgets: Sequence[str]) -> tuple[list[Figure], str]:
+def _figures(card: ResourceCard, budgets: Sequence[str]) -> tuple[list[Figure], str]:
     data = card.data
     if isinstance(data, JiraSummary):
         return _jira(data)
     if isinstance(data, ConfluenceSummary):
-        return _confluence(data, now)
+        return _confluence(data)
     if isinstance(data, ProductiveSummary):
         return _productive(data, budgets)
     if isinstance(data, PlannerSummary):
@@ -160,8 +161,8 @@ def _staleness(card: ResourceCard, now: datetime, stale_hours: int) -> tuple[boo
     if card.error and card.fetched_at is None:
         return True, f"No figures yet: {card.error}"
     if card.error:
-        return True, f"The last sync failed ({card.error}); these figures are from " \
-                     f"{moment(card.fetched_at)}."
+        # When they were fetched is the card's "fetched … ago", in the viewer's own zone.
+        return True, f"The last sync failed ({card.error}); these are the figures from before."
     if card.fetched_at is None:
         return True, "Not synced yet: press Refresh to fetch its figures."
     if older_than(card.fetched_at, now, stale_hours):
@@ -171,7 +172,7 @@ def _staleness(card: ResourceCard, now: datetime, stale_hours: int) -> tuple[boo
 
 def card_view(card: ResourceCard, now: datetime, stale_hours: int,
               budgets: Sequence[str] = ()) -> CardView:
-    figures, detail = _figures(card, now, budgets)
+    figures, detail = _figures(card, budgets)
     stale, note = _staleness(card, now, stale_hours)
     url = card.url or (card.data.web_url if isinstance(card.data, TeamSummary) else "")
     return CardView(str(card.resource_id), TOOL_LABELS.get(card.tool, card.tool),

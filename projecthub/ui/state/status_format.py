@@ -21,21 +21,6 @@ def lifecycle_label(state: str) -> str:
     return LIFECYCLE_LABELS.get(state, state.replace("_", " ").capitalize())
 
 
-def age(moment: datetime | str | None, now: datetime, *, never: str = "never") -> str:
-    """"5 min ago", "3 h ago", "2 days ago": how old a figure is, to the reader's eye."""
-    if moment is None or moment == "":
-        return never
-    when = as_utc(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
-
-
 def older_than(moment: datetime | str | None, now: datetime, hours: int) -> bool:
     if moment is None or moment == "":
         return True

@@ -25,7 +25,7 @@ from projecthub.services.templates.definition import FieldDef, StepDef, Template
 from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_step, with_defaults
 from projecthub.services.wiring import tool_clients
-from projecthub.ui.format import when
+from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
 from projecthub.ui.state.session import Event, Events, parse_id
 from projecthub.ui.state.wizard_fields import (
@@ -80,7 +80,10 @@ class WizardState(DraftsState):
     step_index: rx.Field[int] = rx.field(0)
     fields: rx.Field[list[FieldRow]] = rx.field(default_factory=list)
     summary: rx.Field[list[SummarySection]] = rx.field(default_factory=list)
-    saved_note: rx.Field[str] = rx.field("")
+    # When the draft was last saved ("" before the first save): ISO for the viewer's zone,
+    # and the UTC text for the hover.
+    saved_at: rx.Field[str] = rx.field("")
+    saved_utc: rx.Field[str] = rx.field("")
 
     _version_id: str = ""
     _draft: str = ""
@@ -152,7 +155,7 @@ class WizardState(DraftsState):
         self.template_name, self.template_version = definition.name, version.version
         self.step_index = next((i for i, s in enumerate(steps) if s.id == step_id),
                                len(steps) if step_id == REVIEW else 0)
-        self.saved_note = ""
+        self.saved_at, self.saved_utc = "", ""
         self._render(db, principal, definition)
 
     def _save(self, db: Session, principal: Principal,
@@ -164,7 +167,7 @@ class WizardState(DraftsState):
         draft = drafts.save_draft(db, principal, template_version_id=version_id,
                                   answers=self._answers, step=step.id if step else REVIEW,
                                   draft_id=draft_id)
-        self.saved_note = "Draft saved " + when(draft.updated_at)
+        self.saved_at, self.saved_utc = iso(draft.updated_at), when(draft.updated_at)
         if self._draft:
             return None
         self._draft = str(draft.id)
