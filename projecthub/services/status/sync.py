@@ -27,7 +27,9 @@ from projecthub.models import (
     Project,
     ProjectResource,
     ProjectStatus,
+    ProvisioningRun,
     Role,
+    RunStatus,
     StatusHistory,
     StatusSnapshot,
     Tool,
@@ -171,11 +173,22 @@ def _store_results(project: Project, resources: list[ProjectResource],
             config)
 
 
+def _run_under_way(session: Session, project_id: uuid.UUID) -> bool:
+    return session.exec(select(ProvisioningRun.id).where(
+        ProvisioningRun.project_id == project_id,
+        col(ProvisioningRun.status).in_([RunStatus.PENDING, RunStatus.RUNNING]))).first() \
+        is not None
+
+
 def _record_drift(session: Session, project: Project, resources: list[ProjectResource],
                   desired: dict[uuid.UUID, Desired], realities: list[Reality | None],
                   now: datetime) -> set[uuid.UUID]:
     """Store each readable resource's drift; a resource deleted in the tool is drift, so its
-    figures are dropped rather than kept as stale. Returns the deleted resources' ids."""
+    figures are dropped rather than kept as stale. Returns the deleted resources' ids. While
+    a run of the project is under way (an archive, a rename), the tools are between two states:
+    what was recorded stays until a sync after the run."""
+    if _run_under_way(session, project.id):
+        return set()
     gone, new = set(), []
     for resource, reality in zip(resources, realities, strict=True):
         if reality is None:

@@ -11,6 +11,8 @@ from projecthub.models import (
     NotificationEvent,
     Project,
     ProjectDrift,
+    ProvisioningRun,
+    RunStatus,
     StatusSnapshot,
 )
 from tests.services.drift.setup import drifts, jira_role, provisioned, sync
@@ -115,3 +117,15 @@ async def test_drift_appearing_tells_the_projects_people_once(world, db):
         Notification.event == NotificationEvent.DRIFT_DETECTED)).all()
     assert note.link == f"/projects/{project.id}"
     assert "Jira: dev@example.com was removed behind ProjectHub's back" in note.body
+
+
+async def test_a_sync_while_a_run_is_under_way_records_no_drift(world, db):
+    """An archive run between its Jira and Confluence steps is not drift (nor news)."""
+    project = await provisioned(world, db)
+    site, _ = jira_role(world)
+    site.projects["WEBX"].name = "Renamed mid-run"
+    db.add(ProvisioningRun(organization_id=project.organization_id, project_id=project.id,
+                           status=RunStatus.RUNNING))
+    db.commit()
+    await sync(world, project)
+    assert drifts(db, project) == []
