@@ -359,8 +359,11 @@ def test_the_dashboard_filters_sorts_and_exports_the_view_in_its_url(
 
     page.get_by_test_id("clear").click()
     page.wait_for_url(re.compile(r"/dashboard$"))
-    page.get_by_label("Search projects").fill("northwind")
-    page.get_by_label("Search projects").press("Enter")
+    expect(page.get_by_test_id("project-row")).to_have_count(8)  # the cleared view is loaded
+    search = page.get_by_label("Search projects")
+    search.fill("northwind")
+    expect(search).to_have_value("northwind")  # not reset by a late load of the cleared view
+    search.press("Enter")
     page.wait_for_url(re.compile(r"\?q=northwind$"))
     expect(page.get_by_test_id("project-row")).to_have_count(2)
     assert sorted(_rows(page)) == ["Intranet Refresh", "Loyalty App"]
