@@ -53,6 +53,8 @@ from projecthub.sandbox.jira_views import (
     sprint_json,
     user_json,
 )
+from projecthub.sandbox.jira_webhooks import PATH as WEBHOOKS_PATH
+from projecthub.sandbox.jira_webhooks import webhook, webhooks
 
 
 def _project(state: JiraState, key: str) -> Project:
@@ -325,6 +327,8 @@ ROUTES: list[SandboxRoute[JiraState]] = [
     *PLATFORM,
     *(SandboxRoute(r.path.replace("/rest/api/3/", "/rest/api/2/", 1), r.handler, r.methods)
       for r in PLATFORM),
+    SandboxRoute(WEBHOOKS_PATH, webhooks, ("GET", "POST")),
+    SandboxRoute(WEBHOOKS_PATH + "/{hook_id:int}", webhook, ("GET", "DELETE")),
     SandboxRoute("/rest/agile/1.0/board", list_boards),
     SandboxRoute("/rest/agile/1.0/board/{board_id:int}/sprint", list_sprints),
 ]

@@ -16,6 +16,7 @@ from projecthub.sandbox.common import SandboxHTTPError, read_json
 from projecthub.sandbox.jira_catalog import site_base
 from projecthub.sandbox.jira_state import ISSUE_TYPES, JiraState
 from projecthub.sandbox.jira_views import JiraJSON, issue_json
+from projecthub.sandbox.jira_webhooks import announce_issue
 
 
 def _issue_type(wanted: object) -> str | None:
@@ -47,6 +48,7 @@ async def create_issue(request: Request, state: JiraState) -> Response:
         raise SandboxHTTPError(400, "", problems)
     issue = state.add_issue(project, summary, created=state.now())
     issue.type_id, issue.description = type_id, fields.get("description")
+    announce_issue(request, state, project, issue, "jira:issue_created")
     return JiraJSON({"id": str(issue.id), "key": issue.key,
                      "self": f"{site_base(request)}/rest/api/3/issue/{issue.id}"},
                     status_code=201)
