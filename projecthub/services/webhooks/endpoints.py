@@ -107,6 +107,14 @@ def get_webhook(session: Session, principal: Principal,
     return view_of(row) if row is not None else None
 
 
+def list_webhooks(session: Session, principal: Principal) -> dict[uuid.UUID, WebhookView]:
+    """The organization's endpoints by connection, for its admins (others see none)."""
+    if not principal.has_role(Role.ADMIN):
+        return {}
+    return {row.connection_id: view_of(row)
+            for row in session.exec(scoped_select(principal, WebhookEndpoint)).all()}
+
+
 def prepare_endpoint(session: Session, principal: Principal,
                      connection_id: uuid.UUID) -> NewEndpoint:
     """A new address and secret for the connection (replacing any earlier ones, which stop
@@ -171,5 +179,6 @@ def system_endpoint_by_token(session: Session, token: str) -> WebhookEndpoint | 
 
 
 __all__ = ["EVENTS", "HOOKS_PATH", "NewEndpoint", "WebhookSetup", "WebhookView",
-           "endpoint_secret", "endpoint_view", "get_webhook", "hook_url", "prepare_endpoint",
-           "record_registration", "remove_endpoint", "system_endpoint_by_token", "token_hash"]
+           "endpoint_secret", "endpoint_view", "get_webhook", "hook_url", "list_webhooks",
+           "prepare_endpoint", "record_registration", "remove_endpoint",
+           "system_endpoint_by_token", "token_hash"]

@@ -114,4 +114,4 @@ async def turn_off(session_factory: SessionFactory, principal: Principal, tools:
     return removed
 
 
-__all__ = ["Registration", "instructions", "turn_off", "turn_on"]
+__all__ = ["Registration", "WebhookSetup", "instructions", "turn_off", "turn_on"]
