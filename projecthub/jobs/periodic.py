@@ -77,6 +77,7 @@ PERIODIC: list[Periodic] = [
     Periodic("plan-status-sync", schedule.WINDOW, work.plan_status_sync),
     Periodic("sweep-outbox", timedelta(minutes=1), work.sweep_outbox),
     Periodic("deliver-notifications", timedelta(minutes=1), work.deliver_notifications),
+    Periodic("renew-webhooks", timedelta(hours=1), work.renew_webhooks),
     *MAINTENANCE,
 ]
 

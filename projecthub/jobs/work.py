@@ -30,6 +30,7 @@ from projecthub.services.provisioning.runner import RunnerConfig, drive_run
 from projecthub.services.status.schedule import SyncBatch, needs_sync, plan_sync
 from projecthub.services.status.sync import SyncConfig, refresh_project
 from projecthub.services.webhooks.receive import system_affected_projects, system_mark_handled
+from projecthub.services.webhooks.renewal import renew_subscriptions
 from projecthub.services.wiring import new_session, sync_config, tool_clients
 
 log = logging.getLogger("projecthub.jobs")
@@ -223,6 +224,12 @@ async def deliver_notifications(context: Context, at: datetime) -> int:  # noqa:
     may run this at once."""
     report = await deliver_pending(new_session, tool_clients)
     return report.mails + report.posts
+
+
+async def renew_webhooks(context: Context, at: datetime) -> int:  # noqa: ARG001
+    """Graph subscriptions ending within a day are renewed (Graph deletes expired ones)."""
+    return await renew_subscriptions(context.sync.session_factory, context.sync.tools_factory,
+                                     utcnow())
 
 
 Task = Callable[..., Awaitable[object]]

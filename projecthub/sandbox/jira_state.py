@@ -114,7 +114,7 @@ class JiraState:
 
     def add_hook(self, name: str, url: str, events: list[str], secret: str) -> Hook:
         hook = Hook(self._next_hook, name, url, events, secret)
-        self.hooks[hook.id] = hook
+        self.hooks[self._next_hook] = hook
         self._next_hook += 1
         return hook
 

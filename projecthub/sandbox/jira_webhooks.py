@@ -58,11 +58,12 @@ async def webhooks(request: Request, state: JiraState) -> Response:
 
 async def webhook(request: Request, state: JiraState) -> Response:
     _admin(request)
-    hook = state.hooks.get(int(request.path_params["hook_id"]))
+    hook_id = int(request.path_params["hook_id"])
+    hook = state.hooks.get(hook_id)
     if hook is None:
         raise SandboxHTTPError(404, "Webhook not found.")
     if request.method == "DELETE":
-        del state.hooks[hook.id]
+        del state.hooks[hook_id]
         return Response(status_code=204)
     return JiraJSON(_hook_json(hook, site_base(request)))
 

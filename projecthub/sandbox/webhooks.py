@@ -27,7 +27,7 @@ TIMEOUT_S = 10.0
 class Hook:
     """One registration: where to post, which events, and the secret to sign with."""
 
-    id: int
+    id: int | str
     name: str
     url: str
     events: list[str]

@@ -26,6 +26,8 @@ OWN_TRANSACTIONS = {
     "webhooks/setup.py": "turning webhooks on commits the endpoint, asks the vendor to "
                          "register it with no transaction open, then records the outcome, so "
                          "a slow vendor holds no lock",
+    "webhooks/renewal.py": "renewing Graph subscriptions reads what is due, calls Graph with "
+                           "no transaction open, and commits each new expiry on its own",
     "project_import/job.py": "an import of hundreds of projects commits chunk by chunk, so a "
                              "failing chunk loses only itself and progress shows in between",
 }

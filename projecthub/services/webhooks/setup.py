@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from projecthub.connectors.errors import ConnectorError
+from projecthub.core.clock import utcnow
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import Tool
@@ -30,6 +31,10 @@ from projecthub.services.webhooks.endpoints import (
 
 log = logging.getLogger("projecthub.webhooks")
 HOOK_NAME = "ProjectHub instant updates"
+# Graph keeps a group subscription at most 41760 minutes; ours lives 3 days and the periodic
+# renewal (renewal.py) extends it a day before it ends.
+GRAPH_LIFETIME = timedelta(days=3)
+GRAPH_RESOURCE = "groups"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,13 @@ async def _register(tools: ToolClients, new: NewEndpoint) -> Registration | None
             hook = await jira.register_webhook(name=HOOK_NAME, url=new.url,
                                                events=EVENTS[Tool.JIRA], secret=new.secret)
         return Registration(hook.id)
+    if new.tool == Tool.GRAPH:
+        async with tools.graph(new.connection_id) as graph:
+            subscription = await graph.create_subscription(
+                resource=GRAPH_RESOURCE, change_type=",".join(EVENTS[Tool.GRAPH]),
+                notification_url=new.url, client_state=new.secret,
+                expires=utcnow() + GRAPH_LIFETIME)
+        return Registration(subscription.id, subscription.expiration_date_time)
     return None
 
 
@@ -73,6 +85,9 @@ async def _unregister(tools: ToolClients, tool: Tool, connection_id: uuid.UUID,
         if tool == Tool.JIRA:
             async with tools.jira(connection_id) as jira:
                 await jira.delete_webhook(external_id)
+        elif tool == Tool.GRAPH:
+            async with tools.graph(connection_id) as graph:
+                await graph.delete_subscription(external_id)
     except (ConnectorError, AppError, ValueError) as exc:  # the address already refuses
         log.warning("could not remove the %s webhook registration: %s", tool.value,
                     type(exc).__name__)
@@ -114,4 +129,5 @@ async def turn_off(session_factory: SessionFactory, principal: Principal, tools:
     return removed
 
 
-__all__ = ["Registration", "WebhookSetup", "instructions", "turn_off", "turn_on"]
+__all__ = ["GRAPH_LIFETIME", "Registration", "WebhookSetup", "instructions", "turn_off",
+           "turn_on"]
