@@ -170,6 +170,19 @@ def remove_endpoint(session: Session, principal: Principal,
     return removed
 
 
+def reencrypt_all_endpoints(session: Session) -> int:
+    """Operator key rotation (``rotate-keys``), beside the connections' secrets: every
+    endpoint secret not under the newest key is re-encrypted. Returns how many changed."""
+    ring, count = key_ring(), 0
+    for row in session.exec(select(WebhookEndpoint)).all():
+        if ring.needs_rotation(row.secret):
+            row.secret = ring.encrypt(endpoint_secret(row), org_id=str(row.organization_id),
+                                      row_id=str(row.id), field=SECRET_FIELD)
+            session.add(row)
+            count += 1
+    return count
+
+
 def system_endpoint_by_token(session: Session, token: str) -> WebhookEndpoint | None:
     """Across organizations by necessity: a delivery names its endpoint only by the token."""
     if not token or len(token) > 100:
@@ -180,5 +193,6 @@ def system_endpoint_by_token(session: Session, token: str) -> WebhookEndpoint | 
 
 __all__ = ["EVENTS", "HOOKS_PATH", "NewEndpoint", "WebhookSetup", "WebhookView",
            "endpoint_secret", "endpoint_view", "get_webhook", "hook_url", "list_webhooks",
-           "prepare_endpoint", "record_registration", "remove_endpoint",
+           "prepare_endpoint", "record_registration", "reencrypt_all_endpoints",
+           "remove_endpoint",
            "system_endpoint_by_token", "token_hash"]
