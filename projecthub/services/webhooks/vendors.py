@@ -95,11 +95,15 @@ def _check_recent(timestamp: object, now: datetime) -> None:
         raise Refused("outside the replay window")
 
 
-def _atlassian(incoming: Incoming, secret: str, now: datetime) -> tuple[str, dict[str, Any]]:
+def _atlassian(incoming: Incoming, secret: str, now: datetime, *,
+               id_required: bool = True) -> tuple[str, dict[str, Any]]:
+    """Signed, recent, and with a delivery id: Jira's header, or (Confluence, which documents
+    none) the body's digest."""
     _check_hub_signature(incoming, secret)
     key = incoming.headers.get("x-atlassian-webhook-identifier", "")
-    if not key:
+    if not key and id_required:
         raise Refused("no delivery id")
+    key = key or _digest(incoming.body)
     payload = _json(incoming.body)
     if not isinstance(payload, dict):
         raise Refused("body is not an object")
@@ -122,10 +126,12 @@ def verify_jira(incoming: Incoming, secret: str, now: datetime) -> Delivery:
 
 
 def verify_confluence(incoming: Incoming, secret: str, now: datetime) -> Delivery:
-    """Page events name their space by key (``page.spaceKey``) or id."""
-    key, payload = _atlassian(incoming, secret, now)
+    """Page events name their space by key (``page.spaceKey``) or id; the event's name is
+    ``webhookEvent`` (Cloud) or ``event`` (Data Center)."""
+    key, payload = _atlassian(incoming, secret, now, id_required=False)
     page, space = _obj(payload, "page"), _obj(payload, "space")
-    return Delivery(key, str(payload.get("webhookEvent", ""))[:100],
+    event = payload.get("webhookEvent") or payload.get("event") or ""
+    return Delivery(key, str(event)[:100],
                     _ids(page.get("spaceKey"), page.get("spaceId"), space.get("key"),
                          space.get("id")))
 
