@@ -17,6 +17,7 @@ from projecthub.models import AuditEvent, Role, WebhookDelivery
 from tests.api.tokens import bearer
 from tests.factories import add_member, user_of
 from tests.services.provisioning.world import World, build_world
+from tests.services.webhooks.jira_world import deliver_to_api
 
 
 @pytest.fixture
@@ -126,3 +127,34 @@ def test_an_oversized_delivery_is_refused(client, db, world):
     setup = turn_on(client, db, world)
     response = client.post(path_of(setup), content=b"x" * 1_000_001)
     assert response.status_code == 413
+
+
+def test_productive_deliveries_need_the_secret_in_the_query(client, db, world):
+    setup = turn_on(client, db, world, "productive")
+    assert setup["mode"] == "manual" and "?secret=" in setup["url"]
+    assert any("Productive" in step for step in setup["instructions"])
+    body = json.dumps({"data": {"type": "tasks", "id": "7", "relationships": {
+        "project": {"data": {"type": "projects", "id": "42"}}}}}).encode()
+    path = path_of(setup)
+    good = client.post(path, params={"secret": setup["secret"]}, content=body)
+    assert good.status_code == 202
+    assert client.post(path, params={"secret": setup["secret"]},
+                       content=body).status_code == 409
+    assert client.post(path, params={"secret": "guess"}, content=body).status_code == 401
+    assert client.post(path, content=body).status_code == 401
+
+
+def test_graph_handshake_is_echoed_as_text_and_client_state_checked(client, db, world):
+    deliver_to_api(world)  # the sandbox Graph validates the endpoint on the way
+    setup = turn_on(client, db, world, "graph")
+    assert setup["mode"] == "registered", setup["problem"]
+    path = path_of(setup)
+    echo = client.post(path, params={"validationToken": "Validation: Testing client"})
+    assert echo.status_code == 200 and echo.text == "Validation: Testing client"
+    assert echo.headers["content-type"].startswith("text/plain")
+    note = {"value": [{"clientState": setup["secret"], "changeType": "updated",
+                       "resourceData": {"id": "g-1"}}]}
+    assert client.post(path, json=note).status_code == 202
+    assert client.post(path, json=note).status_code == 409
+    note["value"][0]["clientState"] = "guess"
+    assert client.post(path, json=note).status_code == 401
