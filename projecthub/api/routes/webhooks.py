@@ -28,6 +28,21 @@ _REFUSALS = {Outcome.UNKNOWN: status.HTTP_401_UNAUTHORIZED,
              Outcome.REPLAYED: status.HTTP_409_CONFLICT}
 
 
+async def _bounded_body(request: Request) -> bytes | None:
+    """The body, or ``None`` past the limit (read in chunks: a chunked upload without a length
+    is cut off too, never held whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @hooks_router.post("/{token}", status_code=status.HTTP_202_ACCEPTED,
                    responses={401: {"description": "Not a delivery of this endpoint's tool."},
                               409: {"description": "A delivery seen before."},
@@ -36,11 +51,8 @@ async def receive(token: Annotated[str, Path(max_length=100)], request: Request,
                   db: DbDep) -> Response:
     """Where the tools post. Verified, recorded and answered at once (202); the projects it
     names are refreshed by a background job. Graph's validation handshake is echoed as text."""
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
-        return JSONResponse({"detail": "Too large."}, status_code=413)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
+    body = await _bounded_body(request)
+    if body is None:
         return JSONResponse({"detail": "Too large."}, status_code=413)
     incoming = Incoming({k.lower(): v for k, v in request.headers.items()},
                         dict(request.query_params), body)

@@ -286,9 +286,9 @@ class ConnectionsState(SessionState):
             if self.webhook_busy:
                 return rx.toast.info("Another change is still running.")
             self.webhook_busy, self.errors = connection_id, {}
+        try:
             with session_scope() as db:
                 principal = self._principal(db)
-        try:
             key = parse_id(connection_id, "Connection")
             tools = tool_clients(principal)
             done = await (webhook_setup.turn_on(new_session, principal, tools, key) if on
