@@ -17,7 +17,7 @@ from projecthub.models import AuditEvent, Role, WebhookDelivery
 from tests.api.tokens import bearer
 from tests.factories import add_member, user_of
 from tests.services.provisioning.world import World, build_world
-from tests.services.webhooks.jira_world import deliver_to_api
+from tests.services.webhooks.hooks_world import deliver_to_api
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.webhooks import setup
 from tests.services.provisioning.world import SANDBOX_HOST, TENANT, answers, build_world
-from tests.services.webhooks.jira_world import Notes, deliver_to_api, job_context
+from tests.services.webhooks.hooks_world import Notes, deliver_to_api, job_context
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from projecthub.services.webhooks import setup
 from projecthub.services.webhooks.renewal import renew_subscriptions
 from tests.sandbox.entra import fetch_token
 from tests.services.provisioning.world import SANDBOX_HOST, TENANT, answers, build_world
-from tests.services.webhooks.jira_world import Notes, deliver_to_api, job_context, sync_config
+from tests.services.webhooks.hooks_world import Notes, deliver_to_api, job_context, sync_config
 
 
 @pytest.fixture

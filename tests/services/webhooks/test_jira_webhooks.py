@@ -19,7 +19,7 @@ from projecthub.services.webhooks import setup
 from projecthub.services.webhooks.endpoints import prepare_endpoint
 from projecthub.services.webhooks.receive import purge_expired_deliveries
 from tests.services.provisioning.world import TENANT, build_world
-from tests.services.webhooks.jira_world import (
+from tests.services.webhooks.hooks_world import (
     Notes,
     create_issue,
     deliver_to_api,

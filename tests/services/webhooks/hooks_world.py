@@ -1,5 +1,5 @@
-"""A provisioned Jira project whose sandbox posts its webhooks to the API app in process, and a
-job queue that records what the receiving route asks for."""
+"""Webhook test helpers: sandboxes that post their webhooks to the API app in process, a
+provisioned Jira project, and a job queue that records what the receiving route asks for."""
 
 from __future__ import annotations
 
