@@ -20,6 +20,7 @@ from projecthub.sandbox import create_sandbox_app
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from tests.connectors.graph_setup import GRAPH_SPECS
 from tests.connectors.jira_setup import JIRA_SPECS, SITE, TOKEN
+from tests.connectors.productive_schema import load_schema
 from tests.connectors.validating import ValidatingTransport
 from tests.sandbox.entra import fetch_token
 
@@ -141,3 +142,33 @@ async def test_graph_refuses_an_endpoint_that_fails_the_handshake(sandbox, recei
                 datetime.now(UTC) + timedelta(days=1)).isoformat()})
     assert refused.status_code == 400
     assert "validation" in refused.json()["error"]["message"]
+
+
+async def test_productive_delivers_the_new_record_as_the_schema_describes(sandbox, receiver):
+    headers = {"Content-Type": "application/vnd.api+json", "X-Auth-Token": "sandbox-acme",
+               "X-Organization-Id": "1000"}
+    prod = sandbox.vendors["productive"].tenant("acme")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), headers=headers,
+                                 base_url="http://sandbox.test/sandbox/productive/api/v2") as c:
+        hook = await c.post("/webhooks", json={"data": {"type": "webhooks", "attributes": {
+            "url": HOOK + "?secret=s", "event": "companies"}}})
+        assert hook.status_code == 400  # companies are not an event Productive offers here
+        hook = await c.post("/webhooks", json={"data": {"type": "webhooks", "attributes": {
+            "url": HOOK + "?secret=s", "event": "deals"}}})
+        assert hook.status_code == 201
+        budget = next(d for d in prod.table("deals").values() if d.budget)
+        made = await c.post("/deals", json={"data": {
+            "type": "deals", "attributes": {"name": "Change request", "deal_type_id": 2,
+                                            "budget": True},
+            "relationships": {
+                name: {"data": {"type": kind, "id": getattr(budget, f"{name}_id")}}
+                for name, kind in (("project", "projects"), ("company", "companies"),
+                                   ("responsible", "people"),
+                                   ("subsidiary", "subsidiaries"))}}})
+        assert made.status_code == 201, made.text
+        await sandbox.vendors["productive"].webhooks.drain()
+    [delivery] = receiver.requests
+    assert delivery.url.params["secret"] == "s" and "x-hub-signature" not in delivery.headers
+    body = json.loads(delivery.content)
+    assert load_schema().check_resource(body["data"], "deals") == []
+    assert body["data"]["relationships"]["project"]["data"]["id"] == budget.project_id
