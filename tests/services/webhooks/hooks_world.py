@@ -16,6 +16,8 @@ from projecthub.sandbox.webhooks import WebhookSender
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.status.sync import SyncConfig
+from projecthub.services.webhooks import setup
+from projecthub.services.webhooks.endpoints import WebhookSetup
 from tests.services.provisioning.world import SANDBOX_HOST, TENANT, World, answers
 
 
@@ -58,13 +60,26 @@ def job_context(world: World, notes: Notes) -> work.Context:
     return work.Context(notes, world.config(), sync_config(world))
 
 
-async def provisioned_jira(world: World, db: Session, key: str = "WEBX") -> uuid.UUID:
+async def turn_on(world: World, tool: str) -> WebhookSetup:
+    """An admin's "Receive changes instantly" on the world's connection to ``tool``."""
+    config = world.config()
+    return await setup.turn_on(config.session_factory, world.owner_principal,
+                               config.tools_factory(world.owner_principal),
+                               world.connection_ids[tool])
+
+
+async def provisioned(world: World, db: Session, **overrides: object) -> uuid.UUID:
+    """A project provisioned with the built-in template's ``answers(**overrides)``."""
     project, run = service.start_project(
         db, world.owner_principal, template_version_id=world.template_version_id,
-        answers=answers(world, key=key, name=f"Project {key}"))
+        answers=answers(world, **overrides))
     db.commit()
     assert (await drive_run(run.id, world.config())).value == "succeeded"
     return project.id
+
+
+async def provisioned_jira(world: World, db: Session, key: str = "WEBX") -> uuid.UUID:
+    return await provisioned(world, db, key=key, name=f"Project {key}")
 
 
 async def create_issue(world: World, key: str, summary: str) -> httpx.Response:

@@ -6,31 +6,13 @@ project that owns the space."""
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlmodel import select
 
 from projecthub.jobs import work
 from projecthub.models import StatusSnapshot
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
-from projecthub.services import dispatch
-from projecthub.services.provisioning import service
-from projecthub.services.provisioning.runner import drive_run
-from projecthub.services.webhooks import setup
-from tests.services.provisioning.world import SANDBOX_HOST, TENANT, answers, build_world
-from tests.services.webhooks.hooks_world import Notes, deliver_to_api, job_context
-
-
-@pytest.fixture
-def world(db):
-    return build_world(db)
-
-
-@pytest.fixture
-def notes():
-    queue = Notes()
-    dispatch.install(queue)
-    yield queue
-    dispatch.install(None)
+from tests.services.provisioning.world import SANDBOX_HOST, TENANT
+from tests.services.webhooks.hooks_world import deliver_to_api, job_context, provisioned, turn_on
 
 
 def confluence(world) -> httpx.AsyncClient:
@@ -41,15 +23,9 @@ def confluence(world) -> httpx.AsyncClient:
 
 async def test_pasted_confluence_webhook_delivers_a_signed_page_event(world, db, notes):
     sender = deliver_to_api(world)
-    project, run = service.start_project(
-        db, world.owner_principal, template_version_id=world.template_version_id,
-        answers=answers(world, jira_mode="skip", confluence_mode="create", starter_pages=[]))
-    db.commit()
-    assert (await drive_run(run.id, world.config())).value == "succeeded"
-    config = world.config()
-    done = await setup.turn_on(config.session_factory, world.owner_principal,
-                               config.tools_factory(world.owner_principal),
-                               world.connection_ids["confluence"])
+    project_id = await provisioned(world, db, jira_mode="skip", confluence_mode="create",
+                                   starter_pages=[])
+    done = await turn_on(world, "confluence")
     assert done.mode == "manual" and done.secret and done.instructions
     async with confluence(world) as client:
         pasted = await client.post("/wiki/rest/api/webhooks", json={
@@ -66,4 +42,4 @@ async def test_pasted_confluence_webhook_delivers_a_signed_page_event(world, db,
     assert await work.handle_webhook(job_context(world, notes), str(notes.webhooks[0])) == 1
     db.expire_all()
     snap = db.exec(select(StatusSnapshot).where(StatusSnapshot.kind == "space")).one()
-    assert snap.refreshed_by == "webhook" and snap.project_id == project.id
+    assert snap.refreshed_by == "webhook" and snap.project_id == project_id

@@ -8,52 +8,33 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlmodel import select
 
 from projecthub.core.clock import utcnow
 from projecthub.jobs import work
 from projecthub.models import ProjectResource, StatusSnapshot, WebhookEndpoint
-from projecthub.services import dispatch
-from projecthub.services.provisioning import service
-from projecthub.services.provisioning.runner import drive_run
-from projecthub.services.webhooks import setup
 from projecthub.services.webhooks.renewal import renew_subscriptions
 from tests.sandbox.entra import fetch_token
-from tests.services.provisioning.world import SANDBOX_HOST, TENANT, answers, build_world
-from tests.services.webhooks.hooks_world import Notes, deliver_to_api, job_context, sync_config
-
-
-@pytest.fixture
-def world(db):
-    return build_world(db)
-
-
-@pytest.fixture
-def notes():
-    queue = Notes()
-    dispatch.install(queue)
-    yield queue
-    dispatch.install(None)
+from tests.services.provisioning.world import SANDBOX_HOST, TENANT
+from tests.services.webhooks.hooks_world import (
+    deliver_to_api,
+    job_context,
+    provisioned,
+    sync_config,
+    turn_on,
+)
 
 
 async def provisioned_team(world, db):
-    project, run = service.start_project(
-        db, world.owner_principal, template_version_id=world.template_version_id,
-        answers=answers(world, jira_mode="skip", m365_mode="create", team_name="Harbour",
-                        channels=[], planner=True))
-    db.commit()
-    assert (await drive_run(run.id, world.config())).value == "succeeded"
+    project_id = await provisioned(world, db, jira_mode="skip", m365_mode="create",
+                                   team_name="Harbour", channels=[], planner=True)
     team = db.exec(select(ProjectResource).where(ProjectResource.tool == "graph",
                                                  ProjectResource.kind == "team")).one()
-    return project.id, team.external_id
+    return project_id, team.external_id
 
 
 async def turn_on_graph(world):
-    config = world.config()
-    return await setup.turn_on(config.session_factory, world.owner_principal,
-                               config.tools_factory(world.owner_principal),
-                               world.connection_ids["graph"])
+    return await turn_on(world, "graph")
 
 
 async def patch_group(world, group_id: str, description: str) -> httpx.Response:

@@ -7,39 +7,24 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from projecthub.core.clock import utcnow
 from projecthub.jobs import work
 from projecthub.models import AuditEvent, StatusSnapshot, WebhookDelivery, WebhookEndpoint
-from projecthub.services import dispatch
 from projecthub.services.status.sync import claim, refresh_project
 from projecthub.services.webhooks import setup
 from projecthub.services.webhooks.endpoints import prepare_endpoint
 from projecthub.services.webhooks.receive import purge_expired_deliveries
-from tests.services.provisioning.world import TENANT, build_world
+from tests.services.provisioning.world import TENANT
 from tests.services.webhooks.hooks_world import (
-    Notes,
     create_issue,
     deliver_to_api,
     job_context,
     provisioned_jira,
     sync_config,
+    turn_on,
 )
-
-
-@pytest.fixture
-def world(db):
-    return build_world(db)
-
-
-@pytest.fixture
-def notes():
-    queue = Notes()
-    dispatch.install(queue)
-    yield queue
-    dispatch.install(None)
 
 
 def jira_snapshot(db):
@@ -48,10 +33,7 @@ def jira_snapshot(db):
 
 
 async def turn_on_jira(world):
-    config = world.config()
-    return await setup.turn_on(config.session_factory, world.owner_principal,
-                               config.tools_factory(world.owner_principal),
-                               world.connection_ids["jira"])
+    return await turn_on(world, "jira")
 
 
 async def test_an_issue_created_in_jira_refreshes_only_its_project_by_webhook(world, db, notes):

@@ -5,33 +5,15 @@ project is delivered (JSON:API, unsigned) and refreshes that project's Productiv
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlmodel import select
 
 from projecthub.jobs import work
 from projecthub.models import StatusSnapshot
-from projecthub.services import dispatch
-from projecthub.services.provisioning import service
-from projecthub.services.provisioning.runner import drive_run
-from projecthub.services.webhooks import setup
-from tests.services.provisioning.world import SANDBOX_HOST, TENANT, answers, build_world
-from tests.services.webhooks.hooks_world import Notes, deliver_to_api, job_context
+from tests.services.provisioning.world import SANDBOX_HOST, TENANT
+from tests.services.webhooks.hooks_world import deliver_to_api, job_context, provisioned, turn_on
 
 JSON_API = {"Content-Type": "application/vnd.api+json", "X-Auth-Token": f"sandbox-{TENANT}",
             "X-Organization-Id": "1000"}
-
-
-@pytest.fixture
-def world(db):
-    return build_world(db)
-
-
-@pytest.fixture
-def notes():
-    queue = Notes()
-    dispatch.install(queue)
-    yield queue
-    dispatch.install(None)
 
 
 def ref(kind: str, ident: str) -> dict:
@@ -40,16 +22,10 @@ def ref(kind: str, ident: str) -> dict:
 
 async def test_a_new_budget_in_productive_refreshes_its_project(world, db, notes):
     sender = deliver_to_api(world)
-    project, run = service.start_project(
-        db, world.owner_principal, template_version_id=world.template_version_id,
-        answers=answers(world, jira_mode="skip", project_type="client", productive_mode="create",
-                        budget_type="fixed", budget_amount=1000))
-    db.commit()
-    assert (await drive_run(run.id, world.config())).value == "succeeded"
-    config = world.config()
-    done = await setup.turn_on(config.session_factory, world.owner_principal,
-                               config.tools_factory(world.owner_principal),
-                               world.connection_ids["productive"])
+    project_id = await provisioned(world, db, jira_mode="skip", project_type="client",
+                                   productive_mode="create", budget_type="fixed",
+                                   budget_amount=1000)
+    done = await turn_on(world, "productive")
     assert done.mode == "manual" and done.url.endswith(f"?secret={done.secret}")
     prod = world.sandbox.vendors["productive"].tenant(TENANT)
     budget = next(iter(prod.table("deals").values()))
@@ -74,4 +50,4 @@ async def test_a_new_budget_in_productive_refreshes_its_project(world, db, notes
     db.expire_all()
     snap = db.exec(select(StatusSnapshot).where(StatusSnapshot.tool == "productive",
                                                 StatusSnapshot.kind == "project")).one()
-    assert snap.refreshed_by == "webhook" and snap.project_id == project.id
+    assert snap.refreshed_by == "webhook" and snap.project_id == project_id
