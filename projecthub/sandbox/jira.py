@@ -38,7 +38,7 @@ from projecthub.sandbox.jira_http import (
     render_error,
     reply_headers,
 )
-from projecthub.sandbox.jira_issues import create_issue, get_issue
+from projecthub.sandbox.jira_issues import create_issue, get_issue, transitions
 from projecthub.sandbox.jira_jql import Searcher, parse
 from projecthub.sandbox.jira_jql_values import JqlError
 from projecthub.sandbox.jira_state import ROLES, Issue, JiraState, Project, User, seed_demo
@@ -320,6 +320,7 @@ PLATFORM: list[SandboxRoute[JiraState]] = [
     SandboxRoute("/rest/api/3/search", removed_search, ("GET", "POST")),
     SandboxRoute("/rest/api/3/issue", create_issue, ("POST",)),
     SandboxRoute("/rest/api/3/issue/{key}", get_issue),
+    SandboxRoute("/rest/api/3/issue/{key}/transitions", transitions, ("GET", "POST")),
 ]
 # Jira Cloud serves platform v2 beside v3 with the same paths (v2 takes plain-text rich text), and
 # general-purpose clients (pycontribs ``jira``, ``atlassian-python-api``) default to v2.

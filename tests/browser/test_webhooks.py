@@ -1,8 +1,9 @@
 """Instant updates in the built app: an admin turns on "Receive changes instantly" for the Jira
 connection (ProjectHub registers an admin webhook in the sandbox Jira), then an issue created
-through Jira's own API (the sandbox's) reaches the open status page within seconds: the sandbox
-posts the signed delivery to the app over HTTP, a background job refreshes that project, and
-the page shows the new figure, marked as coming from a Jira webhook, without a click."""
+and then finished through Jira's own API (the sandbox's) reaches the open status page within
+seconds each time: the sandbox posts the signed delivery to the app over HTTP, a background job
+refreshes that project, and the page shows the new figure, marked as coming from a Jira webhook,
+without a click."""
 
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ def project(browser: Browser, app_server: AppServer) -> Iterator[Provisioned]:
         context.close()
 
 
-def _to_do(page: Page):
+def _figure(page: Page, label: str):
     card = page.get_by_test_id("resource-card").filter(has_text="Jira project")
-    return card, card.locator("[data-label='To do']").get_by_test_id("figure-value")
+    return card, card.locator(f"[data-label='{label}']").get_by_test_id("figure-value")
 
 
 def test_a_jira_change_reaches_the_open_status_page_within_seconds(
@@ -61,8 +62,9 @@ def test_a_jira_change_reaches_the_open_status_page_within_seconds(
     visit(page, f"/projects/{project.project_id}")
     page.get_by_test_id("refresh").click()  # the figures before the change
     expect(page.get_by_test_id("refresh")).to_have_text("Refresh", timeout=60_000)
-    card, to_do = _to_do(page)
-    before = int(to_do.inner_text())
+    card, to_do = _figure(page, "To do")
+    _, done = _figure(page, "Done")
+    before, done_before = int(to_do.inner_text()), int(done.inner_text())
     expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=20_000)
 
     created = page.request.post("/sandbox/jira/rest/api/3/issue", headers=AUTH, data={
@@ -71,6 +73,17 @@ def test_a_jira_change_reaches_the_open_status_page_within_seconds(
     assert created.status == 201, created.text()
     expect(to_do).to_have_text(str(before + 1), timeout=5_000)
     expect(card.get_by_test_id("fetched")).to_contain_text("updated by a Jira webhook")
+
+    # Someone finishes the issue in Jira: the figures move again, still without a click.
+    key = created.json()["key"]
+    offered = page.request.get(f"/sandbox/jira/rest/api/3/issue/{key}/transitions",
+                               headers=AUTH).json()["transitions"]
+    to_done = next(t["id"] for t in offered if t["to"]["name"] == "Done")
+    moved = page.request.post(f"/sandbox/jira/rest/api/3/issue/{key}/transitions",
+                              headers=AUTH, data={"transition": {"id": to_done}})
+    assert moved.status == 204, moved.text()
+    expect(done).to_have_text(str(done_before + 1), timeout=5_000)
+    expect(to_do).to_have_text(str(before))
     page.evaluate("window.scrollTo(0, 0)")
     page.mouse.move(0, 0)
     save_screenshot(page, "webhooks-status-page")

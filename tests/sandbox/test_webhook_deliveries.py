@@ -172,3 +172,32 @@ async def test_productive_delivers_the_new_record_as_the_schema_describes(sandbo
     body = json.loads(delivery.content)
     assert load_schema().check_resource(body["data"], "deals") == []
     assert body["data"]["relationships"]["project"]["data"]["id"] == budget.project_id
+
+
+async def test_jira_transitions_are_spec_shaped_and_announce_the_update(sandbox, receiver):
+    asgi = httpx.ASGITransport(app=sandbox)
+    auth = (SANDBOX_EMAIL, TOKEN)
+    async with httpx.AsyncClient(transport=asgi, base_url=SITE, auth=auth) as raw, \
+            httpx.AsyncClient(transport=ValidatingTransport(asgi, JIRA_SPECS), base_url=SITE,
+                              auth=auth) as checked:
+        await raw.post("/rest/webhooks/1.0/webhook", json={
+            "name": "ProjectHub", "url": HOOK, "events": ["jira:issue_updated"],
+            "secret": "s3cret"})
+        project = (await checked.get("/rest/api/3/project/search")).json()["values"][0]
+        made = await checked.post("/rest/api/3/issue", json={"fields": {
+            "project": {"key": project["key"]}, "summary": "Move me",
+            "issuetype": {"name": "Task"}}})
+        key = made.json()["key"]
+        offered = (await checked.get(f"/rest/api/3/issue/{key}/transitions")).json()
+        done = next(t for t in offered["transitions"] if t["to"]["name"] == "Done")
+        moved = await checked.post(f"/rest/api/3/issue/{key}/transitions",
+                                   json={"transition": {"id": done["id"]}})
+        assert moved.status_code == 204
+        again = await raw.post(f"/rest/api/3/issue/{key}/transitions",
+                               json={"transition": {"id": done["id"]}})
+        assert again.status_code == 400
+        await sandbox.vendors["jira"].webhooks.drain()
+    [delivery] = receiver.requests  # only the update was asked for
+    body = json.loads(delivery.content)
+    assert body["webhookEvent"] == "jira:issue_updated"
+    assert body["issue"]["fields"]["status"]["name"] == "Done"
