@@ -32,6 +32,7 @@ from projecthub.services import (
 )
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.validation import normalize_email
+from projecthub.services.webhooks.endpoints import reencrypt_all_endpoints
 
 
 class CommandError(Exception):
@@ -155,6 +156,7 @@ def cmd_send_password_reset(args: argparse.Namespace) -> str:
 def cmd_rotate_keys(_args: argparse.Namespace) -> str:
     with session_scope() as db:
         count = connections.reencrypt_all_connections(db)
+        count += reencrypt_all_endpoints(db)  # webhook secrets too
     return f"re-encrypted {count} secret(s) under the newest key"
 
 

@@ -30,6 +30,7 @@ from projecthub.api.routes import (
     recovery,
     runs,
     templates,
+    webhooks,
 )
 from projecthub.api.schemas import Health
 from projecthub.core.config import settings
@@ -46,10 +47,11 @@ def _v1_router() -> APIRouter:
 
     for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
                    invitations, audit, connections, templates, projects, drift, project_import,
-                   runs, admin, notifications):
+                   runs, admin, notifications, webhooks):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(audit.session_router, responses=ERROR_RESPONSES)
     router.include_router(microsoft.org_router, responses=ERROR_RESPONSES)
+    router.include_router(webhooks.hooks_router)
     router.include_router(readiness.router)
     return router
 

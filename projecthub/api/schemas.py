@@ -33,6 +33,7 @@ from projecthub.services.status.dashboard import ProjectRow
 from projecthub.services.status.view import ResourceCard
 from projecthub.services.templates.library import TemplateView
 from projecthub.services.user_admin import UserView
+from projecthub.services.webhooks.endpoints import WebhookSetup, WebhookView
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 
@@ -201,6 +202,15 @@ class ConnectionUpdate(BaseModel):
 class ConnectionCheck(BaseModel):
     ok: bool
     message: str
+
+
+class WebhookPublic(WebhookView):
+    """A connection's webhook endpoint, without its address or secret."""
+
+
+class WebhookSetupPublic(WebhookSetup):
+    """Answered once, when the endpoint is made: the address and the secret (never again),
+    and the copy-paste instructions when ProjectHub could not register it by API."""
 
 
 class TemplatePublic(TemplateView):

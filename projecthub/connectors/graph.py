@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -31,6 +32,7 @@ from projecthub.connectors.graph_models import (
     GraphChannel,
     GraphGroup,
     GraphIdentity,
+    GraphSubscription,
     GraphTeam,
     GraphUser,
     PlannerPlan,
@@ -150,6 +152,32 @@ class GraphConnector(Connector):
             "$filter": f"mail eq {literal} or userPrincipalName eq {literal}",
             "$select": USER_FIELDS})
         return [user async for user in found]
+
+    async def create_subscription(self, *, resource: str, change_type: str,
+                                  notification_url: str, client_state: str,
+                                  expires: datetime) -> GraphSubscription:
+        """Subscribe ``notification_url`` to changes of ``resource``. Graph first posts a
+        ``validationToken`` there and creates the subscription only if it is echoed within
+        10 s; every notification then carries ``client_state``."""
+        response = await self._client.request("POST", "/subscriptions", json_body={
+            "changeType": change_type, "notificationUrl": notification_url,
+            "resource": resource, "clientState": client_state,
+            "expirationDateTime": _graph_time(expires)})
+        return response.model(GraphSubscription)
+
+    async def renew_subscription(self, subscription_id: str,
+                                 expires: datetime) -> GraphSubscription:
+        response = await self._client.request(
+            "PATCH", f"/subscriptions/{_segment(subscription_id)}",
+            json_body={"expirationDateTime": _graph_time(expires)})
+        return response.model(GraphSubscription)
+
+    async def delete_subscription(self, subscription_id: str) -> None:
+        """Remove a subscription; one already gone (expired) is fine."""
+        try:
+            await self._client.request("DELETE", f"/subscriptions/{_segment(subscription_id)}")
+        except NotFound:
+            return
 
     async def find_group_by_mail_nickname(self, nickname: str) -> GraphGroup | None:
         """The group with this mail nickname, the one name Graph keeps unique; or ``None``."""
@@ -355,6 +383,11 @@ def _member_body(user_id: str, owner: bool) -> dict[str, Any]:
     return {"@odata.type": "#microsoft.graph.aadUserConversationMember",
             "roles": ["owner"] if owner else [],
             "user@odata.bind": f"{GRAPH_URL}/users('{_segment(user_id)}')"}
+
+
+def _graph_time(at: datetime) -> str:
+    """Graph's ``DateTimeOffset`` in UTC with a ``Z``."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
 
 
 def _segment(value: str) -> str:

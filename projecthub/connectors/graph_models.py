@@ -30,6 +30,16 @@ class GraphIdentity(_GraphModel):
     roles: tuple[str, ...] = ()
 
 
+class GraphSubscription(_GraphModel):
+    """A change-notification subscription: Graph deletes it at ``expiration_date_time`` unless
+    renewed (``PATCH /subscriptions/{id}``)."""
+
+    id: str
+    resource: str = ""
+    change_type: str = ""
+    expiration_date_time: datetime
+
+
 class GraphUser(_GraphModel):
     id: str
     display_name: str | None = None

@@ -26,6 +26,7 @@ from projecthub.connectors.jira_models import (
     JiraProject,
     JiraSprint,
     JiraUser,
+    JiraWebhook,
     KeyCheck,
     ProjectRole,
     SprintProgress,
@@ -38,6 +39,9 @@ from projecthub.connectors.throttle_store import ThrottleStore
 TOOL = "jira"
 API = "/rest/api/3"
 AGILE = "/rest/agile/1.0"
+# Admin webhooks: the registration an admin's API token may make (``/rest/api/3/webhook`` is
+# for Connect and OAuth apps only, per the platform spec), and the only kind Jira signs.
+WEBHOOKS = "/rest/webhooks/1.0/webhook"
 SCRUM_TEMPLATE = "com.pyxis.greenhopper.jira:gh-simplified-scrum-classic"
 # Jira's rule for keys (spec): an uppercase letter, then 1-9 uppercase letters or digits.
 PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
@@ -277,6 +281,25 @@ class JiraConnector(Connector):
             self.count_issues(f'{scope} AND statusCategory = "{name}"')
             for name in STATUS_CATEGORIES.values()))
         return dict(zip(STATUS_CATEGORIES, counts, strict=True))
+
+    async def register_webhook(self, *, name: str, url: str, events: Sequence[str],
+                               secret: str) -> JiraWebhook:
+        """Register an admin webhook signed with ``secret`` (``X-Hub-Signature``); needs a
+        Jira administrator's token. Not retried on an ambiguous failure (a second copy would
+        double every delivery); the caller offers the manual instructions instead."""
+        response = await self._client.request("POST", WEBHOOKS, json_body={
+            "name": name, "url": url, "events": list(events), "excludeBody": False,
+            "secret": secret})
+        return response.model(JiraWebhook)
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        """Remove an admin webhook; one already gone is fine."""
+        if not webhook_id.isdigit():
+            raise ValueError("not a Jira webhook id")
+        try:
+            await self._client.request("DELETE", f"{WEBHOOKS}/{webhook_id}")
+        except NotFound:
+            return
 
     def iter_issues(self, jql: str, *, page_size: int = 100) -> AsyncIterator[JiraIssue]:
         """Issues matching a bounded JQL query, with summary, status, creation and due dates."""

@@ -47,6 +47,18 @@ class CreatedProject(_JiraModel):
     self_url: str = Field(alias="self")
 
 
+class JiraWebhook(_JiraModel):
+    """An admin webhook as ``/rest/webhooks/1.0/webhook`` answers it; its id ends ``self``."""
+
+    self_url: str = Field(alias="self")
+    name: str = ""
+    url: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.self_url.rstrip("/").rsplit("/", 1)[-1]
+
+
 class ProjectRole(_JiraModel):
     id: int
     name: str

@@ -49,6 +49,9 @@ DB_POOL_CHECKOUT = Histogram(
     "waiting for a free one included", buckets=(.001, .005, .01, .05, .1, .5, 1, 5, 10, 30))
 DB_POOL_TIMEOUTS = Counter(
     "projecthub_db_pool_timeouts", "Checkouts that gave up waiting for a free connection")
+WEBHOOK_DELIVERIES = Counter(
+    "projecthub_webhook_deliveries", "Webhook deliveries received, by tool and outcome "
+    "(accepted, handshake, unknown, forged, replayed)", ["tool", "outcome"])
 HTTP_DURATION = Histogram(
     "projecthub_http_request_duration_seconds", "Time to answer an HTTP request, by route "
     "template", ["method", "route"])
@@ -67,6 +70,10 @@ def vendor_response(tool: str, status: int) -> None:
     VENDOR_REQUESTS.labels(tool, str(status)).inc()
     if status == 429:
         VENDOR_RATE_LIMITED.labels(tool).inc()
+
+
+def webhook_delivery(tool: str, outcome: str) -> None:
+    WEBHOOK_DELIVERIES.labels(tool, outcome).inc()
 
 
 def vendor_retry(tool: str) -> None:
@@ -155,4 +162,5 @@ __all__ = [
     "vendor_response",
     "vendor_retry",
     "vendor_throttle_wait",
+    "webhook_delivery",
 ]

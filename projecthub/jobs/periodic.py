@@ -17,6 +17,7 @@ from projecthub.core.db import session_scope
 from projecthub.jobs import work
 from projecthub.services.audit_export import purge_expired_audit
 from projecthub.services.status import schedule
+from projecthub.services.webhooks.receive import purge_expired_deliveries
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,13 @@ def _purge_expired_audit(session: Session) -> None:
     purge_expired_audit(session, utcnow())
 
 
+def _purge_webhook_deliveries(session: Session) -> None:
+    purge_expired_deliveries(session, utcnow())
+
+
 MAINTENANCE: list[Periodic] = [
     maintenance("audit-retention", timedelta(hours=1), _purge_expired_audit),
+    maintenance("webhook-deliveries", timedelta(hours=1), _purge_webhook_deliveries),
 ]
 
 PERIODIC: list[Periodic] = [
@@ -71,6 +77,7 @@ PERIODIC: list[Periodic] = [
     Periodic("plan-status-sync", schedule.WINDOW, work.plan_status_sync),
     Periodic("sweep-outbox", timedelta(minutes=1), work.sweep_outbox),
     Periodic("deliver-notifications", timedelta(minutes=1), work.deliver_notifications),
+    Periodic("renew-webhooks", timedelta(hours=1), work.renew_webhooks),
     *MAINTENANCE,
 ]
 

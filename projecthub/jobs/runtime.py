@@ -58,6 +58,9 @@ class EngineQueue:
     def mail_queued(self, message_id: uuid.UUID) -> None:
         self._submit(work.mail_job(message_id))
 
+    def webhook_received(self, delivery_id: uuid.UUID) -> None:
+        self._submit(work.webhook_job(delivery_id))
+
     def _submit(self, job: work.Job) -> None:
         future = asyncio.run_coroutine_threadsafe(self._deferrer.defer(job), self._loop)
         future.add_done_callback(_log_failure)

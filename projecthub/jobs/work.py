@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from projecthub.core.clock import as_utc
+from projecthub.core.clock import as_utc, utcnow
 from projecthub.core.config import settings
+from projecthub.core.db import unit_of_work
 from projecthub.models import MailStatus
 from projecthub.services import mail_sender
 from projecthub.services.notifications.delivery import deliver_pending
@@ -28,12 +29,18 @@ from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.runner import RunnerConfig, drive_run
 from projecthub.services.status.schedule import SyncBatch, needs_sync, plan_sync
 from projecthub.services.status.sync import SyncConfig, refresh_project
+from projecthub.services.webhooks.receive import system_affected_projects, system_mark_handled
+from projecthub.services.webhooks.renewal import renew_subscriptions
 from projecthub.services.wiring import new_session, sync_config, tool_clients
 
 log = logging.getLogger("projecthub.jobs")
 QUEUES = ("provisioning", "status", "mail", "periodic")
 SYNC_CONCURRENCY = 8  # projects of one batch synced at once
 LEASE_MARGIN = timedelta(seconds=1)
+# A webhook's project being synced by someone else: try again shortly, a few times (that sync
+# may have read the tool before the change).
+WEBHOOK_RETRY = timedelta(seconds=2)
+WEBHOOK_ATTEMPTS = 30
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,12 @@ def sync_job(batch: SyncBatch) -> Job:
                batch.run_at)
 
 
+def webhook_job(delivery_id: uuid.UUID | str, attempt: int = 1,
+                run_at: datetime | None = None) -> Job:
+    return Job("handle_webhook", {"delivery_id": str(delivery_id), "attempt": attempt},
+               f"webhook:{delivery_id}", run_at)
+
+
 # -- the tasks ------------------------------------------------------------------------------------
 
 async def provision(context: Context, run_id: str) -> str:
@@ -152,6 +165,28 @@ async def sync_projects(context: Context, project_ids: list[str]) -> int:
     return sum(done)
 
 
+async def handle_webhook(context: Context, delivery_id: str, attempt: int = 1) -> int:
+    """Refresh now, whatever the schedule, the projects a verified delivery names; a project
+    another worker is syncing is tried again shortly."""
+    def affected() -> tuple[Any, list[uuid.UUID]]:
+        with unit_of_work(context.sync.session_factory) as session:
+            found = system_affected_projects(session, uuid.UUID(delivery_id))
+            system_mark_handled(session, uuid.UUID(delivery_id), utcnow())
+        return (found.tool, found.project_ids) if found else (None, [])
+
+    tool, project_ids = await asyncio.to_thread(affected)
+    held = False
+    for project_id in project_ids:
+        try:
+            held |= await refresh_project(project_id, context.sync, webhook_tool=tool) is None
+        except Exception:  # one project's trouble must not stop the others
+            log.exception("webhook refresh of project %s failed", project_id)
+    if held and attempt < WEBHOOK_ATTEMPTS:
+        await context.deferrer.defer(webhook_job(delivery_id, attempt + 1,
+                                                 utcnow() + WEBHOOK_RETRY))
+    return len(project_ids)
+
+
 # -- the periodic tasks ---------------------------------------------------------------------------
 
 async def resume_runs(context: Context, at: datetime) -> int:  # noqa: ARG001
@@ -191,14 +226,21 @@ async def deliver_notifications(context: Context, at: datetime) -> int:  # noqa:
     return report.mails + report.posts
 
 
+async def renew_webhooks(context: Context, at: datetime) -> int:  # noqa: ARG001
+    """Graph subscriptions ending within a day are renewed (Graph deletes expired ones)."""
+    return await renew_subscriptions(context.sync.session_factory, context.sync.tools_factory,
+                                     utcnow())
+
+
 Task = Callable[..., Awaitable[object]]
 # name -> (queue, coroutine taking the context and the job's arguments)
 TASKS: dict[str, tuple[str, Task]] = {
     "provision": ("provisioning", provision),
     "send_mail": ("mail", send_mail),
     "sync_projects": ("status", sync_projects),
+    "handle_webhook": ("status", handle_webhook),
 }
 
 __all__ = ["QUEUES", "TASKS", "Context", "Deferrer", "Job", "MailNotSent", "default_context",
            "mail_job", "plan_status_sync", "provision_job", "resume_runs", "runner_config",
-           "sweep_outbox", "sync_job"]
+           "sweep_outbox", "sync_job", "webhook_job"]

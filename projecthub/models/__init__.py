@@ -47,6 +47,7 @@ from projecthub.models.status_data import (
     ToolFigures,
 )
 from projecthub.models.templates import Template, TemplateVersion, WizardDraft
+from projecthub.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ROLE_RANK",
@@ -107,5 +108,7 @@ __all__ = [
     "ToolConnection",
     "ToolFigures",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WizardDraft",
 ]

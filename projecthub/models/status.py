@@ -41,6 +41,10 @@ class StatusSnapshot(SQLModel, table=True):
     fetched_at: datetime | None = time_field()
     attempted_at: datetime | None = time_field()
     error: str = Field(default="", max_length=1000)
+    # What made the last good fetch: "sync" (the schedule or Refresh) or "webhook" (the tool
+    # told us of a change), so the page can say a figure came from a webhook.
+    refreshed_by: str = Field(default="sync", max_length=20,
+                              sa_column_kwargs={"server_default": "sync"})
 
 
 class ProjectStatus(SQLModel, table=True):

@@ -25,6 +25,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
@@ -36,6 +37,7 @@ from projecthub.sandbox.faults import Fault, FaultInjector
 from projecthub.sandbox.graph import create_graph_sandbox
 from projecthub.sandbox.jira import create_jira_sandbox
 from projecthub.sandbox.productive import create_productive_sandbox
+from projecthub.sandbox.webhooks import WebhookSender
 
 VendorFactory = Callable[[SandboxOptions], VendorSandbox[Any]]
 
@@ -63,13 +65,15 @@ class SandboxApp:
 
 def create_sandbox_app(
     *, sleep: Sleep = asyncio.sleep, admin_token: str | None = None, seed_demo: bool = True,
-    enforce_rate_limits: bool = False,
+    enforce_rate_limits: bool = False, webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> SandboxApp:
-    """Build fresh, independent fakes of every registered vendor."""
+    """Build fresh, independent fakes of every registered vendor. Webhook deliveries go over
+    the network unless ``webhook_transport`` is given (tests: the app in process)."""
     options = SandboxOptions(sleep=sleep, admin_token=admin_token, seed_demo=seed_demo)
     vendors = {name: factory(options) for name, factory in VENDORS.items()}
     for vendor in vendors.values():
         vendor.traffic.enforce = enforce_rate_limits
+        vendor.webhooks = WebhookSender(webhook_transport)
     return SandboxApp(vendors)
 
 

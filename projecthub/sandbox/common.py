@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from projecthub.sandbox.faults import Fault, FaultInjector
 from projecthub.sandbox.traffic import RateWindow, TrafficMeter, caller_key
+from projecthub.sandbox.webhooks import WebhookSender
 
 S = TypeVar("S")
 Sleep = Callable[[float], Awaitable[None]]
@@ -93,6 +94,7 @@ class VendorSandbox(Generic[S]):
         self.name = name
         self.faults = FaultInjector()
         self.traffic = TrafficMeter(rate_windows)
+        self.webhooks = WebhookSender()  # replaced by create_sandbox_app when given a transport
         self.seed = seed
         self._new_state = new_state
         self._authenticate = authenticate
@@ -142,6 +144,7 @@ class VendorSandbox(Generic[S]):
             state = self._authenticate(request, self.tenant)
             if isinstance(state, Response):
                 return state
+            request.state.webhooks = self.webhooks  # handlers that call back post through it
             try:
                 return await handler(request, state)
             except SandboxHTTPError as exc:

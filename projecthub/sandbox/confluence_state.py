@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from projecthub.sandbox.webhooks import Hook
+
 SANDBOX_EMAIL = "demo@projecthub.example"
 # A tenant whose name ends so behaves like a site without role-based access control, where the
 # v2 "create space" call answers 404 and only v1 can create spaces.
@@ -83,6 +85,7 @@ class ConfluenceSite:
     accounts: list[Account] = field(default_factory=list)
     spaces: dict[int, Space] = field(default_factory=dict)
     pages: dict[int, Page] = field(default_factory=dict)
+    hooks: dict[int, Hook] = field(default_factory=dict)  # site webhooks with a secret
     _next_space: int = 98305
     _next_page: int = 65537
 

@@ -23,6 +23,7 @@ from projecthub.sandbox.confluence_views import (
     v2_list,
     wiki_base,
 )
+from projecthub.sandbox.confluence_webhooks import announce_page
 
 PAGE_SORTS = {"id": lambda p: p.id, "created-date": lambda p: (p.created_at, p.id),
               "modified-date": lambda p: (p.modified_at, p.id), "title": lambda p: p.title}
@@ -140,6 +141,8 @@ async def create_page(request: Request, site: ConfluenceSite) -> Response:
     parent, text = _parent(request, site, space, body), _storage(body.get("body"))
     page = site.add_page(space, title, request.state.account, parent=parent, body=text)
     page.status = status
+    if status == "current":
+        announce_page(request, site, space, page, "page_created")
     reply = page_v2(page, site, with_body=True)
     reply["_links"]["base"] = wiki_base(request)
     return ConfluenceJSON(reply)

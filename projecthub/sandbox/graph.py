@@ -29,6 +29,11 @@ from projecthub.sandbox.graph_directory import (
 )
 from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_sandbox
 from projecthub.sandbox.graph_state import GraphState, seed_demo
+from projecthub.sandbox.graph_subscriptions import (
+    create_subscription,
+    subscription,
+    update_group,
+)
 from projecthub.sandbox.graph_teams import (
     add_member,
     archive_team,
@@ -104,7 +109,10 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/teams/{team}/channels", list_channels, ("GET",)),
         ("/v1.0/teams/{team}/channels/{channel}/messages", post_message, ("POST",)),
         ("/v1.0/teams/{team}/channels/{channel}/messages", list_messages, ("GET",)),
+        ("/v1.0/groups/{group}", update_group, ("PATCH",)),
         ("/v1.0/groups/{group}/planner/plans", list_group_plans, ("GET",)),
+        ("/v1.0/subscriptions", create_subscription, ("POST",)),
+        ("/v1.0/subscriptions/{subscription}", subscription, ("GET", "PATCH", "DELETE")),
         ("/v1.0/planner/plans", create_plan, ("POST",)),
         ("/v1.0/planner/plans/{plan}/tasks", list_tasks, ("GET",)),
     )

@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from projecthub.sandbox.webhooks import Hook
+
 SANDBOX_EMAIL = "demo@projecthub.example"
 # The application permissions ProjectHub asks admins to consent to (least privilege).
 CONSENTED_ROLES = frozenset({
@@ -153,6 +155,7 @@ class GraphState:
     operations: dict[str, Operation] = field(default_factory=dict)
     plans: dict[str, Plan] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    subscriptions: dict[str, Hook] = field(default_factory=dict)  # change notifications
     roles: set[str] = field(default_factory=lambda: set(CONSENTED_ROLES))
     team_creation_polls: int = 2
     fail_team_creations: int = 0

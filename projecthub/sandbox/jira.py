@@ -38,7 +38,7 @@ from projecthub.sandbox.jira_http import (
     render_error,
     reply_headers,
 )
-from projecthub.sandbox.jira_issues import create_issue, get_issue
+from projecthub.sandbox.jira_issues import create_issue, get_issue, transitions
 from projecthub.sandbox.jira_jql import Searcher, parse
 from projecthub.sandbox.jira_jql_values import JqlError
 from projecthub.sandbox.jira_state import ROLES, Issue, JiraState, Project, User, seed_demo
@@ -53,6 +53,8 @@ from projecthub.sandbox.jira_views import (
     sprint_json,
     user_json,
 )
+from projecthub.sandbox.jira_webhooks import PATH as WEBHOOKS_PATH
+from projecthub.sandbox.jira_webhooks import webhook, webhooks
 
 
 def _project(state: JiraState, key: str) -> Project:
@@ -329,6 +331,7 @@ PLATFORM: list[SandboxRoute[JiraState]] = [
     SandboxRoute("/rest/api/3/search", removed_search, ("GET", "POST")),
     SandboxRoute("/rest/api/3/issue", create_issue, ("POST",)),
     SandboxRoute("/rest/api/3/issue/{key}", get_issue),
+    SandboxRoute("/rest/api/3/issue/{key}/transitions", transitions, ("GET", "POST")),
 ]
 # Jira Cloud serves platform v2 beside v3 with the same paths (v2 takes plain-text rich text), and
 # general-purpose clients (pycontribs ``jira``, ``atlassian-python-api``) default to v2.
@@ -336,6 +339,8 @@ ROUTES: list[SandboxRoute[JiraState]] = [
     *PLATFORM,
     *(SandboxRoute(r.path.replace("/rest/api/3/", "/rest/api/2/", 1), r.handler, r.methods)
       for r in PLATFORM),
+    SandboxRoute(WEBHOOKS_PATH, webhooks, ("GET", "POST")),
+    SandboxRoute(WEBHOOKS_PATH + "/{hook_id:int}", webhook, ("GET", "DELETE")),
     SandboxRoute("/rest/agile/1.0/board", list_boards),
     SandboxRoute("/rest/agile/1.0/board/{board_id:int}/sprint", list_sprints),
 ]

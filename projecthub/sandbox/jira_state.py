@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from projecthub.sandbox.webhooks import Hook
+
 SANDBOX_EMAIL = "demo@projecthub.example"
 CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
 CATEGORY_IDS = {"new": 2, "indeterminate": 4, "done": 3}
@@ -103,10 +105,18 @@ class JiraState:
     projects: dict[str, Project] = field(default_factory=dict)
     boards: dict[int, Board] = field(default_factory=dict)
     sprints: dict[int, Sprint] = field(default_factory=dict)
+    hooks: dict[int, Hook] = field(default_factory=dict)  # admin webhooks
     _next_project: int = 10000
     _next_issue: int = 10000
     _next_board: int = 1
     _next_sprint: int = 1
+    _next_hook: int = 1
+
+    def add_hook(self, name: str, url: str, events: list[str], secret: str) -> Hook:
+        hook = Hook(self._next_hook, name, url, events, secret)
+        self.hooks[self._next_hook] = hook
+        self._next_hook += 1
+        return hook
 
     def add_user(self, email: str, display_name: str, *, site_admin: bool = False,
                  active: bool = True) -> User:

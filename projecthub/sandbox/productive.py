@@ -48,6 +48,7 @@ from projecthub.sandbox.productive_jsonapi import (
 from projecthub.sandbox.productive_seed import seed_demo
 from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState, now
 from projecthub.sandbox.productive_views import VIEWS, View, included, render
+from projecthub.sandbox.productive_webhooks import announce, webhooks
 from projecthub.sandbox.productive_writes import WRITERS, parse_payload
 from projecthub.sandbox.traffic import RateWindow
 
@@ -96,6 +97,8 @@ async def _create(request: Request, state: ProductiveState, kind: str, view: Vie
     if media != JSON_API:
         raise JsonApiError.bad_request(f"Content-Type must be {JSON_API}", 415)
     record = WRITERS[kind](state, parse_payload(await read_json(request), kind))
+    # A delivery names its related records (the project above all), as Productive's do.
+    announce(request, state, kind, render(view, record, state, list(view.relationships)))
     return single(render(view, record, state), status=201)
 
 
@@ -182,6 +185,7 @@ def _jsonapi(handler: Handler[ProductiveState]) -> Handler[ProductiveState]:
 # Published per API token: 100 requests per 10 s and 4000 per 30 min (docs: rate limits).
 RATE_WINDOWS = (RateWindow(10.0, 100), RateWindow(1800.0, 4000))
 ROUTES = (
+    SandboxRoute("/api/v2/webhooks", _jsonapi(webhooks), ("GET", "POST")),
     SandboxRoute("/api/v2/{kind}", _jsonapi(collection), ("GET", "POST")),
     SandboxRoute("/api/v2/{kind}/{ident}", _jsonapi(member)),
     SandboxRoute("/api/v2/{kind}/{ident}/{action}", _jsonapi(custom_action), ("PATCH",)),

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from projecthub.sandbox.webhooks import Hook
+
 ORGANIZATION_ID = "1000"
 OWNER_EMAIL = "demo@projecthub.example"
 MARKER_FIELD_NAME = "ProjectHub ID"
@@ -235,6 +237,7 @@ class ProductiveState:
     def __init__(self, tenant: str) -> None:
         self.tenant = tenant
         self.tables: dict[str, dict[str, Any]] = {}
+        self.hooks: dict[int, Hook] = {}  # webhooks (sandbox-only; see productive_webhooks)
         self._ids: Iterator[int] = itertools.count(100_001)
         self._numbers: dict[str, Iterator[int]] = {}
         self.organization = self._put(Organization(ORGANIZATION_ID, "ProjectHub Sandbox"))

@@ -31,6 +31,9 @@ class JobQueue(Protocol):
     def mail_queued(self, message_id: uuid.UUID) -> None:
         """A message was added to the outbox and should be sent."""
 
+    def webhook_received(self, delivery_id: uuid.UUID) -> None:
+        """A verified webhook delivery should refresh the projects it names."""
+
 
 class _NoEngine:
     """Until an entry point installs the engine: the periodic sweeps find the work."""
@@ -40,6 +43,9 @@ class _NoEngine:
 
     def mail_queued(self, message_id: uuid.UUID) -> None:  # noqa: ARG002
         return None
+
+    def webhook_received(self, delivery_id: uuid.UUID) -> None:  # noqa: ARG002
+        return None  # polling stays the safety net
 
 
 _queue: JobQueue = _NoEngine()

@@ -137,7 +137,8 @@ def test_rows_in_the_earlier_shape_read_back_and_answer_the_same_json(client, db
     assert cards["jira/project"] == {
         "resource_id": str(ids["jira/project"]), "tool": "jira", "kind": "project",
         "name": "jira project", "url": "https://jira.example/project", "origin": "created",
-        "data": JIRA, "fetched_at": AT.isoformat().replace("+00:00", "Z"), "error": ""}
+        "data": JIRA, "fetched_at": AT.isoformat().replace("+00:00", "Z"), "error": "",
+        "refreshed_by": "sync"}  # rows from before webhooks (0015) were all the sync's
     assert cards["productive/project"]["data"] == PRODUCTIVE
     assert cards["confluence/space"]["data"] == CONFLUENCE
     assert cards["graph/team"]["data"] == TEAM

@@ -23,6 +23,7 @@ from projecthub.models import (
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
+from projecthub.services.webhooks.endpoints import prepare_endpoint
 from tests.api.tokens import bearer
 from tests.factories import add_member, make_org, make_user, principal
 
@@ -59,6 +60,7 @@ def world(db) -> World:
     b_connection = connections.create_connection(
         db, b_principal, tool="jira", name="B Jira", base_url="https://b.atlassian.net",
         settings_values={"email": "b@example.com"}, secret_values={"api_token": "b-secret-token"})
+    prepare_endpoint(db, b_principal, b_connection.id)  # B receives Jira webhooks
     b_resource = ProjectResource(organization_id=org_b.id, project_id=b_project.id, tool="jira",
                                  kind="project", external_id="1", external_key="BSEC",
                                  name="B secret")
@@ -94,6 +96,9 @@ NOT_TENANT_SCOPED = {
     ("POST", "/api/v1/me/password"), ("POST", "/api/v1/me/email-change"),
     ("GET", "/api/v1/me/email-change"), ("DELETE", "/api/v1/me/email-change"),
     ("POST", "/api/v1/auth/email-change"), ("POST", "/api/v1/auth/email-change/confirm"),
+    # The tools' delivery endpoint: found by an unguessable token, never by an id; refusals
+    # are audited (tests/api/test_webhook_routes.py).
+    ("POST", "/api/v1/hooks/{token}"),
 }
 
 # Instance administration: not tenant-scoped, refused (403) to a token whose user is not an

@@ -125,6 +125,32 @@ def test_rotate_keys_reencrypts_stored_credentials(engine, db, monkeypatch, caps
     assert "re-encrypted 0 secret" in capsys.readouterr().out
 
 
+def test_rotate_keys_reencrypts_webhook_secrets(engine, db, monkeypatch, capsys):
+    import os as _os
+
+    from projecthub.core.config import settings
+    from projecthub.core.crypto import KeyRing
+    from projecthub.models import WebhookEndpoint
+    from projecthub.services import connections
+    from projecthub.services.webhooks import endpoints
+    from tests.factories import make_org, owner_principal
+
+    p = owner_principal(db, make_org(db))
+    jira = connections.create_connection(
+        db, p, tool="jira", name="J", base_url="https://a.atlassian.net",
+        settings_values={"email": "a@example.com"}, secret_values={"api_token": "t-12345678"})
+    new = endpoints.prepare_endpoint(db, p, jira.id)
+    db.commit()
+    ring = KeyRing((_os.urandom(32), settings.key_ring[0]))
+    monkeypatch.setattr(connections, "key_ring", lambda: ring)
+    monkeypatch.setattr(endpoints, "key_ring", lambda: ring)
+    assert main(["rotate-keys"]) == 0
+    assert "re-encrypted 2 secret" in capsys.readouterr().out
+    db.expire_all()
+    row = db.get(WebhookEndpoint, new.endpoint_id)
+    assert not ring.needs_rotation(row.secret) and endpoints.endpoint_secret(row) == new.secret
+
+
 def test_sandbox_command_serves_the_fake_tools_on_a_port():
     import socket
     import time

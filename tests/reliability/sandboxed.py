@@ -17,6 +17,7 @@ from projecthub.services.wiring import new_session
 
 _TOOL_CLIENTS = ("projecthub.api.routes.connections.tool_clients",
                  "projecthub.api.routes.projects.tool_clients",
+                 "projecthub.api.routes.webhooks.tool_clients",
                  "projecthub.ui.state.connections.tool_clients")
 
 

@@ -53,7 +53,10 @@ OPEN = {"GET /health", "GET /ready", "POST /auth/login", "POST /auth/signup", "P
         "POST /auth/verify-email", "POST /auth/email-change/confirm",
         # Sign in with Microsoft: the browser's redirects, and the link that the pending
         # sign-in's own cookie authorizes (services.microsoft_signin)
-        "GET /auth/microsoft/start", "GET /auth/microsoft/callback", "POST /auth/microsoft/link"}
+        "GET /auth/microsoft/start", "GET /auth/microsoft/callback", "POST /auth/microsoft/link",
+        # the tools' webhook deliveries: the unguessable token and the vendor's signature are
+        # the credential (services.webhooks)
+        "POST /hooks/{token}"}
 COOKIE = {"POST /auth/password": {"current_password": "correct horse battery staple",
                                   "new_password": "another horse battery staple"},
           "POST /auth/email-change": {"new_email": "olive@new.example",

@@ -23,6 +23,11 @@ OWN_TRANSACTIONS = {
     "notifications/delivery.py": "the delivery job claims what is due, posts to Teams with no "
                                  "transaction open, and records each outcome, so a message is "
                                  "neither sent twice nor held up by a slow vendor",
+    "webhooks/setup.py": "turning webhooks on commits the endpoint, asks the vendor to "
+                         "register it with no transaction open, then records the outcome, so "
+                         "a slow vendor holds no lock",
+    "webhooks/renewal.py": "renewing Graph subscriptions reads what is due, calls Graph with "
+                           "no transaction open, and commits each new expiry on its own",
     "project_import/job.py": "an import of hundreds of projects commits chunk by chunk, so a "
                              "failing chunk loses only itself and progress shows in between",
 }

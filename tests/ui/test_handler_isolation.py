@@ -39,10 +39,12 @@ from projecthub.models import (
     Template,
     ToolConnection,
     User,
+    WebhookEndpoint,
     WizardDraft,
 )
 from projecthub.services import api_tokens, connections, drafts, invitations
 from projecthub.services.templates import library
+from projecthub.services.webhooks.endpoints import prepare_endpoint
 from projecthub.ui.state import project_status
 from projecthub.ui.state.connections import ConnectionsState
 from projecthub.ui.state.project_status import ProjectState
@@ -94,6 +96,10 @@ CASES: dict[str, Case] = {
     "ConnectionsState.remove": Case(lambda s, w: s.remove(str(w.connection_b.id))),
     "ConnectionsState.test_connection": Case(lambda s, w: asyncio.run(
         ConnectionsState.test_connection.fn(s, str(w.connection_b.id)))),
+    "ConnectionsState.turn_on_webhook": Case(lambda s, w: asyncio.run(
+        ConnectionsState.turn_on_webhook.fn(s, str(w.connection_b.id)))),
+    "ConnectionsState.turn_off_webhook": Case(lambda s, w: asyncio.run(
+        ConnectionsState.turn_off_webhook.fn(s, str(w.connection_b.id)))),
     "DraftsState.delete_draft": Case(lambda s, w: s.delete_draft(str(w.draft_b.id))),
     "WizardState.choose_template": Case(lambda s, w: _choose_on(s, w.template_b)),
     "TemplatesState.open_template": Case(lambda s, w: _open_template_on(s, w.template_b)),
@@ -176,6 +182,7 @@ def world(db: Session) -> World:
         db, owner_principal(db, org_b), tool="jira", name="Beta Jira",
         base_url="https://beta.atlassian.net", settings_values={"email": "it@beta.example"},
         secret_values={"api_token": "beta-secret-token-0000"})
+    prepare_endpoint(db, owner_principal(db, org_b), connection_b.id)  # B receives webhooks
     builtin_b = library.list_templates(db, owner_principal(db, org_b))[0]
     template_b = library.clone_template(db, owner_principal(db, org_b), builtin_b.id)
     draft_b = drafts.save_draft(db, owner_principal(db, org_b),
@@ -215,6 +222,8 @@ def _snapshot(engine: Any, world: World) -> dict[str, Any]:
             "connections": [(c.name, c.base_url, c.settings, c.secrets, c.last_tested_at)
                             for c in db.exec(select(ToolConnection).where(
                                 ToolConnection.organization_id == org.id))],
+            "webhooks": [(w.connection_id, w.token_hash) for w in db.exec(
+                select(WebhookEndpoint).where(WebhookEndpoint.organization_id == org.id))],
             "templates": sorted((t.name, t.current_version, t.retired_at) for t in db.exec(
                 select(Template).where(Template.organization_id == org.id))),
             "drift": sorted((str(d.id), d.run_id) for d in db.exec(

@@ -124,15 +124,18 @@ def _figures(snaps: list[StatusSnapshot]) -> Figures:
         for s in snaps})
 
 
-async def refresh_project(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
+async def refresh_project(project_id: uuid.UUID, config: SyncConfig, *,
+                          webhook_tool: Tool | None = None) -> Health | None:
     """Sync one project now; None when another worker holds its lease. Its log lines name the
     project and its organization; the database work runs in worker threads, so the event loop
-    keeps every other project's requests moving."""
+    keeps every other project's requests moving. ``webhook_tool``: a webhook from that tool
+    asked for this sync, and its resources' figures say so (docs/architecture.md §15)."""
     with log_context.scope(project_id=project_id):
-        return await _refresh(project_id, config)
+        return await _refresh(project_id, config, webhook_tool)
 
 
-async def _refresh(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
+async def _refresh(project_id: uuid.UUID, config: SyncConfig,
+                   webhook_tool: Tool | None = None) -> Health | None:
     loaded = await asyncio.to_thread(_claim_and_load, project_id, config)
     if loaded is None:
         return None
@@ -143,7 +146,7 @@ async def _refresh(project_id: uuid.UUID, config: SyncConfig) -> Health | None:
         asyncio.gather(*(_fetch(tools, r) for r in resources)),
         asyncio.gather(*(read_reality(tools, r, desired[r.id]) for r in resources)))
     return await asyncio.to_thread(_store_results, project, resources, list(results), desired,
-                                   list(realities), config)
+                                   list(realities), config, webhook_tool)
 
 
 def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
@@ -161,7 +164,8 @@ def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
 
 def _store_results(project: Project, resources: list[ProjectResource],
                    results: list[tuple[AnySummary | None, str]], desired: dict[uuid.UUID, Desired],
-                   realities: list[Reality | None], config: SyncConfig) -> Health:
+                   realities: list[Reality | None], config: SyncConfig,
+                   webhook_tool: Tool | None) -> Health:
     with unit_of_work(config.session_factory) as session:
         for resource, (_, error) in zip(resources, results, strict=True):
             if error.startswith(REFUSED) and resource.connection_id is not None:
@@ -170,7 +174,7 @@ def _store_results(project: Project, resources: list[ProjectResource],
         gone = _record_drift(session, project, resources, desired, realities, config.now())
         return _store(session, project, [
             (r, result) for r, result in zip(resources, results, strict=True) if r.id not in gone],
-            config)
+            config, webhook_tool)
 
 
 def _run_under_way(session: Session, project_id: uuid.UUID) -> bool:
@@ -209,7 +213,7 @@ def _record_drift(session: Session, project: Project, resources: list[ProjectRes
 
 def _store(session: Session, project: Project,
            results: list[tuple[ProjectResource, tuple[AnySummary | None, str]]],
-           config: SyncConfig) -> Health:
+           config: SyncConfig, webhook_tool: Tool | None = None) -> Health:
     now = config.now()
     snaps = []
     for resource, (data, error) in results:
@@ -220,6 +224,7 @@ def _store(session: Session, project: Project,
         snap.attempted_at, snap.error = now, error[:1000]
         if not error:
             snap.data, snap.fetched_at = data, now
+            snap.refreshed_by = "webhook" if resource.tool == webhook_tool else "sync"
         session.add(snap)
         snaps.append(snap)
     org = session.get(Organization, project.organization_id)

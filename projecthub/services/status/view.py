@@ -55,6 +55,7 @@ class ResourceCard(BaseModel):
     data: MaybeSummary
     fetched_at: datetime | None
     error: str
+    refreshed_by: str = "sync"  # "webhook" when the tool's webhook asked for these figures
 
     @model_validator(mode="before")
     @classmethod
@@ -131,10 +132,20 @@ def project_status(session: Session, principal: Principal, project_id: uuid.UUID
         cards.append(ResourceCard(
             resource_id=r.id, tool=Tool(r.tool), kind=r.kind, name=r.name, url=r.url,
             origin=r.origin, data=snap.data if snap else None,
-            fetched_at=snap.fetched_at if snap else None, error=snap.error if snap else ""))
+            fetched_at=snap.fetched_at if snap else None, error=snap.error if snap else "",
+            refreshed_by=snap.refreshed_by if snap else "sync"))
     return StatusView(project, status.health if status else HealthLevel.UNKNOWN,
                       status.reasons if status else [], status.synced_at if status else None,
                       cards)
+
+
+def last_synced(session: Session, principal: Principal,
+                project_id: uuid.UUID) -> datetime | None:
+    """When the project's figures last changed hands: cheap enough for an open page to ask
+    every few seconds (a webhook's refresh shows without a reload)."""
+    project = get_project(session, principal, project_id)
+    status = session.get(ProjectStatus, project.id)
+    return status.synced_at if status else None
 
 
 def history(session: Session, principal: Principal, project_id: uuid.UUID, *,

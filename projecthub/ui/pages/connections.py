@@ -10,6 +10,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.moments import local_time
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.pages.connections_form import connection_editor
+from projecthub.ui.pages.connections_webhook import webhook_dialog, webhook_line
 from projecthub.ui.state.connections import (
     LIST,
     ConnectionRow,
@@ -104,6 +105,7 @@ def _connection(row: RowVar[ConnectionRow]) -> rx.Component:
             width="100%",
             margin_top="0.75rem",
         ),
+        cond(_ADMIN, webhook_line(row)),
         padding="1rem",
         border="1px solid var(--gray-a5)",
         border_radius="var(--radius-3)",
@@ -155,4 +157,5 @@ def connections_page() -> rx.Component:
         form_error(LIST),
         rx.foreach(ConnectionsState.groups, _group),
         connection_editor(),
+        webhook_dialog(),
     )

@@ -137,7 +137,9 @@ def _resource(card: RowVar[CardView]) -> rx.Component:
             cond(card.detail != "", rx.text(card.detail, size="2", color_scheme="gray")),
             rx.hstack(
                 rx.text(cond(card.fetched_at == "", "never fetched",
-                             rx.fragment("fetched ", time_ago(card.fetched_at, card.fetched_utc))),
+                             rx.fragment(cond(card.source == "", "fetched ",
+                                              "updated by a " + card.source + " "),
+                                         time_ago(card.fetched_at, card.fetched_utc))),
                         size="1", color_scheme="gray", data_testid="fetched"),
                 cond(card.stale, stale_marker(card.stale_note)),
                 spacing="2", align="center",

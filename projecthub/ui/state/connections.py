@@ -22,7 +22,9 @@ from projecthub.services import connection_checks, connections
 from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.connections import ConnectionView, SecretHint
 from projecthub.services.principal import Principal, require_role
-from projecthub.services.wiring import tool_clients
+from projecthub.services.webhooks import setup as webhook_setup
+from projecthub.services.webhooks.endpoints import WebhookView, list_webhooks
+from projecthub.services.wiring import new_session, tool_clients
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
@@ -52,6 +54,9 @@ class ConnectionRow:
     test_message: str
     tested: str  # UTC text; "" when never tested
     tested_at: str  # ISO, shown in the viewer's zone
+    webhook: str  # "" when off, else how it was set up (for admins only)
+    webhook_last: str  # when the last delivery came (UTC text), "" if none yet
+    webhook_last_at: str  # the same, ISO, shown in the viewer's zone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +83,15 @@ def _detail(label: str, hint: SecretHint) -> Detail:
     return Detail(label, secret_state(hint), when(updated, never=""), iso(updated))
 
 
-def _row(view: ConnectionView) -> ConnectionRow:
+def _webhook_text(hook: WebhookView | None) -> tuple[str, str, str]:
+    if hook is None:
+        return "", "", ""
+    how = "registered in the tool" if hook.mode == "registered" else "set up by hand"
+    return (f"On · {how}", when(hook.last_delivery_at, never=""),
+            iso(hook.last_delivery_at))
+
+
+def _row(view: ConnectionView, hook: WebhookView | None = None) -> ConnectionRow:
     spec = TOOL_SPECS[view.tool]
     details = [_detail(f.label, view.secrets[f.name]) if f.secret
                else Detail(f.label, view.settings.get(f.name) or "not set", "", "")
@@ -87,7 +100,7 @@ def _row(view: ConnectionView) -> ConnectionRow:
               else "passed" if view.last_test_ok else "failed")
     return ConnectionRow(str(view.id), view.name, view.base_url, details, status,
                          view.last_test_message, when(view.last_tested_at, never=""),
-                         iso(view.last_tested_at))
+                         iso(view.last_tested_at), *_webhook_text(hook))
 
 
 def _tool(value: str) -> Tool:
@@ -108,11 +121,21 @@ class ConnectionsState(SessionState):
     form_secret_hints: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The connection whose test is running ("" when none).
     testing_id: rx.Field[str] = rx.field("")
+    # Webhooks: the connection being turned on or off, and the setup shown once (the address
+    # and secret leave the server only here, and are dropped when the dialog closes).
+    webhook_busy: rx.Field[str] = rx.field("")
+    hook_open: rx.Field[bool] = rx.field(False)
+    hook_registered: rx.Field[bool] = rx.field(False)
+    hook_url: rx.Field[str] = rx.field("")
+    hook_secret: rx.Field[str] = rx.field("")
+    hook_steps: rx.Field[list[str]] = rx.field(default_factory=list)
+    hook_problem: rx.Field[str] = rx.field("")
 
     def _fill(self, db: Session, principal: Principal) -> None:
         views = connections.list_connections(db, principal)
+        hooks = list_webhooks(db, principal)
         self.groups = [ToolGroup(tool.value, spec.label,
-                                 [_row(v) for v in views if v.tool == tool])
+                                 [_row(v, hooks.get(v.id)) for v in views if v.tool == tool])
                        for tool, spec in TOOL_SPECS.items()]
 
     def _open_editor(self, tool: Tool, view: ConnectionView | None = None) -> None:
@@ -127,7 +150,8 @@ class ConnectionsState(SessionState):
 
     @event
     def load(self) -> EventSpec | None:
-        self.editor_open, self.testing_id = False, ""
+        self.editor_open, self.testing_id, self.webhook_busy = False, "", ""
+        self.close_hook()
         return self._load_page(self._fill, field=LIST)
 
     @event
@@ -254,3 +278,51 @@ class ConnectionsState(SessionState):
         if result.ok:
             return rx.toast.success(result.message)
         return rx.toast.error("The test failed. The tool's answer is shown with the connection.")
+
+    @event
+    def close_hook(self) -> None:
+        """Forget the address and secret: they are shown once."""
+        self.hook_open, self.hook_registered, self.hook_url, self.hook_secret = (
+            False, False, "", "")
+        self.hook_steps, self.hook_problem = [], ""
+
+    @event
+    def set_hook_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.close_hook()
+
+    async def _switch_webhook(self, connection_id: str, on: bool) -> EventSpec | None:
+        """Turn the connection's webhook on or off (the service checks the role), then show
+        the setup or the list again. In the background: the tool is called."""
+        async with self:
+            if self.webhook_busy:
+                return rx.toast.info("Another change is still running.")
+            self.webhook_busy, self.errors = connection_id, {}
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+            key = parse_id(connection_id, "Connection")
+            tools = tool_clients(principal)
+            done = await (webhook_setup.turn_on(new_session, principal, tools, key) if on
+                          else webhook_setup.turn_off(new_session, principal, tools, key))
+        except AppError as exc:
+            async with self:
+                self.webhook_busy = ""
+                return self._fail(exc, field=LIST)
+        async with self:
+            self.webhook_busy = ""
+            with session_scope() as db:
+                self._fill(db, self._principal(db))
+            if isinstance(done, webhook_setup.WebhookSetup):
+                self.hook_open, self.hook_registered = True, done.mode == "registered"
+                self.hook_url, self.hook_secret = done.url, done.secret
+                self.hook_steps, self.hook_problem = list(done.instructions), done.problem
+        return None if on else rx.toast.success("Instant updates turned off.")
+
+    @event(background=True)
+    async def turn_on_webhook(self, connection_id: str) -> EventSpec | None:
+        return await self._switch_webhook(connection_id, True)
+
+    @event(background=True)
+    async def turn_off_webhook(self, connection_id: str) -> EventSpec | None:
+        return await self._switch_webhook(connection_id, False)

@@ -14,7 +14,6 @@ import uuid
 from typing import Any
 
 import reflex as rx
-from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from projecthub.core.clock import utcnow
@@ -60,6 +59,10 @@ LIFECYCLE_FIELD = "lifecycle"
 DELETE_FIELD = "confirmation"
 DRIFT_FIELD = "drift"
 RUN_WAIT_SECONDS = 60
+# An open page asks every few seconds whether its figures changed (a webhook's refresh, the
+# schedule, another tab's Refresh) and shows them without a reload; it stops after a while.
+WATCH_SECONDS = 2.0
+WATCH_LIMIT_SECONDS = 30 * 60
 HISTORY_DAYS = 90
 
 
@@ -177,6 +180,7 @@ class ProjectState(SessionState):
     can_settle_drift: rx.Field[bool] = rx.field(False)
 
     _project: str = ""
+    _watching: int = 0  # generation of the page's watcher; a newer load stops the older one
 
     def _project_from_url(self) -> str:
         path = self.router.url.path.rstrip("/")
@@ -215,7 +219,7 @@ class ProjectState(SessionState):
                                  or project.owner_id == principal.user_id)
 
     @event
-    def load(self) -> EventSpec | None:
+    def load(self) -> Events:
         self.problem, self.name, self.cards, self.links, self.reasons = "", "", [], [], []
         self.refreshing, self._project = False, ""
         try:
@@ -229,7 +233,41 @@ class ProjectState(SessionState):
             return self._fail(exc)
         except AppError as exc:
             self.problem, self._project = exc.message, ""
-        return None
+            return None
+        self._watching += 1
+        return ProjectState.watch
+
+    def _changed_since(self, generation: int) -> bool | None:
+        """One look at the project's last sync: None to stop watching (page left, reloaded or
+        closed, session over), True when the figures changed and were shown."""
+        if generation != self._watching or not self._project \
+                or not connected(self.router.session.client_token) \
+                or self._project_from_url() != self._project:
+            return None
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                synced = iso(view.last_synced(db, principal, parse_id(self._project, "Project")))
+                if synced == self.synced_at or self.refreshing:
+                    return False
+                before = list(self.cards)
+                self._fill(db, principal)
+        except AppError:
+            return None
+        self.cards = mark_changes(before, self.cards)
+        return True
+
+    @event(background=True)
+    async def watch(self) -> None:
+        async with self:
+            generation = self._watching
+        waited = 0.0
+        while waited < WATCH_LIMIT_SECONDS:
+            await asyncio.sleep(WATCH_SECONDS)
+            waited += WATCH_SECONDS
+            async with self:
+                if self._changed_since(generation) is None:
+                    return
 
     @event
     def set_lifecycle(self, state: str) -> Events:

@@ -71,6 +71,7 @@ class CardView:
     fetched_utc: str  # the same instant as labelled UTC text, on hover
     stale: bool
     stale_note: str
+    source: str = ""  # "Jira webhook" when a webhook brought these figures, else ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +171,12 @@ def _staleness(card: ResourceCard, now: datetime, stale_hours: int) -> tuple[boo
     return False, ""
 
 
+def _source(card: ResourceCard) -> str:
+    if card.refreshed_by != "webhook" or card.fetched_at is None:
+        return ""
+    return f"{TOOL_LABELS.get(card.tool, card.tool)} webhook"
+
+
 def card_view(card: ResourceCard, now: datetime, stale_hours: int,
               budgets: Sequence[str] = ()) -> CardView:
     figures, detail = _figures(card, budgets)
@@ -179,7 +186,7 @@ def card_view(card: ResourceCard, now: datetime, stale_hours: int,
                     ICONS.get(card.tool, "box"),
                     KIND_LABELS.get((card.tool, card.kind), card.kind), card.name or EMPTY, url,
                     figures, detail, iso(card.fetched_at), when(card.fetched_at, never=""),
-                    stale, note)
+                    stale, note, _source(card))
 
 
 def card_views(cards: list[ResourceCard], links: list[ResourceLink], now: datetime,
