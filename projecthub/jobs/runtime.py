@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import procrastinate
+from procrastinate.worker import Worker
 
 from projecthub.core import metrics
 from projecthub.core.config import settings
@@ -125,49 +126,46 @@ class BackgroundJobs:
             if not self.run_worker:
                 await stop.wait()
                 return
-            worker = asyncio.create_task(run_workers(
-                app, settings.WORKER_CONCURRENCY, None, signals=False))
-            await asyncio.wait([worker, asyncio.create_task(stop.wait())],
-                               return_when=asyncio.FIRST_COMPLETED)
-            worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
+            await run_workers(app, settings.WORKER_CONCURRENCY, None, stop)
 
 
 async def run_workers(app: procrastinate.App, concurrency: int, queues: Iterable[str] | None,
-                      *, signals: bool) -> None:
+                      stop: asyncio.Event) -> None:
     """One procrastinate worker per queue, each with ``concurrency`` slots of its own: with one
     shared pool, a burst of status syncs (an import of hundreds of projects) would hold back every
-    provisioning run queued behind it. Cancelling this stops them all gracefully."""
-    workers = [asyncio.create_task(app.run_worker_async(
-        **worker_options(concurrency, [queue])))
-        for queue in (queues or work.QUEUES)]
-    if signals:
-        _stop_on_signals(workers)
+    provisioning run queued behind it. Setting ``stop`` asks each to stop gracefully (jobs in
+    flight finish, the worker unregisters), never by cancellation, which could cut a worker
+    off between registering and its first heartbeat and leave its row behind."""
+    workers = [Worker(app=app, **{**app.worker_defaults, **worker_options(concurrency, [queue])})
+               for queue in (queues or work.QUEUES)]
+    running = [asyncio.create_task(worker.run())  # type: ignore[no-untyped-call] for worker in workers]
+    stopping = asyncio.create_task(_stop_when_set(stop, workers, running))
     try:
-        await asyncio.gather(*workers)
-    except asyncio.CancelledError:
+        await asyncio.gather(*running)
+    finally:
+        stopping.cancel()
+
+
+async def _stop_when_set(stop: asyncio.Event, workers: list[Worker],
+                         running: list[asyncio.Task[None]]) -> None:
+    """A worker forgets a stop asked before its ``run`` began: ask again until all have ended."""
+    await stop.wait()
+    while not all(task.done() for task in running):
         for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        raise
-
-
-def _stop_on_signals(workers: list[asyncio.Task[None]]) -> None:
-    """SIGINT/SIGTERM cancel every worker; each then lets its jobs in flight finish."""
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, lambda: [worker.cancel() for worker in workers])
+            worker.stop()  # type: ignore[no-untyped-call]
+        await asyncio.wait(running, timeout=0.5)
 
 
 async def run_worker_process(concurrency: int, queues: Iterable[str] | None) -> None:
     """``projecthub worker``: a procrastinate worker per queue until SIGINT/SIGTERM (jobs in
     flight get a graceful moment to finish)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     app = build_app()
     async with app.open_async():
-        try:
-            await run_workers(app, concurrency, queues, signals=True)
-        except asyncio.CancelledError:
-            log.info("worker stopped")
+        await run_workers(app, concurrency, queues, stop)
 
 
 __all__ = ["BackgroundJobs", "EngineQueue", "run_worker_process", "run_workers", "worker_options"]

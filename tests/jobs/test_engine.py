@@ -138,7 +138,8 @@ async def test_a_busy_status_queue_does_not_hold_back_a_provisioning_run(pg, mon
         deferrer = ProcrastinateDeferrer(app)
         await deferrer.defer(work.Job("sync_projects", {"project_ids": []}, "sync:busy"))
         await deferrer.defer(work.provision_job(run.id))
-        workers = asyncio.create_task(run_workers(app, 1, None, signals=False))
+        stop = asyncio.Event()
+        workers = asyncio.create_task(run_workers(app, 1, None, stop))
         try:
             for _ in range(200):
                 db.expire_all()
@@ -148,5 +149,5 @@ async def test_a_busy_status_queue_does_not_hold_back_a_provisioning_run(pg, mon
             assert db.get(ProvisioningRun, run.id).status == RunStatus.SUCCEEDED
         finally:
             release.set()
-            workers.cancel()
-            await asyncio.gather(workers, return_exceptions=True)
+            stop.set()
+            await asyncio.wait_for(workers, 20)
