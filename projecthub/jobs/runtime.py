@@ -138,7 +138,8 @@ async def run_workers(app: procrastinate.App, concurrency: int, queues: Iterable
     off between registering and its first heartbeat and leave its row behind."""
     workers = [Worker(app=app, **{**app.worker_defaults, **worker_options(concurrency, [queue])})
                for queue in (queues or work.QUEUES)]
-    running = [asyncio.create_task(worker.run())  # type: ignore[no-untyped-call] for worker in workers]
+    running = [asyncio.create_task(worker.run())  # type: ignore[no-untyped-call]
+               for worker in workers]
     stopping = asyncio.create_task(_stop_when_set(stop, workers, running))
     try:
         await asyncio.gather(*running)
