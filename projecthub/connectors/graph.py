@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from typing import Any, Literal
-from urllib.parse import quote
 
 import httpx
 import msal
@@ -26,6 +25,8 @@ from projecthub.connectors.graph_auth import (
     MsalApplications,
     read_claims,
 )
+from projecthub.connectors.graph_members import TeamMembership
+from projecthub.connectors.graph_members import team_segment as _segment
 from projecthub.connectors.graph_models import (
     ChatMessage,
     GraphChannel,
@@ -75,7 +76,7 @@ def parse_graph_error(_status: int, body: Any) -> VendorError:
                        str(request_id) if request_id else None)
 
 
-class GraphConnector(Connector):
+class GraphConnector(TeamMembership, Connector):
     """One app registration in one Microsoft 365 directory; use as an async context manager.
 
     ``login_url`` and ``login_transport`` say where Entra ID is reached (the sandbox serves a
@@ -253,10 +254,6 @@ class GraphConnector(Connector):
             display_name, owner_id=owner_id, description=description, visibility=visibility)
         return await self.wait_for_team(creation)
 
-    async def get_team(self, team_id: str) -> GraphTeam:
-        response = await self._client.request("GET", f"/teams/{_segment(team_id)}")
-        return response.model(GraphTeam)
-
     async def team_web_url(self, team_id: str) -> str:
         """The link that opens the team in Teams (web or desktop)."""
         team = await self.get_team(team_id)
@@ -345,13 +342,6 @@ def _member_body(user_id: str, owner: bool) -> dict[str, Any]:
     return {"@odata.type": "#microsoft.graph.aadUserConversationMember",
             "roles": ["owner"] if owner else [],
             "user@odata.bind": f"{GRAPH_URL}/users('{_segment(user_id)}')"}
-
-
-def _segment(value: str) -> str:
-    """One percent-encoded path segment (guest sign-in names hold ``#``); never a slash."""
-    if not value or len(value) > 256 or "/" in value or "\\" in value or value in (".", ".."):
-        raise ValueError(f"not a Graph id: {value!r}")
-    return quote(value, safe="@:=+")
 
 
 def _odata_string(value: str) -> str:
