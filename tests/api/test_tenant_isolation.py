@@ -78,7 +78,8 @@ def world(db) -> World:
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
         "project_id": str(b_project.id), "run_id": str(b_run.id),
-        "b_owner_id": str(b_owner.id), "b_org_id": str(org_b.id)})
+        "b_owner_id": str(b_owner.id), "b_org_id": str(org_b.id),
+        "user_id": str(b_member.user_id)})
 
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
@@ -133,6 +134,9 @@ BODIES = {
         "lifecycle": "archived"},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/runs"): {
         "lifecycle": "archived"},
+    ("PATCH", "/api/v1/orgs/{org_slug}/projects/{project_id}"): {"name": "Taken over"},
+    ("PUT", "/api/v1/orgs/{org_slug}/projects/{project_id}/members/{user_id}"): {
+        "role": "member"},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/deletion"): {
         "confirmation": "BSEC"},
     ("PUT", "/api/v1/orgs/{org_slug}/notification-preferences"): {"choices": [
@@ -173,7 +177,8 @@ def test_every_route_is_classified():
                                                            "invitation_id", "api_token_id",
                                                            "connection_id", "template_id",
                                                            "project_id", "run_id",
-                                                           "drift_id", "notification_id"}:
+                                                           "drift_id", "notification_id",
+                                                           "user_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED | INSTANCE_ADMIN, "a listed route no longer exists"
