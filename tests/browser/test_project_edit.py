@@ -49,6 +49,7 @@ def _ana_joins(server: AppServer) -> None:
 
 
 def _shot(page: Page, name: str) -> None:
+    page.evaluate("window.scrollTo(0, 0)")
     page.mouse.move(0, 0)
     expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=20_000)
     save_screenshot(page, name)

@@ -30,15 +30,16 @@ class EditTool:
     remove: str
     names: Callable[[ProjectResource], dict[str, Any]]  # the inputs that name the resource
     owners: bool = False  # the tool tells owners from members (Teams)
+    by_key: bool = False  # people know the resource by its key (Jira, Confluence)
 
 
 TOOLS: dict[tuple[str, str], EditTool] = {
     ("jira", "project"): EditTool(
         "Jira", "project", "jira.rename_project", "jira.add_member", "jira.remove_member",
-        lambda r: {"key": r.external_key, "external_id": r.external_id}),
+        lambda r: {"key": r.external_key, "external_id": r.external_id}, by_key=True),
     ("confluence", "space"): EditTool(
         "Confluence", "space", "confluence.rename_space", "confluence.add_member",
-        "confluence.remove_member", lambda r: {"key": r.external_key}),
+        "confluence.remove_member", lambda r: {"key": r.external_key}, by_key=True),
     ("graph", "team"): EditTool(
         "Teams", "team", "graph.rename_team", "graph.set_member", "graph.remove_member",
         lambda r: {"team_id": r.external_id}, owners=True),
@@ -80,8 +81,10 @@ class PlannedStep:
         return f"{self.action}:{self.resource.external_id}:{subject}"[:120]
 
 
-def _label(resource: ProjectResource) -> str:
-    return resource.external_key or resource.name or resource.external_id
+def _label(resource: ProjectResource, spec: EditTool) -> str:
+    if spec.by_key and resource.external_key:
+        return resource.external_key
+    return f"'{resource.name}'" if resource.name else resource.external_id
 
 
 def plan_resource(resource: ProjectResource, *, new_name: str | None,
@@ -102,7 +105,8 @@ def plan_resource(resource: ProjectResource, *, new_name: str | None,
         extra: dict[str, Any] = {"name": new_name} if new_name is not None else {}
         if manager is not None:
             extra["manager_email"] = manager
-        title = (f"rename {spec.noun} {_label(resource)} → '{new_name}'" if new_name is not None
+        label = _label(resource, spec)
+        title = (f"rename {spec.noun} {label} → '{new_name}'" if new_name is not None
                  else f"make {manager} the project manager")
         steps.append(step(spec.rename, title, **extra))
     for person, role in members.added.items():

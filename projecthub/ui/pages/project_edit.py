@@ -49,7 +49,11 @@ def _owner_item(person: RowVar[EditPerson]) -> rx.Component:
 
 def _person_row(person: RowVar[EditPerson]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(person.name, weight="medium")),
+        rx.table.cell(rx.hstack(
+            rx.text(person.name, weight="medium"),
+            cond(person.role == "manager",
+                 rx.badge("Project manager", variant="soft", color_scheme="blue")),
+            spacing="2", align="center")),
         rx.table.cell(rx.text(person.email, size="2", color_scheme="gray")),
         rx.table.cell(rx.select.root(
             rx.select.trigger(aria_label="Role of " + person.name),
@@ -79,8 +83,7 @@ def _people() -> rx.Component:
 
 
 def _line(line: RowVar[EditLine]) -> rx.Component:
-    return rx.table.row(rx.table.cell(rx.text(line.tool_label, weight="medium")),
-                        rx.table.cell(line.description),
+    return rx.table.row(rx.table.cell(line.description),
                         data_testid="edit-change", data_tool=line.tool)
 
 
@@ -96,7 +99,7 @@ def _preview_dialog() -> rx.Component:
                      "Nothing in the tools changes; ProjectHub applies this at once."),
                 size="2", color_scheme="gray", margin_bottom="1rem"),
             cond(s.lines.length() > 0,
-                 simple_table(("Where", "What happens"), rx.foreach(s.lines, _line)),
+                 simple_table(("What happens, tool by tool",), rx.foreach(s.lines, _line)),
                  rx.text("Nothing changes.", size="2")),
             rx.flex(
                 rx.button("Back", variant="soft", color_scheme="gray",

@@ -21,7 +21,6 @@ from projecthub.services.principal import Principal
 from projecthub.services.provisioning import editing
 from projecthub.services.provisioning.edit_members import list_members
 from projecthub.services.provisioning.lifecycle import require_manager
-from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
@@ -45,7 +44,6 @@ class EditPerson:
 @dataclasses.dataclass(frozen=True)
 class EditLine:
     tool: str
-    tool_label: str
     description: str
 
 
@@ -133,8 +131,7 @@ class ProjectEditState(SessionState):
         except AppError as exc:
             return self._fail(exc, field=FORM_FIELD)
         self._pending = json.dumps(values)
-        self.lines = [EditLine(c.tool, "ProjectHub" if c.tool == "projecthub"
-                               else tool_label(c.tool), c.description) for c in shown.changes]
+        self.lines = [EditLine(c.tool, c.description) for c in shown.changes]
         self.runs_in_tools = shown.runs_in_tools
         self.preview_open = True
         return None
