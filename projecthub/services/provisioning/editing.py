@@ -127,12 +127,14 @@ def _current_members(session: Session, principal: Principal,
 
 
 def _people(session: Session, principal: Principal,
-            ids: set[uuid.UUID]) -> dict[uuid.UUID, Person]:
-    """Active members of the organization among ``ids``; anyone else is not found."""
-    rows = session.exec(select(User).join(Membership, col(Membership.user_id) == col(User.id))
-                        .where(Membership.organization_id == principal.org_id,
-                               col(Membership.is_active), col(User.id).in_(ids))).all()
-    return {u.id: Person(u.email.lower(), u.display_name or u.email) for u in rows}
+            ids: set[uuid.UUID]) -> tuple[dict[uuid.UUID, Person], set[uuid.UUID]]:
+    """Members of the organization among ``ids`` (deactivated ones too: they may still be on
+    the project), and which of them are active; anyone else is not found."""
+    rows = session.exec(select(User, Membership.is_active).join(
+        Membership, col(Membership.user_id) == col(User.id)).where(
+        Membership.organization_id == principal.org_id, col(User.id).in_(ids))).all()
+    people = {u.id: Person(u.email.lower(), u.display_name or u.email) for u, _ in rows}
+    return people, {u.id for u, active in rows if active}
 
 
 def _wanted(edit: ProjectEdit, current: dict[uuid.UUID, str],
@@ -176,8 +178,10 @@ def _plan(session: Session, principal: Principal, project: Project,
     if owner is None:
         raise Invalid("The project needs an owner.", {"owner_id": "Choose the owner."})
     wanted = _wanted(edit, current, owner)
-    people = _people(session, principal, set(wanted) | set(current))
-    unknown = [u for u in wanted if u not in people]
+    people, active = _people(session, principal, set(wanted) | set(current))
+    # Newcomers and a new owner must be active members; people already on the project stay.
+    unknown = [u for u in wanted if u not in active
+               and (u not in current or (u == owner and owner != project.owner_id))]
     if unknown:
         raise Invalid("Project members must be active members of the organization.",
                       {"members": f"{len(unknown)} of them are not."})
@@ -185,7 +189,7 @@ def _plan(session: Session, principal: Principal, project: Project,
         added={people[u]: r for u, r in wanted.items() if u not in current},
         removed=[people[u] for u in current if u not in wanted and u in people],
         changed={people[u]: (current[u], r) for u, r in wanted.items()
-                 if u in current and current[u] != r})
+                 if u in current and u in people and current[u] != r})
     new_owner = owner if owner != project.owner_id else None
     resources = session.exec(scoped_select(principal, ProjectResource).where(
         ProjectResource.project_id == project.id).order_by(
@@ -208,7 +212,7 @@ def _rows(plan: _Plan) -> list[EditChange]:
         rows.append(EditChange(tool="projecthub", description=(
             f"ProjectHub: {plan.people[plan.owner].name} becomes the project's manager")))
     for user, role in plan.wanted.items():
-        if plan.current.get(user) != role and user != plan.owner:
+        if plan.current.get(user) != role and user != plan.owner and user in plan.people:
             verb = "joins as" if user not in plan.current else "becomes"
             rows.append(EditChange(tool="projecthub", description=(
                 f"ProjectHub: {plan.people[user].name} {verb} {role}")))

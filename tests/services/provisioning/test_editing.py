@@ -13,6 +13,7 @@ from sqlmodel import select
 from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from projecthub.models import (
     AuditEvent,
+    Membership,
     OutboxMessage,
     Project,
     ProjectMember,
@@ -208,6 +209,24 @@ async def test_an_end_before_the_start_and_strangers_as_members_are_refused(w, d
     db.commit()
     with pytest.raises(Invalid):
         editing.start_edit(db, owner, w.project_id, ProjectEdit(members=members(stranger)))
+
+
+async def test_a_deactivated_member_on_the_project_does_not_block_an_edit(w, db):
+    gone = w.person("gone@example.com", "Gone Person")
+    db.add(ProjectMember(organization_id=w.world.org.id, project_id=w.project_id,
+                         user_id=gone.id))
+    membership = db.exec(select(Membership).where(Membership.user_id == gone.id)).one()
+    membership.is_active = False
+    db.add(membership)
+    db.commit()
+    _, run = editing.start_edit(db, w.world.owner_principal, w.project_id,
+                                ProjectEdit(end_date=date(2027, 1, 31),
+                                            owner_id=w.world.owner.id))
+    db.commit()
+    assert run is None and project_of(w).end_date == date(2027, 1, 31)
+    with pytest.raises(Invalid):  # but nobody deactivated joins or takes the project over
+        editing.preview_edit(db, w.world.owner_principal, w.project_id,
+                             ProjectEdit(owner_id=gone.id))
 
 
 async def test_a_second_edit_waits_for_the_run_under_way(w, db):
