@@ -3,6 +3,7 @@ routes): the service's edit and preview models, with unknown fields refused."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Literal
 
@@ -37,6 +38,19 @@ class ProjectEditResult(BaseModel):
     changes: Sequence[EditChangePublic]
     run: RunPublic | None
     applied: bool
+
+
+class AddToolBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tool: Literal["jira", "confluence", "graph", "productive"]
+    connection_id: uuid.UUID
+
+
+class AddToolResult(BaseModel):
+    """The new tool's steps, one line each; ``run`` carries them out (none for a preview)."""
+
+    changes: Sequence[EditChangePublic]
+    run: RunPublic | None
 
 
 class ProjectMemberPublic(ProjectMemberView):

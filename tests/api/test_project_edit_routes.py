@@ -173,3 +173,27 @@ def test_an_admin_may_edit_and_a_foreign_project_is_not_found(client, db, world)
     assert foreign.status_code == 404
     assert client.get(f"{API}/{other.slug}/projects/{project.id}/members",
                       headers=bearer(db, stranger, other)).status_code == 404
+
+
+def test_adding_a_tool_to_a_project_without_a_template_or_an_unknown_tool_is_refused(
+        client, db, world):
+    org, owner, project, _ = world
+    project.template_version_id = None
+    db.add(project)
+    db.commit()
+    confluence = connections.create_connection(
+        db, principal(db, owner, org), tool="confluence", name="Wiki",
+        base_url="https://acme.atlassian.net", settings_values={"email": "a@example.com"},
+        secret_values={"api_token": "t"})
+    db.commit()
+    body = {"tool": "confluence", "connection_id": str(confluence.id)}
+    headers = bearer(db, owner, org)
+    # a project made without a template cannot be planned for
+    answer = client.post(url(org, project, "/tools") + "?preview=true", headers=headers,
+                         json=body)
+    assert answer.status_code == 409
+    assert client.post(url(org, project, "/tools"), headers=headers,
+                       json={"tool": "gitlab", "connection_id": str(confluence.id)}
+                       ).status_code == 422
+    db.expire_all()
+    assert db.exec(select(ProvisioningRun)).all() == []

@@ -135,6 +135,8 @@ BODIES = {
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/runs"): {
         "lifecycle": "archived"},
     ("PATCH", "/api/v1/orgs/{org_slug}/projects/{project_id}"): {"name": "Taken over"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/tools"): {
+        "tool": "jira", "connection_id": "00000000-0000-4000-8000-000000000001"},
     ("PUT", "/api/v1/orgs/{org_slug}/projects/{project_id}/members/{user_id}"): {
         "role": "member"},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/deletion"): {

@@ -1,5 +1,6 @@
 """Editing a project: ``PATCH`` its fields (``?preview=true`` only shows what would change in
-each tool), and its members one at a time. Changes that touch a tool start an edit run."""
+each tool), its members one at a time, and a tool it does not have yet. Changes that touch a
+tool start an edit run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fastapi import APIRouter, Query
 
 from projecthub.api.deps import DbDep, PrincipalDep
 from projecthub.api.edit_schemas import (
+    AddToolBody,
+    AddToolResult,
     EditChangePublic,
     MemberRoleBody,
     ProjectEditBody,
@@ -20,7 +23,7 @@ from projecthub.api.routes.runs import run_public
 from projecthub.api.schemas import ProjectPublic
 from projecthub.services import projects
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning import editing, service
+from projecthub.services.provisioning import add_tool, editing, service
 from projecthub.services.provisioning.edit_members import list_members, member_edit
 
 router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
@@ -71,3 +74,18 @@ def remove_member(project_id: uuid.UUID, user_id: uuid.UUID, db: DbDep,
     """Take a person off the project, in every tool."""
     edit = member_edit(db, principal, project_id, user_id, None)
     return _edit(db, principal, project_id, edit, preview)
+
+
+@router.post("/{project_id}/tools", response_model=AddToolResult)
+def add_project_tool(project_id: uuid.UUID, body: AddToolBody, db: DbDep,
+                     principal: PrincipalDep, preview: PreviewDep = False) -> AddToolResult:
+    """Add a tool the project does not have yet: a run with only that tool's steps from the
+    project's template; the tool joins the project's answers when the run has succeeded."""
+    shown = add_tool.preview_add_tool(db, principal, project_id, tool=body.tool,
+                                      connection_id=body.connection_id)
+    changes = [EditChangePublic.model_validate(c) for c in shown.changes]
+    if preview:
+        return AddToolResult(changes=changes, run=None)
+    run = add_tool.start_add_tool(db, principal, project_id, tool=body.tool,
+                                  connection_id=body.connection_id)
+    return AddToolResult(changes=changes, run=run_public(service.get_run(db, principal, run.id)))

@@ -34,13 +34,14 @@ ANSWERS = {"name": "name", "description": "description", "client_company": "clie
 
 
 def apply_changes(session: Session, project: Project, changes: dict[str, Any]) -> None:
-    """Write an edit's ``changes`` (``ProvisioningRun.changes``) to the project, its answers,
-    its members and its resources' recorded names."""
+    """Write an edit's ``changes`` (``ProvisioningRun.changes``) to the project, its answers
+    (a tool added joins them), its members and its resources' recorded names."""
     fields: dict[str, Any] = changes.get("fields") or {}
     answers = dict(project.answers)
     for name, value in fields.items():
         setattr(project, name, date.fromisoformat(value) if name in DATES and value else value)
         answers[ANSWERS[name]] = value
+    answers.update(changes.get("answers") or {})  # a tool added (add_tool.py)
     if changes.get("owner_id"):
         project.owner_id = uuid.UUID(changes["owner_id"])
         answers["project_manager"] = changes["owner_id"]
