@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -50,9 +51,6 @@ from projecthub.services.provisioning.edit_steps import (
 from projecthub.services.provisioning.lifecycle import require_manager, run_in_progress
 from projecthub.services.scoping import scoped_select
 from projecthub.services.views import View
-
-EDITABLE = ("name", "description", "client_company", "start_date", "end_date", "owner_id",
-            "members")
 
 
 class MemberSpec(View):
@@ -96,14 +94,18 @@ def parse_edit(values: dict[str, Any]) -> ProjectEdit:
         raise Invalid("Some values are not valid.", fields) from exc
 
 
+@dataclass(frozen=True)
 class _Plan:
-    """An edit worked out against the project: new field values, member changes, steps."""
+    """An edit worked out against the project: new field values, the new owner (``None``:
+    unchanged), the members wanted and those now, and the tool steps."""
 
-    def __init__(self, project: Project, fields: dict[str, Any], owner: uuid.UUID | None,
-                 wanted: dict[uuid.UUID, str], current: dict[uuid.UUID, str],
-                 people: dict[uuid.UUID, Person], steps: list[PlannedStep]) -> None:
-        self.project, self.fields, self.owner = project, fields, owner
-        self.wanted, self.current, self.people, self.steps = wanted, current, people, steps
+    project: Project
+    fields: dict[str, Any]
+    owner: uuid.UUID | None
+    wanted: dict[uuid.UUID, str]
+    current: dict[uuid.UUID, str]
+    people: dict[uuid.UUID, Person]
+    steps: list[PlannedStep]
 
     @property
     def members_change(self) -> bool:
@@ -275,5 +277,5 @@ def start_edit(session: Session, principal: Principal, project_id: uuid.UUID,
     return project, run
 
 
-__all__ = ["EDITABLE", "EditChange", "EditPreview", "MemberSpec", "ProjectEdit", "parse_edit",
+__all__ = ["EditChange", "EditPreview", "MemberSpec", "ProjectEdit", "parse_edit",
            "preview_edit", "start_edit"]
