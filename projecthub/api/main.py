@@ -24,6 +24,7 @@ from projecthub.api.routes import (
     microsoft,
     notifications,
     orgs,
+    project_edit,
     project_import,
     projects,
     readiness,
@@ -46,8 +47,8 @@ def _v1_router() -> APIRouter:
         return Health(status="ok")  # async: touches nothing, so no hop to a worker thread
 
     for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
-                   invitations, audit, connections, templates, projects, drift, project_import,
-                   runs, admin, notifications, webhooks):
+                   invitations, audit, connections, templates, projects, project_edit, drift,
+                   project_import, runs, admin, notifications, webhooks):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(audit.session_router, responses=ERROR_RESPONSES)
     router.include_router(microsoft.org_router, responses=ERROR_RESPONSES)

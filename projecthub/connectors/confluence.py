@@ -21,6 +21,7 @@ from projecthub.connectors.confluence_models import (
     ConfluenceUser,
     LastChange,
     SpaceActivity,
+    SpacePermission,
     UserSearchHit,
 )
 from projecthub.connectors.errors import Conflict, Invalid, NotFound
@@ -175,6 +176,50 @@ class ConfluenceConnector(Connector):
         response = await self._client.request("PUT", f"{V1}/space/{_key(key)}",
                                               json_body={"status": status})
         return response.model(ConfluenceSpace)
+
+    async def rename_space(self, key: str, name: str) -> ConfluenceSpace:
+        """Give the space a new name (v1 ``PUT /space/{key}``; v2 has no write for it). A space
+        that has the name already is left alone, so a repeated step changes nothing."""
+        space = await self.get_space(key)
+        if space.name == name:
+            return space
+        response = await self._client.request("PUT", f"{V1}/space/{_key(key)}",
+                                              json_body={"name": name})
+        return response.model(ConfluenceSpace)
+
+    def iter_space_permissions(self, space_id: str) -> AsyncIterator[SpacePermission]:
+        """Every grant on the space (v2 lists them; v1 only writes them)."""
+        return iter_link_cursor(self._client, f"{V2}/spaces/{_id(space_id)}/permissions",
+                                SpacePermission, page_size=MAX_PAGE_SIZE)
+
+    async def grant_space_permissions(self, key: str, account_id: str,
+                                      operations: tuple[tuple[str, str], ...]) -> int:
+        """Give a user each (operation, target) on the space that they lack; v1 grants one
+        per call and refuses a duplicate, so what is held is read first. Returns how many
+        were added."""
+        space = await self.get_space(key)
+        held = {(p.operation, p.target) async for p in self.iter_space_permissions(space.id)
+                if p.principal_type == "user" and p.principal_id == account_id}
+        missing = [op for op in operations if op not in held]
+        for operation, target in missing:
+            await self._client.request(
+                "POST", f"{V1}/space/{_key(key)}/permission",
+                json_body={"subject": {"type": "user", "identifier": account_id},
+                           "operation": {"key": operation, "target": target}})
+        return len(missing)
+
+    async def revoke_space_permissions(self, key: str, account_id: str) -> int:
+        """Take every grant the user holds on the space away; returns how many there were."""
+        space = await self.get_space(key)
+        held = [p async for p in self.iter_space_permissions(space.id)
+                if p.principal_type == "user" and p.principal_id == account_id]
+        for permission in held:
+            try:
+                await self._client.request(
+                    "DELETE", f"{V1}/space/{_key(key)}/permission/{_id(permission.id)}")
+            except NotFound:
+                continue  # removed meanwhile: the goal
+        return len(held)
 
     async def create_page(
         self, *, space_id: str, title: str, body: str, parent_id: str | None = None,

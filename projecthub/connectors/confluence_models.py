@@ -96,6 +96,17 @@ class LastChange(_ConfluenceModel):
     by_display_name: str | None = None
 
 
+class SpacePermission(_ConfluenceModel):
+    """One grant on a space (v2 ``SpacePermissionAssignment``): who it names (a user's account
+    id, a group or a role), the operation and what it applies to."""
+
+    id: str
+    principal_type: str = Field(validation_alias=AliasPath("principal", "type"))
+    principal_id: str = Field(validation_alias=AliasPath("principal", "id"))
+    operation: str = Field(validation_alias=AliasPath("operation", "key"))
+    target: str = Field(validation_alias=AliasPath("operation", "targetType"))
+
+
 class SpaceActivity(_ConfluenceModel):
     """How much a space holds and when it last changed; ``last_change`` is ``None`` when empty."""
 
@@ -111,5 +122,6 @@ __all__ = [
     "LastChange",
     "PageVersion",
     "SpaceActivity",
+    "SpacePermission",
     "UserSearchHit",
 ]

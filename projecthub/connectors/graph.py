@@ -12,7 +12,6 @@ import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import quote
 
 import httpx
 import msal
@@ -27,6 +26,8 @@ from projecthub.connectors.graph_auth import (
     MsalApplications,
     read_claims,
 )
+from projecthub.connectors.graph_members import TeamMembership
+from projecthub.connectors.graph_members import team_segment as _segment
 from projecthub.connectors.graph_models import (
     ChatMessage,
     GraphChannel,
@@ -77,7 +78,7 @@ def parse_graph_error(_status: int, body: Any) -> VendorError:
                        str(request_id) if request_id else None)
 
 
-class GraphConnector(Connector):
+class GraphConnector(TeamMembership, Connector):
     """One app registration in one Microsoft 365 directory; use as an async context manager.
 
     ``login_url`` and ``login_transport`` say where Entra ID is reached (the sandbox serves a
@@ -291,10 +292,6 @@ class GraphConnector(Connector):
             return False
         return True
 
-    async def get_team(self, team_id: str) -> GraphTeam:
-        response = await self._client.request("GET", f"/teams/{_segment(team_id)}")
-        return response.model(GraphTeam)
-
     async def team_web_url(self, team_id: str) -> str:
         """The link that opens the team in Teams (web or desktop)."""
         team = await self.get_team(team_id)
@@ -388,13 +385,6 @@ def _member_body(user_id: str, owner: bool) -> dict[str, Any]:
 def _graph_time(at: datetime) -> str:
     """Graph's ``DateTimeOffset`` in UTC with a ``Z``."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
-
-
-def _segment(value: str) -> str:
-    """One percent-encoded path segment (guest sign-in names hold ``#``); never a slash."""
-    if not value or len(value) > 256 or "/" in value or "\\" in value or value in (".", ".."):
-        raise ValueError(f"not a Graph id: {value!r}")
-    return quote(value, safe="@:=+")
 
 
 def _odata_string(value: str) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from projecthub.connectors.base import Connector, ConnectorClient, JsonResponse, VendorError, all_of
 from projecthub.connectors.clock import Clock
-from projecthub.connectors.errors import AuthFailed, Invalid
+from projecthub.connectors.errors import AuthFailed, Invalid, NotFound
 from projecthub.connectors.pagination import Params, iter_page_number
 from projecthub.connectors.productive_models import (
     BillingType,
@@ -244,6 +244,36 @@ class ProductiveConnector(Connector):
             if found is None:
                 raise
             return found
+
+    async def update_project(self, project_id: str, *, name: str | None = None,
+                             project_manager_id: str | None = None) -> Project:
+        """``PATCH /projects/{id}`` with what differs (name, project manager), which Productive
+        accepts on an archived project too; a project that matches already is left alone."""
+        project = await self.get_project(project_id)
+        attributes: dict[str, Any] = {}
+        relationships: dict[str, Any] = {}
+        if name is not None and project.name != name:
+            attributes["name"] = name
+        if project_manager_id is not None and project.project_manager_id != project_manager_id:
+            relationships["project_manager"] = _ref("people", project_manager_id)
+        if not attributes and not relationships:
+            return project
+        body = {"data": {"type": "projects", "id": _id(project_id), "attributes": attributes,
+                         "relationships": relationships}}
+        response = await self._client.request("PATCH", f"/projects/{_id(project_id)}",
+                                              json_body=body, headers={"Content-Type": JSON_API})
+        return response.model(Project, _data(response))
+
+    async def remove_project_member(self, project_id: str, person_id: str) -> bool:
+        """End a person's membership of a project; False when there was none."""
+        membership = await self._project_membership(project_id, person_id)
+        if membership is None:
+            return False
+        try:
+            await self._client.request("DELETE", f"/memberships/{_id(membership.id)}")
+        except NotFound:
+            return False  # removed meanwhile: the goal
+        return True
 
     def iter_project_memberships(self, project_id: str) -> AsyncIterator[Membership]:
         """Who is a member of a project (person memberships, with their person ids)."""

@@ -36,6 +36,7 @@ class RunKind(enum.StrEnum):
 
     PROVISION = "provision"
     LIFECYCLE = "lifecycle"
+    EDIT = "edit"  # name, owner or members changed (services/provisioning/editing.py)
 
 
 class ProvisioningRun(SQLModel, table=True):
@@ -51,6 +52,9 @@ class ProvisioningRun(SQLModel, table=True):
                           sa_column_kwargs={"server_default": RunKind.PROVISION.value})
     # A lifecycle run's target state: the project takes it when every step has succeeded.
     target: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    # An edit run's changes: what the project becomes when every step has succeeded.
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(
+        JSON, nullable=False, server_default="{}"))
     created_by_id: uuid.UUID | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL")
     # The worker driving the run holds a lease; an expired lease means the worker died.

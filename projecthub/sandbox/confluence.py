@@ -24,7 +24,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from projecthub.sandbox import confluence_reads, confluence_v1, confluence_v2, confluence_webhooks
+from projecthub.sandbox import (
+    confluence_permissions,
+    confluence_reads,
+    confluence_v1,
+    confluence_v2,
+    confluence_webhooks,
+)
 from projecthub.sandbox.common import SandboxOptions, VendorSandbox
 from projecthub.sandbox.confluence_state import ConfluenceSite, seed_demo
 from projecthub.sandbox.confluence_views import V1, ConfluenceJSON
@@ -116,7 +122,7 @@ def create_confluence_sandbox(options: SandboxOptions) -> VendorSandbox[Confluen
     sandbox = VendorSandbox(
         name="confluence",
         routes=[*confluence_v1.ROUTES, *confluence_v2.ROUTES, *confluence_reads.ROUTES,
-                *confluence_webhooks.ROUTES],
+                *confluence_webhooks.ROUTES, *confluence_permissions.ROUTES],
         new_state=ConfluenceSite, authenticate=authenticate, render_error=render_error,
         reply_headers=reply_headers, seed=seed_demo if options.seed_demo else None,
         sleep=options.sleep, admin_token=options.admin_token,

@@ -48,6 +48,17 @@ class Space:
     type: str = "global"
     status: str = "current"
     homepage_id: int | None = None
+    permissions: list[SpacePermission] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpacePermission:
+    """One grant of one operation to one account (v1 grants them one call at a time)."""
+
+    id: int
+    account_id: str
+    key: str
+    target: str
 
 
 @dataclass
@@ -88,6 +99,7 @@ class ConfluenceSite:
     hooks: dict[int, Hook] = field(default_factory=dict)  # site webhooks with a secret
     _next_space: int = 98305
     _next_page: int = 65537
+    _next_permission: int = 4980737
 
     def __post_init__(self) -> None:
         self.rbac = self.rbac and not self.tenant.endswith(NO_RBAC_SUFFIX)
@@ -135,6 +147,12 @@ class ConfluenceSite:
         page.version += 1
         page.modified_at, page.modified_by = at or self.now(), editor.account_id
         return page
+
+    def grant(self, space: Space, account_id: str, key: str, target: str) -> SpacePermission:
+        permission = SpacePermission(self._next_permission, account_id, key, target)
+        self._next_permission += 1
+        space.permissions.append(permission)
+        return permission
 
     def pages_in(self, space: Space, statuses: set[str]) -> list[Page]:
         return [p for p in self.pages.values() if p.space_id == space.id and p.status in statuses]

@@ -28,6 +28,7 @@ from projecthub.sandbox.graph_directory import (
     list_users,
 )
 from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_sandbox
+from projecthub.sandbox.graph_members import remove_member, update_member
 from projecthub.sandbox.graph_state import GraphState, seed_demo
 from projecthub.sandbox.graph_subscriptions import (
     create_subscription,
@@ -50,6 +51,7 @@ from projecthub.sandbox.graph_teams import (
     list_teams,
     post_message,
     unarchive_team,
+    update_team,
 )
 from projecthub.sandbox.graph_views import DIAGNOSTIC, GraphError, error_response
 
@@ -98,6 +100,7 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/teams", create_team, ("POST",)),
         ("/v1.0/teams", list_teams, ("GET",)),
         ("/v1.0/teams/{team}", get_team, ("GET",)),
+        ("/v1.0/teams/{team}", update_team, ("PATCH",)),
         ("/v1.0/teams/{team}/operations/{operation}", get_operation, ("GET",)),
         ("/v1.0/teams/{team}/archive", archive_team, ("POST",)),
         ("/v1.0/teams/{team}/microsoft.graph.archive", archive_team, ("POST",)),
@@ -105,6 +108,8 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/teams/{team}/microsoft.graph.unarchive", unarchive_team, ("POST",)),
         ("/v1.0/teams/{team}/members", add_member, ("POST",)),
         ("/v1.0/teams/{team}/members", list_members, ("GET",)),
+        ("/v1.0/teams/{team}/members/{member}", update_member, ("PATCH",)),
+        ("/v1.0/teams/{team}/members/{member}", remove_member, ("DELETE",)),
         ("/v1.0/teams/{team}/channels", create_channel, ("POST",)),
         ("/v1.0/teams/{team}/channels", list_channels, ("GET",)),
         ("/v1.0/teams/{team}/channels/{channel}/messages", post_message, ("POST",)),

@@ -15,7 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from projecthub.sandbox.graph_odata import collection, filtered, selected
-from projecthub.sandbox.graph_state import Channel, GraphState, Group, Operation, Team, User
+from projecthub.sandbox.graph_state import (
+    Channel,
+    GraphState,
+    Group,
+    Operation,
+    Team,
+    User,
+)
 from projecthub.sandbox.graph_views import (
     GRAPH,
     METADATA,
@@ -38,6 +45,7 @@ CREATE_TEAMS = ("Team.Create", "Teamwork.Migrate.All", "Group.ReadWrite.All",
                 "Directory.ReadWrite.All")
 READ_TEAMS = ("Team.ReadBasic.All", "TeamSettings.Read.All", "Group.Read.All",
               "Group.ReadWrite.All", "Directory.Read.All")
+UPDATE_TEAMS = ("TeamSettings.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
 ADD_MEMBERS = ("TeamMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
 CREATE_CHANNELS = ("Channel.Create", "Teamwork.Migrate.All", "Group.ReadWrite.All",
                    "Directory.ReadWrite.All")
@@ -50,7 +58,7 @@ USER_BIND = re.compile(r"/users\('([^']+)'\)$|/users/([^/]+)$")
 MEMBER_TYPE = "#microsoft.graph.aadUserConversationMember"
 
 
-def _team(state: GraphState, team_id: str) -> tuple[Team, Group]:
+def team_of(state: GraphState, team_id: str) -> tuple[Team, Group]:
     team = state.teams.get(team_id)
     if team is None:
         raise GraphError(404, "NotFound", f"No team found with Group Id {team_id}")
@@ -99,7 +107,7 @@ async def archive_team(request: Request, state: GraphState) -> Response:
     """``POST /teams/{id}/archive``: 202, no body, the operation in ``Location`` (as for a
     creation). Graph names the action with or without its namespace (``microsoft.graph.``)."""
     require_roles(request, ARCHIVE_TEAMS)
-    team, _ = _team(state, request.path_params["team"])
+    team, _ = team_of(state, request.path_params["team"])
     await json_body(request)
     return _operation_accepted(state.start_archiving(team, archive=True))
 
@@ -107,7 +115,7 @@ async def archive_team(request: Request, state: GraphState) -> Response:
 async def unarchive_team(request: Request, state: GraphState) -> Response:
     """``POST /teams/{id}/unarchive``: 202 and the operation, as for archiving."""
     require_roles(request, ARCHIVE_TEAMS)
-    team, _ = _team(state, request.path_params["team"])
+    team, _ = team_of(state, request.path_params["team"])
     return _operation_accepted(state.start_archiving(team, archive=False))
 
 
@@ -131,7 +139,7 @@ async def get_operation(request: Request, state: GraphState) -> Response:
 
 async def get_team(request: Request, state: GraphState) -> Response:
     require_roles(request, READ_TEAMS)
-    team, group = _team(state, request.path_params["team"])
+    team, group = team_of(state, request.path_params["team"])
     return GraphJSON(entity("teams/$entity", team_json(team, group, state)))
 
 
@@ -148,7 +156,7 @@ async def list_teams(request: Request, state: GraphState) -> Response:
 async def list_members(request: Request, state: GraphState) -> Response:
     """``GET /teams/{id}/members``: who is in the team, with their email."""
     require_roles(request, READ_TEAMS)
-    team, _group = _team(state, request.path_params["team"])
+    team, _group = team_of(state, request.path_params["team"])
     members = [member_json(m, state) for m in team.members]
     return GraphJSON(collection(request, members, f"{METADATA}#teams('{team.id}')/members",
                                 default_size=100, page_size=state.page_size))
@@ -157,7 +165,7 @@ async def list_members(request: Request, state: GraphState) -> Response:
 async def add_member(request: Request, state: GraphState) -> Response:
     """Adding a present member updates their roles and answers with the same membership."""
     require_roles(request, ADD_MEMBERS)
-    team, _group = _team(state, request.path_params["team"])
+    team, _group = team_of(state, request.path_params["team"])
     body = await json_body(request)
     if body.get("@odata.type") != MEMBER_TYPE:
         raise GraphError(400, "BadRequest", f"Member type must be '{MEMBER_TYPE}'.")
@@ -170,9 +178,25 @@ async def add_member(request: Request, state: GraphState) -> Response:
                             member_json(member, state)), status_code=201)
 
 
+async def update_team(request: Request, state: GraphState) -> Response:
+    """``PATCH /teams/{id}``: the sandbox changes the name and description (the team's group
+    holds them); Graph answers 204 without a body."""
+    require_roles(request, UPDATE_TEAMS)
+    _team_row, group = team_of(state, request.path_params["team"])
+    body = await json_body(request)
+    if "displayName" in body:
+        name = str(body.get("displayName") or "").strip()
+        if not name or len(name) > 256:
+            raise GraphError(400, "BadRequest", "Display name must be 1 to 256 characters long.")
+        group.display_name = name
+    if "description" in body:
+        group.description = body.get("description") or None
+    return Response(status_code=204)
+
+
 async def create_channel(request: Request, state: GraphState) -> Response:
     require_roles(request, CREATE_CHANNELS)
-    team, _group = _team(state, request.path_params["team"])
+    team, _group = team_of(state, request.path_params["team"])
     body = await json_body(request)
     name = str(body.get("displayName") or "").strip()
     if not name or len(name) > 50:
@@ -197,7 +221,7 @@ async def post_message(request: Request, state: GraphState) -> Response:
     """``POST /teams/{id}/channels/{id}/messages``: a ``chatMessage`` with a text or HTML body;
     kept on the channel so tests and the sandbox page can read it."""
     require_roles(request, SEND_MESSAGES)
-    team, _group = _team(state, request.path_params["team"])
+    team, _group = team_of(state, request.path_params["team"])
     channel = _channel(team, unquote(request.path_params["channel"]))
     body = await json_body(request)
     item = body.get("body")
@@ -219,7 +243,7 @@ async def post_message(request: Request, state: GraphState) -> Response:
 async def list_messages(request: Request, state: GraphState) -> Response:
     """``GET /teams/{id}/channels/{id}/messages``: what was posted, oldest first."""
     require_roles(request, (*READ_MESSAGES, *SEND_MESSAGES))
-    team, _group = _team(state, request.path_params["team"])
+    team, _group = team_of(state, request.path_params["team"])
     channel = _channel(team, unquote(request.path_params["channel"]))
     messages = [message_json(m, team, channel) for m in channel.messages]
     context = f"{METADATA}#teams('{team.id}')/channels('{channel.id}')/messages"
@@ -250,7 +274,7 @@ async def create_plan(request: Request, state: GraphState) -> Response:
 async def list_channels(request: Request, state: GraphState) -> Response:
     """``GET /teams/{id}/channels``: how a retried step finds a channel it already made."""
     require_roles(request, READ_TEAMS)
-    team, _group = _team(state, request.path_params["team"])
+    team, _group = team_of(state, request.path_params["team"])
     channels = [channel_json(c, team, state) for c in team.channels]
     context = f"{METADATA}#teams('{team.id}')/channels"
     return GraphJSON(collection(request, channels, context, default_size=100,
@@ -281,6 +305,8 @@ async def list_tasks(request: Request, state: GraphState) -> Response:
 
 
 __all__ = [
+    "ADD_MEMBERS",
+    "MEMBER_TYPE",
     "add_member",
     "archive_team",
     "create_channel",
@@ -293,5 +319,7 @@ __all__ = [
     "list_messages",
     "list_tasks",
     "post_message",
+    "team_of",
     "unarchive_team",
+    "update_team",
 ]

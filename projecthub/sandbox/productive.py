@@ -47,6 +47,7 @@ from projecthub.sandbox.productive_jsonapi import (
 )
 from projecthub.sandbox.productive_seed import seed_demo
 from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState, now
+from projecthub.sandbox.productive_updates import DELETABLE, UPDATERS
 from projecthub.sandbox.productive_views import VIEWS, View, included, render
 from projecthub.sandbox.productive_webhooks import announce, webhooks
 from projecthub.sandbox.productive_writes import WRITERS, parse_payload
@@ -81,10 +82,23 @@ async def collection(request: Request, state: ProductiveState) -> Response:
 
 
 async def member(request: Request, state: ProductiveState) -> Response:
-    view = _view(request.path_params["kind"], state)
+    """Read one record; ``PATCH`` the kinds the sandbox updates, ``DELETE`` those it deletes
+    (others answer 404, as an unknown route does)."""
+    kind = request.path_params["kind"]
+    view = _view(kind, state)
     record = state.get(view.kind, request.path_params["ident"])
     if record is None:
         raise JsonApiError.not_found()
+    if request.method == "DELETE":
+        if kind not in DELETABLE:
+            raise JsonApiError.not_found()
+        del state.table(kind)[record.id]
+        return Response(status_code=204, headers={"cache-control": "no-cache"})
+    if request.method == "PATCH":
+        if kind not in UPDATERS:
+            raise JsonApiError.not_found()
+        _require_json_api(request)
+        UPDATERS[kind](state, record, parse_payload(await read_json(request), kind))
     include = _include(request, view)
     return single(render(view, record, state, include),
                   included(view, [record], state, include))
@@ -93,13 +107,17 @@ async def member(request: Request, state: ProductiveState) -> Response:
 async def _create(request: Request, state: ProductiveState, kind: str, view: View) -> Response:
     if kind not in WRITERS:
         raise JsonApiError.not_found()
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != JSON_API:
-        raise JsonApiError.bad_request(f"Content-Type must be {JSON_API}", 415)
+    _require_json_api(request)
     record = WRITERS[kind](state, parse_payload(await read_json(request), kind))
     # A delivery names its related records (the project above all), as Productive's do.
     announce(request, state, kind, render(view, record, state, list(view.relationships)))
     return single(render(view, record, state), status=201)
+
+
+def _require_json_api(request: Request) -> None:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != JSON_API:
+        raise JsonApiError.bad_request(f"Content-Type must be {JSON_API}", 415)
 
 
 # Custom actions the sandbox serves: (kind, action) -> archived afterwards.
@@ -187,7 +205,7 @@ RATE_WINDOWS = (RateWindow(10.0, 100), RateWindow(1800.0, 4000))
 ROUTES = (
     SandboxRoute("/api/v2/webhooks", _jsonapi(webhooks), ("GET", "POST")),
     SandboxRoute("/api/v2/{kind}", _jsonapi(collection), ("GET", "POST")),
-    SandboxRoute("/api/v2/{kind}/{ident}", _jsonapi(member)),
+    SandboxRoute("/api/v2/{kind}/{ident}", _jsonapi(member), ("GET", "PATCH", "DELETE")),
     SandboxRoute("/api/v2/{kind}/{ident}/{action}", _jsonapi(custom_action), ("PATCH",)),
 )
 

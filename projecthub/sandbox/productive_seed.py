@@ -16,6 +16,8 @@ STAFF = (
     ("Sara", "Novak", "sara.novak@projecthub.example", "Frontend developer"),
     ("Ivan", "Babić", "ivan.babic@projecthub.example", "Backend developer"),
     ("Lea", "Jurić", "lea.juric@projecthub.example", "Product designer"),
+    # The designer the demo Jira, Confluence and Teams know too: one person across the tools.
+    ("Ana", "López", "ana.lopez@projecthub.example", "Designer"),
 )
 TASKS = {
     st.NOT_STARTED: ("Write release notes", "Plan load test", "Accessibility audit",

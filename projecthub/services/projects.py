@@ -75,10 +75,12 @@ def answer_context(session: Session, principal: Principal) -> AnswerContext:
 
 
 def check_answers(session: Session, principal: Principal, definition: TemplateDefinition,
-                  answers: dict[str, Any]) -> dict[str, Any]:
+                  answers: dict[str, Any], *,
+                  project_id: uuid.UUID | None = None) -> dict[str, Any]:
     """Validate against this organization; returns the answers the plan is made from, each
     plan input under its own name. A version saved before its bindings were checked, and
-    lacking one, is refused here with the reason, rather than failing the run."""
+    lacking one, is refused here with the reason, rather than failing the run. The key must
+    be free, except for ``project_id``'s own (a tool added to an existing project)."""
     problems = binding_problems(definition)
     if problems:
         raise Conflict(describe(problems) + " An admin can fix the template and save it again.")
@@ -87,7 +89,10 @@ def check_answers(session: Session, principal: Principal, definition: TemplateDe
         raise Invalid("Some answers need attention.", errors)
     cleaned = bind_answers(definition, visible_answers(definition, answers))
     key = str(cleaned.get("key", ""))
-    if session.exec(scoped_select(principal, Project).where(Project.key == key)).first():
+    taken = scoped_select(principal, Project).where(Project.key == key)
+    if project_id is not None:
+        taken = taken.where(Project.id != project_id)
+    if session.exec(taken).first():
         message = f"This organization already has a project with the key {key}."
         raise Conflict(message)
     return cleaned

@@ -80,7 +80,8 @@ def world(db) -> World:
         "api_token_id": str(b_token.id),
         "connection_id": str(b_connection.id), "template_id": str(b_template.id),
         "project_id": str(b_project.id), "run_id": str(b_run.id),
-        "b_owner_id": str(b_owner.id), "b_org_id": str(org_b.id)})
+        "b_owner_id": str(b_owner.id), "b_org_id": str(org_b.id),
+        "user_id": str(b_member.user_id)})
 
 
 # Routes that read no tenant rows by id: checked for authentication elsewhere.
@@ -138,6 +139,11 @@ BODIES = {
         "lifecycle": "archived"},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/lifecycle/runs"): {
         "lifecycle": "archived"},
+    ("PATCH", "/api/v1/orgs/{org_slug}/projects/{project_id}"): {"name": "Taken over"},
+    ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/tools"): {
+        "tool": "jira", "connection_id": "00000000-0000-4000-8000-000000000001"},
+    ("PUT", "/api/v1/orgs/{org_slug}/projects/{project_id}/members/{user_id}"): {
+        "role": "member"},
     ("POST", "/api/v1/orgs/{org_slug}/projects/{project_id}/deletion"): {
         "confirmation": "BSEC"},
     ("PUT", "/api/v1/orgs/{org_slug}/notification-preferences"): {"choices": [
@@ -178,7 +184,8 @@ def test_every_route_is_classified():
                                                            "invitation_id", "api_token_id",
                                                            "connection_id", "template_id",
                                                            "project_id", "run_id",
-                                                           "drift_id", "notification_id"}:
+                                                           "drift_id", "notification_id",
+                                                           "user_id"}:
                 unknown_params.add(part)
     assert not unknown_params, f"add a cross-tenant case for {unknown_params}"
     assert _routes() >= NOT_TENANT_SCOPED | INSTANCE_ADMIN, "a listed route no longer exists"

@@ -179,7 +179,7 @@ def preview_lifecycle(session: Session, principal: Principal, project_id: uuid.U
                             changes=changes)
 
 
-def _busy(session: Session, principal: Principal, project: Project) -> bool:
+def run_in_progress(session: Session, principal: Principal, project: Project) -> bool:
     return session.exec(scoped_select(principal, ProvisioningRun).where(
         ProvisioningRun.project_id == project.id,
         col(ProvisioningRun.status).in_([RunStatus.PENDING, RunStatus.RUNNING]))).first() \
@@ -194,7 +194,7 @@ def start_lifecycle_change(session: Session, principal: Principal, project_id: u
     when every step has succeeded."""
     preview = preview_lifecycle(session, principal, project_id, state)
     project = projects.get_project(session, principal, project_id)
-    if _busy(session, principal, project):
+    if run_in_progress(session, principal, project):
         raise Conflict("A run of this project is still under way; wait for it to finish.")
     steps = preview.steps
     detail: dict[str, object] = {

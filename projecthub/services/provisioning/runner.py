@@ -34,7 +34,7 @@ from projecthub.models import StepStatus as S
 from projecthub.services import audit
 from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Actor, Principal, principal_in_org
-from projecthub.services.provisioning import ledger
+from projecthub.services.provisioning import edit_apply, ledger
 from projecthub.services.provisioning.actions import ACTIONS
 from projecthub.services.provisioning.actions.base import (
     Action,
@@ -269,12 +269,16 @@ def _finish(config: RunnerConfig, run_id: uuid.UUID) -> RunStatus:
             # later ones (drift fixes) leave its state as it is.
             if run.kind == RunKind.LIFECYCLE:
                 project.lifecycle = Lifecycle(run.target)
+            elif run.kind == RunKind.EDIT:  # the edit becomes the desired state
+                edit_apply.system_apply(session, run)
             elif project.lifecycle == Lifecycle.PROVISIONING:
                 project.lifecycle = Lifecycle.ACTIVE
             project.updated_at = utcnow()
             session.add(project)
         if status != RunStatus.CANCELLED:  # the cancellation was audited when it was asked for
             _audit_outcome(session, run)
+        if run.kind == RunKind.EDIT and status == RunStatus.FAILED:
+            edit_apply.system_report_failure(session, run)
         notifications.run_finished(session, run)
     metrics.provisioning_run_finished(status.value)
     return status

@@ -69,7 +69,8 @@ def plan_for(session: Session, principal: Principal, *, template_version_id: uui
              project_id: uuid.UUID | None = None) -> tuple[dict[str, Any], list[PlannedStep]]:
     """Validate the answers and build the plan they produce (a dry run creates nothing)."""
     _, definition = load_version(session, principal, template_version_id)
-    cleaned = projects.check_answers(session, principal, definition, answers)
+    cleaned = projects.check_answers(session, principal, definition, answers,
+                                     project_id=project_id)
     emails = projects.user_emails(session, principal, [
         str(cleaned["project_manager"]), *[str(m) for m in cleaned.get("members") or []],
         *([str(cleaned["jira_lead"])] if cleaned.get("jira_lead") else [])])

@@ -25,6 +25,7 @@ from projecthub.ui.pages.microsoft_link import microsoft_link_page
 from projecthub.ui.pages.new_org import new_org_page
 from projecthub.ui.pages.org_settings import org_settings_page
 from projecthub.ui.pages.outbox import outbox_page
+from projecthub.ui.pages.project_edit import project_edit_page
 from projecthub.ui.pages.project_import import import_page
 from projecthub.ui.pages.project_status import project_page
 from projecthub.ui.pages.recovery import forgot_password_page, reset_password_page
@@ -48,6 +49,7 @@ from projecthub.ui.state.microsoft_settings import MicrosoftSettingsState
 from projecthub.ui.state.notifications import NotificationPrefsState, OrgNotificationsState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
 from projecthub.ui.state.outbox import OutboxState
+from projecthub.ui.state.project_edit import ProjectEditState
 from projecthub.ui.state.project_import import ImportState
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.recovery import RecoveryState
@@ -85,6 +87,8 @@ ROUTES = (
     Route("/projects/new/[draft_id]", wizard_page, "New project", WizardState.load),
     Route("/projects/import", import_page, "Import projects", ImportState.load),
     Route("/projects/[project_id]", project_page, "Project", ProjectState.load),
+    Route("/projects/[project_id]/edit", project_edit_page, "Edit project",
+          ProjectEditState.load),
     Route("/runs/[run_id]", run_progress_page, "Provisioning", RunProgressState.load),
     Route("/account", account_page, "Account", [AccountState.load, NotificationPrefsState.load]),
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),

@@ -42,7 +42,9 @@ from projecthub.ui.typed import RowVar, cond, lucide_icon
 def _lifecycle_control() -> rx.Component:
     return cond(
         ProjectState.can_change_lifecycle,
-        rx.hstack(lifecycle_menu(), delete_button(), spacing="3", align="center"),
+        rx.hstack(button_link("Edit", ProjectState.edit_link,
+                              variant="soft", size="2", data_testid="edit-project"),
+                  lifecycle_menu(), delete_button(), spacing="3", align="center"),
         lifecycle_badge(ProjectState.lifecycle, ProjectState.lifecycle_text),
     )
 

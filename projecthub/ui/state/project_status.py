@@ -155,6 +155,7 @@ class ProjectState(SessionState):
     lifecycle: rx.Field[str] = rx.field("")
     lifecycle_text: rx.Field[str] = rx.field("")
     can_change_lifecycle: rx.Field[bool] = rx.field(False)
+    edit_link: rx.Field[str] = rx.field("")
     health: rx.Field[str] = rx.field("unknown")
     health_text: rx.Field[str] = rx.field("")
     reasons: rx.Field[list[ReasonLine]] = rx.field(default_factory=list)
@@ -200,6 +201,7 @@ class ProjectState(SessionState):
         self.can_change_lifecycle = (
             (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id)
             and project.lifecycle not in (Lifecycle.DRAFT, Lifecycle.PROVISIONING))
+        self.edit_link = f"/projects/{project.id}/edit"
         self.health = status.health.value
         self.health_text = HEALTH_LABELS[status.health]
         self.reasons = reason_lines(status.reasons)

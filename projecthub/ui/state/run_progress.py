@@ -86,6 +86,13 @@ RUN_TITLES = {"archived": "Archiving", "completed": "Completing", "on_hold": "Pu
               "active": "Reactivating"}
 
 
+def _title(kind: str, target: str) -> str:
+    """What the run does, for its heading: provisioning, a lifecycle change, or an edit."""
+    if kind == "lifecycle":
+        return RUN_TITLES.get(target, "Provisioning")
+    return "Updating" if kind == "edit" else "Provisioning"
+
+
 class RunProgressState(SessionState):
     run_status: rx.Field[str] = rx.field("")
     percent: rx.Field[int] = rx.field(0)
@@ -173,8 +180,7 @@ class RunProgressState(SessionState):
             self._run, self.problem = "", exc.message
             return None
         self.project_name, self.project_href = project.name, f"/projects/{project.id}"
-        self.run_title = RUN_TITLES.get(run.target, "Provisioning") if run.kind == "lifecycle" \
-            else "Provisioning"
+        self.run_title = _title(run.kind, run.target)
         return self._watch()
 
     @event(background=True)

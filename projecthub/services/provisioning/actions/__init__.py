@@ -2,6 +2,7 @@
 
 from projecthub.services.provisioning.actions import (
     confluence,
+    editing,
     graph,
     jira,
     lifecycle,
@@ -40,6 +41,15 @@ ACTIONS: dict[str, Action] = {
     "graph.unarchive_team": lifecycle.graph_unarchive_team,
     "productive.archive_project": lifecycle.productive_archive_project,
     "productive.restore_project": lifecycle.productive_restore_project,
+    # Project edits (services/provisioning/editing.py); Jira's are the drift fixes above
+    "confluence.rename_space": editing.confluence_rename_space,
+    "confluence.add_member": editing.confluence_add_member,
+    "confluence.remove_member": editing.confluence_remove_member,
+    "graph.rename_team": editing.graph_rename_team,
+    "graph.set_member": editing.graph_set_member,
+    "graph.remove_member": editing.graph_remove_member,
+    "productive.update_project": editing.productive_update_project,
+    "productive.remove_member": editing.productive_remove_member,
 }
 
 __all__ = ["ACTIONS"]

@@ -14,6 +14,16 @@ class StepFailed(Exception):
     """A readable reason the step cannot succeed as asked (not a transport error)."""
 
 
+class PersonMissing(StepFailed):
+    """A person has no account in the tool: the step fails with the fix (invite, then retry),
+    and the run's report mails it to whoever started the run."""
+
+    def __init__(self, tool: str, email: str) -> None:
+        super().__init__(f"No {tool} account has the email {email}: invite {email} to {tool}, "
+                         "then retry.")
+        self.tool, self.email = tool, email
+
+
 @dataclass(frozen=True)
 class StepOutcome:
     external_id: str

@@ -6,6 +6,7 @@ from projecthub.connectors.errors import NotFound
 from projecthub.connectors.jira import JiraConnector
 from projecthub.models import Tool
 from projecthub.services.provisioning.actions.base import (
+    PersonMissing,
     StepContext,
     StepFailed,
     StepOutcome,
@@ -89,12 +90,12 @@ async def _member_role(jira: JiraConnector, key: str) -> int:
 async def _account(jira: JiraConnector, email: str) -> str:
     users = await jira.find_users_by_email(email)
     if not users:
-        raise StepFailed(f"No Jira account has the email {email}.")
+        raise PersonMissing("Jira", email)
     return users[0].account_id
 
 
 async def rename_project(ctx: StepContext) -> StepOutcome:
-    """Drift fix: give the Jira project ProjectHub's name (a no-op when it has it already)."""
+    """Give the Jira project ProjectHub's name (a no-op when it has it already)."""
     key, name = ctx.inputs["key"], ctx.inputs["name"]
     async with ctx.tools.jira(ctx.connection_id) as jira:
         if (await jira.get_project(key)).name != name:
@@ -103,7 +104,7 @@ async def rename_project(ctx: StepContext) -> StepOutcome:
 
 
 async def add_member(ctx: StepContext) -> StepOutcome:
-    """Drift fix: put one person back in the project's member role (idempotent)."""
+    """Put one person in the project's member role (idempotent)."""
     key, email = ctx.inputs["key"], ctx.inputs["email"]
     async with ctx.tools.jira(ctx.connection_id) as jira:
         role_id = await _member_role(jira, key)
@@ -112,9 +113,13 @@ async def add_member(ctx: StepContext) -> StepOutcome:
 
 
 async def remove_member(ctx: StepContext) -> StepOutcome:
-    """Drift fix: take one person out of the project's member role (idempotent)."""
+    """Take one person out of the project's member role (idempotent; a person without a Jira
+    account holds no role, so there is nothing to remove)."""
     key, email = ctx.inputs["key"], ctx.inputs["email"]
     async with ctx.tools.jira(ctx.connection_id) as jira:
+        users = await jira.find_users_by_email(email)
+        if not users:
+            return StepOutcome(f"{key}:members", f"{email} has no Jira account: nothing to remove")
         role_id = await _member_role(jira, key)
-        await jira.remove_role_actor(key, role_id, await _account(jira, email))
+        await jira.remove_role_actor(key, role_id, users[0].account_id)
     return StepOutcome(f"{key}:{role_id}", f"{email} no longer holds the member role of {key}")

@@ -11,6 +11,7 @@ from projecthub.connectors.productive_models import Budget, Project, ProjectType
 from projecthub.models import Tool
 from projecthub.services.connections import ConnectionCredentials
 from projecthub.services.provisioning.actions.base import (
+    PersonMissing,
     StepContext,
     StepFailed,
     StepOutcome,
@@ -188,12 +189,12 @@ async def link_project(ctx: StepContext) -> StepOutcome:
 
 
 async def add_member(ctx: StepContext) -> StepOutcome:
-    """Drift fix: make one person a member of the project again (an existing membership is
-    kept, so a repeated step changes nothing)."""
+    """Make one person a member of the project (an existing membership is kept, so a repeated
+    step changes nothing); used by drift fixes and project edits."""
     project_id, email = ctx.inputs["external_id"], ctx.inputs["email"]
     async with ctx.tools.productive(ctx.connection_id) as prod:
         people = await prod.find_people_by_email(email)
         if not people:
-            raise StepFailed(f"No Productive person has the email {email}.")
+            raise PersonMissing("Productive", email)
         membership = await prod.add_project_member(project_id, people[0].id)
     return StepOutcome(membership.id, f"{email} is a member of the Productive project")

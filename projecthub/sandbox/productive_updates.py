@@ -1,0 +1,41 @@
+"""Changing and deleting records in the Productive sandbox: ``PATCH /projects/{id}`` (name and
+project manager, which Productive accepts even on an archived project) and
+``DELETE /memberships/{id}`` (204), with Productive's validation and error shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from projecthub.sandbox import productive_state as st
+from projecthub.sandbox.productive_jsonapi import JsonApiError
+from projecthub.sandbox.productive_writes import BLANK, Payload
+
+
+def update_project(state: st.ProductiveState, record: st.Project, payload: Payload) -> None:
+    """Only the attributes sent change; a blank name or an unknown manager is refused."""
+    errors: dict[str, str] = {}
+    if "name" in payload.attributes:
+        name = str(payload.attributes.get("name") or "").strip()
+        if not name:
+            errors["name"] = BLANK
+    manager = payload.relationships.get("project_manager")
+    if "project_manager" in payload.relationships and (
+            manager is None or state.get("people", manager) is None):
+        errors["project_manager"] = BLANK
+    if errors:
+        raise JsonApiError.invalid(errors)
+    if "name" in payload.attributes:
+        record.name = str(payload.attributes["name"]).strip()
+    if manager is not None:
+        record.project_manager_id = manager
+
+
+UPDATERS: dict[str, Callable[[st.ProductiveState, Any, Payload], None]] = {
+    "projects": update_project,
+}
+# Kinds whose records the sandbox deletes (what ProjectHub removes: a person from a project).
+DELETABLE = frozenset({"memberships"})
+
+__all__ = ["DELETABLE", "UPDATERS", "update_project"]

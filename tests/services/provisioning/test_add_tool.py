@@ -1,0 +1,90 @@
+"""Adding a tool a project does not have yet: the template's steps for that tool alone, previewed,
+run through the ledger (the space and its pages created in the sandbox, every exchange checked
+against the spec), and the tool joins the project's answers when the run has succeeded."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from projecthub.models import Project, ProjectResource, Role, RunKind, RunStatus
+from projecthub.services.provisioning import add_tool, service
+from projecthub.services.provisioning.runner import drive_run
+from tests.factories import add_member, make_org, make_user, principal
+from tests.services.provisioning.edit_world import EditWorld
+from tests.services.provisioning.world import TENANT, answers
+
+
+@pytest.fixture
+async def w(db) -> EditWorld:
+    """A project with Jira only (the built-in template, Confluence skipped)."""
+    world = EditWorld(db)
+    project, run = service.start_project(
+        db, world.world.owner_principal, template_version_id=world.world.template_version_id,
+        answers=answers(world.world, starter_pages=["Project charter"]))
+    db.commit()
+    assert await drive_run(run.id, world.world.config()) == RunStatus.SUCCEEDED
+    world.project_id = project.id
+    return world
+
+
+async def test_confluence_joins_a_jira_only_project_through_its_own_run(w, db):
+    owner = w.world.owner_principal
+    confluence = uuid.UUID(w.world.connection_ids["confluence"])
+    preview = add_tool.preview_add_tool(db, owner, w.project_id, tool="confluence",
+                                        connection_id=confluence)
+    titles = [c.description for c in preview.changes]
+    assert titles[0] == "Create Confluence space WEBX"
+    assert "Create page “Project charter”" in titles
+    assert {c.tool for c in preview.changes} == {"confluence"}
+    assert w.space() is None  # only previewed
+
+    run = add_tool.start_add_tool(db, owner, w.project_id, tool="confluence",
+                                  connection_id=confluence)
+    db.commit()
+    assert run.kind == RunKind.EDIT
+    assert await w.drive(run.id) == RunStatus.SUCCEEDED
+    assert w.space().name == "Website relaunch"
+    assert "POST /spaces" in w.specs.validated or \
+        "POST /wiki/rest/api/space" in w.specs.validated
+    db.expire_all()
+    project = db.get(Project, w.project_id)
+    assert project.answers["confluence_mode"] == "create"
+    assert project.answers["jira_mode"] == "create"  # what it had stays
+    tools = {r.tool for r in db.exec(select(ProjectResource).where(
+        ProjectResource.project_id == w.project_id)).all()}
+    assert tools == {"jira", "confluence"}
+    assert len(w.world.sandbox.vendors["jira"].tenant(TENANT).projects) == 1
+
+    with pytest.raises(Conflict):  # it has Confluence now
+        add_tool.preview_add_tool(db, owner, w.project_id, tool="confluence",
+                                  connection_id=confluence)
+
+
+async def test_wrong_connection_unknown_tool_and_people_who_may_not_are_refused(w, db):
+    owner = w.world.owner_principal
+    jira = uuid.UUID(w.world.connection_ids["jira"])
+    confluence = uuid.UUID(w.world.connection_ids["confluence"])
+    with pytest.raises(Invalid):
+        add_tool.preview_add_tool(db, owner, w.project_id, tool="confluence", connection_id=jira)
+    with pytest.raises(Invalid):
+        add_tool.preview_add_tool(db, owner, w.project_id, tool="gitlab",
+                                  connection_id=confluence)
+    with pytest.raises(NotFound):
+        add_tool.preview_add_tool(db, owner, w.project_id, tool="confluence",
+                                  connection_id=uuid.uuid4())
+    viewer = make_user(db)
+    add_member(db, w.world.org, viewer, role=Role.VIEWER)
+    admin_elsewhere = make_user(db)
+    other = make_org(db, admin_elsewhere)
+    db.commit()
+    with pytest.raises((PermissionDenied, NotFound)):
+        add_tool.start_add_tool(db, principal(db, viewer, w.world.org), w.project_id,
+                                tool="confluence", connection_id=confluence)
+    with pytest.raises(NotFound):
+        add_tool.start_add_tool(db, principal(db, admin_elsewhere, other), w.project_id,
+                                tool="confluence", connection_id=confluence)
+    assert w.space() is None
