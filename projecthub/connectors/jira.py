@@ -10,7 +10,7 @@ Issue search uses ``/search/jql`` and ``/search/approximate-count``; the old ``/
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 
 import httpx
@@ -275,27 +275,28 @@ class JiraConnector(Connector):
         return iter_next_page_token(self._client, f"{API}/search/jql", JiraIssue,
                                     items_key="issues", body=body, page_size=page_size)
 
-    async def changed_project_keys(self, keys: Sequence[str], *, minutes: int) -> set[str]:
+    async def changed_project_keys(self, keys: Collection[str], *, minutes: int) -> set[str]:
         """Which of the projects ``keys`` have figures that may differ from ``minutes`` ago: an
         issue updated since (created, moved, edited, transitioned), or an open issue whose due
         date passed since (it became overdue with no change of its own). One paged search over
-        all the projects, only each hit's project asked for.
+        the whole site, only each hit's project asked for.
 
-        The window is a period (``-90m``) that Jira takes from its own clock, so our clock's skew
-        does not matter, and a due date's day is read in the searcher's time zone, as the
-        overdue count reads ``startOfDay()``. Deleted issues and sprint changes leave no trace
-        here: the status sync's full pass covers them."""
-        if not keys:
+        No ``project in (...)`` clause: Jira refuses the whole query with a 400 when one listed
+        project was deleted, and a deleted project must not stop the others' changes (the full
+        pass reports it as drift). The window is a period (``-90m``) that Jira takes from its
+        own clock, so our clock's skew does not matter, and a due date's day is read in the
+        searcher's time zone, as the overdue count reads ``startOfDay()``. Deleted issues and
+        sprint changes leave no trace here: the status sync's full pass covers them."""
+        wanted = {_key(k) for k in keys}
+        if not wanted:
             return set()
-        quoted = ", ".join(f'"{_key(k)}"' for k in keys)
-        scope = f"project in ({quoted})"
         since = f'"-{max(int(minutes), 1)}m"'
-        jql = (f"{scope} AND updated >= {since} OR {scope} AND duedate >= {since} "
-               "AND duedate < startOfDay() AND statusCategory != Done")
+        jql = (f"updated >= {since} OR duedate >= {since} AND duedate < startOfDay() "
+               "AND statusCategory != Done")
         body = {"jql": jql, "fields": ["project"]}
         issues = iter_next_page_token(self._client, f"{API}/search/jql", ChangedIssue,
                                       items_key="issues", body=body, page_size=100)
-        return {issue.project_key async for issue in issues}
+        return {issue.project_key async for issue in issues if issue.project_key in wanted}
 
     def iter_project_issues(self, key: str, *, page_size: int = 100) -> AsyncIterator[JiraIssue]:
         return self.iter_issues(f'project = "{_key(key)}" ORDER BY created ASC',

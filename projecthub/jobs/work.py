@@ -143,7 +143,7 @@ async def sync_projects(context: Context, project_ids: list[str]) -> int:
             if not await asyncio.to_thread(due, project_id):
                 return False
             try:
-                return await refresh_project(project_id, context.sync) is not None
+                return await refresh_project(project_id, context.sync, scheduled=True) is not None
             except Exception:  # one project's trouble must not stop the others
                 log.exception("status sync of project %s failed", project_id)
                 return False

@@ -82,6 +82,12 @@ async def test_changes_are_read_page_by_page(jira, state, clock):
     assert transport.validated == [SEARCH, SEARCH]
 
 
+async def test_a_deleted_project_does_not_hide_the_others_changes(jira, state):
+    connector, _ = jira
+    state.set_status("WEB-3", "Done")
+    assert await connector.changed_project_keys(["WEB", "GONE"], minutes=15) == {"WEB"}
+
+
 async def test_no_projects_ask_nothing(jira):
     connector, transport = jira
     assert await connector.changed_project_keys([], minutes=15) == set()

@@ -75,6 +75,10 @@ async def graph_team(tools: ToolClients, resource: ProjectResource) -> TeamSumma
         return TeamSummary(web_url=await graph.team_web_url(resource.external_id))
 
 
+# Tools the status sync asks what changed (``services/status/changes.py``); their resources are
+# read again only when changed or at the full pass. The others are read at every sync.
+CHANGE_TOOLS = frozenset({"jira"})
+
 FETCHERS: dict[tuple[str, str], Fetcher] = {
     ("jira", "project"): jira_project,
     ("confluence", "space"): confluence_space,
