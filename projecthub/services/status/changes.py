@@ -111,7 +111,8 @@ def _load(org_id: uuid.UUID, config: SyncConfig) -> list[_Connection]:
             select(SyncCursor).where(col(SyncCursor.organization_id) == org_id)).all()}
     grouped: dict[uuid.UUID, list[ProjectResource]] = {}
     for resource in resources:
-        grouped.setdefault(resource.connection_id, []).append(resource)
+        if resource.connection_id is not None:
+            grouped.setdefault(resource.connection_id, []).append(resource)
     connections = []
     for connection_id, members in grouped.items():
         read_at = [fetched[r.id] for r in members if r.id in fetched]
