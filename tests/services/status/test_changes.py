@@ -10,12 +10,15 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from projecthub.jobs import work
 from projecthub.models import ProjectStatus, StatusSnapshot, SyncCursor
 from projecthub.sandbox import Fault
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.status.changes import OVERLAP, sync_changes
+from projecthub.services.status.schedule import plan_change_cycles
 from projecthub.services.status.sync import refresh_project
+from tests.jobs.helpers import Recorder, context_for
 from tests.services.drift.setup import sync_config
 from tests.services.provisioning.world import TENANT, answers, build_world
 
@@ -211,3 +214,22 @@ async def test_a_persons_refresh_reads_everything(world, db, two):
     await refresh_project(web.id, config)
     assert figures(db, web) == (figures(db, web)[0], world.clock.now())
     assert figures(db, web)[0].to_do == 2
+
+
+async def test_a_change_cycle_is_planned_when_a_connection_has_no_cursor_or_an_old_one(
+        world, db, two):
+    assert plan_change_cycles(db, world.clock.now()) == [world.org.id]
+    await cycle(world)
+    db.expire_all()
+    assert plan_change_cycles(db, world.clock.now()) == []
+    world.clock.advance(30 * 60 - 2 * 60)  # the default interval, less the planner's slack
+    assert plan_change_cycles(db, world.clock.now()) == [world.org.id]
+
+
+async def test_the_planner_queues_one_change_job_per_organization(world, db, two):
+    recorder = Recorder()
+    context = context_for(world, recorder)
+    await work.plan_status_sync(context, world.clock.now())
+    assert [j for j in recorder.jobs if j.task == "sync_changes"] == [
+        work.change_job(world.org.id)]
+    assert await work.sync_changes(context, str(world.org.id)) == 2
