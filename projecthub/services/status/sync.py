@@ -133,6 +133,7 @@ class _Loaded:
     resources: list[ProjectResource]  # the ones to read now
     desired: dict[uuid.UUID, Desired]  # empty: drift is not read this time
     full: bool  # every resource is read: the project's full pass
+    changes_only: bool = False  # the change cycle's read: not this interval's sync of the project
 
 
 async def _refresh(project_id: uuid.UUID, config: SyncConfig, scheduled: bool,
@@ -165,7 +166,7 @@ def _claim_and_load(project_id: uuid.UUID, config: SyncConfig, scheduled: bool,
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
         if only is not None:
             chosen = [r for r in resources if r.id in only]
-            return _Loaded(project, chosen, {}, full=False)
+            return _Loaded(project, chosen, {}, full=False, changes_only=True)
         if not scheduled or _full_pass_due(session, project, config.now()):
             return _Loaded(project, resources, system_desired(session, project, resources),
                            full=True)
@@ -190,7 +191,7 @@ def _store_results(loaded: _Loaded, results: list[tuple[AnySummary | None, str]]
                              config.now())
         return _store(session, project, [
             (r, result) for r, result in zip(resources, results, strict=True) if r.id not in gone],
-            config, full=loaded.full)
+            config, full=loaded.full, changes_only=loaded.changes_only)
 
 
 def _record_drift(session: Session, project: Project, resources: list[ProjectResource],
@@ -217,9 +218,10 @@ def _record_drift(session: Session, project: Project, resources: list[ProjectRes
 
 def _store(session: Session, project: Project,
            results: list[tuple[ProjectResource, tuple[AnySummary | None, str]]],
-           config: SyncConfig, *, full: bool = True) -> Health:
+           config: SyncConfig, *, full: bool = True, changes_only: bool = False) -> Health:
     """Write what was read, then evaluate health over every snapshot of the project (those not
-    read this time included, as their figures stand)."""
+    read this time included, as their figures stand). A change cycle's read leaves
+    ``synced_at`` alone: the project's scheduled sync must still read the polled tools."""
     now = config.now()
     for resource, (data, error) in results:
         snap = session.exec(select(StatusSnapshot).where(
@@ -244,7 +246,8 @@ def _store(session: Session, project: Project,
     status.health = health.colour
     status.reasons = health.reasons
     status.figures = _figures(snaps)
-    status.synced_at = now
+    if not changes_only:
+        status.synced_at = now
     if full:
         status.full_synced_at = now
     status.oldest_data_at = min((s.fetched_at for s in snaps if s.fetched_at), default=None)

@@ -233,3 +233,17 @@ async def test_the_planner_queues_one_change_job_per_organization(world, db, two
     assert [j for j in recorder.jobs if j.task == "sync_changes"] == [
         work.change_job(world.org.id)]
     assert await work.sync_changes(context, str(world.org.id)) == 2
+
+
+async def test_a_change_cycle_read_does_not_count_as_the_projects_scheduled_sync(world, db,
+                                                                                 two):
+    """The scheduled sync skips a project synced within the interval; a cycle that read only
+    its Jira figures must not make it skip the tools without a change query."""
+    web, _ = two
+    await refresh_project(web.id, sync_config(world), scheduled=True)
+    synced = db.get(ProjectStatus, web.id).synced_at
+    site = jira(world)
+    site.add_issue(site.projects["WEBX"], "Changed", created=world.clock.now())
+    assert (await cycle(world)).projects >= 1
+    db.expire_all()
+    assert db.get(ProjectStatus, web.id).synced_at == synced
