@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from projecthub.sandbox import confluence_reads, confluence_v1, confluence_v2
+from projecthub.sandbox import confluence_cql, confluence_reads, confluence_v1, confluence_v2
 from projecthub.sandbox.common import SandboxOptions, VendorSandbox
 from projecthub.sandbox.confluence_state import ConfluenceSite, seed_demo
 from projecthub.sandbox.confluence_views import V1, ConfluenceJSON
@@ -115,7 +115,8 @@ def create_confluence_sandbox(options: SandboxOptions) -> VendorSandbox[Confluen
     """The Confluence fake, with the demo site seeded into each new tenant unless told otherwise."""
     sandbox = VendorSandbox(
         name="confluence",
-        routes=[*confluence_v1.ROUTES, *confluence_v2.ROUTES, *confluence_reads.ROUTES],
+        routes=[*confluence_v1.ROUTES, *confluence_v2.ROUTES, *confluence_reads.ROUTES,
+                *confluence_cql.ROUTES],
         new_state=ConfluenceSite, authenticate=authenticate, render_error=render_error,
         reply_headers=reply_headers, seed=seed_demo if options.seed_demo else None,
         sleep=options.sleep, admin_token=options.admin_token,
