@@ -1,5 +1,6 @@
 """The change cycle: ask each tool that has a change query what changed since the last cycle, and
-read again only the resources it names (docs/architecture.md §5, "Only what changed").
+read again only the resources it names (docs/architecture.md §5, "Only what changed"): Jira
+and Confluence today (``summaries.CHANGE_QUERIES``).
 
 Per connection a cursor (``SyncCursor.checked_at``) says up to when every change is in the
 snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's
@@ -31,7 +32,7 @@ from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import Project, ProjectResource, StatusSnapshot, SyncCursor, Tool
 from projecthub.services.status.schedule import LIVE
-from projecthub.services.status.summaries import CHANGE_TOOLS, FETCHERS
+from projecthub.services.status.summaries import CHANGE_QUERIES, CHANGE_TOOLS, FETCHERS
 from projecthub.services.status.sync import SyncConfig, refresh_project, sync_principal
 from projecthub.services.tool_clients import ToolClients
 
@@ -152,10 +153,9 @@ async def _to_read(tools: ToolClients, connection: _Connection,
 
 
 async def _changed_keys(tools: ToolClients, connection: _Connection, minutes: int) -> set[str]:
-    """The change query of the connection's tool (one per tool in :data:`CHANGE_TOOLS`)."""
-    async with tools.jira(connection.id) as jira:
-        return await jira.changed_project_keys(
-            [r.external_key for r in connection.resources], minutes=minutes)
+    query = CHANGE_QUERIES[connection.tool]
+    return await query(tools, connection.id, [r.external_key for r in connection.resources],
+                       minutes)
 
 
 def _finish(org_id: uuid.UUID, connections: list[_Connection],

@@ -247,3 +247,27 @@ async def test_a_change_cycle_read_does_not_count_as_the_projects_scheduled_sync
     assert (await cycle(world)).projects >= 1
     db.expire_all()
     assert db.get(ProjectStatus, web.id).synced_at == synced
+
+
+async def test_a_new_confluence_page_reads_again_only_that_space(world, db):
+    """Confluence answers "what changed" too (CQL ``lastmodified``): a page added to the space
+    reads the space again, and the same project's unchanged Jira figures are left alone."""
+    confluence = world.sandbox.vendors["confluence"].tenant(TENANT)
+    jira(world).now = world.clock.now
+    project = await provisioned(world, db, confluence_mode="create")
+    first = await cycle(world)
+    assert (first.connections, first.resources_read, first.cursors_moved) == (2, 2, 2)
+    db.expire_all()
+    snaps = {s.tool: s for s in db.exec(select(StatusSnapshot).where(
+        StatusSnapshot.project_id == project.id)).all()}
+    pages, jira_read = snaps["confluence"].data.page_count, snaps["jira"].fetched_at
+    space = next(s for s in confluence.spaces.values() if s.key == "WEBX")
+    confluence.add_page(space, "Meeting notes", confluence.accounts[0])
+    outcome = await cycle(world)
+    assert (outcome.resources_read, outcome.cursors_moved) == (1, 2)
+    db.expire_all()
+    snaps = {s.tool: s for s in db.exec(select(StatusSnapshot).where(
+        StatusSnapshot.project_id == project.id)).all()}
+    assert snaps["confluence"].data.page_count == pages + 1
+    assert snaps["confluence"].fetched_at == world.clock.now()
+    assert snaps["jira"].fetched_at == jira_read
