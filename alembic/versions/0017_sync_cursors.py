@@ -3,9 +3,9 @@
 Revision ID: 0017
 Revises: 0014
 
-``sync_cursors`` holds one row per connection whose tool answers "what changed since" (Jira
-today); ``project_status.full_synced_at`` is the last sync that read every resource, so tools
-with a change query are read in full only once per full-pass interval. The new tenant table
+``sync_cursors`` holds one row per connection whose tool answers "what changed since" (Jira and
+Confluence); ``project_status.full_synced_at`` is the last sync that read every resource, so
+tools with a change query are read in full only once per full-pass interval. The new tenant table
 gets the row-level security of revision 0005.
 """
 from collections.abc import Sequence

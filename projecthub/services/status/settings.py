@@ -22,8 +22,8 @@ class StatusSettings:
     overdue_amber: int = 1  # overdue Jira issues or Planner tasks
     overdue_red: int = 5
     stale_hours: int = 24
-    # Tools with a change query (Jira) are read in full this often, and otherwise only when
-    # they report a change; it must come before their figures would count as stale.
+    # Tools with a change query (Jira, Confluence) are read in full this often, and otherwise
+    # only when they report a change; it must come before their figures would count as stale.
     full_pass_hours: int = 12
 
     def validate(self) -> None:
