@@ -250,6 +250,8 @@ def main() -> None:
     parser.add_argument("--scenario", choices=("full", "delta"), default="full",
                         help="full: every project read (goal 1); delta: read in full, 5 %% "
                              "changed, one change cycle, libraries alongside (goal 2)")
+    parser.add_argument("--delta-tools", nargs="+", choices=("jira", "confluence"),
+                        default=["jira"], help="tools of the delta scenario's projects")
     add_what_if_option(parser)
     add_database_options(parser)
     args = parser.parse_args()
@@ -286,7 +288,7 @@ def delta_main(args: argparse.Namespace, latency: float) -> None:
         for n in args.n:
             outcome = run_delta(n, db_kind, args.postgres_url, latency=latency,
                                 concurrency=args.concurrency, store=store_projects,
-                                full_pass=sync_everything)
+                                full_pass=sync_everything, tools=tuple(args.delta_tools))
             results.append((f"N={n} {db_kind}", *report_delta(outcome)))
             print()
     print("delta (fewer requests, faster than libraries): " + ", ".join(
