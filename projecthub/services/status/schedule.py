@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from projecthub.core.clock import as_utc
 from projecthub.models import Organization, Project, ProjectResource, ProjectStatus, SyncCursor
 from projecthub.services.status.settings import settings_from
-from projecthub.services.status.summaries import CHANGE_TOOLS
+from projecthub.services.status.summaries import CHANGE_TOOLS, FETCHERS
 
 LIVE = ("active", "on_hold", "completed")
 BATCH_SIZE = 25
@@ -96,6 +96,10 @@ def plan_sync(session: Session, window_start: datetime,
     return batches
 
 
+# The kinds the change cycle reads (a Jira project, a Confluence space; not a page).
+_CHANGE_KINDS = sorted({kind for tool, kind in FETCHERS if tool in CHANGE_TOOLS})
+
+
 def plan_change_cycles(session: Session, now: datetime) -> list[uuid.UUID]:
     """Organizations whose change cycle is due (read across organizations: ids only)."""
     rows = session.exec(
@@ -105,7 +109,8 @@ def plan_change_cycles(session: Session, now: datetime) -> list[uuid.UUID]:
         .outerjoin(SyncCursor, col(SyncCursor.connection_id) == col(
             ProjectResource.connection_id))
         .where(col(Project.lifecycle).in_(LIVE), col(ProjectResource.tool).in_(
-            sorted(CHANGE_TOOLS)))
+            sorted(CHANGE_TOOLS)), col(ProjectResource.kind).in_(_CHANGE_KINDS),
+               col(ProjectResource.connection_id).is_not(None))
         .distinct()).all()
     due = set()
     for org_id, org_settings, checked_at in rows:

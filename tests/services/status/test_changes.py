@@ -5,13 +5,14 @@ the project's full pass is due."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
 from projecthub.jobs import work
-from projecthub.models import ProjectStatus, StatusSnapshot, SyncCursor
+from projecthub.models import ProjectResource, ProjectStatus, StatusSnapshot, SyncCursor
 from projecthub.sandbox import Fault
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.runner import drive_run
@@ -271,3 +272,18 @@ async def test_a_new_confluence_page_reads_again_only_that_space(world, db):
     assert snaps["confluence"].data.page_count == pages + 1
     assert snaps["confluence"].fetched_at == world.clock.now()
     assert snaps["jira"].fetched_at == jira_read
+
+
+async def test_resources_the_cycle_does_not_read_never_keep_it_due(world, db, two):
+    """A Confluence page (its space is what a cycle reads) and a resource whose connection was
+    removed have no cursor of their own; they must not plan a cycle every minute."""
+    web, _ = two
+    await cycle(world)
+    confluence = uuid.UUID(world.connection_ids["confluence"])
+    for connection_id, kind in ((confluence, "page"), (None, "project")):
+        db.add(ProjectResource(organization_id=world.org.id, project_id=web.id,
+                               connection_id=connection_id,
+                               tool="confluence" if connection_id else "jira", kind=kind,
+                               external_id="1", external_key="WEBX"))
+    db.commit()
+    assert plan_change_cycles(db, world.clock.now()) == []
