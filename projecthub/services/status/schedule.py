@@ -102,19 +102,22 @@ _CHANGE_KINDS = sorted({kind for tool, kind in FETCHERS if tool in CHANGE_TOOLS}
 
 def plan_change_cycles(session: Session, now: datetime) -> list[uuid.UUID]:
     """Organizations whose change cycle is due (read across organizations: ids only)."""
-    rows = session.exec(
-        select(Project.organization_id, Organization.settings, SyncCursor.checked_at)
-        .join(ProjectResource, col(ProjectResource.project_id) == col(Project.id))
-        .join(Organization, col(Organization.id) == col(Project.organization_id))
+    cursors = session.exec(
+        select(ProjectResource.organization_id, ProjectResource.connection_id,
+               SyncCursor.checked_at)
+        .join(Project, col(Project.id) == col(ProjectResource.project_id))
         .outerjoin(SyncCursor, col(SyncCursor.connection_id) == col(
             ProjectResource.connection_id))
         .where(col(Project.lifecycle).in_(LIVE), col(ProjectResource.tool).in_(
             sorted(CHANGE_TOOLS)), col(ProjectResource.kind).in_(_CHANGE_KINDS),
                col(ProjectResource.connection_id).is_not(None))
         .distinct()).all()
+    orgs = {org_id for org_id, _, _ in cursors}
+    intervals = {org_id: _interval(org_settings) for org_id, org_settings in session.exec(
+        select(Organization.id, Organization.settings).where(col(Organization.id).in_(orgs)))}
     due = set()
-    for org_id, org_settings, checked_at in rows:
-        interval = _interval(org_settings)
+    for org_id, _, checked_at in cursors:
+        interval = intervals[org_id]
         if checked_at is None or now - as_utc(checked_at) >= max(interval - SLACK, interval / 2):
             due.add(org_id)
     return sorted(due)
