@@ -14,6 +14,7 @@ concurrency bound (``R * latency / 4``). The largest of them is the bound; the g
 time within 1.1 times it. Requests to Entra ID count towards Graph.
 
     python -m benchmarks.status_sync [--n 100 1000] [--db sqlite|postgresql] [--what-if none before]
+    python -m benchmarks.status_sync --scenario delta --n 1000   # issue 13 goal 2, status_delta.py
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from benchmarks.common import (
     profiled,
 )
 from benchmarks.served import serve
+from benchmarks.status_delta import report_delta, run_delta
 from benchmarks.transports import (
     TransportPool,
     add_what_if_option,
@@ -113,8 +115,9 @@ def seed(sandbox: SandboxApp, *, n: int) -> list[dict[str, str]]:
 
 
 def store_projects(session: Session, principal: Principal, owner_id: uuid.UUID,
-                   conn: dict[str, str], manifest: list[dict[str, str]]) -> None:
-    """The projects and their resources as rows, in two bulk inserts."""
+                   conn: dict[str, str], manifest: list[dict[str, str]],
+                   tools: tuple[str, ...] = ("jira", "confluence", "productive", "graph")) -> None:
+    """The projects and their resources in ``tools`` as rows, in two bulk inserts."""
     projects, resources = [], []
     for item in manifest:
         project_id = uuid.uuid4()
@@ -128,6 +131,8 @@ def store_projects(session: Session, principal: Principal, owner_id: uuid.UUID,
                 ("productive", "project", item["productive_id"], ""),
                 ("graph", "team", item["team_id"], ""),
                 ("graph", "plan", item["plan_id"], "")):
+            if tool not in tools:
+                continue
             resources.append({"id": uuid.uuid4(), "organization_id": principal.org_id,
                               "project_id": project_id, "connection_id": uuid.UUID(conn[tool]),
                               "tool": tool, "kind": kind, "external_id": external_id,
@@ -242,10 +247,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8,
                         help="projects the worker refreshes at once (its default: 8)")
     parser.add_argument("--profile", default="", help="write a pyinstrument report here")
+    parser.add_argument("--scenario", choices=("full", "delta"), default="full",
+                        help="full: every project read (goal 1); delta: read in full, 5 %% "
+                             "changed, one change cycle, libraries alongside (goal 2)")
+    parser.add_argument("--delta-tools", nargs="+", choices=("jira", "confluence"),
+                        default=["jira"], help="tools of the delta scenario's projects")
     add_what_if_option(parser)
     add_database_options(parser)
     args = parser.parse_args()
     latency = args.latency_ms / 1000
+    if args.scenario == "delta":
+        delta_main(args, latency)
+        return
     print(f"status_sync on {machine()}; latency {args.latency_ms:g} ms per request, worker "
           f"concurrency {args.concurrency}, Jira limit {jira.DEFAULT_LIMITS[0].limit}/s (client "
           f"budget {jira.DEFAULT_LIMITS[0].budget(CONCURRENCY_CAP)}/s)"
@@ -264,6 +277,22 @@ def main() -> None:
     mine = [v for k, v in ratios if "what-if" not in k]
     print("ratio (wall / lower bound): " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios)
           + f"; goal <= {GOAL}x: " + ("met" if all(v <= GOAL for v in mine) else "MISSED"))
+
+
+def delta_main(args: argparse.Namespace, latency: float) -> None:
+    print(f"status_sync --scenario delta on {machine()}; latency {args.latency_ms:g} ms per "
+          f"request, worker concurrency {args.concurrency}, Jira budget "
+          f"{jira.DEFAULT_LIMITS[0].budget(CONCURRENCY_CAP)}/s")
+    results = []
+    for db_kind in chosen_databases(args):
+        for n in args.n:
+            outcome = run_delta(n, db_kind, args.postgres_url, latency=latency,
+                                concurrency=args.concurrency, store=store_projects,
+                                full_pass=sync_everything, tools=tuple(args.delta_tools))
+            results.append((f"N={n} {db_kind}", *report_delta(outcome)))
+            print()
+    print("delta (fewer requests, faster than libraries): " + ", ".join(
+        f"{label} {fewer:.1f}x / {faster:.1f}x" for label, fewer, faster in results))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ on sites without role-based access control, where v2 ``POST /spaces`` answers 40
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 import httpx
@@ -16,6 +16,7 @@ import httpx
 from projecthub.connectors.base import Connector, ConnectorClient, VendorError
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.confluence_models import (
+    ChangedPage,
     ConfluencePage,
     ConfluenceSpace,
     ConfluenceUser,
@@ -25,7 +26,11 @@ from projecthub.connectors.confluence_models import (
     UserSearchHit,
 )
 from projecthub.connectors.errors import Conflict, Invalid, NotFound
-from projecthub.connectors.pagination import iter_link_cursor, iter_start_limit
+from projecthub.connectors.pagination import (
+    iter_context_cursor,
+    iter_link_cursor,
+    iter_start_limit,
+)
 from projecthub.connectors.ratelimit import Window
 from projecthub.connectors.retry import RetryPolicy
 from projecthub.connectors.throttle_store import ThrottleStore
@@ -261,6 +266,20 @@ class ConfluenceConnector(Connector):
                             at=latest.version.created_at, by_account_id=author,
                             by_display_name=await self._display_name(author))
         return SpaceActivity(space_id=space_id, page_count=count, last_change=change)
+
+    async def changed_space_keys(self, keys: Collection[str], *, minutes: int) -> set[str]:
+        """Which of the spaces ``keys`` had a page created or edited in the last ``minutes``:
+        one paged v1 content search (CQL), each hit's space asked for. The window is
+        ``now("-Nm")``, taken on Confluence's clock, so our clock's skew does not matter. No
+        ``space in (…)`` clause, as for Jira: a deleted space must not stop the others. A page
+        moved to the trash leaves no trace here; the full pass counts pages again."""
+        wanted = set(keys)
+        if not wanted:
+            return set()
+        cql = f'type = page AND lastmodified >= now("-{max(int(minutes), 1)}m")'
+        pages = iter_context_cursor(self._client, f"{V1}/content/search", ChangedPage,
+                                    params={"cql": cql, "expand": "space"}, page_size=100)
+        return {page.space_key async for page in pages if page.space_key in wanted}
 
     async def _display_name(self, account_id: str | None) -> str | None:
         """The account's name, or ``None`` when unknown or hidden from this caller."""

@@ -86,6 +86,13 @@ class ConfluencePage(_ConfluenceModel):
     web_path: str | None = Field(default=None, validation_alias=AliasPath("_links", "webui"))
 
 
+class ChangedPage(_ConfluenceModel):
+    """A page a change query found: only which space it is in (``expand=space``)."""
+
+    id: str
+    space_key: str = Field(validation_alias=AliasPath("space", "key"))
+
+
 class LastChange(_ConfluenceModel):
     """The latest edit in a space: which page, when, and who (a name when Confluence shows it)."""
 
@@ -116,6 +123,7 @@ class SpaceActivity(_ConfluenceModel):
 
 
 __all__ = [
+    "ChangedPage",
     "ConfluencePage",
     "ConfluenceSpace",
     "ConfluenceUser",

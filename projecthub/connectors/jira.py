@@ -10,7 +10,7 @@ Issue search uses ``/search/jql`` and ``/search/approximate-count``; the old ``/
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 
 import httpx
@@ -19,6 +19,7 @@ from projecthub.connectors.base import Connector, ConnectorClient, VendorError, 
 from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import Conflict, Invalid, NotFound
 from projecthub.connectors.jira_models import (
+    ChangedIssue,
     CreatedProject,
     IssueCounts,
     JiraBoard,
@@ -306,6 +307,29 @@ class JiraConnector(Connector):
         body = {"jql": jql, "fields": ["summary", "status", "created", "duedate"]}
         return iter_next_page_token(self._client, f"{API}/search/jql", JiraIssue,
                                     items_key="issues", body=body, page_size=page_size)
+
+    async def changed_project_keys(self, keys: Collection[str], *, minutes: int) -> set[str]:
+        """Which of the projects ``keys`` have figures that may differ from ``minutes`` ago: an
+        issue updated since (created, moved, edited, transitioned), or an open issue whose due
+        date passed since (it became overdue with no change of its own). One paged search over
+        the whole site, only each hit's project asked for.
+
+        No ``project in (...)`` clause: Jira refuses the whole query with a 400 when one listed
+        project was deleted, and a deleted project must not stop the others' changes (the full
+        pass reports it as drift). The window is a period (``-90m``) that Jira takes from its
+        own clock, so our clock's skew does not matter, and a due date's day is read in the
+        searcher's time zone, as the overdue count reads ``startOfDay()``. Deleted issues and
+        sprint changes leave no trace here: the status sync's full pass covers them."""
+        wanted = {_key(k) for k in keys}
+        if not wanted:
+            return set()
+        since = f'"-{max(int(minutes), 1)}m"'
+        jql = (f"updated >= {since} OR duedate >= {since} AND duedate < startOfDay() "
+               "AND statusCategory != Done")
+        body = {"jql": jql, "fields": ["project"]}
+        issues = iter_next_page_token(self._client, f"{API}/search/jql", ChangedIssue,
+                                      items_key="issues", body=body, page_size=100)
+        return {issue.project_key async for issue in issues if issue.project_key in wanted}
 
     def iter_project_issues(self, key: str, *, page_size: int = 100) -> AsyncIterator[JiraIssue]:
         return self.iter_issues(f'project = "{_key(key)}" ORDER BY created ASC',

@@ -116,6 +116,14 @@ class JiraIssue(_JiraModel):
         return value
 
 
+class ChangedIssue(_JiraModel):
+    """An issue a change query found: only which project it is in (``fields=project``)."""
+
+    id: str
+    key: str
+    project_key: str = Field(validation_alias=AliasPath("fields", "project", "key"))
+
+
 class JiraBoard(_JiraModel):
     id: int
     name: str
@@ -153,6 +161,7 @@ class SprintProgress(IssueCounts):
 
 
 __all__ = [
+    "ChangedIssue",
     "CreatedProject",
     "IssueCounts",
     "JiraBoard",

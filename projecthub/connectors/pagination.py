@@ -119,6 +119,24 @@ def iter_link_cursor(
     return _paginate(client, "GET", first, items_key, model, next_page)
 
 
+def iter_context_cursor(
+    client: ConnectorClient, path: str, model: type[M], *, items_key: str = "results",
+    params: Params | None = None, page_size: int = 25,
+) -> AsyncIterator[M]:
+    """Confluence v1 search: ``_links.next`` carries an opaque cursor and is relative to the
+    ``/wiki`` context, so it is followed from ``_links.base``."""
+    first = PageRequest(path, {**(params or {}), "limit": page_size})
+
+    def next_page(_current: PageRequest, response: JsonResponse, _count: int) -> PageRequest | None:
+        links = response.body.get("_links") or {}
+        link, base = links.get("next"), links.get("base")
+        if not link or not isinstance(base, str):
+            return None
+        return PageRequest(client.resolve_link(f"{base.rstrip('/')}{link}", response))
+
+    return _paginate(client, "GET", first, items_key, model, next_page)
+
+
 def iter_start_limit(
     client: ConnectorClient, path: str, model: type[M], *, items_key: str = "results",
     params: Params | None = None, page_size: int = 25,

@@ -27,7 +27,13 @@ from projecthub.services import mail_sender
 from projecthub.services.notifications.delivery import deliver_pending
 from projecthub.services.provisioning import ledger
 from projecthub.services.provisioning.runner import RunnerConfig, drive_run
-from projecthub.services.status.schedule import SyncBatch, needs_sync, plan_sync
+from projecthub.services.status.changes import sync_changes as run_change_cycle
+from projecthub.services.status.schedule import (
+    SyncBatch,
+    needs_sync,
+    plan_change_cycles,
+    plan_sync,
+)
 from projecthub.services.status.sync import SyncConfig, refresh_project
 from projecthub.services.webhooks.receive import system_affected_projects, system_mark_handled
 from projecthub.services.webhooks.renewal import renew_subscriptions
@@ -114,6 +120,11 @@ def webhook_job(delivery_id: uuid.UUID | str, attempt: int = 1,
                f"webhook:{delivery_id}", run_at)
 
 
+def change_job(org_id: uuid.UUID | str) -> Job:
+    """One waiting change cycle per organization; the cursors make a late one harmless."""
+    return Job("sync_changes", {"org_id": str(org_id)}, f"status-changes:{org_id}")
+
+
 # -- the tasks ------------------------------------------------------------------------------------
 
 async def provision(context: Context, run_id: str) -> str:
@@ -156,7 +167,7 @@ async def sync_projects(context: Context, project_ids: list[str]) -> int:
             if not await asyncio.to_thread(due, project_id):
                 return False
             try:
-                return await refresh_project(project_id, context.sync) is not None
+                return await refresh_project(project_id, context.sync, scheduled=True) is not None
             except Exception:  # one project's trouble must not stop the others
                 log.exception("status sync of project %s failed", project_id)
                 return False
@@ -201,12 +212,20 @@ async def resume_runs(context: Context, at: datetime) -> int:  # noqa: ARG001
 
 
 async def plan_status_sync(context: Context, at: datetime) -> int:
-    """Queue the status-sync batches of the window starting at ``at``."""
-    def plan() -> list[SyncBatch]:
+    """Queue the status-sync batches of the window starting at ``at``, and the change cycles
+    that are due."""
+    def plan() -> list[Job]:
         with context.sync.session_factory() as session:
-            return plan_sync(session, at)
+            return [*(sync_job(b) for b in plan_sync(session, at)),
+                    *(change_job(o) for o in plan_change_cycles(session, at))]
 
-    return sum([await context.deferrer.defer(sync_job(b)) for b in await asyncio.to_thread(plan)])
+    return sum([await context.deferrer.defer(job) for job in await asyncio.to_thread(plan)])
+
+
+async def sync_changes(context: Context, org_id: str) -> int:
+    """An organization's change cycle: the projects whose tools report a change are read
+    again. Returns how many were."""
+    return (await run_change_cycle(uuid.UUID(org_id), context.sync)).projects
 
 
 async def sweep_outbox(context: Context, at: datetime) -> int:  # noqa: ARG001
@@ -239,8 +258,9 @@ TASKS: dict[str, tuple[str, Task]] = {
     "send_mail": ("mail", send_mail),
     "sync_projects": ("status", sync_projects),
     "handle_webhook": ("status", handle_webhook),
+    "sync_changes": ("status", sync_changes),
 }
 
-__all__ = ["QUEUES", "TASKS", "Context", "Deferrer", "Job", "MailNotSent", "default_context",
-           "mail_job", "plan_status_sync", "provision_job", "resume_runs", "runner_config",
-           "sweep_outbox", "sync_job", "webhook_job"]
+__all__ = ["QUEUES", "TASKS", "Context", "Deferrer", "Job", "MailNotSent", "change_job",
+           "default_context", "mail_job", "plan_status_sync", "provision_job", "resume_runs",
+           "runner_config", "sweep_outbox", "sync_changes", "sync_job", "webhook_job"]

@@ -32,7 +32,7 @@ from projecthub.models.provisioning import (
     RunStatus,
     StepStatus,
 )
-from projecthub.models.status import ProjectStatus, StatusHistory, StatusSnapshot
+from projecthub.models.status import ProjectStatus, StatusHistory, StatusSnapshot, SyncCursor
 from projecthub.models.status_data import (
     ConfluenceSummary,
     Figures,
@@ -100,6 +100,7 @@ __all__ = [
     "StatusSnapshot",
     "StepStatus",
     "Summary",
+    "SyncCursor",
     "TeamSummary",
     "Template",
     "TemplateVersion",

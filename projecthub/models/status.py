@@ -66,9 +66,26 @@ class ProjectStatus(SQLModel, table=True):
     figures: Figures = Field(default_factory=Figures,
                              sa_column=Column(FiguresJSON(), nullable=False))
     synced_at: datetime | None = time_field()
+    # The last sync that read every resource (tools with a change query are read again only
+    # when they report a change, or when this is older than the full-pass interval).
+    full_synced_at: datetime | None = time_field()
     oldest_data_at: datetime | None = time_field()
     lease_owner: str = Field(default="", max_length=80)
     lease_until: datetime | None = time_field()
+
+
+class SyncCursor(SQLModel, table=True):
+    """How far the status sync has read one connection's changes: every change made before
+    ``checked_at`` (less the sync's overlap) is in the snapshots (docs/architecture.md §5)."""
+
+    __tablename__ = "sync_cursors"
+
+    connection_id: uuid.UUID = Field(foreign_key="tool_connections.id", ondelete="CASCADE",
+                                     primary_key=True)
+    organization_id: uuid.UUID = Field(
+        foreign_key="organizations.id", ondelete="CASCADE", index=True)
+    tool: Tool = Field(sa_type=StrEnumType(Tool, 20))
+    checked_at: datetime = time_field(nullable=False)
 
 
 class StatusHistory(SQLModel, table=True):

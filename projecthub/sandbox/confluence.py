@@ -25,6 +25,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from projecthub.sandbox import (
+    confluence_cql,
     confluence_permissions,
     confluence_reads,
     confluence_v1,
@@ -122,7 +123,8 @@ def create_confluence_sandbox(options: SandboxOptions) -> VendorSandbox[Confluen
     sandbox = VendorSandbox(
         name="confluence",
         routes=[*confluence_v1.ROUTES, *confluence_v2.ROUTES, *confluence_reads.ROUTES,
-                *confluence_webhooks.ROUTES, *confluence_permissions.ROUTES],
+                *confluence_webhooks.ROUTES, *confluence_permissions.ROUTES,
+                *confluence_cql.ROUTES],
         new_state=ConfluenceSite, authenticate=authenticate, render_error=render_error,
         reply_headers=reply_headers, seed=seed_demo if options.seed_demo else None,
         sleep=options.sleep, admin_token=options.admin_token,

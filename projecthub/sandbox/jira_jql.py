@@ -3,7 +3,8 @@
 Supported: ``project``, ``status``, ``statusCategory`` and ``sprint`` (ids, names or
 ``openSprints()``/``closedSprints()``/``futureSprints()``) with ``=``, ``!=``, ``in``, ``not in``,
 ``is [not] EMPTY``; ``key`` with the first four; ``duedate``/``due`` with all of those and ``<``,
-``<=``, ``>``, ``>=`` (values in :mod:`jira_jql_values`). Clauses are joined by ``AND``/``OR`` (AND
+``<=``, ``>``, ``>=``; ``updated`` (a date-time) with the ordered four (values in
+:mod:`jira_jql_values`). Clauses are joined by ``AND``/``OR`` (AND
 binds tighter; no parentheses), then an optional ``ORDER BY created|key [ASC|DESC]``. As in Jira,
 ``!=`` and ``not in`` never match an empty field, and a query with no clause is refused.
 """
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from projecthub.sandbox.jira_jql_values import JqlError, Operand, day, unknown_function
+from projecthub.sandbox.jira_jql_values import JqlError, Operand, day, instant, unknown_function
 from projecthub.sandbox.jira_state import (
     CATEGORY_IDS,
     CATEGORY_NAMES,
@@ -285,6 +286,10 @@ def _days(operand: Operand, shown: str, searcher: Searcher) -> set[Any]:
     return {day(operand, shown, searcher.now)}
 
 
+def _instants(operand: Operand, shown: str, searcher: Searcher) -> set[Any]:
+    return {instant(operand, shown, searcher.now)}
+
+
 _PROJECT = _Field(EQUALITY | EMPTINESS, lambda p, _i: p.key, _projects)
 _KEY = _Field(EQUALITY, lambda _p, i: i.key, _keys)
 _DUE = _Field(EQUALITY | EMPTINESS | frozenset(ORDERED), lambda _p, i: i.due, _days)
@@ -295,4 +300,5 @@ _FIELDS = {
     "key": _KEY, "issuekey": _KEY,
     "sprint": _Field(EQUALITY | EMPTINESS, lambda _p, i: i.sprint_id, _sprints),
     "duedate": _DUE, "due": _DUE,
+    "updated": _Field(frozenset(ORDERED), lambda _p, i: i.updated, _instants),
 }

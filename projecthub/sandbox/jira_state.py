@@ -54,6 +54,11 @@ class Issue:
     due: date | None = None
     type_id: str = "10001"
     description: object = None
+    updated: datetime | None = None  # last change; a new issue's is its creation
+
+    def __post_init__(self) -> None:
+        if self.updated is None:
+            self.updated = self.created
 
     @property
     def category(self) -> str:
@@ -164,7 +169,16 @@ class JiraState:
         issue = self.issue(key)
         if issue is None:
             raise KeyError(key)
-        issue.due = due
+        issue.due, issue.updated = due, self.now()
+        return issue
+
+    def set_status(self, key: str, status: str) -> Issue:
+        """Move the issue ``key`` to ``status`` (a name in :data:`STATUSES`), as a transition
+        does: its ``updated`` moves to the site's now."""
+        issue = self.issue(key)
+        if issue is None or status not in STATUSES:
+            raise KeyError(key if issue is None else status)
+        issue.status, issue.updated = status, self.now()
         return issue
 
     def add_board(self, project: Project, name: str, board_type: str) -> Board:

@@ -94,7 +94,7 @@ def issue_json(project: Project, issue: Issue, fields: list[str], base: str) -> 
     everything = "*all" in wanted or "*navigable" in wanted
     values: dict[str, Any] = {
         "summary": issue.summary, "status": status_json(issue.status, base),
-        "created": jira_time(issue.created), "updated": jira_time(issue.created),
+        "created": jira_time(issue.created), "updated": jira_time(issue.updated or issue.created),
         "duedate": issue.due.isoformat() if issue.due else None,
         "issuetype": issue_type_json(issue.type_id, base), "description": issue.description,
         "project": {"self": f"{base}/rest/api/3/project/{project.id}", "id": str(project.id),

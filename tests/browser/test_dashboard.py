@@ -464,6 +464,11 @@ def test_admins_tune_the_status_settings_and_see_what_is_refused(page: Page,
         "Must be above the amber threshold.")
     expect(form.get_by_label("Budget ahead of time: red (points)")).to_have_value("8")
     form.get_by_label("Budget ahead of time: red (points)").fill("30")
+    form.get_by_label("Read everything every (hours)").fill("24")
+    form.get_by_role("button", name="Save status settings").click()
+    expect(page.locator("#field-full_pass_hours-note")).to_have_text(
+        "Must be below the stale threshold.")
+    form.get_by_label("Read everything every (hours)").fill("6")
     form.get_by_label("Sync every (minutes)").fill("15")
     form.get_by_role("button", name="Save status settings").click()
     expect(page.get_by_text("Status settings saved.")).to_be_visible()
@@ -472,3 +477,5 @@ def test_admins_tune_the_status_settings_and_see_what_is_refused(page: Page,
     visit(page, "/org/settings")
     expect(page.get_by_test_id("status-settings").get_by_label("Sync every (minutes)")
            ).to_have_value("15")
+    expect(page.get_by_test_id("status-settings").get_by_label(
+        "Read everything every (hours)")).to_have_value("6")

@@ -159,3 +159,46 @@ async def test_one_person_has_the_same_account_id_in_jira_and_confluence(app):
     confluence = app.vendors["confluence"].tenant("demo")
     assert {u.email: u.account_id for u in jira.users if u.email == SANDBOX_EMAIL} == {
         a.email: a.account_id for a in confluence.accounts if a.email == SANDBOX_EMAIL}
+
+
+async def _content_search(client: httpx.AsyncClient, cql: str, **params: str) -> httpx.Response:
+    return await client.get(f"{V1}/content/search", params={"cql": cql, **params})
+
+
+@pytest.mark.parametrize(("cql", "titles"), [
+    # The demo's last edits: WEB pages edited by Ben from 8 January (start + n + 3 days).
+    ('type = page AND space = WEB AND lastmodified >= "2026-01-10"', 2),
+    ('type = page AND space in ("WEB") AND lastmodified > "2026/01/10 09:00"', 1),
+    ('space = OPS AND lastmodified < now("-1w")', 4),
+    ("type = page AND lastmodified >= now()", 0),
+])
+async def test_content_search_filters_pages_by_space_and_last_modification(checked, app, cql,
+                                                                          titles):
+    app.vendors["confluence"].tenant("demo")  # seeded on first use
+    body = (await _content_search(checked, cql)).json()
+    assert body["size"] == len(body["results"]) == titles
+
+
+async def test_content_search_expands_the_space_and_pages_by_cursor(checked, app):
+    site = app.vendors["confluence"].tenant("demo")
+    ops = next(s for s in site.spaces.values() if s.key == "OPS")
+    for n in range(3):
+        site.add_page(ops, f"Fresh {n}", site.accounts[0])
+    first = (await _content_search(checked, 'type = page AND lastmodified >= now("-5m")',
+                                   limit="2", expand="space")).json()
+    assert [r["space"]["key"] for r in first["results"]] == ["OPS", "OPS"]
+    assert first["_links"]["next"].startswith("/rest/api/content/search?")
+    cursor = httpx.URL(first["_links"]["next"]).params["cursor"]
+    rest = (await _content_search(checked, 'type = page AND lastmodified >= now("-5m")',
+                                  limit="2", cursor=cursor)).json()
+    assert [r["title"] for r in rest["results"]] == ["Fresh 2"]
+    assert "space" not in rest["results"][0] and "next" not in rest["_links"]
+
+
+@pytest.mark.parametrize("cql", [
+    "lastmodified >= yesterday", 'type = page OR space = WEB', "title ~ charter",
+    'lastmodified >= now("-5x")'])
+async def test_cql_the_sandbox_does_not_know_gets_confluences_400(checked, cql):
+    response = await _content_search(checked, cql)
+    assert response.status_code == 400
+    assert response.json()["message"].endswith(f"Could not parse cql : {cql}")

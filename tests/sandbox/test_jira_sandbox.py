@@ -192,3 +192,48 @@ async def test_search_returns_due_dates_as_jira_dates(http):
         "jql": "project = WEB ORDER BY key ASC", "fields": ["duedate"]})).json()
     assert [i["fields"]["duedate"] for i in body["issues"]][-3:] == [
         "2026-02-02", "2026-01-16", None]
+
+
+@pytest.mark.parametrize(("clause", "count"), [
+    # The demo's WEB issues were created hourly from 09:00 UTC on 5 January (10:00 in Berlin).
+    ('updated >= "2026-01-05 11:00"', 6), ('updated > "2026/01/05 11:00"', 5),
+    ('updated < "2026-01-05"', 0), ("updated < startOfDay()", 7), ("updated >= -1d", 0),
+    ('updated <= "-3w"', 2), ("updated < now()", 7),
+])
+async def test_updated_clauses_take_instants_in_the_searchers_time_zone(jql, clause, count):
+    assert await jql(f"project = WEB AND {clause}") == count
+
+
+async def test_a_change_moves_updated_so_a_delta_query_finds_it(app, jql, clock):
+    site = app.vendors["jira"].tenant("demo")
+    changed = "project in (WEB, OPS) AND updated >= -15m"
+    assert await jql(changed) == 0
+    site.set_status("WEB-3", "Done")
+    clock.advance(10 * 60)
+    site.set_due_date("OPS-1", None)
+    assert await jql(changed) == 2
+    clock.advance(6 * 60)  # the status change is now 16 minutes old
+    assert await jql(changed) == 1
+
+
+async def test_search_returns_each_changed_issues_project_and_updated_time(app, http, clock):
+    site = app.vendors["jira"].tenant("demo")
+    site.now = clock.now
+    site.set_status("OPS-2", "Done")
+    body = (await http.post("/rest/api/3/search/jql", json={
+        "jql": "updated >= -5m", "fields": ["project", "updated"]})).json()
+    assert [(i["key"], i["fields"]["project"]["key"], i["fields"]["updated"])
+            for i in body["issues"]] == [("OPS-2", "OPS", "2026-01-26T10:00:00.000+0000")]
+    assert body["isLast"] is True
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ('project = WEB AND updated >= "2026-01-05 25:00"',
+     "Date value '2026-01-05 25:00' for field 'updated' is invalid. Valid formats include: "
+     "'YYYY/MM/DD HH:mm', 'YYYY-MM-DD HH:mm', 'YYYY/MM/DD', 'YYYY-MM-DD'"),
+    ("project = WEB AND updated = -1d", "The operator '=' is not supported by the 'updated' "
+                                        "field."),
+    ("project = WEB AND updated > endOfDay()", "Unable to find JQL function 'endOfDay()'."),
+])
+async def test_unsupported_updated_clauses_get_jiras_400_wording(jql, query, message):
+    assert str(await jql(query)).startswith(message)

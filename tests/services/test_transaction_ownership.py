@@ -16,6 +16,9 @@ OWN_TRANSACTIONS = {
                               "so a dead worker leaves a ledger another worker can resume",
     "status/sync.py": "the sync job commits its lease before calling the tools and the "
                       "figures after, so two workers never sync one project at once",
+    "status/changes.py": "the change cycle moves a connection's cursor in a commit of its own "
+                         "after every read it asked for has committed, so a cursor never runs "
+                         "ahead of the figures",
     "mail_sender.py": "the mail job claims a message, sends it, and records the outcome, each "
                       "committed, so a message is never sent twice nor lost",
     "login_throttle.py": "a failed login's count commits on its own connection, so it holds "

@@ -12,7 +12,8 @@ from tests.factories import add_member, make_org, make_user, user_of
 from tests.ui.tabs import browser_state, redirect_path, toasts
 
 FORM = {"sync_minutes": "15", "stale_hours": "12", "burn_amber_points": "5",
-        "burn_red_points": "20", "overdue_amber": "2", "overdue_red": "6"}
+        "burn_red_points": "20", "overdue_amber": "2", "overdue_red": "6",
+        "full_pass_hours": "6"}
 
 
 def _stored(engine, org: Organization):  # type: ignore[no-untyped-def]
@@ -32,6 +33,7 @@ def test_admins_read_and_save_the_settings(db, engine, as_user):
     assert state.values == FORM and state.errors == {}
     stored = _stored(engine, org)
     assert (stored.sync_minutes, stored.overdue_red, stored.stale_hours) == (15, 6, 12)
+    assert stored.full_pass_hours == 6
 
 
 def test_each_bad_value_gets_its_message_and_nothing_is_saved(db, engine, as_user):
@@ -46,6 +48,8 @@ def test_each_bad_value_gets_its_message_and_nothing_is_saved(db, engine, as_use
     assert state.errors == {"overdue_amber": "Must be a positive whole number."}
     state.save({**FORM, "burn_red_points": "5"})
     assert state.errors == {"burn_red_points": "Must be above the amber threshold."}
+    state.save({**FORM, "full_pass_hours": "12"})
+    assert state.errors == {"full_pass_hours": "Must be below the stale threshold."}
     assert _stored(engine, org).sync_minutes == 30
 
 

@@ -9,6 +9,10 @@ for two intervals (the workers were down), are caught up in the next window. A b
 again before syncing each project (:func:`needs_sync`): a project synced less than an interval
 ago (by hand, or by another batch; less a little slack for how late a batch runs) is skipped, so
 none is synced twice in one cycle.
+
+Organizations with a tool that answers "what changed" (Jira, Confluence) also get one change
+cycle per interval (:func:`plan_change_cycles`, ``changes.sync_changes``): it is due when one of
+their connections has no cursor yet or a cursor an interval old (less the same slack).
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from projecthub.core.clock import as_utc
-from projecthub.models import Organization, Project, ProjectStatus
+from projecthub.models import Organization, Project, ProjectResource, ProjectStatus, SyncCursor
 from projecthub.services.status.settings import settings_from
+from projecthub.services.status.summaries import CHANGE_TOOLS, FETCHERS
 
 LIVE = ("active", "on_hold", "completed")
 BATCH_SIZE = 25
@@ -91,6 +96,33 @@ def plan_sync(session: Session, window_start: datetime,
     return batches
 
 
+# The kinds the change cycle reads (a Jira project, a Confluence space; not a page).
+_CHANGE_KINDS = sorted({kind for tool, kind in FETCHERS if tool in CHANGE_TOOLS})
+
+
+def plan_change_cycles(session: Session, now: datetime) -> list[uuid.UUID]:
+    """Organizations whose change cycle is due (read across organizations: ids only)."""
+    cursors = session.exec(
+        select(ProjectResource.organization_id, ProjectResource.connection_id,
+               SyncCursor.checked_at)
+        .join(Project, col(Project.id) == col(ProjectResource.project_id))
+        .outerjoin(SyncCursor, col(SyncCursor.connection_id) == col(
+            ProjectResource.connection_id))
+        .where(col(Project.lifecycle).in_(LIVE), col(ProjectResource.tool).in_(
+            sorted(CHANGE_TOOLS)), col(ProjectResource.kind).in_(_CHANGE_KINDS),
+               col(ProjectResource.connection_id).is_not(None))
+        .distinct()).all()
+    orgs = {org_id for org_id, _, _ in cursors}
+    intervals = {org_id: _interval(org_settings) for org_id, org_settings in session.exec(
+        select(Organization.id, Organization.settings).where(col(Organization.id).in_(orgs)))}
+    due = set()
+    for org_id, _, checked_at in cursors:
+        interval = intervals[org_id]
+        if checked_at is None or now - as_utc(checked_at) >= max(interval - SLACK, interval / 2):
+            due.add(org_id)
+    return sorted(due)
+
+
 def needs_sync(session: Session, project_id: uuid.UUID, now: datetime) -> bool:
     """Still live and not synced within its organization's interval (less :data:`SLACK`, and at
     least half the interval)."""
@@ -105,4 +137,5 @@ def needs_sync(session: Session, project_id: uuid.UUID, now: datetime) -> bool:
     return synced_at is None or now - as_utc(synced_at) >= max(interval - SLACK, interval / 2)
 
 
-__all__ = ["BATCH_SIZE", "SLACK", "WINDOW", "SyncBatch", "needs_sync", "next_slot", "plan_sync"]
+__all__ = ["BATCH_SIZE", "SLACK", "WINDOW", "SyncBatch", "needs_sync", "next_slot",
+           "plan_change_cycles", "plan_sync"]

@@ -22,6 +22,9 @@ class StatusSettings:
     overdue_amber: int = 1  # overdue Jira issues or Planner tasks
     overdue_red: int = 5
     stale_hours: int = 24
+    # Tools with a change query (Jira, Confluence) are read in full this often, and otherwise
+    # only when they report a change; it must come before their figures would count as stale.
+    full_pass_hours: int = 12
 
     def validate(self) -> None:
         problems = {f.name: "Must be a positive whole number." for f in fields(self)
@@ -30,6 +33,8 @@ class StatusSettings:
             problems["burn_red_points"] = "Must be above the amber threshold."
         if not problems and self.overdue_red <= self.overdue_amber:
             problems["overdue_red"] = "Must be above the amber threshold."
+        if not problems and self.full_pass_hours >= self.stale_hours:
+            problems["full_pass_hours"] = "Must be below the stale threshold."
         if problems:
             raise Invalid("Some thresholds need attention.", problems)
 

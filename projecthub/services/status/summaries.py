@@ -3,6 +3,7 @@ connectors; the snapshot stores it, the dashboard and health rules read it."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 
 from projecthub.models import (
@@ -18,6 +19,8 @@ from projecthub.models.status_data import AnySummary
 from projecthub.services.tool_clients import ToolClients
 
 Fetcher = Callable[[ToolClients, ProjectResource], Awaitable[AnySummary]]
+# (tools, connection id, resource keys, window in minutes) -> the keys that changed
+ChangeQuery = Callable[[ToolClients, uuid.UUID, list[str], int], Awaitable[set[str]]]
 
 
 async def jira_project(tools: ToolClients, resource: ProjectResource) -> JiraSummary:
@@ -74,6 +77,26 @@ async def graph_team(tools: ToolClients, resource: ProjectResource) -> TeamSumma
     async with tools.graph(resource.connection_id) as graph:
         return TeamSummary(web_url=await graph.team_web_url(resource.external_id))
 
+
+async def jira_changes(tools: ToolClients, connection_id: uuid.UUID, keys: list[str],
+                       minutes: int) -> set[str]:
+    """Project keys with an issue updated, or an open issue come due, in the last minutes."""
+    async with tools.jira(connection_id) as jira:
+        return await jira.changed_project_keys(keys, minutes=minutes)
+
+
+async def confluence_changes(tools: ToolClients, connection_id: uuid.UUID, keys: list[str],
+                             minutes: int) -> set[str]:
+    """Space keys with a page created or edited in the last minutes."""
+    async with tools.confluence(connection_id) as wiki:
+        return await wiki.changed_space_keys(keys, minutes=minutes)
+
+
+# Per tool that can say what changed (``services/status/changes.py``): the resources' keys that
+# changed within a window. Their resources are read again only when changed, or at the full
+# pass; the other tools are read at every sync.
+CHANGE_QUERIES: dict[str, ChangeQuery] = {"jira": jira_changes, "confluence": confluence_changes}
+CHANGE_TOOLS = frozenset(CHANGE_QUERIES)
 
 FETCHERS: dict[tuple[str, str], Fetcher] = {
     ("jira", "project"): jira_project,

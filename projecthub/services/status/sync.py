@@ -1,11 +1,17 @@
 """Refreshing a project's status: fetch every resource's summary at once, keep the last good
 values when a tool fails (marked stale, with the reason), recompute health, record the day's
 figures. A lease on the project's status row makes sure one worker syncs a project at a time.
-This job owns its transactions: the lease and the stored figures are each one unit of work."""
+This job owns its transactions: the lease and the stored figures are each one unit of work.
+
+Resources of tools with a change query (``summaries.CHANGE_TOOLS``) are read here only at the
+project's full pass (every ``full_pass_hours``); in between, the change cycle
+(``changes.sync_changes``) reads again the ones that changed. Health is always evaluated over
+every snapshot, so rules that move with time alone stay current."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from projecthub.connectors.errors import AuthFailed, ConnectorError
 from projecthub.core import log_context
-from projecthub.core.clock import utcnow
+from projecthub.core.clock import as_utc, utcnow
 from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import (
@@ -48,7 +54,7 @@ from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
 from projecthub.services.status.settings import settings_of
-from projecthub.services.status.summaries import FETCHERS
+from projecthub.services.status.summaries import CHANGE_TOOLS, FETCHERS
 from projecthub.services.tool_clients import SessionFactory, ToolClients
 
 
@@ -124,33 +130,52 @@ def _figures(snaps: list[StatusSnapshot]) -> Figures:
         for s in snaps})
 
 
-async def refresh_project(project_id: uuid.UUID, config: SyncConfig, *,
+async def refresh_project(project_id: uuid.UUID, config: SyncConfig, *, scheduled: bool = False,
+                          only: frozenset[uuid.UUID] | None = None,
                           webhook_tool: Tool | None = None) -> Health | None:
-    """Sync one project now; None when another worker holds its lease. Its log lines name the
-    project and its organization; the database work runs in worker threads, so the event loop
-    keeps every other project's requests moving. ``webhook_tool``: a webhook from that tool
-    asked for this sync, and its resources' figures say so (docs/architecture.md §15)."""
+    """Sync one project now; None when another worker holds its lease. A person's refresh reads
+    everything; a ``scheduled`` one reads tools with a change query only when the project's
+    full pass is due. ``only`` names the resources the change cycle found changed: just those
+    are read, without drift (the full pass reads drift). Its log lines name the project and its
+    organization; the database work runs in worker threads, so the event loop keeps every
+    other project's requests moving. ``webhook_tool``: a webhook from that tool asked for this
+    sync, and its resources' figures say so (docs/architecture.md §15)."""
     with log_context.scope(project_id=project_id):
-        return await _refresh(project_id, config, webhook_tool)
+        return await _refresh(project_id, config, scheduled, only, webhook_tool)
 
 
-async def _refresh(project_id: uuid.UUID, config: SyncConfig,
-                   webhook_tool: Tool | None = None) -> Health | None:
-    loaded = await asyncio.to_thread(_claim_and_load, project_id, config)
+@dataclass(frozen=True)
+class _Loaded:
+    project: Project
+    resources: list[ProjectResource]  # the ones to read now
+    desired: dict[uuid.UUID, Desired]  # empty: drift is not read this time
+    full: bool  # every resource is read: the project's full pass
+    changes_only: bool = False  # the change cycle's read: not this interval's sync of the project
+    webhook_tool: Tool | None = None  # a webhook from this tool asked for the read
+
+
+async def _refresh(project_id: uuid.UUID, config: SyncConfig, scheduled: bool,
+                   only: frozenset[uuid.UUID] | None, webhook_tool: Tool | None) -> Health | None:
+    loaded = await asyncio.to_thread(_claim_and_load, project_id, config, scheduled, only)
     if loaded is None:
         return None
-    project, resources, desired = loaded
-    log_context.bind(org_id=project.organization_id)
-    tools = config.tools_factory(sync_principal(project.organization_id))
+    loaded = dataclasses.replace(loaded, webhook_tool=webhook_tool)
+    log_context.bind(org_id=loaded.project.organization_id)
+    tools = config.tools_factory(sync_principal(loaded.project.organization_id))
+    resources = loaded.resources
     results, realities = await asyncio.gather(
         asyncio.gather(*(_fetch(tools, r) for r in resources)),
-        asyncio.gather(*(read_reality(tools, r, desired[r.id]) for r in resources)))
-    return await asyncio.to_thread(_store_results, project, resources, list(results), desired,
-                                   list(realities), config, webhook_tool)
+        asyncio.gather(*(read_reality(tools, r, loaded.desired[r.id]) if loaded.desired
+                         else _no_reality() for r in resources)))
+    return await asyncio.to_thread(_store_results, loaded, list(results), list(realities), config)
 
 
-def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
-                    ) -> tuple[Project, list[ProjectResource], dict[uuid.UUID, Desired]] | None:
+async def _no_reality() -> Reality | None:
+    return None
+
+
+def _claim_and_load(project_id: uuid.UUID, config: SyncConfig, scheduled: bool,
+                    only: frozenset[uuid.UUID] | None) -> _Loaded | None:
     if not claim(project_id, config):
         return None
     with config.session_factory() as session:
@@ -158,23 +183,39 @@ def _claim_and_load(project_id: uuid.UUID, config: SyncConfig,
         assert project is not None
         resources = [r for r in session.exec(select(ProjectResource).where(
             ProjectResource.project_id == project_id)).all() if (r.tool, r.kind) in FETCHERS]
-        desired = system_desired(session, project, resources)
-    return project, resources, desired
+        if only is not None:
+            chosen = [r for r in resources if r.id in only]
+            return _Loaded(project, chosen, {}, full=False, changes_only=True)
+        if not scheduled or _full_pass_due(session, project, config.now()):
+            return _Loaded(project, resources, system_desired(session, project, resources),
+                           full=True)
+        polled = [r for r in resources if r.tool not in CHANGE_TOOLS]
+        return _Loaded(project, polled, system_desired(session, project, polled), full=False)
 
 
-def _store_results(project: Project, resources: list[ProjectResource],
-                   results: list[tuple[AnySummary | None, str]], desired: dict[uuid.UUID, Desired],
-                   realities: list[Reality | None], config: SyncConfig,
-                   webhook_tool: Tool | None) -> Health:
+def _full_pass_due(session: Session, project: Project, now: datetime) -> bool:
+    """Never read in full, or not within the organization's full-pass interval."""
+    status = session.get(ProjectStatus, project.id)
+    org = session.get(Organization, project.organization_id)
+    assert status is not None and org is not None
+    return status.full_synced_at is None or now - as_utc(status.full_synced_at) >= timedelta(
+        hours=settings_of(org).full_pass_hours)
+
+
+def _store_results(loaded: _Loaded, results: list[tuple[AnySummary | None, str]],
+                   realities: list[Reality | None], config: SyncConfig) -> Health:
+    project, resources = loaded.project, loaded.resources
     with unit_of_work(config.session_factory) as session:
         for resource, (_, error) in zip(resources, results, strict=True):
             if error.startswith(REFUSED) and resource.connection_id is not None:
                 system_credential_refused(session, resource.connection_id,
                                           error.removeprefix(REFUSED), config.now())
-        gone = _record_drift(session, project, resources, desired, realities, config.now())
+        gone = _record_drift(session, project, resources, loaded.desired, realities,
+                             config.now())
         return _store(session, project, [
             (r, result) for r, result in zip(resources, results, strict=True) if r.id not in gone],
-            config, webhook_tool)
+            config, full=loaded.full, changes_only=loaded.changes_only,
+            webhook_tool=loaded.webhook_tool)
 
 
 def _run_under_way(session: Session, project_id: uuid.UUID) -> bool:
@@ -213,9 +254,12 @@ def _record_drift(session: Session, project: Project, resources: list[ProjectRes
 
 def _store(session: Session, project: Project,
            results: list[tuple[ProjectResource, tuple[AnySummary | None, str]]],
-           config: SyncConfig, webhook_tool: Tool | None = None) -> Health:
+           config: SyncConfig, *, full: bool = True, changes_only: bool = False,
+           webhook_tool: Tool | None = None) -> Health:
+    """Write what was read, then evaluate health over every snapshot of the project (those not
+    read this time included, as their figures stand). A change cycle's read leaves
+    ``synced_at`` alone: the project's scheduled sync must still read the polled tools."""
     now = config.now()
-    snaps = []
     for resource, (data, error) in results:
         snap = session.exec(select(StatusSnapshot).where(
             StatusSnapshot.resource_id == resource.id)).first() or StatusSnapshot(
@@ -226,7 +270,8 @@ def _store(session: Session, project: Project,
             snap.data, snap.fetched_at = data, now
             snap.refreshed_by = "webhook" if resource.tool == webhook_tool else "sync"
         session.add(snap)
-        snaps.append(snap)
+    snaps = list(session.exec(select(StatusSnapshot).where(
+        StatusSnapshot.project_id == project.id).order_by(col(StatusSnapshot.resource_id))).all())
     org = session.get(Organization, project.organization_id)
     assert org is not None
     health = evaluate([SnapshotFacts(s.tool, s.data, s.fetched_at, s.error)
@@ -239,7 +284,10 @@ def _store(session: Session, project: Project,
     status.health = health.colour
     status.reasons = health.reasons
     status.figures = _figures(snaps)
-    status.synced_at = now
+    if not changes_only:
+        status.synced_at = now
+    if full:
+        status.full_synced_at = now
     status.oldest_data_at = min((s.fetched_at for s in snaps if s.fetched_at), default=None)
     status.lease_owner, status.lease_until = "", None
     session.add(status)

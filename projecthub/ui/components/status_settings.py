@@ -12,6 +12,8 @@ from projecthub.ui.typed import str_dict
 INPUTS = (
     ("sync_minutes", "Sync every (minutes)", "How often the figures are read from the tools."),
     ("stale_hours", "Stale after (hours)", "Older figures are marked stale and turn health amber."),
+    ("full_pass_hours", "Read everything every (hours)",
+     "In between, Jira and Confluence are asked what changed; only that is read again."),
     ("burn_amber_points", "Budget ahead of time: amber (points)",
      "Budget used minus time elapsed, in percentage points."),
     ("burn_red_points", "Budget ahead of time: red (points)", "Above the amber threshold."),

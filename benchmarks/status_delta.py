@@ -1,0 +1,246 @@
+"""The status sync's delta scenario (issue 13, goal 2): N projects in Jira, read in full once,
+then 5 % of them change and one change cycle reads again only those.
+
+Printed: Jira requests of the full pass and of the change cycle (goal: at least 10 times
+fewer), and the cycle's wall time against the same figures fetched with ``jira`` (pycontribs)
+and ``atlassian-python-api`` in the same run (goal: at least 10 times faster). The figures
+are the Jira card's: issues per status category, open issues past due, and the active sprint
+with its issues per category; the libraries read them as their docs show, one call after
+another (approximate counts, the project's boards, the board's active sprint). After the cycle,
+what the database holds must equal what each library read, project for project.
+
+``--delta-tools jira confluence`` adds the projects' Confluence spaces (a new page in each
+changed one) to both passes' request counts; the libraries read Jira only. Productive and Graph
+have no change query and are read at every sync as before. Run through
+``python -m benchmarks.status_sync --scenario delta``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from atlassian import Jira as AtlassianJira
+from jira import JIRA
+from sqlmodel import Session, select
+
+from benchmarks.common import engine_for, fresh_database, print_table
+from benchmarks.served import Served, serve
+from benchmarks.world import TENANT, connect_tools, make_org
+from projecthub.connectors.jira import STATUS_CATEGORIES
+from projecthub.models import JiraSummary, ProjectResource, StatusSnapshot
+from projecthub.sandbox.jira_state import SANDBOX_EMAIL
+from projecthub.services.principal import Principal
+from projecthub.services.status.changes import sync_changes
+from projecthub.services.status.sync import SyncConfig
+from projecthub.services.tool_clients import ToolClients
+
+GOAL = 10.0
+TOKEN = f"sandbox-{TENANT}"
+CHANGED_EVERY = 20  # 5 % of the projects change between the two cycles
+# key -> (to do, in progress, done, overdue, sprint name, sprint to do, in progress, done)
+Figures = dict[str, tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class DeltaOutcome:
+    n: int
+    full_requests: dict[str, int]  # per tool
+    full_wall: float
+    delta_requests: dict[str, int]
+    delta_wall: float
+    changed: int
+    libraries: dict[str, tuple[int, float]]  # name -> (requests, wall)
+
+
+def change_projects(served: Served, keys: list[str], tools: tuple[str, ...]) -> list[str]:
+    """One new issue in every 20th project (and a new page in its space, when Confluence is
+    in the run), through the tools' own REST APIs."""
+    changed = keys[::CHANGED_EVERY]
+    spaces = {item["key"]: item["space_id"] for item in served.manifest}
+    with httpx.Client(base_url=served.url("jira"), auth=(SANDBOX_EMAIL, TOKEN)) as client, \
+            httpx.Client(base_url=served.url("confluence"), auth=(SANDBOX_EMAIL, TOKEN)) as wiki:
+        for key in changed:
+            client.post("/rest/api/3/issue", json={"fields": {
+                "project": {"key": key}, "summary": "Changed since the last cycle",
+                "issuetype": {"name": "Task"}}}).raise_for_status()
+            if "confluence" in tools:
+                wiki.post("/wiki/api/v2/pages", json={
+                    "spaceId": spaces[key], "status": "current", "title": "Changed",
+                    "body": {"representation": "storage", "value": "<p>new</p>"},
+                }).raise_for_status()
+    return changed
+
+
+def stored_figures(session: Session) -> Figures:
+    """The Jira figures the database holds, keyed by project key."""
+    figures: Figures = {}
+    for snap in session.exec(select(StatusSnapshot).where(StatusSnapshot.tool == "jira")).all():
+        data = snap.data
+        assert isinstance(data, JiraSummary), snap.error
+        sprint = data.sprint
+        figures[_key_of(session, snap)] = (
+            data.to_do, data.in_progress, data.done, data.overdue,
+            *((sprint.name, sprint.to_do, sprint.in_progress, sprint.done) if sprint
+              else (None, 0, 0, 0)))
+    return figures
+
+
+def _key_of(session: Session, snap: StatusSnapshot) -> str:
+    resource = session.get(ProjectResource, snap.resource_id)
+    assert resource is not None
+    return resource.external_key
+
+
+def _queries(scope: str) -> list[str]:
+    return [f'{scope} AND statusCategory = "{name}"' for name in STATUS_CATEGORIES.values()]
+
+
+def _overdue(key: str) -> str:
+    return f'project = "{key}" AND duedate < startOfDay() AND statusCategory != Done'
+
+
+def pycontribs(served: Served, keys: list[str]) -> Figures:
+    """``jira``: approximate counts, ``boards(projectKeyOrID=)``, ``sprints(state="active")``."""
+    client = JIRA(server=served.url("jira"), basic_auth=(SANDBOX_EMAIL, TOKEN),
+                  options={"rest_api_version": "3"})
+
+    def count(jql: str) -> int:
+        return int(client.approximate_issue_count(jql))
+
+    def one(key: str) -> tuple[Any, ...]:
+        counts = [count(q) for q in _queries(f'project = "{key}"')]
+        board = next(iter(client.boards(projectKeyOrID=key, maxResults=1)), None)
+        sprint = next(iter(client.sprints(board.id, state="active", maxResults=1)), None) \
+            if board else None
+        sprint_counts = [count(q) for q in _queries(f"sprint = {sprint.id}")] if sprint \
+            else [0, 0, 0]
+        return (*counts, count(_overdue(key)), sprint.name if sprint else None, *sprint_counts)
+
+    try:
+        return {key: one(key) for key in keys}
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+
+
+def atlassian(served: Served, keys: list[str]) -> Figures:
+    """``atlassian-python-api``: ``approximate_issue_count``, ``get_all_agile_boards`` and
+    ``get_all_sprints_from_board(state="active")``."""
+    client = AtlassianJira(url=served.url("jira"), username=SANDBOX_EMAIL, password=TOKEN,
+                           cloud=True, api_version="3")
+
+    def count(jql: str) -> int:
+        return int(client.approximate_issue_count(jql)["count"])
+
+    def one(key: str) -> tuple[Any, ...]:
+        counts = [count(q) for q in _queries(f'project = "{key}"')]
+        boards = (client.get_all_agile_boards(project_key=key, limit=1) or {})["values"]
+        sprints = (client.get_all_sprints_from_board(boards[0]["id"], state="active", limit=1)
+                   or {})["values"] if boards else []
+        sprint = sprints[0] if sprints else None
+        sprint_counts = [count(q) for q in _queries(f"sprint = {sprint['id']}")] if sprint \
+            else [0, 0, 0]
+        return (*counts, count(_overdue(key)), sprint["name"] if sprint else None,
+                *sprint_counts)
+
+    try:
+        return {key: one(key) for key in keys}
+    finally:
+        client.close()
+
+
+def _timed(fetch: Callable[[], Figures]) -> tuple[Figures, float]:
+    started = time.perf_counter()
+    figures = fetch()
+    return figures, time.perf_counter() - started
+
+
+def run_delta(n: int, db_kind: str, postgres_url: str, *, latency: float, concurrency: int,
+              store: Callable[..., None], full_pass: Callable[..., Any],
+              tools: tuple[str, ...] = ("jira",)) -> DeltaOutcome:
+    """Full pass (``full_pass``: the scheduled sync, every project never read), 5 % changed,
+    one change cycle, then both libraries; every figure compared. ``store`` writes the
+    projects' rows (the status_sync benchmark's own helpers, so both scenarios share them)."""
+    with serve("benchmarks.status_sync:seed", latency=latency, n=n) as served, \
+            fresh_database(db_kind, postgres_url) as url:
+        engine = engine_for(url)
+        with Session(engine, expire_on_commit=False) as session:
+            org = make_org(session)
+            conn = connect_tools(session, org.principal, served)
+            store(session, org.principal, org.owner.id, conn, served.manifest,
+                           tools=tools)
+
+        def new_session() -> Session:
+            return Session(engine, expire_on_commit=False)
+
+        def clients(principal: Principal) -> ToolClients:
+            return ToolClients(new_session, principal)
+
+        config = SyncConfig(session_factory=new_session, tools_factory=clients)
+        served.reset()
+        full_wall, _ = asyncio.run(full_pass(config, concurrency=concurrency, n=n, factory=None))
+        full_requests = _counts(served, tools)
+        keys = sorted(item["key"] for item in served.manifest)
+        with Session(engine) as session:
+            before = stored_figures(session)
+        changed = change_projects(served, keys, tools)
+        served.reset()
+        started = time.perf_counter()
+        outcome = asyncio.run(sync_changes(org.principal.org_id, config,
+                                           concurrency=concurrency))
+        delta_wall = time.perf_counter() - started
+        delta_requests = _counts(served, tools)
+        assert outcome.projects == len(changed) and outcome.cursors_moved == len(tools), outcome
+        with Session(engine) as session:
+            after = stored_figures(session)
+        engine.dispose()
+        moved = sorted(k for k in keys if after[k] != before[k])
+        assert moved == sorted(changed), f"changed {changed[:3]}, figures moved {moved[:3]}"
+        libraries = {}
+        for name, fetch in (("jira (pycontribs)", lambda: pycontribs(served, keys)),
+                            ("atlassian-python-api", lambda: atlassian(served, keys))):
+            served.reset()
+            figures, wall = _timed(fetch)
+            wrong = [k for k in keys if figures[k] != after[k]]
+            assert not wrong, f"{name} reads {wrong[:3]} differently: " + ", ".join(
+                f"{k} {figures[k]} vs ours {after[k]}" for k in wrong[:3])
+            libraries[name] = (served.stats()["tools"].get("jira", 0), wall)
+        return DeltaOutcome(n, full_requests, full_wall, delta_requests, delta_wall,
+                            len(changed), libraries)
+
+
+def _counts(served: Served, tools: tuple[str, ...]) -> dict[str, int]:
+    counted = served.stats()["tools"]
+    return {tool: int(counted.get(tool, 0)) for tool in tools}
+
+
+def report_delta(outcome: DeltaOutcome) -> tuple[float, float]:
+    """Prints the table; returns (request ratio full/delta, speed-up of the cycle over the
+    fastest library)."""
+    size = f"N={outcome.n}"
+
+    def by_tool(counts: dict[str, int]) -> str:
+        return ", ".join(f"{tool} {count}" for tool, count in counts.items())
+
+    full, delta = sum(outcome.full_requests.values()), sum(outcome.delta_requests.values())
+    rows: list[list[Any]] = [
+        [size, "full pass (scheduled sync, ProjectHub)", full, by_tool(outcome.full_requests),
+         outcome.full_wall],
+        [size, f"change cycle, {outcome.changed} changed (ProjectHub)", delta,
+         by_tool(outcome.delta_requests), outcome.delta_wall],
+        *([size, f"{name}, Jira figures of every project", requests, f"jira {requests}", wall]
+          for name, (requests, wall) in outcome.libraries.items()),
+    ]
+    print_table(["size", "what", "requests", "by tool", "wall s"], rows)
+    fewer = full / max(delta, 1)
+    faster = min(wall for _, wall in outcome.libraries.values()) / outcome.delta_wall
+    print(f"{size}: {fewer:.1f}x fewer vendor requests than a full pass (goal >= {GOAL:g}x: "
+          f"{'met' if fewer >= GOAL else 'MISSED'}); {faster:.1f}x faster than the fastest "
+          f"library reading the same Jira figures (goal >= {GOAL:g}x: "
+          f"{'met' if faster >= GOAL else 'MISSED'}); figures identical to both libraries' "
+          "full reads (asserted)")
+    return fewer, faster

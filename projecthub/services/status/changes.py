@@ -1,0 +1,188 @@
+"""The change cycle: ask each tool that has a change query what changed since the last cycle, and
+read again only the resources it names (docs/architecture.md §5, "Only what changed"): Jira
+and Confluence today (``summaries.CHANGE_QUERIES``).
+
+Per connection a cursor (``SyncCursor.checked_at``) says up to when every change is in the
+snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's
+search is eventually consistent and a window must not miss a change made as the last one was
+taken), to now. Without a cursor the window starts at the oldest good snapshot of the
+connection's resources, which are exact up to their fetch; a resource without a good snapshot
+(never read, or its last read failed) is always read. The cursor moves to the cycle's start only
+when the query and every read it asked for succeeded, so a failure is retried by the next cycle
+from the same point. What a change query cannot see (deleted issues, sprint changes, drift) is
+read at each project's full pass (``sync.refresh_project(scheduled=True)``, every
+``full_pass_hours``). This job owns its transactions, like the sync it drives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from projecthub.connectors.errors import ConnectorError
+from projecthub.core.clock import as_utc
+from projecthub.core.db import unit_of_work
+from projecthub.core.errors import AppError
+from projecthub.models import Project, ProjectResource, StatusSnapshot, SyncCursor, Tool
+from projecthub.services.status.schedule import LIVE
+from projecthub.services.status.summaries import CHANGE_QUERIES, CHANGE_TOOLS, FETCHERS
+from projecthub.services.status.sync import SyncConfig, refresh_project, sync_principal
+from projecthub.services.tool_clients import ToolClients
+
+log = logging.getLogger(__name__)
+
+# Changes made this long before the cursor are asked for again: Jira's search index lags a
+# write by a moment, and the two clocks (ours for the cursor, the vendor's for the window) may
+# drift apart by a little between cycles.
+OVERLAP = timedelta(minutes=2)
+CONCURRENCY = 8  # projects read again at once, as a sync batch does
+
+
+@dataclass(frozen=True)
+class _Connection:
+    """One connection's resources in live projects, and where its change window starts
+    (``None``: nothing to start from, every resource is read)."""
+
+    id: uuid.UUID
+    tool: str
+    resources: list[ProjectResource]
+    unread: frozenset[uuid.UUID]  # resources without a good snapshot
+    since: datetime | None
+
+
+@dataclass(frozen=True)
+class CycleOutcome:
+    """What a cycle did: connections asked, those whose query failed, resources read again
+    (and how many of those reads failed), projects touched, cursors moved."""
+
+    connections: int
+    queries_failed: int
+    resources_read: int
+    reads_failed: int
+    projects: int
+    cursors_moved: int
+
+
+async def sync_changes(org_id: uuid.UUID, config: SyncConfig, *,
+                       concurrency: int = CONCURRENCY) -> CycleOutcome:
+    """One change cycle for an organization's connections whose tool has a change query."""
+    started = config.now()
+    connections = await asyncio.to_thread(_load, org_id, config)
+    tools = config.tools_factory(sync_principal(org_id))
+    chosen = await asyncio.gather(*(_to_read(tools, c, started) for c in connections))
+    asked = {c.id: picked for c, picked in zip(connections, chosen, strict=True)
+             if picked is not None}
+    by_project: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for resources in asked.values():
+        for resource in resources:
+            if resource.project_id is not None:
+                by_project.setdefault(resource.project_id, set()).add(resource.id)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def read(project_id: uuid.UUID, resource_ids: set[uuid.UUID]) -> None:
+        async with slots:
+            try:
+                await refresh_project(project_id, config, only=frozenset(resource_ids))
+            except (ConnectorError, AppError):
+                log.exception("change cycle: project %s could not be read", project_id)
+
+    await asyncio.gather(*(read(p, ids) for p, ids in sorted(by_project.items())))
+    return await asyncio.to_thread(_finish, org_id, connections, asked, started, config)
+
+
+def _load(org_id: uuid.UUID, config: SyncConfig) -> list[_Connection]:
+    with config.session_factory() as session:
+        resources = session.exec(
+            select(ProjectResource).join(Project, col(Project.id) == col(
+                ProjectResource.project_id))
+            .where(col(ProjectResource.organization_id) == org_id,
+                   col(ProjectResource.tool).in_(sorted(CHANGE_TOOLS)),
+                   col(Project.lifecycle).in_(LIVE))
+            .order_by(col(ProjectResource.id))).all()
+        resources = [r for r in resources if (r.tool, r.kind) in FETCHERS]
+        fetched = _good_snapshots(session, (r.id for r in resources))
+        cursors = {c.connection_id: as_utc(c.checked_at) for c in session.exec(
+            select(SyncCursor).where(col(SyncCursor.organization_id) == org_id)).all()}
+    grouped: dict[uuid.UUID, list[ProjectResource]] = {}
+    for resource in resources:
+        if resource.connection_id is not None:
+            grouped.setdefault(resource.connection_id, []).append(resource)
+    connections = []
+    for connection_id, members in grouped.items():
+        read_at = [fetched[r.id] for r in members if r.id in fetched]
+        since = cursors.get(connection_id) or (min(read_at) if read_at else None)
+        connections.append(_Connection(
+            connection_id, members[0].tool, members,
+            frozenset(r.id for r in members if r.id not in fetched), since))
+    return connections
+
+
+def _good_snapshots(session: Session, resource_ids: Iterable[uuid.UUID],
+                    ) -> dict[uuid.UUID, datetime]:
+    """Resource → when its figures were last read, for snapshots whose last read succeeded."""
+    ids = list(resource_ids)
+    rows = session.exec(select(StatusSnapshot.resource_id, StatusSnapshot.fetched_at)
+                        .where(col(StatusSnapshot.resource_id).in_(ids),
+                               col(StatusSnapshot.error) == "",
+                               col(StatusSnapshot.fetched_at).is_not(None))).all() if ids else []
+    return {resource_id: as_utc(at) for resource_id, at in rows if at is not None}
+
+
+async def _to_read(tools: ToolClients, connection: _Connection,
+                   now: datetime) -> list[ProjectResource] | None:
+    """The connection's resources to read again; ``None`` when its change query failed."""
+    unread = [r for r in connection.resources if r.id in connection.unread]
+    if connection.since is None or len(unread) == len(connection.resources):
+        return connection.resources
+    minutes = math.ceil((now - connection.since + OVERLAP).total_seconds() / 60)
+    try:
+        changed = await _changed_keys(tools, connection, minutes)
+    except (ConnectorError, AppError) as exc:
+        log.warning("change cycle: %s connection %s could not be asked what changed: %s",
+                    connection.tool, connection.id, exc)
+        return None
+    return [r for r in connection.resources
+            if r.id in connection.unread or r.external_key in changed]
+
+
+async def _changed_keys(tools: ToolClients, connection: _Connection, minutes: int) -> set[str]:
+    query = CHANGE_QUERIES[connection.tool]
+    return await query(tools, connection.id, [r.external_key for r in connection.resources],
+                       minutes)
+
+
+def _finish(org_id: uuid.UUID, connections: list[_Connection],
+            asked: dict[uuid.UUID, list[ProjectResource]], started: datetime,
+            config: SyncConfig) -> CycleOutcome:
+    """Move the cursor of each connection whose query and reads all succeeded."""
+    moved = failed = 0
+    with unit_of_work(config.session_factory) as session:
+        for connection in connections:
+            if connection.id not in asked:
+                continue
+            wanted = [r.id for r in asked[connection.id]]
+            good = _good_snapshots(session, wanted)
+            misses = sum(1 for r in wanted if r not in good or good[r] < started)
+            failed += misses
+            if misses:
+                continue
+            cursor = session.get(SyncCursor, connection.id) or SyncCursor(
+                connection_id=connection.id, organization_id=org_id, tool=Tool(connection.tool),
+                checked_at=started)
+            cursor.checked_at = max(as_utc(cursor.checked_at), started)
+            session.add(cursor)
+            moved += 1
+    return CycleOutcome(
+        connections=len(connections), queries_failed=len(connections) - len(asked),
+        resources_read=sum(len(r) for r in asked.values()), reads_failed=failed,
+        projects=len({r.project_id for rs in asked.values() for r in rs}), cursors_moved=moved)
+
+
+__all__ = ["OVERLAP", "CycleOutcome", "sync_changes"]
