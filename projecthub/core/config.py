@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # "off" leaves the jobs to `projecthub worker` processes (PostgreSQL only: on SQLite the web
     # process always runs them itself).
     WORKERS: Literal["on", "off"] = "on"
+    # Multiplies every per-address-of-origin (IP) mail limit (services/throttle.py): an office
+    # whose people all sign up from one NAT address raises it.
+    MAIL_PER_IP_FACTOR: int = Field(default=1, ge=1, le=100)
     WORKER_CONCURRENCY: int = Field(default=8, ge=1)
     # A worker records a heartbeat this often; one silent for WORKER_STALLED_SECONDS is taken for
     # dead: its jobs are handed to another worker and /api/v1/ready stops counting it.

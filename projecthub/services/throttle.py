@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete, select
 
 from projecthub.core.clock import utcnow
+from projecthub.core.config import settings
 from projecthub.core.errors import TooManyAttempts
 from projecthub.core.security import hash_token
 from projecthub.models import ThrottleHit
@@ -60,8 +61,8 @@ def limit_mail(session: Session, action: MailAction, *, address: str,
     ``client_ip`` means no web request (an operator, a test): limited per address alone."""
     limit = MAIL_LIMITS[action]
     if client_ip is not None:
-        hit(session, f"{action}-ip", client_ip or "unknown", limit=limit.per_ip,
-            window=limit.window)
+        hit(session, f"{action}-ip", client_ip or "unknown",
+            limit=limit.per_ip * settings.MAIL_PER_IP_FACTOR, window=limit.window)
     hit(session, f"{action}-address", address, limit=limit.per_address, window=limit.window)
 
 

@@ -185,6 +185,8 @@ def _server_env(workdir: Path, port: int, database_url: str) -> dict[str, str]:
         "PROJECTHUB_ENV": "development",
         "PROJECTHUB_ALLOWED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
         "PROJECTHUB_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Every journey signs up from 127.0.0.1, like one office behind NAT.
+        "PROJECTHUB_MAIL_PER_IP_FACTOR": "10",
         "PROJECTHUB_SECRET_KEYS": os.environ.get("PROJECTHUB_SECRET_KEYS")
         or base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "REFLEX_WEB_WORKDIR": str(workdir / "web"),

@@ -162,11 +162,13 @@ async def _send(session_factory: SessionFactory, tools: ToolsFactory, batch: lis
                                                  subject=_subject(batch))
     except (ConnectorError, AppError) as exc:
         error = str(exc)
-    if error:
-        log.warning("A Teams notification was not posted: %s", error)
+    no_channel = error.startswith("No Teams channel")
+    if error:  # a project without a team is a setting, not a fault: no warning for it
+        log.log(logging.INFO if no_channel else logging.WARNING,
+                "A Teams notification was not posted: %s", error)
     with unit_of_work(session_factory) as session:
         # A missing channel will not appear by retrying: settle it as failed at once.
-        attempts = MAX_ATTEMPTS if error.startswith("No Teams channel") else first.attempts
+        attempts = MAX_ATTEMPTS if no_channel else first.attempts
         _settle(session, [i.id for i in batch], now, error, attempts)
     return error
 

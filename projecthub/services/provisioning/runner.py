@@ -143,20 +143,21 @@ async def _drive_steps(config: RunnerConfig, tools: ToolClients,
                        run_id: uuid.UUID) -> RunStatus | None:
     """Start each step the moment its own dependencies are done, not in waves: a Teams team
     that takes a minute to appear holds back only the steps that need the team. The lease is
-    checked again whenever a step ends."""
+    checked again whenever a step ends. Ledger writes stay on the loop: in worker threads, a
+    SQLite file was corrupted under CI when a worker was killed mid-run (the crash tests)."""
     running: dict[uuid.UUID, asyncio.Task[None]] = {}
     try:
         while True:
-            if not await asyncio.to_thread(_claim, config, run_id):
+            if not _claim(config, run_id):
                 await asyncio.gather(*running.values())
                 return _finish(config, run_id) if _cancelled(config, run_id) else None
-            steps = await asyncio.to_thread(_load_steps, config, run_id)
+            steps = _load_steps(config, run_id)
             outputs = {s.key: s.outputs for s in steps if s.status in DONE}
             for step in _ready(steps):
                 if step.id not in running:
                     running[step.id] = asyncio.create_task(_execute(config, tools, step, outputs))
             if not running:
-                return await asyncio.to_thread(_finish, config, run_id)
+                return _finish(config, run_id)
             await asyncio.wait(running.values(), return_when=asyncio.FIRST_COMPLETED)
             for step_id in [i for i, task in running.items() if task.done()]:
                 running.pop(step_id).result()  # a crash of our own code stops the drive
@@ -188,7 +189,7 @@ def _ready(steps: list[ProvisioningStep]) -> list[ProvisioningStep]:
 async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningStep,
                    outputs: dict[str, dict[str, object]]) -> None:
     action = config.actions.get(step.action)
-    await asyncio.to_thread(_mark_running, config, step)
+    _mark_running(config, step)
     if action is None:
         return _fail_step(config, step, f"Unknown step type {step.action}.")
     def checkpoint(data: dict[str, object]) -> None:
@@ -206,7 +207,7 @@ async def _execute(config: RunnerConfig, tools: ToolClients, step: ProvisioningS
     except Exception as exc:  # a bug must fail the step, not kill the worker
         log.exception("step %s of run %s crashed", step.key, step.run_id)
         return _fail_step(config, step, f"Unexpected error ({type(exc).__name__}).")
-    await asyncio.to_thread(_succeed, config, step, outcome)
+    _succeed(config, step, outcome)
     return None
 
 

@@ -71,10 +71,10 @@ def user_menu() -> rx.Component:
             rx.button(
                 # An icon, not initials: visible text in the button must be in its name.
                 lucide_icon("circle-user-round", size=20),
-                # The name from 1640 px on: at 1280 px a long organization and person name
-                # pushed "Settings" out of sight (the button's accessible name carries it).
+                # The name from 1280 px on: below that the nav links need the room (with a long
+                # organization and person name at 1280 px, the links scroll sideways).
                 rx.text(SessionState.user_name,
-                        display=["none", "none", "none", "none", "none", "inline"]),
+                        display=["none", "none", "none", "none", "inline"]),
                 lucide_icon("chevron-down", size=14),
                 variant="ghost", color_scheme="gray", size="2",
                 aria_label=SessionState.user_name + ", user menu",
