@@ -14,6 +14,7 @@ from sqlmodel import select
 from projecthub.api.routes import webhooks as route
 from projecthub.core.signatures import hub_signature
 from projecthub.models import AuditEvent, Role, WebhookDelivery
+from projecthub.services.webhooks.receive import AUDITED_REFUSALS_PER_IP
 from tests.api.tokens import bearer
 from tests.factories import add_member, user_of
 from tests.services.provisioning.world import World, build_world
@@ -158,3 +159,13 @@ def test_graph_handshake_is_echoed_as_text_and_client_state_checked(client, db, 
     assert client.post(path, json=note).status_code == 409
     note["value"][0]["clientState"] = "guess"
     assert client.post(path, json=note).status_code == 401
+
+
+def test_a_flood_of_guessed_endpoints_cannot_bury_the_audit_log(client, db, world):
+    """Every guess is refused alike, but only the first ones an hour from one address are
+    audited: the log keeps its other events readable."""
+    turn_on(client, db, world)
+    for n in range(AUDITED_REFUSALS_PER_IP + 15):
+        response = client.post(f"/api/v1/hooks/guess-{n}", content=b"{}")
+        assert response.status_code == 401 and response.json() == {"detail": "Unauthorized."}
+    assert audited(db).count("webhook.unknown") == AUDITED_REFUSALS_PER_IP

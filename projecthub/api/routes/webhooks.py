@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from projecthub.api.deps import DbDep, PrincipalDep
+from projecthub.api.deps import DbDep, PrincipalDep, client_ip
 from projecthub.api.schemas import WebhookPublic, WebhookSetupPublic
 from projecthub.core.clock import utcnow
 from projecthub.services.webhooks import endpoints, setup
@@ -57,7 +57,8 @@ async def receive(token: Annotated[str, Path(max_length=100)], request: Request,
     incoming = Incoming({k.lower(): v for k, v in request.headers.items()},
                         dict(request.query_params), body)
     # The database work off the event loop (the vendor's other deliveries keep moving).
-    received = await run_in_threadpool(receive_delivery, db, token, incoming, utcnow())
+    received = await run_in_threadpool(receive_delivery, db, token, incoming, utcnow(),
+                                       client_ip(request))
     if received.outcome == Outcome.HANDSHAKE:
         return PlainTextResponse(received.handshake)
     if received.outcome in _REFUSALS:  # recorded (audit): the transaction commits

@@ -4,7 +4,8 @@ tool, so the vendor gets its answer in milliseconds (docs/architecture.md §15).
 
 The endpoint is found across organizations (the token is all a delivery has); a refused
 delivery is audited under the endpoint's organization, or as an instance event when no
-endpoint has the token. The reply never says which check failed.
+endpoint has the token (the first ones an hour per client address: see
+``AUDITED_REFUSALS_PER_IP``). The reply never says which check failed.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
 from projecthub.core import metrics
 from projecthub.core.crypto import DecryptionError
+from projecthub.core.errors import TooManyAttempts
 from projecthub.models import Project, ProjectResource, Tool, WebhookDelivery, WebhookEndpoint
-from projecthub.services import audit, dispatch
+from projecthub.services import audit, dispatch, throttle
 from projecthub.services.webhooks.endpoints import endpoint_secret, system_endpoint_by_token
 from projecthub.services.webhooks.vendors import (
     REPLAY_WINDOW,
@@ -30,6 +32,10 @@ from projecthub.services.webhooks.vendors import (
 )
 
 KEEP_IDS = REPLAY_WINDOW * 2  # longer than any timestamp we still accept
+# Refused deliveries audited per hour, per client address and in all; the rest are only counted
+# (projecthub_webhook_deliveries), so a flood of guesses cannot bury the audit log.
+AUDITED_REFUSALS_PER_IP = 20
+AUDITED_REFUSALS = 200
 
 
 class Outcome(enum.StrEnum):
@@ -48,16 +54,17 @@ class Received:
 
 
 def receive_delivery(session: Session, token: str, incoming: Incoming,
-                     now: datetime) -> Received:
+                     now: datetime, client_ip: str | None = None) -> Received:
+    """``client_ip`` (None outside a web request) bounds how many refusals reach the audit log."""
     endpoint = system_endpoint_by_token(session, token)
     if endpoint is None:
-        return _refuse(session, None, Outcome.UNKNOWN, "unknown endpoint")
+        return _refuse(session, None, Outcome.UNKNOWN, "unknown endpoint", client_ip)
     try:
         verified = VERIFIERS[Tool(endpoint.tool)](incoming, endpoint_secret(endpoint), now)
     except Refused as exc:
-        return _refuse(session, endpoint, Outcome.FORGED, exc.reason)
+        return _refuse(session, endpoint, Outcome.FORGED, exc.reason, client_ip)
     except DecryptionError:
-        return _refuse(session, endpoint, Outcome.FORGED, "secret unreadable")
+        return _refuse(session, endpoint, Outcome.FORGED, "secret unreadable", client_ip)
     if isinstance(verified, Handshake):
         metrics.webhook_delivery(endpoint.tool, Outcome.HANDSHAKE)
         return Received(Outcome.HANDSHAKE, endpoint.tool, verified.token)
@@ -65,7 +72,7 @@ def receive_delivery(session: Session, token: str, incoming: Incoming,
         WebhookDelivery.endpoint_id == endpoint.id,
         WebhookDelivery.delivery_key == verified.key)).first()
     if seen is not None:
-        return _refuse(session, endpoint, Outcome.REPLAYED, "delivery seen before")
+        return _refuse(session, endpoint, Outcome.REPLAYED, "delivery seen before", client_ip)
     delivery = WebhookDelivery(organization_id=endpoint.organization_id,
                                endpoint_id=endpoint.id, delivery_key=verified.key,
                                event=verified.event, refs=list(verified.refs),
@@ -79,15 +86,32 @@ def receive_delivery(session: Session, token: str, incoming: Incoming,
 
 
 def _refuse(session: Session, endpoint: WebhookEndpoint | None, outcome: Outcome,
-            reason: str) -> Received:
+            reason: str, client_ip: str | None) -> Received:
     tool = endpoint.tool if endpoint is not None else ""
+    metrics.webhook_delivery(tool or "none", outcome)
+    if _audit_budget_spent(session, client_ip):
+        return Received(outcome, tool)
     audit.record(session, None, f"webhook.{outcome.value}",
                  org_id=endpoint.organization_id if endpoint is not None else None,
                  target_type="connection" if endpoint is not None else "webhook",
                  target_id=endpoint.connection_id if endpoint is not None else "",
                  detail={"tool": tool, "reason": reason})
-    metrics.webhook_delivery(tool or "none", outcome)
     return Received(outcome, tool)
+
+
+def _audit_budget_spent(session: Session, client_ip: str | None) -> bool:
+    """True once this hour's refusals from ``client_ip`` (or from everyone) have been audited
+    enough: someone guessing endpoint addresses must not be able to flood the audit log. The
+    refusal itself and its metric are unchanged; only the audit row is left out."""
+    try:
+        if client_ip is not None:
+            throttle.hit(session, "webhook-refusal-ip", client_ip or "unknown",
+                         limit=AUDITED_REFUSALS_PER_IP, window=timedelta(hours=1))
+        throttle.hit(session, "webhook-refusal", "all", limit=AUDITED_REFUSALS,
+                     window=timedelta(hours=1))
+    except TooManyAttempts:
+        return True
+    return False
 
 
 @dataclass(frozen=True)
