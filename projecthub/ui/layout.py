@@ -62,7 +62,7 @@ def navbar(
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(*nav_links, spacing="4", align="center", margin_left="1.5rem",
+            rx.hstack(*nav_links, spacing="3", align="center", margin_left="1.5rem",
                       min_width="0", overflow_x="auto", scrollbar_width="thin",
                       padding_y="2px"),  # keyboard focus rings stay visible in the scroller
             rx.spacer(),

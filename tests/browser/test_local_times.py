@@ -34,7 +34,9 @@ from tests.factories import principal
 
 pytestmark = pytest.mark.browser
 
-EMAIL, NAME, ORG = "nora@hudson.example", "Nora Hudson", "Hudson"
+EMAIL, NAME, ORG = "nora@hudson.example", "Nora Hudson-Castellanos Vanderbilt", "Hudson"
+# Long names in the header must not push the nav links out of sight (they are clipped).
+ORG_NAME = "Hudson Yards Digital Partners International"
 ZONE, LOCALE = "America/New_York", "de-DE"
 # Summer time in New York (UTC-4): 18:30 UTC is 14:30 there.
 SUMMER = datetime(2026, 7, 4, 18, 30, tzinfo=UTC)
@@ -54,6 +56,7 @@ def _seed(server: AppServer) -> None:
     with Session(engine) as db:
         user = db.exec(select(User).where(User.email == EMAIL)).one()
         org = db.exec(select(Organization).where(Organization.slug == ORG.lower())).one()
+        org.name = ORG_NAME
         acting = principal(db, user, org)
         token = api_tokens.create_api_token(db, acting, name=TOKEN).token
         token.created_at, token.expires_at, token.last_used_at = SUMMER, WINTER, SUMMER
@@ -187,7 +190,8 @@ def test_the_bell_keeps_its_distance_and_shows_local_times(viewer: Page) -> None
         assert boxes[-1]["x"] + boxes[-1]["width"] <= width, f"cut off at {width}px"
         if width >= 1100:  # wide enough: every link in sight, nothing scrolled away
             assert settings.evaluate("a => a.parentElement.scrollWidth"
-                                     " <= a.parentElement.clientWidth")
+                                     " <= a.parentElement.clientWidth"), \
+                f"links scroll at {width}px"
         if width == 1100:
             viewer.screenshot(path=SCREENSHOT_DIR / "local-times-header.png",
                               clip={"x": 0, "y": 0, "width": width, "height": 64})

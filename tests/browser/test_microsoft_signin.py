@@ -54,7 +54,7 @@ def test_first_and_second_microsoft_sign_in_reach_the_same_new_account(
 
     _sign_in_with_microsoft(page, email, "Mia Microsoft", screenshot="microsoft-sandbox-picker")
     page.wait_for_url(DASHBOARD)
-    expect(page.get_by_text("Mia Microsoft").first).to_be_visible()
+    expect(page.get_by_role("button", name="Mia Microsoft, user menu")).to_be_visible()
     save_screenshot(page, "microsoft-first-sign-in")
     [(user_id, verified)] = _rows(
         app_server, "SELECT id, email_verified_at IS NOT NULL FROM users WHERE email = :e",
@@ -64,7 +64,7 @@ def test_first_and_second_microsoft_sign_in_reach_the_same_new_account(
     page.context.clear_cookies()
     _sign_in_with_microsoft(page, email, "Mia Microsoft")
     page.wait_for_url(DASHBOARD)
-    expect(page.get_by_text("Mia Microsoft").first).to_be_visible()
+    expect(page.get_by_role("button", name="Mia Microsoft, user menu")).to_be_visible()
     assert _rows(app_server, "SELECT id FROM users WHERE email = :e", e=email) == [(user_id,)]
     assert len(_rows(app_server, "SELECT id FROM microsoft_identities WHERE user_id = :u",
                      u=str(user_id))) == 1
