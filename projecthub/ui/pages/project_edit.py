@@ -9,6 +9,7 @@ import reflex as rx
 from projecthub.ui.components.forms import field, form_error, label
 from projecthub.ui.components.shell import notice_screen, signed_in_page
 from projecthub.ui.layout import button_link
+from projecthub.ui.pages.project_add_tool import add_tool_section
 from projecthub.ui.pages.projects import simple_table, titled_card
 from projecthub.ui.state.project_edit import (
     FORM_FIELD,
@@ -132,6 +133,7 @@ def _form() -> rx.Component:
             on_submit=ProjectEditState.preview, reset_on_submit=False, width="100%",
         ),
         _preview_dialog(),
+        add_tool_section(),
         spacing="4", width="100%",
     )
 
