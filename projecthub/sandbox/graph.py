@@ -29,6 +29,7 @@ from projecthub.sandbox.graph_directory import (
 )
 from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_sandbox
 from projecthub.sandbox.graph_members import remove_member, update_member
+from projecthub.sandbox.graph_planner import get_plan, update_plan
 from projecthub.sandbox.graph_state import GraphState, seed_demo
 from projecthub.sandbox.graph_subscriptions import (
     create_subscription,
@@ -119,6 +120,8 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/subscriptions", create_subscription, ("POST",)),
         ("/v1.0/subscriptions/{subscription}", subscription, ("GET", "PATCH", "DELETE")),
         ("/v1.0/planner/plans", create_plan, ("POST",)),
+        ("/v1.0/planner/plans/{plan}", get_plan, ("GET",)),
+        ("/v1.0/planner/plans/{plan}", update_plan, ("PATCH",)),
         ("/v1.0/planner/plans/{plan}/tasks", list_tasks, ("GET",)),
     )
 ]

@@ -46,9 +46,11 @@ ACTIONS: dict[str, Action] = {
     "confluence.add_member": editing.confluence_add_member,
     "confluence.remove_member": editing.confluence_remove_member,
     "graph.rename_team": editing.graph_rename_team,
+    "graph.rename_plan": editing.graph_rename_plan,
     "graph.set_member": editing.graph_set_member,
     "graph.remove_member": editing.graph_remove_member,
     "productive.update_project": editing.productive_update_project,
+    "productive.rename_budget": editing.productive_rename_budget,
     "productive.remove_member": editing.productive_remove_member,
 }
 
