@@ -1,6 +1,6 @@
-"""Adding a tool to a provisioned project in the built app: a project made without Productive
+"""Adding a tool to a provisioned project in the built app: a project made without Confluence
 offers it under "Add a tool" on its edit page, the creation wizard's check and the steps are
-shown for it alone, and the run it starts creates the Productive project in the sandbox."""
+shown for it alone, and the run it starts creates the Confluence space in the sandbox."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from playwright.sync_api import APIRequestContext, Page, expect
 
 from tests.browser.harness import AppServer, visit
 from tests.browser.provisioned import provision_project
-from tests.browser.test_project_edit import PRODUCTIVE_AUTH, RUN_TIMEOUT_MS, RUN_URL, _shot
+from tests.browser.test_project_edit import AUTH, RUN_TIMEOUT_MS, RUN_URL, _shot
 
 pytestmark = pytest.mark.browser
 
@@ -22,31 +22,31 @@ KEY, NAME = "ADDT", "Lighthouse intranet"
 DONE = re.compile(r"^(\d+) of \1 steps done$")
 
 
-def _productive_projects(request: APIRequestContext) -> list[str]:
-    projects = request.get("/sandbox/productive/api/v2/projects", headers=PRODUCTIVE_AUTH,
-                           params={"filter[query]": "Lighthouse"}).json()["data"]
-    return [p["attributes"]["name"] for p in projects]
+def _spaces(request: APIRequestContext) -> list[str]:
+    spaces = request.get("/sandbox/confluence/wiki/api/v2/spaces", headers=AUTH,
+                         params={"keys": KEY}).json()["results"]
+    return [s["name"] for s in spaces]
 
 
-def test_a_project_without_productive_gets_it_added(
+def test_a_project_without_confluence_gets_it_added(
     page: Page, app_server: AppServer, console_errors: list[str]
 ) -> None:
     provisioned = provision_project(page, app_server, email=EMAIL, password=PASSWORD,
                                     org_name=ORG, org_slug=SLUG, name=NAME, key=KEY,
-                                    skip=("productive",))
-    assert _productive_projects(page.request) == []
+                                    skip=("confluence",))
+    assert _spaces(page.request) == []
 
     visit(page, f"/projects/{provisioned.project_id}/edit")
     options = page.get_by_test_id("add-tool-option")
     expect(options).to_have_count(1)
-    expect(options.first).to_have_attribute("data-tool", "productive")
-    page.get_by_role("button", name="Check and add Productive").click()
+    expect(options.first).to_have_attribute("data-tool", "confluence")
+    page.get_by_role("button", name="Check and add Confluence").click()
 
     preview = page.get_by_test_id("add-tool-preview")
     expect(preview).to_be_visible()
     check = preview.get_by_test_id("add-tool-check")
     expect(check).to_have_count(1)
-    expect(check).to_contain_text("Productive")
+    expect(check).to_contain_text("Confluence")
     expect(check).to_contain_text("Create")
     expect(preview.get_by_test_id("add-tool-step").first).to_be_visible()
     expect(preview).to_contain_text(NAME)
@@ -57,7 +57,7 @@ def test_a_project_without_productive_gets_it_added(
     confirm.click()
     page.wait_for_url(RUN_URL)
     expect(page.get_by_test_id("run-count")).to_have_text(DONE, timeout=RUN_TIMEOUT_MS)
-    assert _productive_projects(page.request) == [NAME]
+    assert _spaces(page.request) == [NAME]
 
     visit(page, f"/projects/{provisioned.project_id}/edit")
     expect(page.get_by_test_id("edit-name")).to_be_visible()

@@ -1,7 +1,8 @@
 """Steps of a project edit that no earlier run needed: rename a Confluence space, a team, its
 Planner plan, a Productive project (or change its manager) or its budget, and put a person in or
-out of a Confluence space, a team (owner or member) or a Productive project. Jira's rename and member steps, and Productive's
-"add member", are the drift fixes' own (actions/jira.py, actions/productive.py).
+out of a Confluence space, a team (owner or member) or a Productive project. Jira's rename and
+member steps, and Productive's "add member", are the drift fixes' own (actions/jira.py,
+actions/productive.py).
 
 Every step reads first and changes only what differs, so a retried or resumed step does nothing
 twice. A person the tool does not know fails the step with the fix (``PersonMissing``); removing
