@@ -12,9 +12,7 @@ such a person has nothing to do.
 from __future__ import annotations
 
 from projecthub.services.provisioning.actions.base import PersonMissing, StepContext, StepOutcome
-
-# What a project member may do in the space: read it and write pages.
-SPACE_GRANTS = (("read", "space"), ("create", "page"))
+from projecthub.services.provisioning.actions.confluence import SPACE_GRANTS
 
 
 async def confluence_rename_space(ctx: StepContext) -> StepOutcome:
