@@ -117,7 +117,8 @@ class AddToolState(SessionState):
         """Start the run with the new tool's steps and follow it on its progress page."""
         self.errors = {}
         if not self._add_choice:
-            return rx.toast.error("Check the tool first.")
+            self.errors = {ADD_FIELD: "Check the tool first."}
+            return None
         try:
             with session_scope() as db:
                 principal = self._principal(db)
