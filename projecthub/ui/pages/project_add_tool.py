@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.ui.components.dialogs import review_dialog
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.pages.projects import simple_table, titled_card
-from projecthub.ui.pages.wizard_review import decision_badge, note_lines
+from projecthub.ui.pages.wizard_review import check_card
 from projecthub.ui.state.project_add_tool import ADD_FIELD, AddOption, AddToolState
 from projecthub.ui.state.wizard_review import ToolCard
 from projecthub.ui.typed import RowVar, cond
@@ -26,13 +27,7 @@ def _option(option: RowVar[AddOption]) -> rx.Component:
 
 
 def _card(card: RowVar[ToolCard]) -> rx.Component:
-    return rx.card(rx.vstack(
-        rx.hstack(rx.heading(card.label, as_="h3", size="3"), rx.spacer(),
-                  decision_badge(card.decision), align="center", width="100%"),
-        cond(card.summary != "", rx.text(card.summary, size="2")),
-        note_lines(card.problems, "circle-x", "red"),
-        note_lines(card.warnings, "triangle-alert", "amber"),
-        spacing="2", width="100%"), width="100%", data_testid="add-tool-check")
+    return check_card(card, testid="add-tool-check")
 
 
 def _step(title: RowVar[str]) -> rx.Component:
@@ -41,31 +36,21 @@ def _step(title: RowVar[str]) -> rx.Component:
 
 def _dialog() -> rx.Component:
     s = AddToolState
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Add " + s.add_label),
-            rx.dialog.description(
-                "ProjectHub asked the tool, without changing anything, whether the template's "
-                "part for it can run. Adding it runs these steps; the project has the tool "
-                "once every step has succeeded.", size="2", color_scheme="gray",
-                margin_bottom="1rem"),
-            cond(s.add_checking, rx.hstack(rx.spinner(size="2"),
-                                           rx.text("Checking…", size="2"))),
-            rx.vstack(rx.foreach(s.add_card, _card), width="100%"),
-            cond(s.add_steps.length() > 0,
-                 simple_table(("Steps of the run",), rx.foreach(s.add_steps, _step))),
-            form_error(ADD_FIELD),
-            rx.flex(
-                rx.button("Back", variant="soft", color_scheme="gray",
-                          on_click=AddToolState.close_add(False)),
-                rx.button("Add it", on_click=AddToolState.confirm_add,
-                          disabled=~s.add_ok | s.add_checking, data_testid="add-tool-confirm"),
-                spacing="3", justify="end", margin_top="1rem",
-            ),
-            max_width="48rem", data_testid="add-tool-preview",
-        ),
-        open=s.add_open, on_open_change=AddToolState.close_add,
-    )
+    return review_dialog(
+        title="Add " + s.add_label,
+        description=("ProjectHub asked the tool, without changing anything, whether the "
+                     "template's part for it can run. Adding it runs these steps; the project "
+                     "has the tool once every step has succeeded."),
+        body=(cond(s.add_checking, rx.hstack(rx.spinner(size="2"),
+                                             rx.text("Checking…", size="2"))),
+              rx.vstack(rx.foreach(s.add_card, _card), width="100%"),
+              cond(s.add_steps.length() > 0,
+                   simple_table(("Steps of the run",), rx.foreach(s.add_steps, _step))),
+              form_error(ADD_FIELD)),
+        open_=s.add_open, on_close=AddToolState.close_add, back_label="Back",
+        confirm_label="Add it", on_confirm=AddToolState.confirm_add,
+        confirm_disabled=~s.add_ok | s.add_checking, confirm_testid="add-tool-confirm",
+        testid="add-tool-preview")
 
 
 def add_tool_section() -> rx.Component:

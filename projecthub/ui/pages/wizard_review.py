@@ -66,7 +66,9 @@ def note_lines(items: rx.Var[Sequence[str]], icon: str, color: ColorType) -> rx.
     )
 
 
-def _tool(card: RowVar[ToolCard]) -> rx.Component:
+def check_card(card: RowVar[ToolCard], *extra: rx.Component, testid: rx.Var[str] | str,
+               ) -> rx.Component:
+    """One tool's verdict on the plan: decision, summary, problems and warnings."""
     return rx.card(
         rx.vstack(
             rx.hstack(rx.heading(card.label, as_="h3", size="3"), rx.spacer(),
@@ -76,14 +78,19 @@ def _tool(card: RowVar[ToolCard]) -> rx.Component:
                     rx.text("Not part of this project.", size="2", color_scheme="gray")),
             note_lines(card.problems, "circle-x", "red"),
             note_lines(card.warnings, "triangle-alert", "amber"),
-            cond(card.suggestion != "", rx.button(
-                lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
-                size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
+            *extra,
             spacing="2", width="100%",
         ),
         width="100%",
-        data_testid="preflight-" + card.tool,
+        data_testid=testid,
     )
+
+
+def _tool(card: RowVar[ToolCard]) -> rx.Component:
+    return check_card(card, cond(card.suggestion != "", rx.button(
+        lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
+        size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
+        testid="preflight-" + card.tool)
 
 
 def _problem(problem: RowVar[AnswerProblem]) -> rx.Component:
