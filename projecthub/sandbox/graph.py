@@ -6,7 +6,8 @@ and checks the token's ``roles`` per operation, answering 401/403 with Graph's o
 use ``{"error": {code, message, details, innerError}}``; every reply carries ``request-id`` and
 ``client-request-id``. Display names may repeat, mail nicknames may not (400 ``ObjectConflict``,
 not 409). ``POST /teams`` answers 202 with a relative ``Location`` and no body; the operation
-stays in progress for ``GraphState.team_creation_polls`` requests to the tenant.
+stays in progress for ``GraphState.team_creation_polls`` requests to the tenant. A Planner plan
+changes only with its current etag in ``If-Match`` (``graph_planner``).
 """
 
 from __future__ import annotations
