@@ -285,6 +285,7 @@ class ConnectorClient:
 
 _BY_STATUS: dict[int, type[ConnectorError]] = {
     401: AuthFailed, 403: PermissionDenied, 404: NotFound, 410: NotFound, 409: Conflict,
+    412: Conflict,  # a precondition (If-Match) failed: the resource changed meanwhile
     408: Timeout, 504: Timeout, 429: RateLimited,
 }
 

@@ -281,10 +281,9 @@ class ConfluenceConnector(Connector):
                                     params={"cql": cql, "expand": "space"}, page_size=100)
         return {page.space_key async for page in pages if page.space_key in wanted}
 
-    async def _display_name(self, account_id: str | None) -> str | None:
-        """The account's name, or ``None`` when unknown or hidden from this caller."""
-        if not account_id:
-            return None
+    async def get_user(self, account_id: str) -> ConfluenceUser | None:
+        """One account by id (v2 ``users-bulk``), or ``None`` when unknown to this caller;
+        ``email`` stays ``None`` when the person's privacy settings hide it."""
         try:
             response = await self._client.request(
                 "POST", f"{V2}/users-bulk", json_body={"accountIds": [account_id]}, read=True)
@@ -292,7 +291,12 @@ class ConfluenceConnector(Connector):
             return None
         results = (response.body or {}).get("results", [])
         found = [response.model(ConfluenceUser, u) for u in results]
-        return next((u.display_name or None for u in found if u.account_id == account_id), None)
+        return next((u for u in found if u.account_id == account_id), None)
+
+    async def _display_name(self, account_id: str | None) -> str | None:
+        """The account's name, or ``None`` when unknown or hidden from this caller."""
+        user = await self.get_user(account_id) if account_id else None
+        return (user.display_name or None) if user else None
 
 
 def _raise_if_taken(exc: Invalid) -> None:

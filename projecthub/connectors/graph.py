@@ -359,6 +359,27 @@ class GraphConnector(TeamMembership, Connector):
         response = await self._client.request("POST", "/planner/plans", json_body=body)
         return response.model(PlannerPlan)
 
+    async def get_plan(self, plan_id: str) -> PlannerPlan:
+        response = await self._client.request("GET", f"/planner/plans/{_segment(plan_id)}")
+        return response.model(PlannerPlan)
+
+    async def rename_plan(self, plan_id: str, title: str) -> PlannerPlan:
+        """``PATCH /planner/plans/{id}``: Planner takes a change only with the plan's current
+        etag (``If-Match``); if someone changed the plan between our read and our write (412),
+        read it again and try once more. A plan with the title already is left alone."""
+        try:
+            return await self._retitle(await self.get_plan(plan_id), title)
+        except Conflict:
+            return await self._retitle(await self.get_plan(plan_id), title)
+
+    async def _retitle(self, plan: PlannerPlan, title: str) -> PlannerPlan:
+        if plan.title == title:
+            return plan
+        response = await self._client.request(
+            "PATCH", f"/planner/plans/{_segment(plan.id)}", json_body={"title": title},
+            headers={"If-Match": plan.etag, "Prefer": "return=representation"})
+        return response.model(PlannerPlan)
+
     def iter_plan_tasks(self, plan_id: str) -> AsyncIterator[PlannerTask]:
         return iter_odata(self._client, f"/planner/plans/{_segment(plan_id)}/tasks", PlannerTask)
 

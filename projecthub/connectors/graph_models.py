@@ -125,6 +125,7 @@ class ChatMessage(_GraphModel):
 class PlannerPlan(_GraphModel):
     id: str
     title: str
+    etag: str = Field(default="", validation_alias="@odata.etag")  # Planner's If-Match
     group_id: str | None = Field(default=None,
                                  validation_alias=AliasPath("container", "containerId"))
 

@@ -311,6 +311,16 @@ class ProductiveConnector(Connector):
     async def get_budget(self, budget_id: str) -> Budget:
         return await self._get(f"deals/{_id(budget_id)}", Budget)
 
+    async def rename_budget(self, budget_id: str, name: str) -> Budget:
+        """``PATCH /deals/{id}`` with the new name; a budget named so already is left alone."""
+        budget = await self.get_budget(budget_id)
+        if budget.name == name:
+            return budget
+        body = {"data": {"type": "deals", "id": _id(budget_id), "attributes": {"name": name}}}
+        response = await self._client.request("PATCH", f"/deals/{_id(budget_id)}",
+                                              json_body=body, headers={"Content-Type": JSON_API})
+        return response.model(Budget, _data(response))
+
     async def create_section(self, budget_id: str, name: str, *, position: int = 1) -> Section:
         """Services belong to a section of their budget (every budget has at least one)."""
         return await self._create("sections", Section, {"name": name, "position": position},

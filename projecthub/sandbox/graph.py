@@ -6,7 +6,8 @@ and checks the token's ``roles`` per operation, answering 401/403 with Graph's o
 use ``{"error": {code, message, details, innerError}}``; every reply carries ``request-id`` and
 ``client-request-id``. Display names may repeat, mail nicknames may not (400 ``ObjectConflict``,
 not 409). ``POST /teams`` answers 202 with a relative ``Location`` and no body; the operation
-stays in progress for ``GraphState.team_creation_polls`` requests to the tenant.
+stays in progress for ``GraphState.team_creation_polls`` requests to the tenant. A Planner plan
+changes only with its current etag in ``If-Match`` (``graph_planner``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from projecthub.sandbox.graph_directory import (
 )
 from projecthub.sandbox.graph_login import AUTHORITY, TokenIssuer, create_login_sandbox
 from projecthub.sandbox.graph_members import remove_member, update_member
+from projecthub.sandbox.graph_planner import get_plan, update_plan
 from projecthub.sandbox.graph_state import GraphState, seed_demo
 from projecthub.sandbox.graph_subscriptions import (
     create_subscription,
@@ -119,6 +121,8 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/subscriptions", create_subscription, ("POST",)),
         ("/v1.0/subscriptions/{subscription}", subscription, ("GET", "PATCH", "DELETE")),
         ("/v1.0/planner/plans", create_plan, ("POST",)),
+        ("/v1.0/planner/plans/{plan}", get_plan, ("GET",)),
+        ("/v1.0/planner/plans/{plan}", update_plan, ("PATCH",)),
         ("/v1.0/planner/plans/{plan}/tasks", list_tasks, ("GET",)),
     )
 ]

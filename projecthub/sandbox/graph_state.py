@@ -124,6 +124,7 @@ class Plan:
     group_id: str
     created: datetime
     created_by_app: str
+    version: int = 0  # each change gives the plan a new etag (Planner's If-Match)
 
 
 @dataclass

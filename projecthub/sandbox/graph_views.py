@@ -205,7 +205,7 @@ def operation_json(operation: Operation) -> dict[str, Any]:
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
-    return {"@odata.etag": _etag(plan.id), "createdDateTime": graph_time(plan.created),
+    return {"@odata.etag": plan_etag(plan), "createdDateTime": graph_time(plan.created),
             "owner": plan.group_id, "title": plan.title, "id": plan.id,
             "createdBy": {"application": {"id": plan.created_by_app}},
             "container": {"@odata.type": "#microsoft.graph.plannerPlanContainer",
@@ -230,8 +230,13 @@ def _thread(thread_id: str) -> str:
     return quote(thread_id, safe="").replace("%3A", "%3a")
 
 
-def _etag(entity_id: str) -> str:
-    return f'W/"{entity_id[:8]}AAAAAAAAAAAAAAAAAAAAAAAAAA="'
+def _etag(entity_id: str, version: int = 0) -> str:
+    return f'W/"{entity_id[:8]}{str(version or "").rjust(26, "A")}="'
+
+
+def plan_etag(plan: Plan) -> str:
+    """A plan's etag changes with every change, as Planner's does."""
+    return _etag(plan.id, plan.version)
 
 
 __all__ = [
@@ -250,6 +255,7 @@ __all__ = [
     "member_json",
     "message_json",
     "operation_json",
+    "plan_etag",
     "plan_json",
     "require_roles",
     "task_json",

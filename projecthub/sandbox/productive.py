@@ -10,7 +10,8 @@ Served: lists and single records of people, companies, subsidiaries, workflows, 
 statuses, custom fields, projects, memberships, deals, sections, services, service types and
 tasks, the token's organization memberships, and creating companies, projects, memberships,
 deals, sections and services (a budget's totals are computed from its services, price x
-quantity), and the project custom actions ``PATCH /projects/{id}/archive`` and ``/restore`` (the
+quantity), renaming projects and deals (``PATCH``, 200 with the record), and the project custom
+actions ``PATCH /projects/{id}/archive`` and ``/restore`` (the
 schema's ``customActions``; 200 with the project). A kind listed in a tenant's ``forbidden``
 answers 403, as Productive does for a person whose permission set lacks it. Lists page with
 ``page[number]`` and

@@ -1,6 +1,7 @@
 """Changing and deleting records in the Productive sandbox: ``PATCH /projects/{id}`` (name and
-project manager, which Productive accepts even on an archived project) and
-``DELETE /memberships/{id}`` (204), with Productive's validation and error shapes.
+project manager, which Productive accepts even on an archived project), ``PATCH /deals/{id}``
+(a deal's or budget's name) and ``DELETE /memberships/{id}`` (204), with Productive's
+validation and error shapes.
 """
 
 from __future__ import annotations
@@ -32,8 +33,19 @@ def update_project(state: st.ProductiveState, record: st.Project, payload: Paylo
         record.project_manager_id = manager
 
 
+def update_deal(_state: st.ProductiveState, record: st.Deal, payload: Payload) -> None:
+    """A deal's (or budget's) name; a blank one is refused like at creation."""
+    if "name" not in payload.attributes:
+        return
+    name = str(payload.attributes.get("name") or "").strip()
+    if not name:
+        raise JsonApiError.invalid({"name": BLANK})
+    record.name = name
+
+
 UPDATERS: dict[str, Callable[[st.ProductiveState, Any, Payload], None]] = {
     "projects": update_project,
+    "deals": update_deal,
 }
 # Kinds whose records the sandbox deletes (what ProjectHub removes: a person from a project).
 DELETABLE = frozenset({"memberships"})

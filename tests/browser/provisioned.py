@@ -50,8 +50,8 @@ def _connections(db: Session, org: Organization, owner: User, base: str) -> dict
         for tool, (settings, secrets) in values.items()}
 
 
-def _start(server: AppServer, email: str, name: str, key: str,
-           instance_admin: bool) -> Provisioned:
+def _start(server: AppServer, email: str, name: str, key: str, instance_admin: bool,
+           skip: tuple[str, ...]) -> Provisioned:
     engine = create_engine(server.database_url)
     try:
         with Session(engine, expire_on_commit=False) as db:
@@ -77,7 +77,8 @@ def _start(server: AppServer, email: str, name: str, key: str,
                     "end_date": "2027-03-31", "project_manager": str(dana.id),
                     "jira_connection": ids["jira"], "confluence_connection": ids["confluence"],
                     "graph_connection": ids["graph"], "productive_connection": ids["productive"],
-                    "budget_amount": 24000, "billable_hours": 200})
+                    "budget_amount": 24000, "billable_hours": 200,
+                    **{f"{mode}_mode": "skip" for mode in skip}})
             db.commit()
             return Provisioned(project.id, run.id, org.slug)
     finally:
@@ -103,9 +104,11 @@ def _wait_for(server: AppServer, run_id: uuid.UUID) -> None:
 
 def provision_project(page: Page, server: AppServer, *, email: str, password: str,
                       org_name: str, org_slug: str, name: str, key: str,
-                      instance_admin: bool = False) -> Provisioned:
+                      instance_admin: bool = False, skip: tuple[str, ...] = ()) -> Provisioned:
+    """``skip``: the tools left out (their answers' prefix: jira, confluence, m365,
+    productive)."""
     sign_up_and_log_in(page, email=email, name="Olu Adeyemi", password=password,
                        org_name=org_name, org_slug=org_slug)
-    provisioned = _start(server, email, name, key, instance_admin)
+    provisioned = _start(server, email, name, key, instance_admin, skip)
     _wait_for(server, provisioned.run_id)
     return provisioned

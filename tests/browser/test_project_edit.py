@@ -1,7 +1,7 @@
 """Editing a provisioned project in the built app: the owner renames it, moves its end date and
 adds Ana (an organization member the sandbox tools know) on the edit page, reviews what happens
-in each tool, runs it, and every sandbox tool then has the new name and Ana; the project page
-shows the new name and end date."""
+in each tool, runs it, and every sandbox tool then has the new name and Ana (the Planner plan
+and the Productive budget renamed too); the project page shows the new name and end date."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ RUN_TIMEOUT_MS = 90_000
 AUTH = {"Authorization": "Basic " + base64.b64encode(
     f"{SANDBOX_PERSON[1]}:{TOKEN}".encode()).decode()}
 PRODUCTIVE_AUTH = {"X-Auth-Token": TOKEN, "X-Organization-Id": "1000"}
+TOOLS = ("jira", "confluence", "graph", "productive")
 
 
 def _ana_joins(server: AppServer) -> None:
@@ -92,12 +93,19 @@ def _in_the_tools(request: APIRequestContext) -> dict[str, tuple[str, bool]]:
                          params={"filter[project_id]": productive["id"],
                                  "include": "person"}).json()
     emails = {p["attributes"].get("email") for p in people.get("included", [])}
+    [plan] = request.get(f"/sandbox/graph/v1.0/groups/{team['id']}/planner/plans",
+                         headers=graph).json()["value"]
+    [budget] = request.get("/sandbox/productive/api/v2/deals", headers=PRODUCTIVE_AUTH,
+                           params={"filter[project_id]": productive["id"],
+                                   "filter[type]": 2}).json()["data"]
     return {
         "jira": (jira["name"], ana_jira),
         "confluence": (space["name"], any(g["principal"]["id"] == ana_confluence
                                           for g in grants)),
         "graph": (team["displayName"], any(m["email"] == ANA[1] for m in members)),
         "productive": (productive["attributes"]["name"], ANA[1] in emails),
+        "plan": (plan["title"], True),
+        "budget": (budget["attributes"]["name"].removesuffix(" budget"), True),
     }
 
 
@@ -107,8 +115,8 @@ def test_rename_move_the_end_and_add_a_member_in_every_tool(
     provisioned = provision_project(page, app_server, email=EMAIL, password=PASSWORD,
                                     org_name=ORG, org_slug=SLUG, name=NAME, key=KEY)
     _ana_joins(app_server)
-    assert {tool: state[1] for tool, state in _in_the_tools(page.request).items()} == \
-        dict.fromkeys(("jira", "confluence", "graph", "productive"), False)
+    before = _in_the_tools(page.request)
+    assert {tool: before[tool][1] for tool in TOOLS} == dict.fromkeys(TOOLS, False)
 
     visit(page, f"/projects/{provisioned.project_id}")
     page.get_by_test_id("edit-project").click()
@@ -124,20 +132,25 @@ def test_rename_move_the_end_and_add_a_member_in_every_tool(
     page.get_by_test_id("edit-preview-button").click()
     preview = page.get_by_test_id("edit-preview")
     expect(preview).to_be_visible()
-    for tool in ("jira", "confluence", "graph", "productive"):
-        expect(preview.locator(f"[data-testid=edit-change][data-tool={tool}]")).to_have_count(2)
+    # a rename and Ana in each tool; the Planner plan and the budget are renamed too
+    for tool, count in (("jira", 2), ("confluence", 2), ("graph", 3), ("productive", 3)):
+        expect(preview.locator(f"[data-testid=edit-change][data-tool={tool}]")).to_have_count(
+            count)
     expect(preview).to_contain_text(f"Jira: rename project {KEY} → '{NEW_NAME}'")
     expect(preview).to_contain_text(f"Teams: add {ANA[0]} as member")
+    expect(preview).to_contain_text(f"Planner: rename plan '{NAME}' → '{NEW_NAME}'")
+    expect(preview).to_contain_text(
+        f"Productive: rename budget '{NAME} budget' → '{NEW_NAME} budget'")
     expect(preview).to_contain_text("ProjectHub: End date 2027-03-31 → 2027-06-30")
     _shot(page, "project-edit-preview")
 
     page.get_by_test_id("edit-confirm").click()
     page.wait_for_url(RUN_URL)
-    expect(page.get_by_test_id("run-count")).to_have_text("8 of 8 steps done",
+    expect(page.get_by_test_id("run-count")).to_have_text("10 of 10 steps done",
                                                           timeout=RUN_TIMEOUT_MS)
     _shot(page, "project-edit-run")
-    assert _in_the_tools(page.request) == dict.fromkeys(
-        ("jira", "confluence", "graph", "productive"), (NEW_NAME, True))
+    assert _in_the_tools(page.request) == dict.fromkeys((*TOOLS, "plan", "budget"),
+                                                        (NEW_NAME, True))
 
     visit(page, f"/projects/{provisioned.project_id}")
     expect(page.get_by_role("heading", name=NEW_NAME, level=1)).to_be_visible()

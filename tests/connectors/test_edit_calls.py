@@ -105,3 +105,74 @@ async def test_productive_project_manager_name_and_membership(clock):
     assert transport is not None
     assert transport.validated.count("PATCH /projects/{id}") == 2
     assert "DELETE /memberships/{id}" in transport.validated
+
+
+class _BumpsPlanOnFirstPatch(httpx.AsyncBaseTransport):
+    """Someone else changes the plan between our read and our write, once."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, plan) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.plan, self.bumped = inner, plan, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and "/planner/plans/" in request.url.path \
+                and not self.bumped:
+            self.bumped, self.plan.version = True, self.plan.version + 1
+        return await self.inner.handle_async_request(request)
+
+
+async def test_planner_plan_rename_sends_the_etag_and_reads_again_after_a_412(clock):
+    app = graph_setup.make_sandbox(clock)
+    state = graph_setup.graph_state(app)
+    plan = next(iter(state.plans.values()))
+    connector, transport = graph_setup.make_connector(app, clock)
+    async with connector:
+        before = await connector.get_plan(plan.id)
+        renamed = await connector.rename_plan(plan.id, "Portal plan")
+        assert renamed.title == "Portal plan" and renamed.etag != before.etag
+        assert (await connector.rename_plan(plan.id, "Portal plan")).title == "Portal plan"
+    assert transport.validated.count("PATCH /planner/plans/{plannerPlan-id}") == 1
+
+    connector, transport = graph_setup.make_connector(app, clock)
+    transport.inner = _BumpsPlanOnFirstPatch(transport.inner, plan)
+    async with connector:
+        assert (await connector.rename_plan(plan.id, "Portal plan 2")).title == "Portal plan 2"
+    assert state.plans[plan.id].title == "Portal plan 2"
+    assert transport.validated.count("PATCH /planner/plans/{plannerPlan-id}") == 2  # 412, 200
+
+
+async def test_planner_refuses_a_change_without_or_with_a_stale_etag(clock):
+    app = graph_setup.make_sandbox(clock)
+    plan = next(iter(graph_setup.graph_state(app).plans.values()))
+    connector, transport = graph_setup.make_connector(app, clock)
+    async with connector:
+        etag = (await connector.get_plan(plan.id)).etag
+        token = await connector._tokens.token()  # for the raw calls below
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"{graph_setup.GRAPH_URL}/planner/plans/{plan.id}"
+    async with httpx.AsyncClient(transport=transport) as http:
+        missing = await http.patch(url, json={"title": "X"}, headers=headers)
+        done = await http.patch(url, json={"title": "X"}, headers={**headers, "If-Match": etag})
+        stale = await http.patch(url, json={"title": "Y"}, headers={**headers, "If-Match": etag})
+        read_only = await http.patch(url, json={"owner": "someone"}, headers={
+            **headers, "If-Match": (await http.get(url, headers=headers)).json()["@odata.etag"]})
+    assert missing.status_code == 400 and "If-Match" in missing.text
+    assert done.status_code == 204 and plan.title == "X"
+    assert stale.status_code == 412 and stale.json()["error"]["code"] == "PreconditionFailed"
+    assert read_only.status_code == 400
+
+
+async def test_productive_budget_rename(clock):
+    app = productive_setup.make_sandbox(clock)
+    state = productive_setup.productive_state(app)
+    project = state.add_project("Alpha")
+    budget = state.add_deal("Alpha budget", company_id=project.company_id,
+                            project_id=project.id)
+    connector, transport = productive_setup.make_connector(app, clock)
+    async with connector:
+        assert (await connector.rename_budget(budget.id, "Beta budget")).name == "Beta budget"
+        assert (await connector.rename_budget(budget.id, "Beta budget")).name == "Beta budget"
+        with pytest.raises(Invalid):
+            await connector.rename_budget(budget.id, " ")
+    assert state.get("deals", budget.id).name == "Beta budget"
+    assert transport is not None
+    assert transport.validated.count("PATCH /deals/{id}") == 2

@@ -47,6 +47,7 @@ from projecthub.services.templates import library
 from projecthub.services.webhooks.endpoints import prepare_endpoint
 from projecthub.ui.state import project_status
 from projecthub.ui.state.connections import ConnectionsState
+from projecthub.ui.state.project_add_tool import AddToolState
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.templates import TemplatesState
 from projecthub.ui.state.wizard import WizardState
@@ -108,6 +109,8 @@ CASES: dict[str, Case] = {
     "ProjectState.accept_drift": Case(lambda s, w: s.accept_drift(str(w.drift_b.id))),
     "ProjectState.make_match": Case(lambda s, w: asyncio.run(
         ProjectState.make_match.fn(s, str(w.drift_b.id)))),
+    "AddToolState.check_tool": Case(lambda s, w: asyncio.run(
+        AddToolState.check_tool.fn(s, str(w.connection_b.id)))),
     "BellState.open_item": Case(lambda s, w: s.open_item(str(w.notification_b.id))),
     "TenantsState.set_suspended": Case(lambda s, w: s.set_suspended(str(w.org_b.id), True),
                                        expect="only instance administrators"),

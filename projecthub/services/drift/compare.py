@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from projecthub.models import DriftField
+from projecthub.services.drift.people import MEMBER, OWNER
 from projecthub.services.drift.reality import Desired, Reality
 
-MEMBER = "member"
 DELETED = "deleted in the tool"
 ARCHIVED, LIVE = "archived", "not archived"
 
@@ -33,9 +33,23 @@ def differences(desired: Desired, reality: Reality) -> list[Difference]:
                                 ARCHIVED if reality.archived else LIVE))
     if reality.members is None:
         return found
+    return found + _members(desired, reality, reality.members)
+
+
+def _members(desired: Desired, reality: Reality, members: frozenset[str]) -> list[Difference]:
+    """Someone missing or extra (``desired``/``actual`` say member or owner; "" = absent), or,
+    where the tool has owners, someone who is the other one."""
+    def wanted_as(email: str) -> str:
+        return OWNER if reality.owners is not None and email in desired.owners else MEMBER
+
+    def held_as(email: str) -> str:
+        return OWNER if reality.owners is not None and email in reality.owners else MEMBER
+
     wanted = desired.emails - reality.unreachable
-    found += [Difference(DriftField.MEMBER, email, MEMBER, "")
-              for email in sorted(wanted - reality.members)]
-    found += [Difference(DriftField.MEMBER, email, "", MEMBER)
-              for email in sorted(reality.members - desired.emails)]
+    found = [Difference(DriftField.MEMBER, email, wanted_as(email), "")
+             for email in sorted(wanted - members)]
+    found += [Difference(DriftField.MEMBER, email, "", held_as(email))
+              for email in sorted(members - desired.emails)]
+    found += [Difference(DriftField.MEMBER, email, wanted_as(email), held_as(email))
+              for email in sorted(wanted & members) if wanted_as(email) != held_as(email)]
     return found

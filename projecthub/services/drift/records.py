@@ -25,22 +25,27 @@ from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.drift.compare import Difference
 from projecthub.services.drift.reality import Desired
 from projecthub.services.notifications import events as notifications
+from projecthub.services.provisioning.edit_steps import OWNER_ROLES
 
 
-def system_member_emails(session: Session, project_id: uuid.UUID) -> frozenset[str]:
-    rows = session.exec(select(User.email).join(
+def system_member_roles(session: Session, project_id: uuid.UUID) -> dict[str, str]:
+    """The project's members by lower-case email, with their project role."""
+    rows = session.exec(select(User.email, ProjectMember.role).join(
         ProjectMember, col(ProjectMember.user_id) == col(User.id)).where(
         ProjectMember.project_id == project_id)).all()
-    return frozenset(e.lower() for e in rows)
+    return {email.lower(): role for email, role in rows}
 
 
 def system_desired(session: Session, project: Project,
                    resources: list[ProjectResource]) -> dict[uuid.UUID, Desired]:
-    """ProjectHub's side of every resource: its recorded name, the project's members and
-    whether the project is archived."""
-    emails = system_member_emails(session, project.id)
+    """ProjectHub's side of every resource: its recorded name, the project's members (and who
+    of them owns: the manager and leads) and whether the project is archived."""
+    roles = system_member_roles(session, project.id)
+    emails = frozenset(roles)
+    owners = frozenset(e for e, r in roles.items() if r in OWNER_ROLES)
     archived = project.lifecycle == Lifecycle.ARCHIVED
-    return {r.id: Desired(name=r.name, emails=emails, archived=archived) for r in resources}
+    return {r.id: Desired(name=r.name, emails=emails, archived=archived, owners=owners)
+            for r in resources}
 
 
 def system_record(session: Session, project: Project, resource: ProjectResource,
@@ -77,6 +82,9 @@ def describe(drift: ProjectDrift) -> str:
     """One line a person understands: what the tool has instead of what ProjectHub expects."""
     if drift.field == DriftField.DELETED:
         return f"'{drift.desired}' was deleted in the tool"
+    if drift.field == DriftField.MEMBER and drift.desired and drift.actual:
+        return (f"{drift.subject} was made {'an' if drift.actual == 'owner' else 'a'} "
+                f"{drift.actual} behind ProjectHub's back (expected {drift.desired})")
     if drift.field == DriftField.MEMBER:
         return (f"{drift.subject} was removed" if drift.desired
                 else f"{drift.subject} was added") + " behind ProjectHub's back"

@@ -28,19 +28,23 @@ from projecthub.models import (
     User,
 )
 from projecthub.services import audit, dispatch
-from projecthub.services.drift.compare import ARCHIVED, MEMBER
+from projecthub.services.drift.compare import ARCHIVED
+from projecthub.services.drift.people import OWNER
 from projecthub.services.drift.records import system_recount
 from projecthub.services.principal import Principal
 from projecthub.services.projects import get_project
+from projecthub.services.provisioning.edit_steps import LEAD, MEMBER, OWNER_ROLES, TOOLS
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.views import View
 
-# (tool, what differs, ProjectHub has the person) → the step that makes the tool match.
+# (tool, what differs, ProjectHub has the person) → the step that makes the tool match; a
+# person's place in the tool is the edit's own step (graph.set_member makes an owner or member).
 FIX_ACTIONS: dict[tuple[str, DriftField, bool], str] = {
     ("jira", DriftField.NAME, True): "jira.rename_project",
-    ("jira", DriftField.MEMBER, True): "jira.add_member",
-    ("jira", DriftField.MEMBER, False): "jira.remove_member",
-    ("productive", DriftField.MEMBER, True): "productive.add_member",
+    **{(tool, DriftField.MEMBER, True): spec.add
+       for (tool, _), spec in TOOLS.items() if spec.add is not None},
+    **{(tool, DriftField.MEMBER, False): spec.remove
+       for (tool, _), spec in TOOLS.items() if spec.remove is not None},
 }
 
 
@@ -113,11 +117,16 @@ def make_it_match(session: Session, principal: Principal, drift_id: uuid.UUID, *
         running = session.get(ProvisioningRun, drift.run_id)
         if running is not None and running.status in (RunStatus.PENDING, RunStatus.RUNNING):
             raise Conflict("A run is already putting this right.")
-    inputs = {"key": resource.external_key, "external_id": resource.external_id}
+    spec = TOOLS.get((resource.tool, resource.kind))
+    inputs: dict[str, object] = {"key": resource.external_key,
+                                 "external_id": resource.external_id,
+                                 **(spec.names(resource) if spec else {})}
     if drift.field == DriftField.NAME:
         inputs["name"] = drift.desired
     else:
         inputs["email"] = drift.subject
+        if spec is not None and spec.owners:
+            inputs["owner"] = drift.desired == OWNER
     run = ProvisioningRun(organization_id=principal.org_id, project_id=project.id,
                           created_by_id=principal.user_id)
     session.add(run)
@@ -139,6 +148,9 @@ def make_it_match(session: Session, principal: Principal, drift_id: uuid.UUID, *
 def _title(drift: ProjectDrift) -> str:
     if drift.field == DriftField.NAME:
         return f"Rename the {drift.tool} resource to “{drift.desired}”"
+    if drift.desired and drift.actual:
+        article = "an" if drift.desired == OWNER else "a"
+        return f"Make {drift.subject} {article} {drift.desired} in {drift.tool}"
     verb = "Add" if drift.desired else "Remove"
     return f"{verb} {drift.subject} {'to' if drift.desired else 'from'} {drift.tool}"
 
@@ -178,20 +190,29 @@ def accept_tool_value(session: Session, principal: Principal, drift_id: uuid.UUI
 
 def _accept_member(session: Session, principal: Principal, project: Project,
                    drift: ProjectDrift) -> None:
+    """The tool's member joins the project (a team owner as a lead), leaves it, or takes the
+    role the tool gives them; the manager stays on the project and owns its team."""
     user = session.exec(select(User).join(
         Membership, col(Membership.user_id) == col(User.id)).where(
         Membership.organization_id == principal.org_id,
         func.lower(User.email) == drift.subject)).first()
-    if drift.actual == MEMBER:  # in the tool, not in ProjectHub: add them
+    role = LEAD if drift.actual == OWNER else MEMBER
+    if not drift.desired:  # in the tool, not in ProjectHub: add them
         if user is None:
             raise Conflict(f"{drift.subject} is not in this organization; invite them first.")
         session.add(ProjectMember(organization_id=principal.org_id, project_id=project.id,
-                                  user_id=user.id, role="member"))
+                                  user_id=user.id, role=role))
         return
     if user is not None and user.id == project.owner_id:
-        raise Conflict("The project's manager stays a member; make the tool match instead.")
+        raise Conflict("The project's manager stays on the project and owns its team; make "
+                       "the tool match instead.")
     member = session.exec(scoped_select(principal, ProjectMember).where(
         ProjectMember.project_id == project.id,
         ProjectMember.user_id == (user.id if user else None))).first()
-    if member is not None:
+    if member is None:
+        return
+    if not drift.actual:
         session.delete(member)
+    elif (member.role in OWNER_ROLES) != (role in OWNER_ROLES):
+        member.role = role
+        session.add(member)

@@ -20,15 +20,19 @@ from projecthub.models import (
     ProvisioningRun,
     ProvisioningStep,
     RunKind,
+    Tool,
     ToolConnection,
 )
 from projecthub.services import audit, dispatch, projects
+from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.provisioning.editing import EditChange
 from projecthub.services.provisioning.lifecycle import require_manager, run_in_progress
 from projecthub.services.provisioning.plan import PlannedStep
+from projecthub.services.provisioning.preflight import Preflight, check_plan
 from projecthub.services.scoping import get_scoped, scoped_select
+from projecthub.services.tool_clients import ToolClients
 from projecthub.services.views import View
 
 # Each tool's answers: how it is switched on, and which connection it uses.
@@ -42,6 +46,33 @@ class AddToolPreview(View):
     project_id: uuid.UUID
     tool: str
     changes: Sequence[EditChange]
+
+
+class ToolOption(View):
+    """A connected tool the project could take: the tool and the connection it would use."""
+
+    tool: str
+    label: str
+    connection_id: uuid.UUID
+    connection_name: str
+
+
+def addable_tools(session: Session, principal: Principal,
+                  project_id: uuid.UUID) -> list[ToolOption]:
+    """Every connection of a tool the project lacks (none when the project cannot take a
+    tool: archived, not from a template); only those who may edit the project ask."""
+    project = projects.get_project(session, principal, project_id)
+    require_manager(principal, project)
+    if (project.lifecycle not in (Lifecycle.ACTIVE, Lifecycle.ON_HOLD)
+            or project.template_version_id is None):
+        return []
+    held = {r.tool for r in session.exec(scoped_select(principal, ProjectResource).where(
+        ProjectResource.project_id == project.id)).all()}
+    rows = session.exec(scoped_select(principal, ToolConnection)).all()
+    options = [ToolOption(tool=c.tool, label=TOOL_SPECS[Tool(c.tool)].label,
+                          connection_id=c.id, connection_name=c.name)
+               for c in rows if c.tool in TOOL_ANSWERS and c.tool not in held]
+    return sorted(options, key=lambda o: (o.label, o.connection_name.casefold()))
 
 
 def _plan(session: Session, principal: Principal, project_id: uuid.UUID, tool: str,
@@ -80,6 +111,14 @@ def preview_add_tool(session: Session, principal: Principal, project_id: uuid.UU
         EditChange(tool=s.tool, description=s.title) for s in plan])
 
 
+async def preflight_add_tool(session: Session, principal: Principal, tools: ToolClients,
+                             project_id: uuid.UUID, *, tool: str,
+                             connection_id: uuid.UUID) -> Preflight:
+    """The creation wizard's per-tool check, for the new tool's steps alone (read-only)."""
+    cleaned, plan = _plan(session, principal, project_id, tool, connection_id)
+    return await check_plan(tools, cleaned, plan)
+
+
 def start_add_tool(session: Session, principal: Principal, project_id: uuid.UUID, *,
                    tool: str, connection_id: uuid.UUID) -> ProvisioningRun:
     """A run with only the new tool's steps; its answers join the project when it succeeds."""
@@ -106,4 +145,5 @@ def start_add_tool(session: Session, principal: Principal, project_id: uuid.UUID
     return run
 
 
-__all__ = ["AddToolPreview", "preview_add_tool", "start_add_tool"]
+__all__ = ["AddToolPreview", "ToolOption", "addable_tools", "preflight_add_tool",
+           "preview_add_tool", "start_add_tool"]

@@ -1,6 +1,8 @@
 """What a project edit does in each tool: for every resource the project has, the steps that
 rename it and put people in or out, each with the line the preview shows ("Jira: rename project
-ACME → 'Acme Portal'", "Teams: add Ann as member"). Pure: no database, no tool calls.
+ACME → 'Acme Portal'", "Teams: add Ann as member"). A Planner plan and a Productive budget are
+renamed with the project (their names carry its name: "Acme Portal budget"); they have no
+members of their own. Pure: no database, no tool calls.
 
 See docs/architecture.md §4 "Edit runs".
 """
@@ -26,11 +28,12 @@ class EditTool:
     label: str
     noun: str
     rename: str
-    add: str
-    remove: str
+    add: str | None  # None: the resource has no members of its own (a plan, a budget)
+    remove: str | None
     names: Callable[[ProjectResource], dict[str, Any]]  # the inputs that name the resource
     owners: bool = False  # the tool tells owners from members (Teams)
     by_key: bool = False  # people know the resource by its key (Jira, Confluence)
+    manager: bool = False  # the resource names the project manager (Productive's project)
 
 
 TOOLS: dict[tuple[str, str], EditTool] = {
@@ -45,8 +48,22 @@ TOOLS: dict[tuple[str, str], EditTool] = {
         lambda r: {"team_id": r.external_id}, owners=True),
     ("productive", "project"): EditTool(
         "Productive", "project", "productive.update_project", "productive.add_member",
-        "productive.remove_member", lambda r: {"external_id": r.external_id}),
+        "productive.remove_member", lambda r: {"external_id": r.external_id}, manager=True),
+    ("graph", "plan"): EditTool(
+        "Planner", "plan", "graph.rename_plan", None, None,
+        lambda r: {"plan_id": r.external_id}),
+    ("productive", "budget"): EditTool(
+        "Productive", "budget", "productive.rename_budget", None, None,
+        lambda r: {"budget_id": r.external_id}),
 }
+
+
+def follow_name(current: str, old_project: str, new_project: str) -> str:
+    """A resource's name after the project is renamed: the old project name in it replaced
+    ("Acme budget" → "Acme Portal budget"); a name without it becomes the project's."""
+    if old_project and old_project in current:
+        return current.replace(old_project, new_project, 1)
+    return new_project
 
 
 @dataclass(frozen=True)
@@ -88,19 +105,22 @@ def _label(resource: ProjectResource, spec: EditTool) -> str:
 
 
 def plan_resource(resource: ProjectResource, *, new_name: str | None,
-                  manager_email: str | None, members: MemberDiff) -> list[PlannedStep]:
+                  manager_email: str | None, members: MemberDiff,
+                  old_name: str = "") -> list[PlannedStep]:
     """The steps for one resource; none for a resource whose connection is gone."""
     spec = TOOLS.get((resource.tool, resource.kind))
     if spec is None or resource.connection_id is None:
         return []
     names = spec.names(resource)
+    if spec.add is None and new_name is not None:  # a plan or a budget follows the project
+        new_name = follow_name(resource.name, old_name, new_name)
 
     def step(action: str, title: str, takes_away: bool = False, **inputs: Any) -> PlannedStep:
         return PlannedStep(resource, resource.tool, action, f"{spec.label}: {title}",
                            {**names, **inputs}, takes_away)
 
     steps: list[PlannedStep] = []
-    manager = manager_email if resource.tool == "productive" else None
+    manager = manager_email if spec.manager else None
     if new_name is not None or manager is not None:
         extra: dict[str, Any] = {"name": new_name} if new_name is not None else {}
         if manager is not None:
@@ -109,6 +129,8 @@ def plan_resource(resource: ProjectResource, *, new_name: str | None,
         title = (f"rename {spec.noun} {label} → '{new_name}'" if new_name is not None
                  else f"make {manager} the project manager")
         steps.append(step(spec.rename, title, **extra))
+    if spec.add is None or spec.remove is None:
+        return steps
     for person, role in members.added.items():
         owner = spec.owners and role in OWNER_ROLES
         extra = {"owner": owner} if spec.owners else {}
@@ -133,5 +155,18 @@ def dependencies(step: PlannedStep, steps: list[PlannedStep]) -> list[str]:
     return [s.key for s in steps if s.resource is step.resource and not s.takes_away]
 
 
-__all__ = ["LEAD", "MANAGER", "MEMBER", "OWNER_ROLES", "PROJECT_ROLES", "TOOLS", "EditTool",
-           "MemberDiff", "Person", "PlannedStep", "dependencies", "plan_resource"]
+__all__ = [
+    "LEAD",
+    "MANAGER",
+    "MEMBER",
+    "OWNER_ROLES",
+    "PROJECT_ROLES",
+    "TOOLS",
+    "EditTool",
+    "MemberDiff",
+    "Person",
+    "PlannedStep",
+    "dependencies",
+    "follow_name",
+    "plan_resource",
+]

@@ -197,7 +197,7 @@ def _plan(session: Session, principal: Principal, project: Project,
         ProjectResource.project_id == project.id).order_by(
         col(ProjectResource.tool), col(ProjectResource.created_at))).all()
     steps = [s for r in resources for s in plan_resource(
-        r, new_name=fields.get("name"), members=diff,
+        r, new_name=fields.get("name"), members=diff, old_name=project.name,
         manager_email=people[new_owner].email if new_owner else None)]
     return _Plan(project, fields, new_owner, wanted, current, people, steps)
 

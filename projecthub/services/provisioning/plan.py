@@ -101,7 +101,7 @@ def _confluence(b: _Builder, a: dict[str, Any]) -> list[str]:
     space = b.add("confluence.create_space", "confluence.create_space",
                   f"Create Confluence space {space_key}", conn,
                   {"key": space_key, "name": a.get("space_name") or a["name"],
-                   "description": a.get("description", "")})
+                   "description": a.get("description", ""), "emails": _people(b.source)})
     pages = [b.add(f"confluence.create_page:{title}", "confluence.create_page",
                    f"Create page “{title}”", conn,
                    {"space_key": space_key, "title": title}, (space,))

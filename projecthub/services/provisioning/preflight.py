@@ -183,6 +183,13 @@ async def run_preflight(session: Session, principal: Principal, tools: ToolClien
     """Validate the answers (``Invalid`` lists field problems), then check every tool at once."""
     cleaned, steps = plan_for(session, principal, template_version_id=template_version_id,
                               answers=answers)
+    return await check_plan(tools, cleaned, steps)
+
+
+async def check_plan(tools: ToolClients, cleaned: dict[str, Any],
+                     steps: list[PlannedStep]) -> Preflight:
+    """Every tool the cleaned answers switch on, checked at once (creation and "add a tool"
+    show the same verdicts)."""
     people = _people(steps)
     checks = []
     for tool, label, mode_field in TOOLS:

@@ -1,4 +1,5 @@
-"""Confirmation before anything destructive (remove, revoke, suspend), and one-time secrets."""
+"""Confirmation before anything destructive (remove, revoke, suspend), a run's review before it
+starts (edit, lifecycle, adding a tool), and one-time secrets."""
 
 from __future__ import annotations
 
@@ -29,6 +30,32 @@ def confirm(trigger: rx.Component, title: str | rx.Var[str], description: str | 
             ),
             max_width="28rem",
         ),
+    )
+
+
+def review_dialog(*, title: str | rx.Var[str], description: str | rx.Var[str] | rx.Component,
+                  body: tuple[rx.Component, ...], open_: rx.Var[bool],
+                  on_close: EventCallback[bool], back_label: str, confirm_label: str,
+                  on_confirm: EventSpec | EventCallback[()], confirm_testid: str, testid: str,
+                  confirm_disabled: rx.Var[bool] | bool = False,
+                  max_width: str = "48rem") -> rx.Component:
+    """What a run will do, tool by tool, with a way back and the button that starts it."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.dialog.description(description, size="2", color_scheme="gray",
+                                  margin_bottom="1rem"),
+            *body,
+            rx.flex(
+                rx.button(back_label, variant="soft", color_scheme="gray",
+                          on_click=on_close(False)),
+                rx.button(confirm_label, on_click=on_confirm, disabled=confirm_disabled,
+                          data_testid=confirm_testid),
+                spacing="3", justify="end", margin_top="1rem",
+            ),
+            max_width=max_width, data_testid=testid,
+        ),
+        open=open_, on_open_change=on_close,
     )
 
 

@@ -49,6 +49,7 @@ from projecthub.ui.state.microsoft_settings import MicrosoftSettingsState
 from projecthub.ui.state.notifications import NotificationPrefsState, OrgNotificationsState
 from projecthub.ui.state.orgs import NewOrgState, OrgSettingsState
 from projecthub.ui.state.outbox import OutboxState
+from projecthub.ui.state.project_add_tool import AddToolState
 from projecthub.ui.state.project_edit import ProjectEditState
 from projecthub.ui.state.project_import import ImportState
 from projecthub.ui.state.project_status import ProjectState
@@ -88,7 +89,7 @@ ROUTES = (
     Route("/projects/import", import_page, "Import projects", ImportState.load),
     Route("/projects/[project_id]", project_page, "Project", ProjectState.load),
     Route("/projects/[project_id]/edit", project_edit_page, "Edit project",
-          ProjectEditState.load),
+          [ProjectEditState.load, AddToolState.load_tools]),
     Route("/runs/[run_id]", run_progress_page, "Provisioning", RunProgressState.load),
     Route("/account", account_page, "Account", [AccountState.load, NotificationPrefsState.load]),
     Route("/orgs/new", new_org_page, "New organization", NewOrgState.load),

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from projecthub.ui.components.dialogs import review_dialog
 from projecthub.ui.components.forms import field, form_error, label
 from projecthub.ui.components.shell import notice_screen, signed_in_page
 from projecthub.ui.layout import button_link
+from projecthub.ui.pages.project_add_tool import add_tool_section
 from projecthub.ui.pages.projects import simple_table, titled_card
 from projecthub.ui.state.project_edit import (
     FORM_FIELD,
@@ -89,29 +91,19 @@ def _line(line: RowVar[EditLine]) -> rx.Component:
 
 def _preview_dialog() -> rx.Component:
     s = ProjectEditState
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Review the changes"),
-            rx.dialog.description(
-                cond(s.runs_in_tools,
-                     "These run as steps you can follow; the project takes the new values "
-                     "when every tool has them.",
-                     "Nothing in the tools changes; ProjectHub applies this at once."),
-                size="2", color_scheme="gray", margin_bottom="1rem"),
-            cond(s.lines.length() > 0,
-                 simple_table(("What happens, tool by tool",), rx.foreach(s.lines, _line)),
-                 rx.text("Nothing changes.", size="2")),
-            rx.flex(
-                rx.button("Back", variant="soft", color_scheme="gray",
-                          on_click=ProjectEditState.close_preview(False)),
-                rx.button("Run it", on_click=ProjectEditState.confirm,
-                          disabled=s.lines.length() == 0, data_testid="edit-confirm"),
-                spacing="3", justify="end", margin_top="1rem",
-            ),
-            max_width="48rem", data_testid="edit-preview",
-        ),
-        open=s.preview_open, on_open_change=ProjectEditState.close_preview,
-    )
+    return review_dialog(
+        title="Review the changes",
+        description=cond(s.runs_in_tools,
+                         "These run as steps you can follow; the project takes the new values "
+                         "when every tool has them.",
+                         "Nothing in the tools changes; ProjectHub applies this at once."),
+        body=(cond(s.lines.length() > 0,
+                   simple_table(("What happens, tool by tool",), rx.foreach(s.lines, _line)),
+                   rx.text("Nothing changes.", size="2")),),
+        open_=s.preview_open, on_close=ProjectEditState.close_preview, back_label="Back",
+        confirm_label="Run it", on_confirm=ProjectEditState.confirm,
+        confirm_disabled=s.lines.length() == 0, confirm_testid="edit-confirm",
+        testid="edit-preview")
 
 
 def _form() -> rx.Component:
@@ -132,6 +124,7 @@ def _form() -> rx.Component:
             on_submit=ProjectEditState.preview, reset_on_submit=False, width="100%",
         ),
         _preview_dialog(),
+        add_tool_section(),
         spacing="4", width="100%",
     )
 

@@ -8,6 +8,7 @@ from typing import cast
 
 import reflex as rx
 
+from projecthub.ui.components.dialogs import review_dialog
 from projecthub.ui.components.forms import error_for, form_error
 from projecthub.ui.pages.projects import simple_table
 from projecthub.ui.state.project_status import (
@@ -52,30 +53,20 @@ def _change_row(row: RowVar[ToolChangeRow]) -> rx.Component:
 
 
 def lifecycle_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Move the project to " + ProjectState.lifecycle_target_text),
-            rx.dialog.description(
-                "What this does in each tool. Nothing changes until you confirm; the changes "
-                "run as steps you can follow, and the project takes the new state when all "
-                "have succeeded.", size="2", color_scheme="gray", margin_bottom="1rem"),
-            cond(ProjectState.lifecycle_changes.length() > 0,
-                 simple_table(("Tool", "Resource", "Action", "What happens"),
-                              rx.foreach(ProjectState.lifecycle_changes, _change_row)),
-                 rx.text("The project has no resources in the tools: only ProjectHub changes.",
-                         size="2")),
-            rx.flex(
-                rx.button("Cancel", variant="soft", color_scheme="gray",
-                          on_click=ProjectState.close_lifecycle(False)),
-                rx.button("Confirm", on_click=ProjectState.confirm_lifecycle,
-                          data_testid="lifecycle-confirm"),
-                spacing="3", justify="end", margin_top="1rem",
-            ),
-            max_width="44rem", data_testid="lifecycle-dialog",
-        ),
-        open=ProjectState.lifecycle_dialog,
-        on_open_change=ProjectState.close_lifecycle,
-    )
+    return review_dialog(
+        title="Move the project to " + ProjectState.lifecycle_target_text,
+        description=("What this does in each tool. Nothing changes until you confirm; the "
+                     "changes run as steps you can follow, and the project takes the new state "
+                     "when all have succeeded."),
+        body=(cond(ProjectState.lifecycle_changes.length() > 0,
+                   simple_table(("Tool", "Resource", "Action", "What happens"),
+                                rx.foreach(ProjectState.lifecycle_changes, _change_row)),
+                   rx.text("The project has no resources in the tools: only ProjectHub "
+                           "changes.", size="2")),),
+        open_=ProjectState.lifecycle_dialog, on_close=ProjectState.close_lifecycle,
+        back_label="Cancel", confirm_label="Confirm",
+        on_confirm=ProjectState.confirm_lifecycle, confirm_testid="lifecycle-confirm",
+        testid="lifecycle-dialog", max_width="44rem")
 
 
 def delete_button() -> rx.Component:

@@ -49,14 +49,14 @@ def _section(section: RowVar[SummarySection]) -> rx.Component:
     )
 
 
-def _decision(decision: rx.Var[str]) -> rx.Component:
+def decision_badge(decision: rx.Var[str]) -> rx.Component:
     # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
     return cast(rx.Component, rx.match(decision, *(
         (name, rx.badge(lucide_icon(icon, size=12), text, color_scheme=color, size="2"))
         for name, (color, icon, text) in DECISIONS.items()), rx.badge(decision)))
 
 
-def _lines(items: rx.Var[Sequence[str]], icon: str, color: ColorType) -> rx.Component:
+def note_lines(items: rx.Var[Sequence[str]], icon: str, color: ColorType) -> rx.Component:
     return rx.vstack(
         rx.foreach(items, lambda text: rx.hstack(
             lucide_icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0",
@@ -66,24 +66,31 @@ def _lines(items: rx.Var[Sequence[str]], icon: str, color: ColorType) -> rx.Comp
     )
 
 
-def _tool(card: RowVar[ToolCard]) -> rx.Component:
+def check_card(card: RowVar[ToolCard], *extra: rx.Component, testid: rx.Var[str] | str,
+               ) -> rx.Component:
+    """One tool's verdict on the plan: decision, summary, problems and warnings."""
     return rx.card(
         rx.vstack(
             rx.hstack(rx.heading(card.label, as_="h3", size="3"), rx.spacer(),
-                      _decision(card.decision), align="center", width="100%"),
+                      decision_badge(card.decision), align="center", width="100%"),
             cond(card.summary != "", rx.text(card.summary, size="2")),
             cond(card.decision == "skip",
                     rx.text("Not part of this project.", size="2", color_scheme="gray")),
-            _lines(card.problems, "circle-x", "red"),
-            _lines(card.warnings, "triangle-alert", "amber"),
-            cond(card.suggestion != "", rx.button(
-                lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
-                size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
+            note_lines(card.problems, "circle-x", "red"),
+            note_lines(card.warnings, "triangle-alert", "amber"),
+            *extra,
             spacing="2", width="100%",
         ),
         width="100%",
-        data_testid="preflight-" + card.tool,
+        data_testid=testid,
     )
+
+
+def _tool(card: RowVar[ToolCard]) -> rx.Component:
+    return check_card(card, cond(card.suggestion != "", rx.button(
+        lucide_icon("wand-sparkles", size=14), "Apply suggestion: " + card.suggestion,
+        size="2", variant="soft", on_click=ReviewState.apply_suggestion(card.tool))),
+        testid="preflight-" + card.tool)
 
 
 def _problem(problem: RowVar[AnswerProblem]) -> rx.Component:

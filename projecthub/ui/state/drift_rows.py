@@ -10,7 +10,7 @@ from projecthub.services.drift.resolve import DriftView
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
 
-MEMBER_TEXT = {"member": "Member", "": "Not a member"}
+MEMBER_TEXT = {"member": "Member", "owner": "Owner", "": "Not a member"}
 
 
 @dataclasses.dataclass(frozen=True)

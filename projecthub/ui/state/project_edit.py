@@ -61,6 +61,14 @@ def _values(form: dict[str, Any]) -> dict[str, Any]:
             "members": [{"user_id": u, "role": r} for u, r in roles.items() if r != NO_ROLE]}
 
 
+def project_from_path(path: str) -> str:
+    """The project id of an edit page's path ("" for any other page)."""
+    path = path.rstrip("/")
+    if path.startswith(EDIT_PREFIX) and path.endswith(EDIT_SUFFIX):
+        return path.removeprefix(EDIT_PREFIX).removesuffix(EDIT_SUFFIX)
+    return ""
+
+
 class ProjectEditState(SessionState):
     problem: rx.Field[str] = rx.field("")
     edit_id: rx.Field[str] = rx.field("")
@@ -78,12 +86,6 @@ class ProjectEditState(SessionState):
 
     _project: str = ""
     _pending: str = ""  # backend-only: the edit last previewed, as JSON
-
-    def _project_from_url(self) -> str:
-        path = self.router.url.path.rstrip("/")
-        if path.startswith(EDIT_PREFIX) and path.endswith(EDIT_SUFFIX):
-            return path.removeprefix(EDIT_PREFIX).removesuffix(EDIT_SUFFIX)
-        return ""
 
     def _fill(self, db: Session, principal: Principal) -> None:
         project_id = parse_id(self._project, "Project")
@@ -110,7 +112,7 @@ class ProjectEditState(SessionState):
                 principal = self._refresh(db)
                 if principal is None:
                     return None
-                self._project = str(parse_id(self._project_from_url(), "Project"))
+                self._project = str(parse_id(project_from_path(self.router.url.path), "Project"))
                 self._fill(db, principal)
         except NotAuthenticated as exc:
             return self._fail(exc)

@@ -107,6 +107,14 @@ class EditWorld:
         member = next((m for m in team.members if user and m.user_id == user.id), None)
         return None if member is None else list(member.roles)
 
+    def plan(self):  # type: ignore[no-untyped-def]
+        state, team, _group = self.team()
+        return next(p for p in state.plans.values() if p.group_id == team.id)
+
+    def budget(self):  # type: ignore[no-untyped-def]
+        state, project = self.productive_project()
+        return next(d for d in state.table("deals").values() if d.project_id == project.id)
+
     def productive_project(self):  # type: ignore[no-untyped-def]
         state = self.world.sandbox.vendors["productive"].tenant(TENANT)
         return state, next(iter(state.table("projects").values()))

@@ -88,3 +88,28 @@ async def test_wrong_connection_unknown_tool_and_people_who_may_not_are_refused(
         add_tool.start_add_tool(db, principal(db, admin_elsewhere, other), w.project_id,
                                 tool="confluence", connection_id=confluence)
     assert w.space() is None
+
+
+async def test_the_tools_it_lacks_are_offered_and_checked_like_at_creation(w, db):
+    owner = w.world.owner_principal
+    offered = add_tool.addable_tools(db, owner, w.project_id)
+    assert {o.tool for o in offered} == {"confluence", "graph", "productive"}
+    assert all(o.tool != "jira" for o in offered)  # it has Jira
+    confluence = next(o for o in offered if o.tool == "confluence")
+    assert confluence.label == "Confluence"
+
+    checked = await add_tool.preflight_add_tool(
+        db, owner, w.config().tools_factory(owner), w.project_id, tool="confluence",
+        connection_id=confluence.connection_id)
+    assert checked.ok
+    verdicts = {c.tool: c.decision for c in checked.checks}
+    assert verdicts == {"jira": "skip", "confluence": "create", "graph": "skip",
+                        "productive": "skip"}
+    assert {s.tool for s in checked.steps} == {"confluence"}
+    assert w.space() is None  # a check changes nothing
+
+    viewer = make_user(db)
+    add_member(db, w.world.org, viewer, role=Role.VIEWER)
+    db.commit()
+    with pytest.raises((PermissionDenied, NotFound)):
+        add_tool.addable_tools(db, principal(db, viewer, w.world.org), w.project_id)

@@ -62,6 +62,10 @@ async def test_preview_says_what_changes_in_each_tool_and_changes_nothing(w, db)
     assert "Confluence: rename space WEBX → 'Acme Portal'" in lines
     assert "Teams: add Ann Example as member" in lines
     assert "Productive: add Ann Example as member" in lines
+    # the plan and the budget follow the project's name (the budget keeps its "budget")
+    assert "Planner: rename plan 'Website Relaunch' → 'Acme Portal'" in lines
+    assert ("Productive: rename budget 'Website relaunch budget' → 'Acme Portal budget'"
+            in lines)
     assert "ProjectHub: Name Website relaunch → Acme Portal" in lines
     assert {c.tool for c in preview.changes} == {"jira", "confluence", "graph", "productive",
                                                   "projecthub"}
@@ -87,6 +91,8 @@ async def test_rename_and_new_member_reach_every_tool_then_become_the_desired_st
     assert w.space().name == "Acme Portal"
     assert w.team()[2].display_name == "Acme Portal"
     assert w.productive_project()[1].name == "Acme Portal"
+    assert w.plan().title == "Acme Portal"
+    assert w.budget().name == "Acme Portal budget"
     assert w.jira_member("ann@example.com")
     assert w.space_grants("ann@example.com") == {("read", "space"), ("create", "page")}
     assert w.team_roles("ann@example.com") == []
@@ -103,8 +109,14 @@ async def test_rename_and_new_member_reach_every_tool_then_become_the_desired_st
         "PUT /rest/api/3/project/{projectIdOrKey}", "PUT /wiki/rest/api/space/{spaceKey}",
         "POST /wiki/rest/api/space/{spaceKey}/permission", "GET /spaces/{id}/permissions",
         "PATCH /teams/{team-id}", "POST /teams/{team-id}/members",
+        "PATCH /planner/plans/{plannerPlan-id}",
     } <= set(w.specs.validated)
-    assert {"PATCH /projects/{id}", "POST /memberships"} <= set(w.productive.validated)
+    assert {"PATCH /projects/{id}", "POST /memberships", "PATCH /deals/{id}"} <= set(
+        w.productive.validated)
+    assert {r.kind: r.name for r in db.exec(select(ProjectResource).where(
+        ProjectResource.project_id == w.project_id, ProjectResource.kind.in_(
+            ["plan", "budget"]))).all()} == {"plan": "Acme Portal",
+                                             "budget": "Acme Portal budget"}
     events = [e.action for e in db.exec(select(AuditEvent)).all()]
     assert "project.edit_run_started" in events
 

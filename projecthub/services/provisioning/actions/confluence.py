@@ -1,5 +1,6 @@
-"""Confluence steps: create (or adopt) the space and its starter pages, link an existing space,
-and write the "Project links" page that points at everything the run made."""
+"""Confluence steps: create (or adopt) the space and give the project's people access to it,
+its starter pages, link an existing space, and write the "Project links" page that points at
+everything the run made."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from projecthub.connectors.confluence import ConfluenceConnector
 from projecthub.connectors.confluence_models import ConfluencePage, ConfluenceSpace
 from projecthub.connectors.errors import NotFound
 from projecthub.models import Tool
-from projecthub.services.provisioning.actions.base import StepContext, StepFailed, StepOutcome
+from projecthub.services.provisioning.actions.base import (
+    StepContext,
+    StepFailed,
+    StepOutcome,
+    resolve_people,
+)
+
+# What a project member may do in the space: read it and write pages (drift compares these).
+SPACE_GRANTS = (("read", "space"), ("create", "page"))
 
 STARTER_BODIES = {
     "Project charter": "<h2>Goal</h2><p></p><h2>Scope</h2><p></p><h2>Stakeholders</h2><p></p>",
@@ -30,25 +39,44 @@ def _web(ctx: StepContext, web_path: str | None) -> str:
     return wiki_url(ctx.tools.credentials(ctx.connection_id, Tool.CONFLUENCE).base_url, web_path)
 
 
-def _space_outcome(ctx: StepContext, space: ConfluenceSpace, origin: str) -> StepOutcome:
+def _space_outcome(ctx: StepContext, space: ConfluenceSpace, origin: str,
+                   note: str = "") -> StepOutcome:
     url = _web(ctx, space.web_path)
-    return StepOutcome(space.id, f"{origin} space {space.key}", url,
+    return StepOutcome(space.id, f"{origin} space {space.key}{note}", url,
                        {"space_id": space.id, "key": space.key, "url": url}, "space", space.key,
                        space.name, origin)
 
 
 async def create_space(ctx: StepContext) -> StepOutcome:
+    """The space (adopted when ours already), then the project's people may read it and write
+    pages; someone without a Confluence account is named in the message, not a failure."""
     key, name = ctx.inputs["key"], ctx.inputs["name"]
     async with ctx.tools.confluence(ctx.connection_id) as wiki:
-        existing = await wiki.find_space(key)
-        if existing is not None:
-            if existing.name != name:
-                raise StepFailed(f"The space key {key} is used by another space "
-                                 f"({existing.name}). Choose another key.")
-            return _space_outcome(ctx, existing, "adopted")
-        space = await wiki.create_space(key=key, name=name,
-                                        description=ctx.inputs.get("description") or None)
-    return _space_outcome(ctx, space, "created")
+        space = await wiki.find_space(key)
+        origin = "adopted"
+        if space is not None and space.name != name:
+            raise StepFailed(f"The space key {key} is used by another space "
+                             f"({space.name}). Choose another key.")
+        if space is None:
+            space = await wiki.create_space(key=key, name=name,
+                                            description=ctx.inputs.get("description") or None)
+            origin = "created"
+        note = await _grant_people(wiki, key, ctx.inputs.get("emails", []))
+    return _space_outcome(ctx, space, origin, note)
+
+
+async def _grant_people(wiki: ConfluenceConnector, key: str, emails: list[str]) -> str:
+    async def find(email: str) -> str | None:
+        users = await wiki.find_users_by_email(email)
+        return users[0].account_id if users else None
+
+    accounts, missing = await resolve_people(emails, find)
+    for account_id in accounts:
+        await wiki.grant_space_permissions(key, account_id, SPACE_GRANTS)
+    if not emails:
+        return ""
+    return f"; {len(accounts)} people may read it" + (
+        f" (no Confluence account: {', '.join(missing)})" if missing else "")
 
 
 async def link_space(ctx: StepContext) -> StepOutcome:

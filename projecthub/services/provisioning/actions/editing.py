@@ -1,7 +1,8 @@
-"""Steps of a project edit that no earlier run needed: rename a Confluence space, a team or a
-Productive project (or change its manager), and put a person in or out of a Confluence space, a
-team (owner or member) or a Productive project. Jira's rename and member steps, and Productive's
-"add member", are the drift fixes' own (actions/jira.py, actions/productive.py).
+"""Steps of a project edit that no earlier run needed: rename a Confluence space, a team, its
+Planner plan, a Productive project (or change its manager) or its budget, and put a person in or
+out of a Confluence space, a team (owner or member) or a Productive project. Jira's rename and
+member steps, and Productive's "add member", are the drift fixes' own (actions/jira.py,
+actions/productive.py).
 
 Every step reads first and changes only what differs, so a retried or resumed step does nothing
 twice. A person the tool does not know fails the step with the fix (``PersonMissing``); removing
@@ -11,9 +12,7 @@ such a person has nothing to do.
 from __future__ import annotations
 
 from projecthub.services.provisioning.actions.base import PersonMissing, StepContext, StepOutcome
-
-# What a project member may do in the space: read it and write pages.
-SPACE_GRANTS = (("read", "space"), ("create", "page"))
+from projecthub.services.provisioning.actions.confluence import SPACE_GRANTS
 
 
 async def confluence_rename_space(ctx: StepContext) -> StepOutcome:
@@ -59,6 +58,13 @@ async def graph_rename_team(ctx: StepContext) -> StepOutcome:
     return StepOutcome(f"{team_id}:name", f"the team is named {name}")
 
 
+async def graph_rename_plan(ctx: StepContext) -> StepOutcome:
+    plan_id, name = ctx.inputs["plan_id"], ctx.inputs["name"]
+    async with ctx.tools.graph(ctx.connection_id) as graph:
+        plan = await graph.rename_plan(plan_id, name)
+    return StepOutcome(plan.id, f"the Planner plan is named {plan.title}")
+
+
 async def _graph_user(ctx: StepContext, email: str) -> str | None:
     async with ctx.tools.graph(ctx.connection_id) as graph:
         users = await graph.find_users_by_email(email)
@@ -102,6 +108,12 @@ async def productive_update_project(ctx: StepContext) -> StepOutcome:
         project = await prod.update_project(project_id, name=ctx.inputs.get("name"),
                                             project_manager_id=manager_id)
     return StepOutcome(project.id, f"the Productive project is named {project.name}")
+
+
+async def productive_rename_budget(ctx: StepContext) -> StepOutcome:
+    async with ctx.tools.productive(ctx.connection_id) as prod:
+        budget = await prod.rename_budget(ctx.inputs["budget_id"], ctx.inputs["name"])
+    return StepOutcome(budget.id, f"the Productive budget is named {budget.name}")
 
 
 async def productive_remove_member(ctx: StepContext) -> StepOutcome:

@@ -1,0 +1,93 @@
+"""The edit page's "Add a tool" state: the tools a project lacks are offered to whoever may edit
+it; a connection that is not on offer (another organization's, a tool the project has, text
+that is no id) reads "not found" and starts nothing; other organizations' tabs and viewers are
+offered nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from sqlmodel import Session, select
+
+from projecthub.models import ProvisioningRun, Role
+from projecthub.services import connections
+from projecthub.services.templates import library
+from projecthub.ui.state.project_add_tool import AddToolState
+from tests.factories import add_member, make_org, make_user, owner_principal, principal
+from tests.ui.status_seed import add_project
+from tests.ui.tabs import toasts
+
+
+def _connection(db: Session, org, owner, tool: str, name: str):  # type: ignore[no-untyped-def]
+    settings = {"jira": {"email": "a@example.com"}, "confluence": {"email": "a@example.com"}}
+    return connections.create_connection(
+        db, principal(db, owner, org), tool=tool, name=name,
+        base_url="https://acme.atlassian.net", settings_values=settings[tool],
+        secret_values={"api_token": "t"})
+
+
+def _shop(db: Session):  # type: ignore[no-untyped-def]
+    """A Jira-only project made from the built-in template; Jira and Confluence connected."""
+    owner = make_user(db, name="Pat Owner")
+    org = make_org(db, owner)
+    jira = _connection(db, org, owner, "jira", "Jira")
+    confluence = _connection(db, org, owner, "confluence", "Wiki")
+    project = add_project(db, org, owner, name="Shop", key="SHOP")
+    project.template_version_id = library.list_templates(db, owner_principal(db, org))[0].version_id
+    db.add(project)
+    db.commit()
+    return org, owner, project, jira, confluence
+
+
+def _tab(as_user, user, project) -> AddToolState:  # type: ignore[no-untyped-def]
+    state = as_user(AddToolState, user, path=f"/projects/{project.id}/edit")
+    state.load_tools()
+    return state
+
+
+def _check(state: AddToolState, connection_id: str) -> str:
+    result = asyncio.run(AddToolState.check_tool.fn(state, connection_id))
+    return " ".join([*state.errors.values(), toasts(result)]).lower()
+
+
+def test_the_tools_the_project_lacks_are_offered(db, as_user):
+    _, owner, project, _, confluence = _shop(db)
+    tab = _tab(as_user, owner, project)
+    assert [(o.tool, o.label, o.connection_name, o.connection_id) for o in tab.add_options] == [
+        ("confluence", "Confluence", "Wiki", str(confluence.id))]
+
+
+def test_a_connection_not_on_offer_reads_not_found_and_starts_nothing(db, as_user):
+    _, owner, project, jira, _ = _shop(db)
+    stranger = make_user(db)
+    other = make_org(db, stranger)
+    foreign = _connection(db, other, stranger, "confluence", "Their wiki")
+    tab = _tab(as_user, owner, project)
+    for forged in (str(jira.id), str(foreign.id), str(uuid.uuid4()), "not-an-id"):
+        assert "not found" in _check(tab, forged)
+        assert not tab.add_open and tab.add_card == []
+    tab.confirm_add()
+    assert tab.errors == {"add_tool": "Check the tool first."}
+    tab._add_choice = str(foreign.id)  # as if a forged check had got through
+    tab.confirm_add()
+    assert "not found" in " ".join(tab.errors.values()).lower()
+    assert db.exec(select(ProvisioningRun)).all() == []
+
+
+def test_other_organizations_and_viewers_are_offered_nothing(db, as_user):
+    org, _, project, _, confluence = _shop(db)
+    stranger = make_user(db)
+    make_org(db, stranger)
+    viewer = make_user(db)
+    add_member(db, org, viewer, role=Role.VIEWER)  # not on the project: it does not see it
+    db.commit()
+    for user, refusal in ((stranger, "not found"), (viewer, "not found")):
+        tab = _tab(as_user, user, project)
+        assert tab.add_options == []
+        assert refusal in _check(tab, str(confluence.id))
+        assert not tab.add_open
+        tab._add_choice = str(confluence.id)
+        tab.confirm_add()
+        assert refusal in " ".join(tab.errors.values()).lower()
+    assert db.exec(select(ProvisioningRun)).all() == []
