@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
@@ -106,10 +107,21 @@ def db(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
         yield session
 
 
-@pytest.fixture
-def client(engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    """The API over its ASGI app; a server error is an answer (500) here, not an exception."""
+@pytest.fixture(scope="session")
+def api_app() -> FastAPI:
+    """The API app, built once: building it takes most of a second (every route's models), and
+    a few hundred tests use it. It reads its settings per request, except the CORS origins and
+    the admission limit: a test that changes those builds its own app."""
     from projecthub.api.main import create_api  # only when asked for: it builds the whole API
 
-    with TestClient(create_api(), raise_server_exceptions=False) as test_client:
-        yield test_client
+    return create_api()
+
+
+@pytest.fixture
+def client(engine, api_app: FastAPI) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """The API over its ASGI app; a server error is an answer (500) here, not an exception."""
+    try:
+        with TestClient(api_app, raise_server_exceptions=False) as test_client:
+            yield test_client
+    finally:
+        api_app.dependency_overrides.clear()
