@@ -32,6 +32,15 @@ def _started_by_scripts_test(variable: str, what: str) -> str:
     return url
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that make a PostgreSQL database of their own (workers, row-level security,
+    readiness, migrations): they run the same whichever database the suite runs on, so CI's
+    SQLite half leaves them to its PostgreSQL half (``-m "not own_postgresql"``)."""
+    for item in items:
+        if "postgres_admin_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.own_postgresql)
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
     """A superuser URL (database ``postgres``) on the PostgreSQL that scripts/test started."""
