@@ -24,8 +24,8 @@ from projecthub.models import (
 )
 from projecthub.services import audit, projects
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
 from projecthub.services.provisioning import service
+from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
 from projecthub.services.provisioning.editing import EditChange
 from projecthub.services.provisioning.lifecycle import require_manager, run_in_progress
 from projecthub.services.provisioning.plan import PlannedStep

@@ -18,6 +18,7 @@ from projecthub.models import (
     Role,
     RunKind,
     RunStatus,
+    User,
 )
 from projecthub.models import StepStatus as S
 from projecthub.services import audit, projects
@@ -52,6 +53,7 @@ class RunApproval(View):
     approvers: Role = Field(description="The lowest organization role that may decide.")
     requested_by_id: uuid.UUID | None
     decided_by_id: uuid.UUID | None
+    decided_by: str = Field(description="The decider's name (or email); empty until decided.")
     decided_at: datetime | None
     comment: str
 
@@ -135,15 +137,17 @@ def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunVi
                    target=run.target, status=RunStatus(run.status),
                    error=run.error, progress=_progress(views), created_at=run.created_at,
                    started_at=run.started_at, finished_at=run.finished_at,
-                   approval=_approval(run), steps=views)
+                   approval=_approval(session, run), steps=views)
 
 
-def _approval(run: ProvisioningRun) -> RunApproval | None:
+def _approval(session: Session, run: ProvisioningRun) -> RunApproval | None:
     if not run.approver_role:
         return None
+    decider = session.get(User, run.decided_by_id) if run.decided_by_id else None
     return RunApproval(approvers=Role(run.approver_role), requested_by_id=run.created_by_id,
-                       decided_by_id=run.decided_by_id, decided_at=run.decided_at,
-                       comment=run.decision_comment)
+                       decided_by_id=run.decided_by_id,
+                       decided_by=(decider.display_name or decider.email) if decider else "",
+                       decided_at=run.decided_at, comment=run.decision_comment)
 
 
 def load_run(session: Session, principal: Principal, run_id: uuid.UUID) -> ProvisioningRun:

@@ -20,44 +20,14 @@ from projecthub.models import (
 from projecthub.services.provisioning import decisions, ledger, service
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.templates import library
-from tests.factories import add_member, make_org, make_user, owner_principal, principal, user_of
-from tests.services.provisioning.world import TENANT, World, answers, build_world
-
-APPROVAL = "approval: {required: true, approvers: admin}\n"
+from tests.factories import add_member, make_org, owner_principal, principal, user_of
+from tests.services.provisioning.approval_world import gated_template, people, start
+from tests.services.provisioning.world import TENANT, World, build_world
 
 
 @pytest.fixture
 def world(db):
     return build_world(db)
-
-
-def _gated_template(world: World, rule: str = APPROVAL) -> str:
-    view = library.create_template(world.db, world.owner_principal,
-                                   source=library.default_source().replace(
-                                       "name: ", "name: Gated ", 1) + rule)
-    world.db.commit()
-    return str(view.version_id)
-
-
-def _people(world: World):
-    """A member who starts projects, an admin who approves, and a viewer."""
-    db = world.db
-    member = user_of(db, add_member(db, world.org, make_user(db, name="Mia Member")))
-    admin = user_of(db, add_member(db, world.org, make_user(db, name="Ada Admin"),
-                                   role=Role.ADMIN))
-    viewer = user_of(db, add_member(db, world.org, role=Role.VIEWER))
-    for person in (member, admin):  # project managers must exist in Jira too
-        world.sandbox.vendors["jira"].tenant(TENANT).add_user(person.email, person.display_name)
-    return (principal(db, member, world.org), principal(db, admin, world.org),
-            principal(db, viewer, world.org))
-
-
-def _start(world: World, requester, version_id: str, **more: object):
-    _, run = service.start_project(world.db, requester, template_version_id=version_id,
-                                   answers=answers(world, project_manager=str(
-                                       requester.user_id), **more))
-    world.db.commit()
-    return run
 
 
 def _tool_requests(world: World) -> int:
@@ -66,8 +36,8 @@ def _tool_requests(world: World) -> int:
 
 
 async def test_a_run_waits_for_approval_and_no_worker_takes_it(world, db):
-    member, _, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, _, _ = people(world)
+    run = start(world, member, gated_template(world))
     view = service.get_run(db, member, run.id)
     assert view.status == RunStatus.AWAITING_APPROVAL
     assert view.approval is not None and view.approval.approvers == Role.ADMIN
@@ -80,8 +50,8 @@ async def test_a_run_waits_for_approval_and_no_worker_takes_it(world, db):
 
 
 async def test_approval_starts_the_run_and_it_completes(world, db):
-    member, admin, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
     decisions.approve_run(db, admin, run.id, comment="Budget confirmed")
     db.commit()
     assert service.get_run(db, admin, run.id).status == RunStatus.PENDING
@@ -96,8 +66,8 @@ async def test_approval_starts_the_run_and_it_completes(world, db):
 
 
 async def test_a_rejected_run_creates_nothing_in_any_tool(world, db):
-    member, admin, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
     with pytest.raises(Invalid):
         decisions.reject_run(db, admin, run.id, comment="   ")
     decisions.reject_run(db, admin, run.id, comment="Not a client project")
@@ -115,8 +85,8 @@ async def test_a_rejected_run_creates_nothing_in_any_tool(world, db):
 
 
 def test_the_requester_cannot_approve_their_own_run(world, db):
-    _, admin, _ = _people(world)
-    run = _start(world, admin, _gated_template(world))
+    _, admin, _ = people(world)
+    run = start(world, admin, gated_template(world))
     with pytest.raises(PermissionDenied, match="someone else"):
         decisions.approve_run(db, admin, run.id)
     assert decisions.pending_approvals(db, admin) == []
@@ -125,8 +95,8 @@ def test_the_requester_cannot_approve_their_own_run(world, db):
 
 
 def test_members_and_viewers_cannot_decide_on_an_admin_gate(world, db):
-    member, admin, viewer = _people(world)
-    run = _start(world, admin, _gated_template(world),
+    member, admin, viewer = people(world)
+    run = start(world, admin, gated_template(world),
                  members=[str(member.user_id), str(viewer.user_id)])
     with pytest.raises(PermissionDenied, match="owner or admin"):
         decisions.approve_run(db, member, run.id)
@@ -137,9 +107,9 @@ def test_members_and_viewers_cannot_decide_on_an_admin_gate(world, db):
 
 
 def test_a_member_gate_lets_a_project_member_decide(world, db):
-    member, admin, _ = _people(world)
+    member, admin, _ = people(world)
     outsider = principal(db, user_of(db, add_member(db, world.org)), world.org)
-    run = _start(world, admin, _gated_template(
+    run = start(world, admin, gated_template(
         world, "approval: {required: true, approvers: member}\n"),
         members=[str(member.user_id)])
     assert decisions.pending_approvals(db, outsider) == []
@@ -150,8 +120,8 @@ def test_a_member_gate_lets_a_project_member_decide(world, db):
 
 
 def test_a_second_decision_is_a_conflict(world, db):
-    member, admin, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
     decisions.approve_run(db, admin, run.id)
     db.commit()
     with pytest.raises(Conflict):
@@ -161,8 +131,8 @@ def test_a_second_decision_is_a_conflict(world, db):
 
 
 def test_another_organizations_run_is_not_found(world, db):
-    member, _, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, _, _ = people(world)
+    run = start(world, member, gated_template(world))
     stranger_org = make_org(db, slug="globex")
     stranger = owner_principal(db, stranger_org)
     with pytest.raises(NotFound):
@@ -171,8 +141,8 @@ def test_another_organizations_run_is_not_found(world, db):
 
 
 def test_approvers_are_notified_and_the_requester_hears_the_outcome(world, db):
-    member, admin, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
     asked = db.exec(select(Notification).where(
         Notification.event == NotificationEvent.RUN_NEEDS_DECISION)).all()
     assert {n.user_id for n in asked} == {admin.user_id, world.owner.id}
@@ -186,17 +156,17 @@ def test_approvers_are_notified_and_the_requester_hears_the_outcome(world, db):
 
 
 def test_approval_can_depend_on_an_answer(world, db):
-    member, _, _ = _people(world)
-    version = _gated_template(world, "approval:\n  approvers: admin\n"
+    member, _, _ = people(world)
+    version = gated_template(world, "approval:\n  approvers: admin\n"
                                      "  when: {field: project_type, equals: client}\n")
-    internal = _start(world, member, version)
+    internal = start(world, member, version)
     assert service.get_run(db, member, internal.id).status == RunStatus.PENDING
     assert service.get_run(db, member, internal.id).approval is None
 
 
 def test_cancelling_a_waiting_run_and_retrying_it_asks_again(world, db):
-    member, admin, _ = _people(world)
-    run = _start(world, member, _gated_template(world))
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
     service.cancel_run(db, member, run.id)
     db.commit()
     assert service.retry_run(db, member, run.id).status == RunStatus.AWAITING_APPROVAL
