@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from projecthub.models import ProvisioningRun, User
+from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.run_progress import RunProgressState
 from tests.services.provisioning.approval_world import gated_template, people, start
 from tests.services.provisioning.world import World, build_world
@@ -62,3 +63,18 @@ def test_a_rejection_needs_a_comment(world, db, as_user):
     assert state.run_status == "rejected" and not state.live
     assert state.decision.startswith("Rejected by Ada Admin")
     assert {s.status for s in state.steps} == {"cancelled"}
+
+
+def test_the_dashboard_lists_runs_awaiting_the_persons_approval(world, db, as_user):
+    member, admin, viewer = people(world)
+    run = start(world, member, gated_template(world))
+    admin_view = as_user(DashboardState, db.get_one(User, admin.user_id))
+    admin_view.load()
+    [line] = admin_view.approvals
+    assert (line.project, line.requested_by, line.href) == (
+        "Website relaunch", "Mia Member", f"/runs/{run.id}")
+    assert [r.status for r in admin_view.runs] == ["awaiting_approval"]
+    for person in (member, viewer):  # the requester never; a viewer cannot approve
+        view = as_user(DashboardState, db.get_one(User, person.user_id))
+        view.load()
+        assert view.approvals == []
