@@ -30,7 +30,8 @@ class Gate:
 def start_gated_run(db: Session, org: Organization, owner: User, requester: User) -> str:
     """A run of a template that asks the organization's admins first (no tool is involved)."""
     template = library.create_template(
-        db, principal(db, owner, org), source=library.default_source().replace("name: ", "name: Gated ", 1)
+        db, principal(db, owner, org),
+        source=library.default_source().replace("name: ", "name: Gated ", 1)
         + "approval: {required: true}\n")
     _, run = service.start_project(
         db, principal(db, requester, org), template_version_id=template.version_id,

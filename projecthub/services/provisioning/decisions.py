@@ -68,7 +68,7 @@ def _decide(session: Session, principal: Principal, run: ProvisioningRun,
                                  "decided_at": now, "decision_comment": comment}
     if status == RunStatus.REJECTED:
         values["finished_at"] = now
-    result = session.exec(update(ProvisioningRun).where(  # type: ignore[call-overload]
+    result = session.exec(update(ProvisioningRun).where(
         col(ProvisioningRun.id) == run.id, col(ProvisioningRun.status) == AWAITING)
         .values(**values))
     if not result.rowcount:
@@ -125,7 +125,7 @@ def pending_approvals(session: Session, principal: Principal, *,
         return []
     visible = visible_projects(principal).with_only_columns(col(Project.id)).subquery()
     rows = session.exec(
-        select(ProvisioningRun, Project.name, Project.key, User.display_name, User.email)
+        select(ProvisioningRun, Project.name, Project.key, User)
         .join(Project, col(Project.id) == col(ProvisioningRun.project_id))
         .outerjoin(User, col(User.id) == col(ProvisioningRun.created_by_id))
         .where(tenant_filter(principal, ProvisioningRun), ProvisioningRun.status == AWAITING,
@@ -136,9 +136,10 @@ def pending_approvals(session: Session, principal: Principal, *,
         .order_by(col(ProvisioningRun.created_at)).limit(limit)).all()
     return [PendingApproval(run_id=r.id, project_id=r.project_id, project_name=name,
                             project_key=key, kind=str(r.kind),
-                            requested_by=(shown or email or "a former member"),
+                            requested_by=(user.display_name or user.email) if user
+                            else "a former member",
                             requested_at=r.created_at, approvers=Role(r.approver_role))
-            for r, name, key, shown, email in rows]
+            for r, name, key, user in rows]
 
 
 __all__ = ["PendingApproval", "approve_run", "pending_approvals", "reject_run"]

@@ -138,10 +138,11 @@ def _approval() -> rx.Component:
         color_scheme="amber", width="100%")
     return rx.fragment(
         cond(state.waiting_for != "", waiting),
-        cond(state.decision != "", rx.callout(state.decision, icon="gavel", width="100%",
-                                              color_scheme=rx.cond(
-                                                  state.run_status == "rejected", "red", "gray"),
-                                              data_testid="run-decision")),
+        cond(state.decision != "", cond(
+            state.run_status == "rejected",
+            rx.callout(state.decision, icon="gavel", color_scheme="red", width="100%",
+                       data_testid="run-decision"),
+            rx.callout(state.decision, icon="gavel", width="100%", data_testid="run-decision"))),
     )
 
 
