@@ -15,11 +15,20 @@ import uuid
 
 from sqlmodel import Session, col, select
 
-from projecthub.models import ROLE_RANK, Membership, Project, ProvisioningRun, Role, RunStatus
+from projecthub.models import (
+    ROLE_RANK,
+    Membership,
+    Project,
+    ProvisioningRun,
+    Role,
+    RunStatus,
+    TemplateVersion,
+)
 from projecthub.services import audit, dispatch
 from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
-from projecthub.services.templates.library import load_version
+from projecthub.services.scoping import get_scoped
+from projecthub.services.templates.definition import ApprovalDef
 
 AWAITING = RunStatus.AWAITING_APPROVAL
 
@@ -32,11 +41,20 @@ def role_label(role: str) -> str:
 
 def approver_role_for(session: Session, principal: Principal, project: Project,
                       answers: dict[str, object] | None = None) -> str | None:
-    """The role that must approve runs of ``project`` (its template's rule), if any."""
+    """The role that must approve runs of ``project`` (its template version's rule), if any.
+    Only the ``approval`` section is read: a version saved before a newer template rule must
+    not stop its projects' lifecycle changes."""
     if project.template_version_id is None:
         return None
-    _, definition = load_version(session, principal, project.template_version_id)
-    return definition.approver_role(dict(answers if answers is not None else project.answers))
+    version = get_scoped(session, principal, TemplateVersion, project.template_version_id,
+                         label="Template")
+    raw = version.definition.get("approval")
+    if raw is None:
+        return None
+    approval = ApprovalDef.model_validate(raw)
+    if not approval.applies(dict(answers if answers is not None else project.answers)):
+        return None
+    return approval.approvers
 
 
 def hold_or_drive(session: Session, principal: Principal, run: ProvisioningRun,

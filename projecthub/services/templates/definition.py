@@ -170,12 +170,6 @@ class TemplateDefinition(BaseModel):
             raise ValueError(f"approval.when refers to unknown field {when.field!r}")
         return self
 
-    def approver_role(self, answers: dict[str, Any]) -> str | None:
-        """The role that must approve a run of a project with these answers, if any."""
-        if self.approval is None or not self.approval.applies(answers):
-            return None
-        return self.approval.approvers
-
     def fields(self) -> list[FieldDef]:
         return [f for s in self.steps for f in s.fields]
 

@@ -17,7 +17,7 @@ from projecthub.models import (
     RunStatus,
     StepStatus,
 )
-from projecthub.services.provisioning import decisions, ledger, service
+from projecthub.services.provisioning import decisions, ledger, lifecycle, service
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.templates import library
 from tests.factories import add_member, make_org, owner_principal, principal, user_of
@@ -181,3 +181,20 @@ def test_a_template_names_an_unknown_role_with_its_line(world):
                                 + "approval: {required: true, approvers: viewer}\n")
     assert caught.value.message.startswith("line ")
     assert "approval.approvers" in caught.value.message
+
+
+async def test_a_lifecycle_change_of_a_gated_project_waits_too(world, db):
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
+    decisions.approve_run(db, admin, run.id)
+    db.commit()
+    assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
+    _, archive = lifecycle.start_lifecycle_change(db, member, run.project_id, "archived")
+    db.commit()
+    assert archive is not None and archive.status == RunStatus.AWAITING_APPROVAL
+    assert await drive_run(archive.id, world.config()) is None
+    with pytest.raises(Conflict):  # one run per project at a time, a waiting one included
+        lifecycle.start_lifecycle_change(db, member, run.project_id, "completed")
+    decisions.approve_run(db, admin, archive.id)
+    db.commit()
+    assert await drive_run(archive.id, world.config()) == RunStatus.SUCCEEDED
