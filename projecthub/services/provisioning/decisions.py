@@ -17,6 +17,7 @@ from projecthub.models import (
     ProvisioningRun,
     ProvisioningStep,
     Role,
+    RunKind,
     RunStatus,
     StepStatus,
     User,
@@ -25,6 +26,7 @@ from projecthub.services import audit, dispatch
 from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
 from projecthub.services.projects import visible_projects
+from projecthub.services.provisioning import edit_apply
 from projecthub.services.provisioning.approvals import AWAITING, may_decide, role_label
 from projecthub.services.provisioning.service import load_run
 from projecthub.services.scoping import scoped_select, tenant_filter
@@ -92,6 +94,8 @@ def approve_run(session: Session, principal: Principal, run_id: uuid.UUID, *,
     text = _comment(comment, required=False)
     run = _decidable(session, principal, run_id)
     _decide(session, principal, run, RunStatus.PENDING, text)
+    if run.kind == RunKind.EDIT:  # what an ungated edit did at its start happens now
+        edit_apply.admit_newcomers(session, run)
     audit.record(session, principal, "run.approved", target_type="run", target_id=run.id,
                  detail={"project_id": str(run.project_id), "comment": text})
     notifications.approval_decided(session, run, approved=True)

@@ -5,6 +5,11 @@ what went wrong, with the fix (a person missing in a tool: invite them, then ret
 
 Called by the runner's ``_finish`` in its own unit of work (``system_``: by run, without a
 principal), and by ``editing.start_edit`` for an edit that touches no tool.
+
+``admit_newcomers`` is what an edit run does the moment it goes to the tools: people added to
+the project become members at once (they see it while the tools catch up). That moment is
+its start, or its approval when the template asks for one (``decisions.approve_run``), so a
+rejected edit has changed nothing in ProjectHub either.
 """
 
 from __future__ import annotations
@@ -73,6 +78,26 @@ def _set_members(session: Session, project: Project, wanted: dict[uuid.UUID, str
                                       project_id=project.id, user_id=user_id, role=role))
 
 
+def admit_newcomers(session: Session, run: ProvisioningRun) -> None:
+    """Add the edit's new members now (their role as the edit wants it); the rest of the edit
+    waits for the run's success. People already on the project are left as they are."""
+    wanted: dict[str, str] | None = (run.changes or {}).get("members")
+    if not wanted:
+        return
+    project = session.get(Project, run.project_id)
+    if project is None:
+        return
+    present = set(session.exec(select(ProjectMember.user_id).where(
+        ProjectMember.project_id == project.id)).all())
+    for user, role in wanted.items():
+        if uuid.UUID(user) not in present:
+            session.add(ProjectMember(organization_id=project.organization_id,
+                                      project_id=project.id, user_id=uuid.UUID(user),
+                                      role=role))
+    project.updated_at = utcnow()
+    session.add(project)
+
+
 def system_apply(session: Session, run: ProvisioningRun) -> None:
     project = session.get(Project, run.project_id)
     if project is not None:
@@ -98,4 +123,4 @@ def system_report_failure(session: Session, run: ProvisioningRun) -> None:
         reason="you changed this project."))
 
 
-__all__ = ["apply_changes", "system_apply", "system_report_failure"]
+__all__ = ["admit_newcomers", "apply_changes", "system_apply", "system_report_failure"]

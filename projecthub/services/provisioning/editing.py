@@ -4,9 +4,13 @@ previewed per tool, then run as steps of the provisioning ledger (a run of kind 
 by the same runner), and ProjectHub takes the new values when every step has succeeded (the
 runner calls ``edit_apply.system_apply``). A change that touches no tool applies at once.
 
-People added to the project are project members at once (they see it while the tools catch
-up); everything else waits for the run. Only the organization's owners and admins, or the
-project's manager, may edit; one run per project at a time, so two edits cannot cross.
+People added to the project are project members as soon as the run goes to the tools (they
+see it while the tools catch up); everything else waits for the run's success. When the
+project's template requires approval, the run waits as ``awaiting_approval`` with nothing
+changed anywhere, not even the newcomers: they join on approval, and a rejection leaves
+ProjectHub and the tools as they were (``approvals.py``, ``decisions.py``). Only the
+organization's owners and admins, or the project's manager, may edit; one run per project at
+a time, so two edits cannot cross.
 
 See docs/architecture.md §4 "Edit runs".
 """
@@ -22,7 +26,6 @@ from typing import Any
 from pydantic import Field, ValidationError
 from sqlmodel import Session, col, select
 
-from projecthub.core.clock import utcnow
 from projecthub.core.errors import Conflict, Invalid
 from projecthub.models import (
     Lifecycle,
@@ -35,9 +38,10 @@ from projecthub.models import (
     RunKind,
     User,
 )
-from projecthub.services import audit, dispatch, projects
+from projecthub.services import audit, projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import edit_apply
+from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
 from projecthub.services.provisioning.edit_steps import (
     LEAD,
     MANAGER,
@@ -238,7 +242,8 @@ def preview_edit(session: Session, principal: Principal, project_id: uuid.UUID,
 def start_edit(session: Session, principal: Principal, project_id: uuid.UUID,
                edit: ProjectEdit) -> tuple[Project, ProvisioningRun | None]:
     """Apply the edit: at once when no tool is touched, else as an edit run committed with the
-    caller's unit of work (the worker drives it; ProjectHub changes when it succeeds)."""
+    caller's unit of work (the worker drives it, or first the approvers when the template asks
+    for them; ProjectHub changes when it succeeds)."""
     project = projects.get_project(session, principal, project_id)
     require_manager(principal, project)
     if run_in_progress(session, principal, project):
@@ -264,16 +269,13 @@ def start_edit(session: Session, principal: Principal, project_id: uuid.UUID,
             connection_id=step.resource.connection_id, inputs=step.inputs,
             depends_on=dependencies(step, plan.steps),
             idempotency_key=f"{run.id}:{step.key}"[:120]))
-    for user, role in plan.wanted.items():  # newcomers see the project now
-        if user not in plan.current:
-            session.add(ProjectMember(organization_id=principal.org_id, project_id=project.id,
-                                      user_id=user, role=role))
-    project.updated_at = utcnow()
-    session.add(project)
     audit.record(session, principal, "project.edit_run_started", target_type="project",
                  target_id=project.id, detail={**detail, "run": str(run.id),
                                                "steps": len(plan.steps)})
-    dispatch.drive_after_commit(session, run.id)
+    approver_role = approver_role_for(session, principal, project)
+    if approver_role is None:  # else the newcomers join when the run is approved
+        edit_apply.admit_newcomers(session, run)
+    hold_or_drive(session, principal, run, approver_role)
     return project, run
 
 
