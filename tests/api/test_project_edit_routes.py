@@ -18,6 +18,7 @@ from projecthub.models import (
     Role,
 )
 from projecthub.services import connections
+from projecthub.services.templates import library
 from tests.api.tokens import bearer
 from tests.factories import add_member, make_org, make_user, principal
 from tests.ui.status_seed import add_project
@@ -80,6 +81,31 @@ def test_patch_starts_an_edit_run_and_the_newcomer_sees_the_project_now(client, 
     again = client.patch(url(org, project), headers=bearer(db, owner, org),
                          json={"name": "Other"})
     assert again.status_code == 409
+
+
+def test_patch_of_a_gated_project_returns_the_run_waiting_with_nothing_changed(client, db,
+                                                                             world):
+    org, owner, project, ann = world
+    template = library.create_template(
+        db, principal(db, owner, org),
+        source=library.default_source().replace("name: ", "name: Gated ", 1)
+        + "approval: {required: true}\n")
+    project.template_version_id = template.version_id
+    db.add(project)
+    db.commit()
+    answer = client.patch(url(org, project), headers=bearer(db, owner, org),
+                          json={"name": "Shop Portal",
+                                "members": [{"user_id": str(ann.id), "role": "member"}]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["applied"] is False and body["project"]["name"] == "Shop"
+    assert body["run"]["kind"] == "edit" and body["run"]["status"] == "awaiting_approval"
+    assert body["run"]["approval"]["approvers"] == "admin"
+    assert {s["status"] for s in body["run"]["steps"]} == {"pending"}
+    db.expire_all()
+    assert db.exec(select(ProjectMember).where(ProjectMember.project_id == project.id,
+                                               ProjectMember.user_id == ann.id)).first() is None
+    assert db.get(Project, project.id).name == "Shop"
 
 
 def test_dates_and_description_apply_at_once(client, db, world):
