@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from projecthub.models import Project, ProjectMember, ProjectResource, ProvisioningRun, Role
 from projecthub.services import connections
+from projecthub.services.templates import library
 from projecthub.ui.state.project_edit import ProjectEditState
 from tests.factories import add_member, make_org, make_user, principal
 from tests.ui.status_seed import add_project
@@ -68,6 +69,29 @@ def test_preview_then_run_starts_an_edit_run(db, as_user):
     assert path is not None and path.startswith("/runs/")
     db.expire_all()
     assert db.exec(select(ProjectMember).where(ProjectMember.user_id == ann.id)).one()
+
+
+def test_an_edit_of_a_gated_project_says_it_waits_and_changes_nothing(db, as_user):
+    org, owner, project, ann = _shop(db)
+    template = library.create_template(
+        db, principal(db, owner, org),
+        source=library.default_source().replace("name: ", "name: Gated ", 1)
+        + "approval: {required: true}\n")
+    project.template_version_id = template.version_id
+    db.add(project)
+    db.commit()
+    page = _page(as_user, owner, project)
+    page.preview(_form(page, name="Shop Portal", **{f"role_{ann.id}": "member"}))
+    assert page.runs_in_tools and page.waits_for == "an owner or admin"
+    events = page.confirm()
+    path = redirect_path(events)
+    assert path is not None and path.startswith("/runs/")
+    assert "The changes wait for approval." in str(events)
+    db.expire_all()
+    [run] = db.exec(select(ProvisioningRun)).all()
+    assert run.status == "awaiting_approval"
+    assert db.exec(select(ProjectMember).where(ProjectMember.user_id == ann.id)).first() is None
+    assert db.get_one(Project, project.id).name == "Shop"
 
 
 def test_dates_alone_apply_at_once(db, as_user):

@@ -41,7 +41,11 @@ from projecthub.models import (
 from projecthub.services import audit, projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import edit_apply
-from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
+from projecthub.services.provisioning.approvals import (
+    approver_role_for,
+    hold_or_drive,
+    role_label,
+)
 from projecthub.services.provisioning.edit_steps import (
     LEAD,
     MANAGER,
@@ -84,9 +88,13 @@ class EditChange(View):
 
 
 class EditPreview(View):
+    """``waits_for`` names who must approve the run first ("" when it goes straight to the
+    tools, or when no tool is touched)."""
+
     project_id: uuid.UUID
     changes: Sequence[EditChange]
     runs_in_tools: bool
+    waits_for: str = ""
 
 
 def parse_edit(values: dict[str, Any]) -> ProjectEdit:
@@ -235,8 +243,9 @@ def preview_edit(session: Session, principal: Principal, project_id: uuid.UUID,
     project = projects.get_project(session, principal, project_id)
     require_manager(principal, project)
     plan = _plan(session, principal, project, edit)
+    role = approver_role_for(session, principal, project) if plan.steps else None
     return EditPreview(project_id=project.id, changes=_rows(plan),
-                       runs_in_tools=bool(plan.steps))
+                       runs_in_tools=bool(plan.steps), waits_for=role_label(role) if role else "")
 
 
 def start_edit(session: Session, principal: Principal, project_id: uuid.UUID,

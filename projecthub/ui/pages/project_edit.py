@@ -93,10 +93,15 @@ def _preview_dialog() -> rx.Component:
     s = ProjectEditState
     return review_dialog(
         title="Review the changes",
-        description=cond(s.runs_in_tools,
-                         "These run as steps you can follow; the project takes the new values "
-                         "when every tool has them.",
-                         "Nothing in the tools changes; ProjectHub applies this at once."),
+        description=cond(
+            s.waits_for != "",
+            "These wait for approval by " + s.waits_for + ": nothing changes, here or in "
+            "the tools, until then. Once approved they run as steps you can follow; the "
+            "project takes the new values when every tool has them.",
+            cond(s.runs_in_tools,
+                 "These run as steps you can follow; the project takes the new values "
+                 "when every tool has them.",
+                 "Nothing in the tools changes; ProjectHub applies this at once.")),
         body=(cond(s.lines.length() > 0,
                    simple_table(("What happens, tool by tool",), rx.foreach(s.lines, _line)),
                    rx.text("Nothing changes.", size="2")),),

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.models import RunStatus
 from projecthub.services import members, projects
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import editing
@@ -83,6 +84,7 @@ class ProjectEditState(SessionState):
     preview_open: rx.Field[bool] = rx.field(False)
     lines: rx.Field[list[EditLine]] = rx.field(default_factory=list)
     runs_in_tools: rx.Field[bool] = rx.field(False)
+    waits_for: rx.Field[str] = rx.field("")  # who must approve the run first, if anyone
 
     _project: str = ""
     _pending: str = ""  # backend-only: the edit last previewed, as JSON
@@ -135,6 +137,7 @@ class ProjectEditState(SessionState):
         self._pending = json.dumps(values)
         self.lines = [EditLine(c.tool, c.description) for c in shown.changes]
         self.runs_in_tools = shown.runs_in_tools
+        self.waits_for = shown.waits_for
         self.preview_open = True
         return None
 
@@ -154,10 +157,12 @@ class ProjectEditState(SessionState):
                     db, self._principal(db), parse_id(self._project, "Project"),
                     editing.parse_edit(json.loads(self._pending)))
                 target = f"/runs/{run.id}" if run is not None else f"/projects/{project.id}"
+                waits = run is not None and run.status == RunStatus.AWAITING_APPROVAL
         except AppError as exc:
             return self._fail(exc, field=FORM_FIELD)
         self._pending = ""
         if target.startswith("/runs/"):
-            return [rx.toast.info("The changes are on their way to the tools."),
+            return [rx.toast.info("The changes wait for approval." if waits
+                                  else "The changes are on their way to the tools."),
                     rx.redirect(target)]
         return [rx.toast.success("The project is updated."), rx.redirect(target)]
