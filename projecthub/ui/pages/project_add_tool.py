@@ -10,7 +10,7 @@ import reflex as rx
 from projecthub.ui.components.dialogs import review_dialog
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.pages.projects import simple_table, titled_card
-from projecthub.ui.pages.wizard_fields import FieldEvents, field_view
+from projecthub.ui.pages.wizard_fields import FieldEvents, question
 from projecthub.ui.pages.wizard_review import check_card
 from projecthub.ui.state.project_add_tool import ADD_FIELD, AddOption, AddToolState
 from projecthub.ui.state.wizard_fields import FieldRow
@@ -34,7 +34,7 @@ ADD_EVENTS = FieldEvents(AddToolState.set_answer, AddToolState.touch,
 
 
 def _question(row: RowVar[FieldRow]) -> rx.Component:
-    return field_view(row, ADD_EVENTS)
+    return question(row, ADD_EVENTS)
 
 
 def _questions() -> rx.Component:

@@ -151,7 +151,13 @@ def _note(row: RowVar[FieldRow]) -> rx.Component:
     )
 
 
-def field_view(row: RowVar[FieldRow], on: FieldEvents = WIZARD_EVENTS) -> rx.Component:
+def field_view(row: RowVar[FieldRow]) -> rx.Component:
+    """One wizard question (one argument: ``rx.foreach`` passes the index to a second one)."""
+    return question(row, WIZARD_EVENTS)
+
+
+def question(row: RowVar[FieldRow], on: FieldEvents) -> rx.Component:
+    """One question of any form whose state has the wizard's four field handlers."""
     return rx.vstack(
         rx.el.label(
             row.label,

@@ -132,17 +132,13 @@ class AddToolState(SessionState):
         """The tools the project could take; none for someone who may not edit it."""
         self.add_options, self.add_open, self._add_choice = [], False, ""
         self._add_project = project_from_path(self.router.url.path)
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is None:
-                    return None
-                options = add_tool.addable_tools(db, principal, self._project_id())
-        except AppError:
-            return None  # the edit form beside this says why the project cannot be shown
-        self.add_options = [AddOption(str(o.connection_id), o.tool, o.label, o.connection_name)
-                            for o in options]
+        # The edit form beside this says why the project cannot be shown, or signs the person in.
+        self._load_row(self._add_project, self._offer)
         return None
+
+    def _offer(self, db: Session, principal: Principal, project_id: uuid.UUID) -> None:
+        self.add_options = [AddOption(str(o.connection_id), o.tool, o.label, o.connection_name)
+                            for o in add_tool.addable_tools(db, principal, project_id)]
 
     @event(background=True)
     async def check_tool(self, connection_id: str) -> Events:
