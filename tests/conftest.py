@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
@@ -29,6 +30,15 @@ def _started_by_scripts_test(variable: str, what: str) -> str:
         pytest.fail(f"this test needs {what}: run it with scripts/test, which starts a throwaway "
                     f"server and sets {variable} (or set it to a server of your own)")
     return url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that make a PostgreSQL database of their own (workers, row-level security,
+    readiness, migrations): they run the same whichever database the suite runs on, so CI's
+    SQLite half leaves them to its PostgreSQL half (``-m "not own_postgresql"``)."""
+    for item in items:
+        if "postgres_admin_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.own_postgresql)
 
 
 @pytest.fixture(scope="session")
@@ -106,10 +116,21 @@ def db(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
         yield session
 
 
-@pytest.fixture
-def client(engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    """The API over its ASGI app; a server error is an answer (500) here, not an exception."""
+@pytest.fixture(scope="session")
+def api_app() -> FastAPI:
+    """The API app, built once: building it takes most of a second (every route's models), and
+    a few hundred tests use it. It reads its settings per request, except the CORS origins and
+    the admission limit: a test that changes those builds its own app."""
     from projecthub.api.main import create_api  # only when asked for: it builds the whole API
 
-    with TestClient(create_api(), raise_server_exceptions=False) as test_client:
-        yield test_client
+    return create_api()
+
+
+@pytest.fixture
+def client(engine, api_app: FastAPI) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """The API over its ASGI app; a server error is an answer (500) here, not an exception."""
+    try:
+        with TestClient(api_app, raise_server_exceptions=False) as test_client:
+            yield test_client
+    finally:
+        api_app.dependency_overrides.clear()

@@ -15,12 +15,16 @@ class AdmissionLimit:
         self.app = app
         self.limit = limit
         self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._slots is None:  # created inside the server's event loop
-            self._slots = asyncio.Semaphore(self.limit)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            # Made in the loop that serves: a semaphore that ever made a request wait belongs
+            # to its loop, and one app may be served by several in turn (tests, lifespans).
+            self._slots, self._loop = asyncio.Semaphore(self.limit), loop
         async with self._slots:
             await self.app(scope, receive, send)

@@ -13,6 +13,7 @@ from projecthub.api.request_context import REQUEST_ID_HEADER, RequestContext
 from projecthub.api.routes import (
     admin,
     api_tokens,
+    approvals,
     audit,
     auth,
     connections,
@@ -48,7 +49,7 @@ def _v1_router() -> APIRouter:
 
     for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
                    invitations, audit, connections, templates, projects, project_edit, drift,
-                   project_import, runs, admin, notifications, webhooks):
+                   project_import, runs, approvals, admin, notifications, webhooks):
         router.include_router(module.router, responses=ERROR_RESPONSES)
     router.include_router(audit.session_router, responses=ERROR_RESPONSES)
     router.include_router(microsoft.org_router, responses=ERROR_RESPONSES)

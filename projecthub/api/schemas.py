@@ -20,6 +20,7 @@ from projecthub.services.drift.resolve import DriftView
 from projecthub.services.members import MemberView
 from projecthub.services.microsoft_orgs import MicrosoftPolicyView
 from projecthub.services.orgs import MyOrganization
+from projecthub.services.provisioning.decisions import MAX_COMMENT, PendingApproval
 from projecthub.services.provisioning.deletion import (
     DeleteOption,
     DeletePreview,
@@ -268,6 +269,17 @@ class RunPublic(RunView):
     tools (``kind`` lifecycle, ``target`` the state the project takes when it succeeds)."""
 
     steps: Sequence[StepPublic]
+
+
+class ApprovalPublic(PendingApproval):
+    """A run waiting for the caller's decision (``approvers``: the lowest role that may decide;
+    the person who started it never may)."""
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(default="", max_length=MAX_COMMENT,
+                         description="Why; required to reject, optional to approve.")
 
 
 class DriftPublic(DriftView):

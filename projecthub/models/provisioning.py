@@ -19,6 +19,10 @@ class RunStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # The template asks for approval first (services/provisioning/approvals.py): no worker
+    # claims these; approval makes the run PENDING, rejection ends it here with no step run.
+    AWAITING_APPROVAL = "awaiting_approval"
+    REJECTED = "rejected"
 
 
 class StepStatus(enum.StrEnum):
@@ -61,6 +65,14 @@ class ProvisioningRun(SQLModel, table=True):
     lease_owner: str = Field(default="", max_length=80)
     lease_until: datetime | None = time_field()
     error: str = Field(default="", max_length=2000)
+    # Approval: the lowest org role that may decide ("" = none was needed), then who decided,
+    # when, and why (a rejection needs a comment).
+    approver_role: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    decided_by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL")
+    decided_at: datetime | None = time_field()
+    decision_comment: str = Field(default="", max_length=2000,
+                                  sa_column_kwargs={"server_default": ""})
     created_at: datetime = created_field()
     started_at: datetime | None = time_field()
     finished_at: datetime | None = time_field()

@@ -19,6 +19,7 @@ from projecthub.models import (
     ProjectDrift,
     ProjectResource,
     Role,
+    RunStatus,
 )
 from projecthub.services import api_tokens, connections, invitations
 from projecthub.services.provisioning import service
@@ -73,6 +74,9 @@ def world(db) -> World:
     b_notification = Notification(organization_id=org_b.id, user_id=b_owner.id,
                                   event=NotificationEvent.RUN_FAILED, title="B secret failed")
     db.add(b_notification)
+    # B's run waits for approval, so only scoping can refuse A's decision on it.
+    b_run.status, b_run.approver_role = RunStatus.AWAITING_APPROVAL, Role.MEMBER.value
+    db.add(b_run)
     db.commit()
     return World(a_headers=bearer(db, a_owner, org_a), b_slug=org_b.slug, ids={
         "drift_id": str(b_drift.id), "notification_id": str(b_notification.id),
@@ -150,6 +154,8 @@ BODIES = {
         {"event": "health_changed", "channel": "email", "mode": "off"}]},
     ("PUT", "/api/v1/orgs/{org_slug}/notification-defaults"): {"choices": [
         {"event": "health_changed", "channel": "email", "mode": "off"}]},
+    ("POST", "/api/v1/orgs/{org_slug}/runs/{run_id}/approve"): {"comment": "ok"},
+    ("POST", "/api/v1/orgs/{org_slug}/runs/{run_id}/reject"): {"comment": "no"},
     ("PUT", "/api/v1/admin/settings/signup"): {"policy": "invite-only"},
     ("POST", "/api/v1/admin/tenants"): {"name": "Planted", "slug": "planted",
                                         "owner_email": "x@example.com"},

@@ -222,18 +222,44 @@ def run_finished(session: Session, run: ProvisioningRun,
         project_id=project.id, reason=f"you started the run or own project {project.key}"), now)
 
 
-def run_needs_decision(session: Session, run: ProvisioningRun, question: str,
-                       now: datetime | None = None) -> list[Notification]:
-    """For the lifecycle work: a run waits for someone to choose."""
+_RUN_WORDS = {"provision": "Setting up", "lifecycle": "A lifecycle change of",
+              "edit": "A change to"}
+
+
+def approval_requested(session: Session, run: ProvisioningRun, approvers: list[uuid.UUID],
+                       who: str, now: datetime | None = None) -> list[Notification]:
+    """A run waits for approval (services/provisioning/approvals.py): its approvers decide."""
     project = session.get(Project, run.project_id)
     if project is None:
         return []
-    people = [u for u in (run.created_by_id, project.owner_id) if u is not None]
+    starter = session.get(User, run.created_by_id) if run.created_by_id else None
+    by = f" by {starter.display_name or starter.email}" if starter else ""
     return emit(session, Event(
-        NotificationEvent.RUN_NEEDS_DECISION, run.organization_id, people,
-        title=f"A run for {project.name} needs a decision", body=question,
+        NotificationEvent.RUN_NEEDS_DECISION, run.organization_id, approvers,
+        title=f"{_RUN_WORDS.get(run.kind, 'A run of')} {project.name} awaits your approval",
+        body=f"A run for {project.name} ({project.key}) was started{by} and waits for "
+             f"{who} to approve or reject it. Nothing is created in any tool until then.",
         link=f"/runs/{run.id}", project_id=project.id,
-        reason=f"you started the run or own project {project.key}"), now)
+        reason="you are one of the approvers of this project's template"), now)
+
+
+def approval_decided(session: Session, run: ProvisioningRun, *, approved: bool,
+                     now: datetime | None = None) -> list[Notification]:
+    """Tell whoever started the run what was decided (a rejection as a failure: the run ends)."""
+    project = session.get(Project, run.project_id)
+    if project is None or run.created_by_id is None:
+        return []
+    decider = session.get(User, run.decided_by_id) if run.decided_by_id else None
+    by = (decider.display_name or decider.email) if decider else "an approver"
+    verdict = "approved" if approved else "rejected"
+    comment = f"\n\n{run.decision_comment}" if run.decision_comment else ""
+    return emit(session, Event(
+        NotificationEvent.RUN_NEEDS_DECISION if approved else NotificationEvent.RUN_FAILED,
+        run.organization_id, [run.created_by_id],
+        title=f"Your run for {project.name} was {verdict}",
+        body=f"{by} {verdict} the run for {project.name} ({project.key}). "
+             + ("It starts now." if approved else "Nothing was created in any tool.") + comment,
+        link=f"/runs/{run.id}", project_id=project.id, reason="you started this run"), now)
 
 
 def connection_failing(session: Session, connection: ToolConnection, message: str,

@@ -31,10 +31,11 @@ from projecthub.models import (
     Tool,
     ToolConnection,
 )
-from projecthub.services import audit, dispatch, projects
+from projecthub.services import audit, projects
 from projecthub.services.connection_specs import TOOL_SPECS
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
+from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
 from projecthub.services.provisioning.budget import BudgetProblem, budget_inputs, budget_line
 from projecthub.services.provisioning.editing import EditChange
 from projecthub.services.provisioning.lifecycle import require_manager, run_in_progress
@@ -219,7 +220,7 @@ def start_add_tool(session: Session, principal: Principal, project_id: uuid.UUID
     audit.record(session, principal, "project.tool_added", target_type="project",
                  target_id=project.id, detail={"tool": tool, "run": str(run.id),
                                                "steps": len(plan)})
-    dispatch.drive_after_commit(session, run.id)
+    hold_or_drive(session, principal, run, approver_role_for(session, principal, project))
     return run
 
 

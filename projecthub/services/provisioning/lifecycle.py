@@ -27,8 +27,9 @@ from projecthub.models import (
     RunKind,
     RunStatus,
 )
-from projecthub.services import audit, dispatch, projects
+from projecthub.services import audit, projects
 from projecthub.services.principal import Principal
+from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
 from projecthub.services.scoping import scoped_select
 from projecthub.services.views import View
 
@@ -182,7 +183,8 @@ def preview_lifecycle(session: Session, principal: Principal, project_id: uuid.U
 def run_in_progress(session: Session, principal: Principal, project: Project) -> bool:
     return session.exec(scoped_select(principal, ProvisioningRun).where(
         ProvisioningRun.project_id == project.id,
-        col(ProvisioningRun.status).in_([RunStatus.PENDING, RunStatus.RUNNING]))).first() \
+        col(ProvisioningRun.status).in_([RunStatus.PENDING, RunStatus.RUNNING,
+                                         RunStatus.AWAITING_APPROVAL]))).first() \
         is not None
 
 
@@ -225,5 +227,5 @@ def start_lifecycle_change(session: Session, principal: Principal, project_id: u
             depends_on=[], idempotency_key=f"{run.id}:{key}"[:120]))
     audit.record(session, principal, "project.lifecycle_run_started", target_type="project",
                  target_id=project.id, detail={**detail, "run": str(run.id)})
-    dispatch.drive_after_commit(session, run.id)
+    hold_or_drive(session, principal, run, approver_role_for(session, principal, project))
     return project, run

@@ -18,10 +18,12 @@ from projecthub.models import (
     Role,
     RunKind,
     RunStatus,
+    User,
 )
 from projecthub.models import StepStatus as S
-from projecthub.services import audit, dispatch, projects
+from projecthub.services import audit, projects
 from projecthub.services.principal import Principal, require_role
+from projecthub.services.provisioning.approvals import approver_role_for, hold_or_drive
 from projecthub.services.provisioning.plan import PlanInput, PlannedStep, build_plan
 from projecthub.services.scoping import get_scoped, scoped_select
 from projecthub.services.templates.library import load_version
@@ -45,6 +47,17 @@ class StepView(View):
     finished_at: datetime | None
 
 
+class RunApproval(View):
+    """Who must approve the run (a role), who asked, and the decision once made."""
+
+    approvers: Role = Field(description="The lowest organization role that may decide.")
+    requested_by_id: uuid.UUID | None
+    decided_by_id: uuid.UUID | None
+    decided_by: str = Field(description="The decider's name (or email); empty until decided.")
+    decided_at: datetime | None
+    comment: str
+
+
 class RunView(View):
     id: uuid.UUID
     project_id: uuid.UUID
@@ -56,6 +69,8 @@ class RunView(View):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    approval: RunApproval | None = Field(
+        description="Set when the project's template asks for approval before the run.")
     steps: Sequence[StepView]
 
 
@@ -107,7 +122,7 @@ def start_project(session: Session, principal: Principal, *, template_version_id
             idempotency_key=step.idempotency_key))
     audit.record(session, principal, "run.started", target_type="run", target_id=run.id,
                  detail={"project": project.key, "steps": len(plan)})
-    dispatch.drive_after_commit(session, run.id)
+    hold_or_drive(session, principal, run, approver_role_for(session, principal, project, cleaned))
     return project, run
 
 
@@ -121,10 +136,21 @@ def _view(session: Session, principal: Principal, run: ProvisioningRun) -> RunVi
     return RunView(id=run.id, project_id=run.project_id, kind=RunKind(run.kind),
                    target=run.target, status=RunStatus(run.status),
                    error=run.error, progress=_progress(views), created_at=run.created_at,
-                   started_at=run.started_at, finished_at=run.finished_at, steps=views)
+                   started_at=run.started_at, finished_at=run.finished_at,
+                   approval=_approval(session, run), steps=views)
 
 
-def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> ProvisioningRun:
+def _approval(session: Session, run: ProvisioningRun) -> RunApproval | None:
+    if not run.approver_role:
+        return None
+    decider = session.get(User, run.decided_by_id) if run.decided_by_id else None
+    return RunApproval(approvers=Role(run.approver_role), requested_by_id=run.created_by_id,
+                       decided_by_id=run.decided_by_id,
+                       decided_by=(decider.display_name or decider.email) if decider else "",
+                       decided_at=run.decided_at, comment=run.decision_comment)
+
+
+def load_run(session: Session, principal: Principal, run_id: uuid.UUID) -> ProvisioningRun:
     # The runner commits from other sessions: act on what is there now (flushed first, so the
     # caller's own changes in this unit of work are kept, not discarded by the expiry).
     session.flush()
@@ -135,7 +161,7 @@ def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> Provision
 
 
 def get_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunView:
-    return _view(session, principal, _run(session, principal, run_id))
+    return _view(session, principal, load_run(session, principal, run_id))
 
 
 def list_runs(session: Session, principal: Principal, project_id: uuid.UUID) -> list[RunView]:
@@ -149,7 +175,7 @@ def list_runs(session: Session, principal: Principal, project_id: uuid.UUID) -> 
 def retry_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunView:
     """Put failed (and cancelled) steps back in line; the runner picks the run up again."""
     require_role(principal, Role.MEMBER)
-    run = _run(session, principal, run_id)
+    run = load_run(session, principal, run_id)
     if run.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
         raise Conflict("Only a failed or cancelled run can be retried.")
     steps = session.exec(scoped_select(principal, ProvisioningStep).where(
@@ -161,15 +187,17 @@ def retry_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunV
     run.status, run.error, run.finished_at, run.lease_until = RunStatus.PENDING, "", None, None
     session.add(run)
     audit.record(session, principal, "run.retried", target_type="run", target_id=run.id)
-    dispatch.drive_after_commit(session, run.id)
+    # A run cancelled while it waited for approval asks again; an approved one needs no more.
+    hold_or_drive(session, principal, run,
+                  run.approver_role if run.approver_role and run.decided_at is None else None)
     return _view(session, principal, run)
 
 
 def cancel_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunView:
     """Stop starting new steps; a step already calling a tool finishes and is recorded."""
     require_role(principal, Role.MEMBER)
-    run = _run(session, principal, run_id)
-    if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+    run = load_run(session, principal, run_id)
+    if run.status not in (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL):
         raise Conflict("This run has already finished.")
     run.status = RunStatus.CANCELLED
     session.add(run)

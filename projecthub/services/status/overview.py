@@ -23,7 +23,8 @@ from projecthub.services.principal import Principal
 from projecthub.services.projects import get_project, visible_projects
 from projecthub.services.scoping import tenant_filter
 
-OPEN_RUNS = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.FAILED)
+OPEN_RUNS = (RunStatus.AWAITING_APPROVAL, RunStatus.PENDING, RunStatus.RUNNING,
+             RunStatus.FAILED)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,20 @@ class StepDef(BaseModel):
     fields: list[FieldDef] = Field(default_factory=list)
 
 
+class ApprovalDef(BaseModel):
+    """Runs of this template wait for an approver before any tool is touched. ``approvers`` is
+    the lowest organization role that may decide (a viewer never may); ``when`` narrows it to
+    projects whose answers match, with the same condition as a field's ``show_if``."""
+
+    model_config = ConfigDict(extra="forbid")
+    required: bool = True
+    approvers: Literal["owner", "admin", "member"] = "admin"
+    when: Condition | None = None
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        return self.required and (self.when is None or self.when.holds(answers))
+
+
 class TemplateDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)
@@ -134,6 +148,7 @@ class TemplateDefinition(BaseModel):
     steps: list[StepDef] = Field(min_length=1, max_length=MAX_STEPS)
     # Plan input → the field that feeds it, where the ids differ (services/templates/bindings).
     inputs: dict[Id, Id] = Field(default_factory=dict, max_length=MAX_FIELDS)
+    approval: ApprovalDef | None = None
 
     @model_validator(mode="after")
     def _references(self) -> TemplateDefinition:
@@ -150,6 +165,9 @@ class TemplateDefinition(BaseModel):
         for name, ref in self.inputs.items():
             if ref not in self._by_id:
                 raise ValueError(f"inputs binds {name!r} to unknown field {ref!r}")
+        when = self.approval.when if self.approval else None
+        if when is not None and when.field not in self._by_id:
+            raise ValueError(f"approval.when refers to unknown field {when.field!r}")
         return self
 
     def fields(self) -> list[FieldDef]:

@@ -21,7 +21,13 @@ from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
 from projecthub.ui.pages.projects import drafts_card, simple_table, status_badge, titled_card
-from projecthub.ui.state.dashboard import ALL, Choice, DashboardState, RunLine
+from projecthub.ui.state.dashboard import (
+    ALL,
+    ApprovalLine,
+    Choice,
+    DashboardState,
+    RunLine,
+)
 from projecthub.ui.state.dashboard_rows import TILE_LIFECYCLES, DashRow, Tile
 from projecthub.ui.state.projects import DraftsState, tool_label
 from projecthub.ui.state.session import SessionState
@@ -246,10 +252,31 @@ def _run(run: RowVar[RunLine]) -> rx.Component:
 def _runs() -> rx.Component:
     return titled_card(
         "loader", "Provisioning",
-        rx.text("Projects still being set up in the tools, or waiting for a retry.", size="2",
-                color_scheme="gray"),
+        rx.text("Projects still being set up in the tools, waiting for approval or for a retry.",
+                size="2", color_scheme="gray"),
         simple_table(("Project", "Key", "Run", "Progress", "Started"),
                      rx.foreach(DashboardState.runs, _run)),
+    )
+
+
+def _approval(line: RowVar[ApprovalLine]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(line.project, weight="medium")),
+        rx.table.cell(rx.code(line.key, variant="ghost")),
+        rx.table.cell(line.requested_by),
+        rx.table.cell(local_time(line.requested_at, line.requested), white_space="nowrap"),
+        rx.table.cell(button_link("Review", line.href, size="1", variant="soft")),
+        align="center", data_testid="approval-row",
+    )
+
+
+def _approvals() -> rx.Component:
+    return titled_card(
+        "hourglass", "Awaiting your approval",
+        rx.text("Runs that create or change something in the tools only after an approver "
+                "agrees. You cannot approve runs you started.", size="2", color_scheme="gray"),
+        simple_table(("Project", "Key", "Requested by", "Requested", ""),
+                     rx.foreach(DashboardState.approvals, _approval)),
     )
 
 
@@ -298,6 +325,7 @@ def dashboard_page() -> rx.Component:
     return signed_in_page(
         page_header(SessionState.org_name, "Every project you can see, with its health and "
                     "latest figures from the tools.", _actions()),
+        cond(DashboardState.approvals.length() > 0, _approvals()),
         cond(DashboardState.loaded & ~DashboardState.any_projects,
                 rx.vstack(_no_projects(), _getting_started(), spacing="5", width="100%"),
                 overview),

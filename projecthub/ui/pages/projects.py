@@ -16,7 +16,8 @@ from projecthub.ui.state.projects import DraftRow, DraftsState
 from projecthub.ui.typed import RowVar, lucide_icon
 
 RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
-    ("succeeded", "green"), ("failed", "red"), ("running", "blue"), ("cancelled", "gray"))
+    ("succeeded", "green"), ("failed", "red"), ("running", "blue"), ("cancelled", "gray"),
+    ("awaiting_approval", "amber"), ("rejected", "red"))
 
 
 def status_badge(status: rx.Var[str],

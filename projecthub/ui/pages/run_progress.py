@@ -1,5 +1,6 @@
 """``/runs/[run_id]``: one row per step with its status, duration, attempts, link, error and log;
-the whole run's progress, Cancel while it runs and Retry when it failed."""
+the whole run's progress, Cancel while it runs and Retry when it failed; while the run awaits
+approval, Approve / Reject for its approvers."""
 
 from __future__ import annotations
 
@@ -109,6 +110,42 @@ def _summary() -> rx.Component:
     )
 
 
+def _approval() -> rx.Component:
+    """While the run waits: who must decide, and for an approver Approve / Reject with a
+    comment; for the requester, why they cannot. After: the decision and its comment."""
+    state = RunProgressState
+    decide = rx.vstack(
+        rx.text_area(value=state.decision_comment, on_change=state.set_decision_comment,
+                     placeholder="Comment (required to reject)", aria_label="Decision comment",
+                     max_length=2000, width="100%", data_testid="decision-comment"),
+        rx.hstack(
+            rx.button(lucide_icon("check", size=16), "Approve", size="2", color_scheme="green",
+                      on_click=state.approve, data_testid="approve-run"),
+            rx.button(lucide_icon("x", size=16), "Reject", size="2", color_scheme="red",
+                      variant="soft", on_click=state.reject, data_testid="reject-run"),
+            spacing="2"),
+        spacing="2", width="100%")
+    waiting = rx.callout.root(
+        rx.callout.icon(lucide_icon("hourglass", size=16)),
+        rx.vstack(
+            rx.text("Awaiting approval by ", state.waiting_for,
+                    ". Nothing is created or changed in any tool until then.", weight="medium",
+                    data_testid="awaiting-approval"),
+            cond(state.own_request, rx.text(
+                "You started this run, so someone else must approve it.", size="2")),
+            cond(state.can_decide, decide),
+            spacing="2", width="100%"),
+        color_scheme="amber", width="100%")
+    return rx.fragment(
+        cond(state.waiting_for != "", waiting),
+        cond(state.decision != "", cond(
+            state.run_status == "rejected",
+            rx.callout(state.decision, icon="gavel", color_scheme="red", width="100%",
+                       data_testid="run-decision"),
+            rx.callout(state.decision, icon="gavel", width="100%", data_testid="run-decision"))),
+    )
+
+
 def _actions() -> rx.Component:
     state = RunProgressState
     return rx.hstack(
@@ -131,6 +168,7 @@ def _run() -> rx.Component:
         page_header(RunProgressState.run_title + " " + RunProgressState.project_name,
                     "Each step runs in the background; this page follows along.", _actions()),
         _summary(),
+        _approval(),
         form_error(RUN_FIELD),
         rx.table.root(
             rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in (

@@ -1,4 +1,5 @@
-"""``/dashboard``: tiles, the project list with its figures, drafts and unfinished runs.
+"""``/dashboard``: tiles, the project list with its figures, the runs awaiting the person's
+approval, drafts and unfinished runs.
 
 The URL's query string is the view (search, filters, sort, page), so a view can be shared or
 bookmarked: handlers only work out the next URL and navigate there, and ``load`` (the page's
@@ -22,6 +23,7 @@ from projecthub.core.errors import AppError, Invalid
 from projecthub.models import Role
 from projecthub.services import members
 from projecthub.services.principal import Principal
+from projecthub.services.provisioning import decisions
 from projecthub.services.status import dashboard, overview
 from projecthub.services.status.settings import get_status_settings
 from projecthub.ui.format import iso, when
@@ -93,6 +95,19 @@ class RunLine:
     href: str
 
 
+@dataclasses.dataclass(frozen=True)
+class ApprovalLine:
+    project: str
+    key: str
+    requested_by: str
+    requested: str  # UTC text
+    requested_at: str  # ISO, shown in the viewer's zone
+    href: str
+
+
+APPROVALS_SHOWN = 10
+
+
 class DashboardState(DraftsState):
     """The dashboard; its drafts (resume, delete) come from ``DraftsState``."""
 
@@ -121,6 +136,7 @@ class DashboardState(DraftsState):
     next_href: rx.Field[str] = rx.field("")
     owners: rx.Field[list[Choice]] = rx.field(default_factory=list)
     runs: rx.Field[list[RunLine]] = rx.field(default_factory=list)
+    approvals: rx.Field[list[ApprovalLine]] = rx.field(default_factory=list)  # for the caller
     can_create: rx.Field[bool] = rx.field(False)
     loaded: rx.Field[bool] = rx.field(False)
 
@@ -179,6 +195,13 @@ class DashboardState(DraftsState):
                              f"{r.steps_done} of {r.steps_total} steps", when(r.created_at),
                              iso(r.created_at),
                              f"/runs/{r.run_id}") for r in overview.open_runs(db, principal)]
+        # One bounded query, and none for viewers (they never approve).
+        self.approvals = [ApprovalLine(a.project_name, a.project_key, a.requested_by,
+                                       when(a.requested_at), iso(a.requested_at),
+                                       f"/runs/{a.run_id}")
+                          for a in (decisions.pending_approvals(db, principal,
+                                                                limit=APPROVALS_SHOWN)
+                                    if principal.has_role(Role.MEMBER) else [])]
         self._fill_drafts(db, principal)
 
     @event

@@ -309,11 +309,13 @@ class ProjectState(SessionState):
                 _, run = lifecycle.start_lifecycle_change(
                     db, principal, parse_id(self._project, "Project"), target)
                 run_id = str(run.id) if run is not None else ""
+                waits = run is not None and run.status == RunStatus.AWAITING_APPROVAL
                 self._fill(db, principal)
         except AppError as exc:
             return self._fail(exc, field=LIFECYCLE_FIELD)
         if run_id:
-            return [rx.toast.info("The change is on its way to the tools."),
+            return [rx.toast.info("The change waits for approval." if waits
+                                  else "The change is on its way to the tools."),
                     rx.redirect(f"/runs/{run_id}")]
         return rx.toast.success(f"The project is now {lifecycle_label(target).lower()}.")
 

@@ -21,10 +21,11 @@ from projecthub.core.errors import AppError, NotAuthenticated
 from projecthub.models import RunStatus, StepStatus
 from projecthub.services import projects
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning import service
+from projecthub.services.provisioning import decisions, service
 from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
+from projecthub.ui.state.run_approval import approval_lines
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.typed import event
 
@@ -33,7 +34,8 @@ POLL_SECONDS = 1.0
 # A tab closed mid-run leaves its poll running; it stops here at the latest (or at the end).
 POLL_LIMIT_SECONDS = 30 * 60
 RUN_FIELD = "run"
-_UNFINISHED = (RunStatus.PENDING, RunStatus.RUNNING)
+# Polled while unfinished: a waiting run changes when another approver decides.
+_UNFINISHED = (RunStatus.AWAITING_APPROVAL, RunStatus.PENDING, RunStatus.RUNNING)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +112,12 @@ class RunProgressState(SessionState):
     project_href: rx.Field[str] = rx.field("")
     live: rx.Field[bool] = rx.field(False)  # a poll is keeping the page current
     problem: rx.Field[str] = rx.field("")  # the run is not found
+    # Approval (ui/state/run_approval.py): who must decide, may this viewer, what was decided.
+    waiting_for: rx.Field[str] = rx.field("")
+    can_decide: rx.Field[bool] = rx.field(False)
+    own_request: rx.Field[bool] = rx.field(False)
+    decision: rx.Field[str] = rx.field("")
+    decision_comment: rx.Field[str] = rx.field("")
 
     _run: str = ""
     # Each load starts a new poll; older polls see the change and stop.
@@ -137,6 +145,9 @@ class RunProgressState(SessionState):
         self.steps = [_line(s) for s in run.steps]
         self.started, self.started_at = when(run.started_at, never=""), iso(run.started_at)
         self.finished, self.finished_at = when(run.finished_at, never=""), iso(run.finished_at)
+        lines = approval_lines(run, principal)
+        self.waiting_for, self.can_decide = lines.waiting_for, lines.can_decide
+        self.own_request, self.decision = lines.own_request, lines.decision
         return run
 
     def _watch(self) -> Events:
@@ -220,3 +231,27 @@ class RunProgressState(SessionState):
     def cancel(self) -> Events:
         """No new steps start; one already calling a tool finishes and is recorded."""
         return self._change(service.cancel_run)
+
+    @event
+    def set_decision_comment(self, value: str) -> None:
+        self.decision_comment = value[:decisions.MAX_COMMENT]
+
+    @event
+    def approve(self) -> Events:
+        """The service checks the caller may decide (an approver, not the requester)."""
+        comment = self.decision_comment
+        events = self._change(lambda db, p, run_id: decisions.approve_run(
+            db, p, run_id, comment=comment))
+        if not self.errors:
+            self.decision_comment = ""
+        return events
+
+    @event
+    def reject(self) -> Events:
+        """Ends the run with the comment as the reason; nothing is created in any tool."""
+        comment = self.decision_comment
+        events = self._change(lambda db, p, run_id: decisions.reject_run(
+            db, p, run_id, comment=comment))
+        if not self.errors:
+            self.decision_comment = ""
+        return events
