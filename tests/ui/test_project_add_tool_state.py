@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from projecthub.models import Project, ProvisioningRun, Role
 from projecthub.services import connections
 from projecthub.services.templates import library
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.ui.state.project_add_tool import AddToolState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
 from tests.ui.status_seed import add_project
@@ -116,6 +117,8 @@ def test_productive_asks_its_own_questions_and_the_run_takes_the_answers(db, as_
     tab.set_answer("budget_amount", "12.")
     row = next(r for r in tab.add_fields if r.id == "budget_amount")
     assert (row.text, row.error) == ("12.", "")  # as typed, and fine
+    tab.set_answer("workflow", "x" * (MAX_ANSWER_CHARS + 1))
+    assert "use at most" in tab.errors["add_tool"]
     tab.set_answer("name", "Renamed")  # not one of the tool's questions
     assert "not found" in " ".join(tab.errors.values()).lower()
 

@@ -17,12 +17,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, NotFound
+from projecthub.core.errors import AppError, Invalid, NotFound
 from projecthub.services.principal import Principal
 from projecthub.services.projects import answer_context
 from projecthub.services.provisioning import add_tool
 from projecthub.services.provisioning.preflight import Preflight
 from projecthub.services.templates.definition import FieldDef
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_field, with_defaults
 from projecthub.services.wiring import tool_clients
 from projecthub.ui.state.project_edit import project_from_path
@@ -121,7 +122,8 @@ class AddToolState(SessionState):
                     answer = change(fdef, current)
                     rest = {k: v for k, v in self._add_answers.items() if k != field}
                     self._add_answers = rest if answer is None else {**rest, field: answer}
-                self._add_touched = [*self._add_touched, field]
+                if field not in self._add_touched:
+                    self._add_touched = [*self._add_touched, field]
                 self._render(db, principal, questions)
         except AppError as exc:
             return self._fail(exc, field=ADD_FIELD)
@@ -131,6 +133,7 @@ class AddToolState(SessionState):
     def load_tools(self) -> Events:
         """The tools the project could take; none for someone who may not edit it."""
         self.add_options, self.add_open, self._add_choice = [], False, ""
+        self._add_connection = ""  # another project: its own answers again
         self._add_project = project_from_path(self.router.url.path)
         # The edit form beside this says why the project cannot be shown, or signs the person in.
         self._load_row(self._add_project, self._offer)
@@ -214,6 +217,8 @@ class AddToolState(SessionState):
     def set_answer(self, field: str, value: str) -> Events:
         """One of the tool's questions typed or chosen; parsed as the wizard parses it."""
         def change(fdef: FieldDef, _current: Any) -> Any:
+            if len(str(value)) > MAX_ANSWER_CHARS:  # refused before it is kept, as in the wizard
+                raise Invalid(f"{fdef.label}: use at most {MAX_ANSWER_CHARS:,} characters.")
             if widget(fdef) in TYPED:
                 self._add_raw = {**self._add_raw, fdef.id: str(value)}
             return parse(fdef, value)
