@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from projecthub.api.schemas import ProjectPublic, RunPublic
 from projecthub.services.provisioning.edit_members import ProjectMemberView
@@ -44,6 +44,11 @@ class AddToolBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tool: Literal["jira", "confluence", "graph", "productive"]
     connection_id: uuid.UUID
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Answers to the new tool's own questions of the project's template (e.g. "
+                    "budget_type, budget_amount for Productive), by field id; the project's "
+                    "answers fill the rest. A missing or invalid one is a 422 naming the field.")
 
 
 class AddToolResult(BaseModel):

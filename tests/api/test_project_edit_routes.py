@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from projecthub.models import (
     AuditEvent,
+    Lifecycle,
     Project,
     ProjectMember,
     ProjectResource,
@@ -223,3 +224,47 @@ def test_adding_a_tool_to_a_project_without_a_template_or_an_unknown_tool_is_ref
                        ).status_code == 422
     db.expire_all()
     assert db.exec(select(ProvisioningRun)).all() == []
+
+
+def test_productive_is_added_with_its_own_answers_and_refused_without_them(client, db):
+    owner = make_user(db)
+    org = make_org(db, owner, slug="acme")
+    headers = bearer(db, owner, org)
+    skip = {f"{t}_mode": "skip" for t in ("jira", "confluence", "m365", "productive")}
+    created = client.post(f"{API}/acme/projects", headers=headers, json={"answers": {
+        "name": "Intranet", "key": "INTRA", "project_type": "internal",
+        "client_company": "Acme", "project_manager": str(owner.id), **skip}})
+    assert created.status_code == 201
+    project = db.get(Project, uuid.UUID(created.json()["project"]["id"]))
+    client.post(f"{API}/acme/runs/{created.json()['run']['id']}/cancel", headers=headers)
+    db.refresh(project)
+    project.lifecycle = Lifecycle.ACTIVE
+    db.add(project)
+    productive = connections.create_connection(
+        db, principal(db, owner, org), tool="productive", name="Productive",
+        base_url="https://api.productive.io", settings_values={"organization_id": "1000"},
+        secret_values={"api_token": "t"})
+    db.commit()
+    tools = url(org, project, "/tools")
+    body = {"tool": "productive", "connection_id": str(productive.id)}
+
+    missing = client.post(tools, headers=headers, json=body)
+    assert missing.status_code == 422
+    assert missing.json()["fields"] == {
+        "budget_amount": "A time & materials budget needs an amount."}
+    invalid = client.post(tools, headers=headers, json={**body, "answers": {
+        "budget_type": "hourly", "budget_amount": 100}})
+    assert invalid.status_code == 422
+    assert invalid.json()["fields"] == {"budget_type": "Choose one of the options."}
+
+    answers = {"budget_type": "fixed", "budget_amount": 9000}
+    shown = client.post(tools + "?preview=true", headers=headers,
+                        json={**body, "answers": answers})
+    assert shown.status_code == 200 and shown.json()["run"] is None
+    assert {c["tool"] for c in shown.json()["changes"]} == {"productive"}
+    started = client.post(tools, headers=headers, json={**body, "answers": answers})
+    assert started.status_code == 200 and started.json()["run"]["status"] == "pending"
+    db.expire_all()
+    kept = db.get(Project, project.id).answers
+    assert kept["budget_amount"] == 9000 and kept["budget_type"] == "fixed"
+    assert kept["productive_mode"] == "skip"  # until the run has succeeded

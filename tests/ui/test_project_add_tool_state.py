@@ -10,9 +10,10 @@ import uuid
 
 from sqlmodel import Session, select
 
-from projecthub.models import ProvisioningRun, Role
+from projecthub.models import Project, ProvisioningRun, Role
 from projecthub.services import connections
 from projecthub.services.templates import library
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.ui.state.project_add_tool import AddToolState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
 from tests.ui.status_seed import add_project
@@ -20,7 +21,8 @@ from tests.ui.tabs import toasts
 
 
 def _connection(db: Session, org, owner, tool: str, name: str):  # type: ignore[no-untyped-def]
-    settings = {"jira": {"email": "a@example.com"}, "confluence": {"email": "a@example.com"}}
+    settings = {"jira": {"email": "a@example.com"}, "confluence": {"email": "a@example.com"},
+                "productive": {"organization_id": "1000"}}
     return connections.create_connection(
         db, principal(db, owner, org), tool=tool, name=name,
         base_url="https://acme.atlassian.net", settings_values=settings[tool],
@@ -91,3 +93,41 @@ def test_other_organizations_and_viewers_are_offered_nothing(db, as_user):
         tab.confirm_add()
         assert refusal in " ".join(tab.errors.values()).lower()
     assert db.exec(select(ProvisioningRun)).all() == []
+
+
+def test_productive_asks_its_own_questions_and_the_run_takes_the_answers(db, as_user):
+    org, owner, project, _, _ = _shop(db)
+    productive = _connection(db, org, owner, "productive", "Productive")
+    project.answers = {"name": "Shop", "key": "SHOP", "project_type": "internal",
+                       "project_manager": str(owner.id), "client_company": "Acme",
+                       "productive_mode": "skip"}
+    db.add(project)
+    db.commit()
+    tab = _tab(as_user, owner, project)
+    message = _check(tab, str(productive.id))
+    assert tab.add_open and not tab.add_ok
+    rows = {row.id: row for row in tab.add_fields}
+    assert {"client_company", "budget_type", "budget_amount", "currency"} <= set(rows)
+    assert rows["client_company"].text == "Acme"  # the project's answer
+    assert rows["budget_amount"].error == "A time & materials budget needs an amount."
+    assert "needs an amount" in message
+
+    tab.set_answer("budget_amount", "-3")
+    assert {r.id: r.error for r in tab.add_fields}["budget_amount"] == "Enter at least 0."
+    tab.set_answer("budget_amount", "12.")
+    row = next(r for r in tab.add_fields if r.id == "budget_amount")
+    assert (row.text, row.error) == ("12.", "")  # as typed, and fine
+    tab.set_answer("workflow", "x" * (MAX_ANSWER_CHARS + 1))
+    assert "use at most" in tab.errors["add_tool"]
+    tab.set_answer("name", "Renamed")  # not one of the tool's questions
+    assert "not found" in " ".join(tab.errors.values()).lower()
+
+    tab.set_answer("billable_hours", "40")
+    tab._add_choice = str(productive.id)  # the check needs the tool; its outcome is assumed
+    tab.confirm_add()
+    assert tab.errors == {}
+    db.expire_all()
+    answers = db.get(Project, project.id).answers
+    assert (answers["budget_amount"], answers["billable_hours"]) == (12, 40)
+    assert answers["productive_mode"] == "skip"  # until the run has succeeded
+    assert len(db.exec(select(ProvisioningRun)).all()) == 1

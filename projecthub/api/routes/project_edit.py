@@ -80,12 +80,14 @@ def remove_member(project_id: uuid.UUID, user_id: uuid.UUID, db: DbDep,
 def add_project_tool(project_id: uuid.UUID, body: AddToolBody, db: DbDep,
                      principal: PrincipalDep, preview: PreviewDep = False) -> AddToolResult:
     """Add a tool the project does not have yet: a run with only that tool's steps from the
-    project's template; the tool joins the project's answers when the run has succeeded."""
+    project's template. ``answers`` answer the tool's own questions (the project's answers fill
+    the rest) and are kept with the project when the run starts; the tool joins the project's
+    answers when the run has succeeded."""
     shown = add_tool.preview_add_tool(db, principal, project_id, tool=body.tool,
-                                      connection_id=body.connection_id)
+                                      connection_id=body.connection_id, answers=body.answers)
     changes = [EditChangePublic.model_validate(c) for c in shown.changes]
     if preview:
         return AddToolResult(changes=changes, run=None)
     run = add_tool.start_add_tool(db, principal, project_id, tool=body.tool,
-                                  connection_id=body.connection_id)
+                                  connection_id=body.connection_id, answers=body.answers)
     return AddToolResult(changes=changes, run=run_public(service.get_run(db, principal, run.id)))

@@ -23,7 +23,19 @@ _BILLING = {"fixed": BillingType.FIXED, "time_and_materials": BillingType.ACTUAL
 
 
 class BudgetProblem(ValueError):
-    """The answers cannot make a budget (e.g. time & materials without hours)."""
+    """The answers cannot make a budget (e.g. time & materials without hours); ``answer`` is
+    the plan input to fix, so a form can show the message next to its field."""
+
+    def __init__(self, message: str, answer: str = "budget_type") -> None:
+        super().__init__(message)
+        self.answer = answer
+
+
+def budget_inputs(answers: dict[str, Any]) -> dict[str, Any]:
+    """The budget step's inputs from the plan's answers."""
+    return {"budget_type": answers.get("budget_type", "non_billable"),
+            "amount": answers.get("budget_amount"), "currency": answers.get("currency", "EUR"),
+            "billable_hours": answers.get("billable_hours")}
 
 
 @dataclass(frozen=True)
@@ -58,15 +70,15 @@ class BudgetLine:
         return f"a {label} budget of {self.total} ({self.quantity:g} h at {rate}/h)"
 
 
-def _decimal(value: Any, what: str) -> Decimal | None:
+def _decimal(value: Any, what: str, answer: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
         number = Decimal(str(value))
     except ArithmeticError as exc:
-        raise BudgetProblem(f"The {what} is not a number.") from exc
+        raise BudgetProblem(f"The {what} is not a number.", answer) from exc
     if not number.is_finite() or number < 0:
-        raise BudgetProblem(f"The {what} must be zero or more.")
+        raise BudgetProblem(f"The {what} must be zero or more.", answer)
     return number
 
 
@@ -75,19 +87,21 @@ def budget_line(inputs: dict[str, Any]) -> BudgetLine:
     budget_type = str(inputs.get("budget_type") or "non_billable")
     if budget_type not in _BILLING:
         raise BudgetProblem(f"Unknown budget type {budget_type!r}.")
-    amount = _decimal(inputs.get("amount"), "budget amount")
-    hours = _decimal(inputs.get("billable_hours"), "number of billable hours")
+    amount = _decimal(inputs.get("amount"), "budget amount", "budget_amount")
+    hours = _decimal(inputs.get("billable_hours"), "number of billable hours",
+                     "billable_hours")
     currency = str(inputs.get("currency") or "EUR")
     billing = _BILLING[budget_type]
     if billing == BillingType.NONE:
         return BudgetLine(budget_type, DealType.INTERNAL, billing, Unit.HOUR, hours or Decimal(0),
                           0, currency)
     if not amount:
-        raise BudgetProblem(f"A {LABELS[budget_type]} budget needs an amount.")
+        raise BudgetProblem(f"A {LABELS[budget_type]} budget needs an amount.", "budget_amount")
     cents = amount * 100
     if not hours:
         if billing == BillingType.ACTUALS:
-            raise BudgetProblem("A time & materials budget needs its billable hours.")
+            raise BudgetProblem("A time & materials budget needs its billable hours.",
+                                "billable_hours")
         return BudgetLine(budget_type, DealType.CLIENT, billing, Unit.PIECE, Decimal(1),
                           int(cents.quantize(Decimal(1), ROUND_HALF_UP)), currency)
     rate = (cents / hours).quantize(Decimal(1), ROUND_HALF_UP)
@@ -95,4 +109,4 @@ def budget_line(inputs: dict[str, Any]) -> BudgetLine:
                       currency)
 
 
-__all__ = ["LABELS", "BudgetLine", "BudgetProblem", "budget_line"]
+__all__ = ["LABELS", "BudgetLine", "BudgetProblem", "budget_inputs", "budget_line"]

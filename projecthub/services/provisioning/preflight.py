@@ -14,7 +14,7 @@ from sqlmodel import Session
 from projecthub.connectors.errors import ConnectorError
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import productive_checks
-from projecthub.services.provisioning.budget import BudgetProblem, budget_line
+from projecthub.services.provisioning.budget import BudgetProblem, budget_inputs, budget_line
 from projecthub.services.provisioning.plan import PlannedStep, PlannedStepSummary, team_nickname
 from projecthub.services.provisioning.service import plan_for
 from projecthub.services.tool_clients import ToolClients
@@ -120,16 +120,11 @@ async def _productive(tools: ToolClients, a: dict[str, Any], emails: dict[str, s
             if not await prod.find_people_by_email(email):
                 check.warnings.append(f"No Productive person for {email}")
     try:
-        budget = f" with {budget_line(_budget_inputs(a)).describe()}"
+        budget = f" with {budget_line(budget_inputs(a)).describe()}"
     except BudgetProblem as exc:
         check.problems.append(str(exc))
         budget = ""
     check.summary = f"Create project {a['name']}{company}{budget}"
-
-
-def _budget_inputs(a: dict[str, Any]) -> dict[str, Any]:
-    return {"budget_type": a.get("budget_type", "non_billable"), "amount": a.get("budget_amount"),
-            "currency": a.get("currency", "EUR"), "billable_hours": a.get("billable_hours")}
 
 
 async def _graph(tools: ToolClients, a: dict[str, Any], emails: dict[str, str],

@@ -1,6 +1,7 @@
 """"Add a tool" on the project edit page: one row per connected tool the project lacks, each with
-"Check and add"; a dialog shows the creation wizard's verdict for that tool and the steps it
-will run, and "Add it" starts the run (its progress page follows)."""
+"Check and add"; a dialog asks the tool's own questions of the template (the wizard's fields,
+filled with the project's answers), shows the creation wizard's verdict for that tool and the
+steps it will run, and "Add it" starts the run (its progress page follows)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import reflex as rx
 from projecthub.ui.components.dialogs import review_dialog
 from projecthub.ui.components.forms import form_error
 from projecthub.ui.pages.projects import simple_table, titled_card
+from projecthub.ui.pages.wizard_fields import FieldEvents, question
 from projecthub.ui.pages.wizard_review import check_card
 from projecthub.ui.state.project_add_tool import ADD_FIELD, AddOption, AddToolState
+from projecthub.ui.state.wizard_fields import FieldRow
 from projecthub.ui.state.wizard_review import ToolCard
 from projecthub.ui.typed import RowVar, cond
 
@@ -26,6 +29,25 @@ def _option(option: RowVar[AddOption]) -> rx.Component:
     )
 
 
+ADD_EVENTS = FieldEvents(AddToolState.set_answer, AddToolState.touch,
+                         AddToolState.toggle_option, AddToolState.set_flag)
+
+
+def _question(row: RowVar[FieldRow]) -> rx.Component:
+    return question(row, ADD_EVENTS)
+
+
+def _questions() -> rx.Component:
+    """The template's questions for the tool; a change needs the check again before Add."""
+    s = AddToolState
+    return cond(s.add_fields.length() > 0, rx.vstack(
+        rx.heading("Answers for " + s.add_label, size="3"),
+        rx.foreach(s.add_fields, _question),
+        rx.button("Check again", size="2", variant="soft", on_click=AddToolState.recheck,
+                  loading=s.add_checking, data_testid="add-tool-recheck"),
+        spacing="3", width="100%", margin_bottom="1rem", data_testid="add-tool-questions"))
+
+
 def _card(card: RowVar[ToolCard]) -> rx.Component:
     return check_card(card, testid="add-tool-check")
 
@@ -39,9 +61,11 @@ def _dialog() -> rx.Component:
     return review_dialog(
         title="Add " + s.add_label,
         description=("ProjectHub asked the tool, without changing anything, whether the "
-                     "template's part for it can run. Adding it runs these steps; the project "
+                     "template's part for it can run, with the answers below (the project's "
+                     "own, until you change them). Adding it runs these steps; the project "
                      "has the tool once every step has succeeded."),
-        body=(cond(s.add_checking, rx.hstack(rx.spinner(size="2"),
+        body=(_questions(),
+              cond(s.add_checking, rx.hstack(rx.spinner(size="2"),
                                              rx.text("Checking…", size="2"))),
               rx.vstack(rx.foreach(s.add_card, _card), width="100%"),
               cond(s.add_steps.length() > 0,

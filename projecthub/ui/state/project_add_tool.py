@@ -1,6 +1,7 @@
-""""Add a tool" on the project edit page: the connected tools the project lacks, the creation
-wizard's check of the new tool (read-only calls, per tool), the steps it would run, and then the
-run itself, whose progress page the person follows.
+""""Add a tool" on the project edit page: the connected tools the project lacks, the tool's own
+questions of the template (drawn and parsed as in the wizard, starting from the project's
+answers), the creation wizard's check of the new tool with those answers (read-only calls, per
+tool), the steps it would run, and then the run itself, whose progress page the person follows.
 
 The project comes from the URL and the connection from the browser: every handler asks the
 service again (which checks the person may edit the project), so a forged id reads "not found"."""
@@ -9,20 +10,39 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, NotFound
+from projecthub.core.errors import AppError, Invalid, NotFound
+from projecthub.services.principal import Principal
+from projecthub.services.projects import answer_context
 from projecthub.services.provisioning import add_tool
 from projecthub.services.provisioning.preflight import Preflight
+from projecthub.services.templates.definition import FieldDef
+from projecthub.services.templates.limits import MAX_ANSWER_CHARS
+from projecthub.services.templates.questionnaire import validate_field, with_defaults
 from projecthub.services.wiring import tool_clients
 from projecthub.ui.state.project_edit import project_from_path
 from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.state.wizard import pickers_for
+from projecthub.ui.state.wizard_fields import (
+    TYPED,
+    FieldRow,
+    field_rows,
+    parse,
+    toggled,
+    widget,
+)
 from projecthub.ui.state.wizard_review import ToolCard
 from projecthub.ui.typed import event
 
 ADD_FIELD = "add_tool"
+# Company fields cannot search the tool from here: the check says whether it knows the name.
+COMPANY_NOTE = "Type the company's name as Productive has it; the check looks it up."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,29 +69,79 @@ class AddToolState(SessionState):
     add_card: rx.Field[list[ToolCard]] = rx.field(default_factory=list)  # the new tool's check
     add_steps: rx.Field[list[str]] = rx.field(default_factory=list)
     add_ok: rx.Field[bool] = rx.field(False)
+    add_fields: rx.Field[list[FieldRow]] = rx.field(default_factory=list)  # the tool's questions
 
     _add_project: str = ""
     _add_choice: str = ""  # backend-only: the connection last checked
+    _add_connection: str = ""  # the connection whose questions are being answered
+    _add_tool: str = ""
+    _add_answers: rx.Field[dict[str, Any]] = rx.field(default_factory=dict)
+    # What was typed into text-like inputs, so an input shows "12." rather than the parsed 12.
+    _add_raw: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    _add_touched: rx.Field[list[str]] = rx.field(default_factory=list)
 
     def _project_id(self) -> uuid.UUID:
         return parse_id(self._add_project, "Project")
+
+    def _given(self, questions: add_tool.ToolQuestions) -> dict[str, Any]:
+        """The answers to the tool's questions, as the service takes them."""
+        return {f.id: self._add_answers[f.id] for f in questions.step.fields
+                if f.id in self._add_answers}
+
+    def _render(self, db: Session, principal: Principal,
+                questions: add_tool.ToolQuestions) -> None:
+        """The questions with the problems of those touched, and any the last check named."""
+        merged = with_defaults(questions.definition, self._add_answers)
+        context = answer_context(db, principal)
+        shown = {f.id: self.errors.get(f.id) or (validate_field(
+            questions.definition, f, merged, context) if f.id in self._add_touched else None)
+            for f in questions.step.fields}
+        pickers = dataclasses.replace(pickers_for(db, principal), companies_note=COMPANY_NOTE)
+        self.add_fields = field_rows(questions.definition, questions.step, self._add_answers,
+                                     self._add_raw, {k: v for k, v in shown.items() if v},
+                                     pickers)
+
+    def _answer(self, field: str, change: Callable[[FieldDef, Any], Any] | None) -> Events:
+        """Apply ``change(fdef, current)`` to one of the tool's answers (``None`` removes it;
+        no ``change``: the question was only left); after a change the check must run again
+        before the tool can be added."""
+        self.errors = {}
+        if change is not None:
+            self.add_ok, self._add_choice = False, ""
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                questions = add_tool.tool_questions(db, principal, self._project_id(),
+                                                    self._add_tool)
+                fdef: FieldDef | None = next(
+                    (f for f in questions.step.fields if f.id == field), None)
+                if fdef is None:
+                    raise NotFound("Question not found.")
+                if change is not None:
+                    current = with_defaults(questions.definition, self._add_answers).get(field)
+                    answer = change(fdef, current)
+                    rest = {k: v for k, v in self._add_answers.items() if k != field}
+                    self._add_answers = rest if answer is None else {**rest, field: answer}
+                if field not in self._add_touched:
+                    self._add_touched = [*self._add_touched, field]
+                self._render(db, principal, questions)
+        except AppError as exc:
+            return self._fail(exc, field=ADD_FIELD)
+        return None
 
     @event
     def load_tools(self) -> Events:
         """The tools the project could take; none for someone who may not edit it."""
         self.add_options, self.add_open, self._add_choice = [], False, ""
+        self._add_connection = ""  # another project: its own answers again
         self._add_project = project_from_path(self.router.url.path)
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is None:
-                    return None
-                options = add_tool.addable_tools(db, principal, self._project_id())
-        except AppError:
-            return None  # the edit form beside this says why the project cannot be shown
-        self.add_options = [AddOption(str(o.connection_id), o.tool, o.label, o.connection_name)
-                            for o in options]
+        # The edit form beside this says why the project cannot be shown, or signs the person in.
+        self._load_row(self._add_project, self._offer)
         return None
+
+    def _offer(self, db: Session, principal: Principal, project_id: uuid.UUID) -> None:
+        self.add_options = [AddOption(str(o.connection_id), o.tool, o.label, o.connection_name)
+                            for o in add_tool.addable_tools(db, principal, project_id)]
 
     @event(background=True)
     async def check_tool(self, connection_id: str) -> Events:
@@ -89,17 +159,26 @@ class AddToolState(SessionState):
                 option = _pick(add_tool.addable_tools(db, principal, project_id),
                                       connection_id)
                 chosen = str(option.connection_id)
+                questions = add_tool.tool_questions(db, principal, project_id, option.tool)
                 async with self:
+                    if chosen != self._add_connection:  # another tool: its own questions
+                        self._add_connection, self._add_tool = chosen, option.tool
+                        self._add_answers, self._add_raw = questions.answers, {}
+                        self._add_touched = []
+                    self._render(db, principal, questions)
                     self.add_label, self.add_open, self.add_checking = option.label, True, True
+                    given = self._given(questions)
                 outcome = await add_tool.preflight_add_tool(
                     db, principal, tool_clients(principal), project_id, tool=option.tool,
-                    connection_id=option.connection_id)
+                    connection_id=option.connection_id, answers=given)
         except AppError as exc:
             outcome = exc
         async with self:
             self.add_checking = False
             if isinstance(outcome, AppError):
-                return self._fail(outcome, field=ADD_FIELD)
+                event_ = self._fail(outcome, field=ADD_FIELD)
+                self._rerender(outcome)
+                return event_
             self.add_card = [ToolCard(c.tool, c.label, c.decision, c.summary, list(c.problems),
                                       list(c.warnings), "")
                              for c in outcome.checks if c.decision != "skip"]
@@ -108,9 +187,56 @@ class AddToolState(SessionState):
             self._add_choice = chosen if outcome.ok else ""
         return None
 
+    def _rerender(self, exc: AppError) -> None:
+        """The questions again, now showing the problems the check named next to them; a
+        problem with an answer not asked here (one the project had) shows under the section."""
+        if not self._add_tool:
+            return
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                self._render(db, principal, add_tool.tool_questions(
+                    db, principal, self._project_id(), self._add_tool))
+        except AppError:
+            return
+        asked = {row.id for row in self.add_fields}
+        elsewhere = [v for k, v in self.errors.items() if k not in asked and k != ADD_FIELD]
+        if elsewhere:
+            self.errors = {**self.errors, ADD_FIELD: " ".join([exc.message, *elsewhere])}
+
+    @event
+    def recheck(self) -> Events:
+        """The check again, with the answers as they are now."""
+        return AddToolState.check_tool(self._add_connection) if self._add_connection else None
+
     @event
     def close_add(self, _open: bool = False) -> None:
         self.add_open = False
+
+    @event
+    def set_answer(self, field: str, value: str) -> Events:
+        """One of the tool's questions typed or chosen; parsed as the wizard parses it."""
+        def change(fdef: FieldDef, _current: Any) -> Any:
+            if len(str(value)) > MAX_ANSWER_CHARS:  # refused before it is kept, as in the wizard
+                raise Invalid(f"{fdef.label}: use at most {MAX_ANSWER_CHARS:,} characters.")
+            if widget(fdef) in TYPED:
+                self._add_raw = {**self._add_raw, fdef.id: str(value)}
+            return parse(fdef, value)
+        return self._answer(str(field), change)
+
+    @event
+    def set_flag(self, field: str, on: bool) -> Events:
+        return self._answer(str(field), lambda fdef, _current: parse(fdef, bool(on)))
+
+    @event
+    def toggle_option(self, field: str, option: str, checked: bool) -> Events:
+        return self._answer(str(field), lambda _fdef, current: toggled(
+            current, str(option), bool(checked)))
+
+    @event
+    def touch(self, field: str) -> Events:
+        """Leaving a question shows its problem, as in the wizard."""
+        return self._answer(str(field), None)
 
     @event
     def confirm_add(self) -> Events:
@@ -124,9 +250,12 @@ class AddToolState(SessionState):
                 principal = self._principal(db)
                 option = _pick(add_tool.addable_tools(db, principal, self._project_id()),
                                       self._add_choice)
+                questions = add_tool.tool_questions(db, principal, self._project_id(),
+                                                    option.tool)
                 run = add_tool.start_add_tool(db, principal, self._project_id(),
                                               tool=option.tool,
-                                              connection_id=option.connection_id)
+                                              connection_id=option.connection_id,
+                                              answers=self._given(questions))
                 target = f"/runs/{run.id}"
         except AppError as exc:
             return self._fail(exc, field=ADD_FIELD)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
 from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.core.errors import AppError
 from projecthub.models import RunStatus
 from projecthub.services import members, projects
 from projecthub.services.principal import Principal
@@ -109,18 +110,14 @@ class ProjectEditState(SessionState):
         self.problem, self.title, self.preview_open, self.lines = "", "", False, []
         self.edit_id = ""  # the form mounts again with this project's values
         self._project, self._pending = "", ""
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is None:
-                    return None
-                self._project = str(parse_id(project_from_path(self.router.url.path), "Project"))
-                self._fill(db, principal)
-        except NotAuthenticated as exc:
-            return self._fail(exc)
-        except AppError as exc:
-            self.problem, self._project = exc.message, ""
-        return None
+        lost, self.problem = self._load_row(project_from_path(self.router.url.path), self._open)
+        if self.problem:
+            self._project = ""
+        return lost
+
+    def _open(self, db: Session, principal: Principal, project_id: uuid.UUID) -> None:
+        self._project = str(project_id)
+        self._fill(db, principal)
 
     @event
     def preview(self, form: dict[str, Any]) -> Events:

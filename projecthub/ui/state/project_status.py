@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.core.errors import AppError
 from projecthub.models import Lifecycle, Project, Role, RunStatus
 from projecthub.services import members
 from projecthub.services.drift import resolve
@@ -224,20 +224,17 @@ class ProjectState(SessionState):
     def load(self) -> Events:
         self.problem, self.name, self.cards, self.links, self.reasons = "", "", [], [], []
         self.refreshing, self._project = False, ""
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is None:
-                    return None
-                self._project = str(parse_id(self._project_from_url(), "Project"))
-                self._fill(db, principal)
-        except NotAuthenticated as exc:
-            return self._fail(exc)
-        except AppError as exc:
-            self.problem, self._project = exc.message, ""
-            return None
+        lost, self.problem = self._load_row(self._project_from_url(), self._open)
+        if self.problem:
+            self._project = ""
+        if not self._project:
+            return lost
         self._watching += 1
         return ProjectState.watch
+
+    def _open(self, db: Session, principal: Principal, project_id: uuid.UUID) -> None:
+        self._project = str(project_id)
+        self._fill(db, principal)
 
     def _changed_since(self, generation: int) -> bool | None:
         """One look at the project's last sync: None to stop watching (page left, reloaded or

@@ -140,6 +140,22 @@ class SessionState(rx.State):
             return self._fail(exc, field=field)
         return None
 
+    def _load_row(self, raw_id: str, fill: Callable[[Session, Principal, uuid.UUID], None],
+                  label: str = "Project") -> tuple[EventSpec | None, str]:
+        """The on_load of a page about one row named in its URL (a project): ``_load_page``
+        with the id parsed first. A row missing or not the person's is the problem the page
+        shows instead, returned with the event for a lost session."""
+        try:
+            with session_scope() as db:
+                principal = self._refresh(db)
+                if principal is not None:
+                    fill(db, principal, parse_id(raw_id, label))
+        except NotAuthenticated as exc:
+            return self._fail(exc), ""
+        except AppError as exc:
+            return None, exc.message
+        return None, ""
+
     def _fail(self, exc: AppError, field: str = "form") -> EventSpec | None:
         """The UI's one place where a typed error becomes what a person sees: field messages
         next to their inputs, anything else next to the form or section named by ``field``."""

@@ -29,6 +29,7 @@ from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
 from projecthub.ui.state.session import Event, Events, parse_id
 from projecthub.ui.state.wizard_fields import (
+    TYPED,
     FieldRow,
     Pickers,
     StepRow,
@@ -46,7 +47,6 @@ NEW_PATH = "/projects/new"
 REVIEW = "review"  # the step id drafts store for the wizard's own review page
 WIZARD = "wizard"  # errors about the wizard as a whole
 # Inputs whose text is kept as typed.
-_TYPED = ("text", "textarea", "lines", "number", "date", "company")
 
 Change = Callable[[Session, Principal, TemplateDefinition], EventSpec | None]
 
@@ -252,7 +252,7 @@ class WizardState(DraftsState):
             if len(str(value)) > MAX_ANSWER_CHARS:  # refused before it reaches the draft
                 raise Invalid(f"{fdef.label}: use at most {MAX_ANSWER_CHARS:,} characters.")
             self._set(field, parse(fdef, value))
-            if widget(fdef) in _TYPED:
+            if widget(fdef) in TYPED:
                 self._raw = {**self._raw, field: str(value)}
         return self._searching(self._act(change))
 

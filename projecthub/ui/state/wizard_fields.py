@@ -14,6 +14,8 @@ from projecthub.services.templates.questionnaire import Answers, is_visible, wit
 # Choices with more options than this use a select instead of radio buttons.
 RADIO_LIMIT = 4
 _LINES = ("emails", "list")
+# Widgets whose text is kept as typed beside the parsed answer.
+TYPED = ("text", "textarea", "lines", "number", "date", "company")
 EMPTY = "—"
 
 

@@ -113,3 +113,59 @@ async def test_the_tools_it_lacks_are_offered_and_checked_like_at_creation(w, db
     db.commit()
     with pytest.raises((PermissionDenied, NotFound)):
         add_tool.addable_tools(db, principal(db, viewer, w.world.org), w.project_id)
+
+
+def test_the_tool_s_own_questions_start_from_the_project_s_answers(w, db):
+    owner = w.world.owner_principal
+    asked = add_tool.tool_questions(db, owner, w.project_id, "productive")
+    ids = [f.id for f in asked.step.fields]
+    assert ids[:3] == ["company_mode", "client_company", "workflow"]
+    assert {"budget_type", "budget_amount", "billable_hours", "currency"} <= set(ids)
+    assert "productive_mode" not in ids and "productive_connection" not in ids
+    assert asked.answers["client_company"] == "Acme Retail GmbH"  # what the project has
+    assert asked.answers["productive_mode"] == "create"
+    assert [f.id for f in add_tool.tool_questions(db, owner, w.project_id,
+                                                   "confluence").step.fields] == [
+        "space_name", "space_key", "starter_pages"]
+
+
+async def test_productive_without_its_budget_answers_is_refused_with_the_field_s_message(w, db):
+    owner = w.world.owner_principal
+    productive = uuid.UUID(w.world.connection_ids["productive"])
+    with pytest.raises(Invalid) as missing:
+        add_tool.start_add_tool(db, owner, w.project_id, tool="productive",
+                                connection_id=productive)
+    assert missing.value.fields == {
+        "budget_amount": "A time & materials budget needs an amount."}
+    with pytest.raises(Invalid) as wrong:
+        add_tool.preview_add_tool(db, owner, w.project_id, tool="productive",
+                                  connection_id=productive,
+                                  answers={"budget_amount": -5, "billable_hours": 10})
+    assert wrong.value.fields == {"budget_amount": "Enter at least 0."}  # the wizard's rule
+    with pytest.raises(Invalid) as other:
+        add_tool.preview_add_tool(db, owner, w.project_id, tool="productive",
+                                  connection_id=productive, answers={"name": "Renamed"})
+    assert other.value.fields == {"name": "Not a question of this tool."}
+    db.rollback()
+    assert db.get(Project, w.project_id).answers.get("budget_amount") is None
+
+
+async def test_productive_joins_with_the_budget_answered_when_it_is_added(w, db):
+    owner = w.world.owner_principal
+    productive = uuid.UUID(w.world.connection_ids["productive"])
+    given = {"budget_type": "fixed", "budget_amount": 12000, "currency": "EUR"}
+    checked = await add_tool.preflight_add_tool(
+        db, owner, w.config().tools_factory(owner), w.project_id, tool="productive",
+        connection_id=productive, answers=given)
+    assert checked.ok, [c.problems for c in checked.checks]
+    run = add_tool.start_add_tool(db, owner, w.project_id, tool="productive",
+                                  connection_id=productive, answers=given)
+    db.commit()
+    project = db.get(Project, w.project_id)
+    assert project.answers["budget_amount"] == 12000  # kept as the run starts
+    assert project.answers["productive_mode"] == "skip"  # the tool joins when it succeeds
+    assert await w.drive(run.id) == RunStatus.SUCCEEDED
+    assert w.productive_project() is not None
+    assert w.budget() is not None
+    db.expire_all()
+    assert db.get(Project, w.project_id).answers["productive_mode"] == "create"
