@@ -101,10 +101,9 @@ def _detail(db: DbDep, principal: Principal, project_id: uuid.UUID) -> ProjectDe
 
 
 @router.get("/{project_id}", response_model=ProjectDetailPublic)
-def read_project(project_id: uuid.UUID, db: DbDep,
-                 principal: PrincipalDep) -> ProjectDetailPublic:
+async def read_project(project_id: uuid.UUID, reader: OrgReaderDep) -> ProjectDetailPublic:
     """The project with its health, the reasons for it, and each resource's latest figures."""
-    return _detail(db, principal, project_id)
+    return await reader.run(lambda db, principal: _detail(db, principal, project_id))
 
 
 @router.post("/{project_id}/status/refresh", response_model=ProjectDetailPublic)
@@ -121,10 +120,12 @@ async def refresh_project_status(project_id: uuid.UUID, db: DbDep,
 
 
 @router.get("/{project_id}/history", response_model=list[HistoryPointPublic])
-def project_history(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep,
-                    days: Annotated[int, Query(ge=1, le=730)] = 90) -> list[HistoryPointPublic]:
-    return [HistoryPointPublic.model_validate(h)
-            for h in view.history(db, principal, project_id, days=days)]
+async def project_history(project_id: uuid.UUID, reader: OrgReaderDep,
+                          days: Annotated[int, Query(ge=1, le=730)] = 90,
+                          ) -> list[HistoryPointPublic]:
+    return await reader.run(lambda db, principal: [
+        HistoryPointPublic.model_validate(h)
+        for h in view.history(db, principal, project_id, days=days)])
 
 
 @router.post("/{project_id}/lifecycle", response_model=ProjectPublic)
