@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from projecthub.core.db import new_session, unit_of_work
 from projecthub.core.errors import NotAuthenticated, NotFound
@@ -82,20 +83,36 @@ def org_principal(principal: TokenPrincipalDep, org_slug: OrgSlug, db: DbDep) ->
 PrincipalDep = Annotated[Principal, Depends(org_principal)]
 
 
+# Read routes' worker threads running at once, per event loop: a few keep the database busy,
+# more only queue for the GIL (README "Performance" has the measurements).
+READER_THREADS = 8
+_readers: RunVar[CapacityLimiter] = RunVar("projecthub_reader_threads")
+
+
+def _reader_limiter() -> CapacityLimiter:
+    try:
+        return _readers.get()
+    except LookupError:
+        limiter = CapacityLimiter(READER_THREADS)
+        _readers.set(limiter)
+        return limiter
+
+
 @dataclass(frozen=True)
 class OrgReader:
     """A read route's whole database work in one worker-thread call and one transaction: the
     token (resolved afresh, so a revoked token fails at once), the organization check, row-level
     security, then the route's reads. The usual chain (``PrincipalDep`` with ``DbDep``) costs
-    four thread hops, two transactions and two connection checkouts per request; on the
-    project list that was most of the request's CPU (README "Performance")."""
+    four thread hops, two transactions and two connection checkouts per request (README
+    "Performance")."""
 
     secret: str
     org_slug: str
     writes: bool
 
     async def run(self, work: Callable[[Session, Principal], T]) -> T:
-        return await run_in_threadpool(self._in_one_transaction, work)
+        return await to_thread.run_sync(self._in_one_transaction, work,
+                                        limiter=_reader_limiter())
 
     def _in_one_transaction(self, work: Callable[[Session, Principal], T]) -> T:
         with unit_of_work(new_session) as session:
