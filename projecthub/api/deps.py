@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -14,6 +17,8 @@ from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.services.api_tokens import resolve_api_token
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.scoping import act_as
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from your account screen.")
 
@@ -33,6 +38,12 @@ DbDep = Annotated[Session, Depends(get_db, scope="function")]
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _bearer_secret(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+    return credentials.credentials
+
+
 def token_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -43,30 +54,85 @@ def token_principal(
     The token is resolved (and its last use recorded) in a short unit of work of its own, so
     the request's transaction holds no write lock while a route waits on a vendor: on SQLite
     that lock would stall every other writer."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+    secret = _bearer_secret(credentials)
     with unit_of_work(new_session) as session:
-        return resolve_api_token(session, credentials.credentials,
-                                 writes=request.method not in _READ_METHODS)
+        return resolve_api_token(session, secret, writes=request.method not in _READ_METHODS)
 
 
 TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
 
 
-def org_principal(
-    principal: TokenPrincipalDep,
-    org_slug: Annotated[str, Path(description="The organization's slug.", max_length=50)],
-    db: DbDep,
-) -> Principal:
-    """Organization-scoped routes: a slug other than the token's organization is not found;
-    the request's transaction acts as that organization (row-level security on PostgreSQL)."""
+OrgSlug = Annotated[str, Path(description="The organization's slug.", max_length=50)]
+
+
+def _enter_org(session: Session, principal: Principal, org_slug: str) -> None:
+    """A slug other than the token's organization is not found; from here the transaction acts
+    as that organization (row-level security on PostgreSQL)."""
     if org_slug != principal.org_slug:
         raise NotFound("Organization not found.")
-    act_as(db, principal)
+    act_as(session, principal)
+
+
+def org_principal(principal: TokenPrincipalDep, org_slug: OrgSlug, db: DbDep) -> Principal:
+    """Organization-scoped routes: the token's principal, the request's transaction acting as
+    its organization."""
+    _enter_org(db, principal, org_slug)
     return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(org_principal)]
+
+
+# Read routes' worker threads running at once, per event loop: a few keep the database busy,
+# more only queue for the GIL (README "Performance" has the measurements).
+READER_THREADS = 8
+_readers: RunVar[CapacityLimiter] = RunVar("projecthub_reader_threads")
+
+
+def _reader_limiter() -> CapacityLimiter:
+    try:
+        return _readers.get()
+    except LookupError:
+        limiter = CapacityLimiter(READER_THREADS)
+        _readers.set(limiter)
+        return limiter
+
+
+@dataclass(frozen=True)
+class OrgReader:
+    """A read route's whole database work in one worker-thread call and one transaction: the
+    token (resolved afresh, so a revoked token fails at once), the organization check, row-level
+    security, then the route's reads. The usual chain (``PrincipalDep`` with ``DbDep``) costs
+    four thread hops, two transactions and two connection checkouts per request (README
+    "Performance")."""
+
+    secret: str
+    org_slug: str
+    writes: bool
+
+    async def run(self, work: Callable[[Session, Principal], T]) -> T:
+        return await to_thread.run_sync(self._in_one_transaction, work,
+                                        limiter=_reader_limiter())
+
+    def _in_one_transaction(self, work: Callable[[Session, Principal], T]) -> T:
+        with unit_of_work(new_session) as session:
+            principal = resolve_api_token(session, self.secret, writes=self.writes)
+            _enter_org(session, principal, self.org_slug)
+            return work(session, principal)
+
+
+async def org_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    org_slug: OrgSlug,
+) -> OrgReader:
+    """Async, so FastAPI runs it on the event loop instead of a worker thread; no database
+    work until the route calls ``run``."""
+    return OrgReader(_bearer_secret(credentials), org_slug,
+                     writes=request.method not in _READ_METHODS)
+
+
+OrgReaderDep = Annotated[OrgReader, Depends(org_reader)]
 
 
 def token_actor(principal: TokenPrincipalDep) -> Actor:

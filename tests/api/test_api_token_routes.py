@@ -119,3 +119,21 @@ def test_members_cannot_revoke_each_others_tokens(client, db):
     response = client.delete(f"/api/v1/orgs/{org.slug}/api-tokens/{created.token.id}",
                              headers=member_headers)
     assert response.status_code == 403
+
+
+def test_single_transaction_read_routes_refuse_a_revoked_token_at_once(client, db):
+    """The project list, a project and its history resolve the token in their one transaction
+    (``OrgReaderDep``): a read-only token reads them, and its revocation counts at the next
+    request."""
+    owner = make_user(db)
+    org = make_org(db, owner)
+    created, headers = _token(db, owner, org, read_only=True)
+    project = f"/api/v1/orgs/{org.slug}/projects/{uuid.uuid4()}"
+    reads = [f"/api/v1/orgs/{org.slug}/projects", project, f"{project}/history"]
+    assert [client.get(url, headers=headers).status_code for url in reads] == [200, 404, 404]
+    assert client.get("/api/v1/orgs/another-org/projects", headers=headers).status_code == 404
+    _, admin_headers = _token(db, owner, org)
+    assert client.delete(f"/api/v1/orgs/{org.slug}/api-tokens/{created.token.id}",
+                         headers=admin_headers).status_code == 204
+    assert [client.get(url, headers=headers).status_code for url in reads] == [401, 401, 401]
+    assert client.get(reads[0]).status_code == 401

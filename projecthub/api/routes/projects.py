@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from projecthub.api.deps import DbDep, PrincipalDep
+from projecthub.api.deps import DbDep, OrgReaderDep, PrincipalDep
+from projecthub.api.responses import json_response
 from projecthub.api.routes.runs import run_public
 from projecthub.api.schemas import (
     DeletePreviewPublic,
@@ -63,8 +64,8 @@ async def create_project(body: ProjectCreate, db: DbDep, principal: PrincipalDep
 
 
 @router.get("", response_model=ProjectListPublic)
-def list_projects(
-    db: DbDep, principal: PrincipalDep,
+async def list_projects(
+    reader: OrgReaderDep,
     q: Annotated[str, Query(max_length=200)] = "",
     health: Annotated[str, Query(max_length=10)] = "",
     lifecycle: Annotated[str, Query(max_length=20)] = "",
@@ -75,15 +76,18 @@ def list_projects(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
     drifted: bool = False,
-) -> ProjectListPublic:
+) -> Response:
     """The dashboard's list: the same filters, sort and pages, read from stored status."""
-    result = dashboard.list_projects(db, principal, dashboard.DashboardQuery(
+    query = dashboard.DashboardQuery(
         q=q, health=health, lifecycle=lifecycle, tool=tool, owner=owner, sort=sort,
-        descending=descending, page=page, page_size=page_size, drifted=drifted))
-    return ProjectListPublic(
-        items=[ProjectRowPublic.model_validate(r, from_attributes=True) for r in result.rows],
+        descending=descending, page=page, page_size=page_size, drifted=drifted)
+    result = await reader.run(lambda db, principal: dashboard.list_projects(db, principal, query))
+    # The rows were validated when the service built them: wrapped, not validated again.
+    return json_response(ProjectListPublic.model_construct(
+        items=[ProjectRowPublic.model_construct(r.model_fields_set, **dict(r))
+               for r in result.rows],
         total=result.total, page=result.page, page_size=result.page_size,
-        by_health=result.by_health, by_lifecycle=result.by_lifecycle)
+        by_health=result.by_health, by_lifecycle=result.by_lifecycle))
 
 
 def _detail(db: DbDep, principal: Principal, project_id: uuid.UUID) -> ProjectDetailPublic:
@@ -97,10 +101,9 @@ def _detail(db: DbDep, principal: Principal, project_id: uuid.UUID) -> ProjectDe
 
 
 @router.get("/{project_id}", response_model=ProjectDetailPublic)
-def read_project(project_id: uuid.UUID, db: DbDep,
-                 principal: PrincipalDep) -> ProjectDetailPublic:
+async def read_project(project_id: uuid.UUID, reader: OrgReaderDep) -> ProjectDetailPublic:
     """The project with its health, the reasons for it, and each resource's latest figures."""
-    return _detail(db, principal, project_id)
+    return await reader.run(lambda db, principal: _detail(db, principal, project_id))
 
 
 @router.post("/{project_id}/status/refresh", response_model=ProjectDetailPublic)
@@ -117,10 +120,12 @@ async def refresh_project_status(project_id: uuid.UUID, db: DbDep,
 
 
 @router.get("/{project_id}/history", response_model=list[HistoryPointPublic])
-def project_history(project_id: uuid.UUID, db: DbDep, principal: PrincipalDep,
-                    days: Annotated[int, Query(ge=1, le=730)] = 90) -> list[HistoryPointPublic]:
-    return [HistoryPointPublic.model_validate(h)
-            for h in view.history(db, principal, project_id, days=days)]
+async def project_history(project_id: uuid.UUID, reader: OrgReaderDep,
+                          days: Annotated[int, Query(ge=1, le=730)] = 90,
+                          ) -> list[HistoryPointPublic]:
+    return await reader.run(lambda db, principal: [
+        HistoryPointPublic.model_validate(h)
+        for h in view.history(db, principal, project_id, days=days)])
 
 
 @router.post("/{project_id}/lifecycle", response_model=ProjectPublic)
