@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from sqlmodel import Session, select
 
 from projecthub.core.security import hash_password
 from projecthub.models import Membership, Organization, Role, User
+from projecthub.services import accounts, verification
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = ROOT / "docs" / "screenshots"
@@ -102,19 +104,29 @@ def sign_up_and_log_in(page: Page, *, email: str, name: str, password: str, org_
     assert login.ok, login.text()
 
 
+def sandbox_person_joins(db: Session, org: Organization, password: str = "") -> User:
+    """The sandbox's demo person (whom Jira, Teams and Productive know, so she can lead a
+    project) as a confirmed member of ``org``; with ``password``, one she can log in with."""
+    name, email = SANDBOX_PERSON
+    person = db.exec(select(User).where(User.email == email)).first()
+    if person is None:
+        person = accounts.create_user(db, email=email, password=password or uuid.uuid4().hex,
+                                      display_name=name)
+    elif password:
+        person.password_hash = hash_password(password)
+    verification.mark_verified(db, person)
+    db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
+    db.flush()
+    return person
+
+
 def add_sandbox_person(database_url: str, org_name: str, password: str) -> None:
     """Dana Demo, whom every sandbox tool knows, joins the organization as a member; her
     account may already exist from another journey on the same app."""
     engine = create_engine(database_url)
     with Session(engine) as db:
         org = db.exec(select(Organization).where(Organization.name == org_name)).one()
-        name, email = SANDBOX_PERSON
-        person = db.exec(select(User).where(User.email == email)).first()
-        if person is None:
-            person = User(email=email, display_name=name, password_hash=hash_password(password))
-            db.add(person)
-            db.flush()
-        db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
+        sandbox_person_joins(db, org, password)
         db.commit()
     engine.dispose()
 

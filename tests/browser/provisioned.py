@@ -16,12 +16,17 @@ from playwright.sync_api import Page
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from projecthub.models import Membership, Organization, ProvisioningRun, Role, RunStatus, User
-from projecthub.services import accounts, connections, verification
+from projecthub.models import Membership, Organization, ProvisioningRun, RunStatus, User
+from projecthub.services import connections
 from projecthub.services.principal import actor_for, principal_in_org
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
-from tests.browser.harness import SANDBOX_PERSON, AppServer, sign_up_and_log_in
+from tests.browser.harness import (
+    SANDBOX_PERSON,
+    AppServer,
+    sandbox_person_joins,
+    sign_up_and_log_in,
+)
 
 RUN_TIMEOUT_S = 120  # the Teams team is created asynchronously, as in Graph
 TOKEN = "sandbox-demo"
@@ -60,12 +65,7 @@ def _start(server: AppServer, email: str, name: str, key: str, instance_admin: b
             org = db.exec(select(Organization).join(
                 Membership, Membership.organization_id == Organization.id).where(
                 Membership.user_id == owner.id)).one()
-            dana = db.exec(select(User).where(User.email == SANDBOX_PERSON[1])).first()
-            if dana is None:
-                dana = accounts.create_user(db, email=SANDBOX_PERSON[1], password=uuid.uuid4().hex,
-                                            display_name=SANDBOX_PERSON[0])
-                verification.mark_verified(db, dana)
-            db.add(Membership(organization_id=org.id, user_id=dana.id, role=Role.MEMBER))
+            dana = sandbox_person_joins(db, org)
             ids = _connections(db, org, owner, server.base_url)
             db.commit()
             who = principal_in_org(db, actor_for(owner), org.id)

@@ -15,14 +15,14 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from projecthub.core.security import hash_password
-from projecthub.models import Membership, Organization, Role, User
+from projecthub.models import Organization, User
 from projecthub.services import api_tokens, verification
 from projecthub.services.principal import Actor, principal_in_org
 from tests.browser.conftest import VIEWPORT
 from tests.browser.harness import (
     SANDBOX_PERSON,
     AppServer,
+    sandbox_person_joins,
     save_screenshot,
     sign_up_and_log_in,
     visit,
@@ -42,15 +42,7 @@ def _member_with_token(server: AppServer) -> str:
     engine = create_engine(server.database_url)
     with Session(engine) as db:
         org = db.exec(select(Organization).where(Organization.slug == SLUG)).one()
-        name, email = SANDBOX_PERSON
-        person = db.exec(select(User).where(User.email == email)).first()
-        if person is None:
-            person = User(email=email, display_name=name, password_hash=hash_password(PASSWORD))
-            db.add(person)
-            db.flush()
-        verification.mark_verified(db, person)
-        person.password_hash = hash_password(PASSWORD)
-        db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
+        person = sandbox_person_joins(db, org, PASSWORD)
         # The owner confirmed her address too (keeps the screenshot to the run).
         verification.mark_verified(db, db.exec(select(User).where(User.email == EMAIL)).one())
         db.flush()

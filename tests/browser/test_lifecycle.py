@@ -16,18 +16,22 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from projecthub.core.security import hash_password
-from projecthub.models import Membership, Organization, Role, User
+from projecthub.models import Organization, User
 from projecthub.services import api_tokens
 from projecthub.services.principal import Actor, principal_in_org
-from tests.browser.harness import AppServer, save_screenshot, sign_up_and_log_in, visit
+from tests.browser.harness import (
+    AppServer,
+    sandbox_person_joins,
+    save_screenshot,
+    sign_up_and_log_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "lin@archive-works.example"
 PASSWORD = "quiet shelves in a long hall"
 ORG, SLUG = "Archive Works", "archive-works"
-SANDBOX_PERSON = ("Dana Demo", "demo@projecthub.example")
 TOOLS = (("Jira", "Demo Jira", "jira"), ("Confluence", "Demo Confluence", "confluence"),
          ("Microsoft 365", "Demo Microsoft 365", "graph"),
          ("Productive", "Demo Productive", "productive"))
@@ -50,13 +54,7 @@ def _setup_people_and_token(server: AppServer) -> tuple[str, str]:
     engine = create_engine(server.database_url)
     with Session(engine) as db:
         org = db.exec(select(Organization).where(Organization.slug == SLUG)).one()
-        name, email = SANDBOX_PERSON
-        person = db.exec(select(User).where(User.email == email)).first()
-        if person is None:
-            person = User(email=email, display_name=name, password_hash=hash_password(PASSWORD))
-            db.add(person)
-            db.flush()
-        db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
+        person = sandbox_person_joins(db, org, PASSWORD)
         owner = db.exec(select(User).where(User.email == EMAIL)).one()
         acting = principal_in_org(db, Actor(owner.id, owner.email, False), org.id)
         secret = api_tokens.create_api_token(db, acting, name="lifecycle journey").secret

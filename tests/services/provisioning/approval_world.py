@@ -40,3 +40,9 @@ def start(world: World, requester: Principal, version_id: str,
                                        requester.user_id), **more))
     world.db.commit()
     return run
+
+
+def tool_requests(world: World) -> int:
+    """Requests the sandboxes have answered so far: a run waiting for approval adds none."""
+    return sum(c["requests"] for vendor in world.sandbox.vendors.values()
+               for c in vendor.traffic.report().values())

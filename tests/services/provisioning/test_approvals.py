@@ -21,18 +21,18 @@ from projecthub.services.provisioning import decisions, ledger, lifecycle, servi
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.templates import library
 from tests.factories import add_member, make_org, owner_principal, principal, user_of
-from tests.services.provisioning.approval_world import gated_template, people, start
-from tests.services.provisioning.world import TENANT, World, build_world
+from tests.services.provisioning.approval_world import (
+    gated_template,
+    people,
+    start,
+    tool_requests,
+)
+from tests.services.provisioning.world import TENANT, build_world
 
 
 @pytest.fixture
 def world(db):
     return build_world(db)
-
-
-def _tool_requests(world: World) -> int:
-    return sum(c["requests"] for vendor in world.sandbox.vendors.values()
-               for c in vendor.traffic.report().values())
 
 
 async def test_a_run_waits_for_approval_and_no_worker_takes_it(world, db):
@@ -43,7 +43,7 @@ async def test_a_run_waits_for_approval_and_no_worker_takes_it(world, db):
     assert view.approval is not None and view.approval.approvers == Role.ADMIN
     assert await drive_run(run.id, world.config()) is None
     assert run.id not in ledger.system_abandoned_runs(db)
-    assert _tool_requests(world) == 0
+    assert tool_requests(world) == 0
     [event] = db.exec(select(AuditEvent).where(
         AuditEvent.action == "run.approval_requested")).all()
     assert event.actor_id == member.user_id
@@ -77,7 +77,7 @@ async def test_a_rejected_run_creates_nothing_in_any_tool(world, db):
     assert view.status == RunStatus.REJECTED
     assert {s.status for s in view.steps} == {StepStatus.CANCELLED}
     assert view.finished_at is not None
-    assert _tool_requests(world) == 0
+    assert tool_requests(world) == 0
     assert world.sandbox.vendors["jira"].tenant(TENANT).projects == {}
     assert db.exec(select(ProjectResource)).all() == []
     [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "run.rejected")).all()

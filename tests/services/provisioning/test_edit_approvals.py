@@ -14,18 +14,18 @@ from projecthub.services.provisioning import decisions, editing, service
 from projecthub.services.provisioning.editing import MemberSpec, ProjectEdit
 from projecthub.services.provisioning.runner import drive_run
 from tests.factories import add_member, make_user
-from tests.services.provisioning.approval_world import gated_template, people, start
+from tests.services.provisioning.approval_world import (
+    gated_template,
+    people,
+    start,
+    tool_requests,
+)
 from tests.services.provisioning.world import TENANT, World, build_world
 
 
 @pytest.fixture
 def world(db):
     return build_world(db)
-
-
-def _tool_requests(world: World) -> int:
-    return sum(c["requests"] for vendor in world.sandbox.vendors.values()
-               for c in vendor.traffic.report().values())
 
 
 def _members(world: World, project_id) -> set:  # type: ignore[no-untyped-def]
@@ -46,14 +46,14 @@ async def _gated_project_and_edit(world: World) -> tuple[Principal, Principal, o
     add_member(world.db, world.org, ann)
     world.sandbox.vendors["jira"].tenant(TENANT).add_user(ann.email, ann.display_name)
     world.db.commit()
-    before = _tool_requests(world)
+    before = tool_requests(world)
     _, run = editing.start_edit(world.db, member, created.project_id, ProjectEdit(
         name="Acme Portal", members=[MemberSpec(user_id=ann.id)]))
     world.db.commit()
     assert run is not None and run.kind == RunKind.EDIT
     assert run.status == RunStatus.AWAITING_APPROVAL
     assert await drive_run(run.id, world.config()) is None  # no worker takes it
-    assert _tool_requests(world) == before
+    assert tool_requests(world) == before
     assert ann.id not in _members(world, created.project_id)
     assert world.db.get(Project, created.project_id).name == "Website relaunch"
     return member, admin, run, ann
@@ -85,11 +85,11 @@ async def test_an_approved_edit_adds_the_member_then_the_tools_and_fields_follow
 
 async def test_a_rejected_edit_changes_nothing_anywhere(world, db):
     member, admin, run, ann = await _gated_project_and_edit(world)
-    before = _tool_requests(world)
+    before = tool_requests(world)
     decisions.reject_run(db, admin, run.id, comment="Keep the name")
     db.commit()
     assert await drive_run(run.id, world.config()) is None
-    assert _tool_requests(world) == before
+    assert tool_requests(world) == before
     assert ann.id not in _members(world, run.project_id)
     project = db.get(Project, run.project_id)
     assert project.name == "Website relaunch" and project.answers["name"] == "Website relaunch"
