@@ -26,8 +26,9 @@ def login(db: Session, user: User) -> str:
 
 
 def browser_state(state_cls: type[S], token: str | None, path: str = "/dashboard") -> S:
-    """A state as a tab on ``path`` would have it, with (or without) the session cookie."""
-    state = state_cls()
+    """A state as a tab on ``path`` would have it, with (or without) the session cookie; made
+    as the framework makes it, so benchmarks outside pytest can use it too."""
+    state = state_cls(_reflex_internal_init=True)
     cookie = f"theme=dark; {session_cookie_name()}={token}" if token else "theme=dark"
     state.router = RouterData.from_router_data({
         "token": "client-token", "pathname": path, "asPath": path,
