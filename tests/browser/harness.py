@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -118,6 +119,15 @@ def sandbox_person_joins(db: Session, org: Organization, password: str = "") -> 
     db.add(Membership(organization_id=org.id, user_id=person.id, role=Role.MEMBER))
     db.flush()
     return person
+
+
+def switch_org(page: Page, org_name: str) -> None:
+    """Make ``org_name`` the session's organization with the header's switcher: someone in
+    several organizations starts in the first one they joined."""
+    visit(page, "/dashboard")
+    page.get_by_role("button", name=re.compile(r", switch organization$")).click()
+    page.get_by_role("menuitem").filter(has_text=org_name).click()
+    expect(page.get_by_role("button", name=f"{org_name}, switch organization")).to_be_visible()
 
 
 def add_sandbox_person(database_url: str, org_name: str, password: str) -> None:

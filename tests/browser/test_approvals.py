@@ -25,6 +25,7 @@ from tests.browser.harness import (
     sandbox_person_joins,
     save_screenshot,
     sign_up_and_log_in,
+    switch_org,
     visit,
 )
 
@@ -109,6 +110,7 @@ def test_a_member_waits_and_another_admin_approves(page: Page, browser: Browser,
         login = member.request.post("/api/v1/auth/login", data={
             "email": SANDBOX_PERSON[1], "password": PASSWORD})
         assert login.ok, login.text()
+        switch_org(member, ORG)  # she may belong to other journeys' organizations too
         visit(member, f"/runs/{run_id}")
         expect(member.get_by_test_id("awaiting-approval")).to_have_text(
             "Awaiting approval by an owner or admin. Nothing is created or changed in any tool "
