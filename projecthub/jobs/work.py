@@ -40,7 +40,9 @@ from projecthub.services.webhooks.renewal import renew_subscriptions
 from projecthub.services.wiring import new_session, sync_config, tool_clients
 
 log = logging.getLogger("projecthub.jobs")
-QUEUES = ("provisioning", "status", "mail", "periodic")
+# Webhooks have a queue of their own: a change someone just made in a tool must not wait behind
+# a cycle's bulk syncs (after importing 300 projects, they fill every slot of "status").
+QUEUES = ("provisioning", "status", "webhooks", "mail", "periodic")
 SYNC_CONCURRENCY = 8  # projects of one batch synced at once
 LEASE_MARGIN = timedelta(seconds=1)
 # A webhook's project being synced by someone else: try again shortly, a few times (that sync
@@ -257,7 +259,7 @@ TASKS: dict[str, tuple[str, Task]] = {
     "provision": ("provisioning", provision),
     "send_mail": ("mail", send_mail),
     "sync_projects": ("status", sync_projects),
-    "handle_webhook": ("status", handle_webhook),
+    "handle_webhook": ("webhooks", handle_webhook),
     "sync_changes": ("status", sync_changes),
 }
 

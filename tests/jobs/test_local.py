@@ -116,8 +116,10 @@ async def test_periodic_tasks_tick_on_their_interval(world):
     assert ticks[1] - ticks[0] == timedelta(seconds=1)
 
 
-async def test_a_busy_queue_does_not_hold_back_another(world, monkeypatch):
-    """One slot per queue here: a status sync that takes its time leaves a run free to start."""
+@pytest.mark.parametrize("task", ["provision", "handle_webhook"])
+async def test_a_busy_queue_does_not_hold_back_another(world, monkeypatch, task):
+    """One slot per queue here: a status sync that takes its time leaves a run free to start,
+    and a webhook's refresh too (its own queue, as the task table assigns it)."""
     sync_started, sync_may_end, provisioned = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def slow_sync(_context, **_args) -> None:
@@ -128,10 +130,10 @@ async def test_a_busy_queue_does_not_hold_back_another(world, monkeypatch):
         provisioned.set()
 
     monkeypatch.setitem(work.TASKS, "sync_projects", ("status", slow_sync))
-    monkeypatch.setitem(work.TASKS, "provision", ("provisioning", provision))
+    monkeypatch.setitem(work.TASKS, task, (work.TASKS[task][0], provision))
     local = _dispatcher(world, periodic=[], concurrency=1)
     await local.defer(work.Job("sync_projects", {}))
     await asyncio.wait_for(sync_started.wait(), 5)
-    await local.defer(work.Job("provision", {}))
+    await local.defer(work.Job(task, {}))
     await asyncio.wait_for(provisioned.wait(), 5)  # while the sync still holds its slot
     sync_may_end.set()
