@@ -19,9 +19,9 @@ from projecthub.models import (
     Role,
 )
 from projecthub.services import connections
-from projecthub.services.templates import library
 from tests.api.tokens import bearer
 from tests.factories import add_member, make_org, make_user, principal
+from tests.services.provisioning.approval_world import gate_project
 from tests.ui.status_seed import add_project
 
 API = "/api/v1/orgs"
@@ -87,13 +87,7 @@ def test_patch_starts_an_edit_run_and_the_newcomer_sees_the_project_now(client, 
 def test_patch_of_a_gated_project_returns_the_run_waiting_with_nothing_changed(client, db,
                                                                              world):
     org, owner, project, ann = world
-    template = library.create_template(
-        db, principal(db, owner, org),
-        source=library.default_source().replace("name: ", "name: Gated ", 1)
-        + "approval: {required: true}\n")
-    project.template_version_id = template.version_id
-    db.add(project)
-    db.commit()
+    gate_project(db, principal(db, owner, org), project)
     answer = client.patch(url(org, project), headers=bearer(db, owner, org),
                           json={"name": "Shop Portal",
                                 "members": [{"user_id": str(ann.id), "role": "member"}]})

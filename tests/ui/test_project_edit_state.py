@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 
 from projecthub.models import Project, ProjectMember, ProjectResource, ProvisioningRun, Role
 from projecthub.services import connections
-from projecthub.services.templates import library
 from projecthub.ui.state.project_edit import ProjectEditState
 from tests.factories import add_member, make_org, make_user, principal
+from tests.services.provisioning.approval_world import gate_project
 from tests.ui.status_seed import add_project
 from tests.ui.tabs import redirect_path
 
@@ -73,13 +73,7 @@ def test_preview_then_run_starts_an_edit_run(db, as_user):
 
 def test_an_edit_of_a_gated_project_says_it_waits_and_changes_nothing(db, as_user):
     org, owner, project, ann = _shop(db)
-    template = library.create_template(
-        db, principal(db, owner, org),
-        source=library.default_source().replace("name: ", "name: Gated ", 1)
-        + "approval: {required: true}\n")
-    project.template_version_id = template.version_id
-    db.add(project)
-    db.commit()
+    gate_project(db, principal(db, owner, org), project)
     page = _page(as_user, owner, project)
     page.preview(_form(page, name="Shop Portal", **{f"role_{ann.id}": "member"}))
     assert page.runs_in_tools and page.waits_for == "an owner or admin"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from projecthub.models import ProvisioningRun, Role
+from sqlmodel import Session
+
+from projecthub.models import Project, ProvisioningRun, Role
 from projecthub.services.principal import Principal
 from projecthub.services.provisioning import service
 from projecthub.services.templates import library
@@ -46,3 +48,13 @@ def tool_requests(world: World) -> int:
     """Requests the sandboxes have answered so far: a run waiting for approval adds none."""
     return sum(c["requests"] for vendor in world.sandbox.vendors.values()
                for c in vendor.traffic.report().values())
+
+
+def gate_project(db: Session, owner: Principal, project: Project) -> None:
+    """Move ``project`` to a copy of the built-in template that requires approval."""
+    template = library.create_template(
+        db, owner, source=library.default_source().replace("name: ", "name: Gated ", 1)
+        + "approval: {required: true}\n")
+    project.template_version_id = template.version_id
+    db.add(project)
+    db.commit()
