@@ -90,18 +90,28 @@ def test_unknown_org_or_owner_fails(engine, capsys):
 
 
 def test_console_script_help_and_usage_errors(engine):
-    env = {**os.environ}
+    """The installed entry point once as a process (each start imports the app, ~2 s), then
+    every command's help and argparse's refusals through ``main`` in process."""
     exe = os.path.join(os.path.dirname(sys.executable), "projecthub")
-    assert subprocess.run([exe, "--help"], capture_output=True, env=env).returncode == 0
-    for command in ("migrate", "create-admin", "create-org", "create-user", "create-api-token",
-                    "rotate-keys"):
-        result = subprocess.run([exe, command, "--help"], capture_output=True, text=True, env=env)
-        assert result.returncode == 0 and "usage:" in result.stdout
-    bad = subprocess.run([exe, "create-user"], capture_output=True, text=True, env=env)
+    bad = subprocess.run([exe, "create-user"], capture_output=True, text=True, env={**os.environ})
     assert bad.returncode == 2 and "--email" in bad.stderr
-    no_password_flag = subprocess.run([exe, "create-user", "--email", "a@b.c", "--password",
-                                       "x"], capture_output=True, text=True, env=env)
-    assert no_password_flag.returncode == 2
+
+
+@pytest.mark.parametrize("command", ["migrate", "create-admin", "create-org", "create-user",
+                                     "create-api-token", "rotate-keys"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main([command, "--help"])
+    assert leaving.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+def test_top_level_help_and_a_password_on_the_command_line_is_refused(capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main(["--help"])
+    assert leaving.value.code == 0 and "usage:" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:
+        main(["create-user", "--email", "a@b.c", "--password", "x"])
+    assert refused.value.code == 2
 
 
 def test_rotate_keys_reencrypts_stored_credentials(engine, db, monkeypatch, capsys):
