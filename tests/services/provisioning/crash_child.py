@@ -1,15 +1,16 @@
 """A worker process for the crash test: drive one run against the sandbox over real HTTP.
 
-Run as ``python -m tests.services.provisioning.crash_child <database url> <run id> <worker>``.
-The parent kills it with SIGKILL at chosen moments; nothing here knows about that.
+The test starts ``work`` through multiprocessing's fork server with this module preloaded, so a
+new worker costs a fork, not a Python start and the app's imports (about 2 s each, dozens of
+times per test). The parent kills it with SIGKILL at chosen moments; nothing here knows about that.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 import uuid
 from datetime import timedelta
+from multiprocessing.connection import Connection
 
 from sqlmodel import Session
 
@@ -19,9 +20,14 @@ from projecthub.services.provisioning.runner import RunnerConfig, drive_run
 from projecthub.services.tool_clients import ToolClients
 
 LEASE = timedelta(seconds=1)
+GO = "go"
 
 
-def main(database_url: str, run_id: str, worker: str) -> int:
+def work(database_url: str, run_id: str, worker: str, parent: Connection) -> None:
+    """Wait for the parent's go (it must know this pid before the first request), drive the run,
+    and answer with the run's status, or ``not-claimed`` when another lease still holds it."""
+    if parent.recv() != GO:
+        return
     engine = configure_engine(database_url)
 
     def session() -> Session:
@@ -33,9 +39,4 @@ def main(database_url: str, run_id: str, worker: str) -> int:
     config = RunnerConfig(session_factory=session, tools_factory=tools, worker_id=worker,
                           lease=LEASE)
     status = asyncio.run(drive_run(uuid.UUID(run_id), config))
-    sys.stdout.write((status.value if status else "not-claimed") + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    parent.send(status.value if status else "not-claimed")

@@ -4,12 +4,14 @@ resource in the sandboxes (served on a real socket, so they outlive the workers)
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
 from dataclasses import dataclass, field
 
 import pytest
@@ -21,6 +23,7 @@ from projecthub.services import connections
 from projecthub.services.provisioning import service
 from tests.environment import TEST_DATABASE_URL
 from tests.loopback import serve
+from tests.services.provisioning import crash_child
 from tests.services.provisioning.world import TENANT, all_tools_answers, build_world
 
 NOT_CREATES = ("/login", "/search", "approximate-count")
@@ -77,14 +80,25 @@ def served(db) -> Iterator[tuple[str, Killer, object]]:
         yield base, killer, world
 
 
-def _start(run_id: str, worker: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.services.provisioning.crash_child", TEST_DATABASE_URL,
-         run_id, worker], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=os.getcwd())
+@pytest.fixture(scope="module")
+def workers() -> ForkServerContext:
+    """Workers forked from a server that has imported the app once."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([crash_child.__name__])
+    return context
 
 
-def test_killed_workers_never_duplicate_and_the_run_completes(served, db):
+def _start(context: ForkServerContext, run_id: str, worker: str
+           ) -> tuple[BaseProcess, Connection]:
+    ours, theirs = context.Pipe()
+    child = context.Process(target=crash_child.work,
+                            args=(TEST_DATABASE_URL, run_id, worker, theirs), daemon=True)
+    child.start()
+    theirs.close()
+    return child, ours
+
+
+def test_killed_workers_never_duplicate_and_the_run_completes(served, db, workers):
     _, killer, world = served
     _, run = service.start_project(db, world.owner_principal,
                                    template_version_id=world.template_version_id,
@@ -94,16 +108,19 @@ def test_killed_workers_never_duplicate_and_the_run_completes(served, db):
     while lives < 60:
         lives += 1
         killer.mode = "before" if lives % 2 else "after"
-        child = _start(str(run.id), f"worker-{lives}")
+        child, reply = _start(workers, str(run.id), f"worker-{lives}")
         killer.pid = child.pid
-        out, err = child.communicate(timeout=120)
+        reply.send(crash_child.GO)
+        child.join(timeout=120)
         killer.pid = None
-        if child.returncode == 0:
-            outcome = out.strip()
+        if child.exitcode == 0:
+            outcome = reply.recv()
             if outcome != "not-claimed":
                 break
-        elif child.returncode != -signal.SIGKILL:
-            pytest.fail(f"worker crashed on its own: {err[-2000:]}")
+        elif child.exitcode != -signal.SIGKILL:
+            pytest.fail(f"worker crashed on its own (exit code {child.exitcode}); "
+                        "its traceback is in the captured stderr")
+        reply.close()
         time.sleep(1.1)  # let the dead worker's one-second lease expire
     view = service.get_run(db, world.owner_principal, run.id)
     failed = [(s.key, s.error) for s in view.steps if s.error]
