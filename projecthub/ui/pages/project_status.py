@@ -28,7 +28,7 @@ from projecthub.ui.pages.project_lifecycle import (
     lifecycle_dialog,
     lifecycle_menu,
 )
-from projecthub.ui.pages.projects import RUN_COLORS, simple_table, status_badge, titled_card
+from projecthub.ui.pages.projects import run_badge, simple_table, titled_card
 from projecthub.ui.state.project_status import (
     Fact,
     Person,
@@ -238,7 +238,7 @@ def _fact(fact: RowVar[Fact]) -> rx.Component:
 def _run_row(run: RowVar[RunRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(local_time(run.started_at, run.started), href=run.href)),
-        rx.table.cell(status_badge(run.status, RUN_COLORS)),
+        rx.table.cell(run_badge(run.status, run.status_label)),
         rx.table.cell(run.steps + " steps done"),
         rx.table.cell(local_time(run.finished_at, run.finished)),
         align="center",

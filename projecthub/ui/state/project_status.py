@@ -50,6 +50,7 @@ from projecthub.ui.state.status_format import (
     date_range,
     day,
     lifecycle_label,
+    run_label,
 )
 from projecthub.ui.typed import event
 
@@ -84,6 +85,7 @@ class Person:
 class RunRow:
     id: str
     status: str
+    status_label: str
     started: str
     started_at: str
     finished: str
@@ -137,7 +139,7 @@ def _facts(db: Session, principal: Principal, project: Project) -> list[Fact]:
 def _run_row(run: service.RunView) -> RunRow:
     done = sum(s.status in ("succeeded", "skipped") for s in run.steps)
     started = run.started_at or run.created_at
-    return RunRow(str(run.id), str(run.status), when(started), iso(started),
+    return RunRow(str(run.id), str(run.status), run_label(run.status), when(started), iso(started),
                   when(run.finished_at, never=EMPTY), iso(run.finished_at),
                   f"{done} of {len(run.steps)}", f"/runs/{run.id}")
 

@@ -27,6 +27,7 @@ from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.run_approval import approval_lines
 from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.state.status_format import run_label
 from projecthub.ui.typed import event
 
 RUN_PREFIX = "/runs/"
@@ -97,6 +98,7 @@ def _title(kind: str, target: str) -> str:
 
 class RunProgressState(SessionState):
     run_status: rx.Field[str] = rx.field("")
+    run_status_text: rx.Field[str] = rx.field("")  # in words (status_format.run_label)
     percent: rx.Field[int] = rx.field(0)
     done_count: rx.Field[int] = rx.field(0)
     step_count: rx.Field[int] = rx.field(0)
@@ -140,6 +142,7 @@ class RunProgressState(SessionState):
         run = service.get_run(db, principal, parse_id(self._run, "Run"))
         done = sum(s.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED) for s in run.steps)
         self.run_status, self.run_error = str(run.status), run.error
+        self.run_status_text = run_label(run.status)
         self.done_count, self.step_count = done, len(run.steps)
         self.percent = round(run.progress * 100)
         self.steps = [_line(s) for s in run.steps]
