@@ -232,7 +232,7 @@ class ProjectState(SessionState):
         if not self._project:
             return lost
         self._watching += 1
-        return ProjectState.watch
+        return ProjectState.watch if lost is None else [lost, ProjectState.watch]
 
     def _open(self, db: Session, principal: Principal, project_id: uuid.UUID) -> None:
         self._project = str(project_id)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from projecthub.core.clock import as_utc, utcnow
 from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.core.errors import AppError
 from projecthub.models import RunStatus, StepStatus
 from projecthub.services import projects
 from projecthub.services.principal import Principal
@@ -26,7 +26,7 @@ from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.run_approval import approval_lines
-from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.state.session import Event, Events, SessionState, parse_id
 from projecthub.ui.state.status_format import run_label
 from projecthub.ui.typed import event
 
@@ -153,7 +153,7 @@ class RunProgressState(SessionState):
         self.own_request, self.decision = lines.own_request, lines.decision
         return run
 
-    def _watch(self) -> Events:
+    def _watch(self) -> Event | None:
         """Start a fresh poll (any older one stops at its next tick)."""
         self._generation += 1
         self.live = self.run_status in _UNFINISHED
@@ -180,22 +180,21 @@ class RunProgressState(SessionState):
     def load(self) -> Events:
         self.problem, self.steps, self.run_status, self.live = "", [], "", False
         self._run = ""
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is None:
-                    return None
-                self._run = str(parse_id(self._run_from_url(), "Run"))
-                run = self._fill_run(db, principal)
-                project = projects.get_project(db, principal, run.project_id)
-        except NotAuthenticated as exc:
-            return self._fail(exc)
-        except AppError as exc:
-            self._run, self.problem = "", exc.message
-            return None
+        notice, self.problem = self._load_row(self._run_from_url(), self._open, "Run",
+                                              locate=service.load_run)
+        if self.problem:
+            self._run = ""
+        if not self._run:
+            return notice
+        watch = self._watch()
+        return watch if notice is None else [notice, watch] if watch else notice
+
+    def _open(self, db: Session, principal: Principal, run_id: uuid.UUID) -> None:
+        self._run = str(run_id)
+        run = self._fill_run(db, principal)
+        project = projects.get_project(db, principal, run.project_id)
         self.project_name, self.project_href = project.name, f"/projects/{project.id}"
         self.run_title = _title(run.kind, run.target)
-        return self._watch()
 
     @event(background=True)
     async def poll(self) -> EventSpec | None:
