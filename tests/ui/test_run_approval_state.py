@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from projecthub.models import ProvisioningRun, RunStatus, User
+from projecthub.services.provisioning import decisions
 from projecthub.ui.state.dashboard import DashboardState
 from projecthub.ui.state.project_status import ProjectState
 from projecthub.ui.state.run_progress import RunProgressState
@@ -99,3 +100,22 @@ def test_every_run_status_reads_as_words():
     assert {run_label(s.value) for s in RunStatus} == {
         "Waiting to start", "Running", "Succeeded", "Failed", "Cancelled", "Awaiting approval",
         "Rejected"}
+
+
+def test_a_project_whose_creation_was_rejected_reads_as_not_approved(world, db, as_user):
+    member, admin, _ = people(world)
+    run = start(world, member, gated_template(world))
+    decisions.reject_run(db, admin, run.id, comment="Not a client project")
+    db.commit()
+    page = as_user(ProjectState, db.get_one(User, member.user_id),
+                   path=f"/projects/{run.project_id}")
+    page.load()
+    assert (page.lifecycle, page.lifecycle_text) == ("not_approved", "Not approved")
+    assert page.rejection.startswith("Rejected by Ada Admin on ")
+    assert page.rejection.endswith(": Not a client project")
+    assert page.can_delete and not page.can_change_lifecycle
+    board = as_user(DashboardState, db.get_one(User, member.user_id))
+    board.load()
+    assert [(r.lifecycle, r.lifecycle_label) for r in board.rows] == [
+        ("not_approved", "Not approved")]
+    assert board.runs == []  # a decided run is not waiting for anything

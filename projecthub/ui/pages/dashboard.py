@@ -102,7 +102,7 @@ def _filters() -> rx.Component:
         _select("health", "Health", DashboardState.health,
                 [(h, HEALTH_LABELS[h]) for h in HEALTHS]),
         _select("lifecycle", "State", DashboardState.lifecycle,
-                [(s, LIFECYCLE_LABELS[s]) for s in (*TILE_LIFECYCLES, "draft")]),
+                [(s, LIFECYCLE_LABELS[s]) for s in (*TILE_LIFECYCLES, "draft", "not_approved")]),
         _select("tool", "Tool", DashboardState.tool, [(t, tool_label(t)) for t in TOOLS]),
         _select("owner", "Owner", DashboardState.owner, DashboardState.owners),
         button_link("Drifted", DashboardState.drifted_href, size="2",

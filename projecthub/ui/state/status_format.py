@@ -11,7 +11,8 @@ from projecthub.core.clock import as_utc
 HEALTH_LABELS = {"green": "On track", "amber": "Needs attention", "red": "At risk",
                  "unknown": "No data yet"}
 LIFECYCLE_LABELS = {"draft": "Draft", "provisioning": "Provisioning", "active": "Active",
-                    "on_hold": "On hold", "completed": "Completed", "archived": "Archived"}
+                    "on_hold": "On hold", "completed": "Completed", "archived": "Archived",
+                    "not_approved": "Not approved"}
 # A run's status in words (the API keeps the raw values): run page, project history, dashboard.
 RUN_LABELS = {"pending": "Waiting to start", "running": "Running", "succeeded": "Succeeded",
               "failed": "Failed", "cancelled": "Cancelled",
