@@ -22,6 +22,7 @@ from tests.browser.conftest import VIEWPORT
 from tests.browser.harness import (
     SANDBOX_PERSON,
     AppServer,
+    connect_sandbox,
     sandbox_person_joins,
     save_screenshot,
     sign_up_and_log_in,
@@ -56,13 +57,7 @@ def _member_with_token(server: AppServer, slug: str = SLUG, owner: str = EMAIL) 
 
 def _jira_and_gated_template(page: Page) -> None:
     """A sandbox Jira connection, and a template that asks an admin first."""
-    visit(page, "/org/connections")
-    page.get_by_role("button", name="Add a Jira connection").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill("Demo Jira")
-    dialog.get_by_role("button", name="Use the built-in sandbox").click()
-    dialog.get_by_role("button", name="Add connection").click()
-    expect(dialog).to_be_hidden()
+    connect_sandbox(page, "Jira", "Demo Jira")
     _gated_template(page)
 
 

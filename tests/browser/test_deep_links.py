@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from projecthub.models import Membership, Organization, Role, User
+from projecthub.services import verification
 from tests.browser.harness import AppServer, save_screenshot, sign_up_and_log_in, visit
 from tests.factories import make_org, make_user
 from tests.ui.status_seed import add_project
@@ -31,6 +32,7 @@ def _two_more_organizations(server: AppServer) -> tuple[str, str]:
     engine = create_engine(server.database_url)
     with Session(engine) as db:
         ann = db.exec(select(User).where(User.email == EMAIL)).one()
+        verification.mark_verified(db, ann)  # keeps the screenshot to the page
         boss = make_user(db, name="Bo Boss")
         other = make_org(db, boss, name=OTHER, slug="deep-other")
         db.add(Membership(organization_id=other.id, user_id=ann.id, role=Role.MEMBER))

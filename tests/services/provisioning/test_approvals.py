@@ -29,6 +29,7 @@ from tests.services.provisioning.approval_world import (
     people,
     start,
     tool_requests,
+    waiting_archive,
 )
 from tests.services.provisioning.world import TENANT, build_world
 
@@ -212,16 +213,10 @@ def test_a_template_names_an_unknown_role_with_its_line(world):
 
 async def test_a_lifecycle_change_of_a_gated_project_waits_too(world, db):
     member, admin, _ = people(world)
-    run = start(world, member, gated_template(world))
-    decisions.approve_run(db, admin, run.id)
-    db.commit()
-    assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
-    _, archive = lifecycle.start_lifecycle_change(db, member, run.project_id, "archived")
-    db.commit()
-    assert archive is not None and archive.status == RunStatus.AWAITING_APPROVAL
+    archive = await waiting_archive(world, member, admin)
     assert await drive_run(archive.id, world.config()) is None
     with pytest.raises(Conflict):  # one run per project at a time, a waiting one included
-        lifecycle.start_lifecycle_change(db, member, run.project_id, "completed")
+        lifecycle.start_lifecycle_change(db, member, archive.project_id, "completed")
     decisions.approve_run(db, admin, archive.id)
     db.commit()
     assert await drive_run(archive.id, world.config()) == RunStatus.SUCCEEDED

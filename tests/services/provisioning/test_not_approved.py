@@ -11,8 +11,12 @@ from projecthub.core.errors import Conflict
 from projecthub.models import Lifecycle, Project, RunStatus
 from projecthub.services import projects
 from projecthub.services.provisioning import decisions, deletion, editing, lifecycle
-from projecthub.services.provisioning.runner import drive_run
-from tests.services.provisioning.approval_world import gated_template, people, start
+from tests.services.provisioning.approval_world import (
+    gated_template,
+    people,
+    start,
+    waiting_archive,
+)
 from tests.services.provisioning.world import World, build_world
 
 
@@ -55,13 +59,7 @@ async def test_its_owner_deletes_it_and_its_key_is_free_again(world, db):
 
 async def test_a_rejected_later_run_leaves_the_project_as_it_was(world, db):
     member, admin, _ = people(world)
-    run = start(world, member, gated_template(world))
-    decisions.approve_run(db, admin, run.id)
-    db.commit()
-    assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
-    _, archive = lifecycle.start_lifecycle_change(db, member, run.project_id, "archived")
-    db.commit()
-    assert archive is not None
+    archive = await waiting_archive(world, member, admin)
     decisions.reject_run(db, admin, archive.id, comment="Still billing")
     db.commit()
-    assert projects.get_project(db, member, run.project_id).lifecycle == Lifecycle.ACTIVE
+    assert projects.get_project(db, member, archive.project_id).lifecycle == Lifecycle.ACTIVE
