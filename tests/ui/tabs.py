@@ -70,4 +70,4 @@ def revealed(result: Any, element_id: str) -> str | None:
 def toasts(result: Any) -> str:
     """The text of any toasts a handler returned (empty when none)."""
     return " ".join(str(spec.args) for spec in _flatten(result)
-                    if "__toast" in str(spec.args))
+                    if isinstance(spec, EventSpec) and "__toast" in str(spec.args))
