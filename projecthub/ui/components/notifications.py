@@ -48,8 +48,12 @@ def _bell_item(item: RowVar[BellItem]) -> rx.Component:
 
 
 def bell() -> rx.Component:
-    """The unread count is the visible text, and the accessible name starts with it."""
-    return rx.popover.root(
+    """The unread count is the visible text, and the accessible name starts with it.
+
+    Mounted (and so loaded) only once the page's own on_load chain is done: mounted earlier,
+    from the display vars a tab's last page left behind, its event queued ahead of the page's
+    load and delayed the page by one event (docs/architecture.md, "Page loads")."""
+    return cond(rx.State.is_hydrated, rx.popover.root(
         rx.popover.trigger(
             rx.button(
                 lucide_icon("bell", size=18),
@@ -79,7 +83,7 @@ def bell() -> rx.Component:
             ),
             align="end",
         ),
-    )
+    ))
 
 
 def _mode_select(row: RowVar[ChoiceRow], channel: NotificationChannel,
