@@ -9,8 +9,10 @@ the first project row of the page is visible. The first navigation of each conte
 (it fetches the built frontend) and is not counted.
 
 Goal: the 10,000-project median within 1 s, and within 1.5x of the 100-project median.
+``--timeline`` first prints one warm navigation per size: the event websocket's frames (the
+events sent, the states and vars each answer changes) and the navigation's own timing.
 
-    python -m benchmarks.dashboard_browser [--repeats 15] [--db sqlite|postgresql]
+    python -m benchmarks.dashboard_browser [--repeats 15] [--db sqlite|postgresql] [--timeline]
 """
 
 from __future__ import annotations
