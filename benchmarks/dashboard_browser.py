@@ -9,19 +9,24 @@ the first project row of the page is visible. The first navigation of each conte
 (it fetches the built frontend) and is not counted.
 
 Goal: the 10,000-project median within 1 s, and within 1.5x of the 100-project median.
+``--timeline`` first prints one warm navigation per size: the event websocket's frames (the
+events sent, the states and vars each answer changes) and the navigation's own timing.
 
-    python -m benchmarks.dashboard_browser [--repeats 15] [--db sqlite|postgresql]
+    python -m benchmarks.dashboard_browser [--repeats 15] [--db sqlite|postgresql] [--timeline]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, WebSocket, async_playwright
 from sqlmodel import Session
 
 from benchmarks.common import engine_for, fresh_database, machine, print_table
@@ -60,7 +65,53 @@ async def first_row_seconds(page: Page) -> float:
     return time.perf_counter() - started
 
 
-async def samples_for(browser: Browser, base: str, email: str, repeats: int) -> list[float]:
+def _frame_label(payload: str | bytes) -> str:
+    """A websocket frame in a few words: the events it carries, or the states and vars a delta
+    changes (Socket.IO frames are ``42["event", {...}]``)."""
+    text = payload if isinstance(payload, str) else payload.decode(errors="replace")
+    try:
+        body = json.loads(text[text.index("["):])[1]
+    except (ValueError, IndexError):
+        return f"{len(text):,} chars"
+    events = [str(e.get("name", "")).rsplit(".", 1)[-1] for e in body.get("events") or []
+              if isinstance(e, dict)]
+    if "name" in body:
+        events.append(str(body["name"]).rsplit(".", 1)[-1])
+    delta = {state.rsplit("____", 1)[-1]: sorted(v.removesuffix("_rx_state_") for v in vars_)
+             for state, vars_ in (body.get("delta") or {}).items()}
+    return f"{len(text):,} chars" + (f" events {events}" if events else "") + (
+        f" delta {delta}" if delta else "")
+
+
+async def timeline(page: Page) -> list[tuple[float, str]]:
+    """One navigation to /dashboard as a list of (ms since it started, what happened)."""
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+
+    def mark(what: str) -> None:
+        marks.append(((time.perf_counter() - started) * 1000, what))
+
+    def watch(socket: WebSocket) -> None:
+        mark("websocket open")
+        socket.on("framesent", lambda data: mark("sent " + _frame_label(data)))
+        socket.on("framereceived", lambda data: mark("received " + _frame_label(data)))
+
+    page.on("websocket", watch)
+    rows = page.locator("a[href^='/projects/']").filter(has_not_text="New project")
+    await page.goto("/dashboard", wait_until="commit")
+    await rows.first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    mark("first row visible")
+    page.remove_listener("websocket", watch)
+    timing = json.loads(await page.evaluate(
+        "JSON.stringify(performance.getEntriesByType('navigation')[0])"))
+    marks += [(timing[key], f"navigation {key}") for key in
+              ("responseStart", "domContentLoadedEventEnd", "loadEventEnd") if timing.get(key)]
+    return sorted(marks)
+
+
+@asynccontextmanager
+async def signed_in(browser: Browser, base: str, email: str) -> AsyncIterator[Page]:
+    """A fresh Chromium context logged in as ``email``, its page warmed up on /dashboard."""
     context = await browser.new_context(base_url=base, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
@@ -69,21 +120,30 @@ async def samples_for(browser: Browser, base: str, email: str, repeats: int) -> 
                                            data={"email": email, "password": PASSWORD})
         assert response.ok, await response.text()
         await first_row_seconds(page)  # warm-up: the built frontend comes into the cache
-        return [await first_row_seconds(page) for _ in range(repeats)]
+        yield page
     finally:
         await context.close()
 
 
-async def measure(base: str, owners: dict[int, str], repeats: int) -> dict[int, list[float]]:
+async def measure(base: str, owners: dict[int, str], repeats: int,
+                  show_timeline: bool) -> dict[int, list[float]]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            if show_timeline:
+                for size in SIZES:
+                    async with signed_in(browser, base, owners[size]) as page:
+                        marks = await timeline(page)
+                    print(f"one warm navigation, {size:,} projects:")
+                    for at, what in marks:
+                        print(f"  {at:7.0f} ms  {what}")
             # Interleaved rounds, so a busy moment of the machine falls on both sizes alike.
             found: dict[int, list[float]] = {size: [] for size in SIZES}
             for _ in range(3):
                 for size in SIZES:
-                    found[size] += await samples_for(browser, base, owners[size],
-                                                     max(1, repeats // 3))
+                    async with signed_in(browser, base, owners[size]) as page:
+                        found[size] += [await first_row_seconds(page)
+                                        for _ in range(max(1, repeats // 3))]
             return found
         finally:
             await browser.close()
@@ -104,12 +164,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--timeline", action="store_true",
+                        help="first print one navigation per size, frame by frame")
     args = parser.parse_args()
     print(machine())
     WORKDIR.mkdir(parents=True, exist_ok=True)
     with fresh_database(args.db) as url, running_app(Path(WORKDIR), url) as server:
         owners = seed(url)
-        report(asyncio.run(measure(server.base_url, owners, args.repeats)))
+        report(asyncio.run(measure(server.base_url, owners, args.repeats, args.timeline)))
 
 
 if __name__ == "__main__":

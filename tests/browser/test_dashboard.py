@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
@@ -58,6 +58,7 @@ PASSWORD = "seven lanterns on the harbour wall"
 SLUG = "harbor-digital"
 DEMO_EMAIL = "demo@projecthub.example"
 TOKEN = "sandbox-demo"
+_HYDRATED = '"is_hydrated_rx_state_":true'  # Reflex's set_is_hydrated delta
 DASHBOARD = re.compile(r"/dashboard(\?.*)?$")
 START, END = date(2026, 9, 1), date(2027, 1, 31)
 
@@ -479,3 +480,28 @@ def test_admins_tune_the_status_settings_and_see_what_is_refused(page: Page,
            ).to_have_value("15")
     expect(page.get_by_test_id("status-settings").get_by_label(
         "Read everything every (hours)")).to_have_value("6")
+
+
+def test_the_rows_show_with_the_dashboards_own_answer(page: Page, seeded: Seeded) -> None:
+    """The dashboard's on_load checks the session and fills the page in one event, and the rows
+    show with that answer (docs/architecture.md §16): with Reflex's later ``set_is_hydrated``
+    held back they still show, and the bell waits for it."""
+    held: list[str | bytes] = []
+
+    def hold_hydrated(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            if _HYDRATED in (message if isinstance(message, str) else message.decode()):
+                held.append(message)
+            else:
+                socket.send(message)
+        server.on_message(to_page)
+
+    visit(page, "/dashboard")  # the tab's state now holds rows, which the next snapshot carries
+    page.route_web_socket(re.compile(r"/_event"), hold_hydrated)
+    page.goto("/dashboard?sort=name")
+
+    expect(page.get_by_test_id("project-row")).to_have_count(8)
+    assert held, "set_is_hydrated's frame never came, so it proved nothing"
+    expect(page.get_by_test_id("bell")).to_have_count(0)

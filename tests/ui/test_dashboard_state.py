@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from reflex.istate.data import RouterData
 from sqlmodel import Session
 
 from projecthub.core.clock import utcnow
@@ -203,3 +204,25 @@ async def test_drafts_and_unfinished_runs_are_listed(db, as_user):
     assert near(instant(state.runs[0].started_at, state.runs[0].started), run.created_at)
     assert [d.title for d in state.drafts] == ["Intranet"]
     assert [r.lifecycle for r in state.rows] == ["provisioning"]
+
+
+def test_load_marks_this_connection_and_url_checked_only_after_the_session_check(db, org, as_user):
+    """The shell shows the dashboard with its load's own answer when the mark names this
+    websocket and URL (docs/architecture.md §16): a mark an earlier connection left never
+    matches, and a tab whose session has ended is never marked."""
+    organization, owner = org
+    add_project(db, organization, owner, name="Web shop", key="WEB")
+    state = as_user(DashboardState, owner, path="/dashboard?health=red")
+    path = "/dashboard?health=red"
+    state.router = RouterData.from_router_data({
+        "token": "client-token", "pathname": path, "asPath": path, "sid": "socket-2",
+        "headers": {"cookie": state.router.headers.cookie}})
+    state.checked_view = "socket-1 /dashboard?health=red"  # what the snapshot carries
+
+    state.load()
+
+    assert state.checked_view == "socket-2 /dashboard?health=red"
+    assert state.checked_view == f"{state.router.session.session_id} {state.router.url}"
+    ended = browser_state(DashboardState, None)
+    assert redirect_path(ended.load()) == "/login?next=/dashboard"
+    assert ended.checked_view == ""

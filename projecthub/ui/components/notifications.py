@@ -48,8 +48,12 @@ def _bell_item(item: RowVar[BellItem]) -> rx.Component:
 
 
 def bell() -> rx.Component:
-    """The unread count is the visible text, and the accessible name starts with it."""
-    return rx.popover.root(
+    """The unread count is the visible text, and the accessible name starts with it.
+
+    Mounted (and so loaded) only once the page's on_load chain is done: mounted from the
+    snapshot's stale ``logged_in``, its event ran ahead of the page's own on_load handlers
+    (Reflex runs a tab's events one at a time; docs/architecture.md §16)."""
+    return cond(rx.State.is_hydrated, rx.popover.root(
         rx.popover.trigger(
             rx.button(
                 lucide_icon("bell", size=18),
@@ -79,7 +83,7 @@ def bell() -> rx.Component:
             ),
             align="end",
         ),
-    )
+    ))
 
 
 def _mode_select(row: RowVar[ChoiceRow], channel: NotificationChannel,

@@ -5,6 +5,8 @@ Hiding things here is cosmetic; the states re-check the session and role in ever
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 from reflex_base.constants.colors import ColorType
 
@@ -197,6 +199,13 @@ def page_header(title: str | rx.Var[str], subtitle: str | rx.Var[str] = "",
     )
 
 
+def _page_loaded() -> rx.Var[bool]:
+    """The page's on_load chain is done, or its one load answered for this URL on this
+    connection (``SessionState._mark_checked``): one event sooner, and never a stale page."""
+    this_view = text_var(rx.State.router.session.session_id) + " " + rx.State.router.url
+    return cast("rx.Var[bool]", rx.State.is_hydrated | (SessionState.checked_view == this_view))
+
+
 def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Component:
     """A page for signed-in people; content shows once the session is checked (on_load)."""
     body: rx.Component = rx.vstack(*content, spacing="5", width="100%")
@@ -204,7 +213,7 @@ def signed_in_page(*content: rx.Component, needs_org: bool = True) -> rx.Compone
         body = cond(SessionState.org_problem != "", _org_problem(), body)
     body = rx.vstack(verify_banner(), body, spacing="4", width="100%")
     return page_shell(
-        cond(rx.State.is_hydrated & SessionState.logged_in, body, loading()),
+        cond(_page_loaded() & SessionState.logged_in, body, loading()),
         nav_links=_nav_links(),
         user_menu=cond(SessionState.logged_in, rx.hstack(bell(), user_menu(), spacing="3",
                                                          align="center")),

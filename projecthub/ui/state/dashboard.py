@@ -211,6 +211,7 @@ class DashboardState(DraftsState):
         try:
             with session_scope() as db:
                 principal = self._refresh(db)
+                self._mark_checked()  # this one event fills all the page shows
                 if principal is None:
                     return None
                 self._fill_around(db, principal)

@@ -72,6 +72,10 @@ class SessionState(rx.State):
     orgs: rx.Field[list[OrgChoice]] = rx.field(default_factory=list)
     # Field (or form section) -> message, shown next to the input it is about.
     errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    # "<websocket id> <URL>" of the page whose load last checked the session and filled its
+    # vars in one event (``_mark_checked``); the shell shows that page without waiting for the
+    # rest of Reflex's on_load chain (docs/architecture.md §16).
+    checked_view: rx.Field[str] = rx.field("")
 
     @rx.var
     def is_org_admin(self) -> bool:
@@ -123,6 +127,12 @@ class SessionState(rx.State):
         self.org_problem = ""
         self.org_suspended = self.org_needs_microsoft = False
         return principal
+
+    def _mark_checked(self) -> None:
+        """For a page whose one on_load handler fills all it shows: its session is checked and
+        its vars are set in this event. A snapshot a new connection receives (another websocket
+        id) or a navigation (another URL) never matches, so stale vars never show."""
+        self.checked_view = f"{self.router.session.session_id} {self.router.url}"
 
     def _to_login(self) -> EventSpec:
         self.logged_in = False
