@@ -109,6 +109,17 @@ def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def autocommit_session() -> Iterator[Session]:
+    """A session whose statements each commit on their own (no BEGIN, no COMMIT): for work
+    that is one read, where a transaction only adds two round trips. Nothing it sets for a
+    transaction (row-level security) outlives its statement."""
+    with get_engine().connect() as connection, Session(
+            connection.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False) as session:
+        yield session
+
+
 def session_scope() -> contextlib.AbstractContextManager[Session]:
     """The UI's and the CLI's unit of work on the process-wide engine."""
     return unit_of_work(new_session)
