@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field
 from sqlalchemy import and_, bindparam
+from sqlalchemy import select as columns_select
 from sqlmodel import Session, col, select, update
 
 from projecthub.core.clock import utcnow
@@ -218,18 +219,19 @@ def grant_for_token(session: Session, secret: str, *, writes: bool = False,
 @functools.cache
 def _grant_statement(acting: bool) -> Any:
     """Built once (a statement per request cost about as much CPU as its round trip)."""
+    columns: list[Any] = [
+        ApiToken.id, ApiToken.expires_at, ApiToken.read_only, ApiToken.last_used_at,
+        col(User.id).label("user_id"), User.email, User.is_active, User.is_instance_admin,
+        Membership.role, col(Organization.id).label("org_id"), Organization.slug,
+        Organization.name, Organization.status, Organization.data_version,
+        *(act_as_tenant_columns(ApiToken.organization_id, ApiToken.user_id) if acting else ())]
     return (
-        select(ApiToken.id, ApiToken.expires_at, ApiToken.read_only, ApiToken.last_used_at,
-               col(User.id).label("user_id"), User.email, User.is_active,
-               User.is_instance_admin, Membership.role, col(Organization.id).label("org_id"),
-               Organization.slug, Organization.name, Organization.status,
-               Organization.data_version,
-               *(act_as_tenant_columns(ApiToken.organization_id, ApiToken.user_id)
-                 if acting else ()))
+        columns_select(*columns).select_from(ApiToken)
         .join(User, col(User.id) == col(ApiToken.user_id))
-        .outerjoin(Membership, and_(col(Membership.user_id) == col(ApiToken.user_id),
-                                    col(Membership.organization_id) == col(ApiToken.organization_id),
-                                    col(Membership.is_active).is_(True)))
+        .outerjoin(Membership, and_(
+            col(Membership.user_id) == col(ApiToken.user_id),
+            col(Membership.organization_id) == col(ApiToken.organization_id),
+            col(Membership.is_active).is_(True)))
         .outerjoin(Organization, col(Organization.id) == col(Membership.organization_id))
         .where(col(ApiToken.token_hash) == bindparam("token_hash"),
                col(ApiToken.revoked_at).is_(None)))

@@ -10,7 +10,6 @@ from projecthub.api.routes.projects import LIST_ANSWERS
 from projecthub.models import (
     HealthLevel,
     Lifecycle,
-    Membership,
     Organization,
     Project,
     ProjectMember,
