@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from projecthub.api.answer_cache import Answer, AnswerCache
-from projecthub.core.db import autocommit_session, new_session, unit_of_work
+from projecthub.core.db import SINGLE_READ_CONNECTIONS, new_session, single_read, unit_of_work
 from projecthub.core.errors import NotAuthenticated, NotFound
 from projecthub.services.api_tokens import TokenGrant, grant_for_token, resolve_api_token
 from projecthub.services.principal import Actor, Principal
@@ -90,7 +90,7 @@ PrincipalDep = Annotated[Principal, Depends(org_principal)]
 
 # Read routes' worker threads running at once, per event loop: a few keep the database busy,
 # more only queue for the GIL (README "Performance" has the measurements).
-READER_THREADS = 8
+READER_THREADS = SINGLE_READ_CONNECTIONS
 _readers: RunVar[CapacityLimiter] = RunVar("projecthub_reader_threads")
 
 
@@ -136,8 +136,8 @@ class OrgReader:
 
     def _cached(self, cache: AnswerCache, key: Callable[[TokenGrant], Hashable],
                 build: Callable[[Session, Principal], bytes]) -> Answer:
-        with autocommit_session() as session:
-            grant = grant_for_token(session, self.secret, writes=self.writes)
+        grant = single_read(lambda session: grant_for_token(session, self.secret,
+                                                            writes=self.writes))
         principal = grant.principal
         _check_org(principal, self.org_slug)
 

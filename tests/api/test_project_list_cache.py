@@ -195,3 +195,19 @@ def test_a_cached_answer_is_served_without_reading_the_page_again(client, db, ac
     assert len(LIST_ANSWERS) == 1
     second = client.get(LIST + "?q=alp", headers=headers)  # the same query, normalized
     assert len(LIST_ANSWERS) == 1 and second.content == first.content
+
+
+def test_a_dead_pooled_connection_is_replaced_without_an_error(client, db, engine, acme):
+    """The token's statement runs on a pool without a pre-ping (``core.db.single_read``)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    owner, org, headers = acme
+    _project(db, org, owner, "Alpha", "ALPHA")
+    assert _names(client, headers) == ["Alpha"]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("RESET ROLE")  # the superuser may end any backend
+        ended = connection.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()").scalar()
+    assert ended
+    assert _names(client, headers) == ["Alpha"]

@@ -25,6 +25,7 @@ from projecthub.api.schemas import (
     ProjectDeletion,
     ProjectDetailPublic,
     ProjectListPublic,
+    ProjectListQuery,
     ProjectPublic,
     ProjectRowPublic,
     ReasonPublic,
@@ -75,25 +76,12 @@ LIST_ANSWERS = AnswerCache(max_bytes=32 * 1024 * 1024)
 
 @list_router.get("", response_model=ProjectListPublic, responses={
     304: {"description": "Unchanged since the answer whose `ETag` was sent in `If-None-Match`."}})
-async def list_projects(
-    reader: OrgReaderDep,
-    request: Request,
-    q: Annotated[str, Query(max_length=200)] = "",
-    health: Annotated[str, Query(max_length=10)] = "",
-    lifecycle: Annotated[str, Query(max_length=20)] = "",
-    tool: Annotated[str, Query(max_length=20)] = "",
-    owner: Annotated[str, Query(max_length=36)] = "",
-    sort: Annotated[str, Query(max_length=20)] = "name",
-    descending: bool = False,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 25,
-    drifted: bool = False,
-) -> Response:
+async def list_projects(reader: OrgReaderDep, request: Request,
+                        params: Annotated[ProjectListQuery, Query()]) -> Response:
     """The dashboard's list: the same filters, sort and pages, read from stored status. The
     answer has an `ETag`; send it back in `If-None-Match` to get 304 while nothing changed."""
-    query = dashboard.DashboardQuery(
-        q=q.strip().lower(), health=health, lifecycle=lifecycle, tool=tool, owner=owner,
-        sort=sort, descending=descending, page=page, page_size=page_size, drifted=drifted)
+    # The search is matched lower-cased and trimmed: one key for what is one answer.
+    query = dashboard.DashboardQuery(**{**params.model_dump(), "q": params.q.strip().lower()})
     answer = await reader.cached(LIST_ANSWERS, lambda grant: _list_key(grant, query),
                                  lambda db, principal: _list_json(db, principal, query))
     headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
