@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ T = TypeVar("T")
 
 _engine: Engine | None = None
 _single_reads: Engine | None = None
+_single_reads_made = threading.Lock()
 SINGLE_READ_CONNECTIONS = 8  # the API's reader threads per process (``api.deps``)
 
 
@@ -138,10 +140,12 @@ def _single_read(work: Callable[[Session], T]) -> T:
 
 def _single_read_engine() -> Engine:
     global _single_reads
-    if _single_reads is None:
-        _single_reads = build_engine(get_engine().url.render_as_string(hide_password=False),
-                                     pre_ping=False, pool_size=SINGLE_READ_CONNECTIONS)
-    return _single_reads
+    with _single_reads_made:  # reader threads ask at once: one pool, not one each
+        if _single_reads is None:
+            _single_reads = build_engine(
+                get_engine().url.render_as_string(hide_password=False), pre_ping=False,
+                pool_size=SINGLE_READ_CONNECTIONS)
+        return _single_reads
 
 
 def session_scope() -> contextlib.AbstractContextManager[Session]:
