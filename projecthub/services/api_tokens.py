@@ -191,6 +191,7 @@ def grant_for_token(session: Session, secret: str, *, writes: bool = False,
     The transaction must not act as another organization yet: row-level security would hide
     the token."""
     acting = act and session.get_bind().dialect.name == "postgresql"
+    session.flush()  # a Core statement does not autoflush: a token made in this session counts
     row = session.connection().execute(_grant_statement(acting),
                                        {"token_hash": hash_token(secret)}).first()
     if row is None or not row.is_active:
