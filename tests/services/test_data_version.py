@@ -4,6 +4,8 @@ versions stay (except for a person's new name, which may show in any of them).""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text, update
 from sqlmodel import Session, col, delete, select
 
 from projecthub.models import (
@@ -89,3 +91,26 @@ def test_a_rolled_back_write_leaves_the_version(db):
     db.flush()
     db.rollback()
     assert _version(db, org) == before
+
+
+def test_writers_of_one_organization_do_not_wait_for_each_other_before_commit(db, engine):
+    """PostgreSQL: the version's row is locked at commit (deferred triggers), so a transaction
+    still open on one project does not hold up another writing a second project."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    owner = make_user(db)
+    org = make_org(db, owner)
+    first, second = (Project(organization_id=org.id, name=n, key=n, owner_id=owner.id)
+                     for n in ("A", "B"))
+    db.add_all([first, second])
+    db.commit()
+    before = _version(db, org)
+    rename = update(Project).values(name="renamed")
+    with engine.connect() as slow, engine.connect() as quick:
+        slow.execute(rename.where(col(Project.id) == first.id))
+        quick.execute(text("SET LOCAL lock_timeout = '2s'"))
+        quick.execute(rename.where(col(Project.id) == second.id))
+        quick.commit()  # would time out if the open transaction held the organization's row
+        assert _version(db, org) == before + 1
+        slow.commit()
+    assert _version(db, org) == before + 2
