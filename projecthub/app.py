@@ -17,7 +17,7 @@ from projecthub.api.security_headers import with_security_headers
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
 from projecthub.jobs.runtime import BackgroundJobs
-from projecthub.sandbox import SANDBOX_PREFIX, create_sandbox_app
+from projecthub.sandbox import DEMO_POLL_SECONDS, SANDBOX_PREFIX, create_sandbox_app
 from projecthub.services import dispatch, microsoft_signin
 from projecthub.ui import clients, styles
 from projecthub.ui.landing import landing_page
@@ -35,7 +35,7 @@ from projecthub.ui.pages.errors import (
 def _sandbox_transformer() -> Callable[[ASGIApp], ASGIApp]:
     """Serve the fake vendor tools' ``/sandbox/...`` paths ahead of everything else; Sign in
     with Microsoft reaches the sandbox's Entra ID in process (see ``microsoft_signin``)."""
-    sandbox = create_sandbox_app()
+    sandbox = create_sandbox_app(graph_poll_seconds=DEMO_POLL_SECONDS)
     microsoft_signin.transport = lambda: httpx.ASGITransport(app=sandbox)
 
     def transform(inner: ASGIApp) -> ASGIApp:

@@ -172,9 +172,10 @@ def cmd_sandbox(args: argparse.Namespace) -> str:
     """Serve the four fake vendor APIs on their own port (for connector development)."""
     import uvicorn
 
-    from projecthub.sandbox import create_sandbox_app
+    from projecthub.sandbox import DEMO_POLL_SECONDS, create_sandbox_app
 
-    app = create_sandbox_app(admin_token=args.admin_token, seed_demo=not args.empty)
+    app = create_sandbox_app(admin_token=args.admin_token, seed_demo=not args.empty,
+                             graph_poll_seconds=DEMO_POLL_SECONDS)
     print(f"Sandboxes on http://{args.host}:{args.port}/sandbox/<jira|confluence|productive|graph>"
           " (demo credentials: see projecthub/sandbox/__init__.py)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")

@@ -202,7 +202,11 @@ class GraphConnector(TeamMembership, Connector):
         if match is None:
             raise ServerError(TOOL, response.status, response.request_id,
                               "team creation answered without an operation Location")
-        return TeamCreation(team_id=match.group(1), operation_id=match.group(2))
+        return self._started(match, response.headers)
+
+    def _started(self, location: re.Match[str], headers: httpx.Headers) -> TeamCreation:
+        return TeamCreation(team_id=location.group(1), operation_id=location.group(2),
+                            retry_after=server_wait_hint(headers, self._clock.now()))
 
     async def wait_for_team(self, creation: TeamCreation) -> str:
         """Poll the creation until it succeeds (→ the team id) or fails (``ServerError``).
@@ -219,7 +223,7 @@ class GraphConnector(TeamMembership, Connector):
         path = (f"/teams/{_segment(started.team_id)}"
                 f"/operations/{_segment(started.operation_id)}")
         give_up = self._clock.monotonic() + self._poll_timeout
-        wait = self._poll_interval
+        wait = started.retry_after or self._poll_interval
         while True:
             await self._clock.sleep(wait)
             response = await self._client.request("GET", path)
@@ -257,8 +261,7 @@ class GraphConnector(TeamMembership, Connector):
         if match is None:
             raise ServerError(TOOL, response.status, response.request_id,
                               f"{action} answered without an operation Location")
-        await self.wait_for_operation(
-            TeamCreation(team_id=match.group(1), operation_id=match.group(2)), action)
+        await self.wait_for_operation(self._started(match, response.headers), action)
         return team.model_copy(update={"is_archived": archived})
 
     async def wait_for_existing_team(self, team_id: str) -> GraphTeam:

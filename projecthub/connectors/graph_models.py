@@ -72,6 +72,8 @@ class TeamCreation(_GraphModel):
 
     team_id: str
     operation_id: str
+    # Seconds the 202 asked us to wait before the first poll (``Retry-After``), if it did.
+    retry_after: float | None = None
 
 
 class OperationError(_GraphModel):

@@ -23,6 +23,8 @@ class NotificationEvent(enum.StrEnum):
     HEALTH_CHANGED = "health_changed"
     RUN_FAILED = "run_failed"
     RUN_NEEDS_DECISION = "run_needs_decision"
+    # An approver rejected a run the person started (its own choice: no failure happened).
+    RUN_REJECTED = "run_rejected"
     RUN_SUCCEEDED = "run_succeeded"
     CONNECTION_FAILING = "connection_failing"
     DRIFT_DETECTED = "drift_detected"

@@ -21,6 +21,9 @@ class Lifecycle(enum.StrEnum):
     ON_HOLD = "on_hold"
     COMPLETED = "completed"
     ARCHIVED = "archived"
+    # Its first (creation) run was rejected: nothing exists in any tool; delete it or keep the
+    # record of the decision (services/provisioning/decisions.reject_run).
+    NOT_APPROVED = "not_approved"
 
 
 class Project(SQLModel, table=True):

@@ -63,13 +63,20 @@ class SandboxApp:
         await self._router(scope, receive, send)
 
 
+DEMO_POLL_SECONDS = 1
+
+
 def create_sandbox_app(
     *, sleep: Sleep = asyncio.sleep, admin_token: str | None = None, seed_demo: bool = True,
     enforce_rate_limits: bool = False, webhook_transport: httpx.AsyncBaseTransport | None = None,
+    graph_poll_seconds: int | None = None,
 ) -> SandboxApp:
     """Build fresh, independent fakes of every registered vendor. Webhook deliveries go over
-    the network unless ``webhook_transport`` is given (tests: the app in process)."""
-    options = SandboxOptions(sleep=sleep, admin_token=admin_token, seed_demo=seed_demo)
+    the network unless ``webhook_transport`` is given (tests: the app in process).
+    ``graph_poll_seconds``: the ``Retry-After`` of Teams operations (demo: ``DEMO_POLL_SECONDS``,
+    so a demo team takes seconds rather than the connector's ten-second default pace)."""
+    options = SandboxOptions(sleep=sleep, admin_token=admin_token, seed_demo=seed_demo,
+                             graph_poll_seconds=graph_poll_seconds)
     vendors = {name: factory(options) for name, factory in VENDORS.items()}
     for vendor in vendors.values():
         vendor.traffic.enforce = enforce_rate_limits
@@ -78,6 +85,7 @@ def create_sandbox_app(
 
 
 __all__ = [
+    "DEMO_POLL_SECONDS",
     "SANDBOX_PREFIX",
     "VENDORS",
     "Fault",

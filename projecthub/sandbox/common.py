@@ -57,6 +57,8 @@ class SandboxOptions:
     sleep: Sleep = asyncio.sleep
     admin_token: str | None = None
     seed_demo: bool = True
+    # Retry-After (s) the Graph fake sends with team operations (None: none, as tests expect).
+    graph_poll_seconds: int | None = None
 
 
 @dataclass(frozen=True)

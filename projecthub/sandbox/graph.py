@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -136,7 +137,9 @@ class GraphSandbox(VendorSandbox[GraphState]):
 
     def __init__(self, options: SandboxOptions) -> None:
         super().__init__(
-            name="graph", routes=ROUTES, new_state=GraphState, authenticate=self._authenticate,
+            name="graph", routes=ROUTES,
+            new_state=partial(GraphState, poll_retry_after=options.graph_poll_seconds),
+            authenticate=self._authenticate,
             render_error=render_error, reply_headers=reply_headers,
             seed=seed_demo if options.seed_demo else None, sleep=options.sleep,
             admin_token=options.admin_token)

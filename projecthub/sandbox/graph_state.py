@@ -145,7 +145,8 @@ class GraphState:
     Knobs for tests: ``team_creation_polls`` (requests an operation stays in progress; see
     ``tick``),
     ``fail_team_creations`` (how many next creations end ``failed``), ``poll_retry_after``
-    (seconds sent on in-progress polls), ``page_size`` (overrides Graph's default page size) and
+    (seconds sent with a team operation's 202 and its in-progress polls), ``page_size``
+    (overrides Graph's default page size) and
     ``roles`` (the app permissions the next token carries).
     """
 

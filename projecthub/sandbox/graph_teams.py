@@ -93,10 +93,8 @@ async def create_team(request: Request, state: GraphState) -> Response:
     if not owners:
         raise GraphError(400, "BadRequest", "A team owner must be provided when creating a team "
                                             "with application permissions.")
-    operation = state.start_team(name, body.get("description"), visibility, owners[0])
-    team = f"/teams('{operation.team_id}')"
-    return Response(status_code=202, media_type="application/json", headers={
-        "Location": f"{team}/operations('{operation.id}')", "Content-Location": team})
+    return _operation_accepted(
+        state, state.start_team(name, body.get("description"), visibility, owners[0]))
 
 
 ARCHIVE_TEAMS = ("TeamSettings.ReadWrite.All", "Group.ReadWrite.All",
@@ -109,20 +107,27 @@ async def archive_team(request: Request, state: GraphState) -> Response:
     require_roles(request, ARCHIVE_TEAMS)
     team, _ = team_of(state, request.path_params["team"])
     await json_body(request)
-    return _operation_accepted(state.start_archiving(team, archive=True))
+    return _operation_accepted(state, state.start_archiving(team, archive=True))
 
 
 async def unarchive_team(request: Request, state: GraphState) -> Response:
     """``POST /teams/{id}/unarchive``: 202 and the operation, as for archiving."""
     require_roles(request, ARCHIVE_TEAMS)
     team, _ = team_of(state, request.path_params["team"])
-    return _operation_accepted(state.start_archiving(team, archive=False))
+    return _operation_accepted(state, state.start_archiving(team, archive=False))
 
 
-def _operation_accepted(operation: Operation) -> Response:
+def _operation_accepted(state: GraphState, operation: Operation) -> Response:
+    """202 with the operation to poll; ``Retry-After`` when the tenant sets a poll pace (Graph's
+    long-running operations may send it with the 202 and with each in-progress poll)."""
     team = f"/teams('{operation.team_id}')"
-    return Response(status_code=202, media_type="application/json", headers={
-        "Location": f"{team}/operations('{operation.id}')", "Content-Location": team})
+    headers = {"Location": f"{team}/operations('{operation.id}')", "Content-Location": team,
+               **_pace(state)}
+    return Response(status_code=202, media_type="application/json", headers=headers)
+
+
+def _pace(state: GraphState) -> dict[str, str]:
+    return {} if state.poll_retry_after is None else {"Retry-After": str(state.poll_retry_after)}
 
 
 async def get_operation(request: Request, state: GraphState) -> Response:
@@ -130,9 +135,7 @@ async def get_operation(request: Request, state: GraphState) -> Response:
     operation = state.operations.get(request.path_params["operation"])
     if operation is None or operation.team_id != request.path_params["team"]:
         raise GraphError(404, "NotFound", "The requested operation was not found.")
-    headers = {}
-    if operation.status == "inProgress" and state.poll_retry_after is not None:
-        headers["Retry-After"] = str(state.poll_retry_after)
+    headers = _pace(state) if operation.status == "inProgress" else {}
     return GraphJSON(entity(f"teams('{operation.team_id}')/operations/$entity",
                             operation_json(operation)), headers=headers)
 

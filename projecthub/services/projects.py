@@ -92,8 +92,11 @@ def check_answers(session: Session, principal: Principal, definition: TemplateDe
     taken = scoped_select(principal, Project).where(Project.key == key)
     if project_id is not None:
         taken = taken.where(Project.id != project_id)
-    if session.exec(taken).first():
+    holder = session.exec(taken).first()
+    if holder is not None:
         message = f"This organization already has a project with the key {key}."
+        if holder.lifecycle == Lifecycle.NOT_APPROVED:
+            message += " It was not approved: delete it to use its key again."
         raise Conflict(message)
     return cleaned
 

@@ -4,6 +4,7 @@ expiry; ended by logout, password change and deactivation."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,11 +12,12 @@ from sqlmodel import Session, col, delete, select
 
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
-from projecthub.core.errors import NotAuthenticated, NotFound
+from projecthub.core.errors import NotAuthenticated, NotFound, OrganizationSuspended
 from projecthub.core.security import hash_token, new_token
+from projecthub.core.tenancy import act_for_user
 from projecthub.models import AuthSession, Membership, User
 from projecthub.services import audit
-from projecthub.services.microsoft_orgs import check_session
+from projecthub.services.microsoft_orgs import MicrosoftRequired, check_session
 from projecthub.services.principal import Actor, Principal, actor_for, principal_in_org
 from projecthub.services.scoping import act_as
 
@@ -88,14 +90,41 @@ def session_principal(session: Session, context: SessionContext) -> Principal:
 
 def switch_organization(session: Session, context: SessionContext, org_id: uuid.UUID) -> Principal:
     """Make another organization current; only one the person actively belongs to."""
-    principal = principal_in_org(session, context.actor, org_id)
-    act_as(session, principal)
-    check_session(session, principal, context.microsoft_tenant_id)
+    principal = _enter(session, context, org_id)
     auth = session.get(AuthSession, context.session_id)
     if auth is None:
         raise NotAuthenticated("Your session has ended. Please log in again.")
     auth.current_org_id = principal.org_id
     session.add(auth)
+    return principal
+
+
+def switch_to_holder(session: Session, context: SessionContext,
+                     find: Callable[[Session, Principal], object]) -> Principal | None:
+    """Follow a link into another of the person's organizations (a mail, a colleague's link):
+    the first one where ``find`` sees the row (no ``NotFound``) becomes current. None when none
+    does, exactly as for a stranger, so a link never tells whether its row exists. The
+    transaction is then bound to the last organization tried: end it."""
+    act_for_user(session, context.actor.user_id)
+    mine = session.exec(
+        select(Membership.organization_id)
+        .where(Membership.user_id == context.actor.user_id,
+               Membership.is_active == True)  # noqa: E712
+        .order_by(col(Membership.created_at))).all()
+    for org_id in (o for o in mine if o != context.current_org_id):
+        try:
+            find(session, _enter(session, context, org_id))
+        except (NotFound, OrganizationSuspended, MicrosoftRequired):
+            continue  # not a place this session may see the row in
+        return switch_organization(session, context, org_id)
+    return None
+
+
+def _enter(session: Session, context: SessionContext, org_id: uuid.UUID) -> Principal:
+    """Act in an organization of the person's, if their session may (suspension, Microsoft)."""
+    principal = principal_in_org(session, context.actor, org_id)
+    act_as(session, principal)
+    check_session(session, principal, context.microsoft_tenant_id)
     return principal
 
 

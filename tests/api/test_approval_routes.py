@@ -86,6 +86,15 @@ def test_a_rejection_needs_a_comment_and_ends_the_run(client, db, gate):
     body = rejected.json()
     assert body["status"] == "rejected" and body["approval"]["comment"] == "Wrong client"
     assert {s["status"] for s in body["steps"]} <= {"cancelled"}
+    project = f"projects/{body['project_id']}"
+    shown = client.get(_url(gate, project), headers=headers).json()
+    assert shown["project"]["lifecycle"] == "not_approved"
+    listed = client.get(_url(gate, "projects?lifecycle=not_approved"), headers=headers).json()
+    assert [p["key"] for p in listed["items"]] == ["PORTAL"]
+    assert listed["by_lifecycle"] == {"not_approved": 1}
+    gone = client.post(_url(gate, f"{project}/deletion"), json={"confirmation": "PORTAL"},
+                       headers=bearer(db, gate.requester, gate.org))
+    assert gone.status_code == 200 and gone.json()["deleted"] is True
 
 
 def test_the_requester_and_the_viewer_are_refused(client, db, gate):

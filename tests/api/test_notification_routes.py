@@ -55,7 +55,8 @@ def test_people_choose_and_admins_set_defaults(client, db):
     mine, theirs = bearer(db, owner, org), bearer(db, member, org)
     grid = client.get("/api/v1/orgs/acme/notification-preferences", headers=theirs).json()
     assert {"event": "health_changed", "channel": "email", "mode": "immediate"} in grid
-    assert len(grid) == 14  # 7 events x 2 channels
+    assert len(grid) == 16  # 8 events x 2 channels
+    assert {"event": "run_rejected", "channel": "email", "mode": "immediate"} in grid
     off = {"choices": [{"event": "health_changed", "channel": "email", "mode": "off"}]}
     digest = {"choices": [{"event": "run_failed", "channel": "email", "mode": "digest"}]}
     assert client.put("/api/v1/orgs/acme/notification-defaults", headers=theirs,

@@ -121,6 +121,18 @@ def sandbox_person_joins(db: Session, org: Organization, password: str = "") -> 
     return person
 
 
+def connect_sandbox(page: Page, tool: str, name: str) -> None:
+    """On the connections page, add a connection of ``tool`` (its label: "Jira") to the
+    built-in sandbox."""
+    visit(page, "/org/connections")
+    page.get_by_role("button", name=f"Add a {tool} connection").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_role("button", name="Use the built-in sandbox").click()
+    dialog.get_by_role("button", name="Add connection").click()
+    expect(dialog).to_be_hidden()
+
+
 def switch_org(page: Page, org_name: str) -> None:
     """Make ``org_name`` the session's organization with the header's switcher: someone in
     several organizations starts in the first one they joined."""

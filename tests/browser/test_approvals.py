@@ -22,6 +22,7 @@ from tests.browser.conftest import VIEWPORT
 from tests.browser.harness import (
     SANDBOX_PERSON,
     AppServer,
+    connect_sandbox,
     sandbox_person_joins,
     save_screenshot,
     sign_up_and_log_in,
@@ -38,20 +39,26 @@ TEMPLATE = "Client projects with approval"
 RUN_TIMEOUT_MS = 90_000
 
 
-def _member_with_token(server: AppServer) -> str:
+def _member_with_token(server: AppServer, slug: str = SLUG, owner: str = EMAIL) -> str:
     """The sandbox person joins as a member (Jira knows her) with an API token; its secret."""
     engine = create_engine(server.database_url)
     with Session(engine) as db:
-        org = db.exec(select(Organization).where(Organization.slug == SLUG)).one()
+        org = db.exec(select(Organization).where(Organization.slug == slug)).one()
         person = sandbox_person_joins(db, org, PASSWORD)
         # The owner confirmed her address too (keeps the screenshot to the run).
-        verification.mark_verified(db, db.exec(select(User).where(User.email == EMAIL)).one())
+        verification.mark_verified(db, db.exec(select(User).where(User.email == owner)).one())
         db.flush()
         acting = principal_in_org(db, Actor(person.id, person.email, False), org.id)
         secret = api_tokens.create_api_token(db, acting, name="approval journey").secret
         db.commit()
     engine.dispose()
     return secret
+
+
+def _jira_and_gated_template(page: Page) -> None:
+    """A sandbox Jira connection, and a template that asks an admin first."""
+    connect_sandbox(page, "Jira", "Demo Jira")
+    _gated_template(page)
 
 
 def _gated_template(page: Page) -> None:
@@ -68,10 +75,11 @@ def _gated_template(page: Page) -> None:
     expect(page.get_by_text("Saved as version 2.")).to_be_visible()
 
 
-def _start_project(page: Page, token: str) -> str:
+def _start_project(page: Page, token: str, slug: str = SLUG, name: str = "Harbor portal",
+                   key: str = "HARB") -> str:
     """The member starts a Jira project from the gated template (REST API); its run id."""
     auth = {"Authorization": f"Bearer {token}"}
-    api = f"/api/v1/orgs/{SLUG}"
+    api = f"/api/v1/orgs/{slug}"
     jira = next(c["id"] for c in page.request.get(f"{api}/connections", headers=auth).json()
                 if c["tool"] == "jira")
     template = next(t["id"] for t in page.request.get(f"{api}/templates", headers=auth).json()
@@ -79,7 +87,7 @@ def _start_project(page: Page, token: str) -> str:
     me = page.request.get("/api/v1/me", headers=auth).json()["id"]
     created = page.request.post(f"{api}/projects", headers=auth, data={
         "template_id": template, "answers": {
-            "name": "Harbor portal", "key": "HARB", "project_type": "client",
+            "name": name, "key": key, "project_type": "client",
             "client_company": "Blue Harbor Logistics", "project_manager": me,
             "jira_mode": "create", "jira_connection": jira, "confluence_mode": "skip",
             "m365_mode": "skip", "productive_mode": "skip"}})
@@ -94,14 +102,7 @@ def test_a_member_waits_and_another_admin_approves(page: Page, browser: Browser,
                                                     console_errors: list[str]) -> None:
     sign_up_and_log_in(page, email=EMAIL, name="Ada Approver", password=PASSWORD,
                        org_name=ORG, org_slug=SLUG)
-    visit(page, "/org/connections")
-    page.get_by_role("button", name="Add a Jira connection").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill("Demo Jira")
-    dialog.get_by_role("button", name="Use the built-in sandbox").click()
-    dialog.get_by_role("button", name="Add connection").click()
-    expect(dialog).to_be_hidden()
-    _gated_template(page)
+    _jira_and_gated_template(page)
     run_id = _start_project(page, _member_with_token(app_server))
 
     member = browser.new_context(base_url=app_server.base_url, viewport=VIEWPORT,
@@ -138,4 +139,36 @@ def test_a_member_waits_and_another_admin_approves(page: Page, browser: Browser,
     expect(page.get_by_test_id("run-count")).to_have_text(
         re.compile(r"^(\d+) of \1 steps done$"), timeout=RUN_TIMEOUT_MS)
     expect(page.get_by_test_id("awaiting-approval")).to_have_count(0)
+    assert console_errors == []
+
+
+def test_a_rejected_project_shows_as_not_approved_and_is_deleted(
+        page: Page, app_server: AppServer, console_errors: list[str]) -> None:
+    """An owner rejects a member's project: the run says so in words, the project page says
+    it was not approved (who, why, nothing in any tool), and the owner deletes the record."""
+    slug, owner = "rejection-works", "rae@rejections.example"
+    sign_up_and_log_in(page, email=owner, name="Rae Rejecter", password=PASSWORD,
+                       org_name="Rejection Works", org_slug=slug)
+    _jira_and_gated_template(page)
+    run_id = _start_project(page, _member_with_token(app_server, slug, owner), slug,
+                            name="Kelp portal", key="KELP")
+    visit(page, f"/runs/{run_id}")
+    expect(page.get_by_test_id("run-status")).to_have_text("Awaiting approval")
+    page.get_by_test_id("decision-comment").fill("No budget this quarter")
+    page.get_by_test_id("reject-run").click()
+    expect(page.get_by_test_id("run-status")).to_have_text("Rejected")
+    page.get_by_role("link", name="Open project").click()
+    expect(page.get_by_test_id("not-approved")).to_contain_text(
+        "Not approved: nothing was created in any tool.")
+    expect(page.get_by_test_id("project-rejection")).to_contain_text(
+        re.compile(r"^Rejected by Rae Rejecter on .*: No budget this quarter$"))
+    expect(page.get_by_test_id("lifecycle")).to_have_text("Not approved")
+    page.mouse.move(0, 0)
+    save_screenshot(page, "project-not-approved")
+
+    page.get_by_test_id("delete-project").click()
+    expect(page.get_by_test_id("delete-option")).to_have_count(0)
+    page.get_by_test_id("delete-confirmation").fill("KELP")
+    page.get_by_test_id("delete-confirm").click()
+    expect(page).to_have_url(re.compile(r"/(dashboard)?$"), timeout=20_000)
     assert console_errors == []

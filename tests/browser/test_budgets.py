@@ -18,6 +18,7 @@ from tests.browser.harness import (
     SANDBOX_PERSON,
     AppServer,
     add_sandbox_person,
+    connect_sandbox,
     save_screenshot,
     sign_up_and_log_in,
     visit,
@@ -40,16 +41,6 @@ def _shot(page: Page, name: str) -> None:
     save_screenshot(page, name)
 
 
-
-
-def _connect_productive(page: Page) -> None:
-    visit(page, "/org/connections")
-    page.get_by_role("button", name="Add a Productive connection").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill("Demo Productive")
-    dialog.get_by_role("button", name="Use the built-in sandbox").click()
-    dialog.get_by_role("button", name="Add connection").click()
-    expect(dialog).to_be_hidden()
 
 
 def _next(page: Page, title: str) -> None:
@@ -147,7 +138,7 @@ def test_a_budget_with_its_amount_and_a_company_created_as_a_step(
     sign_up_and_log_in(page, email=EMAIL, name="Grace Hopper", password=PASSWORD, org_name=ORG,
                        org_slug="harbor-budgets")
     add_sandbox_person(app_server.database_url, ORG, PASSWORD)
-    _connect_productive(page)
+    connect_sandbox(page, "Productive", "Demo Productive")
     _answer_up_to_productive(page)
     _company_and_budget(page)
     _review(page)

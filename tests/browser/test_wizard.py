@@ -216,7 +216,7 @@ def _expect_all_green(page: Page) -> None:
     expect(page.get_by_test_id("run-count")).to_have_text(
         re.compile(r"^(\d+) of \1 steps done$"), timeout=RUN_TIMEOUT_MS)
     expect(page.locator("[data-testid=step-row]:not([data-status=succeeded])")).to_have_count(0)
-    expect(page.get_by_text("succeeded", exact=True).first).to_be_visible()
+    expect(page.get_by_test_id("run-status")).to_have_text("Succeeded")
 
 
 def _links(page: Page, base_url: str) -> dict[str, str]:

@@ -35,11 +35,23 @@ async def test_the_team_id_is_known_before_the_team_exists(graph, app):
 
 
 async def test_polls_wait_as_long_as_retry_after_says(graph, app, clock):
+    """The 202's Retry-After paces the first poll, each in-progress answer's the next."""
     connector, _, owner = graph
     state = graph_state(app)
     state.poll_retry_after, state.team_creation_polls = 7, 3
     await connector.create_team("Gamma", owner_id=owner)
-    assert clock.sleeps == [5.0, 7.0, 7.0, 7.0]
+    assert clock.sleeps == [7.0, 7.0, 7.0, 7.0]
+    clock.sleeps.clear()
+    team = await connector.find_group_by_mail_nickname("Gamma")
+    await connector.archive_team(team.id)
+    assert clock.sleeps == [7.0, 7.0, 7.0, 7.0]
+
+
+async def test_without_retry_after_polls_keep_the_connectors_pace(graph, app, clock):
+    connector, _, owner = graph
+    graph_state(app).team_creation_polls = 2
+    await connector.create_team("Delta", owner_id=owner)
+    assert clock.sleeps == [5.0, 5.0, 5.0]
 
 
 async def test_a_failed_operation_is_a_server_error_with_graphs_reason(graph, app):

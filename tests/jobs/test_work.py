@@ -33,12 +33,34 @@ def _start(world, db, **overrides):
     return run
 
 
-async def test_the_provision_task_drives_a_run_to_its_end(world, db):
+async def test_the_provision_task_drives_a_run_to_its_end_then_reads_the_figures(world, db):
     run = _start(world, db)
-    outcome = await work.provision(context_for(world, Recorder()), str(run.id))
+    recorder = Recorder()
+    outcome = await work.provision(context_for(world, recorder), str(run.id))
     assert outcome == RunStatus.SUCCEEDED.value
     db.expire_all()
     assert db.get(ProvisioningRun, run.id).status == RunStatus.SUCCEEDED
+    (job,) = recorder.jobs  # the new project's figures now, not at the planner's next tick
+    assert (job.task, job.queue, job.run_at) == ("sync_projects", "status", None)
+    assert job.args == {"project_ids": [str(run.project_id)], "due_only": False}
+
+
+async def test_a_refresh_after_a_run_reads_a_project_synced_moments_ago(world, db, monkeypatch):
+    run = _start(world, db)
+    context = context_for(world, Recorder())
+    await work.provision(context, str(run.id))
+    read: list[uuid.UUID] = []
+
+    async def refresh(project_id, _config, **_kwargs):  # type: ignore[no-untyped-def]
+        read.append(project_id)
+        return object()
+
+    monkeypatch.setattr(work, "needs_sync", lambda *_: False)  # synced this cycle already
+    monkeypatch.setattr(work, "refresh_project", refresh)
+    (job,) = context.deferrer.jobs
+    assert await work.sync_projects(context, **job.args) == 1
+    assert await work.sync_projects(context, [str(run.project_id)]) == 0  # a planned batch
+    assert read == [run.project_id]
 
 
 async def test_a_run_leased_elsewhere_comes_back_when_that_lease_runs_out(world, db):
@@ -61,7 +83,7 @@ async def test_a_finished_run_is_not_queued_again(world, db):
     context = context_for(world, Recorder())
     await work.provision(context, str(run.id))
     assert await work.provision(context, str(run.id)) == "held elsewhere"
-    assert context.deferrer.jobs == []
+    assert [job.task for job in context.deferrer.jobs] == ["sync_projects"]  # the first's
 
 
 async def test_resume_runs_queues_each_abandoned_run_once(world, db):

@@ -78,3 +78,33 @@ def test_postgresql_gets_procrastinates_own_schema_and_sqlite_none(postgres_data
         names = connection.execute(text("SELECT name FROM sqlite_master")).scalars().all()
     sqlite.dispose()
     assert not [n for n in names if n.startswith("procrastinate")]
+
+
+def test_projects_rejected_before_0020_become_not_approved(tmp_path):
+    """0020: a project left in ``provisioning`` by a rejected creation run says it was not
+    approved; one whose run still waits (or runs) keeps its state."""
+    from sqlmodel import Session
+
+    from projecthub.models import Lifecycle, Project, ProvisioningRun, RunStatus
+    from tests.factories import make_org
+
+    url = f"sqlite:///{tmp_path / 'rejected.db'}"
+    upgrade_database(url, "0018")
+    engine = create_engine(url)
+    with Session(engine) as db:
+        org = make_org(db)
+        ids = {}
+        for key, status in (("REJ", RunStatus.REJECTED), ("WAIT", RunStatus.AWAITING_APPROVAL)):
+            project = Project(organization_id=org.id, key=key, name=key,
+                              lifecycle=Lifecycle.PROVISIONING)
+            db.add(project)
+            db.flush()
+            db.add(ProvisioningRun(organization_id=org.id, project_id=project.id, status=status))
+            ids[key] = project.id
+        db.commit()
+    upgrade_database(url)
+    with Session(engine) as db:
+        states = {key: db.get_one(Project, project_id).lifecycle
+                  for key, project_id in ids.items()}
+    engine.dispose()
+    assert states == {"REJ": Lifecycle.NOT_APPROVED, "WAIT": Lifecycle.PROVISIONING}

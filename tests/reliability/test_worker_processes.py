@@ -4,11 +4,10 @@ queued by the web process and picked up by one worker, which is SIGKILLed while 
 Microsoft 365 for the new team. The engine notices the dead worker (its heartbeat stops), hands
 its job back, and the other worker resumes the run once the dead one's lease runs out: exactly
 one of every resource in the sandboxes. The status sync then refreshes the new project's
-figures on the surviving worker.
+figures on the surviving worker, right after the run (not at the planner's next tick).
 
-Short heartbeats (1 s, stalled after 3 s) and a 5 s lease keep it to about a minute; the sync's
-catch-up batch waits for the planner's next one-minute tick. Needs the PostgreSQL and Redis that
-scripts/test starts.
+Short heartbeats (1 s, stalled after 3 s) and a 5 s lease keep it to under a minute. Needs the
+PostgreSQL and Redis that scripts/test starts.
 """
 
 from __future__ import annotations

@@ -271,3 +271,25 @@ async def test_channel_messages_are_posted_kept_and_listed(sandbox, raw, http):
     refused = await http.post(f"/teams/{team_id}/channels/{general['id']}/messages",
                               json={"body": {"content": "hi"}})
     assert refused.status_code == 403 and "ChannelMessage.Send" in refused.text
+
+
+async def test_the_demo_app_paces_team_operations_with_retry_after():
+    """The app's own sandbox asks for a poll a second (a demo team takes seconds, not the
+    connector's ten-second default); without the option no Retry-After is sent."""
+    from projecthub.app import DEMO_POLL_SECONDS  # the value the app builds its sandbox with
+    from projecthub.sandbox import create_sandbox_app
+
+    for seconds, expected in ((DEMO_POLL_SECONDS, "1"), (None, None)):
+        app = create_sandbox_app(sleep=FakeClock().sleep, graph_poll_seconds=seconds)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url=GRAPH) as client:
+            client.headers["Authorization"] = f"Bearer {await fetch_token(client)}"
+            owner = (await client.get(f"/users/{SANDBOX_EMAIL}")).json()["id"]
+            accepted = await client.post("/teams", json={
+                "template@odata.bind": STANDARD, "displayName": "Paced",
+                "members": [owner_bind(owner)]})
+            team, operation = re.findall(r"'([^']+)'", accepted.headers["location"])
+            polled = await client.get(f"/teams/{team}/operations/{operation}")
+        assert accepted.status_code == 202 and polled.json()["status"] == "inProgress"
+        assert accepted.headers.get("retry-after") == expected
+        assert polled.headers.get("retry-after") == expected

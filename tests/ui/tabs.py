@@ -38,11 +38,13 @@ def browser_state(state_cls: type[S], token: str | None, path: str = "/dashboard
 
 
 def _flatten(result: Any) -> list[EventSpec]:
+    """The event specs a handler returned (handlers it chains, such as a search, carry none of
+    the toasts, redirects or values asked about here)."""
     if result is None:
         return []
     if isinstance(result, list):
         return [spec for item in result for spec in _flatten(item)]
-    return [result]
+    return [result] if isinstance(result, EventSpec) else []
 
 
 def redirect_path(result: Any) -> str | None:
@@ -68,4 +70,4 @@ def revealed(result: Any, element_id: str) -> str | None:
 def toasts(result: Any) -> str:
     """The text of any toasts a handler returned (empty when none)."""
     return " ".join(str(spec.args) for spec in _flatten(result)
-                    if "__toast" in str(spec.args))
+                    if isinstance(spec, EventSpec) and "__toast" in str(spec.args))

@@ -65,6 +65,8 @@ def test_a_person_chooses_and_an_admin_sets_defaults(db):
     assert (health.email, health.teams) == ("immediate", "immediate")
     prefs.choose("health_changed", "email", "digest")
     assert next(r for r in prefs.rows if r.event == "health_changed").email == "digest"
+    rejected = next(r for r in prefs.rows if r.event == "run_rejected")
+    assert (rejected.label, rejected.email) == ("A run I started is rejected", "immediate")
     [row] = db.exec(select(NotificationPreference)).all()
     assert (row.user_id, row.mode) == (member.id, DeliveryMode.DIGEST)
     prefs.choose("health_changed", "email", "sometimes")

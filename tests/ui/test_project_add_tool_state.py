@@ -14,8 +14,10 @@ from projecthub.models import Project, ProvisioningRun, Role
 from projecthub.services import connections
 from projecthub.services.templates import library
 from projecthub.services.templates.limits import MAX_ANSWER_CHARS
+from projecthub.ui.state import project_add_tool
 from projecthub.ui.state.project_add_tool import AddToolState
 from tests.factories import add_member, make_org, make_user, owner_principal, principal
+from tests.services.provisioning.world import TENANT, answers, build_world
 from tests.ui.status_seed import add_project
 from tests.ui.tabs import toasts
 
@@ -131,3 +133,29 @@ def test_productive_asks_its_own_questions_and_the_run_takes_the_answers(db, as_
     assert (answers["budget_amount"], answers["billable_hours"]) == (12, 40)
     assert answers["productive_mode"] == "skip"  # until the run has succeeded
     assert len(db.exec(select(ProvisioningRun)).all()) == 1
+
+
+async def test_the_company_question_searches_productives_companies(db, as_user, monkeypatch):
+    world = build_world(db)
+    world.sandbox.vendors["productive"].tenant(TENANT).add_company("Acme Outlet Stores")
+    monkeypatch.setattr(project_add_tool, "tool_clients",
+                        lambda p: world.config().tools_factory(p))
+    project = add_project(db, world.org, world.owner, name="Shop", key="SHOP")
+    project.template_version_id = uuid.UUID(world.template_version_id)
+    project.answers = answers(world, client_company="")
+    db.add(project)
+    db.commit()
+    tab = _tab(as_user, world.owner, project)
+    opened = await AddToolState.check_tool.fn(tab, world.connection_ids["productive"])
+    assert AddToolState.find_companies in opened  # even when the check found problems
+
+    follow = tab.set_answer("client_company", "acme")
+    assert AddToolState.find_companies in follow
+    await AddToolState.find_companies.fn(tab)
+    row = next(r for r in tab.add_fields if r.id == "client_company")
+    assert [o.label for o in row.options] == ["Acme Retail GmbH", "Acme Outlet Stores"]
+
+    tab.set_answer("client_company", "Nobody")
+    await AddToolState.find_companies.fn(tab)
+    row = next(r for r in tab.add_fields if r.id == "client_company")
+    assert row.no_options == "No company in Productive matches what you typed."

@@ -245,21 +245,26 @@ def approval_requested(session: Session, run: ProvisioningRun, approvers: list[u
 
 def approval_decided(session: Session, run: ProvisioningRun, *, approved: bool,
                      now: datetime | None = None) -> list[Notification]:
-    """Tell whoever started the run what was decided (a rejection as a failure: the run ends)."""
+    """Tell whoever started the run what was decided: an approval as a decision, a rejection
+    as its own event ("rejected by X: comment"), so muting failures does not mute it."""
     project = session.get(Project, run.project_id)
     if project is None or run.created_by_id is None:
         return []
     decider = session.get(User, run.decided_by_id) if run.decided_by_id else None
     by = (decider.display_name or decider.email) if decider else "an approver"
-    verdict = "approved" if approved else "rejected"
-    comment = f"\n\n{run.decision_comment}" if run.decision_comment else ""
-    return emit(session, Event(
-        NotificationEvent.RUN_NEEDS_DECISION if approved else NotificationEvent.RUN_FAILED,
-        run.organization_id, [run.created_by_id],
-        title=f"Your run for {project.name} was {verdict}",
-        body=f"{by} {verdict} the run for {project.name} ({project.key}). "
-             + ("It starts now." if approved else "Nothing was created in any tool.") + comment,
-        link=f"/runs/{run.id}", project_id=project.id, reason="you started this run"), now)
+    if approved:
+        comment = f"\n\n{run.decision_comment}" if run.decision_comment else ""
+        kind = NotificationEvent.RUN_NEEDS_DECISION
+        title = f"Your run for {project.name} was approved"
+        body = f"{by} approved the run for {project.name} ({project.key}). It starts now.{comment}"
+    else:
+        kind = NotificationEvent.RUN_REJECTED
+        title = f"Your run for {project.name} was rejected by {by}"
+        body = (f"Rejected by {by}: {run.decision_comment}\n\n"
+                f"Nothing was created or changed in any tool for {project.name} ({project.key}).")
+    return emit(session, Event(kind, run.organization_id, [run.created_by_id], title=title,
+                               body=body, link=f"/runs/{run.id}", project_id=project.id,
+                               reason="you started this run"), now)
 
 
 def connection_failing(session: Session, connection: ToolConnection, message: str,

@@ -33,6 +33,7 @@ EVENT_LABELS: dict[NotificationEvent, str] = {
     E.HEALTH_CHANGED: "A project's health changes",
     E.RUN_FAILED: "A provisioning run fails",
     E.RUN_NEEDS_DECISION: "A run needs a decision",
+    E.RUN_REJECTED: "A run I started is rejected",
     E.RUN_SUCCEEDED: "A run I started succeeds",
     E.CONNECTION_FAILING: "A tool connection starts failing",
     E.DRIFT_DETECTED: "A project drifts from its tools",

@@ -13,6 +13,7 @@ from projecthub.core.clock import utcnow
 from projecthub.core.errors import Conflict, Invalid, PermissionDenied
 from projecthub.models import (
     ROLE_RANK,
+    Lifecycle,
     Project,
     ProvisioningRun,
     ProvisioningStep,
@@ -25,7 +26,7 @@ from projecthub.models import (
 from projecthub.services import audit, dispatch
 from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
-from projecthub.services.projects import visible_projects
+from projecthub.services.projects import get_project, visible_projects
 from projecthub.services.provisioning import edit_apply
 from projecthub.services.provisioning.approvals import AWAITING, may_decide, role_label
 from projecthub.services.provisioning.service import load_run
@@ -113,6 +114,11 @@ def reject_run(session: Session, principal: Principal, run_id: uuid.UUID, *,
             ProvisioningStep.run_id == run.id)).all():
         step.status = StepStatus.CANCELLED
         session.add(step)
+    if run.kind == RunKind.PROVISION:  # nothing was created: the project is not a real one
+        project = get_project(session, principal, run.project_id)
+        if project.lifecycle == Lifecycle.PROVISIONING:
+            project.lifecycle = Lifecycle.NOT_APPROVED
+            session.add(project)
     audit.record(session, principal, "run.rejected", target_type="run", target_id=run.id,
                  detail={"project_id": str(run.project_id), "comment": text})
     notifications.approval_decided(session, run, approved=False)

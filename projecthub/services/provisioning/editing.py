@@ -56,7 +56,11 @@ from projecthub.services.provisioning.edit_steps import (
     dependencies,
     plan_resource,
 )
-from projecthub.services.provisioning.lifecycle import require_manager, run_in_progress
+from projecthub.services.provisioning.lifecycle import (
+    require_manager,
+    require_set_up,
+    run_in_progress,
+)
 from projecthub.services.scoping import scoped_select
 from projecthub.services.views import View
 
@@ -182,8 +186,7 @@ def _fields(edit: ProjectEdit, project: Project) -> dict[str, Any]:
 
 def _plan(session: Session, principal: Principal, project: Project,
           edit: ProjectEdit) -> _Plan:
-    if project.lifecycle in (Lifecycle.DRAFT, Lifecycle.PROVISIONING):
-        raise Conflict("The project is still being set up.")
+    require_set_up(project)
     if project.lifecycle == Lifecycle.ARCHIVED:
         raise Conflict("The project is archived; restore it before editing.")
     fields = _fields(edit, project)

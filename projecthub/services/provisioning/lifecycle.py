@@ -172,12 +172,20 @@ def preview_lifecycle(session: Session, principal: Principal, project_id: uuid.U
     project = projects.get_project(session, principal, project_id)
     require_manager(principal, project)
     target = _target(state)
-    if project.lifecycle in (Lifecycle.DRAFT, Lifecycle.PROVISIONING):
-        raise Conflict("The project is still being set up.")
+    require_set_up(project)
     current = Lifecycle(project.lifecycle)
     changes = [c for _, c in _plan(session, principal, project, current, target)]
     return LifecyclePreview(project_id=project.id, current=current, target=target,
                             changes=changes)
+
+
+def require_set_up(project: Project) -> None:
+    """Lifecycle changes and edits need a project that exists in its tools."""
+    if project.lifecycle == Lifecycle.NOT_APPROVED:
+        raise Conflict("The project was not approved, so nothing exists in any tool: delete it, "
+                       "or start a new one.")
+    if project.lifecycle in (Lifecycle.DRAFT, Lifecycle.PROVISIONING):
+        raise Conflict("The project is still being set up.")
 
 
 def run_in_progress(session: Session, principal: Principal, project: Project) -> bool:

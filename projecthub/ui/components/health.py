@@ -16,7 +16,8 @@ HEALTH_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
 HEALTH_ICONS = (("green", "circle-check"), ("amber", "circle-alert"), ("red", "circle-x"))
 LIFECYCLE_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
     ("active", "green"), ("on_hold", "amber"), ("completed", "blue"),
-    ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"))
+    ("provisioning", "indigo"), ("archived", "gray"), ("draft", "gray"),
+    ("not_approved", "red"))
 
 
 def _color(value: rx.Var[str], colors: tuple[tuple[str, LiteralAccentColor], ...]

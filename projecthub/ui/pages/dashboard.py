@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import reflex as rx
-from reflex_components_radix.themes.base import LiteralAccentColor
 
 from projecthub.services.status.dashboard import HEALTHS, TOOLS
 from projecthub.ui.components.forms import form_error
@@ -20,7 +19,7 @@ from projecthub.ui.components.moments import local_time, time_ago
 from projecthub.ui.components.shell import page_header, signed_in_page
 from projecthub.ui.format import ROLE_DESCRIPTIONS
 from projecthub.ui.layout import button_link
-from projecthub.ui.pages.projects import drafts_card, simple_table, status_badge, titled_card
+from projecthub.ui.pages.projects import drafts_card, run_badge, simple_table, titled_card
 from projecthub.ui.state.dashboard import (
     ALL,
     ApprovalLine,
@@ -34,8 +33,6 @@ from projecthub.ui.state.session import SessionState
 from projecthub.ui.state.status_format import EMPTY, HEALTH_LABELS, LIFECYCLE_LABELS
 from projecthub.ui.typed import RowVar, cond, lucide_icon, str_dict
 
-RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
-    ("running", "blue"), ("pending", "gray"), ("failed", "red"))
 PAGE_SIZES = ("10", "25", "50", "100")
 
 
@@ -105,7 +102,7 @@ def _filters() -> rx.Component:
         _select("health", "Health", DashboardState.health,
                 [(h, HEALTH_LABELS[h]) for h in HEALTHS]),
         _select("lifecycle", "State", DashboardState.lifecycle,
-                [(s, LIFECYCLE_LABELS[s]) for s in (*TILE_LIFECYCLES, "draft")]),
+                [(s, LIFECYCLE_LABELS[s]) for s in (*TILE_LIFECYCLES, "draft", "not_approved")]),
         _select("tool", "Tool", DashboardState.tool, [(t, tool_label(t)) for t in TOOLS]),
         _select("owner", "Owner", DashboardState.owner, DashboardState.owners),
         button_link("Drifted", DashboardState.drifted_href, size="2",
@@ -242,7 +239,7 @@ def _run(run: RowVar[RunLine]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(run.project, href=run.href, weight="medium")),
         rx.table.cell(rx.code(run.key, variant="ghost")),
-        rx.table.cell(status_badge(run.status, RUN_COLORS)),
+        rx.table.cell(run_badge(run.status, run.status_label)),
         rx.table.cell(run.progress),
         rx.table.cell(local_time(run.started_at, run.started), white_space="nowrap"),
         align="center",

@@ -28,7 +28,7 @@ from projecthub.ui.pages.project_lifecycle import (
     lifecycle_dialog,
     lifecycle_menu,
 )
-from projecthub.ui.pages.projects import RUN_COLORS, simple_table, status_badge, titled_card
+from projecthub.ui.pages.projects import run_badge, simple_table, titled_card
 from projecthub.ui.state.project_status import (
     Fact,
     Person,
@@ -45,8 +45,26 @@ def _lifecycle_control() -> rx.Component:
         rx.hstack(button_link("Edit", ProjectState.edit_link,
                               variant="soft", size="2", data_testid="edit-project"),
                   lifecycle_menu(), delete_button(), spacing="3", align="center"),
-        lifecycle_badge(ProjectState.lifecycle, ProjectState.lifecycle_text),
+        rx.hstack(lifecycle_badge(ProjectState.lifecycle, ProjectState.lifecycle_text),
+                  cond(ProjectState.can_delete & (ProjectState.lifecycle == "not_approved"),
+                       delete_button()),
+                  spacing="3", align="center"),
     )
+
+
+def _not_approved() -> rx.Component:
+    """A project whose creation was rejected: why, and that nothing exists in any tool."""
+    return cond(ProjectState.lifecycle == "not_approved", rx.callout(
+        rx.vstack(
+            rx.text("Not approved: nothing was created in any tool.", weight="medium"),
+            cond(ProjectState.rejection != "", rx.text(ProjectState.rejection, size="2",
+                                                       data_testid="project-rejection")),
+            rx.text(cond(ProjectState.can_delete,
+                         "Delete this record when you no longer need it, or start a new "
+                         "project from a template.",
+                         "Its owner or an admin can delete this record."), size="2"),
+            spacing="1"),
+        icon="gavel", color_scheme="red", width="100%", data_testid="not-approved"))
 
 
 def _refresh_button() -> rx.Component:
@@ -238,7 +256,7 @@ def _fact(fact: RowVar[Fact]) -> rx.Component:
 def _run_row(run: RowVar[RunRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(local_time(run.started_at, run.started), href=run.href)),
-        rx.table.cell(status_badge(run.status, RUN_COLORS)),
+        rx.table.cell(run_badge(run.status, run.status_label)),
         rx.table.cell(run.steps + " steps done"),
         rx.table.cell(local_time(run.finished_at, run.finished)),
         align="center",
@@ -260,6 +278,7 @@ def _project() -> rx.Component:
         cond(ProjectState.description != "",
                 rx.text(ProjectState.description, size="3", color_scheme="gray")),
         form_error("status"), form_error("lifecycle"),
+        _not_approved(),
         _health(),
         drift_section(),
         _resources(),

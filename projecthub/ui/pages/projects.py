@@ -17,15 +17,15 @@ from projecthub.ui.typed import RowVar, lucide_icon
 
 RUN_COLORS: tuple[tuple[str, LiteralAccentColor], ...] = (
     ("succeeded", "green"), ("failed", "red"), ("running", "blue"), ("cancelled", "gray"),
-    ("awaiting_approval", "amber"), ("rejected", "red"))
+    ("pending", "gray"), ("awaiting_approval", "amber"), ("rejected", "red"))
 
 
-def status_badge(status: rx.Var[str],
-                 colors: tuple[tuple[str, LiteralAccentColor], ...]) -> rx.Component:
-    # Every case is a component, so the match is one; rx.match's stub says "Component | Var".
-    return cast(rx.Component, rx.match(
-        status, *((name, rx.badge(name, color_scheme=color, variant="soft"))
-                  for name, color in colors), rx.badge(status, variant="soft")))
+def run_badge(status: rx.Var[str], label: rx.Var[str]) -> rx.Component:
+    """A run's status in words (``status_format.run_label``), coloured by its raw value."""
+    # Matching plain values gives a Var; rx.match's stub can only say "Component | Var".
+    color = cast("rx.Var[LiteralAccentColor]", rx.match(status, *RUN_COLORS, "gray"))
+    return rx.badge(label, color_scheme=color, variant="soft", white_space="nowrap",
+                    data_testid="run-status", data_status=status)
 
 
 def titled_card(icon: str, title: str, *children: rx.Component,

@@ -12,7 +12,7 @@ from projecthub.ui.components.forms import form_error
 from projecthub.ui.components.moments import TIME_FORMAT, local_time
 from projecthub.ui.components.shell import notice_screen, page_header, signed_in_page
 from projecthub.ui.layout import button_link
-from projecthub.ui.pages.projects import RUN_COLORS, status_badge
+from projecthub.ui.pages.projects import run_badge
 from projecthub.ui.state.run_progress import RUN_FIELD, LogLine, RunProgressState, StepLine
 from projecthub.ui.typed import RowVar, cond, lucide_icon
 
@@ -82,7 +82,7 @@ def _summary() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                status_badge(state.run_status, RUN_COLORS),
+                run_badge(state.run_status, state.run_status_text),
                 rx.text(state.done_count.to_string() + " of " + state.step_count.to_string()
                         + " steps done", size="2", data_testid="run-count"),
                 rx.spacer(),

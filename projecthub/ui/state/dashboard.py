@@ -30,7 +30,7 @@ from projecthub.ui.format import iso, when
 from projecthub.ui.state.dashboard_rows import DashRow, Tile, dash_row, tiles
 from projecthub.ui.state.projects import DraftsState
 from projecthub.ui.state.session import Events
-from projecthub.ui.state.status_format import EN_DASH
+from projecthub.ui.state.status_format import EN_DASH, run_label
 from projecthub.ui.typed import event
 
 DASHBOARD = "/dashboard"
@@ -89,6 +89,7 @@ class RunLine:
     project: str
     key: str
     status: str
+    status_label: str
     progress: str
     started: str  # UTC text
     started_at: str  # ISO, shown in the viewer's zone
@@ -191,7 +192,7 @@ class DashboardState(DraftsState):
         self.can_create = principal.has_role(Role.MEMBER)
         self.owners = [Choice(str(m.user_id), m.display_name or m.email)
                        for m in members.list_members(db, principal) if m.is_active]
-        self.runs = [RunLine(r.run_id, r.project_name, r.project_key, r.status,
+        self.runs = [RunLine(r.run_id, r.project_name, r.project_key, r.status, run_label(r.status),
                              f"{r.steps_done} of {r.steps_total} steps", when(r.created_at),
                              iso(r.created_at),
                              f"/runs/{r.run_id}") for r in overview.open_runs(db, principal)]

@@ -22,6 +22,7 @@ from projecthub.services.principal import Principal
 from projecthub.services.projects import answer_context
 from projecthub.services.provisioning import add_tool
 from projecthub.services.provisioning.preflight import Preflight
+from projecthub.services.provisioning.productive_checks import find_companies
 from projecthub.services.templates.definition import FieldDef
 from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_field, with_defaults
@@ -41,8 +42,6 @@ from projecthub.ui.state.wizard_review import ToolCard
 from projecthub.ui.typed import event
 
 ADD_FIELD = "add_tool"
-# Company fields cannot search the tool from here: the check says whether it knows the name.
-COMPANY_NOTE = "Type the company's name as Productive has it; the check looks it up."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +78,9 @@ class AddToolState(SessionState):
     # What was typed into text-like inputs, so an input shows "12." rather than the parsed 12.
     _add_raw: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     _add_touched: rx.Field[list[str]] = rx.field(default_factory=list)
+    # The tool's companies matching the company question's text, as in the wizard.
+    _add_companies: rx.Field[list[str]] = rx.field(default_factory=list)
+    _add_companies_note: str = ""
 
     def _project_id(self) -> uuid.UUID:
         return parse_id(self._add_project, "Project")
@@ -96,7 +98,9 @@ class AddToolState(SessionState):
         shown = {f.id: self.errors.get(f.id) or (validate_field(
             questions.definition, f, merged, context) if f.id in self._add_touched else None)
             for f in questions.step.fields}
-        pickers = dataclasses.replace(pickers_for(db, principal), companies_note=COMPANY_NOTE)
+        pickers = dataclasses.replace(pickers_for(db, principal),
+                                      companies=tuple(self._add_companies),
+                                      companies_note=self._add_companies_note)
         self.add_fields = field_rows(questions.definition, questions.step, self._add_answers,
                                      self._add_raw, {k: v for k, v in shown.items() if v},
                                      pickers)
@@ -164,7 +168,8 @@ class AddToolState(SessionState):
                     if chosen != self._add_connection:  # another tool: its own questions
                         self._add_connection, self._add_tool = chosen, option.tool
                         self._add_answers, self._add_raw = questions.answers, {}
-                        self._add_touched = []
+                        self._add_touched, self._add_companies = [], []
+                        self._add_companies_note = ""
                     self._render(db, principal, questions)
                     self.add_label, self.add_open, self.add_checking = option.label, True, True
                     given = self._given(questions)
@@ -178,14 +183,48 @@ class AddToolState(SessionState):
             if isinstance(outcome, AppError):
                 event_ = self._fail(outcome, field=ADD_FIELD)
                 self._rerender(outcome)
-                return event_
+                return self._searching(event_)
             self.add_card = [ToolCard(c.tool, c.label, c.decision, c.summary, list(c.problems),
                                       list(c.warnings), "")
                              for c in outcome.checks if c.decision != "skip"]
             self.add_steps = [s.title for s in outcome.steps]
             self.add_ok = outcome.ok
             self._add_choice = chosen if outcome.ok else ""
-        return None
+        return self._searching(None)
+
+    def _searching(self, events: Events) -> Events:
+        """Questions with a company field offer the tool's companies for what is typed there."""
+        if not any(row.kind == "company" for row in self.add_fields):
+            return events
+        listed = events if isinstance(events, list) else [events] if events else []
+        return [*listed, AddToolState.find_companies]
+
+    @event(background=True)
+    async def find_companies(self) -> None:
+        """Ask the tool for the companies matching the company question's text, through the
+        connection being added, in the background (a slow tool must not hold the page)."""
+        async with self:
+            answers, tool, connection = dict(self._add_answers), self._add_tool, \
+                self._add_connection
+            project = self._add_project
+        try:
+            with session_scope() as db:
+                principal = self._principal(db)
+                questions = add_tool.tool_questions(db, principal, parse_id(project, "Project"),
+                                                    tool)
+                fdef = next((f for f in questions.step.fields if f.type == "company"), None)
+                if fdef is None:
+                    return
+                query = str(with_defaults(questions.definition, answers).get(fdef.id) or "")
+            names, note = await find_companies(tool_clients(principal), connection, query)
+            async with self:
+                if self._add_answers != answers or self._add_connection != connection:
+                    return  # typed on meanwhile: that change asks again
+                self._add_companies, self._add_companies_note = names, note
+                with session_scope() as db:
+                    self._render(db, self._principal(db), questions)
+        except AppError:
+            return
 
     def _rerender(self, exc: AppError) -> None:
         """The questions again, now showing the problems the check named next to them; a
@@ -222,7 +261,7 @@ class AddToolState(SessionState):
             if widget(fdef) in TYPED:
                 self._add_raw = {**self._add_raw, fdef.id: str(value)}
             return parse(fdef, value)
-        return self._answer(str(field), change)
+        return self._searching(self._answer(str(field), change))
 
     @event
     def set_flag(self, field: str, on: bool) -> Events:

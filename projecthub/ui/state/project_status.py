@@ -19,7 +19,7 @@ from sqlmodel import Session
 from projecthub.core.clock import utcnow
 from projecthub.core.db import session_scope
 from projecthub.core.errors import AppError
-from projecthub.models import Lifecycle, Project, Role, RunStatus
+from projecthub.models import Lifecycle, Project, Role, RunKind, RunStatus
 from projecthub.services import members
 from projecthub.services.drift import resolve
 from projecthub.services.principal import Principal
@@ -32,6 +32,7 @@ from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.drift_rows import DriftLine, drift_lines
 from projecthub.ui.state.projects import tool_label
+from projecthub.ui.state.run_approval import approval_lines
 from projecthub.ui.state.session import Events, SessionState, parse_id
 from projecthub.ui.state.status_cards import (
     CardView,
@@ -50,6 +51,7 @@ from projecthub.ui.state.status_format import (
     date_range,
     day,
     lifecycle_label,
+    run_label,
 )
 from projecthub.ui.typed import event
 
@@ -84,6 +86,7 @@ class Person:
 class RunRow:
     id: str
     status: str
+    status_label: str
     started: str
     started_at: str
     finished: str
@@ -137,7 +140,7 @@ def _facts(db: Session, principal: Principal, project: Project) -> list[Fact]:
 def _run_row(run: service.RunView) -> RunRow:
     done = sum(s.status in ("succeeded", "skipped") for s in run.steps)
     started = run.started_at or run.created_at
-    return RunRow(str(run.id), str(run.status), when(started), iso(started),
+    return RunRow(str(run.id), str(run.status), run_label(run.status), when(started), iso(started),
                   when(run.finished_at, never=EMPTY), iso(run.finished_at),
                   f"{done} of {len(run.steps)}", f"/runs/{run.id}")
 
@@ -155,6 +158,9 @@ class ProjectState(SessionState):
     lifecycle: rx.Field[str] = rx.field("")
     lifecycle_text: rx.Field[str] = rx.field("")
     can_change_lifecycle: rx.Field[bool] = rx.field(False)
+    can_delete: rx.Field[bool] = rx.field(False)  # the project's owner or an admin
+    # "Rejected by Ada on …: comment" when the project was not approved (nothing in any tool).
+    rejection: rx.Field[str] = rx.field("")
     edit_link: rx.Field[str] = rx.field("")
     health: rx.Field[str] = rx.field("unknown")
     health_text: rx.Field[str] = rx.field("")
@@ -198,9 +204,9 @@ class ProjectState(SessionState):
         self.lifecycle, self.lifecycle_text = str(project.lifecycle), lifecycle_label(
             str(project.lifecycle))
         # Shown to those the service will let through; it checks again on every change.
-        self.can_change_lifecycle = (
-            (principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id)
-            and project.lifecycle not in (Lifecycle.DRAFT, Lifecycle.PROVISIONING))
+        self.can_delete = principal.has_role(Role.ADMIN) or project.owner_id == principal.user_id
+        self.can_change_lifecycle = self.can_delete and project.lifecycle not in (
+            Lifecycle.DRAFT, Lifecycle.PROVISIONING, Lifecycle.NOT_APPROVED)
         self.edit_link = f"/projects/{project.id}/edit"
         self.health = status.health.value
         self.health_text = HEALTH_LABELS[status.health]
@@ -215,7 +221,13 @@ class ProjectState(SessionState):
         self.people = [Person(p.name, p.email, p.role)
                        for p in overview.project_members(db, principal, project.id)]
         self.facts = _facts(db, principal, project)
-        self.runs = [_run_row(r) for r in service.list_runs(db, principal, project.id)]
+        runs = service.list_runs(db, principal, project.id)
+        self.runs = [_run_row(r) for r in runs]
+        # Why it was not approved: its creation run's decision (newest first, so the last one).
+        refused = [r for r in runs
+                   if r.kind == RunKind.PROVISION and r.status == RunStatus.REJECTED]
+        self.rejection = (approval_lines(refused[0], principal).decision
+                          if refused and project.lifecycle == Lifecycle.NOT_APPROVED else "")
         self.drift = drift_lines(resolve.list_drift(db, principal, project.id))
         self.can_settle_drift = (principal.has_role(Role.ADMIN)
                                  or project.owner_id == principal.user_id)
@@ -230,7 +242,7 @@ class ProjectState(SessionState):
         if not self._project:
             return lost
         self._watching += 1
-        return ProjectState.watch
+        return ProjectState.watch if lost is None else [lost, ProjectState.watch]
 
     def _open(self, db: Session, principal: Principal, project_id: uuid.UUID) -> None:
         self._project = str(project_id)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from projecthub.core.clock import as_utc, utcnow
 from projecthub.core.db import session_scope
-from projecthub.core.errors import AppError, NotAuthenticated
+from projecthub.core.errors import AppError
 from projecthub.models import RunStatus, StepStatus
 from projecthub.services import projects
 from projecthub.services.principal import Principal
@@ -26,7 +26,8 @@ from projecthub.ui.clients import connected
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import tool_label
 from projecthub.ui.state.run_approval import approval_lines
-from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.state.session import Event, Events, SessionState, parse_id
+from projecthub.ui.state.status_format import run_label
 from projecthub.ui.typed import event
 
 RUN_PREFIX = "/runs/"
@@ -97,6 +98,7 @@ def _title(kind: str, target: str) -> str:
 
 class RunProgressState(SessionState):
     run_status: rx.Field[str] = rx.field("")
+    run_status_text: rx.Field[str] = rx.field("")  # in words (status_format.run_label)
     percent: rx.Field[int] = rx.field(0)
     done_count: rx.Field[int] = rx.field(0)
     step_count: rx.Field[int] = rx.field(0)
@@ -140,6 +142,7 @@ class RunProgressState(SessionState):
         run = service.get_run(db, principal, parse_id(self._run, "Run"))
         done = sum(s.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED) for s in run.steps)
         self.run_status, self.run_error = str(run.status), run.error
+        self.run_status_text = run_label(run.status)
         self.done_count, self.step_count = done, len(run.steps)
         self.percent = round(run.progress * 100)
         self.steps = [_line(s) for s in run.steps]
@@ -150,7 +153,7 @@ class RunProgressState(SessionState):
         self.own_request, self.decision = lines.own_request, lines.decision
         return run
 
-    def _watch(self) -> Events:
+    def _watch(self) -> Event | None:
         """Start a fresh poll (any older one stops at its next tick)."""
         self._generation += 1
         self.live = self.run_status in _UNFINISHED
@@ -177,22 +180,21 @@ class RunProgressState(SessionState):
     def load(self) -> Events:
         self.problem, self.steps, self.run_status, self.live = "", [], "", False
         self._run = ""
-        try:
-            with session_scope() as db:
-                principal = self._refresh(db)
-                if principal is None:
-                    return None
-                self._run = str(parse_id(self._run_from_url(), "Run"))
-                run = self._fill_run(db, principal)
-                project = projects.get_project(db, principal, run.project_id)
-        except NotAuthenticated as exc:
-            return self._fail(exc)
-        except AppError as exc:
-            self._run, self.problem = "", exc.message
-            return None
+        notice, self.problem = self._load_row(self._run_from_url(), self._open, "Run",
+                                              locate=service.load_run)
+        if self.problem:
+            self._run = ""
+        if not self._run:
+            return notice
+        watch = self._watch()
+        return watch if notice is None else [notice, watch] if watch else notice
+
+    def _open(self, db: Session, principal: Principal, run_id: uuid.UUID) -> None:
+        self._run = str(run_id)
+        run = self._fill_run(db, principal)
+        project = projects.get_project(db, principal, run.project_id)
         self.project_name, self.project_href = project.name, f"/projects/{project.id}"
         self.run_title = _title(run.kind, run.target)
-        return self._watch()
 
     @event(background=True)
     async def poll(self) -> EventSpec | None:

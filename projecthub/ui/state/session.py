@@ -27,7 +27,7 @@ from projecthub.core.errors import (
     OrganizationSuspended,
 )
 from projecthub.core.web import session_token_from_header
-from projecthub.services import orgs, sessions, verification
+from projecthub.services import orgs, projects, sessions, verification
 from projecthub.services.microsoft_orgs import MicrosoftRequired
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.sessions import SessionContext
@@ -38,6 +38,8 @@ ADMIN_ROLES = ("owner", "admin")
 # handler) or several.
 Event = EventSpec | EventCallback[()]
 Events = Event | list[Event] | None
+# Loads the row a page's URL names as a principal, or raises NotFound (projects.get_project).
+Locate = Callable[[Session, Principal, uuid.UUID], object]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,20 +143,44 @@ class SessionState(rx.State):
         return None
 
     def _load_row(self, raw_id: str, fill: Callable[[Session, Principal, uuid.UUID], None],
-                  label: str = "Project") -> tuple[EventSpec | None, str]:
+                  label: str = "Project",
+                  locate: Locate = projects.get_project) -> tuple[EventSpec | None, str]:
         """The on_load of a page about one row named in its URL (a project): ``_load_page``
-        with the id parsed first. A row missing or not the person's is the problem the page
-        shows instead, returned with the event for a lost session."""
+        with the id parsed first, following a link into another of the person's organizations
+        (``_reach``). A row missing or not the person's is the problem the page shows instead,
+        returned with the event for a lost session (or the notice of a switch)."""
         try:
             with session_scope() as db:
                 principal = self._refresh(db)
-                if principal is not None:
-                    fill(db, principal, parse_id(raw_id, label))
+                row_id = parse_id(raw_id, label)
+                reached, notice = self._reach(db, principal, row_id, locate)
+                if reached is None:
+                    if principal is None:
+                        return None, ""  # the page says why the organization cannot be shown
+                    raise NotFound(f"{label} not found.")
+                fill(db, reached, row_id)
         except NotAuthenticated as exc:
             return self._fail(exc), ""
         except AppError as exc:
             return None, exc.message
-        return None, ""
+        return notice, ""
+
+    def _reach(self, db: Session, principal: Principal | None, row_id: uuid.UUID,
+               locate: Locate) -> tuple[Principal | None, EventSpec | None]:
+        """Who sees the row a link names: the current principal, or another of the person's
+        organizations that sees it, made current (with a notice saying so); None if neither."""
+        if principal is not None:
+            try:
+                locate(db, principal, row_id)
+                return principal, None
+            except NotFound:
+                pass
+        other = sessions.switch_to_holder(db, self._context(db),
+                                          lambda s, p: locate(s, p, row_id))
+        if other is None:
+            return None, None
+        self._refresh(db)
+        return other, rx.toast.info(f"Switched to {self.org_name}, where this link belongs.")
 
     def _fail(self, exc: AppError, field: str = "form") -> EventSpec | None:
         """The UI's one place where a typed error becomes what a person sees: field messages

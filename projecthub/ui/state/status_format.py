@@ -11,7 +11,12 @@ from projecthub.core.clock import as_utc
 HEALTH_LABELS = {"green": "On track", "amber": "Needs attention", "red": "At risk",
                  "unknown": "No data yet"}
 LIFECYCLE_LABELS = {"draft": "Draft", "provisioning": "Provisioning", "active": "Active",
-                    "on_hold": "On hold", "completed": "Completed", "archived": "Archived"}
+                    "on_hold": "On hold", "completed": "Completed", "archived": "Archived",
+                    "not_approved": "Not approved"}
+# A run's status in words (the API keeps the raw values): run page, project history, dashboard.
+RUN_LABELS = {"pending": "Waiting to start", "running": "Running", "succeeded": "Succeeded",
+              "failed": "Failed", "cancelled": "Cancelled",
+              "awaiting_approval": "Awaiting approval", "rejected": "Rejected"}
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 EMPTY = "—"
 EN_DASH = "\u2013"  # ranges: 5 Jan \u2013 30 Jun
@@ -19,6 +24,10 @@ EN_DASH = "\u2013"  # ranges: 5 Jan \u2013 30 Jun
 
 def lifecycle_label(state: str) -> str:
     return LIFECYCLE_LABELS.get(state, state.replace("_", " ").capitalize())
+
+
+def run_label(status: str) -> str:
+    return RUN_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
 def older_than(moment: datetime | str | None, now: datetime, hours: int) -> bool:

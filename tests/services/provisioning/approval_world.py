@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from projecthub.models import Project, ProvisioningRun, Role
+from projecthub.models import Project, ProvisioningRun, Role, RunStatus
 from projecthub.services.principal import Principal
-from projecthub.services.provisioning import service
+from projecthub.services.provisioning import decisions, lifecycle, service
+from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.templates import library
 from tests.factories import add_member, make_user, principal, user_of
 from tests.services.provisioning.world import TENANT, World, answers
@@ -58,3 +59,17 @@ def gate_project(db: Session, owner: Principal, project: Project) -> None:
     project.template_version_id = template.version_id
     db.add(project)
     db.commit()
+
+
+async def waiting_archive(world: World, requester: Principal,
+                          approver: Principal) -> ProvisioningRun:
+    """A gated project, approved and provisioned, whose archiving now waits for approval."""
+    run = start(world, requester, gated_template(world))
+    decisions.approve_run(world.db, approver, run.id)
+    world.db.commit()
+    assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
+    _, archive = lifecycle.start_lifecycle_change(world.db, requester, run.project_id,
+                                                  "archived")
+    world.db.commit()
+    assert archive is not None and archive.status == RunStatus.AWAITING_APPROVAL
+    return archive

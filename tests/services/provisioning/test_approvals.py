@@ -9,7 +9,9 @@ from sqlmodel import select
 from projecthub.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from projecthub.models import (
     AuditEvent,
+    DeliveryMode,
     Notification,
+    NotificationChannel,
     NotificationDelivery,
     NotificationEvent,
     ProjectResource,
@@ -17,6 +19,7 @@ from projecthub.models import (
     RunStatus,
     StepStatus,
 )
+from projecthub.services.notifications.preferences import Choice, set_user_choices
 from projecthub.services.provisioning import decisions, ledger, lifecycle, service
 from projecthub.services.provisioning.runner import drive_run
 from projecthub.services.templates import library
@@ -26,6 +29,7 @@ from tests.services.provisioning.approval_world import (
     people,
     start,
     tool_requests,
+    waiting_archive,
 )
 from tests.services.provisioning.world import TENANT, build_world
 
@@ -152,7 +156,31 @@ def test_approvers_are_notified_and_the_requester_hears_the_outcome(world, db):
     decisions.reject_run(db, admin, run.id, comment="Use the retainer project")
     db.commit()
     [told] = db.exec(select(Notification).where(Notification.user_id == member.user_id)).all()
-    assert "rejected" in told.title and "Use the retainer project" in told.body
+    assert told.event == NotificationEvent.RUN_REJECTED
+    assert told.title == "Your run for Website relaunch was rejected by Ada Admin"
+    assert told.body.startswith("Rejected by Ada Admin: Use the retainer project\n\n")
+
+
+def _rejected_mails(world, db, muted: NotificationEvent) -> list[NotificationDelivery]:
+    """Mails the requester gets for a rejection when she turned ``muted`` mail off."""
+    member, admin, _ = people(world)
+    set_user_choices(db, member.actor, [Choice(muted, NotificationChannel.EMAIL,
+                                               DeliveryMode.OFF)])
+    run = start(world, member, gated_template(world))
+    decisions.reject_run(db, admin, run.id, comment="Use the retainer project")
+    db.commit()
+    return list(db.exec(select(NotificationDelivery).where(
+        NotificationDelivery.user_id == member.user_id)).all())
+
+
+def test_muting_failures_does_not_mute_rejections(world, db):
+    [mail] = _rejected_mails(world, db, NotificationEvent.RUN_FAILED)
+    assert mail.event == NotificationEvent.RUN_REJECTED
+
+
+def test_muting_rejections_stops_their_mail_but_not_the_bell(world, db):
+    assert _rejected_mails(world, db, NotificationEvent.RUN_REJECTED) == []
+    assert db.exec(select(Notification.event)).all().count(NotificationEvent.RUN_REJECTED) == 1
 
 
 def test_approval_can_depend_on_an_answer(world, db):
@@ -185,16 +213,10 @@ def test_a_template_names_an_unknown_role_with_its_line(world):
 
 async def test_a_lifecycle_change_of_a_gated_project_waits_too(world, db):
     member, admin, _ = people(world)
-    run = start(world, member, gated_template(world))
-    decisions.approve_run(db, admin, run.id)
-    db.commit()
-    assert await drive_run(run.id, world.config()) == RunStatus.SUCCEEDED
-    _, archive = lifecycle.start_lifecycle_change(db, member, run.project_id, "archived")
-    db.commit()
-    assert archive is not None and archive.status == RunStatus.AWAITING_APPROVAL
+    archive = await waiting_archive(world, member, admin)
     assert await drive_run(archive.id, world.config()) is None
     with pytest.raises(Conflict):  # one run per project at a time, a waiting one included
-        lifecycle.start_lifecycle_change(db, member, run.project_id, "completed")
+        lifecycle.start_lifecycle_change(db, member, archive.project_id, "completed")
     decisions.approve_run(db, admin, archive.id)
     db.commit()
     assert await drive_run(archive.id, world.config()) == RunStatus.SUCCEEDED

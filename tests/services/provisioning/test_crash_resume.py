@@ -9,10 +9,10 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
-from dataclasses import dataclass, field
 
 import pytest
 from sqlmodel import select

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import event, insert
 from sqlmodel import Session
 
@@ -29,6 +28,10 @@ from projecthub.services.status.dashboard import DashboardQuery, list_projects
 from tests.factories import add_member, make_org, make_user, principal
 
 SIZES = (10, 1_000, 10_000)
+# Rows per transaction. The triggers update the same few tally rows for every row inserted, and
+# within one transaction PostgreSQL keeps every version of those rows for each update to walk:
+# seeding 10,000 projects took 36 s in one transaction, 21 s in batches.
+BATCH = 500
 HEALTHS = ("green", "amber", "red", "unknown")
 VIEWS = {
     "first page": DashboardQuery(),
@@ -84,9 +87,9 @@ def _add_projects(db: Session, org: Organization, owner: User, member: User,
                             "created_at": now})
     for model, rows in ((Project, projects), (ProjectStatus, statuses),
                         (ProjectResource, resources), (ProjectMember, members)):
-        if rows:
-            db.execute(insert(model), rows)
-    db.commit()
+        for start in range(0, len(rows), BATCH):
+            db.execute(insert(model), rows[start:start + BATCH])
+            db.commit()
 
 
 def _queries(db: Session, who: Principal, query: DashboardQuery) -> int:
@@ -96,27 +99,31 @@ def _queries(db: Session, who: Principal, query: DashboardQuery) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("view", sorted(VIEWS))
-def test_a_dashboard_page_costs_the_same_queries_at_any_size(db: Session, view: str) -> None:
+def test_a_dashboard_page_costs_the_same_queries_at_any_size(db: Session) -> None:
+    """Both views at every size, over one growing organization (seeding 10,000 projects is
+    most of this test's time)."""
     owner = make_user(db)
     org = make_org(db, owner)
     member = make_user(db)
     add_member(db, org, member, role=Role.MEMBER)
     people = {"admin": principal(db, owner, org), "member": principal(db, member, org)}
-    counts: dict[str, list[int]] = {who: [] for who in people}
+    counts: dict[tuple[str, str], list[int]] = {
+        (view, who): [] for view in VIEWS for who in people}
     totals = []
     seeded = 0
     for size in SIZES:
         _add_projects(db, org, owner, member, range(seeded, size))
         seeded = size
-        for who, p in people.items():
-            counts[who].append(_queries(db, p, VIEWS[view]))
+        for (view, who), found in counts.items():
+            found.append(_queries(db, people[who], VIEWS[view]))
         totals.append(list_projects(db, people["admin"], DashboardQuery()).total)
 
     assert totals == list(SIZES)
-    for who, found in counts.items():
-        assert len(set(found)) == 1, f"{who}: {dict(zip(SIZES, found, strict=True))} queries"
-    assert counts["admin"][0] <= 5
+    for (view, who), found in counts.items():
+        assert len(set(found)) == 1, (
+            f"{view}, {who}: {dict(zip(SIZES, found, strict=True))} queries")
+        if who == "admin":
+            assert found[0] <= 5, f"{view}: {found[0]} queries"
 
 
 def test_the_filtered_view_still_finds_the_right_projects(db: Session) -> None:
