@@ -1,7 +1,7 @@
 """organizations.data_version: moves with every change to what the project list can answer
 
 Revision ID: 0019
-Revises: 0018
+Revises: 0020
 
 The API caches the project list's serialized answer per (organization, data version, who is
 asking, query) and reads the version in the statement that resolves the bearer token
@@ -15,6 +15,8 @@ On PostgreSQL the triggers are deferred constraint triggers: the organization's 
 at commit, after every other lock the transaction takes, so syncs writing different projects of
 one organization cannot deadlock on it; a transaction-local setting bumps each organization once
 per transaction. SQLite has one writer at a time: plain triggers.
+
+Numbered 0019 but applied after 0020, which reached the main branch first.
 """
 from collections.abc import Sequence
 
@@ -22,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0019'
-down_revision: str | None = '0018'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
