@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -12,9 +12,10 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from projecthub.core.db import new_session, unit_of_work
+from projecthub.api.answer_cache import Answer, AnswerCache
+from projecthub.core.db import SINGLE_READ_CONNECTIONS, new_session, single_read, unit_of_work
 from projecthub.core.errors import NotAuthenticated, NotFound
-from projecthub.services.api_tokens import resolve_api_token
+from projecthub.services.api_tokens import TokenGrant, grant_for_token, resolve_api_token
 from projecthub.services.principal import Actor, Principal
 from projecthub.services.scoping import act_as
 
@@ -68,9 +69,13 @@ OrgSlug = Annotated[str, Path(description="The organization's slug.", max_length
 def _enter_org(session: Session, principal: Principal, org_slug: str) -> None:
     """A slug other than the token's organization is not found; from here the transaction acts
     as that organization (row-level security on PostgreSQL)."""
+    _check_org(principal, org_slug)
+    act_as(session, principal)
+
+
+def _check_org(principal: Principal, org_slug: str) -> None:
     if org_slug != principal.org_slug:
         raise NotFound("Organization not found.")
-    act_as(session, principal)
 
 
 def org_principal(principal: TokenPrincipalDep, org_slug: OrgSlug, db: DbDep) -> Principal:
@@ -85,7 +90,7 @@ PrincipalDep = Annotated[Principal, Depends(org_principal)]
 
 # Read routes' worker threads running at once, per event loop: a few keep the database busy,
 # more only queue for the GIL (README "Performance" has the measurements).
-READER_THREADS = 8
+READER_THREADS = SINGLE_READ_CONNECTIONS
 _readers: RunVar[CapacityLimiter] = RunVar("projecthub_reader_threads")
 
 
@@ -100,11 +105,11 @@ def _reader_limiter() -> CapacityLimiter:
 
 @dataclass(frozen=True)
 class OrgReader:
-    """A read route's whole database work in one worker-thread call and one transaction: the
-    token (resolved afresh, so a revoked token fails at once), the organization check, row-level
-    security, then the route's reads. The usual chain (``PrincipalDep`` with ``DbDep``) costs
-    four thread hops, two transactions and two connection checkouts per request (README
-    "Performance")."""
+    """A read route's whole database work in one worker-thread call and one transaction: one
+    statement for the token (resolved afresh, so a revoked token fails at once), its person,
+    membership and organization, and row-level security; then the organization check and the
+    route's reads. The usual chain (``PrincipalDep`` with ``DbDep``) costs four thread hops,
+    two transactions and seven statements (README "Performance")."""
 
     secret: str
     org_slug: str
@@ -116,9 +121,32 @@ class OrgReader:
 
     def _in_one_transaction(self, work: Callable[[Session, Principal], T]) -> T:
         with unit_of_work(new_session) as session:
-            principal = resolve_api_token(session, self.secret, writes=self.writes)
+            principal = grant_for_token(session, self.secret, writes=self.writes,
+                                        act=True).principal
             _enter_org(session, principal, self.org_slug)
             return work(session, principal)
+
+    async def cached(self, cache: AnswerCache, key: Callable[[TokenGrant], Hashable],
+                     build: Callable[[Session, Principal], bytes]) -> Answer:
+        """The answer ``cache`` keeps for ``key(grant)``, else ``build``'s in one transaction
+        acting as the organization. A kept answer costs one statement and no transaction: the
+        token's (every check above, made afresh)."""
+        return await to_thread.run_sync(self._cached, cache, key, build,
+                                        limiter=_reader_limiter())
+
+    def _cached(self, cache: AnswerCache, key: Callable[[TokenGrant], Hashable],
+                build: Callable[[Session, Principal], bytes]) -> Answer:
+        grant = single_read(lambda session: grant_for_token(session, self.secret,
+                                                            writes=self.writes))
+        principal = grant.principal
+        _check_org(principal, self.org_slug)
+
+        def in_transaction() -> bytes:
+            with unit_of_work(new_session) as session:
+                act_as(session, principal)
+                return build(session, principal)
+
+        return cache.answer(key(grant), in_transaction)
 
 
 async def org_reader(

@@ -47,6 +47,7 @@ def _v1_router() -> APIRouter:
         """Liveness probe for load balancers; needs no token."""
         return Health(status="ok")  # async: touches nothing, so no hop to a worker thread
 
+    router.include_router(projects.list_router, responses=ERROR_RESPONSES)
     for module in (auth, microsoft, recovery, email_change, me, orgs, members, api_tokens,
                    invitations, audit, connections, templates, projects, project_edit, drift,
                    project_import, runs, approvals, admin, notifications, webhooks):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlmodel import Session, create_engine
@@ -18,21 +20,26 @@ from projecthub.core import metrics
 from projecthub.core.config import settings
 from projecthub.core.tenancy import use_app_role
 
+T = TypeVar("T")
+
 _engine: Engine | None = None
+_single_reads: Engine | None = None
+_single_reads_made = threading.Lock()
+SINGLE_READ_CONNECTIONS = 8  # the API's reader threads per process (``api.deps``)
 
 
-def build_engine(url: str) -> Engine:
+def build_engine(url: str, *, pre_ping: bool = True, pool_size: int | None = None) -> Engine:
     """SQLite gets foreign keys and a busy timeout so several threads can share the file.
     Bound values never reach SQL logs or errors: they hold whatever people typed (a password
     put in the email box, too)."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True,
+    kwargs: dict[str, Any] = {"pool_pre_ping": pre_ping, "hide_parameters": True,
                               "poolclass": TimedQueuePool}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         # As many connections as the thread pool has threads (AnyIO's default is 40), so a
         # thread never waits for a connection held by a request that is waiting for a thread.
-        kwargs.update(pool_size=settings.DB_POOL_SIZE, max_overflow=0)
+        kwargs.update(pool_size=pool_size or settings.DB_POOL_SIZE, max_overflow=0)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "checkout", lambda *_: metrics.db_connection_checked_out(1))
     event.listen(engine, "checkin", lambda *_: metrics.db_connection_checked_out(-1))
@@ -83,10 +90,11 @@ def get_engine() -> Engine:
 
 def configure_engine(url: str) -> Engine:
     """Point the process at another database (tests, CLI ``--database-url``)."""
-    global _engine
-    if _engine is not None:
-        _engine.dispose()
-    _engine = build_engine(url)
+    global _engine, _single_reads
+    for old in (_engine, _single_reads):
+        if old is not None:
+            old.dispose()
+    _engine, _single_reads = build_engine(url), None
     return _engine
 
 
@@ -107,6 +115,37 @@ def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def single_read(work: Callable[[Session], T]) -> T:
+    """``work`` in a session whose statements each commit on their own (no BEGIN, no COMMIT),
+    on a pool without a pre-ping: for a read that is one statement (and perhaps a small
+    idempotent write), where a transaction and a ping add three round trips to one. Nothing
+    it sets for a transaction (row-level security) outlives its statement. A connection that
+    turned out dead invalidates the pool and ``work`` runs once more on a fresh one."""
+    try:
+        return _single_read(work)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        return _single_read(work)
+
+
+def _single_read(work: Callable[[Session], T]) -> T:
+    with _single_read_engine().connect() as connection, Session(
+            connection.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False) as session:
+        return work(session)
+
+
+def _single_read_engine() -> Engine:
+    global _single_reads
+    with _single_reads_made:  # reader threads ask at once: one pool, not one each
+        if _single_reads is None:
+            _single_reads = build_engine(
+                get_engine().url.render_as_string(hide_password=False), pre_ping=False,
+                pool_size=SINGLE_READ_CONNECTIONS)
+        return _single_reads
 
 
 def session_scope() -> contextlib.AbstractContextManager[Session]:

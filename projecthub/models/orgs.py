@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from projecthub.models.base import UTCDateTime, created_field, id_field, time_field
@@ -40,6 +40,10 @@ class Organization(SQLModel, table=True):
     # Org-level preferences (status sync interval, health thresholds); defaults live in code.
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = created_field()
+    # Bumped by database triggers with every change the project list can show (migration 0019):
+    # the API's list cache keys on it. Never written by the application.
+    data_version: int = Field(default=0, sa_type=BigInteger,
+                              sa_column_kwargs={"server_default": "0"})
 
 
 class Membership(SQLModel, table=True):

@@ -3,24 +3,33 @@ expiring, optionally read-only, revoked with a password change and visible to th
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import Field
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as columns_select
 from sqlmodel import Session, col, select, update
 
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
-from projecthub.core.errors import Invalid, NotAuthenticated, NotFound, PermissionDenied
+from projecthub.core.errors import (
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    OrganizationSuspended,
+    PermissionDenied,
+)
 from projecthub.core.security import hash_token, new_token
-from projecthub.models import ApiToken, Organization, Role, User
+from projecthub.core.tenancy import act_as_tenant_columns, acted_as_tenant
+from projecthub.models import ApiToken, Membership, Organization, OrgStatus, Role, User
 from projecthub.services import audit
 from projecthub.services.principal import (
     Actor,
     Principal,
-    actor_for,
-    principal_in_org,
     require_role,
 )
 from projecthub.services.scoping import get_scoped, scoped_select
@@ -156,26 +165,74 @@ def _revoke(session: Session, actor: Actor | Principal, token: ApiToken) -> None
                  target_type="api_token", target_id=token.id, detail={"name": token.name})
 
 
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a bearer token may do, read in one statement with its organization's data version
+    (``Organization.data_version``, moved by triggers with every change the project list can
+    show)."""
+
+    principal: Principal
+    data_version: int
+
+
 def resolve_api_token(session: Session, secret: str, *, writes: bool = False) -> Principal:
     """The principal a bearer token acts as; membership and organization are re-checked, and a
     read-only token is refused for anything that ``writes``."""
-    row = session.exec(
-        select(ApiToken, User).join(User, col(User.id) == col(ApiToken.user_id))
-        .where(ApiToken.token_hash == hash_token(secret), col(ApiToken.revoked_at).is_(None))
-    ).first()
-    if row is None or not row[1].is_active:
+    return grant_for_token(session, secret, writes=writes).principal
+
+
+def grant_for_token(session: Session, secret: str, *, writes: bool = False,
+                    act: bool = False) -> TokenGrant:
+    """``resolve_api_token`` in one statement (token, person, active membership, organization),
+    read afresh on every call so a revoked token fails at once. With ``act`` the same statement
+    also makes the transaction act as the token's organization (row-level security): a check
+    that fails after it raises, and the caller's transaction rolls back.
+
+    The transaction must not act as another organization yet: row-level security would hide
+    the token."""
+    acting = act and session.get_bind().dialect.name == "postgresql"
+    session.flush()  # a Core statement does not autoflush: a token made in this session counts
+    row = session.connection().execute(_grant_statement(acting),
+                                       {"token_hash": hash_token(secret)}).first()
+    if row is None or not row.is_active:
         raise NotAuthenticated("Invalid or revoked API token.")
-    token, user = row
     now = utcnow()
-    if token.expires_at <= now:
+    if row.expires_at <= now:
         raise NotAuthenticated("This API token has expired. Create a new one on your account page.")
-    try:
-        principal = principal_in_org(session, actor_for(user), token.organization_id)
-    except NotFound as exc:
-        raise NotAuthenticated("Invalid or revoked API token.") from exc
-    if writes and token.read_only:
+    if row.org_id is None:
+        raise NotAuthenticated("Invalid or revoked API token.")
+    if row.status == OrgStatus.SUSPENDED:
+        raise OrganizationSuspended(
+            f"The organization {row.name} is suspended. Contact your instance administrator.")
+    if writes and row.read_only:
         raise PermissionDenied(READ_ONLY_REFUSAL)
-    if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
-        token.last_used_at = now
-        session.add(token)
-    return principal
+    if acting:
+        acted_as_tenant(session, row.org_id, row.user_id)
+    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_INTERVAL:
+        session.connection().execute(update(ApiToken).where(col(ApiToken.id) == row.id)
+                                     .values(last_used_at=now))
+    return TokenGrant(Principal(user_id=row.user_id, email=row.email, org_id=row.org_id,
+                                org_slug=row.slug, role=Role(row.role),
+                                is_instance_admin=row.is_instance_admin),
+                      int(row.data_version))
+
+
+@functools.cache
+def _grant_statement(acting: bool) -> Any:
+    """Built once (a statement per request cost about as much CPU as its round trip)."""
+    columns: list[Any] = [
+        ApiToken.id, ApiToken.expires_at, ApiToken.read_only, ApiToken.last_used_at,
+        col(User.id).label("user_id"), User.email, User.is_active, User.is_instance_admin,
+        Membership.role, col(Organization.id).label("org_id"), Organization.slug,
+        Organization.name, Organization.status, Organization.data_version,
+        *(act_as_tenant_columns(ApiToken.organization_id, ApiToken.user_id) if acting else ())]
+    return (
+        columns_select(*columns).select_from(ApiToken)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .outerjoin(Membership, and_(
+            col(Membership.user_id) == col(ApiToken.user_id),
+            col(Membership.organization_id) == col(ApiToken.organization_id),
+            col(Membership.is_active).is_(True)))
+        .outerjoin(Organization, col(Organization.id) == col(Membership.organization_id))
+        .where(col(ApiToken.token_hash) == bindparam("token_hash"),
+               col(ApiToken.revoked_at).is_(None)))

@@ -85,21 +85,25 @@ def test_projects_rejected_before_0020_become_not_approved(tmp_path):
     approved; one whose run still waits (or runs) keeps its state."""
     from sqlmodel import Session
 
+    from projecthub.core.clock import utcnow
     from projecthub.models import Lifecycle, Project, ProvisioningRun, RunStatus
-    from tests.factories import make_org
 
     url = f"sqlite:///{tmp_path / 'rejected.db'}"
     upgrade_database(url, "0018")
     engine = create_engine(url)
     with Session(engine) as db:
-        org = make_org(db)
+        # Only 0018's columns: the model's later ones (data_version, 0019) do not exist yet.
+        org_id = uuid.uuid4()
+        db.execute(text("INSERT INTO organizations (id, name, slug, status, settings, created_at) "
+                        "VALUES (:id, 'Org', 'org', 'active', '{}', :now)"),
+                   {"id": org_id.hex, "now": utcnow()})
         ids = {}
         for key, status in (("REJ", RunStatus.REJECTED), ("WAIT", RunStatus.AWAITING_APPROVAL)):
-            project = Project(organization_id=org.id, key=key, name=key,
+            project = Project(organization_id=org_id, key=key, name=key,
                               lifecycle=Lifecycle.PROVISIONING)
             db.add(project)
             db.flush()
-            db.add(ProvisioningRun(organization_id=org.id, project_id=project.id, status=status))
+            db.add(ProvisioningRun(organization_id=org_id, project_id=project.id, status=status))
             ids[key] = project.id
         db.commit()
     upgrade_database(url)
