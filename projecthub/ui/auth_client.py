@@ -87,6 +87,8 @@ async (path, apiBase) => {
   try {
     await fetch(api.origin + path, {method: "POST", credentials: "include"});
   } finally {
+    // A new Reflex token: the tab's states (the last pages' rows) are never sent again.
+    window.sessionStorage.removeItem("token");
     window.location.assign("/login");
   }
 }

@@ -187,12 +187,21 @@ def _manage_bob(page: Page, bob_page: Page) -> None:
     expect(bob.get_by_text("active", exact=True)).to_be_visible()
 
 
-def _log_out_and_in(page: Page) -> None:
+def _log_out_and_in(page: Page, frames: FrameLog) -> None:
+    """Logging out leaves nothing of the pages before in the tab: the login page's websocket
+    carries none of their data (the tab gets a new Reflex token, hence fresh states)."""
+    visit(page, "/org/members")
+    expect(page.get_by_role("row").filter(has_text="bob@acme.example")).to_be_visible()
     page.get_by_role("button", name="User menu").click()
     page.get_by_role("menuitem", name="Log out").click()
     page.wait_for_url(re.compile(r"/login/?$"))
+    logged_out = len(frames.frames)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     _shot(page, "login")
+    page.reload()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    after = FrameLog(frames.frames[logged_out:])
+    assert after.frames and after.containing("bob@acme.example") == []
     visit(page, "/dashboard")
     page.wait_for_url(re.compile(r"/login/?\?next=/dashboard/?$"))
 
@@ -222,7 +231,7 @@ def test_team_journey_keeps_password_and_session_token_out_of_websocket_frames(
     _bob_tries_a_taken_email_then_accepts(second_page, link)
     _manage_bob(page, second_page)
     first_token = str(_session_cookie(page.context)["value"])
-    _log_out_and_in(page)
+    _log_out_and_in(page, ada_frames)
 
     cookie = _session_cookie(page.context)
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
