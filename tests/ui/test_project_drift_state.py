@@ -91,6 +91,31 @@ async def test_make_it_match_runs_the_fix_then_syncs(world, db, as_user):
     assert {r.status for r in state.runs} == {"succeeded"}
 
 
+async def test_make_it_match_waits_for_a_sync_already_running(world, db, as_user,
+                                                               monkeypatch):
+    """The run's own refresh job may hold the project's sync lease when the page asks for one:
+    the page syncs once that is done instead of showing the drift from before the fix."""
+    _, state = await _renamed_in_jira(world, db, as_user)
+    engine = _DrivingQueue(world)
+    dispatch.install(engine)
+    real, turned_away = project_status.sync.refresh_project, []
+
+    async def busy_then_free(project_id, config, **kwargs):  # type: ignore[no-untyped-def]
+        if len(turned_away) < 2:
+            turned_away.append(project_id)
+            return None  # another process's sync holds the lease
+        return await real(project_id, config, **kwargs)
+
+    monkeypatch.setattr(project_status.sync, "refresh_project", busy_then_free)
+    try:
+        result = await ProjectState.make_match.fn(state, state.drift[0].id)
+    finally:
+        dispatch.install(None)
+        await asyncio.gather(*engine.driving)
+    assert "ProjectHub's value" in toasts(result)
+    assert len(turned_away) == 2 and state.drift == []
+
+
 async def test_viewers_see_drift_but_may_not_settle_it(world, db, as_user):
     project, _ = await _renamed_in_jira(world, db, as_user)
     viewer = user_of(db, add_member(db, world.org, role=Role.VIEWER))

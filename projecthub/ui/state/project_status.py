@@ -402,7 +402,7 @@ class ProjectState(SessionState):
         status = await self._finished(run_id)
         try:
             if status == RunStatus.SUCCEEDED:
-                await self._sync()
+                await self._sync_after_the_run()
             async with self:
                 with session_scope() as db:
                     self._fill(db, self._principal(db))
@@ -422,6 +422,15 @@ class ProjectState(SessionState):
                 return status
             await asyncio.sleep(0.5)
         return None
+
+    async def _sync_after_the_run(self) -> None:
+        """Sync so the page shows the tool as it is now. The run's own refresh job may be
+        syncing the project already (its lease turns this one away); then sync once it is done,
+        rather than show the drift as it was before the fix."""
+        for _ in range(RUN_WAIT_SECONDS * 2):
+            if await self._sync():
+                return
+            await asyncio.sleep(0.5)
 
     async def _sync(self) -> bool:
         """Sync the project if the session may see it; False when a sync was already running."""
