@@ -59,8 +59,13 @@ def test_api_docs_load(page: Page) -> None:
     expect(page).to_have_title(re.compile("ProjectHub API"))
 
 
+# Reflex's note when a background event (a run page's poll, a company search) answers a tab
+# that has closed or moved on meanwhile: what people do with tabs, not a fault of the app.
+GONE_TAB = re.compile(r"Warning: Attempting to send delta to disconnected client\s*'[0-9a-f-]+'")
+
+
 def test_server_log_has_no_warnings(app_server: AppServer) -> None:
-    log = app_server.log_text()
+    log = GONE_TAB.sub("", app_server.log_text())
 
     assert "App running at" in log
     assert not re.search(r"warning", log, re.IGNORECASE), log

@@ -149,6 +149,7 @@ async def test_the_company_question_searches_productives_companies(db, as_user, 
     opened = await AddToolState.check_tool.fn(tab, world.connection_ids["productive"])
     assert AddToolState.find_companies in opened  # even when the check found problems
 
+    assert AddToolState.find_companies not in (tab.set_answer("billable_hours", "40") or [])
     follow = tab.set_answer("client_company", "acme")
     assert AddToolState.find_companies in follow
     await AddToolState.find_companies.fn(tab)

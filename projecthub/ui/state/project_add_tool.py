@@ -192,9 +192,11 @@ class AddToolState(SessionState):
             self._add_choice = chosen if outcome.ok else ""
         return self._searching(None)
 
-    def _searching(self, events: Events) -> Events:
-        """Questions with a company field offer the tool's companies for what is typed there."""
-        if not any(row.kind == "company" for row in self.add_fields):
+    def _searching(self, events: Events, field: str | None = None) -> Events:
+        """Questions with a company field offer the tool's companies for what is typed there:
+        when they open, and when that field (``field``, if given) changes."""
+        if not any(row.kind == "company" and field in (None, row.id)
+                   for row in self.add_fields):
             return events
         listed = events if isinstance(events, list) else [events] if events else []
         return [*listed, AddToolState.find_companies]
@@ -261,7 +263,7 @@ class AddToolState(SessionState):
             if widget(fdef) in TYPED:
                 self._add_raw = {**self._add_raw, fdef.id: str(value)}
             return parse(fdef, value)
-        return self._searching(self._answer(str(field), change))
+        return self._searching(self._answer(str(field), change), str(field))
 
     @event
     def set_flag(self, field: str, on: bool) -> Events:
