@@ -28,7 +28,7 @@ from projecthub.services.templates.limits import MAX_ANSWER_CHARS
 from projecthub.services.templates.questionnaire import validate_field, with_defaults
 from projecthub.services.wiring import tool_clients
 from projecthub.ui.state.project_edit import project_from_path
-from projecthub.ui.state.session import Events, SessionState, parse_id
+from projecthub.ui.state.session import Events, SessionState, parse_id, then
 from projecthub.ui.state.wizard import pickers_for
 from projecthub.ui.state.wizard_fields import (
     TYPED,
@@ -198,8 +198,7 @@ class AddToolState(SessionState):
         if not any(row.kind == "company" and field in (None, row.id)
                    for row in self.add_fields):
             return events
-        listed = events if isinstance(events, list) else [events] if events else []
-        return [*listed, AddToolState.find_companies]
+        return then(events, AddToolState.find_companies)
 
     @event(background=True)
     async def find_companies(self) -> None:

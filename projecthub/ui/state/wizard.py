@@ -27,7 +27,7 @@ from projecthub.services.templates.questionnaire import validate_step, with_defa
 from projecthub.services.wiring import tool_clients
 from projecthub.ui.format import iso, when
 from projecthub.ui.state.projects import REVIEW_TITLE, DraftsState
-from projecthub.ui.state.session import Event, Events, parse_id
+from projecthub.ui.state.session import Event, Events, parse_id, then
 from projecthub.ui.state.wizard_fields import (
     TYPED,
     FieldRow,
@@ -193,8 +193,7 @@ class WizardState(DraftsState):
         """A page with a company field offers the tool's companies for what is typed there."""
         if not any(row.kind == "company" for row in self.fields):
             return events
-        listed = events if isinstance(events, list) else [events] if events else []
-        return [*listed, WizardState.find_companies]
+        return then(events, WizardState.find_companies)
 
     def _set(self, field: str, answer: Any) -> None:
         rest = {k: v for k, v in self._answers.items() if k != field}

@@ -19,7 +19,7 @@ from projecthub.services.provisioning import service
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck, run_preflight
 from projecthub.services.templates.definition import TemplateDefinition
 from projecthub.services.wiring import tool_clients
-from projecthub.ui.state.session import Events, parse_id
+from projecthub.ui.state.session import Events, parse_id, then
 from projecthub.ui.state.wizard import WizardState
 from projecthub.ui.state.wizard_fields import wizard_steps
 from projecthub.ui.typed import event
@@ -146,8 +146,7 @@ class ReviewState(WizardState):
         if self.errors:
             return saved
         self._clear()
-        return [*(saved if isinstance(saved, list) else [saved] if saved else []),
-                ReviewState.check_tools]
+        return then(saved, ReviewState.check_tools)
 
     @event
     def provision(self) -> EventSpec | None:
