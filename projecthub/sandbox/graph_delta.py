@@ -37,8 +37,8 @@ Item = dict[str, Any]
 READ_DELTA = ("GroupMember.Read.All", *READ_GROUPS)
 MAX_IDS = 50
 DEFAULT_PAGE = 100  # UNVERIFIED: Graph does not document the page size of a group delta
-EXPIRED = GraphError(400, "syncStateNotFound", "The sync state generation is not found. The "
-                     "delta token is expired and data must be synchronized again.")
+EXPIRED = ("The sync state generation is not found. The delta token is expired and data must "
+           "be synchronized again.")
 
 
 async def group_delta(request: Request, state: GraphState) -> Response:
@@ -52,7 +52,8 @@ async def group_delta(request: Request, state: GraphState) -> Response:
     if delta or skip:
         found = log.redeem(str(delta or skip))
         if found is None:
-            raise EXPIRED
+            # UNVERIFIED: that Graph answers an unknown (not only an old) token the same way.
+            raise GraphError(400, "syncStateNotFound", EXPIRED)
         current = found if skip else dataclasses.replace(
             found, upto=log.position, issued=log.now())
     else:
