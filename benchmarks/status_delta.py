@@ -10,29 +10,35 @@ another (approximate counts, the project's boards, the board's active sprint). A
 what the database holds must equal what each library read, project for project.
 
 ``--delta-tools jira confluence`` adds the projects' Confluence spaces (a new page in each
-changed one) to both passes' request counts; the libraries read Jira only. Productive and Graph
-have no change query and are read at every sync as before. Run through
-``python -m benchmarks.status_sync --scenario delta``.
+changed one) to both passes' request counts; the libraries read Jira only. ``graph`` adds each
+project's team and Planner plan (the changed projects' teams renamed): teams are read again
+only when Graph's group delta names them, plans at every sync (no delta query in v1.0). A
+connection has no delta link until a change cycle takes one, and that first cycle reads every
+team, so with Graph one cycle runs (and is counted) before the changes. Productive has no
+change query. Run through ``python -m benchmarks.status_sync --scenario delta``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from atlassian import Jira as AtlassianJira
 from jira import JIRA
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from benchmarks.common import engine_for, fresh_database, print_table
 from benchmarks.served import Served, serve
 from benchmarks.world import TENANT, connect_tools, make_org
 from projecthub.connectors.jira import STATUS_CATEGORIES
-from projecthub.models import JiraSummary, ProjectResource, StatusSnapshot
+from projecthub.core.clock import utcnow
+from projecthub.models import JiraSummary, Project, ProjectResource, StatusSnapshot
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
 from projecthub.services.principal import Principal
 from projecthub.services.status.changes import sync_changes
@@ -55,25 +61,44 @@ class DeltaOutcome:
     delta_wall: float
     changed: int
     libraries: dict[str, tuple[int, float]]  # name -> (requests, wall)
+    first_cycle: tuple[dict[str, int], float] | None = None  # took Graph's delta link: (per
+    # tool, wall)
+    team_requests: dict[str, int] | None = None  # Graph's team requests per phase
 
 
 def change_projects(served: Served, keys: list[str], tools: tuple[str, ...]) -> list[str]:
-    """One new issue in every 20th project (and a new page in its space, when Confluence is
-    in the run), through the tools' own REST APIs."""
+    """Every 20th project gets a new issue (Jira) and a new page in its space (Confluence),
+    for the tools in the run, through the tools' own REST APIs."""
     changed = keys[::CHANGED_EVERY]
     spaces = {item["key"]: item["space_id"] for item in served.manifest}
     with httpx.Client(base_url=served.url("jira"), auth=(SANDBOX_EMAIL, TOKEN)) as client, \
             httpx.Client(base_url=served.url("confluence"), auth=(SANDBOX_EMAIL, TOKEN)) as wiki:
         for key in changed:
-            client.post("/rest/api/3/issue", json={"fields": {
-                "project": {"key": key}, "summary": "Changed since the last cycle",
-                "issuetype": {"name": "Task"}}}).raise_for_status()
+            if "jira" in tools:
+                client.post("/rest/api/3/issue", json={"fields": {
+                    "project": {"key": key}, "summary": "Changed since the last cycle",
+                    "issuetype": {"name": "Task"}}}).raise_for_status()
             if "confluence" in tools:
                 wiki.post("/wiki/api/v2/pages", json={
                     "spaceId": spaces[key], "status": "current", "title": "Changed",
                     "body": {"representation": "storage", "value": "<p>new</p>"},
                 }).raise_for_status()
     return changed
+
+
+async def rename_teams(clients: ToolClients, connection_id: str, team_ids: list[str]) -> None:
+    """Rename the changed projects' teams through Graph (``PATCH /teams/{id}``)."""
+    async with clients.graph(uuid.UUID(connection_id)) as graph:
+        for team_id in team_ids:
+            await graph.rename_team(team_id, "Changed since the last cycle")
+
+
+def team_requests(served: Served) -> int:
+    """Graph requests about teams: team reads (and the full pass's member reads for drift)
+    and the group delta; not Planner's."""
+    return sum(count for endpoint, count in served.stats()["endpoints"].items()
+               if endpoint.startswith(("graph GET /sandbox/graph/v1.0/teams/",
+                                       "graph GET /sandbox/graph/v1.0/groups/delta")))
 
 
 def stored_figures(session: Session) -> Figures:
@@ -88,6 +113,14 @@ def stored_figures(session: Session) -> Figures:
             *((sprint.name, sprint.to_do, sprint.in_progress, sprint.done) if sprint
               else (None, 0, 0, 0)))
     return figures
+
+
+def read_since(session: Session, at: datetime) -> list[str]:
+    """Keys of the projects with a resource read from ``at`` on."""
+    read = session.exec(select(Project.key).join(
+        StatusSnapshot, col(StatusSnapshot.project_id) == col(Project.id))
+        .where(col(StatusSnapshot.fetched_at) >= at).distinct()).all()
+    return sorted(read)
 
 
 def _key_of(session: Session, snap: StatusSnapshot) -> str:
@@ -184,25 +217,41 @@ def run_delta(n: int, db_kind: str, postgres_url: str, *, latency: float, concur
         served.reset()
         full_wall, _ = asyncio.run(full_pass(config, concurrency=concurrency, n=n, factory=None))
         full_requests = _counts(served, tools)
+        teams = {"full pass": team_requests(served)}
+        first = None
+        if "graph" in tools:
+            served.reset()
+            started = time.perf_counter()
+            asyncio.run(sync_changes(org.principal.org_id, config, concurrency=concurrency))
+            first = (_counts(served, tools), time.perf_counter() - started)
+            teams["first cycle"] = team_requests(served)
         keys = sorted(item["key"] for item in served.manifest)
         with Session(engine) as session:
             before = stored_figures(session)
         changed = change_projects(served, keys, tools)
+        if "graph" in tools:
+            by_key = {item["key"]: item["team_id"] for item in served.manifest}
+            asyncio.run(rename_teams(clients(org.principal), conn["graph"],
+                                     [by_key[k] for k in changed]))
         served.reset()
-        started = time.perf_counter()
+        started, cycle_at = time.perf_counter(), utcnow()
         outcome = asyncio.run(sync_changes(org.principal.org_id, config,
                                            concurrency=concurrency))
         delta_wall = time.perf_counter() - started
         delta_requests = _counts(served, tools)
+        teams["change cycle"] = team_requests(served)
         assert outcome.projects == len(changed) and outcome.cursors_moved == len(tools), outcome
         with Session(engine) as session:
             after = stored_figures(session)
+            read = read_since(session, cycle_at)
         engine.dispose()
-        moved = sorted(k for k in keys if after[k] != before[k])
-        assert moved == sorted(changed), f"changed {changed[:3]}, figures moved {moved[:3]}"
+        assert read == sorted(changed), f"changed {changed[:3]}, read {read[:3]}"
+        moved = sorted(k for k in after if after[k] != before[k])
+        assert "jira" not in tools or moved == sorted(changed), f"figures moved {moved[:3]}"
         libraries = {}
-        for name, fetch in (("jira (pycontribs)", lambda: pycontribs(served, keys)),
-                            ("atlassian-python-api", lambda: atlassian(served, keys))):
+        readers = (("jira (pycontribs)", lambda: pycontribs(served, keys)),
+                   ("atlassian-python-api", lambda: atlassian(served, keys)))
+        for name, fetch in readers if "jira" in tools else ():
             served.reset()
             figures, wall = _timed(fetch)
             wrong = [k for k in keys if figures[k] != after[k]]
@@ -210,7 +259,8 @@ def run_delta(n: int, db_kind: str, postgres_url: str, *, latency: float, concur
                 f"{k} {figures[k]} vs ours {after[k]}" for k in wrong[:3])
             libraries[name] = (served.stats()["tools"].get("jira", 0), wall)
         return DeltaOutcome(n, full_requests, full_wall, delta_requests, delta_wall,
-                            len(changed), libraries)
+                            len(changed), libraries, first,
+                            teams if "graph" in tools else None)
 
 
 def _counts(served: Served, tools: tuple[str, ...]) -> dict[str, int]:
@@ -218,29 +268,43 @@ def _counts(served: Served, tools: tuple[str, ...]) -> dict[str, int]:
     return {tool: int(counted.get(tool, 0)) for tool in tools}
 
 
-def report_delta(outcome: DeltaOutcome) -> tuple[float, float]:
+def report_delta(outcome: DeltaOutcome) -> tuple[float, float | None]:
     """Prints the table; returns (request ratio full/delta, speed-up of the cycle over the
-    fastest library)."""
+    fastest library, ``None`` without Jira in the run)."""
     size = f"N={outcome.n}"
 
     def by_tool(counts: dict[str, int]) -> str:
         return ", ".join(f"{tool} {count}" for tool, count in counts.items())
 
     full, delta = sum(outcome.full_requests.values()), sum(outcome.delta_requests.values())
+    first = [] if outcome.first_cycle is None else [
+        [size, "first change cycle (takes Graph's delta link: every team)",
+         sum(outcome.first_cycle[0].values()), by_tool(outcome.first_cycle[0]),
+         outcome.first_cycle[1]]]
     rows: list[list[Any]] = [
         [size, "full pass (scheduled sync, ProjectHub)", full, by_tool(outcome.full_requests),
          outcome.full_wall],
+        *first,
         [size, f"change cycle, {outcome.changed} changed (ProjectHub)", delta,
          by_tool(outcome.delta_requests), outcome.delta_wall],
         *([size, f"{name}, Jira figures of every project", requests, f"jira {requests}", wall]
           for name, (requests, wall) in outcome.libraries.items()),
     ]
     print_table(["size", "what", "requests", "by tool", "wall s"], rows)
+    if outcome.team_requests is not None:
+        teams = outcome.team_requests
+        print(f"{size}: Graph team requests (team reads, members for drift, group delta): "
+              + ", ".join(f"{phase} {count}" for phase, count in teams.items())
+              + f"; full pass / change cycle = "
+              f"{teams['full pass'] / max(teams['change cycle'], 1):.1f}x")
     fewer = full / max(delta, 1)
-    faster = min(wall for _, wall in outcome.libraries.values()) / outcome.delta_wall
     print(f"{size}: {fewer:.1f}x fewer vendor requests than a full pass (goal >= {GOAL:g}x: "
-          f"{'met' if fewer >= GOAL else 'MISSED'}); {faster:.1f}x faster than the fastest "
-          f"library reading the same Jira figures (goal >= {GOAL:g}x: "
-          f"{'met' if faster >= GOAL else 'MISSED'}); figures identical to both libraries' "
-          "full reads (asserted)")
+          f"{'met' if fewer >= GOAL else 'MISSED'}); the cycle read exactly the changed "
+          "projects (asserted)")
+    if not outcome.libraries:
+        return fewer, None
+    faster = min(wall for _, wall in outcome.libraries.values()) / outcome.delta_wall
+    print(f"{size}: {faster:.1f}x faster than the fastest library reading the same Jira "
+          f"figures (goal >= {GOAL:g}x: {'met' if faster >= GOAL else 'MISSED'}); figures "
+          "identical to both libraries' full reads (asserted)")
     return fewer, faster

@@ -129,7 +129,7 @@ def store_projects(session: Session, principal: Principal, owner_id: uuid.UUID,
                 ("jira", "project", item["jira_id"], item["key"]),
                 ("confluence", "space", item["space_id"], item["key"]),
                 ("productive", "project", item["productive_id"], ""),
-                ("graph", "team", item["team_id"], ""),
+                ("graph", "team", item["team_id"], item["team_id"]),
                 ("graph", "plan", item["plan_id"], "")):
             if tool not in tools:
                 continue
@@ -250,7 +250,7 @@ def main() -> None:
     parser.add_argument("--scenario", choices=("full", "delta"), default="full",
                         help="full: every project read (goal 1); delta: read in full, 5 %% "
                              "changed, one change cycle, libraries alongside (goal 2)")
-    parser.add_argument("--delta-tools", nargs="+", choices=("jira", "confluence"),
+    parser.add_argument("--delta-tools", nargs="+", choices=("jira", "confluence", "graph"),
                         default=["jira"], help="tools of the delta scenario's projects")
     add_what_if_option(parser)
     add_database_options(parser)
@@ -292,7 +292,8 @@ def delta_main(args: argparse.Namespace, latency: float) -> None:
             results.append((f"N={n} {db_kind}", *report_delta(outcome)))
             print()
     print("delta (fewer requests, faster than libraries): " + ", ".join(
-        f"{label} {fewer:.1f}x / {faster:.1f}x" for label, fewer, faster in results))
+        f"{label} {fewer:.1f}x / " + ("-" if faster is None else f"{faster:.1f}x")
+        for label, fewer, faster in results))
 
 
 if __name__ == "__main__":

@@ -213,11 +213,15 @@ class ConnectorClient:
         Our credentials ride on every request, so a link to another host must never be followed.
         """
         target = response.url.join(link)
-        base = self._http.base_url
-        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+        if not self.is_own(target):
             raise ServerError(self.tool, response.status, response.request_id,
                               "next-page link points outside the vendor's site")
         return target
+
+    def is_own(self, url: httpx.URL) -> bool:
+        """Whether ``url`` is on the vendor's origin, the only place our credentials may go."""
+        base = self._http.base_url
+        return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
 
     def _delay(self, retry: bool, attempt: int, hint: float | None, started: float) -> float | None:
         """Seconds to wait before the next attempt, or ``None`` when a budget says stop."""

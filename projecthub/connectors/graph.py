@@ -26,6 +26,7 @@ from projecthub.connectors.graph_auth import (
     MsalApplications,
     read_claims,
 )
+from projecthub.connectors.graph_delta import GroupDelta
 from projecthub.connectors.graph_members import TeamMembership
 from projecthub.connectors.graph_members import team_segment as _segment
 from projecthub.connectors.graph_models import (
@@ -78,7 +79,7 @@ def parse_graph_error(_status: int, body: Any) -> VendorError:
                        str(request_id) if request_id else None)
 
 
-class GraphConnector(TeamMembership, Connector):
+class GraphConnector(TeamMembership, GroupDelta, Connector):
     """One app registration in one Microsoft 365 directory; use as an async context manager.
 
     ``login_url`` and ``login_transport`` say where Entra ID is reached (the sandbox serves a

@@ -63,6 +63,28 @@ class GraphGroup(_GraphModel):
         return "Team" in self.resource_provisioning_options
 
 
+class _GroupId(_GraphModel):
+    id: str
+
+
+class GroupDeltaPage(_GraphModel):
+    """One page of ``/groups/delta``: the groups created, changed or deleted (a deleted one
+    carries ``@removed``; only ids are read here), then the next page's link or, on the last
+    page, the next round's."""
+
+    value: tuple[_GroupId, ...] = ()
+    next_link: str | None = Field(default=None, alias="@odata.nextLink")
+    delta_link: str | None = Field(default=None, alias="@odata.deltaLink")
+
+
+class GroupChanges(_GraphModel):
+    """Groups changed since a delta link (``None``: Graph cannot say, so any may have: there
+    was no link, or Graph had forgotten it) and the link the next call starts from."""
+
+    group_ids: frozenset[str] | None
+    delta_link: str
+
+
 class TeamCreation(_GraphModel):
     """What ``POST /teams`` answers before the team exists: its id and the operation to poll.
 
@@ -169,6 +191,8 @@ __all__ = [
     "GraphIdentity",
     "GraphTeam",
     "GraphUser",
+    "GroupChanges",
+    "GroupDeltaPage",
     "OperationError",
     "OperationStatus",
     "PlannerPlan",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from projecthub.models.base import StrEnumType, id_field, time_field
@@ -76,7 +76,9 @@ class ProjectStatus(SQLModel, table=True):
 
 class SyncCursor(SQLModel, table=True):
     """How far the status sync has read one connection's changes: every change made before
-    ``checked_at`` (less the sync's overlap) is in the snapshots (docs/architecture.md §5)."""
+    ``checked_at`` (less the sync's overlap) is in the snapshots (docs/architecture.md §5).
+    ``change_token`` is where a tool with its own cursor asks from next time (Graph's delta
+    link: a state token, no credential)."""
 
     __tablename__ = "sync_cursors"
 
@@ -86,6 +88,7 @@ class SyncCursor(SQLModel, table=True):
         foreign_key="organizations.id", ondelete="CASCADE", index=True)
     tool: Tool = Field(sa_type=StrEnumType(Tool, 20))
     checked_at: datetime = time_field(nullable=False)
+    change_token: str | None = Field(default=None, sa_type=Text)
 
 
 class StatusHistory(SQLModel, table=True):

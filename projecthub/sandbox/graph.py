@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from projecthub.sandbox.common import Handler, SandboxOptions, SandboxRoute, VendorSandbox
+from projecthub.sandbox.graph_delta import group_delta
 from projecthub.sandbox.graph_directory import (
     create_group,
     delete_group,
@@ -99,6 +100,8 @@ ROUTES: list[SandboxRoute[GraphState]] = [
         ("/v1.0/users/{user}", get_user, ("GET",)),
         ("/v1.0/groups", list_groups, ("GET",)),
         ("/v1.0/groups", create_group, ("POST",)),
+        ("/v1.0/groups/delta", group_delta, ("GET",)),
+        ("/v1.0/groups/microsoft.graph.delta()", group_delta, ("GET",)),
         ("/v1.0/groups/{group}", delete_group, ("DELETE",)),
         ("/v1.0/teams", create_team, ("POST",)),
         ("/v1.0/teams", list_teams, ("GET",)),

@@ -41,6 +41,7 @@ async def update_member(request: Request, state: GraphState) -> Response:
     if "owner" not in roles and _last_owner(team, member):
         raise GraphError(400, "BadRequest", "A team must keep at least one owner.")
     member.roles = [str(r) for r in roles]
+    state.changes.touched(team.id, "members")
     return GraphJSON(entity(f"teams('{team.id}')/members/$entity", member_json(member, state)))
 
 
@@ -52,6 +53,7 @@ async def remove_member(request: Request, state: GraphState) -> Response:
     if _last_owner(team, member):
         raise GraphError(400, "BadRequest", "A team must keep at least one owner.")
     team.members.remove(member)
+    state.changes.touched(team.id, "members")
     return Response(status_code=204)
 
 

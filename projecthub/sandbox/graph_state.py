@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from projecthub.sandbox.graph_changes import ChangeLog
 from projecthub.sandbox.webhooks import Hook
 
 SANDBOX_EMAIL = "demo@projecthub.example"
@@ -158,6 +159,7 @@ class GraphState:
     plans: dict[str, Plan] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
     subscriptions: dict[str, Hook] = field(default_factory=dict)  # change notifications
+    changes: ChangeLog = field(default_factory=ChangeLog)  # what /groups/delta reports
     roles: set[str] = field(default_factory=lambda: set(CONSENTED_ROLES))
     team_creation_polls: int = 2
     fail_team_creations: int = 0
@@ -202,6 +204,7 @@ class GraphState:
         """Delete a group with its team, plans and their tasks; ``False`` if there is none."""
         if self.groups.pop(group_id, None) is None:
             return False
+        self.changes.removed(group_id)
         self.teams.pop(group_id, None)
         plans = {p.id for p in self.plans.values() if p.group_id == group_id}
         self.plans = {i: p for i, p in self.plans.items() if i not in plans}
@@ -213,11 +216,13 @@ class GraphState:
         group = Group(str(uuid.uuid4()), display_name, mail_nickname, description, visibility,
                       created or datetime.now(UTC), self.domain)
         self.groups[group.id] = group
+        self.changes.appeared(group.id)
         return group
 
     def add_team(self, group: Group, owner: User, *, created: datetime | None = None) -> Team:
         """Turn a group into a team with its owner and the General channel."""
         group.is_team = True
+        self.changes.touched(group.id, "resourceProvisioningOptions", "creationOptions")
         when = created or datetime.now(UTC)
         team = Team(group.id, _thread_id(), when)
         self.teams[team.id] = team
@@ -264,11 +269,14 @@ class GraphState:
         if operation.operation_type != "createTeam":
             operation.status = "succeeded"
             self.teams[operation.team_id].archived = operation.operation_type == "archiveTeam"
+            # UNVERIFIED: that Graph's group delta reports archiving (group.isArchived, v1.0).
+            self.changes.touched(operation.team_id, "isArchived")
             return
         group = self.groups[operation.team_id]
         if operation.fails:
             operation.status = "failed"
             del self.groups[group.id]
+            self.changes.removed(group.id)
         else:
             operation.status = "succeeded"
             self.add_team(group, self.users[operation.owner_id])
@@ -276,6 +284,7 @@ class GraphState:
     def add_member(self, team: Team, user: User, *, owner: bool = False) -> Member:
         """Add or update a membership; Teams keeps one membership per person."""
         roles = ["owner"] if owner else []
+        self.changes.touched(team.id, "members")
         existing = next((m for m in team.members if m.user_id == user.id), None)
         if existing is not None:
             existing.roles = roles

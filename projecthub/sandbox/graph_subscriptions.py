@@ -141,6 +141,7 @@ async def update_group(request: Request, state: GraphState) -> Response:
         group.display_name = body["displayName"]
     if "description" in body:
         group.description = body.get("description")
+    state.changes.touched(group.id, *(k for k in ("displayName", "description") if k in body))
     notify_group(request, state, group, "updated")
     return Response(status_code=204)
 

@@ -194,6 +194,7 @@ async def update_team(request: Request, state: GraphState) -> Response:
         group.display_name = name
     if "description" in body:
         group.description = body.get("description") or None
+    state.changes.touched(group.id, *(k for k in ("displayName", "description") if k in body))
     return Response(status_code=204)
 
 

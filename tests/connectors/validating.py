@@ -233,14 +233,20 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
 
 
 def _find_operation(spec: OpenAPI, method: str, host_url: str, path: str) -> tuple[Any, str]:
-    """The spec's operation for the path; Graph names a bound action with or without its
-    namespace (``/teams/{id}/archive`` is ``/teams/{id}/microsoft.graph.archive``), and its
-    generated specs list only the namespaced form."""
+    """The spec's operation for the path; Graph names a bound action or function with or
+    without its namespace (``/teams/{id}/archive`` is ``/teams/{id}/microsoft.graph.archive``,
+    ``/groups/delta`` is ``/groups/microsoft.graph.delta()``), and its generated specs list only
+    the namespaced form. A function is tried first: ``/groups/delta`` would otherwise match
+    ``/groups/{group-id}``."""
     finder = APICallPathFinder(spec.spec)
+    head, _, action = path.rpartition("/")
+    if "graph.microsoft.com" in host_url and action and "." not in action:
+        function = f"{head}/microsoft.graph.{action}()"
+        with contextlib.suppress(PathError):
+            return finder.find(method, host_url + function), function
     try:
         return finder.find(method, host_url + path), path
     except PathError:
-        head, _, action = path.rpartition("/")
         if "graph.microsoft.com" not in host_url or not action or "." in action:
             raise
         qualified = f"{head}/microsoft.graph.{action}"

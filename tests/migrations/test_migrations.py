@@ -112,3 +112,28 @@ def test_projects_rejected_before_0020_become_not_approved(tmp_path):
                   for key, project_id in ids.items()}
     engine.dispose()
     assert states == {"REJ": Lifecycle.NOT_APPROVED, "WAIT": Lifecycle.PROVISIONING}
+
+
+def test_0021_gives_sync_cursors_a_change_token_and_keeps_their_rows(tmp_path):
+    """0021: a cursor written before it keeps its time and has no token (Jira, Confluence);
+    going back drops only the column. (A plain SQLite engine does not enforce foreign keys.)"""
+    from alembic import command
+    from projecthub.core.migrations import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'cursors.db'}"
+    upgrade_database(url, "0019")
+    engine = create_engine(url)
+    with engine.begin() as db:
+        db.execute(text("INSERT INTO sync_cursors (connection_id, organization_id, tool, "
+                        "checked_at) VALUES (:id, :org, 'jira', '2026-12-01 00:15:00')"),
+                   {"id": uuid.uuid4().hex, "org": uuid.uuid4().hex})
+    upgrade_database(url)
+    with engine.connect() as db:
+        row = db.execute(text("SELECT checked_at, change_token FROM sync_cursors")).one()
+    assert tuple(row) == ("2026-12-01 00:15:00", None)
+    command.downgrade(alembic_config(url), "0019")
+    with engine.connect() as db:
+        columns = [c[1] for c in db.execute(text("PRAGMA table_info(sync_cursors)"))]
+        rows = db.execute(text("SELECT count(*) FROM sync_cursors")).scalar_one()
+    engine.dispose()
+    assert "change_token" not in columns and "checked_at" in columns and rows == 1

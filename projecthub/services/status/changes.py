@@ -1,6 +1,7 @@
 """The change cycle: ask each tool that has a change query what changed since the last cycle, and
 read again only the resources it names (docs/architecture.md §5, "Only what changed"): Jira
-and Confluence today (``summaries.CHANGE_QUERIES``).
+projects and Confluence spaces by a time window, Graph teams by a delta link
+(``summaries.CHANGE_QUERIES``).
 
 Per connection a cursor (``SyncCursor.checked_at``) says up to when every change is in the
 snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's
@@ -9,9 +10,11 @@ taken), to now. Without a cursor the window starts at the oldest good snapshot o
 connection's resources, which are exact up to their fetch; a resource without a good snapshot
 (never read, or its last read failed) is always read. The cursor moves to the cycle's start only
 when the query and every read it asked for succeeded, so a failure is retried by the next cycle
-from the same point. What a change query cannot see (deleted issues, sprint changes, drift) is
-read at each project's full pass (``sync.refresh_project(scheduled=True)``, every
-``full_pass_hours``). This job owns its transactions, like the sync it drives.
+from the same point. A tool with its own cursor (a ``TokenQuery``: Graph's delta link) is asked
+from the token kept with the cursor, which moves under the same rule; without one it names
+every resource and gives a token. What a change query cannot see (deleted issues, sprint
+changes, drift) is read at each project's full pass (``sync.refresh_project(scheduled=True)``,
+every ``full_pass_hours``). This job owns its transactions, like the sync it drives.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import Project, ProjectResource, StatusSnapshot, SyncCursor, Tool
 from projecthub.services.status.schedule import LIVE
-from projecthub.services.status.summaries import CHANGE_QUERIES, CHANGE_TOOLS, FETCHERS
+from projecthub.services.status.summaries import CHANGE_KINDS, CHANGE_QUERIES, TokenQuery
 from projecthub.services.status.sync import SyncConfig, refresh_project, sync_principal
 from projecthub.services.tool_clients import ToolClients
 
@@ -52,9 +55,19 @@ class _Connection:
 
     id: uuid.UUID
     tool: str
+    kind: str
     resources: list[ProjectResource]
     unread: frozenset[uuid.UUID]  # resources without a good snapshot
     since: datetime | None
+    token: str | None  # the tool's own cursor, kept from the last good cycle
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The resources a connection's query named, and the token it gave for the next cycle."""
+
+    resources: list[ProjectResource]
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +93,8 @@ async def sync_changes(org_id: uuid.UUID, config: SyncConfig, *,
     asked = {c.id: picked for c, picked in zip(connections, chosen, strict=True)
              if picked is not None}
     by_project: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for resources in asked.values():
-        for resource in resources:
+    for picked in asked.values():
+        for resource in picked.resources:
             if resource.project_id is not None:
                 by_project.setdefault(resource.project_id, set()).add(resource.id)
     slots = asyncio.Semaphore(concurrency)
@@ -103,12 +116,12 @@ def _load(org_id: uuid.UUID, config: SyncConfig) -> list[_Connection]:
             select(ProjectResource).join(Project, col(Project.id) == col(
                 ProjectResource.project_id))
             .where(col(ProjectResource.organization_id) == org_id,
-                   col(ProjectResource.tool).in_(sorted(CHANGE_TOOLS)),
+                   col(ProjectResource.tool).in_(sorted({t for t, _ in CHANGE_KINDS})),
                    col(Project.lifecycle).in_(LIVE))
             .order_by(col(ProjectResource.id))).all()
-        resources = [r for r in resources if (r.tool, r.kind) in FETCHERS]
+        resources = [r for r in resources if (r.tool, r.kind) in CHANGE_KINDS]
         fetched = _good_snapshots(session, (r.id for r in resources))
-        cursors = {c.connection_id: as_utc(c.checked_at) for c in session.exec(
+        cursors = {c.connection_id: c for c in session.exec(
             select(SyncCursor).where(col(SyncCursor.organization_id) == org_id)).all()}
     grouped: dict[uuid.UUID, list[ProjectResource]] = {}
     for resource in resources:
@@ -117,10 +130,12 @@ def _load(org_id: uuid.UUID, config: SyncConfig) -> list[_Connection]:
     connections = []
     for connection_id, members in grouped.items():
         read_at = [fetched[r.id] for r in members if r.id in fetched]
-        since = cursors.get(connection_id) or (min(read_at) if read_at else None)
+        cursor = cursors.get(connection_id)
+        since = as_utc(cursor.checked_at) if cursor else (min(read_at) if read_at else None)
         connections.append(_Connection(
-            connection_id, members[0].tool, members,
-            frozenset(r.id for r in members if r.id not in fetched), since))
+            connection_id, members[0].tool, members[0].kind, members,
+            frozenset(r.id for r in members if r.id not in fetched), since,
+            cursor.change_token if cursor else None))
     return connections
 
 
@@ -135,39 +150,41 @@ def _good_snapshots(session: Session, resource_ids: Iterable[uuid.UUID],
     return {resource_id: as_utc(at) for resource_id, at in rows if at is not None}
 
 
-async def _to_read(tools: ToolClients, connection: _Connection,
-                   now: datetime) -> list[ProjectResource] | None:
+async def _to_read(tools: ToolClients, connection: _Connection, now: datetime) -> _Asked | None:
     """The connection's resources to read again; ``None`` when its change query failed."""
-    unread = [r for r in connection.resources if r.id in connection.unread]
-    if connection.since is None or len(unread) == len(connection.resources):
-        return connection.resources
-    minutes = math.ceil((now - connection.since + OVERLAP).total_seconds() / 60)
+    query = CHANGE_QUERIES[(connection.tool, connection.kind)]
+    keys = [r.external_key for r in connection.resources]
     try:
-        changed = await _changed_keys(tools, connection, minutes)
+        if isinstance(query, TokenQuery):
+            found = await query.ask(tools, connection.id, keys, connection.token)
+            return _Asked(_named(connection, found.keys), found.token)
+        if connection.since is None or connection.unread == {
+                r.id for r in connection.resources}:
+            return _Asked(connection.resources)
+        minutes = math.ceil((now - connection.since + OVERLAP).total_seconds() / 60)
+        return _Asked(_named(connection, await query(tools, connection.id, keys, minutes)))
     except (ConnectorError, AppError) as exc:
         log.warning("change cycle: %s connection %s could not be asked what changed: %s",
                     connection.tool, connection.id, exc)
         return None
-    return [r for r in connection.resources
-            if r.id in connection.unread or r.external_key in changed]
 
 
-async def _changed_keys(tools: ToolClients, connection: _Connection, minutes: int) -> set[str]:
-    query = CHANGE_QUERIES[connection.tool]
-    return await query(tools, connection.id, [r.external_key for r in connection.resources],
-                       minutes)
+def _named(connection: _Connection, changed: set[str] | None) -> list[ProjectResource]:
+    """The resources changed (every one when the tool cannot say) or never read well."""
+    return [r for r in connection.resources if changed is None or r.id in connection.unread
+            or r.external_key in changed]
 
 
-def _finish(org_id: uuid.UUID, connections: list[_Connection],
-            asked: dict[uuid.UUID, list[ProjectResource]], started: datetime,
-            config: SyncConfig) -> CycleOutcome:
-    """Move the cursor of each connection whose query and reads all succeeded."""
+def _finish(org_id: uuid.UUID, connections: list[_Connection], asked: dict[uuid.UUID, _Asked],
+            started: datetime, config: SyncConfig) -> CycleOutcome:
+    """Move the cursor (and keep the new token) of each connection whose query and reads all
+    succeeded."""
     moved = failed = 0
     with unit_of_work(config.session_factory) as session:
         for connection in connections:
             if connection.id not in asked:
                 continue
-            wanted = [r.id for r in asked[connection.id]]
+            wanted = [r.id for r in asked[connection.id].resources]
             good = _good_snapshots(session, wanted)
             misses = sum(1 for r in wanted if r not in good or good[r] < started)
             failed += misses
@@ -177,12 +194,14 @@ def _finish(org_id: uuid.UUID, connections: list[_Connection],
                 connection_id=connection.id, organization_id=org_id, tool=Tool(connection.tool),
                 checked_at=started)
             cursor.checked_at = max(as_utc(cursor.checked_at), started)
+            cursor.change_token = asked[connection.id].token or cursor.change_token
             session.add(cursor)
             moved += 1
     return CycleOutcome(
         connections=len(connections), queries_failed=len(connections) - len(asked),
-        resources_read=sum(len(r) for r in asked.values()), reads_failed=failed,
-        projects=len({r.project_id for rs in asked.values() for r in rs}), cursors_moved=moved)
+        resources_read=sum(len(a.resources) for a in asked.values()), reads_failed=failed,
+        projects=len({r.project_id for a in asked.values() for r in a.resources}),
+        cursors_moved=moved)
 
 
 __all__ = ["OVERLAP", "CycleOutcome", "sync_changes"]

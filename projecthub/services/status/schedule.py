@@ -10,9 +10,10 @@ again before syncing each project (:func:`needs_sync`): a project synced less th
 ago (by hand, or by another batch; less a little slack for how late a batch runs) is skipped, so
 none is synced twice in one cycle.
 
-Organizations with a tool that answers "what changed" (Jira, Confluence) also get one change
-cycle per interval (:func:`plan_change_cycles`, ``changes.sync_changes``): it is due when one of
-their connections has no cursor yet or a cursor an interval old (less the same slack).
+Organizations with a tool that answers "what changed" (Jira, Confluence; Graph for teams) also
+get one change cycle per interval (:func:`plan_change_cycles`, ``changes.sync_changes``): it is
+due when one of their connections has no cursor yet or a cursor an interval old (less the same
+slack).
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from projecthub.core.clock import as_utc
 from projecthub.models import Organization, Project, ProjectResource, ProjectStatus, SyncCursor
 from projecthub.services.status.settings import settings_from
-from projecthub.services.status.summaries import CHANGE_TOOLS, FETCHERS
+from projecthub.services.status.summaries import CHANGE_KINDS
 
 LIVE = ("active", "on_hold", "completed")
 BATCH_SIZE = 25
@@ -96,8 +98,9 @@ def plan_sync(session: Session, window_start: datetime,
     return batches
 
 
-# The kinds the change cycle reads (a Jira project, a Confluence space; not a page).
-_CHANGE_KINDS = sorted({kind for tool, kind in FETCHERS if tool in CHANGE_TOOLS})
+# What the change cycle reads (a Jira project, a Confluence space, a team; not a page, a plan).
+_CHANGED = or_(*(and_(col(ProjectResource.tool) == tool, col(ProjectResource.kind) == kind)
+                 for tool, kind in sorted(CHANGE_KINDS)))
 
 
 def plan_change_cycles(session: Session, now: datetime) -> list[uuid.UUID]:
@@ -108,8 +111,7 @@ def plan_change_cycles(session: Session, now: datetime) -> list[uuid.UUID]:
         .join(Project, col(Project.id) == col(ProjectResource.project_id))
         .outerjoin(SyncCursor, col(SyncCursor.connection_id) == col(
             ProjectResource.connection_id))
-        .where(col(Project.lifecycle).in_(LIVE), col(ProjectResource.tool).in_(
-            sorted(CHANGE_TOOLS)), col(ProjectResource.kind).in_(_CHANGE_KINDS),
+        .where(col(Project.lifecycle).in_(LIVE), _CHANGED,
                col(ProjectResource.connection_id).is_not(None))
         .distinct()).all()
     orgs = {org_id for org_id, _, _ in cursors}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from projecthub.models import (
     ConfluenceSummary,
@@ -21,6 +22,24 @@ from projecthub.services.tool_clients import ToolClients
 Fetcher = Callable[[ToolClients, ProjectResource], Awaitable[AnySummary]]
 # (tools, connection id, resource keys, window in minutes) -> the keys that changed
 ChangeQuery = Callable[[ToolClients, uuid.UUID, list[str], int], Awaitable[set[str]]]
+
+
+@dataclass(frozen=True)
+class TokenChanges:
+    """What a token query found: the keys that changed (``None``: the tool cannot say, so any
+    may have) and the token the next cycle asks from."""
+
+    keys: set[str] | None
+    token: str
+
+
+@dataclass(frozen=True)
+class TokenQuery:
+    """A change query that follows the tool's own cursor instead of a time window: an opaque
+    token kept per connection (Graph's delta link). ``ask(tools, connection id, resource keys,
+    the last good cycle's token or None)``."""
+
+    ask: Callable[[ToolClients, uuid.UUID, list[str], str | None], Awaitable[TokenChanges]]
 
 
 async def jira_project(tools: ToolClients, resource: ProjectResource) -> JiraSummary:
@@ -92,11 +111,24 @@ async def confluence_changes(tools: ToolClients, connection_id: uuid.UUID, keys:
         return await wiki.changed_space_keys(keys, minutes=minutes)
 
 
-# Per tool that can say what changed (``services/status/changes.py``): the resources' keys that
-# changed within a window. Their resources are read again only when changed, or at the full
-# pass; the other tools are read at every sync.
-CHANGE_QUERIES: dict[str, ChangeQuery] = {"jira": jira_changes, "confluence": confluence_changes}
-CHANGE_TOOLS = frozenset(CHANGE_QUERIES)
+async def graph_team_changes(tools: ToolClients, connection_id: uuid.UUID, keys: list[str],
+                             token: str | None) -> TokenChanges:
+    """Teams whose group was renamed or deleted since the delta link ``token`` (a team's key is
+    its id, its group's id); all of them without a link Graph still knows."""
+    async with tools.graph(connection_id) as graph:
+        changes = await graph.changed_groups(token)
+    found = None if changes.group_ids is None else set(keys) & changes.group_ids
+    return TokenChanges(found, changes.delta_link)
+
+
+# Per kind of resource that a tool can say changed (``services/status/changes.py``): the keys
+# that changed within a window, or since a token. Those resources are read again only when
+# changed, or at the full pass; the others (a Planner plan: no delta query in Graph v1.0) are
+# read at every sync. One kind per tool: the cursor is the connection's.
+CHANGE_QUERIES: dict[tuple[str, str], ChangeQuery | TokenQuery] = {
+    ("jira", "project"): jira_changes, ("confluence", "space"): confluence_changes,
+    ("graph", "team"): TokenQuery(graph_team_changes)}
+CHANGE_KINDS = frozenset(CHANGE_QUERIES)
 
 FETCHERS: dict[tuple[str, str], Fetcher] = {
     ("jira", "project"): jira_project,

@@ -3,7 +3,7 @@ values when a tool fails (marked stale, with the reason), recompute health, reco
 figures. A lease on the project's status row makes sure one worker syncs a project at a time.
 This job owns its transactions: the lease and the stored figures are each one unit of work.
 
-Resources of tools with a change query (``summaries.CHANGE_TOOLS``) are read here only at the
+Resources with a change query (``summaries.CHANGE_KINDS``) are read here only at the
 project's full pass (every ``full_pass_hours``); in between, the change cycle
 (``changes.sync_changes``) reads again the ones that changed. Health is always evaluated over
 every snapshot, so rules that move with time alone stay current."""
@@ -54,7 +54,7 @@ from projecthub.services.notifications import events as notifications
 from projecthub.services.principal import Principal
 from projecthub.services.status.health import Health, SnapshotFacts, evaluate
 from projecthub.services.status.settings import settings_of
-from projecthub.services.status.summaries import CHANGE_TOOLS, FETCHERS
+from projecthub.services.status.summaries import CHANGE_KINDS, FETCHERS
 from projecthub.services.tool_clients import SessionFactory, ToolClients
 
 
@@ -134,12 +134,12 @@ async def refresh_project(project_id: uuid.UUID, config: SyncConfig, *, schedule
                           only: frozenset[uuid.UUID] | None = None,
                           webhook_tool: Tool | None = None) -> Health | None:
     """Sync one project now; None when another worker holds its lease. A person's refresh reads
-    everything; a ``scheduled`` one reads tools with a change query only when the project's
-    full pass is due. ``only`` names the resources the change cycle found changed: just those
-    are read, without drift (the full pass reads drift). Its log lines name the project and its
-    organization; the database work runs in worker threads, so the event loop keeps every
-    other project's requests moving. ``webhook_tool``: a webhook from that tool asked for this
-    sync, and its resources' figures say so (docs/architecture.md §15)."""
+    everything; a ``scheduled`` one reads resources with a change query only when the
+    project's full pass is due. ``only`` names the resources the change cycle found changed:
+    just those are read, without drift (the full pass reads drift). Its log lines name the
+    project and its organization; the database work runs in worker threads, so the event loop
+    keeps every other project's requests moving. ``webhook_tool``: a webhook from that tool
+    asked for this sync, and its resources' figures say so (docs/architecture.md §15)."""
     with log_context.scope(project_id=project_id):
         return await _refresh(project_id, config, scheduled, only, webhook_tool)
 
@@ -189,7 +189,7 @@ def _claim_and_load(project_id: uuid.UUID, config: SyncConfig, scheduled: bool,
         if not scheduled or _full_pass_due(session, project, config.now()):
             return _Loaded(project, resources, system_desired(session, project, resources),
                            full=True)
-        polled = [r for r in resources if r.tool not in CHANGE_TOOLS]
+        polled = [r for r in resources if (r.tool, r.kind) not in CHANGE_KINDS]
         return _Loaded(project, polled, system_desired(session, project, polled), full=False)
 
 
