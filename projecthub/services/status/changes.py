@@ -1,6 +1,6 @@
 """The change cycle: ask each tool that has a change query what changed since the last cycle, and
-read again only the resources it names (docs/architecture.md §5, "Only what changed"): Jira
-and Confluence today (``summaries.CHANGE_QUERIES``).
+read again only the resources it names (docs/architecture.md §5, "Only what changed"): Jira,
+Confluence and Productive today (``summaries.CHANGE_QUERIES``).
 
 Per connection a cursor (``SyncCursor.checked_at``) says up to when every change is in the
 snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's
@@ -149,13 +149,19 @@ async def _to_read(tools: ToolClients, connection: _Connection,
                     connection.tool, connection.id, exc)
         return None
     return [r for r in connection.resources
-            if r.id in connection.unread or r.external_key in changed]
+            if r.id in connection.unread or _change_key(r) in changed]
 
 
 async def _changed_keys(tools: ToolClients, connection: _Connection, minutes: int) -> set[str]:
     query = CHANGE_QUERIES[connection.tool]
-    return await query(tools, connection.id, [r.external_key for r in connection.resources],
+    return await query(tools, connection.id, [_change_key(r) for r in connection.resources],
                        minutes)
+
+
+def _change_key(resource: ProjectResource) -> str:
+    """How a change query names a resource: its key where the tool has one (a Jira project, a
+    Confluence space), else its id (a Productive project has no key of ours)."""
+    return resource.external_key or resource.external_id
 
 
 def _finish(org_id: uuid.UUID, connections: list[_Connection],

@@ -92,10 +92,20 @@ async def confluence_changes(tools: ToolClients, connection_id: uuid.UUID, keys:
         return await wiki.changed_space_keys(keys, minutes=minutes)
 
 
+async def productive_changes(tools: ToolClients, connection_id: uuid.UUID, ids: list[str],
+                             minutes: int) -> set[str]:
+    """Project ids with an activity in the last minutes on the project (its tasks included)
+    or on one of its budgets (lines, tracked time). The figures move with nothing else: no
+    due date or other time-only part, unlike Jira's overdue count."""
+    async with tools.productive(connection_id) as prod:
+        return await prod.changed_project_ids(ids, minutes=minutes)
+
+
 # Per tool that can say what changed (``services/status/changes.py``): the resources' keys that
 # changed within a window. Their resources are read again only when changed, or at the full
 # pass; the other tools are read at every sync.
-CHANGE_QUERIES: dict[str, ChangeQuery] = {"jira": jira_changes, "confluence": confluence_changes}
+CHANGE_QUERIES: dict[str, ChangeQuery] = {"jira": jira_changes, "confluence": confluence_changes,
+                                          "productive": productive_changes}
 CHANGE_TOOLS = frozenset(CHANGE_QUERIES)
 
 FETCHERS: dict[tuple[str, str], Fetcher] = {
