@@ -32,7 +32,12 @@ from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import Project, ProjectResource, StatusSnapshot, SyncCursor, Tool
 from projecthub.services.status.schedule import LIVE
-from projecthub.services.status.summaries import CHANGE_QUERIES, CHANGE_TOOLS, FETCHERS
+from projecthub.services.status.summaries import (
+    CHANGE_BY_ID,
+    CHANGE_QUERIES,
+    CHANGE_TOOLS,
+    FETCHERS,
+)
 from projecthub.services.status.sync import SyncConfig, refresh_project, sync_principal
 from projecthub.services.tool_clients import ToolClients
 
@@ -159,9 +164,9 @@ async def _changed_keys(tools: ToolClients, connection: _Connection, minutes: in
 
 
 def _change_key(resource: ProjectResource) -> str:
-    """How a change query names a resource: its key where the tool has one (a Jira project, a
-    Confluence space), else its id (a Productive project has no key of ours)."""
-    return resource.external_key or resource.external_id
+    """How a change query names a resource: by key (a Jira project, a Confluence space), or by
+    id for the tools in ``CHANGE_BY_ID`` (a Productive project's key is its number)."""
+    return resource.external_id if resource.tool in CHANGE_BY_ID else resource.external_key
 
 
 def _finish(org_id: uuid.UUID, connections: list[_Connection],

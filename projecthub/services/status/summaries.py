@@ -19,7 +19,7 @@ from projecthub.models.status_data import AnySummary
 from projecthub.services.tool_clients import ToolClients
 
 Fetcher = Callable[[ToolClients, ProjectResource], Awaitable[AnySummary]]
-# (tools, connection id, resource keys, window in minutes) -> the keys that changed
+# (tools, connection id, resource keys (ids: CHANGE_BY_ID), window in minutes) -> those changed
 ChangeQuery = Callable[[ToolClients, uuid.UUID, list[str], int], Awaitable[set[str]]]
 
 
@@ -107,6 +107,8 @@ async def productive_changes(tools: ToolClients, connection_id: uuid.UUID, ids: 
 CHANGE_QUERIES: dict[str, ChangeQuery] = {"jira": jira_changes, "confluence": confluence_changes,
                                           "productive": productive_changes}
 CHANGE_TOOLS = frozenset(CHANGE_QUERIES)
+# Tools whose change query takes and returns resources' ids rather than their keys.
+CHANGE_BY_ID = frozenset({"productive"})
 
 FETCHERS: dict[tuple[str, str], Fetcher] = {
     ("jira", "project"): jira_project,
