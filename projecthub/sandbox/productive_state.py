@@ -3,6 +3,9 @@
 Every tenant is one organization with what a real one always has: its own company, a subsidiary,
 the person the API token belongs to, a default workflow and a text custom field on projects for
 provisioning markers. Ids are numeric strings from one counter, as unique as Productive's.
+Every create, update and delete of a record the status figures come from goes through
+``_put``, ``changed`` or ``delete``, which add its entry to the activity feed
+(``productive_activities``), dated by ``clock``.
 """
 
 from __future__ import annotations
