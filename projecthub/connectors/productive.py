@@ -366,8 +366,9 @@ class ProductiveConnector(Connector):
         filter, and the real API is reported to ignore unknown filters rather than refuse them,
         so budgets are read one by one (``GET /deals/{id}``), only those the feed names.
         A budget deleted since leaves its project unnamed (it no longer says which project
-        it was on), like a sales deal (not a budget: not in the figures); the full pass reads
-        them. The window's start is our clock's, so the caller's overlap covers skew."""
+        it was on), and one moved names only its new project; the full pass reads those. Sales
+        deals (not budgets) are not in the figures and are not looked up. The window's start
+        is our clock's, so the caller's overlap covers skew."""
         wanted = {_id(p) for p in project_ids}
         if not wanted:
             return set()
