@@ -9,13 +9,15 @@ with its issues per category; the libraries read them as their docs show, one ca
 another (approximate counts, the project's boards, the board's active sprint). After the cycle,
 what the database holds must equal what each library read, project for project.
 
-``--delta-tools jira confluence`` adds the projects' Confluence spaces (a new page in each
-changed one) to both passes' request counts; the libraries read Jira only. ``graph`` adds each
-project's team and Planner plan (the changed projects' teams renamed): teams are read again
-only when Graph's group delta names them, plans at every sync (no delta query in v1.0). A
-connection has no delta link until a change cycle takes one, and that first cycle reads every
-team, so with Graph one cycle runs (and is counted) before the changes. Productive has no
-change query. Run through ``python -m benchmarks.status_sync --scenario delta``.
+``--delta-tools jira confluence productive graph`` adds the projects' Confluence spaces (a
+new page in each changed one), Productive projects (a new line on the budget of every other
+changed one, a new name on the rest; after the cycle every project's Productive figures must
+equal a full read made then) and Graph's team and Planner plan (the changed projects' teams
+renamed): teams are read again only when Graph's group delta names them, plans at every sync (no
+delta query in v1.0). A connection has no delta link until a change cycle takes one, and that
+first cycle reads every team, so with Graph one cycle runs (and is counted) before the changes.
+The libraries read Jira only (without Jira in the run they are skipped). Run through
+``python -m benchmarks.status_sync --scenario delta``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from atlassian import Jira as AtlassianJira
@@ -37,17 +39,22 @@ from benchmarks.common import engine_for, fresh_database, print_table
 from benchmarks.served import Served, serve
 from benchmarks.world import TENANT, connect_tools, make_org
 from projecthub.connectors.jira import STATUS_CATEGORIES
+from projecthub.connectors.productive import ProductiveConnector
 from projecthub.core.clock import utcnow
 from projecthub.models import JiraSummary, Project, ProjectResource, StatusSnapshot
 from projecthub.sandbox.jira_state import SANDBOX_EMAIL
+from projecthub.sandbox.productive_state import ORGANIZATION_ID
 from projecthub.services.principal import Principal
 from projecthub.services.status.changes import sync_changes
+from projecthub.services.status.summaries import productive_project
 from projecthub.services.status.sync import SyncConfig
 from projecthub.services.tool_clients import ToolClients
 
 GOAL = 10.0
 TOKEN = f"sandbox-{TENANT}"
 CHANGED_EVERY = 20  # 5 % of the projects change between the two cycles
+PRODUCTIVE_HEADERS = {"X-Auth-Token": TOKEN, "X-Organization-Id": ORGANIZATION_ID,
+                      "Content-Type": "application/vnd.api+json"}
 # key -> (to do, in progress, done, overdue, sprint name, sprint to do, in progress, done)
 Figures = dict[str, tuple[Any, ...]]
 
@@ -67,22 +74,27 @@ class DeltaOutcome:
 
 
 def change_projects(served: Served, keys: list[str], tools: tuple[str, ...]) -> list[str]:
-    """Every 20th project gets a new issue (Jira) and a new page in its space (Confluence),
-    for the tools in the run, through the tools' own REST APIs."""
+    """In every 20th project, through the tools' own REST APIs: one new issue (Jira), a new
+    page in its space (Confluence), and in Productive a new line on its budget (every other
+    one: a change under the budget, which the cycle maps to its project) or a new name."""
     changed = keys[::CHANGED_EVERY]
-    spaces = {item["key"]: item["space_id"] for item in served.manifest}
+    items = {item["key"]: item for item in served.manifest}
     with httpx.Client(base_url=served.url("jira"), auth=(SANDBOX_EMAIL, TOKEN)) as client, \
-            httpx.Client(base_url=served.url("confluence"), auth=(SANDBOX_EMAIL, TOKEN)) as wiki:
-        for key in changed:
+            httpx.Client(base_url=served.url("confluence"), auth=(SANDBOX_EMAIL, TOKEN)) as wiki, \
+            httpx.Client(base_url=served.url("productive") + "/api/v2",
+                         headers=PRODUCTIVE_HEADERS) as prod:
+        for n, key in enumerate(changed):
             if "jira" in tools:
                 client.post("/rest/api/3/issue", json={"fields": {
                     "project": {"key": key}, "summary": "Changed since the last cycle",
                     "issuetype": {"name": "Task"}}}).raise_for_status()
             if "confluence" in tools:
                 wiki.post("/wiki/api/v2/pages", json={
-                    "spaceId": spaces[key], "status": "current", "title": "Changed",
+                    "spaceId": items[key]["space_id"], "status": "current", "title": "Changed",
                     "body": {"representation": "storage", "value": "<p>new</p>"},
                 }).raise_for_status()
+            if "productive" in tools:
+                _change_productive(prod, items[key], budget=n % 2 == 0)
     return changed
 
 
@@ -99,6 +111,55 @@ def team_requests(served: Served) -> int:
     return sum(count for endpoint, count in served.stats()["endpoints"].items()
                if endpoint.startswith(("graph GET /sandbox/graph/v1.0/teams/",
                                        "graph GET /sandbox/graph/v1.0/groups/delta")))
+
+
+def _change_productive(prod: httpx.Client, item: dict[str, Any], *, budget: bool) -> None:
+    project = item["productive_id"]
+    if not budget:
+        prod.patch(f"/projects/{project}", json={"data": {
+            "type": "projects", "id": project,
+            "attributes": {"name": f"{item['name']} (renamed)"}}}).raise_for_status()
+        return
+    deal, section, service_type = item["productive_budget"]
+    prod.post("/services", json={"data": {"type": "services", "attributes": {
+        "name": "Change request", "position": 2, "billable": True, "billing_type_id": 2,
+        "unit_id": 1, "quantity": 10, "price": 12_000}, "relationships": {
+        "deal": {"data": {"type": "deals", "id": deal}},
+        "section": {"data": {"type": "sections", "id": section}},
+        "service_type": {"data": {"type": "service_types", "id": service_type}}}}},
+    ).raise_for_status()
+
+
+class _UnlimitedProductive:
+    """Just enough of ``ToolClients`` for ``summaries.productive_project``: a connector without
+    the connection's limiter, so the check after the measurement waits for no window."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+
+    def productive(self, _connection_id: object) -> ProductiveConnector:
+        return ProductiveConnector(api_token=TOKEN, organization_id=ORGANIZATION_ID,
+                                   base_url=self._url, rate_limits=())
+
+
+def check_productive(served: Served, session: Session) -> int:
+    """Every project's stored Productive figures equal a full read made now; returns how many
+    were compared."""
+    resources = session.exec(select(ProjectResource).where(
+        ProjectResource.tool == "productive")).all()
+    stored = {s.resource_id: s.data for s in session.exec(select(StatusSnapshot).where(
+        StatusSnapshot.tool == "productive")).all()}
+    tools = cast(ToolClients, _UnlimitedProductive(served.url("productive")))
+
+    async def read_all() -> list[Any]:
+        return [await productive_project(tools, r) for r in resources]
+
+    fresh = asyncio.run(read_all())
+    wrong = [(r.external_id, stored.get(r.id), now) for r, now in zip(resources, fresh,
+                                                                       strict=True)
+             if stored.get(r.id) != now]
+    assert not wrong, f"Productive figures differ from a full read: {wrong[:2]}"
+    return len(resources)
 
 
 def stored_figures(session: Session) -> Figures:
@@ -244,6 +305,8 @@ def run_delta(n: int, db_kind: str, postgres_url: str, *, latency: float, concur
         with Session(engine) as session:
             after = stored_figures(session)
             read = read_since(session, cycle_at)
+            if "productive" in tools:
+                check_productive(served, session)
         engine.dispose()
         assert read == sorted(changed), f"changed {changed[:3]}, read {read[:3]}"
         moved = sorted(k for k in after if after[k] != before[k])
@@ -299,8 +362,12 @@ def report_delta(outcome: DeltaOutcome) -> tuple[float, float | None]:
               f"{teams['full pass'] / max(teams['change cycle'], 1):.1f}x")
     fewer = full / max(delta, 1)
     print(f"{size}: {fewer:.1f}x fewer vendor requests than a full pass (goal >= {GOAL:g}x: "
-          f"{'met' if fewer >= GOAL else 'MISSED'}); the cycle read exactly the changed "
-          "projects (asserted)")
+          f"{'met' if fewer >= GOAL else 'MISSED'}); " + ", ".join(
+              f"{tool} {outcome.full_requests[tool] / max(count, 1):.1f}x"
+              for tool, count in outcome.delta_requests.items())
+          + "; the cycle read exactly the changed projects (asserted)")
+    if "productive" in outcome.full_requests:
+        print("Productive figures of every project identical to a full read (asserted)")
     if not outcome.libraries:
         return fewer, None
     faster = min(wall for _, wall in outcome.libraries.values()) / outcome.delta_wall

@@ -78,6 +78,8 @@ def seed(sandbox: SandboxApp, *, n: int) -> list[dict[str, str]]:
     editors = [wiki.add_account(SANDBOX_EMAIL, "Sandbox Admin"),
                wiki.add_account("ana@example.com", "Ana Lopez")]
     prod = sandbox.vendors["productive"].tenant(TENANT)
+    prod.clock = lambda: SEED_TIME  # its activity feed: the seed is history, not a change
+    service_type = next(iter(prod.table("service_types").values()))
     directory = sandbox.vendors["graph"].tenant(TENANT)
     owner = directory.add_user(SANDBOX_EMAIL, "Sandbox Admin")
     manifest = []
@@ -98,9 +100,13 @@ def seed(sandbox: SandboxApp, *, n: int) -> list[dict[str, str]]:
                                  created=SEED_TIME + timedelta(hours=n_page))
         wiki.edit_page(page, editors[1], at=SEED_TIME + timedelta(days=1))
         prod_project = prod.add_project(name)
-        prod.add_deal(f"{name} budget", company_id=prod.organization.company_id or "",
-                      project_id=prod_project.id, budget_total=1_000_000 + i,
-                      budget_used=250_000, budgeted_time=6000, worked_time=1500)
+        budget = prod.add_deal(f"{name} budget", company_id=prod.organization.company_id or "",
+                               project_id=prod_project.id)
+        section = prod.add_section(budget.id, "Work")
+        line = prod.add_service(section, "Development", service_type_id=service_type.id,
+                                billing_type_id=2, unit_id=1, quantity=100, price=10_000 + i,
+                                billable=True)
+        prod.track_time(line.id, 1500)
         for category in (prod_st.NOT_STARTED, prod_st.STARTED, prod_st.CLOSED)[: 1 + i % 3]:
             prod.add_task(prod_project.id, f"Task {category}", category=category)
         group = directory.add_group(name, f"project{i:04d}", created=SEED_TIME)
@@ -110,7 +116,9 @@ def seed(sandbox: SandboxApp, *, n: int) -> list[dict[str, str]]:
             directory.add_task(plan, f"Task {percent}", percent, created=SEED_TIME)
         manifest.append({"key": key, "name": name, "jira_id": str(project.id),
                          "space_id": str(space.id), "productive_id": prod_project.id,
+                         "productive_budget": [budget.id, section.id, service_type.id],
                          "team_id": team.id, "plan_id": plan.id})
+    prod.clock = prod_st.now
     return manifest
 
 
@@ -250,7 +258,8 @@ def main() -> None:
     parser.add_argument("--scenario", choices=("full", "delta"), default="full",
                         help="full: every project read (goal 1); delta: read in full, 5 %% "
                              "changed, one change cycle, libraries alongside (goal 2)")
-    parser.add_argument("--delta-tools", nargs="+", choices=("jira", "confluence", "graph"),
+    parser.add_argument("--delta-tools", nargs="+",
+                        choices=("jira", "confluence", "productive", "graph"),
                         default=["jira"], help="tools of the delta scenario's projects")
     add_what_if_option(parser)
     add_database_options(parser)

@@ -10,18 +10,19 @@ itself under the published limits (100 requests per 10 s, 4000 per 30 min, per c
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from datetime import date
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, date, timedelta
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
 from projecthub.connectors.base import Connector, ConnectorClient, JsonResponse, VendorError, all_of
-from projecthub.connectors.clock import Clock
+from projecthub.connectors.clock import Clock, SystemClock
 from projecthub.connectors.errors import AuthFailed, Invalid, NotFound
 from projecthub.connectors.pagination import Params, iter_page_number
 from projecthub.connectors.productive_models import (
+    Activity,
     BillingType,
     Budget,
     Company,
@@ -108,6 +109,7 @@ class ProductiveConnector(Connector):
         self.organization_id = _id(organization_id)
         self.marker_field_id = None if marker_field_id is None else _id(marker_field_id)
         self._page_size = page_size
+        self._clock = clock or SystemClock()
         self._client = ConnectorClient(
             tool=TOOL, base_url=base_url.rstrip("/") + API, error_parser=parse_productive_error,
             request_id_headers=("x-request-id",), secrets=(api_token,),
@@ -355,6 +357,43 @@ class ProductiveConnector(Connector):
             "filter[project_id]": project, "filter[workflow_status_category_id]": category,
         }) for category in STATUS_CATEGORIES.values()))
         return TaskCounts(**dict(zip(STATUS_CATEGORIES, counts, strict=True)))
+
+    async def changed_project_ids(self, project_ids: Iterable[str], *, minutes: int) -> set[str]:
+        """Which of ``project_ids`` have figures that may differ from ``minutes`` ago: one
+        paged read of the activity feed since then, whose roots name a project (its tasks,
+        memberships, the project itself) or a budget (its lines, time tracked on it); each
+        budget named is then read once for its project. The schema gives deals no ``id``
+        filter, and the real API is reported to ignore unknown filters rather than refuse them,
+        so budgets are read one by one (``GET /deals/{id}``), only those the feed names.
+        A budget deleted since leaves its project unnamed (it no longer says which project
+        it was on), and one moved names only its new project; the full pass reads those. Sales
+        deals (not budgets) are not in the figures and are not looked up. The window's start
+        is our clock's, so the caller's overlap covers skew."""
+        wanted = {_id(p) for p in project_ids}
+        if not wanted:
+            return set()
+        after = self._clock.now().astimezone(UTC) - timedelta(minutes=max(int(minutes), 1))
+        projects: set[str] = set()
+        budgets: set[str] = set()
+        feed = self._iter("activities", Activity,
+                          {"filter[after]": after.isoformat(timespec="seconds")})
+        async for activity in feed:
+            if activity.root_id is None:
+                continue
+            if activity.root_type == "Project":
+                projects.add(activity.root_id)
+            elif activity.root_type == "Deal" and activity.deal_is_budget is not False:
+                budgets.add(activity.root_id)
+        owners = await all_of(*(self._budget_project(b) for b in sorted(budgets)))
+        return (projects | {p for p in owners if p}) & wanted
+
+    async def _budget_project(self, budget_id: str) -> str | None:
+        """The project a budget is on; ``None`` for a deleted one or one on no project."""
+        try:
+            budget = await self._get(f"deals/{_id(budget_id)}", Budget, {"include": "project"})
+        except NotFound:
+            return None
+        return budget.project_id
 
     def _iter(self, path: str, model: type[M], params: Params) -> AsyncIterator[M]:
         return iter_page_number(self._client, f"/{path}", model, params=params,

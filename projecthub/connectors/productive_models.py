@@ -102,6 +102,24 @@ class Person(_Resource):
         return self.archived_at is None and self.deactivated_at is None
 
 
+class Activity(_Resource):
+    """An entry of the activity feed: what happened (``event``) to which item, and the root
+    record it belongs to (a task's project, a budget line's deal). Ids come as numbers."""
+
+    event: str = ""
+    created_at: datetime | None = None
+    item_type: str | None = None
+    item_id: str | None = None
+    root_type: str | None = None
+    root_id: str | None = None
+    deal_is_budget: bool | None = None
+
+    @field_validator("item_id", "root_id", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return None if value is None else str(value)
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who the API token acts as, in the organization the connection is for."""
@@ -255,6 +273,7 @@ class TaskCounts:
 
 
 __all__ = [
+    "Activity",
     "BillingType",
     "Budget",
     "Company",

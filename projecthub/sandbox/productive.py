@@ -6,19 +6,19 @@ Point a connector at ``http://<host>/sandbox/productive`` (it adds ``/api/v2``).
 ``Content-Type: application/vnd.api+json`` (else 415). The token acts as the seeded owner,
 demo@projecthub.example.
 
-Served: lists and single records of people, companies, subsidiaries, workflows, workflow
-statuses, custom fields, projects, memberships, deals, sections, services, service types and
-tasks, the token's organization memberships, and creating companies, projects, memberships,
-deals, sections and services (a budget's totals are computed from its services, price x
-quantity), renaming projects and deals (``PATCH``, 200 with the record), and the project custom
-actions ``PATCH /projects/{id}/archive`` and ``/restore`` (the
-schema's ``customActions``; 200 with the project). A kind listed in a tenant's ``forbidden``
-answers 403, as Productive does for a person whose permission set lacks it. Lists page with
-``page[number]`` and
-``page[size]`` (default 30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``),
-sort with ``sort=`` and include relationships with ``include=``. Productive sends no rate-limit
-headers and no ``Retry-After``; queue a ``rate_limit`` fault to get its 429, or build the sandbox
-to enforce the published limits (100 requests per 10 s and 4000 per 30 min, per token).
+Served: lists and single records of people, companies, subsidiaries, workflows, workflow statuses,
+custom fields, projects, memberships, deals, sections, services, service types, tasks and the
+activity feed (``productive_activities``: newest first, ``filter[after]`` / ``filter[before]`` and
+the records it concerns), the token's organization memberships, and creating companies, projects,
+memberships, deals, sections and services (a budget's totals are computed from its services, price
+x quantity), renaming projects and deals (``PATCH``, 200 with the record), and the project custom
+actions ``PATCH /projects/{id}/archive`` and ``/restore`` (the schema's ``customActions``; 200 with
+the project). A kind listed in a tenant's ``forbidden`` answers 403, as Productive does for a
+person whose permission set lacks it. Lists page with ``page[number]`` and ``page[size]`` (default
+30, at most 200), filter with ``filter[<name>]`` (``[eq]``/``[not_eq]``), sort with ``sort=`` and
+include relationships with ``include=``. Productive sends no rate-limit headers and no
+``Retry-After``; queue a ``rate_limit`` fault to get its 429, or build the sandbox to enforce the
+published limits (100 requests per 10 s and 4000 per 30 min, per token).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from projecthub.sandbox.productive_jsonapi import (
     render_error,
     reply_headers,
     single,
+    timestamp,
 )
 from projecthub.sandbox.productive_seed import seed_demo
 from projecthub.sandbox.productive_state import ORGANIZATION_ID, ProductiveState, now
@@ -93,7 +94,7 @@ async def member(request: Request, state: ProductiveState) -> Response:
     if request.method == "DELETE":
         if kind not in DELETABLE:
             raise JsonApiError.not_found()
-        del state.table(kind)[record.id]
+        state.delete(record)
         return Response(status_code=204, headers={"cache-control": "no-cache"})
     if request.method == "PATCH":
         if kind not in UPDATERS:
@@ -135,10 +136,10 @@ async def custom_action(request: Request, state: ProductiveState) -> Response:
     record = state.get(kind, request.path_params["ident"])
     if record is None:
         raise JsonApiError.not_found()
-    if ACTIONS[(kind, action)]:
-        record.archived_at = record.archived_at or now()
-    else:
-        record.archived_at = None
+    before = record.archived_at
+    record.archived_at = (record.archived_at or now()) if ACTIONS[(kind, action)] else None
+    if before != record.archived_at:
+        state.changed(record, {"archived_at": [timestamp(before), timestamp(record.archived_at)]})
     return single(render(view, record, state))
 
 
@@ -174,6 +175,8 @@ def _filtered(request: Request, state: ProductiveState, view: View) -> list[Any]
 
 def _sorted(request: Request, view: View, rows: list[Any]) -> list[Any]:
     fields = [f for f in request.query_params.get("sort", "").split(",") if f]
+    if not fields and view.newest_first:
+        return sorted(rows, key=lambda r: (r.created_at, int(r.id)), reverse=True)
     for field in reversed(fields):
         key = view.sorts.get(field.removeprefix("-"))
         if key is None:

@@ -3,17 +3,21 @@
 Every tenant is one organization with what a real one always has: its own company, a subsidiary,
 the person the API token belongs to, a default workflow and a text custom field on projects for
 provisioning markers. Ids are numeric strings from one counter, as unique as Productive's.
+Every create, update and delete of a record the status figures come from goes through
+``_put``, ``changed`` or ``delete``, which add its entry to the activity feed
+(``productive_activities``), dated by ``clock``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from projecthub.sandbox.productive_activities import Activity, describe
 from projecthub.sandbox.webhooks import Hook
 
 ORGANIZATION_ID = "1000"
@@ -212,6 +216,18 @@ class Service:
 
 
 @dataclass
+class TimeEntry:
+    """Approved time on a service; kept only so the activity feed can name it (not served)."""
+
+    KIND: ClassVar[str] = "time_entries"
+    id: str
+    service_id: str
+    deal_id: str
+    time: int
+    date: date
+
+
+@dataclass
 class Task:
     KIND: ClassVar[str] = "tasks"
     id: str
@@ -229,6 +245,9 @@ class _Row(Protocol):
 
 
 R = TypeVar("R", bound=_Row)
+# Kinds whose writes the activity feed records: what a project's status figures come from.
+TRACKED = frozenset({"projects", "memberships", "tasks", "deals", "sections", "services",
+                     "time_entries"})
 
 
 class ProductiveState:
@@ -240,6 +259,8 @@ class ProductiveState:
         self.hooks: dict[int, Hook] = {}  # webhooks (sandbox-only; see productive_webhooks)
         self._ids: Iterator[int] = itertools.count(100_001)
         self._numbers: dict[str, Iterator[int]] = {}
+        # When activities happen; a test or a benchmark's seed sets its own clock.
+        self.clock: Callable[[], datetime] = now
         self.organization = self._put(Organization(ORGANIZATION_ID, "ProjectHub Sandbox"))
         own = self.add_company(self.organization.name)
         self.organization.company_id = own.id
@@ -312,13 +333,15 @@ class ProductiveState:
         self.recompute(section.deal_id)
         return service
 
-    def track_time(self, service_id: str, minutes: int) -> None:
+    def track_time(self, service_id: str, minutes: int) -> TimeEntry:
         """Approved time on a service: it uses the budget at the service's hourly price."""
         service: Service = self.table("services")[service_id]
         service.worked_time += minutes
         if service.unit_id == 1:
             service.budget_used += round(service.price * minutes / 60)
         self.recompute(service.deal_id)
+        return self._put(TimeEntry(self.next_number("time_entries"), service.id,
+                                   service.deal_id, minutes, self.clock().date()))
 
     def recompute(self, deal_id: str) -> None:
         deal: Deal = self.table("deals")[deal_id]
@@ -330,13 +353,28 @@ class ProductiveState:
 
     def add_task(self, project_id: str, title: str, *, category: int = NOT_STARTED) -> Task:
         """A task in the first status of ``category`` in its project's workflow."""
-        project: Project = self.table("projects")[project_id]
-        statuses = [self.table("workflow_statuses")[s]
-                    for s in self.table("workflows")[project.workflow_id].status_ids]
-        status = next(s for s in statuses if s.category_id == category)
+        status = self._status_of(project_id, category)
         closed = now() if category == CLOSED else None
         return self._put(Task(self.next_id(), title, self.next_number(f"tasks:{project_id}"),
                               project_id, status.id, now(), closed))
+
+    def move_task(self, task: Task, category: int) -> None:
+        """A status change: the task moves to the first status of ``category``."""
+        before = task.workflow_status_id
+        task.workflow_status_id = self._status_of(task.project_id, category).id
+        task.closed_at = (task.closed_at or now()) if category == CLOSED else None
+        self.changed(task, {"workflow_status_id": [before, task.workflow_status_id]})
+
+    def delete(self, record: Any) -> None:
+        """Remove a record (a task, a membership), leaving its trace in the activity feed."""
+        del self.table(record.KIND)[record.id]
+        if record.KIND in TRACKED:
+            self._record("delete", record, {})
+
+    def changed(self, record: Any, changeset: dict[str, list[Any]]) -> None:
+        """Record an update that the caller made to ``record`` (attribute → [before, after])."""
+        if changeset and record.KIND in TRACKED:
+            self._record("update", record, changeset)
 
     def task_category(self, task: Task) -> int:
         status: WorkflowStatus = self.table("workflow_statuses")[task.workflow_status_id]
@@ -349,9 +387,25 @@ class ProductiveState:
         """Human-facing numbers (project 633, deal 1) count per series, from 1."""
         return str(next(self._numbers.setdefault(series, itertools.count(1))))
 
+    def _status_of(self, project_id: str, category: int) -> WorkflowStatus:
+        project: Project = self.table("projects")[project_id]
+        statuses: list[WorkflowStatus] = [
+            self.table("workflow_statuses")[s]
+            for s in self.table("workflows")[project.workflow_id].status_ids]
+        return next(s for s in statuses if s.category_id == category)
+
     def _put(self, record: R) -> R:
         self.table(record.KIND)[record.id] = record
+        if record.KIND in TRACKED:
+            name = getattr(record, "name", None) or getattr(record, "title", None)
+            self._record("create", record, {"name": [None, name]} if name else {})
         return record
+
+    def _record(self, event: str, record: Any, changeset: dict[str, list[Any]]) -> None:
+        item, parent, root, about, budget = describe(record, self.tables)
+        activity = Activity(self.next_number("activities"), event, changeset, self.clock(),
+                            item, parent, root, about, budget)
+        self.table(Activity.KIND)[activity.id] = activity
 
 
 __all__ = [
@@ -375,6 +429,7 @@ __all__ = [
     "ServiceType",
     "Subsidiary",
     "Task",
+    "TimeEntry",
     "Workflow",
     "WorkflowStatus",
 ]

@@ -1,7 +1,7 @@
 """Changing and deleting records in the Productive sandbox: ``PATCH /projects/{id}`` (name and
 project manager, which Productive accepts even on an archived project), ``PATCH /deals/{id}``
 (a deal's or budget's name) and ``DELETE /memberships/{id}`` (204), with Productive's
-validation and error shapes.
+validation and error shapes. Each change is recorded in the activity feed (``state.changed``).
 """
 
 from __future__ import annotations
@@ -27,20 +27,25 @@ def update_project(state: st.ProductiveState, record: st.Project, payload: Paylo
         errors["project_manager"] = BLANK
     if errors:
         raise JsonApiError.invalid(errors)
+    changes: dict[str, list[Any]] = {}
     if "name" in payload.attributes:
-        record.name = str(payload.attributes["name"]).strip()
+        changes["name"] = [record.name, str(payload.attributes["name"]).strip()]
+        record.name = changes["name"][1]
     if manager is not None:
+        changes["project_manager_id"] = [record.project_manager_id, manager]
         record.project_manager_id = manager
+    state.changed(record, {k: v for k, v in changes.items() if v[0] != v[1]})
 
 
-def update_deal(_state: st.ProductiveState, record: st.Deal, payload: Payload) -> None:
+def update_deal(state: st.ProductiveState, record: st.Deal, payload: Payload) -> None:
     """A deal's (or budget's) name; a blank one is refused like at creation."""
     if "name" not in payload.attributes:
         return
     name = str(payload.attributes.get("name") or "").strip()
     if not name:
         raise JsonApiError.invalid({"name": BLANK})
-    record.name = name
+    before, record.name = record.name, name
+    state.changed(record, {"name": [before, name]} if before != name else {})
 
 
 UPDATERS: dict[str, Callable[[st.ProductiveState, Any, Payload], None]] = {

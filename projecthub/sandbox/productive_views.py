@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from projecthub.sandbox import productive_activities as act
 from projecthub.sandbox import productive_state as st
-from projecthub.sandbox.productive_jsonapi import day, timestamp
+from projecthub.sandbox.productive_jsonapi import JsonApiError, day, timestamp
 
 Target = str | None | list[str]
 Predicate = Callable[[Any, st.ProductiveState, str], bool]
@@ -27,6 +29,7 @@ class View:
     links: dict[str, Link]
     filters: dict[str, Predicate] = field(default_factory=dict)
     sorts: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    newest_first: bool = False  # the order without ``sort=`` (activities: ``-created_at``)
 
     @property
     def relationships(self) -> set[str]:
@@ -156,6 +159,36 @@ def _task(t: st.Task, state: st.ProductiveState) -> dict[str, Any]:
             "remaining_time": None, "worked_time": None}
 
 
+def _about(name: str) -> Predicate:
+    return lambda activity, _state, value: activity.about.get(name) == value
+
+
+def _moment(value: str) -> tuple[datetime, bool]:
+    """A filter's date or time (UTC unless it says otherwise), and whether it was a bare date."""
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), UTC), True
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise JsonApiError.bad_request(f"Invalid date '{value}'") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), False
+
+
+def _after(activity: act.Activity, _state: st.ProductiveState, value: str) -> bool:
+    """Created at or after a time; a bare date counts its whole day, as ``time_entries``'
+    ``after`` is recorded to (UNVERIFIED for activities, and whether a time of day is honoured
+    rather than cut to its date: cut, the window only grows)."""
+    moment, whole_day = _moment(value)
+    created = activity.created_at.astimezone(UTC)
+    return created.date() >= moment.date() if whole_day else created >= moment
+
+
+def _before(activity: act.Activity, _state: st.ProductiveState, value: str) -> bool:
+    moment, whole_day = _moment(value)
+    created = activity.created_at.astimezone(UTC)
+    return created.date() <= moment.date() if whole_day else created < moment
+
+
 def _task_category(task: st.Task, state: st.ProductiveState, value: str) -> bool:
     return str(state.task_category(task)) == value
 
@@ -251,6 +284,13 @@ VIEWS: dict[str, View] = {view.kind: view for view in (
           "workflow_status_category_id": _task_category, "title": _contains("title")},
          {"created_at": lambda t: t.created_at, "title": lambda t: t.title.casefold(),
           "task_number": lambda t: int(t.number)}),
+    View("activities", lambda a, _s: act.render(a),
+         {"creator": ("people", None), "comment": ("comments", None),
+          "email": ("emails", None), "attachment": ("attachments", None)},
+         {"after": _after, "before": _before,
+          **{name: _about(name) for name in ("project_id", "deal_id", "task_id", "company_id",
+                                             "person_id")}},
+         newest_first=True),
 )}
 
 __all__ = ["VIEWS", "View", "included", "render"]

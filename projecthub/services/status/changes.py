@@ -1,7 +1,7 @@
 """The change cycle: ask each tool that has a change query what changed since the last cycle, and
 read again only the resources it names (docs/architecture.md §5, "Only what changed"): Jira
-projects and Confluence spaces by a time window, Graph teams by a delta link
-(``summaries.CHANGE_QUERIES``).
+projects, Confluence spaces and Productive projects by a time window, Graph teams by a delta
+link (``summaries.CHANGE_QUERIES``).
 
 Per connection a cursor (``SyncCursor.checked_at``) says up to when every change is in the
 snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's
@@ -35,7 +35,12 @@ from projecthub.core.db import unit_of_work
 from projecthub.core.errors import AppError
 from projecthub.models import Project, ProjectResource, StatusSnapshot, SyncCursor, Tool
 from projecthub.services.status.schedule import LIVE
-from projecthub.services.status.summaries import CHANGE_KINDS, CHANGE_QUERIES, TokenQuery
+from projecthub.services.status.summaries import (
+    CHANGE_BY_ID,
+    CHANGE_KINDS,
+    CHANGE_QUERIES,
+    TokenQuery,
+)
 from projecthub.services.status.sync import SyncConfig, refresh_project, sync_principal
 from projecthub.services.tool_clients import ToolClients
 
@@ -153,7 +158,7 @@ def _good_snapshots(session: Session, resource_ids: Iterable[uuid.UUID],
 async def _to_read(tools: ToolClients, connection: _Connection, now: datetime) -> _Asked | None:
     """The connection's resources to read again; ``None`` when its change query failed."""
     query = CHANGE_QUERIES[(connection.tool, connection.kind)]
-    keys = [r.external_key for r in connection.resources]
+    keys = [_change_key(r) for r in connection.resources]
     try:
         if isinstance(query, TokenQuery):
             found = await query.ask(tools, connection.id, keys, connection.token)
@@ -172,7 +177,14 @@ async def _to_read(tools: ToolClients, connection: _Connection, now: datetime) -
 def _named(connection: _Connection, changed: set[str] | None) -> list[ProjectResource]:
     """The resources changed (every one when the tool cannot say) or never read well."""
     return [r for r in connection.resources if changed is None or r.id in connection.unread
-            or r.external_key in changed]
+            or _change_key(r) in changed]
+
+
+def _change_key(resource: ProjectResource) -> str:
+    """How a change query names a resource: by key (a Jira project, a Confluence space, a
+    team), or by id for the tools in ``CHANGE_BY_ID`` (a Productive project's key is its
+    number)."""
+    return resource.external_id if resource.tool in CHANGE_BY_ID else resource.external_key
 
 
 def _finish(org_id: uuid.UUID, connections: list[_Connection], asked: dict[uuid.UUID, _Asked],

@@ -20,7 +20,7 @@ from projecthub.models.status_data import AnySummary
 from projecthub.services.tool_clients import ToolClients
 
 Fetcher = Callable[[ToolClients, ProjectResource], Awaitable[AnySummary]]
-# (tools, connection id, resource keys, window in minutes) -> the keys that changed
+# (tools, connection id, resource keys (ids: CHANGE_BY_ID), window in minutes) -> those changed
 ChangeQuery = Callable[[ToolClients, uuid.UUID, list[str], int], Awaitable[set[str]]]
 
 
@@ -111,6 +111,15 @@ async def confluence_changes(tools: ToolClients, connection_id: uuid.UUID, keys:
         return await wiki.changed_space_keys(keys, minutes=minutes)
 
 
+async def productive_changes(tools: ToolClients, connection_id: uuid.UUID, ids: list[str],
+                             minutes: int) -> set[str]:
+    """Project ids with an activity in the last minutes on the project (its tasks included)
+    or on one of its budgets (lines, tracked time). The figures move with nothing else: no
+    due date or other time-only part, unlike Jira's overdue count."""
+    async with tools.productive(connection_id) as prod:
+        return await prod.changed_project_ids(ids, minutes=minutes)
+
+
 async def graph_team_changes(tools: ToolClients, connection_id: uuid.UUID, keys: list[str],
                              token: str | None) -> TokenChanges:
     """Teams whose group was renamed or deleted since the delta link ``token`` (a team's key is
@@ -127,8 +136,11 @@ async def graph_team_changes(tools: ToolClients, connection_id: uuid.UUID, keys:
 # read at every sync. One kind per tool: the cursor is the connection's.
 CHANGE_QUERIES: dict[tuple[str, str], ChangeQuery | TokenQuery] = {
     ("jira", "project"): jira_changes, ("confluence", "space"): confluence_changes,
+    ("productive", "project"): productive_changes,
     ("graph", "team"): TokenQuery(graph_team_changes)}
 CHANGE_KINDS = frozenset(CHANGE_QUERIES)
+# Tools whose change query takes and returns resources' ids rather than their keys.
+CHANGE_BY_ID = frozenset({"productive"})
 
 FETCHERS: dict[tuple[str, str], Fetcher] = {
     ("jira", "project"): jira_project,

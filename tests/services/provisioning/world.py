@@ -74,6 +74,7 @@ def build_world(db: Session) -> World:
         base_url=f"{SANDBOX_HOST}/sandbox/confluence",
         settings_values={"email": SANDBOX_EMAIL}, secret_values={"api_token": f"sandbox-{TENANT}"})
     prod_state = sandbox.vendors["productive"].tenant(TENANT)
+    prod_state.clock = clock.now  # its activity feed
     prod_state.add_person("Pat", "Manager", "pm@example.com")
     prod_state.add_company("Acme Retail GmbH")
     productive = connections.create_connection(
