@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from projecthub.api.main import create_api
 from projecthub.api.origin_check import with_origin_check
 from projecthub.api.security_headers import with_security_headers
+from projecthub.core.async_reads import reads_lifespan
 from projecthub.core.config import settings
 from projecthub.core.logging import configure_logging
 from projecthub.jobs.runtime import BackgroundJobs
@@ -76,8 +77,9 @@ async def background_jobs() -> AsyncIterator[None]:
 
 def _lifespan_tasks() -> list[Callable[..., object]]:
     """Backend startup/shutdown work. Register it here: FastAPI's own ``lifespan=`` never runs,
-    because Reflex mounts the API."""
-    return [background_jobs]
+    because Reflex mounts the API. The API's token reads keep a connection pool on the server's
+    event loop (``core.async_reads``)."""
+    return [background_jobs, reads_lifespan]
 
 
 configure_logging()  # the secret-masking filter on every handler, before anything logs

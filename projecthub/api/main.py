@@ -35,6 +35,7 @@ from projecthub.api.routes import (
     webhooks,
 )
 from projecthub.api.schemas import Health
+from projecthub.core.async_reads import reads_lifespan
 from projecthub.core.config import settings
 from projecthub.core.web import API_PREFIX
 
@@ -70,6 +71,9 @@ def create_api() -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
+        # Runs only where this app is served alone (tests); under Reflex, ``app.py`` registers
+        # the same lifespan, since Reflex mounts this app and its lifespan never runs there.
+        lifespan=lambda _api: reads_lifespan(),
     )
     api.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_credentials=True,
                        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
