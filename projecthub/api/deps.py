@@ -70,7 +70,8 @@ def token_principal(
 TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
 
 
-OrgSlug = Annotated[str, Path(description="The organization's slug.", max_length=50)]
+ORG_SLUG_MAX = 50
+OrgSlug = Annotated[str, Path(description="The organization's slug.", max_length=ORG_SLUG_MAX)]
 
 
 def _enter_org(session: Session, principal: Principal, org_slug: str) -> None:
@@ -180,6 +181,15 @@ async def org_reader(
 
 
 OrgReaderDep = Annotated[OrgReader, Depends(org_reader)]
+
+
+async def direct_org_reader(request: Request) -> OrgReader | None:
+    """``org_reader`` called directly (``api.direct_route``), for a path whose slug FastAPI
+    would accept; None for one it would refuse, which FastAPI then answers."""
+    org_slug: str = request.path_params["org_slug"]
+    if len(org_slug) > ORG_SLUG_MAX:
+        return None
+    return await org_reader(request, await _bearer(request), org_slug)
 
 
 def token_actor(principal: TokenPrincipalDep) -> Actor:
