@@ -116,6 +116,6 @@ def test_the_pool_closes_when_the_server_stops(engine, api_app, db, on_the_loop)
     with TestClient(api_app) as client:
         assert client.get(LIST, headers=headers).status_code == 200
         pool = _pool(client)
-        connections = list(pool._idle)
+        connections = [cursor.connection for cursor in pool._idle]
         assert connections
     assert all(connection.closed for connection in connections)
