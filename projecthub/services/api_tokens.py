@@ -247,8 +247,8 @@ def _checked(row: TokenRow | None, *, writes: bool, now: datetime) -> TokenGrant
         raise NotAuthenticated("Invalid or revoked API token.")
     if row.expires_at <= now:
         raise NotAuthenticated("This API token has expired. Create a new one on your account page.")
-    if row.org_id is None or row.slug is None or row.role is None:
-        raise NotAuthenticated("Invalid or revoked API token.")
+    if row.role is None or row.org_id is None or row.slug is None or row.data_version is None:
+        raise NotAuthenticated("Invalid or revoked API token.")  # no active membership
     if row.status == OrgStatus.SUSPENDED:
         raise OrganizationSuspended(
             f"The organization {row.name} is suspended. Contact your instance administrator.")
@@ -257,7 +257,7 @@ def _checked(row: TokenRow | None, *, writes: bool, now: datetime) -> TokenGrant
     return TokenGrant(Principal(user_id=row.user_id, email=row.email, org_id=row.org_id,
                                 org_slug=row.slug, role=Role(row.role),
                                 is_instance_admin=row.is_instance_admin),
-                      int(row.data_version or 0), row.id)
+                      int(row.data_version), row.id)
 
 
 def _needs_touch(row: TokenRow | None, now: datetime) -> bool:
