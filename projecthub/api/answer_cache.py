@@ -48,14 +48,20 @@ class AnswerCache:
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def answer(self, key: Hashable, build: Callable[[], bytes]) -> Answer:
-        """The answer kept for ``key``, or ``build()``'s, kept. Two requests missing the same
-        key at once both build it: the same bytes, and no lock held while the database works."""
+    def get(self, key: Hashable) -> Answer | None:
+        """The answer kept for ``key``, if any (marked as recently used)."""
         with self._lock:
             found = self._answers.get(key)
             if found is not None:
                 self._answers.move_to_end(key)
-                return found
+            return found
+
+    def answer(self, key: Hashable, build: Callable[[], bytes]) -> Answer:
+        """The answer kept for ``key``, or ``build()``'s, kept. Two requests missing the same
+        key at once both build it: the same bytes, and no lock held while the database works."""
+        found = self.get(key)
+        if found is not None:
+            return found
         body = build()
         made = Answer(body, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"')
         if len(body) <= self._max_bytes:

@@ -7,13 +7,15 @@ import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import Field
 from sqlalchemy import and_, bindparam
 from sqlalchemy import select as columns_select
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlmodel import Session, col, select, update
 
+from projecthub.core.async_reads import AsyncReads
 from projecthub.core.clock import utcnow
 from projecthub.core.config import settings
 from projecthub.core.errors import (
@@ -173,6 +175,7 @@ class TokenGrant:
 
     principal: Principal
     data_version: int
+    token_id: uuid.UUID
 
 
 def resolve_api_token(session: Session, secret: str, *, writes: bool = False) -> Principal:
@@ -192,29 +195,76 @@ def grant_for_token(session: Session, secret: str, *, writes: bool = False,
     the token."""
     acting = act and session.get_bind().dialect.name == "postgresql"
     session.flush()  # a Core statement does not autoflush: a token made in this session counts
-    row = session.connection().execute(_grant_statement(acting),
-                                       {"token_hash": hash_token(secret)}).first()
+    found = session.connection().execute(_grant_statement(acting),
+                                         {"token_hash": hash_token(secret)}).first()
+    row = None if found is None else TokenRow._make(found[:len(TokenRow._fields)])
+    now = utcnow()
+    grant = _checked(row, writes=writes, now=now)
+    if acting:
+        acted_as_tenant(session, grant.principal.org_id, grant.principal.user_id)
+    if _needs_touch(row, now):
+        session.connection().execute(_touch_statement(), {"token_id": grant.token_id,
+                                                          "now": now})
+    return grant
+
+
+async def grant_for_token_async(reads: AsyncReads, secret: str, *,
+                                writes: bool = False) -> TokenGrant:
+    """``grant_for_token`` (without ``act``) from the event loop: the same statement, compiled
+    once, on an autocommit async connection (``core.async_reads``; PostgreSQL only)."""
+    found = await reads.fetch_one(_grant_sql(), {"token_hash": hash_token(secret)})
+    row = None if found is None else TokenRow._make(found)
+    now = utcnow()
+    grant = _checked(row, writes=writes, now=now)
+    if _needs_touch(row, now):
+        await reads.execute(_touch_sql(), {"token_id": grant.token_id, "now": now})
+    return grant
+
+
+class TokenRow(NamedTuple):
+    """The token statement's columns, in its order (``_grant_statement``)."""
+
+    id: uuid.UUID
+    expires_at: datetime
+    read_only: bool
+    last_used_at: datetime | None
+    user_id: uuid.UUID
+    email: str
+    is_active: bool
+    is_instance_admin: bool
+    role: str | None
+    org_id: uuid.UUID | None
+    slug: str | None
+    name: str | None
+    status: str | None
+    data_version: int | None
+
+
+def _checked(row: TokenRow | None, *, writes: bool, now: datetime) -> TokenGrant:
+    """Every check a token's row must pass, for both paths: revoked or unknown, inactive
+    person, expired, no active membership, suspended organization, read-only for a write."""
     if row is None or not row.is_active:
         raise NotAuthenticated("Invalid or revoked API token.")
-    now = utcnow()
     if row.expires_at <= now:
         raise NotAuthenticated("This API token has expired. Create a new one on your account page.")
-    if row.org_id is None:
-        raise NotAuthenticated("Invalid or revoked API token.")
+    if row.role is None or row.org_id is None or row.slug is None or row.data_version is None:
+        raise NotAuthenticated("Invalid or revoked API token.")  # no active membership
     if row.status == OrgStatus.SUSPENDED:
         raise OrganizationSuspended(
             f"The organization {row.name} is suspended. Contact your instance administrator.")
     if writes and row.read_only:
         raise PermissionDenied(READ_ONLY_REFUSAL)
-    if acting:
-        acted_as_tenant(session, row.org_id, row.user_id)
-    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_INTERVAL:
-        session.connection().execute(update(ApiToken).where(col(ApiToken.id) == row.id)
-                                     .values(last_used_at=now))
     return TokenGrant(Principal(user_id=row.user_id, email=row.email, org_id=row.org_id,
                                 org_slug=row.slug, role=Role(row.role),
                                 is_instance_admin=row.is_instance_admin),
-                      int(row.data_version))
+                      int(row.data_version), row.id)
+
+
+def _needs_touch(row: TokenRow | None, now: datetime) -> bool:
+    """The last use is recorded at most once per ``_TOUCH_INTERVAL``: a write per request would
+    cost more than the read."""
+    return row is not None and (row.last_used_at is None
+                                or now - row.last_used_at >= _TOUCH_INTERVAL)
 
 
 @functools.cache
@@ -236,3 +286,24 @@ def _grant_statement(acting: bool) -> Any:
         .outerjoin(Organization, col(Organization.id) == col(Membership.organization_id))
         .where(col(ApiToken.token_hash) == bindparam("token_hash"),
                col(ApiToken.revoked_at).is_(None)))
+
+
+@functools.cache
+def _touch_statement() -> Any:
+    return (update(ApiToken).where(col(ApiToken.id) == bindparam("token_id"))
+            .values(last_used_at=bindparam("now")))
+
+
+@functools.cache
+def _grant_sql() -> str:
+    """The token's statement (not acting as a tenant) as psycopg's SQL, compiled once."""
+    return _psycopg_sql(_grant_statement(False))
+
+
+@functools.cache
+def _touch_sql() -> str:
+    return _psycopg_sql(_touch_statement())
+
+
+def _psycopg_sql(statement: Any) -> str:
+    return str(statement.compile(dialect=postgresql_psycopg.dialect()))  # type: ignore[no-untyped-call]
