@@ -156,7 +156,10 @@ def add_sandbox_person(database_url: str, org_name: str, password: str) -> None:
 def save_screenshot(page: Page, name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
-    page.screenshot(path=path, full_page=True, animations="disabled")
+    # An open dialog is fixed to the viewport: a full-page picture would cut its overlay off
+    # halfway down the page, so a dialog is shown as the person sees it.
+    dialog_open = page.locator("[role=dialog]:visible").count() > 0
+    page.screenshot(path=path, full_page=not dialog_open, animations="disabled")
     return path
 
 
