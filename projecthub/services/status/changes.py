@@ -155,6 +155,17 @@ def _good_snapshots(session: Session, resource_ids: Iterable[uuid.UUID],
     return {resource_id: as_utc(at) for resource_id, at in rows if at is not None}
 
 
+def _failures_recorded(session: Session, resource_ids: list[uuid.UUID],
+                       since: datetime) -> set[uuid.UUID]:
+    """Resources whose read failed since ``since`` and says so on its snapshot."""
+    if not resource_ids:
+        return set()
+    rows = session.exec(select(StatusSnapshot.resource_id, StatusSnapshot.attempted_at)
+                        .where(col(StatusSnapshot.resource_id).in_(resource_ids),
+                               col(StatusSnapshot.error) != "")).all()
+    return {resource_id for resource_id, at in rows if at is not None and as_utc(at) >= since}
+
+
 async def _to_read(tools: ToolClients, connection: _Connection, now: datetime) -> _Asked | None:
     """The connection's resources to read again; ``None`` when its change query failed."""
     query = CHANGE_QUERIES[(connection.tool, connection.kind)]
@@ -189,8 +200,12 @@ def _change_key(resource: ProjectResource) -> str:
 
 def _finish(org_id: uuid.UUID, connections: list[_Connection], asked: dict[uuid.UUID, _Asked],
             started: datetime, config: SyncConfig) -> CycleOutcome:
-    """Move the cursor (and keep the new token) of each connection whose query and reads all
-    succeeded."""
+    """Move the cursor (and keep the new token) of each connection whose query succeeded and
+    whose reads either succeeded or recorded their failure. A recorded failure leaves the
+    resource without a good snapshot, so every cycle reads it in full until it succeeds: it
+    need not hold the cursor, and must not, or one resource that keeps failing (a team deleted
+    in the tool) would widen every later window of its connection, and outlive Graph's delta
+    link. A read that recorded nothing (cut short) holds it: the next cycle asks again."""
     moved = failed = 0
     with unit_of_work(config.session_factory) as session:
         for connection in connections:
@@ -198,9 +213,9 @@ def _finish(org_id: uuid.UUID, connections: list[_Connection], asked: dict[uuid.
                 continue
             wanted = [r.id for r in asked[connection.id].resources]
             good = _good_snapshots(session, wanted)
-            misses = sum(1 for r in wanted if r not in good or good[r] < started)
-            failed += misses
-            if misses:
+            misses = [r for r in wanted if r not in good or good[r] < started]
+            failed += len(misses)
+            if set(misses) - _failures_recorded(session, misses, started):
                 continue
             cursor = session.get(SyncCursor, connection.id) or SyncCursor(
                 connection_id=connection.id, organization_id=org_id, tool=Tool(connection.tool),

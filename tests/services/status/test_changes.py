@@ -57,11 +57,15 @@ def jira(world):
     return world.sandbox.vendors["jira"].tenant(TENANT)
 
 
+def jira_snapshot(db, project) -> StatusSnapshot:
+    db.expire_all()
+    return db.exec(select(StatusSnapshot).where(StatusSnapshot.project_id == project.id,
+                                                StatusSnapshot.tool == "jira")).one()
+
+
 def figures(db, project):
     """The project's Jira summary and when it was read."""
-    db.expire_all()
-    snap = db.exec(select(StatusSnapshot).where(StatusSnapshot.project_id == project.id,
-                                                StatusSnapshot.tool == "jira")).one()
+    snap = jira_snapshot(db, project)
     return snap.data, snap.fetched_at
 
 
@@ -135,8 +139,12 @@ async def test_a_failed_query_keeps_the_cursor_and_the_next_cycle_asks_again(wor
     assert figures(db, web)[0].to_do == 2
 
 
-async def test_a_failed_read_keeps_the_cursor_and_is_read_again(world, db, two):
-    web, _ = two
+async def test_a_failed_read_moves_the_cursor_and_is_read_in_full_until_it_succeeds(
+        world, db, two):
+    """A failure recorded on the snapshot makes the resource one without a good read, which
+    every cycle reads in full: the cursor moves on for the others (one project that keeps
+    failing must not widen its connection's window for ever)."""
+    web, mobile = two
     await cycle(world)
     checked = cursor(db).checked_at
     site = jira(world)
@@ -145,11 +153,17 @@ async def test_a_failed_read_keeps_the_cursor_and_is_read_again(world, db, two):
     faults.add(Fault(kind="status", status=500, times=None,
                      path_prefix="/rest/api/3/search/approximate-count"))
     outcome = await cycle(world)
-    assert (outcome.resources_read, outcome.reads_failed, outcome.cursors_moved) == (1, 1, 0)
-    assert cursor(db).checked_at == checked
+    assert (outcome.resources_read, outcome.reads_failed, outcome.cursors_moved) == (1, 1, 1)
+    assert cursor(db).checked_at > checked
+    assert jira_snapshot(db, web).error
+    outcome = await cycle(world)  # nothing changed, still failing: read again, and only it
+    assert (outcome.resources_read, outcome.reads_failed, outcome.projects) == (1, 1, 1)
     faults.clear()
-    assert (await cycle(world)).cursors_moved == 1
-    assert figures(db, web)[0].to_do == 2
+    outcome = await cycle(world)
+    assert (outcome.resources_read, outcome.reads_failed) == (1, 0)
+    assert figures(db, web)[0].to_do == 2 and not jira_snapshot(db, web).error
+    assert (await cycle(world)).resources_read == 0
+    assert figures(db, mobile)[0].to_do == 1
 
 
 async def test_overdue_is_exact_when_a_due_date_passes_without_any_change(world, db, two):

@@ -83,20 +83,24 @@ async def test_a_renamed_team_is_read_again_and_an_unchanged_one_is_not(world, d
 
 
 async def test_a_deleted_team_is_read_and_its_failure_reported(world, db, two):
-    """The team's read is its health: a group deleted in Entra ID fails it, the card says why,
-    and the link stays where it was so the next cycle asks again."""
+    """The team's read is its health: a group deleted in Entra ID fails it and the card says
+    why. The failure is recorded, so the next cycles read that team in full and the link moves
+    on for the others: a team that stays deleted must not keep the link until Graph forgets
+    it (seven days, then every team read at every cycle)."""
     web, mobile = two
     await cycle(world)
     kept = token(db)
     graph(world).remove_group(team_of(db, web).external_id)
     outcome = await cycle(world)
-    assert (outcome.resources_read, outcome.reads_failed, outcome.cursors_moved) == (1, 1, 0)
+    assert (outcome.resources_read, outcome.reads_failed, outcome.cursors_moved) == (1, 1, 1)
     snap = snapshot(db, web, "team")
     assert snap.attempted_at == world.clock.now() and "404" in snap.error
     status = db.get(ProjectStatus, web.id)
     assert status.figures.teams is not None and status.figures.teams.stale
-    assert token(db) == kept
+    assert token(db) != kept
     assert not snapshot(db, mobile, "team").error
+    outcome = await cycle(world)
+    assert (outcome.resources_read, outcome.reads_failed, outcome.cursors_moved) == (1, 1, 1)
 
 
 async def test_an_expired_delta_link_reads_every_team_again(world, db, two):
