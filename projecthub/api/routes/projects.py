@@ -117,8 +117,7 @@ async def list_projects(reader: OrgReaderDep, request: Request,
                         params: Annotated[ProjectListQuery, Query()]) -> Response:
     """The dashboard's list: the same filters, sort and pages, read from stored status. The
     answer has an `ETag`; send it back in `If-None-Match` to get 304 while nothing changed."""
-    # The search is matched lower-cased and trimmed: one key for what is one answer.
-    query = dashboard.DashboardQuery(**{**params.model_dump(), "q": params.q.strip().lower()})
+    query = params.dashboard_query
     answer = await reader.cached(LIST_ANSWERS, lambda grant: _list_key(grant, query),
                                  lambda db, principal: _list_json(db, principal, query))
     return answer.response(request.headers.get("if-none-match"))
