@@ -5,7 +5,7 @@ a new key at the very next request; an old key is never asked for again and ages
 
 Who may see what is part of the key (``visibility``): one tenant's or one member's answer can
 only be found with their own key. The ETag is the answer's hash, so it changes exactly when the
-bytes do."""
+bytes do. A kept answer is sent with its headers encoded once, when it was made."""
 
 from __future__ import annotations
 
@@ -13,21 +13,55 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from starlette.responses import Response
 
 from projecthub.models import Role
 from projecthub.services.principal import Principal
+
+# Answers differ per person (``visibility``) and must be revalidated with their ETag.
+CACHE_CONTROL = "private, no-cache"
+
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 @dataclass(frozen=True)
 class Answer:
     body: bytes
     etag: str  # strong, quoted, as sent in the ETag header
+    # The 200's and the 304's headers, encoded as Starlette would encode them for each request.
+    _full: RawHeaders = field(init=False, repr=False, compare=False)
+    _unchanged: RawHeaders = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        headers = {"ETag": self.etag, "Cache-Control": CACHE_CONTROL}
+        object.__setattr__(self, "_full", Response(
+            self.body, media_type="application/json", headers=headers).raw_headers)
+        object.__setattr__(self, "_unchanged", Response(
+            status_code=304, headers=headers).raw_headers)
 
     def matches(self, if_none_match: str) -> bool:
         """Whether an ``If-None-Match`` header names this answer (``*`` or a list of tags)."""
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return self.etag in tags or "*" in tags
+
+    def response(self, if_none_match: str | None) -> Response:
+        """The answer, or 304 when ``If-None-Match`` names it."""
+        if if_none_match and self.matches(if_none_match):
+            return _Kept(304, b"", self._unchanged)
+        return _Kept(200, self.body, self._full)
+
+
+class _Kept(Response):
+    """A response whose headers are already encoded (``Response`` encodes them per request)."""
+
+    def __init__(self, status_code: int, body: bytes, raw_headers: RawHeaders) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        # A copy: middleware adds its own headers to the list it is sent.
+        self.raw_headers = raw_headers.copy()
 
 
 def visibility(principal: Principal) -> Hashable:

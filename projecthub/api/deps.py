@@ -184,12 +184,18 @@ OrgReaderDep = Annotated[OrgReader, Depends(org_reader)]
 
 
 async def direct_org_reader(request: Request) -> OrgReader | None:
-    """``org_reader`` called directly (``api.direct_route``), for a path whose slug FastAPI
-    would accept; None for one it would refuse, which FastAPI then answers."""
+    """``org_reader``'s reader built directly (``api.direct_route``), for a path whose slug and
+    bearer header FastAPI would accept; None for any other, which FastAPI then answers."""
     org_slug: str = request.path_params["org_slug"]
     if len(org_slug) > ORG_SLUG_MAX:
         return None
-    return await org_reader(request, await _bearer(request), org_slug)
+    # ``_bearer``'s reading of the header, without its credentials model; anything but a
+    # bearer token goes to FastAPI, which refuses it.
+    scheme, _, secret = (request.headers.get("authorization") or "").partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    return OrgReader(secret, org_slug, writes=request.method not in _READ_METHODS)
 
 
 def token_actor(principal: TokenPrincipalDep) -> Actor:

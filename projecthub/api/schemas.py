@@ -6,6 +6,7 @@ name in the OpenAPI document and narrows nested views to their public counterpar
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from projecthub.services.provisioning.lifecycle import LifecyclePreview, ToolCha
 from projecthub.services.provisioning.plan import PlannedStepSummary
 from projecthub.services.provisioning.preflight import Preflight, ToolCheck
 from projecthub.services.provisioning.service import RunView, StepView
-from projecthub.services.status.dashboard import ProjectRow
+from projecthub.services.status.dashboard import DashboardQuery, ProjectRow
 from projecthub.services.status.view import ResourceCard
 from projecthub.services.templates.library import TemplateView
 from projecthub.services.user_admin import UserView
@@ -310,6 +311,12 @@ class ProjectListQuery(BaseModel):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=200)
     drifted: bool = False
+
+    @functools.cached_property
+    def dashboard_query(self) -> DashboardQuery:
+        """The service's query; the search matched lower-cased and trimmed, one key for what
+        is one answer. Kept: the list's shortcut reuses one model per query string."""
+        return DashboardQuery(**{**self.model_dump(), "q": self.q.strip().lower()})
 
 
 class ProjectListPublic(BaseModel):

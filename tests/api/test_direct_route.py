@@ -7,6 +7,8 @@ import fastapi.routing
 import pytest
 
 from projecthub.api.deps import get_db
+from projecthub.api.routes import projects
+from projecthub.api.schemas import ProjectListQuery
 from tests.api.tokens import bearer
 from tests.factories import make_org, make_user
 
@@ -33,11 +35,20 @@ def headers(db) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
             "unknown": {"Authorization": "Bearer pht_unknown"}}
 
 
-def _answers(client, headers: dict[str, dict[str, str]]) -> list[tuple[int, bytes, str | None]]:
+def _answers(client, headers: dict[str, dict[str, str]]) -> list[tuple[int, bytes, object]]:
+    """Each request's status, body and every header but the request's own id, in order."""
     answers = []
     for slug, query, who in REQUESTS:
         response = client.get(f"/api/v1/orgs/{slug}/projects{query}", headers=headers[who])
-        answers.append((response.status_code, response.content, response.headers.get("etag")))
+        answers.append((response.status_code, response.content,
+                        [(k, v) for k, v in response.headers.multi_items() if k != "x-request-id"]))
+        etag = response.headers.get("etag")
+        if etag:  # and the same request naming its answer: 304, with its own headers
+            again = client.get(f"/api/v1/orgs/{slug}/projects{query}",
+                               headers={**headers[who], "If-None-Match": f'W/"x", {etag}'})
+            answers.append((again.status_code, again.content,
+                            [(k, v) for k, v in again.headers.multi_items()
+                             if k != "x-request-id"]))
     return answers
 
 
@@ -45,7 +56,7 @@ def test_the_direct_list_answers_as_fastapi_does(client, api_app, headers):
     direct = _answers(client, headers)
     api_app.dependency_overrides[get_db] = get_db  # any override takes FastAPI's way
     assert _answers(client, headers) == direct
-    assert {status for status, _, _ in direct} == {200, 401, 404, 422}
+    assert {status for status, _, _ in direct} == {200, 304, 401, 404, 422}
 
 
 def test_the_usual_list_request_solves_no_dependency(client, headers, monkeypatch):
@@ -58,3 +69,24 @@ def test_the_usual_list_request_solves_no_dependency(client, headers, monkeypatc
     # A request it does not recognise goes to FastAPI (here failing, instead of its 422).
     unusual = client.get("/api/v1/orgs/acme/projects?page=abc", headers=headers["token"])
     assert unusual.status_code == 500
+
+
+def test_a_query_string_is_validated_once_and_the_kept_ones_are_bounded(client, headers,
+                                                                       monkeypatch):
+    validated: list[object] = []
+    validate = ProjectListQuery.model_validate
+
+    def counted(value: object) -> ProjectListQuery:
+        validated.append(value)
+        return validate(value)
+
+    monkeypatch.setattr(ProjectListQuery, "model_validate", counted)
+    monkeypatch.setattr(projects, "_PARSED_QUERIES_MAX", 2)
+    projects._PARSED_QUERIES.clear()
+    for query in ("?page=1", "?page=1", "?page=abc", "?page=abc"):
+        client.get(f"/api/v1/orgs/acme/projects{query}", headers=headers["token"])
+    # The accepted string once; a refused one every time (FastAPI answers it), never kept.
+    assert len(validated) == 3 and list(projects._PARSED_QUERIES) == [b"page=1"]
+    for query in ("?page=2", "?page=3"):
+        client.get(f"/api/v1/orgs/acme/projects{query}", headers=headers["token"])
+    assert list(projects._PARSED_QUERIES) == [b"page=3"]  # emptied when full

@@ -45,11 +45,33 @@ from projecthub.services.wiring import sync_config, tool_clients
 router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
 
 
+# Accepted query strings, parsed: a client repeats the same few, and parsing and validating
+# one cost as much as the rest of the shortcut. Emptied when full (tiny entries; any client
+# may send any string). The filters hold nobody's data: who asks stays in the answer's key.
+_PARSED_QUERIES: dict[bytes, ProjectListQuery] = {}
+_PARSED_QUERIES_MAX = 1024
+
+
+def _parsed_query(request: Request) -> ProjectListQuery | None:
+    """The list's query parameters as FastAPI would validate them, or None if it would refuse
+    them. Shared between requests: nothing changes a model once built."""
+    raw: bytes = request.scope["query_string"]
+    params = _PARSED_QUERIES.get(raw)
+    if params is None:
+        try:
+            params = ProjectListQuery.model_validate(dict(request.query_params))
+        except ValidationError:
+            return None
+        if len(_PARSED_QUERIES) >= _PARSED_QUERIES_MAX:
+            _PARSED_QUERIES.clear()
+        _PARSED_QUERIES[raw] = params
+    return params
+
+
 async def _direct_list_arguments(request: Request) -> dict[str, Any] | None:
     """The list's arguments as FastAPI would solve them, for filters it would accept."""
-    try:
-        params = ProjectListQuery.model_validate(dict(request.query_params))
-    except ValidationError:
+    params = _parsed_query(request)
+    if params is None:
         return None
     reader = await direct_org_reader(request)
     return None if reader is None else {"reader": reader, "request": request, "params": params}
@@ -95,14 +117,10 @@ async def list_projects(reader: OrgReaderDep, request: Request,
                         params: Annotated[ProjectListQuery, Query()]) -> Response:
     """The dashboard's list: the same filters, sort and pages, read from stored status. The
     answer has an `ETag`; send it back in `If-None-Match` to get 304 while nothing changed."""
-    # The search is matched lower-cased and trimmed: one key for what is one answer.
-    query = dashboard.DashboardQuery(**{**params.model_dump(), "q": params.q.strip().lower()})
+    query = params.dashboard_query
     answer = await reader.cached(LIST_ANSWERS, lambda grant: _list_key(grant, query),
                                  lambda db, principal: _list_json(db, principal, query))
-    headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
-    if answer.matches(request.headers.get("if-none-match", "")):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(answer.body, media_type="application/json", headers=headers)
+    return answer.response(request.headers.get("if-none-match"))
 
 
 def _list_key(grant: TokenGrant, query: dashboard.DashboardQuery) -> Hashable:
