@@ -66,7 +66,6 @@ def reserve_attempt(session: Session, *, email: str, client_ip: str) -> Attempt:
     limits = _limits(client_ip, email)
     now = clock.utcnow()
     with _engine(session).begin() as connection:
-        _ensure_rows(connection, list(limits))
         for key in sorted(limits):  # one lock order everywhere: no deadlocks on PostgreSQL
             failures = _charge(connection, key, now)
             if failures is None:  # leaving the block rolls back this attempt's other charges
@@ -105,21 +104,24 @@ def _engine(session: Session) -> Any:
     return session.get_bind().engine
 
 
-def _ensure_rows(connection: Connection, keys: list[str]) -> None:
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    connection.execute(insert(_table).values([{"key": key, "failures": 0} for key in keys])
-                       .on_conflict_do_nothing(index_elements=["key"]))
-
-
 def _charge(connection: Connection, key: str, now: datetime) -> int | None:
-    """Add one failure unless the key is inside a back-off window; the new count, or None."""
+    """Add one failure unless the key is inside a back-off window; the new count, or None.
+
+    One statement that makes the counter if it is missing: a separate "make the rows, then
+    count" let a successful login's ``forgive`` delete the email's counter in between (people
+    log in at once as one account), and the count, finding no row, was taken for a back-off
+    window with no end (a 500). Blocked, the row stays locked by the statement until the
+    transaction ends, so ``_wait`` reads the same window."""
     window_start = now - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     stale = _table.c.last_failure_at < window_start
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        update(_table)
-        .where(_table.c.key == key,
-               or_(_table.c.blocked_until.is_(None), _table.c.blocked_until <= now))
-        .values(failures=case((stale, 1), else_=_table.c.failures + 1), last_failure_at=now)
+        insert(_table).values(key=key, failures=1, last_failure_at=now)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={"failures": case((stale, 1), else_=_table.c.failures + 1),
+                  "last_failure_at": now},
+            where=or_(_table.c.blocked_until.is_(None), _table.c.blocked_until <= now))
         .returning(_table.c.failures))
     failures: int | None = connection.execute(statement).scalar_one_or_none()
     return failures

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 from passlib.hash import pbkdf2_sha256
+from sqlalchemy import delete, event
+from sqlmodel import col
 
 from projecthub.core import clock
 from projecthub.core.errors import Conflict, Invalid, NotAuthenticated, TooManyAttempts
 from projecthub.core.security import pwd_context
-from projecthub.models import User
-from projecthub.services import accounts
+from projecthub.models import LoginThrottle, User
+from projecthub.services import accounts, login_throttle
 from projecthub.services.principal import actor_for
 from projecthub.services.sessions import resolve_session, start_session
 from tests.factories import PASSWORD, make_user
@@ -100,6 +102,34 @@ def test_throttle_state_lives_in_the_database(db, engine):
 
     with Session(engine) as other_worker, pytest.raises(TooManyAttempts):
         accounts.authenticate(other_worker, email="ada@example.com", password=PASSWORD)
+
+
+def test_a_counter_deleted_by_another_login_meanwhile_is_started_again(db, engine):
+    """People log in as one account at once: another login's success deletes the email's
+    counter while this one is being counted. The count makes the counter again; it used to
+    find no row, take that for a back-off window and fail with a server error."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the other login cannot come between")
+    make_user(db, email="ada@example.com")
+    with pytest.raises(NotAuthenticated):  # the email's counter exists
+        accounts.authenticate(db, email="ada@example.com", password="wrong password!")
+    counter = login_throttle.email_key("ada@example.com")
+    forgiven: list[str] = []
+
+    def another_login_succeeds(_conn, _cursor, statement, parameters, _context, _many):
+        # The count of this email's failures (the statement returning the new count).
+        if not forgiven and "login_throttles" in statement and "RETURNING" in statement \
+                and counter in str(parameters):
+            forgiven.append(counter)
+            with engine.begin() as other:
+                other.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == counter))
+
+    event.listen(engine, "before_cursor_execute", another_login_succeeds)
+    try:
+        assert accounts.authenticate(db, email="ada@example.com", password=PASSWORD)
+    finally:
+        event.remove(engine, "before_cursor_execute", another_login_succeeds)
+    assert forgiven == [counter]
 
 
 def test_change_password_needs_the_current_one(db):
