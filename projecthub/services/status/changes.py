@@ -4,17 +4,18 @@ projects, Confluence spaces and Productive projects by a time window, Graph team
 link (``summaries.CHANGE_QUERIES``).
 
 Per connection a cursor (``SyncCursor.checked_at``) says up to when every change is in the
-snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's
-search is eventually consistent and a window must not miss a change made as the last one was
-taken), to now. Without a cursor the window starts at the oldest good snapshot of the
-connection's resources, which are exact up to their fetch; a resource without a good snapshot
-(never read, or its last read failed) is always read. The cursor moves to the cycle's start only
-when the query and every read it asked for succeeded, so a failure is retried by the next cycle
-from the same point. A tool with its own cursor (a ``TokenQuery``: Graph's delta link) is asked
-from the token kept with the cursor, which moves under the same rule; without one it names
-every resource and gives a token. What a change query cannot see (deleted issues, sprint
-changes, drift) is read at each project's full pass (``sync.refresh_project(scheduled=True)``,
-every ``full_pass_hours``). This job owns its transactions, like the sync it drives.
+snapshots. A cycle asks for changes in a window from the cursor, less :data:`OVERLAP` (Jira's search
+is eventually consistent and a window must not miss a change made as the last one was taken), to
+now. Without a cursor the window starts at the oldest good snapshot of the connection's resources,
+which are exact up to their fetch; a resource without a good snapshot (never read, or its last read
+failed) is always read. The cursor moves to the cycle's start only when the query succeeded and
+every read it asked for succeeded or recorded its failure (a resource whose read failed is read in
+full at every cycle until it succeeds); a failed query or a read cut short is retried by the next
+cycle from the same point. A tool with its own cursor (a ``TokenQuery``: Graph's delta link) is
+asked from the token kept with the cursor, which moves under the same rule; without one it names
+every resource and gives a token. What a change query cannot see (deleted issues, sprint changes,
+drift) is read at each project's full pass (``sync.refresh_project(scheduled=True)``, every
+``full_pass_hours``). This job owns its transactions, like the sync it drives.
 """
 
 from __future__ import annotations
@@ -155,15 +156,22 @@ def _good_snapshots(session: Session, resource_ids: Iterable[uuid.UUID],
     return {resource_id: as_utc(at) for resource_id, at in rows if at is not None}
 
 
-def _failures_recorded(session: Session, resource_ids: list[uuid.UUID],
-                       since: datetime) -> set[uuid.UUID]:
-    """Resources whose read failed since ``since`` and says so on its snapshot."""
-    if not resource_ids:
-        return set()
-    rows = session.exec(select(StatusSnapshot.resource_id, StatusSnapshot.attempted_at)
-                        .where(col(StatusSnapshot.resource_id).in_(resource_ids),
-                               col(StatusSnapshot.error) != "")).all()
-    return {resource_id for resource_id, at in rows if at is not None and as_utc(at) >= since}
+def _reads_since(session: Session, resource_ids: list[uuid.UUID],
+                 since: datetime) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+    """Of ``resource_ids``, those read well since ``since``, and those whose read failed since
+    then and says so on its snapshot (one look at the snapshots for both)."""
+    rows = session.exec(select(StatusSnapshot.resource_id, StatusSnapshot.fetched_at,
+                               StatusSnapshot.attempted_at, StatusSnapshot.error)
+                        .where(col(StatusSnapshot.resource_id).in_(resource_ids))
+                        ).all() if resource_ids else []
+    read: set[uuid.UUID] = set()
+    failed: set[uuid.UUID] = set()
+    for resource_id, fetched_at, attempted_at, error in rows:
+        if not error and fetched_at is not None and as_utc(fetched_at) >= since:
+            read.add(resource_id)
+        elif error and attempted_at is not None and as_utc(attempted_at) >= since:
+            failed.add(resource_id)
+    return read, failed
 
 
 async def _to_read(tools: ToolClients, connection: _Connection, now: datetime) -> _Asked | None:
@@ -212,10 +220,10 @@ def _finish(org_id: uuid.UUID, connections: list[_Connection], asked: dict[uuid.
             if connection.id not in asked:
                 continue
             wanted = [r.id for r in asked[connection.id].resources]
-            good = _good_snapshots(session, wanted)
-            misses = [r for r in wanted if r not in good or good[r] < started]
+            read, recorded = _reads_since(session, wanted, started)
+            misses = set(wanted) - read
             failed += len(misses)
-            if set(misses) - _failures_recorded(session, misses, started):
+            if misses - recorded:
                 continue
             cursor = session.get(SyncCursor, connection.id) or SyncCursor(
                 connection_id=connection.id, organization_id=org_id, tool=Tool(connection.tool),

@@ -10,10 +10,10 @@ again before syncing each project (:func:`needs_sync`): a project synced less th
 ago (by hand, or by another batch; less a little slack for how late a batch runs) is skipped, so
 none is synced twice in one cycle.
 
-Organizations with a tool that answers "what changed" (Jira, Confluence; Graph for teams) also
-get one change cycle per interval (:func:`plan_change_cycles`, ``changes.sync_changes``): it is
-due when one of their connections has no cursor yet or a cursor an interval old (less the same
-slack).
+Organizations with a tool that answers "what changed" (Jira, Confluence, Productive; Graph for
+teams) also get one change cycle per interval (:func:`plan_change_cycles`,
+``changes.sync_changes``): it is due when one of their connections has no cursor yet or a cursor
+an interval old (less the same slack).
 """
 
 from __future__ import annotations
