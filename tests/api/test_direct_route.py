@@ -90,3 +90,16 @@ def test_a_query_string_is_validated_once_and_the_kept_ones_are_bounded(client, 
     for query in ("?page=2", "?page=3"):
         client.get(f"/api/v1/orgs/acme/projects{query}", headers=headers["token"])
     assert list(projects._PARSED_QUERIES) == [b"page=3"]  # emptied when full
+
+
+def test_a_long_query_string_is_answered_but_not_kept(client, headers):
+    """Unknown parameters are accepted and ignored, so a valid string can be long: it is
+    served, but only strings up to the bound are kept (any client can send them)."""
+    projects._PARSED_QUERIES.clear()
+    long = "?page=1&" + "&".join(f"x{n}={'y' * 40}" for n in range(60))
+    assert len(long) > projects._PARSED_QUERY_MAX_BYTES
+    answered = client.get(f"/api/v1/orgs/acme/projects{long}", headers=headers["token"])
+    assert answered.status_code == 200
+    assert not projects._PARSED_QUERIES
+    client.get("/api/v1/orgs/acme/projects?page=1", headers=headers["token"])
+    assert list(projects._PARSED_QUERIES) == [b"page=1"]

@@ -46,10 +46,13 @@ router = APIRouter(prefix="/orgs/{org_slug}/projects", tags=["projects"])
 
 
 # Accepted query strings, parsed: a client repeats the same few, and parsing and validating
-# one cost as much as the rest of the shortcut. Emptied when full (tiny entries; any client
-# may send any string). The filters hold nobody's data: who asks stays in the answer's key.
+# one cost as much as the rest of the shortcut. Emptied when full; only strings up to
+# _PARSED_QUERY_MAX_BYTES are kept (any client may send any string, and parameters the list
+# does not know are accepted and ignored), so the store stays under about 2 MiB. The filters
+# hold nobody's data: who asks stays in the answer's key.
 _PARSED_QUERIES: dict[bytes, ProjectListQuery] = {}
 _PARSED_QUERIES_MAX = 1024
+_PARSED_QUERY_MAX_BYTES = 2048  # every known filter at its longest, percent-encoded, fits
 
 
 def _parsed_query(request: Request) -> ProjectListQuery | None:
@@ -62,6 +65,8 @@ def _parsed_query(request: Request) -> ProjectListQuery | None:
             params = ProjectListQuery.model_validate(dict(request.query_params))
         except ValidationError:
             return None
+        if len(raw) > _PARSED_QUERY_MAX_BYTES:
+            return params
         if len(_PARSED_QUERIES) >= _PARSED_QUERIES_MAX:
             _PARSED_QUERIES.clear()
         _PARSED_QUERIES[raw] = params
