@@ -18,7 +18,7 @@ import httpx
 from pydantic import BaseModel
 
 from projecthub.connectors.base import Connector, ConnectorClient, JsonResponse, VendorError, all_of
-from projecthub.connectors.clock import Clock, SystemClock
+from projecthub.connectors.clock import Clock
 from projecthub.connectors.errors import AuthFailed, Invalid, NotFound
 from projecthub.connectors.pagination import Params, iter_page_number
 from projecthub.connectors.productive_models import (
@@ -109,7 +109,6 @@ class ProductiveConnector(Connector):
         self.organization_id = _id(organization_id)
         self.marker_field_id = None if marker_field_id is None else _id(marker_field_id)
         self._page_size = page_size
-        self._clock = clock or SystemClock()
         self._client = ConnectorClient(
             tool=TOOL, base_url=base_url.rstrip("/") + API, error_parser=parse_productive_error,
             request_id_headers=("x-request-id",), secrets=(api_token,),
@@ -372,7 +371,7 @@ class ProductiveConnector(Connector):
         wanted = {_id(p) for p in project_ids}
         if not wanted:
             return set()
-        after = self._clock.now().astimezone(UTC) - timedelta(minutes=max(int(minutes), 1))
+        after = self._client.clock.now().astimezone(UTC) - timedelta(minutes=max(int(minutes), 1))
         projects: set[str] = set()
         budgets: set[str] = set()
         feed = self._iter("activities", Activity,
