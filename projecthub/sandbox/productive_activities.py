@@ -52,7 +52,7 @@ def describe(record: Any, tables: dict[str, dict[str, Any]],
     """A record's item, parent and root refs, the ids the filters match, and whether its deal
     is a budget (``None`` when no deal is involved)."""
     kind = record.KIND
-    item = Ref(ITEM_TYPES[kind], record.id, _name(record))
+    item = Ref(ITEM_TYPES[kind], record.id, name_of(record))
     if kind in ("tasks", "memberships"):
         project = _ref(tables, "projects", record.project_id)
         about = {"project_id": record.project_id}
@@ -92,11 +92,12 @@ def render(activity: Activity) -> dict[str, Any]:
 
 
 def _ref(tables: dict[str, dict[str, Any]], kind: str, ident: str) -> Ref:
-    return Ref(ITEM_TYPES[kind], ident, _name(tables[kind][ident]))
+    return Ref(ITEM_TYPES[kind], ident, name_of(tables[kind][ident]))
 
 
-def _name(record: Any) -> str:
+def name_of(record: Any) -> str:
+    """What the feed calls a record: its name, or a task's title ("" for neither)."""
     return str(getattr(record, "name", None) or getattr(record, "title", None) or "")
 
 
-__all__ = ["ITEM_TYPES", "Activity", "Ref", "describe", "render"]
+__all__ = ["ITEM_TYPES", "Activity", "Ref", "describe", "name_of", "render"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from projecthub.sandbox.productive_activities import Activity, describe
+from projecthub.sandbox.productive_activities import Activity, describe, name_of
 from projecthub.sandbox.webhooks import Hook
 
 ORGANIZATION_ID = "1000"
@@ -397,7 +397,7 @@ class ProductiveState:
     def _put(self, record: R) -> R:
         self.table(record.KIND)[record.id] = record
         if record.KIND in TRACKED:
-            name = getattr(record, "name", None) or getattr(record, "title", None)
+            name = name_of(record)
             self._record("create", record, {"name": [None, name]} if name else {})
         return record
 
