@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import httpx
 
-from projecthub.connectors.base import ConnectorClient
+from projecthub.connectors.base import ConnectorClient, JsonResponse
 from projecthub.connectors.errors import Invalid, NotFound, ServerError
-from projecthub.connectors.graph_models import GroupChanges, GroupDeltaPage
+from projecthub.connectors.graph_models import DeltaGroup, GroupChanges, GroupDeltaPage
+from projecthub.connectors.pagination import iter_odata
 
 DELTA_PATH = "/groups/delta"
 TRACKED = "displayName,description"
@@ -45,19 +46,15 @@ class GroupDelta:
         return GroupChanges(group_ids=None, delta_link=page.delta_link)
 
     async def _round(self, url: httpx.URL) -> GroupChanges:
-        changed: set[str] = set()
-        seen: set[str] = set()
-        while True:
-            response = await self._client.request("GET", url)
-            page = response.model(GroupDeltaPage)
-            changed.update(group.id for group in page.value)
-            if page.delta_link is not None:
-                return GroupChanges(group_ids=frozenset(changed), delta_link=page.delta_link)
-            if page.next_link is None or page.next_link in seen:
-                raise ServerError(self._client.tool, response.status, response.request_id,
-                                  "a delta page had neither a new next link nor a delta link")
-            seen.add(page.next_link)
-            url = self._client.resolve_link(page.next_link, response)
+        """Every page of one round from ``url``; the last one carries the next round's link."""
+        last: list[JsonResponse] = []
+        changed = frozenset([group.id async for group in iter_odata(
+            self._client, url, DeltaGroup, on_last=last.append)])
+        page = last[0].model(GroupDeltaPage)
+        if page.delta_link is None:
+            raise ServerError(self._client.tool, last[0].status, last[0].request_id,
+                              "the last delta page had no delta link")
+        return GroupChanges(group_ids=changed, delta_link=page.delta_link)
 
 
 __all__ = ["RESYNC_CODES", "TRACKED", "GroupDelta"]

@@ -63,7 +63,9 @@ class GraphGroup(_GraphModel):
         return "Team" in self.resource_provisioning_options
 
 
-class _GroupId(_GraphModel):
+class DeltaGroup(_GraphModel):
+    """A group as a delta page lists it; only its id is read (a deleted one has ``@removed``)."""
+
     id: str
 
 
@@ -72,7 +74,7 @@ class GroupDeltaPage(_GraphModel):
     carries ``@removed``; only ids are read here), then the next page's link or, on the last
     page, the next round's."""
 
-    value: tuple[_GroupId, ...] = ()
+    value: tuple[DeltaGroup, ...] = ()
     next_link: str | None = Field(default=None, alias="@odata.nextLink")
     delta_link: str | None = Field(default=None, alias="@odata.deltaLink")
 
@@ -186,6 +188,7 @@ class PlannerTaskCounts(_GraphModel):
 
 
 __all__ = [
+    "DeltaGroup",
     "GraphChannel",
     "GraphGroup",
     "GraphIdentity",

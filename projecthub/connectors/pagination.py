@@ -39,7 +39,10 @@ NextPage = Callable[[PageRequest, JsonResponse, int], PageRequest | None]
 async def _paginate(
     client: ConnectorClient, method: str, first: PageRequest, items_key: str, model: type[M],
     next_page: NextPage, *, read: bool = True,
+    on_last: Callable[[JsonResponse], None] | None = None,
 ) -> AsyncIterator[M]:
+    """``on_last`` receives the last page's reply, for what a vendor puts there (Graph's
+    delta link)."""
     request: PageRequest | None = first
     seen: set[str] = set()
     while request is not None:
@@ -53,6 +56,8 @@ async def _paginate(
         for item in items:
             yield response.model(model, item)
         request = next_page(request, response, len(items))
+        if request is None and on_last is not None:
+            on_last(response)
         marker = repr(request)
         if marker in seen:
             raise ServerError(client.tool, response.status, response.request_id,
@@ -177,16 +182,18 @@ def iter_page_number(
 
 
 def iter_odata(
-    client: ConnectorClient, path: str, model: type[M], *, params: Params | None = None,
+    client: ConnectorClient, path: str | httpx.URL, model: type[M], *,
+    params: Params | None = None, on_last: Callable[[JsonResponse], None] | None = None,
 ) -> AsyncIterator[M]:
-    """Microsoft Graph: ``value`` pages chained by the absolute ``@odata.nextLink``."""
+    """Microsoft Graph: ``value`` pages chained by the absolute ``@odata.nextLink``; ``path``
+    may be a link Graph gave (a delta link)."""
     first = PageRequest(path, dict(params) if params else None)
 
     def next_page(_current: PageRequest, response: JsonResponse, _count: int) -> PageRequest | None:
         link = response.body.get("@odata.nextLink")
         return PageRequest(client.resolve_link(link, response)) if link else None
 
-    return _paginate(client, "GET", first, "value", model, next_page)
+    return _paginate(client, "GET", first, "value", model, next_page, on_last=on_last)
 
 
 __all__ = [
