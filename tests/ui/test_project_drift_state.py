@@ -75,15 +75,20 @@ async def test_the_page_lists_drift_and_accepting_updates_projecthub(world, db, 
     assert db.get(Project, project.id).drift_count == 0
 
 
-async def test_make_it_match_runs_the_fix_then_syncs(world, db, as_user):
-    _, state = await _renamed_in_jira(world, db, as_user)
+async def _make_it_match(world: World, state: ProjectState) -> Any:
+    """Press "make it match" with a queue that drives the run it starts, as a worker would."""
     engine = _DrivingQueue(world)
     dispatch.install(engine)
     try:
-        result = await ProjectState.make_match.fn(state, state.drift[0].id)
+        return await ProjectState.make_match.fn(state, state.drift[0].id)
     finally:
         dispatch.install(None)
         await asyncio.gather(*engine.driving)
+
+
+async def test_make_it_match_runs_the_fix_then_syncs(world, db, as_user):
+    _, state = await _renamed_in_jira(world, db, as_user)
+    result = await _make_it_match(world, state)
     assert "ProjectHub's value" in toasts(result)
     assert world.sandbox.vendors["jira"].tenant(TENANT).projects["WEBX"].name == (
         "Website relaunch")
@@ -96,8 +101,6 @@ async def test_make_it_match_waits_for_a_sync_already_running(world, db, as_user
     """The run's own refresh job may hold the project's sync lease when the page asks for one:
     the page syncs once that is done instead of showing the drift from before the fix."""
     _, state = await _renamed_in_jira(world, db, as_user)
-    engine = _DrivingQueue(world)
-    dispatch.install(engine)
     real, turned_away = project_status.sync.refresh_project, []
 
     async def busy_then_free(project_id, config, **kwargs):  # type: ignore[no-untyped-def]
@@ -107,11 +110,7 @@ async def test_make_it_match_waits_for_a_sync_already_running(world, db, as_user
         return await real(project_id, config, **kwargs)
 
     monkeypatch.setattr(project_status.sync, "refresh_project", busy_then_free)
-    try:
-        result = await ProjectState.make_match.fn(state, state.drift[0].id)
-    finally:
-        dispatch.install(None)
-        await asyncio.gather(*engine.driving)
+    result = await _make_it_match(world, state)
     assert "ProjectHub's value" in toasts(result)
     assert len(turned_away) == 2 and state.drift == []
 
