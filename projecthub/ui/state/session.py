@@ -38,14 +38,14 @@ ADMIN_ROLES = ("owner", "admin")
 # handler) or several.
 Event = EventSpec | EventCallback[()]
 Events = Event | list[Event] | None
+# Loads the row a page's URL names as a principal, or raises NotFound (projects.get_project).
+Locate = Callable[[Session, Principal, uuid.UUID], object]
 
 
 def then(events: Events, *more: Event) -> list[Event]:
     """``events`` (none, one or several) followed by ``more``."""
     listed = events if isinstance(events, list) else [events] if events else []
     return [*listed, *more]
-# Loads the row a page's URL names as a principal, or raises NotFound (projects.get_project).
-Locate = Callable[[Session, Principal, uuid.UUID], object]
 
 
 @dataclasses.dataclass(frozen=True)
