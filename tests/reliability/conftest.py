@@ -6,6 +6,10 @@ import tempfile
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
+# The exactly-once checks live in a helper module: rewritten like a test's, a failure shows the
+# records it found (a bare AssertionError hid which tool held a duplicate).
+pytest.register_assert_rewrite("tests.reliability.exactly_once")
+
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="projecthub-hypothesis-"))
 
 
